@@ -1,0 +1,757 @@
+//! The runtime every generated API module calls: configuration, authentication, request
+//! building, sending, and typed results and errors.
+//!
+//! Hand-written, and copied verbatim into each generated crate from
+//! `generator/runtime/runtime.rs`, so a generated crate depends only on crates.io.
+//! Generated code reaches HTTP only through this module.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use bytes::Bytes;
+pub use reqwest::header::HeaderMap;
+pub use reqwest::{Method, StatusCode};
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use reqwest::header::{HeaderName, HeaderValue};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// The future behind `.await` on a request builder.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Everything but RFC 3986 unreserved characters is escaped, so a path value can never
+/// leave its segment (`/`), start a query (`?`) or fragment (`#`), or smuggle an escape (`%`).
+const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// A credential. Its value never appears in `Debug` output, logs or error messages.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The secret value itself, for sending it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// How a security scheme of the spec puts its credential on a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SchemeKind {
+    /// `Authorization: Bearer <token>` (HTTP bearer, OAuth2, OpenID Connect).
+    Bearer,
+    /// `Authorization: Basic <base64(username:password)>`.
+    Basic,
+    /// The key in the named header.
+    ApiKeyHeader(&'static str),
+    /// The key as the named query parameter.
+    ApiKeyQuery(&'static str),
+    /// The key as the named cookie.
+    ApiKeyCookie(&'static str),
+}
+
+/// A security scheme of the spec, by its name under `components/securitySchemes`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SecurityScheme {
+    pub name: &'static str,
+    pub kind: SchemeKind,
+}
+
+/// A credential for one security scheme.
+#[derive(Debug, Clone)]
+pub enum Credential {
+    /// A token or key.
+    Secret(Secret),
+    /// A username and password for HTTP basic authentication.
+    Basic { username: String, password: Secret },
+}
+
+impl Credential {
+    pub fn secret(value: impl Into<String>) -> Self {
+        Self::Secret(Secret::new(value))
+    }
+
+    pub fn basic(username: impl Into<String>, password: impl Into<String>) -> Self {
+        Self::Basic { username: username.into(), password: Secret::new(password) }
+    }
+}
+
+/// Why a client could not be built.
+#[derive(Debug)]
+pub enum BuildError {
+    /// The base URL is not an absolute `http` or `https` URL.
+    InvalidBaseUrl { url: String, reason: String },
+    /// A default header has an invalid name or value.
+    InvalidHeader { name: String },
+    /// `reqwest` could not build its client (for example, TLS could not be set up).
+    Http(reqwest::Error),
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InvalidBaseUrl { url, reason } => write!(f, "invalid base URL `{url}`: {reason}"),
+            Self::InvalidHeader { name } => write!(f, "invalid default header `{name}`"),
+            Self::Http(error) => write!(f, "could not build the HTTP client: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Http(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+/// Configures an API's client. Each API module names it `ClientBuilder` and adds one
+/// setter per security scheme of its spec.
+#[derive(Debug, Clone)]
+pub struct ClientBuilder<C> {
+    base_url: String,
+    http: Option<reqwest::Client>,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    user_agent: String,
+    default_headers: Vec<(String, String)>,
+    credentials: BTreeMap<&'static str, Credential>,
+    client: PhantomData<fn() -> C>,
+}
+
+impl<C: From<ClientCore>> ClientBuilder<C> {
+    pub fn new(base_url: impl Into<String>) -> Self {
+        Self {
+            base_url: base_url.into(),
+            http: None,
+            timeout: None,
+            connect_timeout: None,
+            user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).to_owned(),
+            default_headers: Vec::new(),
+            credentials: BTreeMap::new(),
+            client: PhantomData,
+        }
+    }
+
+    /// Sends requests to this server instead of the default one (a test server, a proxy).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// Uses this `reqwest::Client` (its pool, proxy and TLS settings). The timeout,
+    /// user agent and default header settings of this builder then do not apply.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Gives up on a request (connecting, sending and reading the response) after this long.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Gives up on connecting after this long.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Sends this header on every request.
+    pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.default_headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Stores the credential for one security scheme; generated setters call this.
+    pub fn credential(mut self, scheme: &SecurityScheme, credential: Credential) -> Self {
+        self.credentials.insert(scheme.name, credential);
+        self
+    }
+
+    pub fn build(self) -> Result<C, BuildError> {
+        let base_url = reqwest::Url::parse(&self.base_url).map_err(|error| BuildError::InvalidBaseUrl {
+            url: self.base_url.clone(),
+            reason: error.to_string(),
+        })?;
+        if !matches!(base_url.scheme(), "http" | "https") {
+            return Err(BuildError::InvalidBaseUrl { url: self.base_url, reason: "expected http or https".to_owned() });
+        }
+        let http = match self.http {
+            Some(http) => http,
+            None => {
+                let mut headers = HeaderMap::new();
+                for (name, value) in &self.default_headers {
+                    let invalid = || BuildError::InvalidHeader { name: name.clone() };
+                    let header_name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid())?;
+                    let header_value = HeaderValue::from_str(value).map_err(|_| invalid())?;
+                    headers.append(header_name, header_value);
+                }
+                let mut builder = reqwest::Client::builder().user_agent(self.user_agent).default_headers(headers);
+                if let Some(timeout) = self.timeout {
+                    builder = builder.timeout(timeout);
+                }
+                if let Some(timeout) = self.connect_timeout {
+                    builder = builder.connect_timeout(timeout);
+                }
+                builder.build().map_err(BuildError::Http)?
+            }
+        };
+        let base_url = base_url.as_str().trim_end_matches('/').to_owned();
+        Ok(C::from(ClientCore { http, base_url, credentials: Arc::new(self.credentials) }))
+    }
+}
+
+/// What every API client holds: the HTTP client, the base URL and the credentials.
+#[derive(Clone)]
+pub struct ClientCore {
+    http: reqwest::Client,
+    /// Without a trailing `/`; paths start with one.
+    base_url: String,
+    credentials: Arc<BTreeMap<&'static str, Credential>>,
+}
+
+impl fmt::Debug for ClientCore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientCore")
+            .field("base_url", &self.base_url)
+            .field("credentials", &self.credentials.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientCore {
+    /// Starts a request for the operation `operation_id` at `path_template` (`/users/{id}`).
+    pub fn request(&self, operation_id: &'static str, method: Method, path_template: &'static str) -> Request<'_> {
+        Request {
+            core: self,
+            operation_id,
+            method,
+            path_template,
+            path_params: Vec::new(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            cookies: Vec::new(),
+            body: None,
+            security: &[],
+            problem: None,
+        }
+    }
+}
+
+/// A request being built by generated code. Problems with the values given (a header
+/// value with a line break, a path value of `..`) are kept and reported by [`Request::send`],
+/// so building stays a plain chain of calls.
+#[derive(Debug)]
+pub struct Request<'c> {
+    core: &'c ClientCore,
+    operation_id: &'static str,
+    method: Method,
+    path_template: &'static str,
+    path_params: Vec<(&'static str, String)>,
+    query: Vec<(String, String)>,
+    headers: Vec<(&'static str, String)>,
+    cookies: Vec<(&'static str, String)>,
+    body: Option<(&'static str, Vec<u8>)>,
+    security: &'static [&'static [&'static SecurityScheme]],
+    problem: Option<String>,
+}
+
+impl Request<'_> {
+    fn fail(mut self, problem: String) -> Self {
+        self.problem.get_or_insert(problem);
+        self
+    }
+
+    /// Fills `{name}` in the path template with `value`, percent-encoded as one segment.
+    pub fn path_param<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
+        match scalar_texts(value) {
+            Ok(texts) if texts.is_empty() => self.fail(format!("path parameter `{name}` has no value")),
+            Ok(texts) => {
+                let text = texts.join(",");
+                if text == "." || text == ".." {
+                    // URL normalization would resolve a `.` or `..` segment, escaped or not.
+                    return self.fail(format!("path parameter `{name}` cannot be `{text}`"));
+                }
+                self.path_params.push((name, text));
+                self
+            }
+            Err(problem) => self.fail(format!("path parameter `{name}`: {problem}")),
+        }
+    }
+
+    /// Adds a query parameter; `None` adds nothing. Arrays repeat the name when `explode`
+    /// is set (`id=1&id=2`), and are comma-joined otherwise (`id=1,2`).
+    pub fn query<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T, explode: bool) -> Self {
+        match serde_json::to_value(value) {
+            Ok(serde_json::Value::Object(object)) => {
+                // `style: form` objects: `key=value` pairs, or `name=key,value,...` unexploded.
+                let mut flat = Vec::new();
+                for (key, value) in object {
+                    match scalar_texts(&value) {
+                        Ok(texts) => flat.extend(texts.into_iter().map(|text| (key.clone(), text))),
+                        Err(problem) => return self.fail(format!("query parameter `{name}`: {problem}")),
+                    }
+                }
+                if explode {
+                    self.query.extend(flat);
+                } else if !flat.is_empty() {
+                    let joined: Vec<String> = flat.into_iter().flat_map(|(key, value)| [key, value]).collect();
+                    self.query.push((name.to_owned(), joined.join(",")));
+                }
+                self
+            }
+            Ok(json) => match scalar_texts(&json) {
+                Ok(texts) if texts.is_empty() => self,
+                Ok(texts) if explode => {
+                    self.query.extend(texts.into_iter().map(|text| (name.to_owned(), text)));
+                    self
+                }
+                Ok(texts) => {
+                    self.query.push((name.to_owned(), texts.join(",")));
+                    self
+                }
+                Err(problem) => self.fail(format!("query parameter `{name}`: {problem}")),
+            },
+            Err(error) => self.fail(format!("query parameter `{name}`: {error}")),
+        }
+    }
+
+    /// Adds a header; `None` adds nothing.
+    pub fn header<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
+        match scalar_texts(value) {
+            Ok(texts) if texts.is_empty() => self,
+            Ok(texts) => {
+                self.headers.push((name, texts.join(",")));
+                self
+            }
+            Err(problem) => self.fail(format!("header `{name}`: {problem}")),
+        }
+    }
+
+    /// Adds a cookie; `None` adds nothing.
+    pub fn cookie<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
+        match scalar_texts(value) {
+            Ok(texts) if texts.is_empty() => self,
+            Ok(texts) => {
+                self.cookies.push((name, texts.join(",")));
+                self
+            }
+            Err(problem) => self.fail(format!("cookie `{name}`: {problem}")),
+        }
+    }
+
+    /// A JSON body with the given media type.
+    pub fn json<T: Serialize + ?Sized>(mut self, media_type: &'static str, body: &T) -> Self {
+        match serde_json::to_vec(body) {
+            Ok(bytes) => {
+                self.body = Some((media_type, bytes));
+                self
+            }
+            Err(error) => self.fail(format!("request body: {error}")),
+        }
+    }
+
+    /// An `application/x-www-form-urlencoded` body from a struct or map.
+    pub fn form<T: Serialize + ?Sized>(mut self, media_type: &'static str, body: &T) -> Self {
+        let pairs = match serde_json::to_value(body) {
+            Ok(serde_json::Value::Object(object)) => object,
+            Ok(_) => return self.fail("request body: a form body must be an object".to_owned()),
+            Err(error) => return self.fail(format!("request body: {error}")),
+        };
+        let mut encoded = reqwest::Url::parse("form:").map(|mut url| {
+            {
+                let mut serializer = url.query_pairs_mut();
+                for (key, value) in &pairs {
+                    for text in scalar_texts(value).unwrap_or_else(|_| vec![value.to_string()]) {
+                        serializer.append_pair(key, &text);
+                    }
+                }
+            }
+            url.query().unwrap_or_default().to_owned()
+        });
+        match encoded.as_mut() {
+            Ok(text) => {
+                self.body = Some((media_type, std::mem::take(text).into_bytes()));
+                self
+            }
+            Err(error) => {
+                let problem = format!("request body: {error}");
+                self.fail(problem)
+            }
+        }
+    }
+
+    /// A text body.
+    pub fn text(mut self, media_type: &'static str, body: &str) -> Self {
+        self.body = Some((media_type, body.as_bytes().to_vec()));
+        self
+    }
+
+    /// A raw body.
+    pub fn bytes(mut self, media_type: &'static str, body: &[u8]) -> Self {
+        self.body = Some((media_type, body.to_vec()));
+        self
+    }
+
+    /// The operation's security requirements: alternatives (any one suffices) of schemes
+    /// that must all be present. An empty alternative means anonymous access is allowed.
+    pub fn security(mut self, alternatives: &'static [&'static [&'static SecurityScheme]]) -> Self {
+        self.security = alternatives;
+        self
+    }
+
+    /// Sends the request and reads the whole response.
+    pub async fn send<E>(self) -> Result<RawResponse, Error<E>> {
+        if let Some(problem) = self.problem {
+            return Err(Error::InvalidRequest(problem));
+        }
+        let mut url = match reqwest::Url::parse(&format!("{}{}", self.core.base_url, self.render_path())) {
+            Ok(url) => url,
+            Err(error) => return Err(Error::InvalidRequest(format!("invalid URL: {error}"))),
+        };
+        let schemes = self.chosen_schemes()?;
+        let mut query = self.query;
+        let mut headers = HeaderMap::new();
+        let mut cookies = self.cookies.iter().map(|(name, value)| format!("{name}={value}")).collect::<Vec<_>>();
+        let mut basic = None;
+        let mut secret_in_url = false;
+        for scheme in schemes {
+            let Some(credential) = self.core.credentials.get(scheme.name) else { continue };
+            match (scheme.kind, credential) {
+                (SchemeKind::Basic, Credential::Basic { username, password }) => basic = Some((username, password)),
+                (SchemeKind::Basic, Credential::Secret(_)) | (_, Credential::Basic { .. }) => {
+                    return Err(Error::InvalidRequest(format!("the credential for `{}` has the wrong kind", scheme.name)));
+                }
+                (SchemeKind::Bearer, Credential::Secret(secret)) => {
+                    headers.insert(reqwest::header::AUTHORIZATION, sensitive(&format!("Bearer {}", secret.expose()), scheme.name)?);
+                }
+                (SchemeKind::ApiKeyHeader(name), Credential::Secret(secret)) => {
+                    let name = HeaderName::from_static_lowercase(name)?;
+                    headers.insert(name, sensitive(secret.expose(), scheme.name)?);
+                }
+                (SchemeKind::ApiKeyQuery(name), Credential::Secret(secret)) => {
+                    secret_in_url = true;
+                    query.push((name.to_owned(), secret.expose().to_owned()));
+                }
+                (SchemeKind::ApiKeyCookie(name), Credential::Secret(secret)) => {
+                    cookies.push(format!("{name}={}", secret.expose()));
+                }
+            }
+        }
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
+        for (name, value) in &self.headers {
+            let header_name = HeaderName::from_static_lowercase(name)?;
+            let header_value = HeaderValue::from_str(value)
+                .map_err(|_| Error::InvalidRequest(format!("header `{name}` has a value that is not allowed in a header (a line break or control character)")))?;
+            headers.append(header_name, header_value);
+        }
+        if !cookies.is_empty() {
+            let cookie = cookies.join("; ");
+            let value = HeaderValue::from_str(&cookie)
+                .map_err(|_| Error::InvalidRequest("a cookie has a value that is not allowed in a header".to_owned()))?;
+            headers.append(reqwest::header::COOKIE, value);
+        }
+        let mut request = self.core.http.request(self.method, url).headers(headers);
+        if let Some((username, password)) = basic {
+            request = request.basic_auth(username, Some(password.expose()));
+        }
+        if let Some((media_type, body)) = self.body {
+            request = request.header(reqwest::header::CONTENT_TYPE, media_type).body(body);
+        }
+        let strip = |error: reqwest::Error| if secret_in_url { error.without_url() } else { error };
+        let response = request.send().await.map_err(|error| Error::Transport(strip(error)))?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.bytes().await.map_err(|error| Error::Transport(strip(error)))?;
+        Ok(RawResponse { status, headers, body })
+    }
+
+    fn render_path(&self) -> String {
+        let mut path = String::with_capacity(self.path_template.len() + 32);
+        let mut rest = self.path_template;
+        while let Some(open) = rest.find('{') {
+            path.push_str(&rest[..open]);
+            let Some(close) = rest[open..].find('}') else { break };
+            let name = &rest[open + 1..open + close];
+            match self.path_params.iter().find(|(param, _)| *param == name) {
+                Some((_, value)) => path.extend(utf8_percent_encode(value, PATH_SEGMENT)),
+                None => path.push_str(&rest[open..=open + close]),
+            }
+            rest = &rest[open + close + 1..];
+        }
+        path.push_str(rest);
+        path
+    }
+
+    /// The first alternative whose schemes all have credentials.
+    fn chosen_schemes<E>(&self) -> Result<&'static [&'static SecurityScheme], Error<E>> {
+        if self.security.is_empty() {
+            return Ok(&[]);
+        }
+        let satisfied = |alternative: &&&[&SecurityScheme]| {
+            alternative.iter().all(|scheme| self.core.credentials.contains_key(scheme.name))
+        };
+        match self.security.iter().find(satisfied) {
+            Some(alternative) => Ok(alternative),
+            None => {
+                let accepted: Vec<String> = self
+                    .security
+                    .iter()
+                    .map(|alternative| alternative.iter().map(|scheme| scheme.name).collect::<Vec<_>>().join(" + "))
+                    .collect();
+                Err(Error::MissingCredentials { operation: self.operation_id, accepted: accepted.join(", or ") })
+            }
+        }
+    }
+}
+
+/// Header names come from the spec; reqwest wants them lowercase.
+trait FromSpecName: Sized {
+    fn from_static_lowercase<E>(name: &str) -> Result<Self, Error<E>>;
+}
+
+impl FromSpecName for HeaderName {
+    fn from_static_lowercase<E>(name: &str) -> Result<Self, Error<E>> {
+        HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes())
+            .map_err(|_| Error::InvalidRequest(format!("`{name}` is not a valid header name")))
+    }
+}
+
+/// A header value that holds a secret: marked sensitive so HTTP/2 never indexes it.
+fn sensitive<E>(value: &str, scheme: &str) -> Result<HeaderValue, Error<E>> {
+    let mut value = HeaderValue::from_str(value)
+        .map_err(|_| Error::InvalidRequest(format!("the credential for `{scheme}` is not a valid header value")))?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+/// The text forms of a parameter value: none for `null`, one for a scalar, one per item for an array.
+fn scalar_texts<T: Serialize + ?Sized>(value: &T) -> Result<Vec<String>, String> {
+    fn text(value: &serde_json::Value) -> Result<String, String> {
+        match value {
+            serde_json::Value::String(text) => Ok(text.clone()),
+            serde_json::Value::Number(number) => Ok(number.to_string()),
+            serde_json::Value::Bool(flag) => Ok(flag.to_string()),
+            serde_json::Value::Null => Ok(String::new()),
+            _ => Err("nested arrays and objects cannot be sent here".to_owned()),
+        }
+    }
+    match serde_json::to_value(value).map_err(|error| error.to_string())? {
+        serde_json::Value::Null => Ok(Vec::new()),
+        serde_json::Value::Array(items) => items.iter().map(text).collect(),
+        serde_json::Value::Object(_) => Err("an object cannot be sent here".to_owned()),
+        scalar => Ok(vec![text(&scalar)?]),
+    }
+}
+
+/// A response read in full, before decoding.
+#[derive(Debug)]
+pub struct RawResponse {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl RawResponse {
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    fn decode<T: DeserializeOwned, E>(&self) -> Result<T, Error<E>> {
+        serde_json::from_slice(&self.body).map_err(|source| Error::Decode {
+            status: self.status,
+            body: self.body.clone(),
+            source,
+        })
+    }
+
+    fn wrap<T>(self, body: T) -> Response<T> {
+        Response { status: self.status, headers: self.headers, body }
+    }
+
+    /// A documented success with a JSON body.
+    pub fn json<T: DeserializeOwned, E>(self) -> Result<Response<T>, Error<E>> {
+        let body = self.decode()?;
+        Ok(self.wrap(body))
+    }
+
+    /// A documented success without a body; any body sent is ignored.
+    pub fn empty<E>(self) -> Result<Response<()>, Error<E>> {
+        Ok(self.wrap(()))
+    }
+
+    /// A documented success with a text body.
+    pub fn text<E>(self) -> Result<Response<String>, Error<E>> {
+        let text = String::from_utf8_lossy(&self.body).into_owned();
+        Ok(self.wrap(text))
+    }
+
+    /// A documented success with a binary body.
+    pub fn bytes<E>(self) -> Result<Response<Bytes>, Error<E>> {
+        let body = self.body.clone();
+        Ok(self.wrap(body))
+    }
+
+    /// A documented error with a JSON body, wrapped in the operation's error variant.
+    pub fn error_json<T: DeserializeOwned, E>(self, variant: impl FnOnce(T) -> E) -> Error<E> {
+        match self.decode() {
+            Ok(body) => Error::Api { status: self.status, headers: Box::new(self.headers), body: Box::new(variant(body)) },
+            Err(error) => error,
+        }
+    }
+
+    /// A documented error without a body.
+    pub fn error_empty<E>(self, error: E) -> Error<E> {
+        Error::Api { status: self.status, headers: Box::new(self.headers), body: Box::new(error) }
+    }
+
+    /// A documented error with a text body.
+    pub fn error_text<E>(self, variant: impl FnOnce(String) -> E) -> Error<E> {
+        let text = String::from_utf8_lossy(&self.body).into_owned();
+        Error::Api { status: self.status, headers: Box::new(self.headers), body: Box::new(variant(text)) }
+    }
+
+    /// A documented error with a binary body.
+    pub fn error_bytes<E>(self, variant: impl FnOnce(Bytes) -> E) -> Error<E> {
+        let body = self.body.clone();
+        Error::Api { status: self.status, headers: Box::new(self.headers), body: Box::new(variant(body)) }
+    }
+
+    /// A status the operation does not document.
+    pub fn unexpected<E>(self) -> Error<E> {
+        Error::UnexpectedStatus { status: self.status, headers: Box::new(self.headers), body: self.body }
+    }
+}
+
+/// A successful response: the decoded body, with the status and headers it came with.
+#[derive(Debug, Clone)]
+pub struct Response<T> {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: T,
+}
+
+impl<T> Response<T> {
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    pub fn body(&self) -> &T {
+        &self.body
+    }
+
+    pub fn into_body(self) -> T {
+        self.body
+    }
+
+    /// Changes the body, keeping status and headers.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
+        Response { status: self.status, headers: self.headers, body: f(self.body) }
+    }
+}
+
+/// Why a call failed. `E` is the operation's enum of documented error responses.
+#[derive(Debug)]
+pub enum Error<E> {
+    /// The server answered with an error status the operation documents; the body is decoded.
+    /// (Boxed, like the headers, so that `Result<_, Error<E>>` stays small whatever `E` is.)
+    Api { status: StatusCode, headers: Box<HeaderMap>, body: Box<E> },
+    /// The server answered with a status the operation does not document.
+    UnexpectedStatus { status: StatusCode, headers: Box<HeaderMap>, body: Bytes },
+    /// The response body does not match the documented schema.
+    Decode { status: StatusCode, body: Bytes, source: serde_json::Error },
+    /// No response: the connection failed or timed out, or the body could not be read.
+    Transport(reqwest::Error),
+    /// The request was not sent because a value given for it is invalid.
+    InvalidRequest(String),
+    /// The request was not sent because no configured credentials satisfy the operation's security.
+    MissingCredentials { operation: &'static str, accepted: String },
+}
+
+impl<E> Error<E> {
+    /// The HTTP status, when the server answered.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Self::Api { status, .. } | Self::UnexpectedStatus { status, .. } | Self::Decode { status, .. } => Some(*status),
+            Self::Transport(error) => error.status(),
+            Self::InvalidRequest(_) | Self::MissingCredentials { .. } => None,
+        }
+    }
+
+    /// The decoded body of a documented error response.
+    pub fn api_error(&self) -> Option<&E> {
+        match self {
+            Self::Api { body, .. } => Some(body),
+            _ => None,
+        }
+    }
+}
+
+impl<E: fmt::Debug> fmt::Display for Error<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Api { status, body, .. } => write!(f, "the server answered {status}: {body:?}"),
+            Self::UnexpectedStatus { status, body, .. } => {
+                write!(f, "the server answered with undocumented status {status}: {}", preview(body))
+            }
+            Self::Decode { status, body, source } => {
+                write!(f, "could not decode the {status} response ({source}): {}", preview(body))
+            }
+            Self::Transport(error) => write!(f, "the request failed: {error}"),
+            Self::InvalidRequest(problem) => write!(f, "invalid request: {problem}"),
+            Self::MissingCredentials { operation, accepted } => {
+                write!(f, "`{operation}` needs credentials for {accepted}; none are configured")
+            }
+        }
+    }
+}
+
+impl<E: fmt::Debug> std::error::Error for Error<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Transport(error) => Some(error),
+            Self::Decode { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// The start of a body, for error messages.
+fn preview(body: &[u8]) -> String {
+    const LIMIT: usize = 512;
+    let text = String::from_utf8_lossy(&body[..body.len().min(LIMIT)]).into_owned();
+    if body.len() > LIMIT {
+        format!("{text}…")
+    } else {
+        text
+    }
+}

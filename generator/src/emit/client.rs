@@ -1,0 +1,152 @@
+//! Emits an API's `mod.rs`: module docs, security scheme constants, the `Client`, and
+//! the credential setters of its `ClientBuilder`.
+
+use super::docs::{doc_attrs, inner_doc_attrs, ours, spec};
+use super::ident;
+use crate::ir::{Api, ApiKeyLocation, SchemeKind};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+pub(crate) fn emit_api_module(api: &Api) -> TokenStream {
+    let title_line = format!("{} (API version {}).", api.title, api.version);
+    let module_docs = inner_doc_attrs([spec(Some(title_line.as_str())), spec(api.description.as_deref())]);
+    let group_modules = api.groups.iter().map(|group| {
+        let module = ident(&group.module);
+        quote!(pub mod #module;)
+    });
+    let schemes = api.security_schemes.iter().map(|scheme| {
+        let name = ident(&scheme.const_name);
+        let api_name = &scheme.api_name;
+        let kind = match &scheme.kind {
+            SchemeKind::Bearer => quote!(runtime::SchemeKind::Bearer),
+            SchemeKind::Basic => quote!(runtime::SchemeKind::Basic),
+            SchemeKind::ApiKey { location, name } => match location {
+                ApiKeyLocation::Header => quote!(runtime::SchemeKind::ApiKeyHeader(#name)),
+                ApiKeyLocation::Query => quote!(runtime::SchemeKind::ApiKeyQuery(#name)),
+                ApiKeyLocation::Cookie => quote!(runtime::SchemeKind::ApiKeyCookie(#name)),
+            },
+        };
+        let doc = format!(" The `{api_name}` security scheme.");
+        quote! {
+            #[doc = #doc]
+            const #name: runtime::SecurityScheme = runtime::SecurityScheme { name: #api_name, kind: #kind };
+        }
+    });
+    let setters = api.security_schemes.iter().map(|scheme| {
+        let setter = ident(&scheme.setter);
+        let constant = ident(&scheme.const_name);
+        let what = match &scheme.kind {
+            SchemeKind::Bearer => "Sends `Authorization: Bearer <token>`".to_owned(),
+            SchemeKind::Basic => "Sends `Authorization: Basic` with these credentials".to_owned(),
+            SchemeKind::ApiKey { location: ApiKeyLocation::Header, name } => format!("Sends the key in the `{name}` header"),
+            SchemeKind::ApiKey { location: ApiKeyLocation::Query, name } => format!("Sends the key as the `{name}` query parameter"),
+            SchemeKind::ApiKey { location: ApiKeyLocation::Cookie, name } => format!("Sends the key as the `{name}` cookie"),
+        };
+        let usage = format!(
+            "{what} (security scheme `{}`) on operations that accept it. The value never appears in `Debug` output or errors.",
+            scheme.api_name
+        );
+        let docs = doc_attrs([spec(scheme.description.as_deref()), ours(usage)]);
+        match scheme.kind {
+            SchemeKind::Basic => quote! {
+                #docs
+                pub fn #setter(self, username: impl Into<String>, password: impl Into<String>) -> Self {
+                    self.credential(&#constant, runtime::Credential::basic(username, password))
+                }
+            },
+            _ => quote! {
+                #docs
+                pub fn #setter(self, secret: impl Into<String>) -> Self {
+                    self.credential(&#constant, runtime::Credential::secret(secret))
+                }
+            },
+        }
+    });
+    let setters_impl = (!api.security_schemes.is_empty()).then(|| {
+        quote! {
+            /// Credentials for the API's security schemes.
+            impl ClientBuilder {
+                #(#setters)*
+            }
+        }
+    });
+    let accessors = api.groups.iter().filter(|group| group.tag.is_some()).map(|group| {
+        let accessor = ident(&group.accessor);
+        let module = ident(&group.module);
+        let type_name = ident(&group.type_name);
+        let tag = group.tag.as_deref().unwrap_or_default();
+        let line = format!("Operations tagged `{tag}`.");
+        let docs = doc_attrs([ours(line), spec(group.description.as_deref())]);
+        quote! {
+            #docs
+            pub fn #accessor(&self) -> #module::#type_name<'_> {
+                #module::#type_name::new(self)
+            }
+        }
+    });
+    let default_server = api.servers.first().filter(|server| server.url.starts_with("http"));
+    let (base_url_const, builder_fn) = match default_server {
+        Some(server) => {
+            let url = &server.url;
+            let line = format!("The spec's first server, `{url}`.");
+            let docs = doc_attrs([ours(line), spec(server.description.as_deref())]);
+            (
+                quote! {
+                    #docs
+                    pub const DEFAULT_BASE_URL: &'static str = #url;
+                },
+                quote! {
+                    /// Starts configuring a client for [`Client::DEFAULT_BASE_URL`].
+                    pub fn builder() -> ClientBuilder {
+                        runtime::ClientBuilder::new(Self::DEFAULT_BASE_URL)
+                    }
+                },
+            )
+        }
+        None => (
+            quote!(),
+            quote! {
+                /// Starts configuring a client for the server at `base_url` (the spec names no absolute server URL).
+                pub fn builder(base_url: impl Into<String>) -> ClientBuilder {
+                    runtime::ClientBuilder::new(base_url)
+                }
+            },
+        ),
+    };
+    let client_doc = format!(" Client for {}. Cheap to clone: clones share one connection pool.", api.title);
+    quote! {
+        #module_docs
+
+        #(#group_modules)*
+        mod types;
+
+        pub use self::types::*;
+
+        use crate::runtime;
+
+        #(#schemes)*
+
+        /// Configures a [`Client`]: base URL, credentials, timeouts, headers.
+        pub type ClientBuilder = runtime::ClientBuilder<Client>;
+
+        #[doc = #client_doc]
+        #[derive(Debug, Clone)]
+        pub struct Client {
+            core: runtime::ClientCore,
+        }
+
+        impl Client {
+            #base_url_const
+            #builder_fn
+            #(#accessors)*
+        }
+
+        impl From<runtime::ClientCore> for Client {
+            fn from(core: runtime::ClientCore) -> Self {
+                Self { core }
+            }
+        }
+
+        #setters_impl
+    }
+}

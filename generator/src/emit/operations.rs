@@ -1,0 +1,453 @@
+//! Emits one module per tag: the accessor struct, and for each operation a request
+//! builder (required values as arguments, optional ones as chained setters, `.await` to
+//! send), plus its error enum and, when successes differ in shape, its success enum.
+
+use super::docs::{doc_attrs, inner_doc_attrs, ours, spec};
+use super::{ident, type_tokens, TypeContext};
+use crate::ir::{
+    Api, BodyEncoding, Operation, OperationGroup, Parameter, ParameterLocation, Response, ResponseBody, StatusMatch,
+    TypeRef,
+};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+pub(crate) fn emit_group(api: &Api, group: &OperationGroup) -> TokenStream {
+    let module_line = match &group.tag {
+        Some(tag) => format!("Operations tagged `{tag}`."),
+        None => "Operations without a tag: methods of the client itself.".to_owned(),
+    };
+    let module_docs = inner_doc_attrs([ours(module_line)]);
+    let group_type = ident(&group.type_name);
+    let client = match group.tag {
+        Some(_) => quote!(self.client),
+        None => quote!(self),
+    };
+    let constructors = group.operations.iter().map(|operation| emit_constructor(api, operation, &client));
+    let (accessor, impl_target) = match &group.tag {
+        Some(tag) => {
+            let line = format!("Operations tagged `{tag}`, from [`Client::{}`].", group.accessor);
+            let docs = doc_attrs([ours(line), spec(group.description.as_deref())]);
+            (
+                quote! {
+                    #docs
+                    #[derive(Debug, Clone, Copy)]
+                    pub struct #group_type<'c> {
+                        client: &'c Client,
+                    }
+
+                    impl<'c> #group_type<'c> {
+                        pub(super) fn new(client: &'c Client) -> Self {
+                            Self { client }
+                        }
+                    }
+                },
+                quote!(impl<'c> #group_type<'c>),
+            )
+        }
+        None => (quote!(), quote!(impl Client)),
+    };
+    let builders = group.operations.iter().map(|operation| emit_builder(api, group, operation));
+    let uses_types = group.operations.iter().any(|operation| mentions_named_type(operation));
+    let types_import = uses_types.then(|| quote!(use super::types;));
+    quote! {
+        #module_docs
+        #types_import
+        use super::Client;
+        use crate::runtime;
+
+        #accessor
+
+        #impl_target {
+            #(#constructors)*
+        }
+
+        #(#builders)*
+    }
+}
+
+fn mentions_named_type(operation: &Operation) -> bool {
+    fn named(ty: &TypeRef) -> bool {
+        match ty {
+            TypeRef::Named(_) => true,
+            TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Option(inner) => named(inner),
+            _ => false,
+        }
+    }
+    operation.parameters.iter().any(|parameter| named(&parameter.ty))
+        || operation.body.as_ref().is_some_and(|body| named(&body.ty))
+        || operation.responses.iter().any(|response| matches!(&response.body, ResponseBody::Json(ty) if named(ty)))
+}
+
+/// Required values are arguments of the constructor; everything else is a setter.
+fn is_argument(parameter: &Parameter) -> bool {
+    parameter.required
+}
+
+/// `impl Into<String>` for strings so callers can pass `&str`; the type itself otherwise.
+fn argument_type(api: &Api, ty: &TypeRef) -> (TokenStream, TokenStream) {
+    if *ty == TypeRef::String {
+        (quote!(impl Into<String>), quote!(.into()))
+    } else {
+        (type_tokens(api, ty, TypeContext::Sibling), quote!())
+    }
+}
+
+fn emit_constructor(api: &Api, operation: &Operation, client: &TokenStream) -> TokenStream {
+    let method = ident(&operation.method_name);
+    let builder = ident(&operation.builder_name);
+    let mut arguments = Vec::new();
+    let mut inits = Vec::new();
+    for parameter in &operation.parameters {
+        let name = ident(&parameter.rust_name);
+        if is_argument(parameter) {
+            let (ty, convert) = argument_type(api, &parameter.ty);
+            arguments.push(quote!(#name: #ty));
+            inits.push(quote!(#name: #name #convert));
+        } else {
+            inits.push(quote!(#name: None));
+        }
+    }
+    if let Some(body) = &operation.body {
+        if body.required {
+            let ty = type_tokens(api, &body.ty, TypeContext::Sibling);
+            arguments.push(quote!(body: #ty));
+            inits.push(quote!(body));
+        } else {
+            inits.push(quote!(body: None));
+        }
+    }
+    let endpoint = format!("`{} {}`", operation.http_method.as_str(), operation.path);
+    let mut argument_docs = Vec::new();
+    for parameter in operation.parameters.iter().filter(|parameter| is_argument(parameter)) {
+        let description = parameter.description.as_deref().map(|d| first_line(d)).unwrap_or_default();
+        argument_docs.push(format!("- `{}`: {}", parameter.rust_name.trim_start_matches("r#"), description).trim_end().to_owned());
+    }
+    if let Some(body) = operation.body.as_ref().filter(|body| body.required) {
+        let description = body.description.as_deref().map(first_line).unwrap_or("the request body");
+        argument_docs.push(format!("- `body`: {description}"));
+    }
+    let argument_docs: Vec<String> = argument_docs.iter().map(|line| crate::emit::docs::sanitize(line).join(" ")).collect();
+    let argument_docs = argument_docs.join("\n");
+    let send_line = format!("Returns the request builder [`{}`]: set optional values on it, then `.await` it.", operation.builder_name);
+    let docs = doc_attrs([
+        spec(operation.summary.as_deref()),
+        spec(operation.description.as_deref()),
+        ours(endpoint),
+        ours(argument_docs),
+        ours(send_line),
+    ]);
+    let deprecated = operation.deprecated.then(|| quote!(#[deprecated]));
+    quote! {
+        #docs
+        #deprecated
+        pub fn #method(&self, #(#arguments),*) -> #builder<'_> {
+            #builder {
+                client: #client,
+                #(#inits,)*
+            }
+        }
+    }
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or("").trim()
+}
+
+fn emit_builder(api: &Api, group: &OperationGroup, operation: &Operation) -> TokenStream {
+    let builder = ident(&operation.builder_name);
+    let constructor = match &group.tag {
+        Some(_) => format!("{}::{}", group.type_name, operation.method_name.trim_start_matches("r#")),
+        None => format!("Client::{}", operation.method_name.trim_start_matches("r#")),
+    };
+    let builder_doc = format!(" A `{} {}` request, from [`{constructor}`].", operation.http_method.as_str(), operation.path);
+    let fields = operation.parameters.iter().map(|parameter| {
+        let name = ident(&parameter.rust_name);
+        let ty = type_tokens(api, &parameter.ty, TypeContext::Sibling);
+        if is_argument(parameter) {
+            quote!(#name: #ty,)
+        } else {
+            quote!(#name: Option<#ty>,)
+        }
+    });
+    let body_field = operation.body.as_ref().map(|body| {
+        let ty = type_tokens(api, &body.ty, TypeContext::Sibling);
+        if body.required {
+            quote!(body: #ty,)
+        } else {
+            quote!(body: Option<#ty>,)
+        }
+    });
+    let setters = operation.parameters.iter().filter(|parameter| !is_argument(parameter)).map(|parameter| {
+        let name = ident(&parameter.rust_name);
+        let (ty, convert) = argument_type(api, &parameter.ty);
+        let location = match parameter.location {
+            ParameterLocation::Path => "path",
+            ParameterLocation::Query => "query",
+            ParameterLocation::Header => "header",
+            ParameterLocation::Cookie => "cookie",
+        };
+        let line = format!("Sets the optional {location} parameter `{}`.", parameter.api_name);
+        let docs = doc_attrs([spec(parameter.description.as_deref()), ours(line)]);
+        quote! {
+            #docs
+            pub fn #name(mut self, value: #ty) -> Self {
+                self.#name = Some(value #convert);
+                self
+            }
+        }
+    });
+    let body_setter = operation.body.as_ref().filter(|body| !body.required).map(|body| {
+        let ty = type_tokens(api, &body.ty, TypeContext::Sibling);
+        let docs = doc_attrs([spec(body.description.as_deref()), ours("Sets the optional request body.")]);
+        quote! {
+            #docs
+            pub fn body(mut self, body: #ty) -> Self {
+                self.body = Some(body);
+                self
+            }
+        }
+    });
+    let (success_type, success_enum) = success_type(api, operation);
+    let (error_type, error_enum) = error_type(api, operation);
+    let output = quote!(Result<runtime::Response<#success_type>, runtime::Error<#error_type>>);
+    let send_body = emit_send_body(api, operation);
+    quote! {
+        #[doc = #builder_doc]
+        #[derive(Debug, Clone)]
+        #[must_use = "a request does nothing until it is sent: `.await` it"]
+        pub struct #builder<'c> {
+            client: &'c Client,
+            #(#fields)*
+            #body_field
+        }
+
+        impl<'c> #builder<'c> {
+            #(#setters)*
+            #body_setter
+
+            /// Sends the request and decodes the response.
+            pub async fn send(self) -> #output {
+                #send_body
+            }
+        }
+
+        impl<'c> std::future::IntoFuture for #builder<'c> {
+            type Output = #output;
+            type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+
+        #success_enum
+        #error_enum
+    }
+}
+
+/// The body type of a response as Rust sees it.
+fn body_type(api: &Api, body: &ResponseBody) -> Option<TokenStream> {
+    match body {
+        ResponseBody::Empty => None,
+        ResponseBody::Json(ty) => Some(type_tokens(api, ty, TypeContext::Sibling)),
+        ResponseBody::Text => Some(quote!(String)),
+        ResponseBody::Bytes => Some(quote!(runtime::Bytes)),
+    }
+}
+
+/// One success shape gives its type directly; several give an enum with a variant each.
+fn success_type(api: &Api, operation: &Operation) -> (TokenStream, Option<TokenStream>) {
+    let successes: Vec<&Response> = operation.successes().collect();
+    let Some(first) = successes.first() else { return (quote!(()), None) };
+    if successes.iter().all(|response| response.body == first.body) {
+        return (body_type(api, &first.body).unwrap_or_else(|| quote!(())), None);
+    }
+    let name = ident(&operation.success_name);
+    let variants = successes.iter().map(|response| variant(api, response));
+    let doc = format!(" The successful responses of [`{}`].", operation.builder_name);
+    (
+        quote!(#name),
+        Some(quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone)]
+            pub enum #name {
+                #(#variants)*
+            }
+        }),
+    )
+}
+
+fn error_type(api: &Api, operation: &Operation) -> (TokenStream, Option<TokenStream>) {
+    let errors: Vec<&Response> = operation.errors().collect();
+    if errors.is_empty() {
+        return (quote!(std::convert::Infallible), None);
+    }
+    let name = ident(&operation.error_name);
+    let variants = errors.iter().map(|response| variant(api, response));
+    let doc = format!(
+        " The error responses [`{}`] documents; each carries its decoded body. Found in [`runtime::Error::Api`].",
+        operation.builder_name
+    );
+    (
+        quote!(#name),
+        Some(quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone)]
+            pub enum #name {
+                #(#variants)*
+            }
+        }),
+    )
+}
+
+fn variant(api: &Api, response: &Response) -> TokenStream {
+    let name = ident(&response.variant_name);
+    let status = match response.status {
+        StatusMatch::Code(code) => format!("`{code}`"),
+        StatusMatch::Range(range) => format!("`{range}XX`"),
+        StatusMatch::Default => "Any other status (`default`)".to_owned(),
+    };
+    let line = match &response.description {
+        Some(description) => format!("{status}: {}", crate::emit::docs::sanitize(description).join("\n")),
+        None => status,
+    };
+    let docs = doc_attrs([ours(line)]);
+    match body_type(api, &response.body) {
+        Some(ty) => quote!(#docs #name(#ty),),
+        None => quote!(#docs #name,),
+    }
+}
+
+fn status_pattern(status: StatusMatch) -> TokenStream {
+    match status {
+        StatusMatch::Code(code) => {
+            let code = proc_macro2::Literal::u16_unsuffixed(code);
+            quote!(#code)
+        }
+        StatusMatch::Range(range) => {
+            let low = proc_macro2::Literal::u16_unsuffixed(range * 100);
+            let high = proc_macro2::Literal::u16_unsuffixed(range * 100 + 99);
+            quote!(#low..=#high)
+        }
+        StatusMatch::Default => quote!(_),
+    }
+}
+
+fn emit_send_body(api: &Api, operation: &Operation) -> TokenStream {
+    let operation_id = &operation.operation_id;
+    let method = ident(operation.http_method.as_str());
+    let path = &operation.path;
+    let mut chain = Vec::new();
+    for parameter in &operation.parameters {
+        let name = ident(&parameter.rust_name);
+        let api_name = &parameter.api_name;
+        chain.push(match parameter.location {
+            ParameterLocation::Path => quote!(.path_param(#api_name, &self.#name)),
+            ParameterLocation::Query => {
+                let explode = parameter.explode;
+                quote!(.query(#api_name, &self.#name, #explode))
+            }
+            ParameterLocation::Header => quote!(.header(#api_name, &self.#name)),
+            ParameterLocation::Cookie => quote!(.cookie(#api_name, &self.#name)),
+        });
+    }
+    if !operation.security.is_empty() {
+        let alternatives = operation.security.iter().map(|requirement| {
+            let schemes = requirement.iter().map(|index| {
+                let constant = ident(&api.security_schemes[*index].const_name);
+                quote!(&super::#constant)
+            });
+            quote!(&[#(#schemes),*])
+        });
+        chain.push(quote!(.security(&[#(#alternatives),*])));
+    }
+    let body_call = operation.body.as_ref().map(|body| {
+        let media_type = &body.media_type;
+        let call = match body.encoding {
+            BodyEncoding::Json => quote!(json),
+            BodyEncoding::Form => quote!(form),
+            BodyEncoding::Text => quote!(text),
+            BodyEncoding::Bytes => quote!(bytes),
+        };
+        let argument = if body.required { quote!(&self.body) } else { quote!(body) };
+        (body.required, quote!(#call(#media_type, #argument)))
+    });
+    let request = quote! {
+        self.client.core.request(#operation_id, runtime::Method::#method, #path) #(#chain)*
+    };
+    let send = match body_call {
+        None => quote!(let response = #request.send().await?;),
+        Some((true, call)) => quote!(let response = #request.#call.send().await?;),
+        Some((false, call)) => quote! {
+            let mut request = #request;
+            if let Some(body) = &self.body {
+                request = request.#call;
+            }
+            let response = request.send().await?;
+        },
+    };
+    let arms = response_arms(operation);
+    quote! {
+        #send
+        match response.status().as_u16() {
+            #(#arms)*
+        }
+    }
+}
+
+fn response_arms(operation: &Operation) -> Vec<TokenStream> {
+    let mut ordered: Vec<&Response> = operation.responses.iter().collect();
+    // Exact codes before ranges before `default`, as the spec's matching rules say.
+    ordered.sort_by_key(|response| match response.status {
+        StatusMatch::Code(_) => 0,
+        StatusMatch::Range(_) => 1,
+        StatusMatch::Default => 2,
+    });
+    let successes: Vec<&Response> = operation.successes().collect();
+    let one_shape = successes.first().is_none_or(|first| successes.iter().all(|response| response.body == first.body));
+    let mut arms: Vec<TokenStream> = ordered
+        .iter()
+        .map(|response| {
+            let pattern = status_pattern(response.status);
+            let decode = decode_call(&response.body, response.is_success);
+            let expression = if response.is_success {
+                if one_shape {
+                    quote!(response.#decode())
+                } else {
+                    let enum_name = ident(&operation.success_name);
+                    let variant = ident(&response.variant_name);
+                    match response.body {
+                        ResponseBody::Empty => quote!(response.#decode().map(|response| response.map(|()| #enum_name::#variant))),
+                        _ => quote!(response.#decode().map(|response| response.map(#enum_name::#variant))),
+                    }
+                }
+            } else {
+                let enum_name = ident(&operation.error_name);
+                let variant = ident(&response.variant_name);
+                quote!(Err(response.#decode(#enum_name::#variant)))
+            };
+            quote!(#pattern => #expression,)
+        })
+        .collect();
+    if successes.is_empty() {
+        arms.insert(0, quote!(200..=299 => response.empty(),));
+    }
+    if !operation.responses.iter().any(|response| response.status == StatusMatch::Default) {
+        arms.push(quote!(_ => Err(response.unexpected()),));
+    }
+    arms
+}
+
+fn decode_call(body: &ResponseBody, is_success: bool) -> proc_macro2::Ident {
+    let name = match (body, is_success) {
+        (ResponseBody::Empty, true) => "empty",
+        (ResponseBody::Json(_), true) => "json",
+        (ResponseBody::Text, true) => "text",
+        (ResponseBody::Bytes, true) => "bytes",
+        (ResponseBody::Empty, false) => "error_empty",
+        (ResponseBody::Json(_), false) => "error_json",
+        (ResponseBody::Text, false) => "error_text",
+        (ResponseBody::Bytes, false) => "error_bytes",
+    };
+    ident(name)
+}

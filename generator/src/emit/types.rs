@@ -1,0 +1,182 @@
+//! Emits an API's `types.rs`: one struct, enum, union or alias per named type.
+
+use super::docs::{doc_attrs, spec};
+use super::{ident, type_tokens, TypeContext};
+use crate::ir::{Api, EnumVariant, Field, Struct, TypeDef, TypeKind, TypeRef, UnionVariant};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+pub(crate) fn emit_types(api: &Api) -> TokenStream {
+    let context = TypeContext::Types;
+    let items = api.types.types.iter().map(|def| emit_type(api, def, context));
+    let header = format!(" Request and response types of {}.", api.title);
+    let uses_map = api.types.types.iter().any(|def| mentions_map(def));
+    let map_import = uses_map.then(|| quote!(use std::collections::BTreeMap;));
+    quote! {
+        #![doc = #header]
+        use serde::{Deserialize, Serialize};
+        #map_import
+        #(#items)*
+    }
+}
+
+fn mentions_map(def: &TypeDef) -> bool {
+    fn has_map(ty: &TypeRef) -> bool {
+        match ty {
+            TypeRef::Map(_) => true,
+            TypeRef::Array(inner) | TypeRef::Option(inner) => has_map(inner),
+            _ => false,
+        }
+    }
+    match &def.kind {
+        TypeKind::Struct(structure) => {
+            structure.additional.is_some() || structure.fields.iter().any(|field| has_map(&field.ty))
+        }
+        TypeKind::Union(variants) => variants.iter().any(|variant| has_map(&variant.ty)),
+        TypeKind::Alias(ty) => has_map(ty),
+        TypeKind::Enum(_) => false,
+    }
+}
+
+fn emit_type(api: &Api, def: &TypeDef, context: TypeContext) -> TokenStream {
+    let docs = doc_attrs([spec(def.description.as_deref())]);
+    let name = ident(&def.name);
+    match &def.kind {
+        TypeKind::Struct(structure) => emit_struct(api, &docs, &name, structure, context),
+        TypeKind::Enum(variants) => emit_enum(&docs, &name, variants),
+        TypeKind::Union(variants) => emit_union(api, &docs, &name, variants, context),
+        TypeKind::Alias(target) => {
+            let target = type_tokens(api, target, context);
+            quote! { #docs pub type #name = #target; }
+        }
+    }
+}
+
+fn emit_struct(api: &Api, docs: &TokenStream, name: &proc_macro2::Ident, structure: &Struct, context: TypeContext) -> TokenStream {
+    let fields = structure.fields.iter().map(|field| emit_field(api, field, context));
+    let additional = structure.additional.as_ref().map(|value| {
+        let value = type_tokens(api, value, context);
+        quote! {
+            /// Properties beyond the declared ones.
+            #[serde(flatten)]
+            pub additional_properties: BTreeMap<String, #value>,
+        }
+    });
+    let all_optional = structure.fields.iter().all(Field::optional);
+    let default = all_optional.then(|| quote!(Default,));
+    let eq = derives_eq(api, structure).then(|| quote!(Eq,));
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, #eq #default Serialize, Deserialize)]
+        pub struct #name {
+            #(#fields)*
+            #additional
+        }
+    }
+}
+
+fn emit_field(api: &Api, field: &Field, context: TypeContext) -> TokenStream {
+    let docs = doc_attrs([spec(field.description.as_deref())]);
+    let name = ident(&field.rust_name);
+    let mut ty = type_tokens(api, &field.ty, context);
+    if field.boxed {
+        ty = quote!(Box<#ty>);
+    }
+    if field.optional() {
+        ty = quote!(Option<#ty>);
+    }
+    let rename = (field.rust_name.trim_start_matches("r#") != field.api_name).then(|| {
+        let api_name = &field.api_name;
+        quote!(rename = #api_name)
+    });
+    let skip = (!field.required).then(|| quote!(default, skip_serializing_if = "Option::is_none"));
+    let serde_args: Vec<TokenStream> = [rename, skip].into_iter().flatten().collect();
+    let serde = (!serde_args.is_empty()).then(|| quote!(#[serde(#(#serde_args),*)]));
+    quote! {
+        #docs
+        #serde
+        pub #name: #ty,
+    }
+}
+
+fn emit_enum(docs: &TokenStream, name: &proc_macro2::Ident, variants: &[EnumVariant]) -> TokenStream {
+    let arms = variants.iter().map(|variant| {
+        let variant_name = ident(&variant.rust_name);
+        let value = &variant.value;
+        let rename = (variant.rust_name != *value).then(|| quote!(#[serde(rename = #value)]));
+        let docs = doc_attrs([spec(variant.description.as_deref())]);
+        quote!(#docs #rename #variant_name,)
+    });
+    let as_str_arms = variants.iter().map(|variant| {
+        let variant_name = ident(&variant.rust_name);
+        let value = &variant.value;
+        quote!(Self::#variant_name => #value,)
+    });
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum #name {
+            #(#arms)*
+            /// A value this client does not know yet; kept so that a new server value still decodes.
+            #[serde(untagged)]
+            Other(String),
+        }
+
+        impl #name {
+            /// The value as it is sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#as_str_arms)*
+                    Self::Other(value) => value,
+                }
+            }
+        }
+
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    }
+}
+
+fn emit_union(api: &Api, docs: &TokenStream, name: &proc_macro2::Ident, variants: &[UnionVariant], context: TypeContext) -> TokenStream {
+    let arms = variants.iter().map(|variant| {
+        let variant_name = ident(&variant.rust_name);
+        let ty = type_tokens(api, &variant.ty, context);
+        quote!(#variant_name(#ty),)
+    });
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(untagged)]
+        pub enum #name {
+            #(#arms)*
+        }
+    }
+}
+
+/// `Eq` is derivable unless a float or a JSON value hides somewhere inside.
+fn derives_eq(api: &Api, structure: &Struct) -> bool {
+    fn eq_type(api: &Api, ty: &TypeRef, depth: usize) -> bool {
+        if depth > 16 {
+            return false;
+        }
+        match ty {
+            TypeRef::F32 | TypeRef::F64 | TypeRef::Json => false,
+            TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Option(inner) => eq_type(api, inner, depth + 1),
+            TypeRef::Named(id) => match &api.types.get(*id).kind {
+                TypeKind::Struct(structure) => {
+                    structure.additional.as_ref().is_none_or(|extra| eq_type(api, extra, depth + 1))
+                        && structure.fields.iter().all(|field| eq_type(api, &field.ty, depth + 1))
+                }
+                TypeKind::Enum(_) => true,
+                TypeKind::Union(_) => false,
+                TypeKind::Alias(target) => eq_type(api, target, depth + 1),
+            },
+            _ => true,
+        }
+    }
+    structure.additional.as_ref().is_none_or(|extra| eq_type(api, extra, 0))
+        && structure.fields.iter().all(|field| eq_type(api, &field.ty, 0))
+}

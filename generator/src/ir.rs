@@ -1,0 +1,288 @@
+//! The intermediate representation: plain data between `load` and `emit`.
+//!
+//! Everything here is already decided: Rust names are unique and keyword-safe, `$ref`s
+//! are resolved to arena ids, recursion is boxed. The IR knows nothing of `openapiv3`
+//! or `quote`, and holds nothing whose iteration order could vary between runs.
+
+/// One API (one spec) becomes one module and one cargo feature of the client crate.
+#[derive(Debug, Clone)]
+pub struct Api {
+    /// Rust module name (`cloudflare_zero_trust`).
+    pub module: String,
+    /// Cargo feature name (`cloudflare-zero-trust`).
+    pub feature: String,
+    pub title: String,
+    pub version: String,
+    pub description: Option<String>,
+    /// Servers from the spec, variables filled with their defaults; the first is the default base URL.
+    pub servers: Vec<Server>,
+    pub security_schemes: Vec<SecurityScheme>,
+    pub types: TypeSpace,
+    /// Operations grouped by their first tag, in spec order.
+    pub groups: Vec<OperationGroup>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Server {
+    pub url: String,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SecurityScheme {
+    /// The key under `components/securitySchemes`.
+    pub api_name: String,
+    /// Name of the generated `runtime::SecurityScheme` constant.
+    pub const_name: String,
+    /// Name of the client builder method that stores this scheme's credential.
+    pub setter: String,
+    pub kind: SchemeKind,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SchemeKind {
+    /// `Authorization: Bearer`: http bearer, OAuth2 and OpenID Connect access tokens.
+    Bearer,
+    /// `Authorization: Basic`.
+    Basic,
+    ApiKey { location: ApiKeyLocation, name: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiKeyLocation {
+    Header,
+    Query,
+    Cookie,
+}
+
+/// Index of a type in its API's [`TypeSpace`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TypeId(pub usize);
+
+/// The arena of named types of one API, in the order they were first met.
+#[derive(Debug, Clone, Default)]
+pub struct TypeSpace {
+    pub types: Vec<TypeDef>,
+}
+
+impl TypeSpace {
+    pub fn get(&self, id: TypeId) -> &TypeDef {
+        &self.types[id.0]
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct TypeDef {
+    pub name: String,
+    pub description: Option<String>,
+    pub kind: TypeKind,
+}
+
+#[derive(Debug, Clone)]
+pub enum TypeKind {
+    Struct(Struct),
+    /// A closed set of string values, plus a catch-all so new server values still decode.
+    Enum(Vec<EnumVariant>),
+    /// `oneOf`/`anyOf`: the first variant whose shape matches wins.
+    Union(Vec<UnionVariant>),
+    /// A named schema that is just another type (`type X = Vec<Y>`).
+    Alias(TypeRef),
+}
+
+#[derive(Debug, Clone)]
+pub struct Struct {
+    pub fields: Vec<Field>,
+    /// `additionalProperties` beside declared ones, kept in a flattened map.
+    pub additional: Option<TypeRef>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub rust_name: String,
+    pub api_name: String,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub nullable: bool,
+    /// Set when the field closes a cycle of types that would otherwise have infinite size.
+    pub boxed: bool,
+    pub description: Option<String>,
+}
+
+impl Field {
+    /// Whether the Rust field is an `Option`: absent, or present as `null`.
+    pub fn optional(&self) -> bool {
+        !self.required || self.nullable
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct EnumVariant {
+    pub rust_name: String,
+    pub value: String,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct UnionVariant {
+    pub rust_name: String,
+    pub ty: TypeRef,
+}
+
+/// A use of a type: a primitive, a container, or a named type in the arena.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TypeRef {
+    Bool,
+    I32,
+    I64,
+    U64,
+    F32,
+    F64,
+    String,
+    /// Raw bytes (`format: binary` bodies).
+    Bytes,
+    /// Any JSON value (the empty schema, `enum: [null]`, shapes we keep untyped on purpose).
+    Json,
+    Array(Box<TypeRef>),
+    Map(Box<TypeRef>),
+    Option(Box<TypeRef>),
+    Named(TypeId),
+}
+
+#[derive(Debug, Clone)]
+pub struct OperationGroup {
+    /// The tag, or `None` for untagged operations, which become methods of the client itself.
+    pub tag: Option<String>,
+    /// Module (and file) name.
+    pub module: String,
+    /// Name of the client method that returns this group's accessor.
+    pub accessor: String,
+    /// Name of the accessor struct.
+    pub type_name: String,
+    pub description: Option<String>,
+    pub operations: Vec<Operation>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Operation {
+    /// The spec's `operationId`, or the one derived from method and path.
+    pub operation_id: String,
+    pub method_name: String,
+    /// Name of the request builder struct.
+    pub builder_name: String,
+    /// Name of the per-operation error enum, when the operation documents error responses.
+    pub error_name: String,
+    /// Name of the success enum, when successes have different bodies.
+    pub success_name: String,
+    pub http_method: HttpMethod,
+    pub path: String,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub deprecated: bool,
+    pub parameters: Vec<Parameter>,
+    pub body: Option<RequestBody>,
+    pub responses: Vec<Response>,
+    /// Alternatives (OR) of requirements (AND), as indexes into [`Api::security_schemes`].
+    /// Empty: no authentication. An empty alternative: anonymous access is allowed.
+    pub security: Vec<Vec<usize>>,
+}
+
+impl Operation {
+    pub fn successes(&self) -> impl Iterator<Item = &Response> {
+        self.responses.iter().filter(|response| response.is_success)
+    }
+
+    pub fn errors(&self) -> impl Iterator<Item = &Response> {
+        self.responses.iter().filter(|response| !response.is_success)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum HttpMethod {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Options,
+    Head,
+    Patch,
+    Trace,
+}
+
+impl HttpMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Put => "PUT",
+            Self::Post => "POST",
+            Self::Delete => "DELETE",
+            Self::Options => "OPTIONS",
+            Self::Head => "HEAD",
+            Self::Patch => "PATCH",
+            Self::Trace => "TRACE",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Parameter {
+    pub api_name: String,
+    pub rust_name: String,
+    pub location: ParameterLocation,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub description: Option<String>,
+    /// For query arrays: one `name=value` pair per item (`true`) or one comma-joined value.
+    pub explode: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParameterLocation {
+    Path,
+    Query,
+    Header,
+    Cookie,
+}
+
+#[derive(Debug, Clone)]
+pub struct RequestBody {
+    pub ty: TypeRef,
+    pub encoding: BodyEncoding,
+    pub media_type: String,
+    pub required: bool,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyEncoding {
+    Json,
+    Form,
+    Text,
+    Bytes,
+}
+
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: StatusMatch,
+    pub is_success: bool,
+    /// Variant name in the operation's error or success enum.
+    pub variant_name: String,
+    pub description: Option<String>,
+    pub body: ResponseBody,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StatusMatch {
+    Code(u16),
+    /// `4XX` is `Range(4)`.
+    Range(u16),
+    Default,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResponseBody {
+    Empty,
+    Json(TypeRef),
+    Text,
+    Bytes,
+}

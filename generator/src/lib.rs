@@ -1,0 +1,61 @@
+//! Turns OpenAPI documents into a Rust client crate.
+//!
+//! The pipeline is `load` (text → [`ir::Api`]) then `emit` (IR → formatted Rust files).
+//! The core is pure: [`generate_crate`] takes spec texts and returns a map from relative
+//! path to file contents; reading specs and writing files is the caller's job (`xtask`).
+
+#![forbid(unsafe_code)]
+
+pub mod diagnostics;
+mod emit;
+pub mod ir;
+mod load;
+pub mod naming;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+pub use diagnostics::{Diagnostic, Diagnostics};
+pub use load::load;
+
+/// One input document.
+#[derive(Debug, Clone)]
+pub struct ApiSpec<'a> {
+    /// Module and feature name of this API in the client crate (`cloudflare-zero-trust`).
+    pub name: &'a str,
+    /// How errors name the file (usually its path).
+    pub file: String,
+    /// The document, YAML or JSON.
+    pub text: &'a str,
+}
+
+/// What kind of crate to write around the generated modules.
+#[derive(Debug, Clone)]
+pub struct CrateSettings {
+    pub crate_name: String,
+    /// Inside this workspace: inherit `[workspace.package]` and `[workspace.lints]`.
+    /// Standalone: a self-contained manifest that depends only on crates.io.
+    pub workspace_member: bool,
+    /// Features enabled by default; standalone crates enable every API.
+    pub default_features_all: bool,
+}
+
+/// The files of a generated crate, keyed by path relative to the crate root. Sorted, so
+/// iteration (and thus writing and diffing) order never varies.
+pub type Files = BTreeMap<PathBuf, String>;
+
+/// Generates a client crate with one module and one cargo feature per spec.
+pub fn generate_crate(specs: &[ApiSpec<'_>], settings: &CrateSettings) -> Result<Files, Diagnostics> {
+    let mut apis = Vec::new();
+    let mut problems = Diagnostics::default();
+    for spec in specs {
+        match load(spec) {
+            Ok(api) => apis.push(api),
+            Err(found) => problems.extend(found),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(emit::emit_crate(&apis, settings))
+}

@@ -1,0 +1,204 @@
+//! Load: the only stage that knows `openapiv3` and `serde_yaml`.
+//!
+//! Parses a document, checks it as a whole (version, `$ref`s, typed shape), then lowers
+//! it into an [`ir::Api`](crate::ir::Api). Problems are collected, not thrown: lowering
+//! goes on after one so a single run reports all of them.
+
+mod operations;
+mod parse;
+mod schemas;
+
+use crate::diagnostics::{pointer, Diagnostics, Reporter};
+use crate::ir::{self, Api, ApiKeyLocation, SchemeKind, TypeDef, TypeId, TypeKind, TypeRef};
+use crate::naming::{self, Namespace};
+use crate::ApiSpec;
+use openapiv3::{OpenAPI, ReferenceOr};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Loads one spec and lowers it into the IR.
+pub fn load(spec: &ApiSpec<'_>) -> Result<Api, Diagnostics> {
+    let mut report = Reporter::new(spec.file.clone());
+    let openapi = parse::parse_document(spec.text, &mut report).and_then(|document| {
+        if !parse::check_version(&document, &mut report) {
+            return None;
+        }
+        parse::check_refs(&document, &mut report);
+        parse::to_openapi(document, &mut report)
+    });
+    let Some(openapi) = openapi else {
+        report.finish()?;
+        unreachable!("a document that failed to parse always has a diagnostic");
+    };
+    // Lowering a document with dangling `$ref`s would only repeat those errors.
+    std::mem::replace(&mut report, Reporter::new(spec.file.clone())).finish()?;
+
+    let mut lowering = Lowering {
+        openapi: &openapi,
+        report,
+        types: Vec::new(),
+        type_names: Namespace::new(),
+        components: BTreeMap::new(),
+    };
+    lowering.register_components();
+    lowering.lower_components();
+    let security_schemes = lowering.lower_security_schemes();
+    let groups = lowering.lower_operations(&security_schemes);
+    let Lowering { report, mut types, .. } = lowering;
+    report.finish()?;
+    box_recursive_fields(&mut types);
+
+    let module = naming::snake_ident(spec.name).trim_start_matches("r#").to_owned();
+    Ok(Api {
+        feature: naming::feature_name(spec.name),
+        module,
+        title: openapi.info.title.clone(),
+        version: openapi.info.version.clone(),
+        description: openapi.info.description.clone(),
+        servers: lower_servers(&openapi),
+        security_schemes,
+        types: ir::TypeSpace { types },
+        groups,
+    })
+}
+
+/// State shared by the lowering passes of one document.
+pub(crate) struct Lowering<'a> {
+    openapi: &'a OpenAPI,
+    report: Reporter,
+    types: Vec<TypeDef>,
+    type_names: Namespace,
+    /// `#/components/schemas/X` → its slot in `types`.
+    components: BTreeMap<String, TypeId>,
+}
+
+impl Lowering<'_> {
+    fn lower_security_schemes(&mut self) -> Vec<ir::SecurityScheme> {
+        let openapi = self.openapi;
+        let Some(components) = &openapi.components else { return Vec::new() };
+        let token_schemes = components
+            .security_schemes
+            .values()
+            .filter(|scheme| {
+                matches!(
+                    scheme,
+                    ReferenceOr::Item(openapiv3::SecurityScheme::OAuth2 { .. } | openapiv3::SecurityScheme::OpenIDConnect { .. })
+                )
+            })
+            .count();
+        let mut setters = Namespace::new();
+        setters.reserve(&["base_url", "http_client", "timeout", "connect_timeout", "user_agent", "default_header", "build"]);
+        let mut consts = Namespace::new();
+        let mut schemes = Vec::new();
+        for (name, scheme) in &components.security_schemes {
+            let at = pointer("#/components/securitySchemes", name);
+            let ReferenceOr::Item(scheme) = scheme else {
+                self.report.error(at, "security scheme `$ref`s are not supported");
+                continue;
+            };
+            use openapiv3::SecurityScheme as S;
+            let (kind, description, setter) = match scheme {
+                S::APIKey { location, name: key_name, description, .. } => {
+                    let location = match location {
+                        openapiv3::APIKeyLocation::Header => ApiKeyLocation::Header,
+                        openapiv3::APIKeyLocation::Query => ApiKeyLocation::Query,
+                        openapiv3::APIKeyLocation::Cookie => ApiKeyLocation::Cookie,
+                    };
+                    (SchemeKind::ApiKey { location, name: key_name.clone() }, description, naming::snake_ident(name))
+                }
+                S::HTTP { scheme: http_scheme, description, .. } => match http_scheme.to_ascii_lowercase().as_str() {
+                    "bearer" => (SchemeKind::Bearer, description, naming::snake_ident(name)),
+                    "basic" => (SchemeKind::Basic, description, naming::snake_ident(name)),
+                    other => {
+                        self.report.error(pointer(&at, "scheme"), format!("HTTP authentication scheme `{other}` is not supported (expected bearer or basic)"));
+                        continue;
+                    }
+                },
+                S::OAuth2 { description, .. } | S::OpenIDConnect { description, .. } => {
+                    let setter = if token_schemes == 1 {
+                        "access_token".to_owned()
+                    } else {
+                        format!("{}_access_token", naming::snake_ident(name).trim_start_matches("r#"))
+                    };
+                    (SchemeKind::Bearer, description, setter)
+                }
+            };
+            schemes.push(ir::SecurityScheme {
+                api_name: name.clone(),
+                const_name: consts.claim(naming::const_name(name)),
+                setter: setters.claim(setter),
+                kind,
+                description: description.clone(),
+            });
+        }
+        schemes
+    }
+}
+
+fn lower_servers(openapi: &OpenAPI) -> Vec<ir::Server> {
+    openapi
+        .servers
+        .iter()
+        .map(|server| {
+            let mut url = server.url.clone();
+            for (name, variable) in server.variables.iter().flatten() {
+                url = url.replace(&format!("{{{name}}}"), &variable.default);
+            }
+            ir::Server { url, description: server.description.clone() }
+        })
+        .collect()
+}
+
+/// Boxes every field whose type can lead back to the struct that holds it without
+/// passing through a heap container (`Vec`, map), so recursive types have a finite size.
+fn box_recursive_fields(types: &mut [TypeDef]) {
+    fn direct_targets(ty: &TypeRef, out: &mut Vec<TypeId>) {
+        match ty {
+            TypeRef::Named(id) => out.push(*id),
+            TypeRef::Option(inner) => direct_targets(inner, out),
+            _ => {}
+        }
+    }
+    let edges: Vec<Vec<TypeId>> = types
+        .iter()
+        .map(|def| {
+            let mut out = Vec::new();
+            match &def.kind {
+                TypeKind::Struct(fields) => fields.fields.iter().for_each(|field| direct_targets(&field.ty, &mut out)),
+                TypeKind::Union(variants) => variants.iter().for_each(|variant| direct_targets(&variant.ty, &mut out)),
+                TypeKind::Alias(ty) => direct_targets(ty, &mut out),
+                TypeKind::Enum(_) => {}
+            }
+            out
+        })
+        .collect();
+    let reaches = |from: TypeId, goal: TypeId| {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![from];
+        while let Some(id) = stack.pop() {
+            if id == goal {
+                return true;
+            }
+            if seen.insert(id) {
+                stack.extend(edges[id.0].iter().copied());
+            }
+        }
+        false
+    };
+    for index in 0..types.len() {
+        let TypeKind::Struct(structure) = &types[index].kind else { continue };
+        let boxed: Vec<bool> = structure
+            .fields
+            .iter()
+            .map(|field| {
+                let mut targets = Vec::new();
+                direct_targets(&field.ty, &mut targets);
+                targets.iter().any(|target| reaches(*target, TypeId(index)))
+            })
+            .collect();
+        if let TypeKind::Struct(structure) = &mut types[index].kind {
+            for (field, boxed) in structure.fields.iter_mut().zip(boxed) {
+                field.boxed = boxed;
+            }
+        }
+    }
+}

@@ -1,0 +1,500 @@
+//! Lowers paths and operations: parameters, request bodies, responses and security,
+//! grouped by tag.
+//!
+//! Naming: an operation's method is its `operationId` in snake case, trimmed of its
+//! tag's prefix (`zone-level-zero-trust-organization-get-your-zero-trust-organization`
+//! under tag `Zone-Level Zero Trust organization` → `get_your_zero_trust_organization`);
+//! without an `operationId`, it is the HTTP method and the path's literal segments.
+
+use super::Lowering;
+use crate::diagnostics::pointer;
+use crate::ir::{
+    BodyEncoding, HttpMethod, Operation, OperationGroup, Parameter, ParameterLocation, RequestBody, Response,
+    ResponseBody, SecurityScheme, StatusMatch, TypeRef,
+};
+use crate::naming::{self, Namespace};
+use openapiv3::{MediaType, ParameterSchemaOrContent, PathItem, ReferenceOr, StatusCode};
+use indexmap::IndexMap;
+
+const PARAMETER_PREFIX: &str = "#/components/parameters/";
+const REQUEST_BODY_PREFIX: &str = "#/components/requestBodies/";
+const RESPONSE_PREFIX: &str = "#/components/responses/";
+const PATH_ITEM_LIMIT: usize = 32;
+
+impl<'a> Lowering<'a> {
+    pub(super) fn lower_operations(&mut self, schemes: &[SecurityScheme]) -> Vec<OperationGroup> {
+        let openapi = self.openapi;
+        let mut groups: Vec<OperationGroup> = Vec::new();
+        let mut group_names = Namespace::new();
+        group_names.reserve(&["types", "client", "runtime"]);
+        let mut accessor_names = Namespace::new();
+        accessor_names.reserve(&["builder", "new", "from_core", "core", "clone"]);
+        let mut method_names: Vec<Namespace> = Vec::new();
+        let mut builder_names: Vec<Namespace> = Vec::new();
+
+        for (path, item) in &openapi.paths.paths {
+            let path_at = pointer("#/paths", path);
+            let ReferenceOr::Item(item) = item else {
+                self.report.error(pointer(&path_at, "$ref"), "path item `$ref`s are not supported");
+                continue;
+            };
+            for (method, operation) in operations_of(item) {
+                let at = pointer(&path_at, &method.as_str().to_ascii_lowercase());
+                let tag = operation.tags.first().cloned();
+                let group_index = match groups.iter().position(|group| group.tag == tag) {
+                    Some(index) => index,
+                    None => {
+                        let (module, accessor, type_name, description) = match &tag {
+                            Some(tag) => {
+                                let module = group_names.claim(naming::snake_ident(tag).trim_start_matches("r#").to_owned());
+                                let description = openapi
+                                    .tags
+                                    .iter()
+                                    .find(|declared| &declared.name == tag)
+                                    .and_then(|declared| declared.description.clone());
+                                let accessor = accessor_names.claim(naming::snake_ident(tag));
+                                (module, accessor, naming::type_name(tag), description)
+                            }
+                            None => (group_names.claim("operations".to_owned()), String::new(), "Client".to_owned(), None),
+                        };
+                        groups.push(OperationGroup { tag: tag.clone(), module, accessor, type_name, description, operations: Vec::new() });
+                        let mut methods = Namespace::new();
+                        methods.reserve(&["new", "client", "builder"]);
+                        method_names.push(methods);
+                        let mut builders = Namespace::new();
+                        builders.reserve(&[&groups[groups.len() - 1].type_name]);
+                        builder_names.push(builders);
+                        groups.len() - 1
+                    }
+                };
+                let operation_id = operation.operation_id.clone().unwrap_or_else(|| derived_operation_id(method, path));
+                let method_name = method_names[group_index].claim(method_name(&operation_id, tag.as_deref()));
+                let builder_name = builder_names[group_index].claim(naming::type_name(method_name.trim_start_matches("r#")));
+                let error_name = builder_names[group_index].claim(format!("{builder_name}Error"));
+                let success_name = builder_names[group_index].claim(format!("{builder_name}Response"));
+                let lowered = self.lower_operation(
+                    OperationNames { operation_id, method_name, builder_name, error_name, success_name },
+                    method,
+                    path,
+                    item,
+                    operation,
+                    &at,
+                    schemes,
+                );
+                groups[group_index].operations.push(lowered);
+            }
+        }
+        groups
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn lower_operation(
+        &mut self,
+        names: OperationNames,
+        method: HttpMethod,
+        path: &str,
+        item: &'a PathItem,
+        operation: &'a openapiv3::Operation,
+        at: &str,
+        schemes: &[SecurityScheme],
+    ) -> Operation {
+        let parameters = self.lower_parameters(item, operation, path, at, &names.builder_name);
+        let body = operation.request_body.as_ref().and_then(|body| {
+            self.lower_request_body(body, &pointer(at, "requestBody"), &names.builder_name)
+        });
+        let responses = self.lower_responses(&operation.responses, &pointer(at, "responses"), &names.builder_name);
+        let security = self.lower_security(operation, at, schemes);
+        Operation {
+            operation_id: names.operation_id,
+            method_name: names.method_name,
+            builder_name: names.builder_name,
+            error_name: names.error_name,
+            success_name: names.success_name,
+            http_method: method,
+            path: path.to_owned(),
+            summary: operation.summary.clone(),
+            description: operation.description.clone(),
+            deprecated: operation.deprecated,
+            parameters,
+            body,
+            responses,
+            security,
+        }
+    }
+
+    fn lower_parameters(
+        &mut self,
+        item: &'a PathItem,
+        operation: &'a openapiv3::Operation,
+        path: &str,
+        at: &str,
+        builder_name: &str,
+    ) -> Vec<Parameter> {
+        let openapi = self.openapi;
+        // Operation-level parameters override path-level ones with the same name and location.
+        let mut merged: IndexMap<(String, &'static str), (&'a openapiv3::Parameter, String)> = IndexMap::new();
+        let path_level = item.parameters.iter().enumerate().map(|(i, p)| (p, pointer(&pointer(&pointer("#/paths", path), "parameters"), &i.to_string())));
+        let operation_level = operation.parameters.iter().enumerate().map(|(i, p)| (p, pointer(&pointer(at, "parameters"), &i.to_string())));
+        for (parameter, parameter_at) in path_level.chain(operation_level) {
+            let Some(parameter) = resolve_component(parameter, PARAMETER_PREFIX, |name| {
+                openapi.components.as_ref().and_then(|c| c.parameters.get(name))
+            }) else {
+                self.report.error(parameter_at, "parameter `$ref` does not name a parameter under #/components/parameters");
+                continue;
+            };
+            let data = parameter.parameter_data_ref();
+            let location = location_key(parameter);
+            merged.insert((data.name.clone(), location), (parameter, parameter_at));
+        }
+
+        let mut rust_names = Namespace::new();
+        rust_names.reserve(&["client", "body", "send"]);
+        let mut lowered = Vec::new();
+        for (parameter, parameter_at) in merged.into_values() {
+            let data = parameter.parameter_data_ref();
+            let (location, explode) = match parameter {
+                openapiv3::Parameter::Path { .. } => (ParameterLocation::Path, false),
+                openapiv3::Parameter::Query { style, .. } => {
+                    let explode = data.explode.unwrap_or(matches!(style, openapiv3::QueryStyle::Form));
+                    (ParameterLocation::Query, explode)
+                }
+                openapiv3::Parameter::Header { .. } => (ParameterLocation::Header, false),
+                openapiv3::Parameter::Cookie { .. } => (ParameterLocation::Cookie, false),
+            };
+            if location == ParameterLocation::Path && !path.contains(&format!("{{{}}}", data.name)) {
+                self.report.error(pointer(&parameter_at, "name"), format!("path parameter `{}` does not appear in the path `{path}`", data.name));
+                continue;
+            }
+            let hint = format!("{builder_name}{}", naming::type_name(&data.name));
+            let ty = match &data.format {
+                ParameterSchemaOrContent::Schema(schema) => self.lower_type(schema, &pointer(&parameter_at, "schema"), &hint),
+                ParameterSchemaOrContent::Content(content) => match content.first() {
+                    Some((media, MediaType { schema: Some(schema), .. })) => {
+                        let content_at = pointer(&pointer(&parameter_at, "content"), media);
+                        self.lower_type(schema, &pointer(&content_at, "schema"), &hint)
+                    }
+                    _ => TypeRef::String,
+                },
+            };
+            lowered.push(Parameter {
+                api_name: data.name.clone(),
+                rust_name: rust_names.claim(naming::snake_ident(&data.name)),
+                location,
+                ty,
+                required: data.required || location == ParameterLocation::Path,
+                description: data.description.clone(),
+                explode,
+            });
+        }
+        for name in path_template_names(path) {
+            let declared = lowered.iter().any(|p| p.location == ParameterLocation::Path && p.api_name == name);
+            if !declared {
+                self.report.error(at.to_owned(), format!("the path has `{{{name}}}` but the operation declares no path parameter `{name}`"));
+            }
+        }
+        lowered
+    }
+
+    fn lower_request_body(
+        &mut self,
+        body: &'a ReferenceOr<openapiv3::RequestBody>,
+        at: &str,
+        builder_name: &str,
+    ) -> Option<RequestBody> {
+        let openapi = self.openapi;
+        let Some(body) = resolve_component(body, REQUEST_BODY_PREFIX, |name| {
+            openapi.components.as_ref().and_then(|c| c.request_bodies.get(name))
+        }) else {
+            self.report.error(at.to_owned(), "request body `$ref` does not name a request body under #/components/requestBodies");
+            return None;
+        };
+        let (media_type, media) = preferred_media(&body.content)?;
+        let media_at = pointer(&pointer(at, "content"), media_type);
+        let encoding = body_encoding(media_type);
+        let ty = match (&media.schema, encoding) {
+            (_, BodyEncoding::Bytes) => TypeRef::Bytes,
+            (_, BodyEncoding::Text) => TypeRef::String,
+            (Some(schema), _) => self.lower_type(schema, &pointer(&media_at, "schema"), &format!("{builder_name}Request")),
+            (None, _) => TypeRef::Json,
+        };
+        Some(RequestBody {
+            ty,
+            encoding,
+            media_type: media_type.to_owned(),
+            required: body.required,
+            description: body.description.clone(),
+        })
+    }
+
+    fn lower_responses(&mut self, responses: &'a openapiv3::Responses, at: &str, builder_name: &str) -> Vec<Response> {
+        let openapi = self.openapi;
+        let mut entries: Vec<(StatusMatch, &'a ReferenceOr<openapiv3::Response>, String)> = responses
+            .responses
+            .iter()
+            .map(|(status, response)| {
+                let status = match status {
+                    StatusCode::Code(code) => StatusMatch::Code(*code),
+                    StatusCode::Range(range) => StatusMatch::Range(*range),
+                };
+                (status, response, pointer(at, &status_key(status)))
+            })
+            .collect();
+        if let Some(default) = &responses.default {
+            entries.push((StatusMatch::Default, default, pointer(at, "default")));
+        }
+        let has_success = entries.iter().any(|(status, _, _)| is_success_status(*status));
+        let success_count = entries.iter().filter(|(status, _, _)| is_success_status(*status)).count();
+
+        let mut variant_names = Namespace::new();
+        let mut lowered = Vec::new();
+        for (status, response, response_at) in entries {
+            let Some(response) = resolve_component(response, RESPONSE_PREFIX, |name| {
+                openapi.components.as_ref().and_then(|c| c.responses.get(name))
+            }) else {
+                self.report.error(response_at, "response `$ref` does not name a response under #/components/responses");
+                continue;
+            };
+            let is_success = match status {
+                StatusMatch::Default => !has_success,
+                other => is_success_status(other),
+            };
+            let hint = match (is_success, status) {
+                (true, _) if success_count <= 1 => format!("{builder_name}Response"),
+                (true, _) => format!("{builder_name}Response{}", status_key(status)),
+                (false, _) => format!("{builder_name}Error{}", naming::type_name(&status_key(status))),
+            };
+            let body = match preferred_media(&response.content) {
+                None => ResponseBody::Empty,
+                Some((media_type, media)) => match body_encoding(media_type) {
+                    BodyEncoding::Json | BodyEncoding::Form => match &media.schema {
+                        Some(schema) => {
+                            let schema_at = pointer(&pointer(&pointer(&response_at, "content"), media_type), "schema");
+                            ResponseBody::Json(self.lower_type(schema, &schema_at, &hint))
+                        }
+                        None => ResponseBody::Json(TypeRef::Json),
+                    },
+                    BodyEncoding::Text => ResponseBody::Text,
+                    BodyEncoding::Bytes => ResponseBody::Bytes,
+                },
+            };
+            lowered.push(Response {
+                status,
+                is_success,
+                variant_name: variant_names.claim(status_variant_name(status)),
+                description: Some(response.description.clone()).filter(|d| !d.trim().is_empty()),
+                body,
+            });
+        }
+        lowered
+    }
+
+    fn lower_security(&mut self, operation: &'a openapiv3::Operation, at: &str, schemes: &[SecurityScheme]) -> Vec<Vec<usize>> {
+        let (requirements, requirements_at) = match &operation.security {
+            Some(requirements) => (requirements, pointer(at, "security")),
+            None => match &self.openapi.security {
+                Some(requirements) => (requirements, "#/security".to_owned()),
+                None => return Vec::new(),
+            },
+        };
+        let mut alternatives = Vec::new();
+        for (index, requirement) in requirements.iter().enumerate() {
+            let mut all_of = Vec::new();
+            for name in requirement.keys() {
+                match schemes.iter().position(|scheme| &scheme.api_name == name) {
+                    Some(position) => all_of.push(position),
+                    None => self.report.error(
+                        pointer(&pointer(&requirements_at, &index.to_string()), name),
+                        format!("security requirement names `{name}`, which is not under #/components/securitySchemes"),
+                    ),
+                }
+            }
+            if !alternatives.contains(&all_of) {
+                alternatives.push(all_of);
+            }
+        }
+        alternatives
+    }
+}
+
+struct OperationNames {
+    operation_id: String,
+    method_name: String,
+    builder_name: String,
+    error_name: String,
+    success_name: String,
+}
+
+fn operations_of(item: &PathItem) -> Vec<(HttpMethod, &openapiv3::Operation)> {
+    [
+        (HttpMethod::Get, &item.get),
+        (HttpMethod::Put, &item.put),
+        (HttpMethod::Post, &item.post),
+        (HttpMethod::Delete, &item.delete),
+        (HttpMethod::Options, &item.options),
+        (HttpMethod::Head, &item.head),
+        (HttpMethod::Patch, &item.patch),
+        (HttpMethod::Trace, &item.trace),
+    ]
+    .into_iter()
+    .filter_map(|(method, operation)| operation.as_ref().map(|operation| (method, operation)))
+    .collect()
+}
+
+/// Follows `$ref`s through one kind of component (parameters, bodies, responses).
+fn resolve_component<'a, T>(
+    mut value: &'a ReferenceOr<T>,
+    prefix: &str,
+    lookup: impl Fn(&str) -> Option<&'a ReferenceOr<T>>,
+) -> Option<&'a T> {
+    for _ in 0..PATH_ITEM_LIMIT {
+        match value {
+            ReferenceOr::Item(item) => return Some(item),
+            ReferenceOr::Reference { reference } => value = lookup(reference.strip_prefix(prefix)?)?,
+        }
+    }
+    None
+}
+
+fn location_key(parameter: &openapiv3::Parameter) -> &'static str {
+    match parameter {
+        openapiv3::Parameter::Path { .. } => "path",
+        openapiv3::Parameter::Query { .. } => "query",
+        openapiv3::Parameter::Header { .. } => "header",
+        openapiv3::Parameter::Cookie { .. } => "cookie",
+    }
+}
+
+fn path_template_names(path: &str) -> Vec<&str> {
+    path.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(name, _)| name)).collect()
+}
+
+fn method_name(operation_id: &str, tag: Option<&str>) -> String {
+    let full = naming::snake_ident(operation_id);
+    let Some(tag) = tag else { return full };
+    let prefix = format!("{}_", naming::snake_ident(tag).trim_start_matches("r#"));
+    match full.strip_prefix(&prefix) {
+        Some(rest) if !rest.is_empty() => naming::snake_ident(rest),
+        _ => full,
+    }
+}
+
+fn derived_operation_id(method: HttpMethod, path: &str) -> String {
+    let mut words = vec![method.as_str().to_ascii_lowercase()];
+    for segment in path.split('/').filter(|segment| !segment.is_empty()) {
+        match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(parameter) => words.push(format!("by_{parameter}")),
+            None => words.push(segment.to_owned()),
+        }
+    }
+    words.join("_")
+}
+
+/// JSON first (`application/json`, then any `+json`), then the first listed.
+fn preferred_media(content: &IndexMap<String, MediaType>) -> Option<(&str, &MediaType)> {
+    let essence = |media: &str| media.split(';').next().unwrap_or(media).trim().to_ascii_lowercase();
+    content
+        .iter()
+        .find(|(media, _)| essence(media) == "application/json")
+        .or_else(|| content.iter().find(|(media, _)| essence(media).ends_with("+json")))
+        .or_else(|| content.first())
+        .map(|(media, value)| (media.as_str(), value))
+}
+
+fn body_encoding(media_type: &str) -> BodyEncoding {
+    let essence = media_type.split(';').next().unwrap_or(media_type).trim().to_ascii_lowercase();
+    if essence == "application/json" || essence.ends_with("+json") || essence == "*/*" {
+        BodyEncoding::Json
+    } else if essence == "application/x-www-form-urlencoded" {
+        BodyEncoding::Form
+    } else if essence.starts_with("text/") {
+        BodyEncoding::Text
+    } else {
+        BodyEncoding::Bytes
+    }
+}
+
+fn is_success_status(status: StatusMatch) -> bool {
+    match status {
+        StatusMatch::Code(code) => (200..300).contains(&code),
+        StatusMatch::Range(range) => range == 2,
+        StatusMatch::Default => false,
+    }
+}
+
+fn status_key(status: StatusMatch) -> String {
+    match status {
+        StatusMatch::Code(code) => code.to_string(),
+        StatusMatch::Range(range) => format!("{range}XX"),
+        StatusMatch::Default => "default".to_owned(),
+    }
+}
+
+/// `404` → `NotFound`, `4XX` → `ClientError`, `default` → `Default`.
+fn status_variant_name(status: StatusMatch) -> String {
+    match status {
+        StatusMatch::Code(code) => match canonical_reason(code) {
+            Some(reason) => naming::variant_name(reason),
+            None => format!("Status{code}"),
+        },
+        StatusMatch::Range(4) => "ClientError".to_owned(),
+        StatusMatch::Range(5) => "ServerError".to_owned(),
+        StatusMatch::Range(2) => "Success".to_owned(),
+        StatusMatch::Range(range) => format!("Status{range}xx"),
+        StatusMatch::Default => "Default".to_owned(),
+    }
+}
+
+fn canonical_reason(code: u16) -> Option<&'static str> {
+    Some(match code {
+        200 => "OK",
+        201 => "Created",
+        202 => "Accepted",
+        203 => "Non Authoritative Information",
+        204 => "No Content",
+        205 => "Reset Content",
+        206 => "Partial Content",
+        207 => "Multi Status",
+        300 => "Multiple Choices",
+        301 => "Moved Permanently",
+        302 => "Found",
+        303 => "See Other",
+        304 => "Not Modified",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        402 => "Payment Required",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        406 => "Not Acceptable",
+        407 => "Proxy Authentication Required",
+        408 => "Request Timeout",
+        409 => "Conflict",
+        410 => "Gone",
+        411 => "Length Required",
+        412 => "Precondition Failed",
+        413 => "Payload Too Large",
+        414 => "URI Too Long",
+        415 => "Unsupported Media Type",
+        416 => "Range Not Satisfiable",
+        417 => "Expectation Failed",
+        418 => "Im A Teapot",
+        422 => "Unprocessable Entity",
+        423 => "Locked",
+        424 => "Failed Dependency",
+        425 => "Too Early",
+        426 => "Upgrade Required",
+        428 => "Precondition Required",
+        429 => "Too Many Requests",
+        431 => "Request Header Fields Too Large",
+        451 => "Unavailable For Legal Reasons",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        505 => "HTTP Version Not Supported",
+        _ => return None,
+    })
+}

@@ -1,0 +1,195 @@
+//! Text to a typed `openapiv3::OpenAPI`, with every failure located in the file.
+//!
+//! Parsing goes through a `serde_json::Value` first: YAML keys become strings (`200:`
+//! is an integer key in YAML), every `$ref` can be checked against the whole document
+//! before typed parsing, and `serde_path_to_error` can name the JSON pointer of any
+//! shape the typed model rejects.
+
+use crate::diagnostics::{pointer, Reporter};
+use serde_json::Value;
+
+/// Parses YAML or JSON into a JSON value, reporting syntax errors with line and column.
+pub(crate) fn parse_document(text: &str, report: &mut Reporter) -> Option<Value> {
+    let looks_like_json = text.trim_start().starts_with('{');
+    if looks_like_json {
+        match serde_json::from_str::<Value>(text) {
+            Ok(value) => return Some(value),
+            Err(error) => {
+                report.error(
+                    format!("line {}, column {}", error.line(), error.column()),
+                    format!("invalid JSON: {error}"),
+                );
+                return None;
+            }
+        }
+    }
+    match serde_yaml::from_str::<serde_yaml::Value>(text) {
+        Ok(yaml) => match yaml_to_json(yaml) {
+            Ok(value) => Some(value),
+            Err(message) => {
+                report.error("#", message);
+                None
+            }
+        },
+        Err(error) => {
+            let location = error
+                .location()
+                .map(|at| format!("line {}, column {}", at.line(), at.column()))
+                .unwrap_or_else(|| "#".to_owned());
+            report.error(location, format!("invalid YAML: {error}"));
+            None
+        }
+    }
+}
+
+fn yaml_to_json(yaml: serde_yaml::Value) -> Result<Value, String> {
+    use serde_yaml::Value as Yaml;
+    Ok(match yaml {
+        Yaml::Null => Value::Null,
+        Yaml::Bool(b) => Value::Bool(b),
+        Yaml::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Value::from(i)
+            } else if let Some(u) = n.as_u64() {
+                Value::from(u)
+            } else {
+                n.as_f64()
+                    .and_then(serde_json::Number::from_f64)
+                    .map(Value::Number)
+                    .unwrap_or(Value::Null)
+            }
+        }
+        Yaml::String(s) => Value::String(s),
+        Yaml::Sequence(items) => {
+            Value::Array(items.into_iter().map(yaml_to_json).collect::<Result<_, _>>()?)
+        }
+        Yaml::Mapping(map) => {
+            let mut object = serde_json::Map::new();
+            for (key, value) in map {
+                let key = match key {
+                    Yaml::String(s) => s,
+                    Yaml::Number(n) => n.to_string(),
+                    Yaml::Bool(b) => b.to_string(),
+                    Yaml::Null => "null".to_owned(),
+                    other => return Err(format!("unsupported YAML mapping key {other:?}")),
+                };
+                object.insert(key, yaml_to_json(value)?);
+            }
+            Value::Object(object)
+        }
+        Yaml::Tagged(tagged) => yaml_to_json(tagged.value)?,
+    })
+}
+
+/// Checks the declared version before typed parsing, whose errors would be meaningless otherwise.
+pub(crate) fn check_version(document: &Value, report: &mut Reporter) -> bool {
+    if !document.is_object() {
+        report.error("#", "the document is not an object: expected an OpenAPI document");
+        return false;
+    }
+    match document.get("openapi").and_then(Value::as_str) {
+        Some(version) if version.starts_with("3.0") => true,
+        Some(version) => {
+            report.error("#/openapi", format!("OpenAPI {version} is not supported: expected 3.0.x"));
+            false
+        }
+        None if document.get("swagger").is_some() => {
+            report.error("#/swagger", "Swagger 2.0 documents are not supported: expected OpenAPI 3.0.x");
+            false
+        }
+        None => {
+            report.error("#", "missing required field `openapi`: this is not an OpenAPI 3.0 document");
+            false
+        }
+    }
+}
+
+/// Reports every `$ref` that does not point into the document, at the pointer of the `$ref`.
+pub(crate) fn check_refs(document: &Value, report: &mut Reporter) {
+    fn walk(document: &Value, value: &Value, at: &str, report: &mut Reporter) {
+        match value {
+            Value::Object(object) => {
+                if let Some(Value::String(target)) = object.get("$ref") {
+                    let here = pointer(at, "$ref");
+                    match target.strip_prefix('#') {
+                        Some(local) if resolve_pointer(document, local).is_some() => {}
+                        Some(_) => report.error(here, format!("`$ref` target `{target}` does not exist")),
+                        None => report.error(
+                            here,
+                            format!("external `$ref` `{target}` is not supported: bundle the document first"),
+                        ),
+                    }
+                }
+                for (key, child) in object {
+                    walk(document, child, &pointer(at, key), report);
+                }
+            }
+            Value::Array(items) => {
+                for (index, child) in items.iter().enumerate() {
+                    walk(document, child, &pointer(at, &index.to_string()), report);
+                }
+            }
+            _ => {}
+        }
+    }
+    walk(document, document, "#", report);
+}
+
+/// Resolves a local JSON pointer (without the leading `#`), percent-decoding as `$ref`s may be.
+fn resolve_pointer<'v>(document: &'v Value, local: &str) -> Option<&'v Value> {
+    if local.contains('%') {
+        let decoded = percent_decode(local);
+        document.pointer(&decoded)
+    } else {
+        document.pointer(local)
+    }
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        let hex = bytes.get(index + 1..index + 3).and_then(|pair| std::str::from_utf8(pair).ok());
+        match (bytes[index], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                index += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                index += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Typed parsing; a rejected shape is reported at its JSON pointer.
+pub(crate) fn to_openapi(document: Value, report: &mut Reporter) -> Option<openapiv3::OpenAPI> {
+    match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(document) {
+        Ok(openapi) => Some(openapi),
+        Err(error) => {
+            let mut at = "#".to_owned();
+            for segment in error.path().iter() {
+                use serde_path_to_error::Segment;
+                match segment {
+                    Segment::Map { key } => at = pointer(&at, key),
+                    Segment::Seq { index } => at = pointer(&at, &index.to_string()),
+                    Segment::Enum { .. } | Segment::Unknown => {}
+                }
+            }
+            report.error(at, clarify_serde_message(&error.inner().to_string()));
+            None
+        }
+    }
+}
+
+/// `openapiv3` models `$ref`-or-value with untagged enums whose serde errors say little.
+fn clarify_serde_message(message: &str) -> String {
+    if message.contains("untagged enum ReferenceOr") {
+        "neither a valid `$ref` nor a valid inline object here (a required field may be missing, or a field has the wrong type)".to_owned()
+    } else {
+        message.to_owned()
+    }
+}

@@ -1,0 +1,422 @@
+//! Lowers JSON schemas into the type arena: named structs, enums and unions, or
+//! primitive and container type references.
+//!
+//! Component schemas keep their names; inline schemas that need a Rust type get a name
+//! built from where they appear (`Organization` + `login_design` → `OrganizationLoginDesign`).
+
+use super::Lowering;
+use crate::diagnostics::pointer;
+use crate::ir::{EnumVariant, Field, Struct, TypeDef, TypeId, TypeKind, TypeRef, UnionVariant};
+use crate::naming::{self, Namespace};
+use openapiv3::{
+    AdditionalProperties, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaKind, StringFormat,
+    Type, VariantOrUnknownOrEmpty,
+};
+use std::collections::BTreeSet;
+
+const SCHEMA_PREFIX: &str = "#/components/schemas/";
+
+/// A schema's object shape, whether declared with `type: object` or without a `type`.
+struct ObjectShape<'s> {
+    properties: Vec<(&'s String, &'s ReferenceOr<Box<Schema>>)>,
+    required: &'s [String],
+    additional: Option<&'s AdditionalProperties>,
+}
+
+impl<'a> Lowering<'a> {
+    /// Reserves a named slot for every component schema, so `$ref`s resolve in any order.
+    pub(super) fn register_components(&mut self) {
+        let Some(components) = &self.openapi.components else { return };
+        for name in components.schemas.keys() {
+            let id = self.reserve_type(naming::type_name(name));
+            self.components.insert(format!("{SCHEMA_PREFIX}{name}"), id);
+        }
+    }
+
+    pub(super) fn lower_components(&mut self) {
+        let Some(components) = &self.openapi.components else { return };
+        for (name, schema) in &components.schemas {
+            let id = self.components[&format!("{SCHEMA_PREFIX}{name}")];
+            let at = pointer("#/components/schemas", name);
+            let kind = match schema {
+                ReferenceOr::Reference { reference } => TypeKind::Alias(self.lower_ref(reference, &at)),
+                ReferenceOr::Item(schema) => {
+                    let type_name = self.types[id.0].name.clone();
+                    self.lower_kind(schema, &at, &type_name)
+                }
+            };
+            let description = match schema {
+                ReferenceOr::Item(schema) => schema.schema_data.description.clone(),
+                ReferenceOr::Reference { .. } => None,
+            };
+            self.types[id.0].description = description;
+            self.types[id.0].kind = kind;
+        }
+    }
+
+    fn reserve_type(&mut self, wanted: String) -> TypeId {
+        let name = self.type_names.claim(wanted);
+        self.types.push(TypeDef { name, description: None, kind: TypeKind::Alias(TypeRef::Json) });
+        TypeId(self.types.len() - 1)
+    }
+
+    /// Defines a new named type for an inline schema.
+    fn define(&mut self, hint: &str, schema: &'a Schema, at: &str) -> TypeRef {
+        let id = self.reserve_type(naming::type_name(hint));
+        let name = self.types[id.0].name.clone();
+        let kind = self.lower_kind(schema, at, &name);
+        self.types[id.0].description = schema.schema_data.description.clone();
+        self.types[id.0].kind = kind;
+        TypeRef::Named(id)
+    }
+
+    pub(super) fn lower_ref(&mut self, reference: &str, at: &str) -> TypeRef {
+        match self.components.get(reference) {
+            Some(id) => TypeRef::Named(*id),
+            None => {
+                self.report.error(pointer(at, "$ref"), format!("`{reference}` is not a schema under #/components/schemas"));
+                TypeRef::Json
+            }
+        }
+    }
+
+    /// Follows `$ref`s to the schema they name (cycles end the walk).
+    pub(super) fn resolve_schema(&self, schema: &'a ReferenceOr<Schema>) -> Option<&'a Schema> {
+        match schema {
+            ReferenceOr::Item(schema) => Some(schema),
+            ReferenceOr::Reference { reference } => self.resolve_reference(reference),
+        }
+    }
+
+    /// Follows a chain of schema `$ref`s to the schema it ends at (a cycle ends the walk).
+    pub(super) fn resolve_reference(&self, reference: &str) -> Option<&'a Schema> {
+        let schemas = &self.openapi.components.as_ref()?.schemas;
+        let mut reference = reference;
+        for _ in 0..32 {
+            match schemas.get(reference.strip_prefix(SCHEMA_PREFIX)?)? {
+                ReferenceOr::Item(schema) => return Some(schema),
+                ReferenceOr::Reference { reference: next } => reference = next,
+            }
+        }
+        None
+    }
+
+    /// Lowers a schema used in place (a property, an item, a body) to a type reference.
+    pub(super) fn lower_type(&mut self, schema: &'a ReferenceOr<Schema>, at: &str, hint: &str) -> TypeRef {
+        match schema {
+            ReferenceOr::Reference { reference } => self.lower_ref(reference, at),
+            ReferenceOr::Item(schema) => self.lower_inline(schema, at, hint),
+        }
+    }
+
+    pub(super) fn lower_boxed_type(&mut self, schema: &'a ReferenceOr<Box<Schema>>, at: &str, hint: &str) -> TypeRef {
+        match schema {
+            ReferenceOr::Reference { reference } => self.lower_ref(reference, at),
+            ReferenceOr::Item(schema) => self.lower_inline(schema, at, hint),
+        }
+    }
+
+    fn lower_inline(&mut self, schema: &'a Schema, at: &str, hint: &str) -> TypeRef {
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::String(string)) => {
+                let values: Vec<&String> = string.enumeration.iter().flatten().collect();
+                if values.is_empty() {
+                    string_type(&string.format)
+                } else {
+                    self.define(hint, schema, at)
+                }
+            }
+            SchemaKind::Type(Type::Integer(integer)) => match &integer.format {
+                VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => TypeRef::I32,
+                VariantOrUnknownOrEmpty::Unknown(format) if format == "uint64" || format == "uint32" => TypeRef::U64,
+                _ if integer.minimum.is_some_and(|min| min >= 0) && integer.format == VariantOrUnknownOrEmpty::Unknown("uint64".into()) => TypeRef::U64,
+                _ => TypeRef::I64,
+            },
+            SchemaKind::Type(Type::Number(number)) => match &number.format {
+                VariantOrUnknownOrEmpty::Item(NumberFormat::Float) => TypeRef::F32,
+                _ => TypeRef::F64,
+            },
+            SchemaKind::Type(Type::Boolean(_)) => TypeRef::Bool,
+            SchemaKind::Type(Type::Array(array)) => {
+                let item = match &array.items {
+                    Some(items) => self.lower_item(items, &pointer(at, "items"), &format!("{hint}Item")),
+                    None => TypeRef::Json,
+                };
+                TypeRef::Array(Box::new(item))
+            }
+            SchemaKind::Type(Type::Object(_)) | SchemaKind::AllOf { .. } | SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } | SchemaKind::Any(_) => {
+                if let Some(reference) = self.single_ref_all_of(schema) {
+                    return self.lower_ref(reference, at);
+                }
+                if let Some(shape) = object_shape(schema) {
+                    if shape.properties.is_empty() {
+                        return self.map_type(shape.additional, at, hint);
+                    }
+                    return self.define(hint, schema, at);
+                }
+                match &schema.schema_kind {
+                    SchemaKind::Any(any) if any.items.is_some() || any.typ.as_deref() == Some("array") => {
+                        let item = match &any.items {
+                            Some(items) => self.lower_item(items, &pointer(at, "items"), &format!("{hint}Item")),
+                            None => TypeRef::Json,
+                        };
+                        TypeRef::Array(Box::new(item))
+                    }
+                    SchemaKind::Any(any) if !any.enumeration.is_empty() => {
+                        if any.enumeration.iter().all(|value| value.is_string() || value.is_null())
+                            && any.enumeration.iter().any(|value| value.is_string())
+                        {
+                            self.define(hint, schema, at)
+                        } else {
+                            TypeRef::Json
+                        }
+                    }
+                    SchemaKind::Any(_) => TypeRef::Json,
+                    _ => self.define(hint, schema, at),
+                }
+            }
+            SchemaKind::Not { .. } => TypeRef::Json,
+        }
+    }
+
+    fn lower_item(&mut self, items: &'a ReferenceOr<Box<Schema>>, at: &str, hint: &str) -> TypeRef {
+        let ty = self.lower_boxed_type(items, at, hint);
+        let nullable = match items {
+            ReferenceOr::Item(schema) => schema.schema_data.nullable,
+            ReferenceOr::Reference { .. } => false,
+        };
+        if nullable {
+            TypeRef::Option(Box::new(ty))
+        } else {
+            ty
+        }
+    }
+
+    fn map_type(&mut self, additional: Option<&'a AdditionalProperties>, at: &str, hint: &str) -> TypeRef {
+        let value = match additional {
+            Some(AdditionalProperties::Schema(schema)) => {
+                self.lower_type(schema, &pointer(at, "additionalProperties"), &format!("{hint}Value"))
+            }
+            _ => TypeRef::Json,
+        };
+        TypeRef::Map(Box::new(value))
+    }
+
+    /// `allOf: [$ref]` with nothing beside it is the referenced type itself.
+    fn single_ref_all_of(&self, schema: &'a Schema) -> Option<&'a str> {
+        match &schema.schema_kind {
+            SchemaKind::AllOf { all_of } if all_of.len() == 1 => match &all_of[0] {
+                ReferenceOr::Reference { reference } => Some(reference),
+                ReferenceOr::Item(_) => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The body of a named type.
+    fn lower_kind(&mut self, schema: &'a Schema, at: &str, type_name: &str) -> TypeKind {
+        if let Some(values) = string_enum_values(schema) {
+            return TypeKind::Enum(enum_variants(&values));
+        }
+        match &schema.schema_kind {
+            SchemaKind::OneOf { one_of: variants } | SchemaKind::AnyOf { any_of: variants } => {
+                let keyword = if matches!(schema.schema_kind, SchemaKind::OneOf { .. }) { "oneOf" } else { "anyOf" };
+                return self.lower_union(variants, &pointer(at, keyword), type_name);
+            }
+            SchemaKind::AllOf { all_of } => return self.lower_all_of(all_of, at, type_name),
+            _ => {}
+        }
+        match object_shape(schema) {
+            Some(shape) => TypeKind::Struct(self.lower_struct(&[(shape, at.to_owned())], type_name)),
+            None => TypeKind::Alias(self.lower_inline_primitive(schema, at, type_name)),
+        }
+    }
+
+    /// A named schema that is not an object, enum or union: a primitive or container alias.
+    fn lower_inline_primitive(&mut self, schema: &'a Schema, at: &str, type_name: &str) -> TypeRef {
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::Object(_)) => TypeRef::Map(Box::new(TypeRef::Json)),
+            _ => self.lower_inline(schema, at, &format!("{type_name}Inner")),
+        }
+    }
+
+    fn lower_union(&mut self, variants: &'a [ReferenceOr<Schema>], at: &str, type_name: &str) -> TypeKind {
+        let mut names = Namespace::new();
+        let mut lowered = Vec::new();
+        for (index, variant) in variants.iter().enumerate() {
+            let variant_at = pointer(at, &index.to_string());
+            if let ReferenceOr::Item(schema) = variant {
+                // `{nullable: true}` or `{type: null}`-like members only make the union nullable.
+                if matches!(schema.schema_kind, SchemaKind::Any(ref any) if any.typ.as_deref() == Some("null")) {
+                    continue;
+                }
+            }
+            let ty = self.lower_type(variant, &variant_at, &format!("{type_name}Variant{}", index + 1));
+            let wanted = self.variant_label(&ty);
+            lowered.push(UnionVariant { rust_name: names.claim(wanted), ty });
+        }
+        TypeKind::Union(lowered)
+    }
+
+    fn variant_label(&self, ty: &TypeRef) -> String {
+        match ty {
+            TypeRef::Named(id) => self.types[id.0].name.clone(),
+            TypeRef::Bool => "Bool".into(),
+            TypeRef::I32 | TypeRef::I64 | TypeRef::U64 => "Integer".into(),
+            TypeRef::F32 | TypeRef::F64 => "Number".into(),
+            TypeRef::String => "String".into(),
+            TypeRef::Bytes => "Bytes".into(),
+            TypeRef::Json => "Value".into(),
+            TypeRef::Array(_) => "Array".into(),
+            TypeRef::Map(_) => "Map".into(),
+            TypeRef::Option(inner) => self.variant_label(inner),
+        }
+    }
+
+    /// Merges the object parts of an `allOf` into one struct: properties in order, later
+    /// declarations of the same property win, `required` is the union.
+    fn lower_all_of(&mut self, parts: &'a [ReferenceOr<Schema>], at: &str, type_name: &str) -> TypeKind {
+        let mut shapes = Vec::new();
+        let mut stack: Vec<(&'a ReferenceOr<Schema>, String)> =
+            parts.iter().enumerate().rev().map(|(i, part)| (part, pointer(&pointer(at, "allOf"), &i.to_string()))).collect();
+        let mut seen_refs = BTreeSet::new();
+        while let Some((part, part_at)) = stack.pop() {
+            if let ReferenceOr::Reference { reference } = part {
+                if !seen_refs.insert(reference.clone()) {
+                    continue;
+                }
+            }
+            let Some(schema) = self.resolve_schema(part) else {
+                continue;
+            };
+            if let SchemaKind::AllOf { all_of } = &schema.schema_kind {
+                for (i, nested) in all_of.iter().enumerate().rev() {
+                    stack.push((nested, pointer(&pointer(&part_at, "allOf"), &i.to_string())));
+                }
+                continue;
+            }
+            if let Some(shape) = object_shape(schema) {
+                shapes.push((shape, part_at));
+            }
+        }
+        if shapes.is_empty() {
+            return TypeKind::Alias(TypeRef::Json);
+        }
+        TypeKind::Struct(self.lower_struct(&shapes, type_name))
+    }
+
+    fn lower_struct(&mut self, shapes: &[(ObjectShape<'a>, String)], type_name: &str) -> Struct {
+        let mut merged: Vec<(&'a String, &'a ReferenceOr<Box<Schema>>, String)> = Vec::new();
+        let mut required = BTreeSet::new();
+        let mut additional = None;
+        for (shape, at) in shapes {
+            for &(name, property) in &shape.properties {
+                let property_at = pointer(&pointer(at, "properties"), name);
+                match merged.iter_mut().find(|(existing, _, _)| *existing == name) {
+                    Some(slot) => *slot = (name, property, property_at),
+                    None => merged.push((name, property, property_at)),
+                }
+            }
+            required.extend(shape.required.iter().map(String::as_str));
+            if shape.additional.is_some() {
+                additional = shape.additional.map(|extra| (extra, at.clone()));
+            }
+        }
+        let mut field_names = Namespace::new();
+        let mut fields = Vec::new();
+        for (api_name, property, property_at) in merged {
+            let hint = format!("{type_name}{}", naming::type_name(api_name));
+            let ty = self.lower_boxed_type(property, &property_at, &hint);
+            let resolved = match property {
+                ReferenceOr::Item(schema) => Some(&**schema),
+                ReferenceOr::Reference { reference } => self.resolve_reference(reference),
+            };
+            let (nullable, description) = match resolved {
+                Some(schema) => (is_nullable(schema), schema.schema_data.description.clone()),
+                None => (false, None),
+            };
+            fields.push(Field {
+                rust_name: field_names.claim(naming::snake_ident(api_name)),
+                api_name: api_name.clone(),
+                ty,
+                required: required.contains(api_name.as_str()),
+                nullable,
+                boxed: false,
+                description,
+            });
+        }
+        let additional = match additional {
+            Some((AdditionalProperties::Any(false), _)) | None => None,
+            Some((AdditionalProperties::Any(true), _)) => Some(TypeRef::Json),
+            Some((AdditionalProperties::Schema(schema), at)) => {
+                Some(self.lower_type(schema, &pointer(&at, "additionalProperties"), &format!("{type_name}Value")))
+            }
+        };
+        Struct { fields, additional }
+    }
+}
+
+fn object_shape(schema: &Schema) -> Option<ObjectShape<'_>> {
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::Object(object)) => Some(ObjectShape {
+            properties: object.properties.iter().collect(),
+            required: &object.required,
+            additional: object.additional_properties.as_ref(),
+        }),
+        SchemaKind::Any(any)
+            if !any.properties.is_empty() || any.additional_properties.is_some() || any.typ.as_deref() == Some("object") =>
+        {
+            Some(ObjectShape {
+                properties: any.properties.iter().collect(),
+                required: &any.required,
+                additional: any.additional_properties.as_ref(),
+            })
+        }
+        _ => None,
+    }
+}
+
+pub(super) fn is_nullable(schema: &Schema) -> bool {
+    if schema.schema_data.nullable {
+        return true;
+    }
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::String(string)) => string.enumeration.iter().any(Option::is_none),
+        SchemaKind::Any(any) => any.enumeration.iter().any(serde_json::Value::is_null),
+        _ => false,
+    }
+}
+
+fn string_type(format: &VariantOrUnknownOrEmpty<StringFormat>) -> TypeRef {
+    match format {
+        VariantOrUnknownOrEmpty::Item(StringFormat::Binary) => TypeRef::Bytes,
+        _ => TypeRef::String,
+    }
+}
+
+fn string_enum_values(schema: &Schema) -> Option<Vec<String>> {
+    let values: Vec<String> = match &schema.schema_kind {
+        SchemaKind::Type(Type::String(string)) => string.enumeration.iter().flatten().cloned().collect(),
+        SchemaKind::Any(any) if any.enumeration.iter().all(|v| v.is_string() || v.is_null()) => {
+            any.enumeration.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()
+        }
+        _ => Vec::new(),
+    };
+    (!values.is_empty()).then_some(values)
+}
+
+fn enum_variants(values: &[String]) -> Vec<EnumVariant> {
+    let mut names = Namespace::new();
+    // The catch-all variant for values the spec does not list.
+    names.reserve(&["Other"]);
+    let mut seen = BTreeSet::new();
+    values
+        .iter()
+        .filter(|value| seen.insert(value.as_str()))
+        .map(|value| EnumVariant {
+            rust_name: names.claim(naming::variant_name(value)),
+            value: value.clone(),
+            description: None,
+        })
+        .collect()
+}

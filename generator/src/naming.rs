@@ -1,0 +1,165 @@
+//! Identifier rules: case conversion, Rust keywords, prelude names, and collisions.
+//!
+//! Every Rust name in the IR comes from here, so the rules live in one place and the
+//! emitter can print names without second-guessing them.
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+use std::collections::BTreeSet;
+
+/// Keywords that `r#` can escape.
+const RAW_KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do",
+    "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in",
+    "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "static", "struct", "trait", "true", "try", "type", "typeof", "unsafe",
+    "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// Keywords that cannot be raw identifiers.
+const PLAIN_KEYWORDS: &[&str] = &["crate", "self", "super", "Self", "_"];
+
+/// Type names that generated code uses unqualified; a schema must not shadow them.
+const RESERVED_TYPE_NAMES: &[&str] = &[
+    "Option", "Result", "String", "Vec", "Box", "Some", "None", "Ok", "Err", "Self",
+    "BTreeMap", "Value", "Client", "ClientBuilder", "Error", "Response", "Infallible",
+    "Default", "Clone", "Debug", "Send", "Sync", "Sized", "Copy", "Fn", "Iterator",
+];
+
+/// Splits a spec name into words, treating every non-alphanumeric character as a separator.
+fn words(raw: &str) -> String {
+    raw.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+        .collect::<String>()
+}
+
+/// `snake_case` identifier, keyword-safe, never empty, never starting with a digit.
+pub fn snake_ident(raw: &str) -> String {
+    let mut name = words(raw).to_snake_case();
+    // heck splits `OAuth2` into `o_auth2`; acronyms read better whole.
+    name = name.replace("o_auth", "oauth");
+    if name.is_empty() {
+        name = "value".to_owned();
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert(0, '_');
+    }
+    escape_keyword(name)
+}
+
+/// `UpperCamelCase` type name, never empty, never a Rust keyword or a name generated code relies on.
+pub fn type_name(raw: &str) -> String {
+    let mut name = words(raw).to_upper_camel_case();
+    if name.is_empty() {
+        name = "Value".to_owned();
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert(0, 'V');
+    }
+    if RESERVED_TYPE_NAMES.contains(&name.as_str()) {
+        name.push_str("Model");
+    }
+    name
+}
+
+/// `UpperCamelCase` enum variant name; `Self` is the only keyword a variant can hit.
+pub fn variant_name(raw: &str) -> String {
+    let mut name = words(raw).to_upper_camel_case();
+    if name.is_empty() {
+        name = "Empty".to_owned();
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert(0, 'V');
+    }
+    if name == "Self" {
+        name.push('_');
+    }
+    name
+}
+
+/// `SCREAMING_SNAKE_CASE` constant name.
+pub fn const_name(raw: &str) -> String {
+    let snake = snake_ident(raw);
+    snake.trim_start_matches("r#").to_uppercase()
+}
+
+/// `kebab-case` cargo feature name.
+pub fn feature_name(raw: &str) -> String {
+    snake_ident(raw).trim_start_matches("r#").trim_start_matches('_').replace('_', "-")
+}
+
+fn escape_keyword(name: String) -> String {
+    if RAW_KEYWORDS.contains(&name.as_str()) {
+        format!("r#{name}")
+    } else if PLAIN_KEYWORDS.contains(&name.as_str()) {
+        format!("{name}_")
+    } else {
+        name
+    }
+}
+
+/// Hands out unique names within one Rust namespace, in a deterministic order:
+/// the first claimant keeps the name, later ones get `2`, `3`, ... appended.
+#[derive(Debug, Default)]
+pub struct Namespace {
+    taken: BTreeSet<String>,
+}
+
+impl Namespace {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Marks names the emitter defines itself, so no spec name can take them.
+    pub fn reserve(&mut self, names: &[&str]) {
+        self.taken.extend(names.iter().map(|name| (*name).to_owned()));
+    }
+
+    pub fn claim(&mut self, wanted: String) -> String {
+        if self.taken.insert(wanted.clone()) {
+            return wanted;
+        }
+        let base = wanted.trim_start_matches("r#").to_owned();
+        (2..)
+            .map(|n| format!("{base}{n}"))
+            .find(|candidate| !self.taken.contains(candidate))
+            .map(|candidate| {
+                self.taken.insert(candidate.clone());
+                candidate
+            })
+            .unwrap_or(wanted)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snake_case_escapes_keywords_and_digits() {
+        assert_eq!(snake_ident("type"), "r#type");
+        assert_eq!(snake_ident("self"), "self_");
+        assert_eq!(snake_ident("2fa"), "_2fa");
+        assert_eq!(snake_ident("@type"), "r#type");
+        assert_eq!(snake_ident("x-zitadel-orgid"), "x_zitadel_orgid");
+        assert_eq!(snake_ident("OAuth2"), "oauth2");
+        assert_eq!(snake_ident(""), "value");
+    }
+
+    #[test]
+    fn type_names_avoid_prelude_names() {
+        assert_eq!(type_name("Result"), "ResultModel");
+        assert_eq!(type_name("error"), "ErrorModel");
+        assert_eq!(type_name("api-response.common"), "ApiResponseCommon");
+        assert_eq!(type_name("3d"), "V3d");
+    }
+
+    #[test]
+    fn namespace_suffixes_collisions_in_claim_order() {
+        let mut names = Namespace::new();
+        assert_eq!(names.claim("Foo".into()), "Foo");
+        assert_eq!(names.claim("Foo".into()), "Foo2");
+        assert_eq!(names.claim("Foo".into()), "Foo3");
+        assert_eq!(names.claim("r#type".into()), "r#type");
+        assert_eq!(names.claim("r#type".into()), "type2");
+    }
+}

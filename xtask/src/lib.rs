@@ -1,0 +1,209 @@
+//! Project automation, as a library so tests can run the same code as `cargo xtask`.
+//!
+//! All file IO of code generation lives here; the generator itself is pure. Output is
+//! produced in memory first, so a bad spec leaves every file untouched, and written by
+//! building the new tree beside the old one and swapping, so no run leaves a
+//! half-written tree.
+
+use anyhow::{bail, Context, Result};
+use generator::{ApiSpec, CrateSettings, Files};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// What `codegen` regenerates: each output crate from the specs in one folder.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub specs_dir: &'static str,
+    pub output_dir: &'static str,
+    pub crate_name: &'static str,
+    pub default_features_all: bool,
+}
+
+pub const TARGETS: &[Target] = &[
+    Target { specs_dir: "specs", output_dir: "generated-client", crate_name: "generated-client", default_features_all: false },
+    Target {
+        specs_dir: "tests/fixtures",
+        output_dir: "tests/fixture-client",
+        crate_name: "fixture-client",
+        default_features_all: true,
+    },
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Write what changed.
+    Write,
+    /// Change nothing; fail with a diff if anything would change.
+    Check,
+}
+
+/// The workspace root, from this crate's location.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Regenerates (or checks) every target. Returns a human-readable summary.
+pub fn codegen(root: &Path, mode: Mode) -> Result<String> {
+    let mut summary = Vec::new();
+    let mut stale = Vec::new();
+    for target in TARGETS {
+        let files = generate_target(root, target)?;
+        let output = root.join(target.output_dir);
+        let changes = diff_tree(&output, &files)?;
+        if changes.is_empty() {
+            summary.push(format!("{}: up to date", target.output_dir));
+            continue;
+        }
+        match mode {
+            Mode::Check => stale.push(render_changes(target.output_dir, &changes)),
+            Mode::Write => {
+                write_tree(&output, &files)?;
+                summary.push(format!("{}: {} file(s) changed", target.output_dir, changes.len()));
+            }
+        }
+    }
+    if !stale.is_empty() {
+        bail!("generated code is stale; run `cargo xtask codegen` and commit the result\n\n{}", stale.join("\n"));
+    }
+    Ok(summary.join("\n"))
+}
+
+fn generate_target(root: &Path, target: &Target) -> Result<Files> {
+    let specs_dir = root.join(target.specs_dir);
+    let mut paths: Vec<PathBuf> = fs::read_dir(&specs_dir)
+        .with_context(|| format!("reading {}", specs_dir.display()))?
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json")))
+        .collect();
+    // Directory order differs between machines; output must not.
+    paths.sort();
+    let texts: Vec<(String, String, String)> = paths
+        .iter()
+        .map(|path| {
+            let text = fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            let name = path.file_stem().and_then(|stem| stem.to_str()).unwrap_or("api").to_owned();
+            let shown = path.strip_prefix(root).unwrap_or(path).display().to_string();
+            Ok((name, shown, text))
+        })
+        .collect::<Result<_>>()?;
+    let specs: Vec<ApiSpec<'_>> =
+        texts.iter().map(|(name, file, text)| ApiSpec { name, file: file.clone(), text }).collect();
+    let settings = CrateSettings {
+        crate_name: target.crate_name.to_owned(),
+        workspace_member: true,
+        default_features_all: target.default_features_all,
+    };
+    generator::generate_crate(&specs, &settings).map_err(|diagnostics| anyhow::anyhow!("{diagnostics}"))
+}
+
+/// Generates a standalone crate for one spec into `output`.
+pub fn generate_standalone(input: &Path, output: &Path, crate_name: &str) -> Result<()> {
+    let text = fs::read_to_string(input).with_context(|| format!("reading {}", input.display()))?;
+    let name = input.file_stem().and_then(|stem| stem.to_str()).unwrap_or("api");
+    let spec = ApiSpec { name, file: input.display().to_string(), text: &text };
+    let settings = CrateSettings { crate_name: crate_name.to_owned(), workspace_member: false, default_features_all: true };
+    let files = generator::generate_crate(&[spec], &settings).map_err(|diagnostics| anyhow::anyhow!("{diagnostics}"))?;
+    if output.exists() && !is_generated_crate(output) && fs::read_dir(output)?.next().is_some() {
+        bail!("{} exists and is not a generated crate; refusing to replace it", output.display());
+    }
+    if !diff_tree(output, &files)?.is_empty() {
+        write_tree(output, &files)?;
+    }
+    Ok(())
+}
+
+fn is_generated_crate(dir: &Path) -> bool {
+    fs::read_to_string(dir.join("Cargo.toml")).is_ok_and(|manifest| manifest.starts_with("# @generated"))
+}
+
+/// One difference between the files on disk and the generated ones.
+#[derive(Debug)]
+pub enum Change {
+    Added(PathBuf, String),
+    Modified(PathBuf, String, String),
+    Removed(PathBuf, String),
+}
+
+fn diff_tree(output: &Path, files: &Files) -> Result<Vec<Change>> {
+    let mut changes = Vec::new();
+    for (path, new) in files {
+        match fs::read_to_string(output.join(path)) {
+            Ok(old) if &old == new => {}
+            Ok(old) => changes.push(Change::Modified(path.clone(), old, new.clone())),
+            Err(_) => changes.push(Change::Added(path.clone(), new.clone())),
+        }
+    }
+    for existing in list_files(output)? {
+        if !files.contains_key(&existing) {
+            let old = fs::read_to_string(output.join(&existing)).unwrap_or_default();
+            changes.push(Change::Removed(existing, old));
+        }
+    }
+    Ok(changes)
+}
+
+fn list_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    if !dir.exists() {
+        return Ok(found);
+    }
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(current) = stack.pop() {
+        for entry in fs::read_dir(&current)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(relative) = path.strip_prefix(dir) {
+                found.push(relative.to_path_buf());
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+fn render_changes(output_dir: &str, changes: &[Change]) -> String {
+    let mut out = String::new();
+    for change in changes {
+        let (path, old, new) = match change {
+            Change::Added(path, new) => (path, "", new.as_str()),
+            Change::Modified(path, old, new) => (path, old.as_str(), new.as_str()),
+            Change::Removed(path, old) => (path, old.as_str(), ""),
+        };
+        let shown = Path::new(output_dir).join(path).display().to_string();
+        let diff = similar::TextDiff::from_lines(old, new);
+        out.push_str(&diff.unified_diff().context_radius(2).header(&format!("a/{shown}"), &format!("b/{shown}")).to_string());
+    }
+    out
+}
+
+/// Writes the complete tree beside `output`, then swaps it in. Unchanged files are hard
+/// links to the old ones, so their timestamps (and cargo's fingerprints) stay put.
+fn write_tree(output: &Path, files: &Files) -> Result<()> {
+    let parent = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    fs::create_dir_all(parent)?;
+    let name = output.file_name().and_then(|n| n.to_str()).unwrap_or("output");
+    let staging = tempfile::Builder::new().prefix(&format!(".{name}.new-")).tempdir_in(parent)?;
+    for (path, contents) in files {
+        let target = staging.path().join(path);
+        if let Some(dir) = target.parent() {
+            fs::create_dir_all(dir)?;
+        }
+        let old = output.join(path);
+        let unchanged = fs::read_to_string(&old).is_ok_and(|existing| &existing == contents);
+        if !(unchanged && fs::hard_link(&old, &target).is_ok()) {
+            fs::write(&target, contents).with_context(|| format!("writing {}", target.display()))?;
+        }
+    }
+    let staged = staging.keep();
+    if output.exists() {
+        let retired = tempfile::Builder::new().prefix(&format!(".{name}.old-")).tempdir_in(parent)?.keep();
+        fs::remove_dir(&retired)?;
+        fs::rename(output, &retired).with_context(|| format!("moving {} aside", output.display()))?;
+        fs::rename(&staged, output).with_context(|| format!("moving the new {} in", output.display()))?;
+        fs::remove_dir_all(&retired)?;
+    } else {
+        fs::rename(&staged, output).with_context(|| format!("moving the new {} in", output.display()))?;
+    }
+    Ok(())
+}
