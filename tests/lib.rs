@@ -1,1 +1,33 @@
-//! Shared helpers for the integration tests.
+//! Helpers shared by the integration tests: where the specs are, and how to generate from them.
+
+use std::path::{Path, PathBuf};
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    xtask::workspace_root()
+}
+
+/// The spec files of a folder (relative to the root), sorted.
+pub fn spec_files(dir: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join(dir))
+        .unwrap_or_else(|error| panic!("reading {dir}: {error}"))
+        .map(|entry| entry.expect("directory entry").path())
+        .filter(|path| matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json")))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Generates a single-API crate from a spec file, as `cargo xtask generate` would.
+pub fn generate(path: &Path) -> Result<generator::Files, generator::Diagnostics> {
+    let text = std::fs::read_to_string(path).expect("spec readable");
+    let name = path.file_stem().and_then(|stem| stem.to_str()).expect("spec name");
+    let shown = path.strip_prefix(root()).unwrap_or(path).display().to_string();
+    let spec = generator::ApiSpec { name, file: shown, text: &text };
+    let settings = generator::CrateSettings {
+        crate_name: "snapshot".to_owned(),
+        workspace_member: false,
+        default_features_all: true,
+    };
+    generator::generate_crate(&[spec], &settings)
+}

@@ -508,25 +508,27 @@ impl Request<'_> {
         path
     }
 
-    /// The first alternative whose schemes all have credentials.
+    /// The first alternative whose schemes all have credentials; anonymous access (an
+    /// empty alternative) only when no credentialed alternative is configured.
     fn chosen_schemes<E>(&self) -> Result<&'static [&'static SecurityScheme], Error<E>> {
         if self.security.is_empty() {
             return Ok(&[]);
         }
-        let satisfied = |alternative: &&&[&SecurityScheme]| {
-            alternative.iter().all(|scheme| self.core.credentials.contains_key(scheme.name))
+        let configured = |alternative: &&&[&SecurityScheme]| {
+            !alternative.is_empty() && alternative.iter().all(|scheme| self.core.credentials.contains_key(scheme.name))
         };
-        match self.security.iter().find(satisfied) {
-            Some(alternative) => Ok(alternative),
-            None => {
-                let accepted: Vec<String> = self
-                    .security
-                    .iter()
-                    .map(|alternative| alternative.iter().map(|scheme| scheme.name).collect::<Vec<_>>().join(" + "))
-                    .collect();
-                Err(Error::MissingCredentials { operation: self.operation_id, accepted: accepted.join(", or ") })
-            }
+        if let Some(alternative) = self.security.iter().find(configured) {
+            return Ok(alternative);
         }
+        if self.security.iter().any(|alternative| alternative.is_empty()) {
+            return Ok(&[]);
+        }
+        let accepted: Vec<String> = self
+            .security
+            .iter()
+            .map(|alternative| alternative.iter().map(|scheme| scheme.name).collect::<Vec<_>>().join(" + "))
+            .collect();
+        Err(Error::MissingCredentials { operation: self.operation_id, accepted: accepted.join(", or ") })
     }
 }
 

@@ -4,9 +4,9 @@
 //!
 //! Hand-authored subset of the Cloudflare API v4 covering the zone-level Zero Trust (Access) organization endpoints and the account-level "revoke all Access tokens for a user" endpoint. Operation ids, paths, field names and descriptions follow Cloudflare's published OpenAPI schema and API reference.
 
-pub mod zero_trust_organization;
-
 pub mod zone_level_zero_trust_organization;
+
+pub mod zero_trust_organization;
 mod types;
 
 pub use self::types::*;
@@ -49,18 +49,18 @@ impl Client {
         runtime::ClientBuilder::new(Self::DEFAULT_BASE_URL)
     }
 
-    /// Operations tagged `Zero Trust organization`.
-    pub fn zero_trust_organization(
-        &self,
-    ) -> zero_trust_organization::ZeroTrustOrganization<'_> {
-        zero_trust_organization::ZeroTrustOrganization::new(self)
-    }
-
     /// Operations tagged `Zone-Level Zero Trust organization`.
     pub fn zone_level_zero_trust_organization(
         &self,
     ) -> zone_level_zero_trust_organization::ZoneLevelZeroTrustOrganization<'_> {
         zone_level_zero_trust_organization::ZoneLevelZeroTrustOrganization::new(self)
+    }
+
+    /// Operations tagged `Zero Trust organization`.
+    pub fn zero_trust_organization(
+        &self,
+    ) -> zero_trust_organization::ZeroTrustOrganization<'_> {
+        zero_trust_organization::ZeroTrustOrganization::new(self)
     }
 }
 

@@ -5,42 +5,6 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ApiResponseCommon {
-    pub errors: Messages,
-    pub messages: Messages,
-    /// Whether the API call was successful
-    pub success: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ApiResponseCommonFailure {
-    pub errors: Messages,
-    pub messages: Messages,
-    pub result: Option<BTreeMap<String, serde_json::Value>>,
-    /// Whether the API call was successful
-    pub success: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CreateOrganizationRequest {
-    /// The unique subdomain assigned to your Zero Trust organization.
-    pub auth_domain: String,
-    /// Lock all settings as Read-Only in the Dashboard, regardless of user permission. Updates may only be made via the API or Terraform for this account when enabled.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_ui_read_only: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub login_design: Option<LoginDesign>,
-    /// The name of your Zero Trust organization.
-    pub name: String,
-    /// A description of the reason why the UI read only field is being toggled.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ui_read_only_toggle_reason: Option<String>,
-    /// The amount of time a user seat is inactive before it expires. When the user seat exceeds the set time of inactivity, the user is removed as an active seat and no longer counts against your Teams seat count.  Minimum value for this setting is 1 month (730h). Must be in the format `300ms` or `2h45m`. Valid time units are: `ns`, `us` (or `µs`), `ms`, `s`, `m`, `h`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_seat_expiration_inactive_time: Option<String>,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct LoginDesign {
     /// The background color on your login page.
@@ -59,8 +23,6 @@ pub struct LoginDesign {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text_color: Option<String>,
 }
-
-pub type Messages = Vec<ResponseInfo>;
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Organization {
@@ -94,46 +56,22 @@ pub struct Organization {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OrganizationResponse {
-    pub errors: Messages,
-    pub messages: Messages,
-    /// Whether the API call was successful
-    pub success: bool,
+pub struct CreateOrganizationRequest {
+    /// The unique subdomain assigned to your Zero Trust organization.
+    pub auth_domain: String,
+    /// Lock all settings as Read-Only in the Dashboard, regardless of user permission. Updates may only be made via the API or Terraform for this account when enabled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<Organization>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ResponseInfo {
-    pub code: i64,
+    pub is_ui_read_only: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub documentation_url: Option<String>,
-    pub message: String,
+    pub login_design: Option<LoginDesign>,
+    /// The name of your Zero Trust organization.
+    pub name: String,
+    /// A description of the reason why the UI read only field is being toggled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<ResponseInfoSource>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RevokeUserRequest {
-    /// When set to `true`, all devices associated with the user will be revoked.
+    pub ui_read_only_toggle_reason: Option<String>,
+    /// The amount of time a user seat is inactive before it expires. When the user seat exceeds the set time of inactivity, the user is removed as an active seat and no longer counts against your Teams seat count.  Minimum value for this setting is 1 month (730h). Must be in the format `300ms` or `2h45m`. Valid time units are: `ns`, `us` (or `µs`), `ms`, `s`, `m`, `h`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub devices: Option<bool>,
-    /// The email of the user to revoke.
-    pub email: String,
-    /// The uuid of the user to revoke.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_uid: Option<String>,
-    /// When set to `true`, the user will be required to re-authenticate to WARP for all Gateway policies that enforce a WARP client session duration. When `false`, the user’s WARP session will remain active
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub warp_session_reauth: Option<bool>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct RevokeUserResponse {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub success: Option<bool>,
+    pub user_seat_expiration_inactive_time: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -155,6 +93,68 @@ pub struct UpdateOrganizationRequest {
     /// The amount of time a user seat is inactive before it expires. When the user seat exceeds the set time of inactivity, the user is removed as an active seat and no longer counts against your Teams seat count.  Minimum value for this setting is 1 month (730h). Must be in the format `300ms` or `2h45m`. Valid time units are: `ns`, `us` (or `µs`), `ms`, `s`, `m`, `h`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_seat_expiration_inactive_time: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevokeUserRequest {
+    /// The email of the user to revoke.
+    pub email: String,
+    /// When set to `true`, all devices associated with the user will be revoked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub devices: Option<bool>,
+    /// The uuid of the user to revoke.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_uid: Option<String>,
+    /// When set to `true`, the user will be required to re-authenticate to WARP for all Gateway policies that enforce a WARP client session duration. When `false`, the user’s WARP session will remain active
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warp_session_reauth: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResponseInfo {
+    pub code: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub documentation_url: Option<String>,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<ResponseInfoSource>,
+}
+
+pub type Messages = Vec<ResponseInfo>;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiResponseCommon {
+    pub errors: Messages,
+    pub messages: Messages,
+    /// Whether the API call was successful
+    pub success: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiResponseCommonFailure {
+    pub errors: Messages,
+    pub messages: Messages,
+    pub result: Option<BTreeMap<String, serde_json::Value>>,
+    /// Whether the API call was successful
+    pub success: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganizationResponse {
+    pub errors: Messages,
+    pub messages: Messages,
+    /// Whether the API call was successful
+    pub success: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<Organization>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RevokeUserResponse {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

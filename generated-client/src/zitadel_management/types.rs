@@ -8,31 +8,31 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct DeactivateUserGrantRequest {}
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct DeactivateUserGrantResponse {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub details: Option<ObjectDetails>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ObjectDetails {
-    /// on read: the timestamp of the last event reduced by the projection
-    ///
-    /// on manipulation: the
-    #[serde(rename = "changeDate", default, skip_serializing_if = "Option::is_none")]
-    pub change_date: Option<String>,
-    /// on read: the timestamp of the first event of the object
-    ///
-    /// on create: the timestamp of the event(s) added by the manipulation
-    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<String>,
-    /// resource_owner is the organization an object belongs to
-    #[serde(rename = "resourceOwner", default, skip_serializing_if = "Option::is_none")]
-    pub resource_owner: Option<String>,
     /// on read: the sequence of the last event reduced by the projection
     ///
     /// on manipulation: the timestamp of the event(s) added by the manipulation
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sequence: Option<String>,
+    /// on read: the timestamp of the first event of the object
+    ///
+    /// on create: the timestamp of the event(s) added by the manipulation
+    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
+    pub creation_date: Option<String>,
+    /// on read: the timestamp of the last event reduced by the projection
+    ///
+    /// on manipulation: the
+    #[serde(rename = "changeDate", default, skip_serializing_if = "Option::is_none")]
+    pub change_date: Option<String>,
+    /// resource_owner is the organization an object belongs to
+    #[serde(rename = "resourceOwner", default, skip_serializing_if = "Option::is_none")]
+    pub resource_owner: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct DeactivateUserGrantResponse {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<ObjectDetails>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -49,7 +49,7 @@ pub struct RpcStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub details: Option<Vec<ProtobufAny>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<Vec<ProtobufAny>>,
 }

@@ -31,14 +31,14 @@ impl<'c> UserGrants<'c> {
     /// - `grant_id`:
     /// - `body`: the request body
     ///
-    /// Returns the request builder [`ManagementServiceDeactivateUserGrant`]: set optional values on it, then `.await` it.
-    pub fn management_service_deactivate_user_grant(
+    /// Returns the request builder [`DeactivateUserGrant`]: set optional values on it, then `.await` it.
+    pub fn deactivate_user_grant(
         &self,
         user_id: impl Into<String>,
         grant_id: impl Into<String>,
         body: types::DeactivateUserGrantRequest,
-    ) -> ManagementServiceDeactivateUserGrant<'_> {
-        ManagementServiceDeactivateUserGrant {
+    ) -> DeactivateUserGrant<'_> {
+        DeactivateUserGrant {
             client: self.client,
             user_id: user_id.into(),
             grant_id: grant_id.into(),
@@ -48,10 +48,10 @@ impl<'c> UserGrants<'c> {
     }
 }
 
-/// A `POST /management/v1/users/{userId}/grants/{grantId}/_deactivate` request, from [`UserGrants::management_service_deactivate_user_grant`].
+/// A `POST /management/v1/users/{userId}/grants/{grantId}/_deactivate` request, from [`UserGrants::deactivate_user_grant`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ManagementServiceDeactivateUserGrant<'c> {
+pub struct DeactivateUserGrant<'c> {
     client: &'c Client,
     user_id: String,
     grant_id: String,
@@ -59,7 +59,7 @@ pub struct ManagementServiceDeactivateUserGrant<'c> {
     body: types::DeactivateUserGrantRequest,
 }
 
-impl<'c> ManagementServiceDeactivateUserGrant<'c> {
+impl<'c> DeactivateUserGrant<'c> {
     /// The default is always the organization of the requesting user. If you like to get/set a result of another organization include the header. Make sure the user has permission to access the requested data.
     ///
     /// Sets the optional header parameter `x-zitadel-orgid`.
@@ -73,7 +73,7 @@ impl<'c> ManagementServiceDeactivateUserGrant<'c> {
         self,
     ) -> Result<
         runtime::Response<types::DeactivateUserGrantResponse>,
-        runtime::Error<ManagementServiceDeactivateUserGrantError>,
+        runtime::Error<DeactivateUserGrantError>,
     > {
         let response = self
             .client
@@ -92,20 +92,15 @@ impl<'c> ManagementServiceDeactivateUserGrant<'c> {
             .await?;
         match response.status().as_u16() {
             200 => response.json(),
-            _ => {
-                Err(
-                    response
-                        .error_json(ManagementServiceDeactivateUserGrantError::Default),
-                )
-            }
+            _ => Err(response.error_json(DeactivateUserGrantError::Default)),
         }
     }
 }
 
-impl<'c> std::future::IntoFuture for ManagementServiceDeactivateUserGrant<'c> {
+impl<'c> std::future::IntoFuture for DeactivateUserGrant<'c> {
     type Output = Result<
         runtime::Response<types::DeactivateUserGrantResponse>,
-        runtime::Error<ManagementServiceDeactivateUserGrantError>,
+        runtime::Error<DeactivateUserGrantError>,
     >;
     type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
@@ -113,9 +108,9 @@ impl<'c> std::future::IntoFuture for ManagementServiceDeactivateUserGrant<'c> {
     }
 }
 
-/// The error responses [`ManagementServiceDeactivateUserGrant`] documents; each carries its decoded body. Found in [`runtime::Error::Api`].
+/// The error responses [`DeactivateUserGrant`] documents; each carries its decoded body. Found in [`runtime::Error::Api`].
 #[derive(Debug, Clone)]
-pub enum ManagementServiceDeactivateUserGrantError {
+pub enum DeactivateUserGrantError {
     /// Any other status (`default`): An unexpected error response.
     Default(types::RpcStatus),
 }

@@ -102,7 +102,7 @@ fn emit_constructor(api: &Api, operation: &Operation, client: &TokenStream) -> T
         if is_argument(parameter) {
             let (ty, convert) = argument_type(api, &parameter.ty);
             arguments.push(quote!(#name: #ty));
-            inits.push(quote!(#name: #name #convert));
+            inits.push(if convert.is_empty() { quote!(#name) } else { quote!(#name: #name #convert) });
         } else {
             inits.push(quote!(#name: None));
         }

@@ -39,15 +39,15 @@ pub fn load(spec: &ApiSpec<'_>) -> Result<Api, Diagnostics> {
         type_names: Namespace::new(),
         components: BTreeMap::new(),
     };
+    let module = naming::snake_ident(spec.name).trim_start_matches("r#").to_owned();
     lowering.register_components();
     lowering.lower_components();
     let security_schemes = lowering.lower_security_schemes();
-    let groups = lowering.lower_operations(&security_schemes);
+    let groups = lowering.lower_operations(&security_schemes, &module);
     let Lowering { report, mut types, .. } = lowering;
     report.finish()?;
     box_recursive_fields(&mut types);
 
-    let module = naming::snake_ident(spec.name).trim_start_matches("r#").to_owned();
     Ok(Api {
         feature: naming::feature_name(spec.name),
         module,

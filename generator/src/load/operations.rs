@@ -4,7 +4,8 @@
 //! Naming: an operation's method is its `operationId` in snake case, trimmed of its
 //! tag's prefix (`zone-level-zero-trust-organization-get-your-zero-trust-organization`
 //! under tag `Zone-Level Zero Trust organization` → `get_your_zero_trust_organization`);
-//! without an `operationId`, it is the HTTP method and the path's literal segments.
+//! a gRPC-gateway `{Service}_{Rpc}` id keeps the RPC name alone; without an
+//! `operationId`, it is the HTTP method and the path's segments (`get_items_by_item_id`).
 
 use super::Lowering;
 use crate::diagnostics::pointer;
@@ -22,11 +23,12 @@ const RESPONSE_PREFIX: &str = "#/components/responses/";
 const PATH_ITEM_LIMIT: usize = 32;
 
 impl<'a> Lowering<'a> {
-    pub(super) fn lower_operations(&mut self, schemes: &[SecurityScheme]) -> Vec<OperationGroup> {
+    /// `api_module` is reserved so no group module repeats its parent's name.
+    pub(super) fn lower_operations(&mut self, schemes: &[SecurityScheme], api_module: &str) -> Vec<OperationGroup> {
         let openapi = self.openapi;
         let mut groups: Vec<OperationGroup> = Vec::new();
         let mut group_names = Namespace::new();
-        group_names.reserve(&["types", "client", "runtime"]);
+        group_names.reserve(&["types", "client", "runtime", api_module]);
         let mut accessor_names = Namespace::new();
         accessor_names.reserve(&["builder", "new", "from_core", "core", "clone"]);
         let mut method_names: Vec<Namespace> = Vec::new();
@@ -55,7 +57,7 @@ impl<'a> Lowering<'a> {
                                 let accessor = accessor_names.claim(naming::snake_ident(tag));
                                 (module, accessor, naming::type_name(tag), description)
                             }
-                            None => (group_names.claim("operations".to_owned()), String::new(), "Client".to_owned(), None),
+                            None => (group_names.claim("untagged".to_owned()), String::new(), "Client".to_owned(), None),
                         };
                         groups.push(OperationGroup { tag: tag.clone(), module, accessor, type_name, description, operations: Vec::new() });
                         let mut methods = Namespace::new();
@@ -369,12 +371,24 @@ fn path_template_names(path: &str) -> Vec<&str> {
 }
 
 fn method_name(operation_id: &str, tag: Option<&str>) -> String {
-    let full = naming::snake_ident(operation_id);
+    let full = naming::snake_ident(without_service_prefix(operation_id));
     let Some(tag) = tag else { return full };
     let prefix = format!("{}_", naming::snake_ident(tag).trim_start_matches("r#"));
     match full.strip_prefix(&prefix) {
         Some(rest) if !rest.is_empty() => naming::snake_ident(rest),
         _ => full,
+    }
+}
+
+/// gRPC-gateway ids are `{Service}_{Rpc}` (`ManagementService_DeactivateUserGrant`); the
+/// service is already the API, so the method is the RPC name alone.
+fn without_service_prefix(operation_id: &str) -> &str {
+    let is_camel = |part: &str| {
+        part.starts_with(|c: char| c.is_ascii_uppercase()) && part.chars().all(|c| c.is_ascii_alphanumeric())
+    };
+    match operation_id.split_once('_') {
+        Some((service, rpc)) if is_camel(service) && is_camel(rpc) => rpc,
+        _ => operation_id,
     }
 }
 

@@ -167,22 +167,116 @@ fn percent_decode(text: &str) -> String {
 
 /// Typed parsing; a rejected shape is reported at its JSON pointer.
 pub(crate) fn to_openapi(document: Value, report: &mut Reporter) -> Option<openapiv3::OpenAPI> {
-    match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(document) {
+    match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&document) {
         Ok(openapi) => Some(openapi),
         Err(error) => {
-            let mut at = "#".to_owned();
-            for segment in error.path().iter() {
-                use serde_path_to_error::Segment;
-                match segment {
-                    Segment::Map { key } => at = pointer(&at, key),
-                    Segment::Seq { index } => at = pointer(&at, &index.to_string()),
-                    Segment::Enum { .. } | Segment::Unknown => {}
-                }
+            // `openapiv3` flattens and uses untagged enums, which hide where the culprit is;
+            // probing each part at its own type finds it (and any others).
+            let located = locate_shape_errors(&document);
+            if located.is_empty() {
+                let (at, message) = describe(&error);
+                report.error(at, message);
             }
-            report.error(at, clarify_serde_message(&error.inner().to_string()));
+            for (at, message) in located {
+                report.error(at, message);
+            }
             None
         }
     }
+}
+
+fn describe(error: &serde_path_to_error::Error<serde_json::Error>) -> (String, String) {
+    (path_pointer("#", error.path()), clarify_serde_message(&error.inner().to_string()))
+}
+
+fn path_pointer(base: &str, path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut at = base.to_owned();
+    for segment in path.iter() {
+        match segment {
+            Segment::Map { key } => at = pointer(&at, key),
+            Segment::Seq { index } => at = pointer(&at, &index.to_string()),
+            Segment::Enum { .. } | Segment::Unknown => {}
+        }
+    }
+    at
+}
+
+/// Deserializes `value` as `T`, unless it is a `$ref` (checked separately).
+fn probe<T: serde::de::DeserializeOwned>(value: &Value, at: &str, found: &mut Vec<(String, String)>) -> bool {
+    if value.get("$ref").is_some() {
+        return true;
+    }
+    match serde_path_to_error::deserialize::<_, T>(value) {
+        Ok(_) => true,
+        Err(error) => {
+            let (inner, message) = describe(&error);
+            found.push((format!("{at}{}", inner.trim_start_matches('#')), message));
+            false
+        }
+    }
+}
+
+const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+/// Every part of the document that fails typed parsing, at the deepest known level.
+fn locate_shape_errors(document: &Value) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    let entries = |value: Option<&Value>| -> Vec<(String, Value)> {
+        value
+            .and_then(Value::as_object)
+            .map(|object| object.iter().map(|(key, value)| (key.clone(), value.clone())).collect())
+            .unwrap_or_default()
+    };
+    for (path, item) in entries(document.get("paths")) {
+        let item_at = pointer("#/paths", &path);
+        let before = found.len();
+        for method in METHODS {
+            let Some(operation) = item.get(*method) else { continue };
+            let operation_at = pointer(&item_at, method);
+            let inner = found.len();
+            for (status, response) in entries(operation.get("responses")) {
+                probe::<openapiv3::Response>(&response, &pointer(&pointer(&operation_at, "responses"), &status), &mut found);
+            }
+            if let Some(parameters) = operation.get("parameters").and_then(Value::as_array) {
+                for (index, parameter) in parameters.iter().enumerate() {
+                    let at = pointer(&pointer(&operation_at, "parameters"), &index.to_string());
+                    probe::<openapiv3::Parameter>(parameter, &at, &mut found);
+                }
+            }
+            if let Some(body) = operation.get("requestBody") {
+                probe::<openapiv3::RequestBody>(body, &pointer(&operation_at, "requestBody"), &mut found);
+            }
+            if found.len() == inner {
+                probe::<openapiv3::Operation>(operation, &operation_at, &mut found);
+            }
+        }
+        if found.len() == before {
+            probe::<openapiv3::PathItem>(&item, &item_at, &mut found);
+        }
+    }
+    let components = document.get("components");
+    for (name, schema) in entries(components.and_then(|c| c.get("schemas"))) {
+        probe::<openapiv3::Schema>(&schema, &pointer("#/components/schemas", &name), &mut found);
+    }
+    for (name, response) in entries(components.and_then(|c| c.get("responses"))) {
+        probe::<openapiv3::Response>(&response, &pointer("#/components/responses", &name), &mut found);
+    }
+    for (name, parameter) in entries(components.and_then(|c| c.get("parameters"))) {
+        probe::<openapiv3::Parameter>(&parameter, &pointer("#/components/parameters", &name), &mut found);
+    }
+    for (name, body) in entries(components.and_then(|c| c.get("requestBodies"))) {
+        probe::<openapiv3::RequestBody>(&body, &pointer("#/components/requestBodies", &name), &mut found);
+    }
+    for (name, scheme) in entries(components.and_then(|c| c.get("securitySchemes"))) {
+        probe::<openapiv3::SecurityScheme>(&scheme, &pointer("#/components/securitySchemes", &name), &mut found);
+    }
+    if found.is_empty() {
+        if let Some(info) = document.get("info") {
+            probe::<openapiv3::Info>(info, "#/info", &mut found);
+        }
+    }
+    found
 }
 
 /// `openapiv3` models `$ref`-or-value with untagged enums whose serde errors say little.

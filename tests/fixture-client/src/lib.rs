@@ -4,9 +4,13 @@
 
 #![forbid(unsafe_code)]
 #![deny(warnings)]
-#![cfg_attr(not(any(feature = "placeholder")), allow(dead_code))]
+#![cfg_attr(not(any(feature = "operations", feature = "shapes")), allow(dead_code))]
 pub mod runtime;
 
-/// Zoom API - Users (cargo feature `placeholder`).
-#[cfg(feature = "placeholder")]
-pub mod placeholder;
+/// Operation shapes (cargo feature `operations`).
+#[cfg(feature = "operations")]
+pub mod operations;
+
+/// Schema shapes (cargo feature `shapes`).
+#[cfg(feature = "shapes")]
+pub mod shapes;

@@ -1,0 +1,114 @@
+//! Bad input fails with every problem named by file and JSON pointer (or line), never a
+//! panic, and never a half-written output.
+
+use std::path::Path;
+
+#[track_caller]
+fn errors_of(name: &str) -> Vec<String> {
+    let path = tests::root().join("tests/bad-specs").join(name);
+    match tests::generate(&path) {
+        Ok(_) => panic!("{name} generated, but it is invalid"),
+        Err(diagnostics) => diagnostics.iter().map(ToString::to_string).collect(),
+    }
+}
+
+#[test]
+fn invalid_yaml_names_file_and_line() {
+    let errors = errors_of("invalid-yaml.yaml");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    // The parser notices the unclosed `[` of line 8 where the document ends, and says both.
+    assert!(errors[0].starts_with("tests/bad-specs/invalid-yaml.yaml: line 9, column 1: invalid YAML"), "{errors:?}");
+    assert!(errors[0].contains("line 8 column 26"), "{errors:?}");
+    assert!(errors[0].contains("invalid YAML"), "{errors:?}");
+}
+
+#[test]
+fn dangling_ref_names_the_pointer_of_the_ref() {
+    let errors = errors_of("dangling-ref.yaml");
+    assert_eq!(
+        errors,
+        ["tests/bad-specs/dangling-ref.yaml: #/paths/~1users/get/responses/200/content/application~1json/schema/$ref: \
+          `$ref` target `#/components/schemas/User` does not exist"]
+    );
+}
+
+#[test]
+fn missing_required_field_names_its_object() {
+    let errors = errors_of("missing-field.yaml");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors, ["tests/bad-specs/missing-field.yaml: #/paths/~1users/get/responses/200: missing field `description`"]);
+}
+
+#[test]
+fn every_problem_is_reported_in_one_run() {
+    let errors = errors_of("undeclared-path-parameter.yaml");
+    assert_eq!(
+        errors,
+        [
+            "tests/bad-specs/undeclared-path-parameter.yaml: #/paths/~1users~1{id}/get: \
+             the path has `{id}` but the operation declares no path parameter `id`",
+            "tests/bad-specs/undeclared-path-parameter.yaml: #/paths/~1teams~1{team}/get: \
+             the path has `{team}` but the operation declares no path parameter `team`",
+            "tests/bad-specs/undeclared-path-parameter.yaml: #/paths/~1teams~1{team}/get/security/0/nowhere: \
+             security requirement names `nowhere`, which is not under #/components/securitySchemes",
+        ]
+    );
+}
+
+#[test]
+fn unsupported_versions_are_rejected_clearly() {
+    for (text, expected) in [
+        ("swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths: {}\n", "x.yaml: #/swagger: Swagger 2.0"),
+        ("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n", "x.yaml: #/openapi: OpenAPI 3.1.0 is not supported"),
+        ("[1, 2]\n", "x.yaml: #: the document is not an object"),
+        ("{\"openapi\": \"3.0.0\",", "x.yaml: line 1, column"),
+    ] {
+        let spec = generator::ApiSpec { name: "x", file: "x.yaml".to_owned(), text };
+        let error = generator::load(&spec).expect_err("must be rejected").to_string();
+        assert!(error.contains(expected), "{error}");
+    }
+}
+
+#[test]
+fn a_bad_spec_leaves_previous_output_untouched() {
+    let output = tempfile::tempdir().expect("temp dir");
+    let crate_dir = output.path().join("client");
+    let good = tests::root().join("specs/zoom-users.yaml");
+    xtask::generate_standalone(&good, &crate_dir, "zoom-client").expect("good spec generates");
+    let before = snapshot_tree(&crate_dir);
+
+    let bad = tests::root().join("tests/bad-specs/dangling-ref.yaml");
+    let error = xtask::generate_standalone(&bad, &crate_dir, "zoom-client").expect_err("bad spec fails");
+    assert!(error.to_string().contains("dangling-ref.yaml: #/paths/~1users"), "{error:#}");
+    assert_eq!(before, snapshot_tree(&crate_dir), "the failed run changed the output");
+    let leftovers: Vec<_> = std::fs::read_dir(output.path()).expect("listing").map(|e| e.expect("entry").file_name()).collect();
+    assert_eq!(leftovers, ["client"], "the failed run left files behind");
+}
+
+#[test]
+fn generate_refuses_to_replace_a_directory_it_did_not_write() {
+    let output = tempfile::tempdir().expect("temp dir");
+    std::fs::write(output.path().join("notes.txt"), "mine").expect("write");
+    let good = tests::root().join("specs/zoom-users.yaml");
+    let error = xtask::generate_standalone(&good, output.path(), "zoom-client").expect_err("must refuse");
+    assert!(error.to_string().contains("is not a generated crate"), "{error:#}");
+    assert_eq!(std::fs::read_to_string(output.path().join("notes.txt")).expect("kept"), "mine");
+}
+
+fn snapshot_tree(dir: &Path) -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(current) = stack.pop() {
+        for entry in std::fs::read_dir(&current).expect("listing") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let contents = std::fs::read_to_string(&path).expect("readable");
+                files.push((path.display().to_string(), contents));
+            }
+        }
+    }
+    files.sort();
+    files
+}

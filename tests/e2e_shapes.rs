@@ -1,0 +1,239 @@
+//! The fixture clients against a loopback server: every parameter style, body encoding,
+//! security scheme kind and response shape the generator emits, plus the serde behaviour
+//! of the schema shapes.
+
+use fixture_client::operations as ops;
+use fixture_client::runtime::Error;
+use fixture_client::shapes;
+use serde_json::json;
+use wiremock::matchers::{body_string, header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+async fn recorded(server: &MockServer) -> Vec<wiremock::Request> {
+    server.received_requests().await.expect("recording is on")
+}
+
+#[tokio::test]
+async fn query_header_and_cookie_parameters_follow_their_styles() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/items/42"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 42, "name": "lamp"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = ops::Client::builder().base_url(server.uri()).bearer("b").build().expect("builds");
+    let response = client
+        .items()
+        .get_item(42)
+        .fields(vec!["a b".to_owned(), "c&d".to_owned()])
+        .ids(vec![1, 2, 3])
+        .x_request_id("req-1")
+        .session("s1")
+        .await
+        .expect("ok");
+    let ops::items::GetItemResponse::Ok(item) = response.into_body() else { panic!("expected 200 variant") };
+    assert_eq!(item.id, 42);
+    let request = &recorded(&server).await[0];
+    assert_eq!(request.url.query(), Some("fields=a+b&fields=c%26d&ids=1%2C2%2C3"));
+    assert_eq!(request.headers["x-request-id"], "req-1");
+    assert_eq!(request.headers["cookie"], "session=s1");
+    assert_eq!(request.headers["authorization"], "Bearer b");
+}
+
+#[tokio::test]
+async fn unset_optional_parameters_are_not_sent() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET")).respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 1}))).mount(&server).await;
+    let client = ops::Client::builder().base_url(server.uri()).bearer("b").build().expect("builds");
+    client.items().get_item(1).await.expect("ok");
+    let request = &recorded(&server).await[0];
+    assert_eq!(request.url.query(), None);
+    assert!(request.headers.get("x-request-id").is_none() && request.headers.get("cookie").is_none());
+}
+
+#[tokio::test]
+async fn each_documented_status_decodes_into_its_own_variant() {
+    let server = MockServer::start().await;
+    let cases = [
+        (202, ResponseTemplate::new(202).set_body_json(json!({"eta_seconds": 5}))),
+        (304, ResponseTemplate::new(304)),
+        (404, ResponseTemplate::new(404).set_body_json(json!({"title": "missing", "status": 404}))),
+        (503, ResponseTemplate::new(503).set_body_string("maintenance")),
+        (418, ResponseTemplate::new(418).set_body_json(json!({"title": "teapot"}))),
+    ];
+    let client = ops::Client::builder().base_url(server.uri()).bearer("b").build().expect("builds");
+    for (status, template) in cases {
+        server.reset().await;
+        Mock::given(method("GET")).respond_with(template).mount(&server).await;
+        let outcome = client.items().get_item(7).await;
+        use ops::items::{GetItemError as E, GetItemResponse as R};
+        match (status, outcome) {
+            (202, Ok(response)) => {
+                let R::Accepted(body) = response.into_body() else { panic!("202 must be Accepted") };
+                assert_eq!(body.eta_seconds, Some(5));
+            }
+            (304, Err(Error::Api { body, .. })) => assert!(matches!(*body, E::NotModified)),
+            (404, Err(Error::Api { body, .. })) => {
+                let E::NotFound(problem) = *body else { panic!("404 must be NotFound") };
+                assert_eq!(problem.title.as_deref(), Some("missing"));
+            }
+            (503, Err(Error::Api { body, .. })) => {
+                let E::ServerError(text) = *body else { panic!("5XX must be ServerError") };
+                assert_eq!(text, "maintenance");
+            }
+            (418, Err(Error::Api { status, body, .. })) => {
+                assert_eq!(status, 418);
+                let E::Default(problem) = *body else { panic!("other statuses must be Default") };
+                assert_eq!(problem.title.as_deref(), Some("teapot"));
+            }
+            (status, other) => panic!("{status}: unexpected outcome {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn form_bodies_are_url_encoded_and_query_api_keys_are_sent() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/items"))
+        .and(header("content-type", "application/x-www-form-urlencoded"))
+        .and(body_string("name=desk+lamp&count=2"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": 9})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = ops::Client::builder().base_url(server.uri()).api_key_query("k&1").build().expect("builds");
+    let body = ops::CreateItemRequest { name: "desk lamp".to_owned(), count: Some(2) };
+    let response = client.items().create_item(body).await.expect("2XX");
+    assert_eq!(response.into_body().id, 9);
+    assert_eq!(recorded(&server).await[0].url.query(), Some("api_key=k%261"));
+}
+
+#[tokio::test]
+async fn cookie_api_keys_are_used_when_they_are_the_configured_alternative() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 1}))).mount(&server).await;
+    let client = ops::Client::builder().base_url(server.uri()).api_key_cookie("c1").build().expect("builds");
+    client.items().create_item(ops::CreateItemRequest { name: "x".to_owned(), count: None }).await.expect("ok");
+    let request = &recorded(&server).await[0];
+    assert_eq!(request.headers["cookie"], "token=c1");
+    assert_eq!(request.url.query(), None);
+}
+
+#[tokio::test]
+async fn basic_auth_is_encoded_and_path_level_parameters_apply() {
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .and(path("/items/5"))
+        .and(header("authorization", "Basic dXNlcjpww6Fzcw=="))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = ops::Client::builder().base_url(server.uri()).basic("user", "páss").build().expect("builds");
+    client.items().delete_items_by_item_id(5).await.expect("deleted");
+}
+
+#[tokio::test]
+async fn text_bodies_round_trip() {
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .and(path("/items/3/note"))
+        .and(header("content-type", "text/plain"))
+        .and(body_string("remember the milk"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("stored: remember the milk"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = ops::Client::builder().base_url(server.uri()).bearer("b").build().expect("builds");
+    let response = client.items().put_note(3).body("remember the milk".to_owned()).await.expect("ok");
+    assert_eq!(response.into_body(), "stored: remember the milk");
+}
+
+#[tokio::test]
+async fn binary_downloads_need_no_credentials_when_security_is_empty() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/files/dir%2Fa%20b.bin"))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(vec![0_u8, 159, 146, 150]))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = ops::Client::builder().base_url(server.uri()).build().expect("builds");
+    let bytes = client.download("dir/a b.bin").await.expect("downloaded").into_body();
+    assert_eq!(&bytes[..], &[0, 159, 146, 150]);
+    assert!(recorded(&server).await[0].headers.get("authorization").is_none());
+}
+
+#[tokio::test]
+async fn optional_security_sends_credentials_only_when_configured() {
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .and(path("/files/f"))
+        .and(header("content-type", "application/octet-stream"))
+        .and(body_string("\u{1}\u{2}"))
+        .respond_with(ResponseTemplate::new(201))
+        .mount(&server)
+        .await;
+    let anonymous = ops::Client::builder().base_url(server.uri()).build().expect("builds");
+    anonymous.upload("f", true, vec![1, 2]).mode(ops::UploadMode::Safe).await.expect("anonymous allowed");
+    let with_token = ops::Client::builder().base_url(server.uri()).bearer("tok").build().expect("builds");
+    with_token.upload("f", false, vec![1, 2]).await.expect("with token");
+    let requests = recorded(&server).await;
+    assert_eq!(requests[0].url.query(), Some("overwrite=true&mode=safe"));
+    assert!(requests[0].headers.get("authorization").is_none());
+    assert_eq!(requests[1].url.query(), Some("overwrite=false"));
+    assert_eq!(requests[1].headers["authorization"], "Bearer tok");
+}
+
+#[test]
+fn default_base_url_fills_server_variables() {
+    assert_eq!(shapes::Client::DEFAULT_BASE_URL, "https://eu.shapes.example.com/v1");
+}
+
+#[test]
+fn all_of_merges_parts_and_unknown_enum_values_still_decode() {
+    let pet: shapes::Pet = serde_json::from_value(json!({
+        "id": "6f1c", "name": "Rex", "kind": "hamster", "type": "good", "@context": "ctx", "self": true,
+        "labels": {"a": "b"}, "extra": {"any": [1]}, "payment": {"iban": "DE00"}, "owner": {"address": {"city": "Oslo"}}
+    }))
+    .expect("decodes");
+    assert_eq!(pet.id, "6f1c");
+    assert_eq!(pet.kind, shapes::Kind::Other("hamster".to_owned()));
+    assert_eq!(pet.r#type.as_deref(), Some("good"));
+    assert_eq!(pet.context.as_deref(), Some("ctx"));
+    assert_eq!(pet.self_, Some(true));
+    assert_eq!(pet.payment, Some(shapes::Payment::Transfer(shapes::Transfer { iban: "DE00".to_owned() })));
+    assert_eq!(pet.owner.and_then(|owner| owner.address).and_then(|address| address.city).as_deref(), Some("Oslo"));
+    let back = serde_json::to_value(shapes::Kind::Other("hamster".to_owned())).expect("encodes");
+    assert_eq!(back, json!("hamster"));
+    assert_eq!(serde_json::to_value(shapes::Kind::GuineaPig2).expect("encodes"), json!("Guinea Pig"));
+    assert_eq!(shapes::Kind::V2legs.to_string(), "2legs");
+}
+
+#[test]
+fn absent_optional_fields_are_omitted_and_required_ones_enforced() {
+    let error = serde_json::from_value::<shapes::Pet>(json!({"id": "1", "kind": "dog"})).expect_err("name is required");
+    assert!(error.to_string().contains("name"), "{error}");
+    let card = serde_json::to_value(shapes::Card { number: "4242".to_owned() }).expect("encodes");
+    assert_eq!(card, json!({"number": "4242"}));
+    let node = serde_json::to_value(shapes::Node::default()).expect("encodes");
+    assert_eq!(node, json!({}));
+}
+
+#[test]
+fn recursive_types_and_additional_properties_decode() {
+    let node: shapes::Node = serde_json::from_value(json!({
+        "value": 1,
+        "parent": {"value": 0},
+        "children": [{"value": 2, "metadata": {"owner": {"value": 3}, "weight": 7}}]
+    }))
+    .expect("decodes");
+    assert_eq!(node.parent.and_then(|parent| parent.value), Some(0));
+    let child = &node.children.expect("children")[0];
+    let metadata = child.metadata.as_ref().expect("metadata");
+    assert_eq!(metadata.owner.as_ref().and_then(|owner| owner.value), Some(3));
+    assert_eq!(metadata.additional_properties["weight"], 7);
+    assert_eq!(serde_json::from_value::<shapes::ResultModel>(json!(true)).expect("bool"), shapes::ResultModel::Bool(true));
+}
