@@ -36,7 +36,10 @@ fn dangling_ref_names_the_pointer_of_the_ref() {
 fn missing_required_field_names_its_object() {
     let errors = errors_of("missing-field.yaml");
     assert_eq!(errors.len(), 1, "{errors:?}");
-    assert_eq!(errors, ["tests/bad-specs/missing-field.yaml: #/paths/~1users/get/responses/200: missing field `description`"]);
+    assert_eq!(
+        errors,
+        ["tests/bad-specs/missing-field.yaml: #/paths/~1users/get/responses/200: missing field `description`"]
+    );
 }
 
 #[test]
@@ -59,7 +62,10 @@ fn every_problem_is_reported_in_one_run() {
 fn unsupported_versions_are_rejected_clearly() {
     for (text, expected) in [
         ("swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths: {}\n", "x.yaml: #/swagger: Swagger 2.0"),
-        ("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n", "x.yaml: #/openapi: OpenAPI 3.1.0 is not supported"),
+        (
+            "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n",
+            "x.yaml: #/openapi: OpenAPI 3.1.0 is not supported",
+        ),
         ("[1, 2]\n", "x.yaml: #: the document is not an object"),
         ("{\"openapi\": \"3.0.0\",", "x.yaml: line 1, column"),
     ] {
@@ -81,7 +87,8 @@ fn a_bad_spec_leaves_previous_output_untouched() {
     let error = xtask::generate_standalone(&bad, &crate_dir, "zoom-client").expect_err("bad spec fails");
     assert!(error.to_string().contains("dangling-ref.yaml: #/paths/~1users"), "{error:#}");
     assert_eq!(before, snapshot_tree(&crate_dir), "the failed run changed the output");
-    let leftovers: Vec<_> = std::fs::read_dir(output.path()).expect("listing").map(|e| e.expect("entry").file_name()).collect();
+    let leftovers: Vec<_> =
+        std::fs::read_dir(output.path()).expect("listing").map(|e| e.expect("entry").file_name()).collect();
     assert_eq!(leftovers, ["client"], "the failed run left files behind");
 }
 

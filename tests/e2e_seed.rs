@@ -105,8 +105,10 @@ async fn cloudflare_email_and_key_are_sent_together() {
 async fn cloudflare_needs_both_email_and_key_or_a_token() {
     let server = MockServer::start().await;
     Mock::given(method("GET")).respond_with(ResponseTemplate::new(200)).expect(0).mount(&server).await;
-    let client = cloudflare::Client::builder().base_url(server.uri()).api_email("user@example.com").build().expect("builds");
-    let error = client.zone_level_zero_trust_organization().get_your_zero_trust_organization("z").await.expect_err("refused");
+    let client =
+        cloudflare::Client::builder().base_url(server.uri()).api_email("user@example.com").build().expect("builds");
+    let error =
+        client.zone_level_zero_trust_organization().get_your_zero_trust_organization("z").await.expect_err("refused");
     match &error {
         Error::MissingCredentials { operation, accepted } => {
             assert_eq!(*operation, "zone-level-zero-trust-organization-get-your-zero-trust-organization");
@@ -148,7 +150,10 @@ async fn cloudflare_create_organization_posts_the_body_and_decodes_201() {
         .await
         .expect("created");
     assert_eq!(response.status(), 201);
-    assert_eq!(response.body().result.as_ref().and_then(|org| org.name.as_deref()), Some("Widget Corps Internal Applications"));
+    assert_eq!(
+        response.body().result.as_ref().and_then(|org| org.name.as_deref()),
+        Some("Widget Corps Internal Applications")
+    );
 }
 
 #[tokio::test]
@@ -169,7 +174,8 @@ async fn cloudflare_update_organization_decodes_the_4xx_failure_envelope() {
         .expect_err("403");
     assert_eq!(error.status().map(|status| status.as_u16()), Some(403));
     let Error::Api { body, .. } = error else { panic!("expected a documented error, got {error:?}") };
-    let cloudflare::zone_level_zero_trust_organization::UpdateYourZeroTrustOrganizationError::ClientError(failure) = *body;
+    let cloudflare::zone_level_zero_trust_organization::UpdateYourZeroTrustOrganizationError::ClientError(failure) =
+        *body;
     assert!(!failure.success);
     assert_eq!(failure.errors[0].code, 10000);
     assert_eq!(failure.errors[0].message, "Authentication error");
@@ -229,7 +235,8 @@ async fn cloudflare_revoke_user_for_an_account_omits_absent_fields() {
         .revoke_all_access_tokens_for_a_user("acc/1", body)
         .await
         .expect_err("400");
-    let Some(cloudflare::zero_trust_organization::RevokeAllAccessTokensForAUserError::ClientError(failure)) = error.api_error()
+    let Some(cloudflare::zero_trust_organization::RevokeAllAccessTokensForAUserError::ClientError(failure)) =
+        error.api_error()
     else {
         panic!("expected a documented error, got {error:?}")
     };
@@ -286,7 +293,8 @@ async fn zitadel_deactivate_user_grant_sends_org_header_and_empty_body() {
         .expect(1)
         .mount(&server)
         .await;
-    let client = zitadel::Client::builder().base_url(server.uri()).access_token("zitadel-token").build().expect("builds");
+    let client =
+        zitadel::Client::builder().base_url(server.uri()).access_token("zitadel-token").build().expect("builds");
     let response = client
         .user_grants()
         .deactivate_user_grant("69629023906488334", "69629026806489455", zitadel::DeactivateUserGrantRequest {})
@@ -354,7 +362,11 @@ async fn zoom_revoke_sso_token_returns_unit_on_204() {
         .expect(1)
         .mount(&server)
         .await;
-    let client = zoom::Client::builder().base_url(format!("{}/v2", server.uri())).access_token("zoom-token").build().expect("builds");
+    let client = zoom::Client::builder()
+        .base_url(format!("{}/v2", server.uri()))
+        .access_token("zoom-token")
+        .build()
+        .expect("builds");
     let response = client.users().user_sso_token_delete("me").await.expect("deleted");
     assert_eq!(response.status(), 204);
     let () = response.into_body();
@@ -390,7 +402,9 @@ async fn an_undocumented_status_keeps_its_raw_body() {
         .await;
     let client = zoom::Client::builder().base_url(server.uri()).access_token("t").build().expect("builds");
     let error = client.users().user_sso_token_delete("me").await.expect_err("502");
-    let Error::UnexpectedStatus { status, body, .. } = &error else { panic!("expected undocumented status, got {error:?}") };
+    let Error::UnexpectedStatus { status, body, .. } = &error else {
+        panic!("expected undocumented status, got {error:?}")
+    };
     assert_eq!(*status, 502);
     assert_eq!(&body[..], b"<html>bad gateway</html>");
     assert!(error.to_string().contains("undocumented status 502"), "{error}");
@@ -418,7 +432,8 @@ async fn a_refused_connection_is_a_transport_error() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let address = listener.local_addr().expect("address");
     drop(listener);
-    let client = zoom::Client::builder().base_url(format!("http://{address}")).access_token("t").build().expect("builds");
+    let client =
+        zoom::Client::builder().base_url(format!("http://{address}")).access_token("t").build().expect("builds");
     let error = client.users().user_sso_token_delete("me").await.expect_err("no server");
     assert!(matches!(error, Error::Transport(_)), "{error:?}");
 }
@@ -438,7 +453,8 @@ async fn secrets_never_appear_in_debug_output_or_errors() {
     let server = MockServer::start().await;
     Mock::given(method("GET")).respond_with(ResponseTemplate::new(500).set_body_string("oops")).mount(&server).await;
     let client = cloudflare_client(&server);
-    let error = client.zone_level_zero_trust_organization().get_your_zero_trust_organization("z").await.expect_err("500");
+    let error =
+        client.zone_level_zero_trust_organization().get_your_zero_trust_organization("z").await.expect_err("500");
     assert!(!format!("{error} {error:?}").contains(TOKEN));
 }
 
@@ -454,4 +470,3 @@ fn default_base_urls_come_from_the_specs() {
     assert_eq!(zoom::Client::DEFAULT_BASE_URL, "https://api.zoom.us/v2");
     assert!(zitadel::Client::DEFAULT_BASE_URL.starts_with("https://"));
 }
-

@@ -44,7 +44,10 @@ async fn query_header_and_cookie_parameters_follow_their_styles() {
 #[tokio::test]
 async fn unset_optional_parameters_are_not_sent() {
     let server = MockServer::start().await;
-    Mock::given(method("GET")).respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 1}))).mount(&server).await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 1})))
+        .mount(&server)
+        .await;
     let client = ops::Client::builder().base_url(server.uri()).bearer("b").build().expect("builds");
     client.items().get_item(1).await.expect("ok");
     let request = &recorded(&server).await[0];
@@ -113,7 +116,10 @@ async fn form_bodies_are_url_encoded_and_query_api_keys_are_sent() {
 #[tokio::test]
 async fn cookie_api_keys_are_used_when_they_are_the_configured_alternative() {
     let server = MockServer::start().await;
-    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 1}))).mount(&server).await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 1})))
+        .mount(&server)
+        .await;
     let client = ops::Client::builder().base_url(server.uri()).api_key_cookie("c1").build().expect("builds");
     client.items().create_item(ops::CreateItemRequest { name: "x".to_owned(), count: None }).await.expect("ok");
     let request = &recorded(&server).await[0];
@@ -235,5 +241,8 @@ fn recursive_types_and_additional_properties_decode() {
     let metadata = child.metadata.as_ref().expect("metadata");
     assert_eq!(metadata.owner.as_ref().and_then(|owner| owner.value), Some(3));
     assert_eq!(metadata.additional_properties["weight"], 7);
-    assert_eq!(serde_json::from_value::<shapes::ResultModel>(json!(true)).expect("bool"), shapes::ResultModel::Bool(true));
+    assert_eq!(
+        serde_json::from_value::<shapes::ResultModel>(json!(true)).expect("bool"),
+        shapes::ResultModel::Bool(true)
+    );
 }

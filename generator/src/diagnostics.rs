@@ -66,11 +66,7 @@ impl Reporter {
     }
 
     pub(crate) fn error(&mut self, location: impl Into<String>, message: impl Into<String>) {
-        self.found.push(Diagnostic {
-            file: self.file.clone(),
-            location: location.into(),
-            message: message.into(),
-        });
+        self.found.push(Diagnostic { file: self.file.clone(), location: location.into(), message: message.into() });
     }
 
     pub(crate) fn finish(self) -> Result<(), Diagnostics> {

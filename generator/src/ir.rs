@@ -46,7 +46,10 @@ pub enum SchemeKind {
     Bearer,
     /// `Authorization: Basic`.
     Basic,
-    ApiKey { location: ApiKeyLocation, name: String },
+    ApiKey {
+        location: ApiKeyLocation,
+        name: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

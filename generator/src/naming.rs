@@ -8,11 +8,10 @@ use std::collections::BTreeSet;
 
 /// Keywords that `r#` can escape.
 const RAW_KEYWORDS: &[&str] = &[
-    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do",
-    "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in",
-    "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
-    "return", "static", "struct", "trait", "true", "try", "type", "typeof", "unsafe",
-    "unsized", "use", "virtual", "where", "while", "yield",
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do", "dyn", "else", "enum",
+    "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro", "match", "mod", "move",
+    "mut", "override", "priv", "pub", "ref", "return", "static", "struct", "trait", "true", "try", "type", "typeof",
+    "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
 /// Keywords that cannot be raw identifiers.
@@ -20,16 +19,37 @@ const PLAIN_KEYWORDS: &[&str] = &["crate", "self", "super", "Self", "_"];
 
 /// Type names that generated code uses unqualified; a schema must not shadow them.
 const RESERVED_TYPE_NAMES: &[&str] = &[
-    "Option", "Result", "String", "Vec", "Box", "Some", "None", "Ok", "Err", "Self",
-    "BTreeMap", "Value", "Client", "ClientBuilder", "Error", "Response", "Infallible",
-    "Default", "Clone", "Debug", "Send", "Sync", "Sized", "Copy", "Fn", "Iterator",
+    "Option",
+    "Result",
+    "String",
+    "Vec",
+    "Box",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "Self",
+    "BTreeMap",
+    "Value",
+    "Client",
+    "ClientBuilder",
+    "Error",
+    "Response",
+    "Infallible",
+    "Default",
+    "Clone",
+    "Debug",
+    "Send",
+    "Sync",
+    "Sized",
+    "Copy",
+    "Fn",
+    "Iterator",
 ];
 
 /// Splits a spec name into words, treating every non-alphanumeric character as a separator.
 fn words(raw: &str) -> String {
-    raw.chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
-        .collect::<String>()
+    raw.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' }).collect::<String>()
 }
 
 /// `snake_case` identifier, keyword-safe, never empty, never starting with a digit.
@@ -122,9 +142,8 @@ impl Namespace {
         (2..)
             .map(|n| format!("{base}{n}"))
             .find(|candidate| !self.taken.contains(candidate))
-            .map(|candidate| {
+            .inspect(|candidate| {
                 self.taken.insert(candidate.clone());
-                candidate
             })
             .unwrap_or(wanted)
     }

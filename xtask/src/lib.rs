@@ -20,7 +20,12 @@ pub struct Target {
 }
 
 pub const TARGETS: &[Target] = &[
-    Target { specs_dir: "specs", output_dir: "generated-client", crate_name: "generated-client", default_features_all: false },
+    Target {
+        specs_dir: "specs",
+        output_dir: "generated-client",
+        crate_name: "generated-client",
+        default_features_all: false,
+    },
     Target {
         specs_dir: "tests/fixtures",
         output_dir: "tests/fixture-client",
@@ -101,8 +106,10 @@ pub fn generate_standalone(input: &Path, output: &Path, crate_name: &str) -> Res
     let text = fs::read_to_string(input).with_context(|| format!("reading {}", input.display()))?;
     let name = input.file_stem().and_then(|stem| stem.to_str()).unwrap_or("api");
     let spec = ApiSpec { name, file: input.display().to_string(), text: &text };
-    let settings = CrateSettings { crate_name: crate_name.to_owned(), workspace_member: false, default_features_all: true };
-    let files = generator::generate_crate(&[spec], &settings).map_err(|diagnostics| anyhow::anyhow!("{diagnostics}"))?;
+    let settings =
+        CrateSettings { crate_name: crate_name.to_owned(), workspace_member: false, default_features_all: true };
+    let files =
+        generator::generate_crate(&[spec], &settings).map_err(|diagnostics| anyhow::anyhow!("{diagnostics}"))?;
     if output.exists() && !is_generated_crate(output) && fs::read_dir(output)?.next().is_some() {
         bail!("{} exists and is not a generated crate; refusing to replace it", output.display());
     }
@@ -172,7 +179,9 @@ fn render_changes(output_dir: &str, changes: &[Change]) -> String {
         };
         let shown = Path::new(output_dir).join(path).display().to_string();
         let diff = similar::TextDiff::from_lines(old, new);
-        out.push_str(&diff.unified_diff().context_radius(2).header(&format!("a/{shown}"), &format!("b/{shown}")).to_string());
+        out.push_str(
+            &diff.unified_diff().context_radius(2).header(&format!("a/{shown}"), &format!("b/{shown}")).to_string(),
+        );
     }
     out
 }

@@ -53,6 +53,9 @@ pub struct RevokeAllAccessTokensForAUser<'c> {
 
 impl<'c> RevokeAllAccessTokensForAUser<'c> {
     /// Sends the request and decodes the response.
+    ///
+    /// Succeeds with:
+    /// - `200`: Revoke all Access tokens for a user response
     pub async fn send(
         self,
     ) -> Result<

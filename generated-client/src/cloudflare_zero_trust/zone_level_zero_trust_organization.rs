@@ -115,6 +115,9 @@ pub struct GetYourZeroTrustOrganization<'c> {
 
 impl<'c> GetYourZeroTrustOrganization<'c> {
     /// Sends the request and decodes the response.
+    ///
+    /// Succeeds with:
+    /// - `200`: Get your Zero Trust organization response
     pub async fn send(
         self,
     ) -> Result<
@@ -172,6 +175,9 @@ pub struct UpdateYourZeroTrustOrganization<'c> {
 
 impl<'c> UpdateYourZeroTrustOrganization<'c> {
     /// Sends the request and decodes the response.
+    ///
+    /// Succeeds with:
+    /// - `200`: Update your Zero Trust organization response
     pub async fn send(
         self,
     ) -> Result<
@@ -233,6 +239,9 @@ pub struct CreateYourZeroTrustOrganization<'c> {
 
 impl<'c> CreateYourZeroTrustOrganization<'c> {
     /// Sends the request and decodes the response.
+    ///
+    /// Succeeds with:
+    /// - `201`: Create your Zero Trust organization response
     pub async fn send(
         self,
     ) -> Result<
@@ -294,6 +303,9 @@ pub struct RevokeAllAccessTokensForAUser<'c> {
 
 impl<'c> RevokeAllAccessTokensForAUser<'c> {
     /// Sends the request and decodes the response.
+    ///
+    /// Succeeds with:
+    /// - `200`: Revoke all Access tokens for a user response
     pub async fn send(
         self,
     ) -> Result<

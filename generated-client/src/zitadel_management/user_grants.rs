@@ -69,6 +69,9 @@ impl<'c> DeactivateUserGrant<'c> {
     }
 
     /// Sends the request and decodes the response.
+    ///
+    /// Succeeds with:
+    /// - `200`: A successful response.
     pub async fn send(
         self,
     ) -> Result<

@@ -53,6 +53,9 @@ pub struct UserSsoTokenDelete<'c> {
 
 impl<'c> UserSsoTokenDelete<'c> {
     /// Sends the request and decodes the response.
+    ///
+    /// Succeeds with:
+    /// - `204`: Token deleted.
     pub async fn send(
         self,
     ) -> Result<runtime::Response<()>, runtime::Error<UserSsoTokenDeleteError>> {

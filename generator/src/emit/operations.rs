@@ -47,8 +47,12 @@ pub(crate) fn emit_group(api: &Api, group: &OperationGroup) -> TokenStream {
         None => (quote!(), quote!(impl Client)),
     };
     let builders = group.operations.iter().map(|operation| emit_builder(api, group, operation));
-    let uses_types = group.operations.iter().any(|operation| mentions_named_type(operation));
-    let types_import = uses_types.then(|| quote!(use super::types;));
+    let uses_types = group.operations.iter().any(mentions_named_type);
+    let types_import = uses_types.then(|| {
+        quote!(
+            use super::types;
+        )
+    });
     quote! {
         #module_docs
         #types_import
@@ -119,16 +123,22 @@ fn emit_constructor(api: &Api, operation: &Operation, client: &TokenStream) -> T
     let endpoint = format!("`{} {}`", operation.http_method.as_str(), operation.path);
     let mut argument_docs = Vec::new();
     for parameter in operation.parameters.iter().filter(|parameter| is_argument(parameter)) {
-        let description = parameter.description.as_deref().map(|d| first_line(d)).unwrap_or_default();
-        argument_docs.push(format!("- `{}`: {}", parameter.rust_name.trim_start_matches("r#"), description).trim_end().to_owned());
+        let description = parameter.description.as_deref().map(first_line).unwrap_or_default();
+        argument_docs.push(
+            format!("- `{}`: {}", parameter.rust_name.trim_start_matches("r#"), description).trim_end().to_owned(),
+        );
     }
     if let Some(body) = operation.body.as_ref().filter(|body| body.required) {
         let description = body.description.as_deref().map(first_line).unwrap_or("the request body");
         argument_docs.push(format!("- `body`: {description}"));
     }
-    let argument_docs: Vec<String> = argument_docs.iter().map(|line| crate::emit::docs::sanitize(line).join(" ")).collect();
+    let argument_docs: Vec<String> =
+        argument_docs.iter().map(|line| crate::emit::docs::sanitize(line).join(" ")).collect();
     let argument_docs = argument_docs.join("\n");
-    let send_line = format!("Returns the request builder [`{}`]: set optional values on it, then `.await` it.", operation.builder_name);
+    let send_line = format!(
+        "Returns the request builder [`{}`]: set optional values on it, then `.await` it.",
+        operation.builder_name
+    );
     let docs = doc_attrs([
         spec(operation.summary.as_deref()),
         spec(operation.description.as_deref()),
@@ -159,7 +169,8 @@ fn emit_builder(api: &Api, group: &OperationGroup, operation: &Operation) -> Tok
         Some(_) => format!("{}::{}", group.type_name, operation.method_name.trim_start_matches("r#")),
         None => format!("Client::{}", operation.method_name.trim_start_matches("r#")),
     };
-    let builder_doc = format!(" A `{} {}` request, from [`{constructor}`].", operation.http_method.as_str(), operation.path);
+    let builder_doc =
+        format!(" A `{} {}` request, from [`{constructor}`].", operation.http_method.as_str(), operation.path);
     let fields = operation.parameters.iter().map(|parameter| {
         let name = ident(&parameter.rust_name);
         let ty = type_tokens(api, &parameter.ty, TypeContext::Sibling);
@@ -211,6 +222,18 @@ fn emit_builder(api: &Api, group: &OperationGroup, operation: &Operation) -> Tok
     let (error_type, error_enum) = error_type(api, operation);
     let output = quote!(Result<runtime::Response<#success_type>, runtime::Error<#error_type>>);
     let send_body = emit_send_body(api, operation);
+    let mut send_doc = vec![ours("Sends the request and decodes the response.")];
+    let success_lines: Vec<String> = operation
+        .successes()
+        .map(|response| {
+            let description = response.description.as_deref().map(|d| crate::emit::docs::sanitize(d).join(" "));
+            format!("- {}{}", status_label(response.status), description.map(|d| format!(": {d}")).unwrap_or_default())
+        })
+        .collect();
+    if !success_lines.is_empty() {
+        send_doc.push(ours(format!("Succeeds with:\n{}", success_lines.join("\n"))));
+    }
+    let send_doc = doc_attrs(send_doc);
     quote! {
         #[doc = #builder_doc]
         #[derive(Debug, Clone)]
@@ -225,7 +248,7 @@ fn emit_builder(api: &Api, group: &OperationGroup, operation: &Operation) -> Tok
             #(#setters)*
             #body_setter
 
-            /// Sends the request and decodes the response.
+            #send_doc
             pub async fn send(self) -> #output {
                 #send_body
             }
@@ -302,11 +325,7 @@ fn error_type(api: &Api, operation: &Operation) -> (TokenStream, Option<TokenStr
 
 fn variant(api: &Api, response: &Response) -> TokenStream {
     let name = ident(&response.variant_name);
-    let status = match response.status {
-        StatusMatch::Code(code) => format!("`{code}`"),
-        StatusMatch::Range(range) => format!("`{range}XX`"),
-        StatusMatch::Default => "Any other status (`default`)".to_owned(),
-    };
+    let status = status_label(response.status);
     let line = match &response.description {
         Some(description) => format!("{status}: {}", crate::emit::docs::sanitize(description).join("\n")),
         None => status,
@@ -315,6 +334,14 @@ fn variant(api: &Api, response: &Response) -> TokenStream {
     match body_type(api, &response.body) {
         Some(ty) => quote!(#docs #name(#ty),),
         None => quote!(#docs #name,),
+    }
+}
+
+fn status_label(status: StatusMatch) -> String {
+    match status {
+        StatusMatch::Code(code) => format!("`{code}`"),
+        StatusMatch::Range(range) => format!("`{range}XX`"),
+        StatusMatch::Default => "Any other status (`default`)".to_owned(),
     }
 }
 
@@ -417,7 +444,9 @@ fn response_arms(operation: &Operation) -> Vec<TokenStream> {
                     let enum_name = ident(&operation.success_name);
                     let variant = ident(&response.variant_name);
                     match response.body {
-                        ResponseBody::Empty => quote!(response.#decode().map(|response| response.map(|()| #enum_name::#variant))),
+                        ResponseBody::Empty => {
+                            quote!(response.#decode().map(|response| response.map(|()| #enum_name::#variant)))
+                        }
                         _ => quote!(response.#decode().map(|response| response.map(#enum_name::#variant))),
                     }
                 }

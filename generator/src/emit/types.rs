@@ -10,8 +10,12 @@ pub(crate) fn emit_types(api: &Api) -> TokenStream {
     let context = TypeContext::Types;
     let items = api.types.types.iter().map(|def| emit_type(api, def, context));
     let header = format!(" Request and response types of {}.", api.title);
-    let uses_map = api.types.types.iter().any(|def| mentions_map(def));
-    let map_import = uses_map.then(|| quote!(use std::collections::BTreeMap;));
+    let uses_map = api.types.types.iter().any(mentions_map);
+    let map_import = uses_map.then(|| {
+        quote!(
+            use std::collections::BTreeMap;
+        )
+    });
     quote! {
         #![doc = #header]
         use serde::{Deserialize, Serialize};
@@ -52,7 +56,13 @@ fn emit_type(api: &Api, def: &TypeDef, context: TypeContext) -> TokenStream {
     }
 }
 
-fn emit_struct(api: &Api, docs: &TokenStream, name: &proc_macro2::Ident, structure: &Struct, context: TypeContext) -> TokenStream {
+fn emit_struct(
+    api: &Api,
+    docs: &TokenStream,
+    name: &proc_macro2::Ident,
+    structure: &Struct,
+    context: TypeContext,
+) -> TokenStream {
     let fields = structure.fields.iter().map(|field| emit_field(api, field, context));
     let additional = structure.additional.as_ref().map(|value| {
         let value = type_tokens(api, value, context);
@@ -140,7 +150,13 @@ fn emit_enum(docs: &TokenStream, name: &proc_macro2::Ident, variants: &[EnumVari
     }
 }
 
-fn emit_union(api: &Api, docs: &TokenStream, name: &proc_macro2::Ident, variants: &[UnionVariant], context: TypeContext) -> TokenStream {
+fn emit_union(
+    api: &Api,
+    docs: &TokenStream,
+    name: &proc_macro2::Ident,
+    variants: &[UnionVariant],
+    context: TypeContext,
+) -> TokenStream {
     let arms = variants.iter().map(|variant| {
         let variant_name = ident(&variant.rust_name);
         let ty = type_tokens(api, &variant.ty, context);

@@ -81,12 +81,22 @@ impl Lowering<'_> {
             .filter(|scheme| {
                 matches!(
                     scheme,
-                    ReferenceOr::Item(openapiv3::SecurityScheme::OAuth2 { .. } | openapiv3::SecurityScheme::OpenIDConnect { .. })
+                    ReferenceOr::Item(
+                        openapiv3::SecurityScheme::OAuth2 { .. } | openapiv3::SecurityScheme::OpenIDConnect { .. }
+                    )
                 )
             })
             .count();
         let mut setters = Namespace::new();
-        setters.reserve(&["base_url", "http_client", "timeout", "connect_timeout", "user_agent", "default_header", "build"]);
+        setters.reserve(&[
+            "base_url",
+            "http_client",
+            "timeout",
+            "connect_timeout",
+            "user_agent",
+            "default_header",
+            "build",
+        ]);
         let mut consts = Namespace::new();
         let mut schemes = Vec::new();
         for (name, scheme) in &components.security_schemes {
@@ -109,7 +119,10 @@ impl Lowering<'_> {
                     "bearer" => (SchemeKind::Bearer, description, naming::snake_ident(name)),
                     "basic" => (SchemeKind::Basic, description, naming::snake_ident(name)),
                     other => {
-                        self.report.error(pointer(&at, "scheme"), format!("HTTP authentication scheme `{other}` is not supported (expected bearer or basic)"));
+                        self.report.error(
+                            pointer(&at, "scheme"),
+                            format!("HTTP authentication scheme `{other}` is not supported (expected bearer or basic)"),
+                        );
                         continue;
                     }
                 },
@@ -184,21 +197,12 @@ fn box_recursive_fields(types: &mut [TypeDef]) {
         }
         false
     };
-    for index in 0..types.len() {
-        let TypeKind::Struct(structure) = &types[index].kind else { continue };
-        let boxed: Vec<bool> = structure
-            .fields
-            .iter()
-            .map(|field| {
-                let mut targets = Vec::new();
-                direct_targets(&field.ty, &mut targets);
-                targets.iter().any(|target| reaches(*target, TypeId(index)))
-            })
-            .collect();
-        if let TypeKind::Struct(structure) = &mut types[index].kind {
-            for (field, boxed) in structure.fields.iter_mut().zip(boxed) {
-                field.boxed = boxed;
-            }
+    for (index, def) in types.iter_mut().enumerate() {
+        let TypeKind::Struct(structure) = &mut def.kind else { continue };
+        for field in &mut structure.fields {
+            let mut targets = Vec::new();
+            direct_targets(&field.ty, &mut targets);
+            field.boxed = targets.iter().any(|target| reaches(*target, TypeId(index)));
         }
     }
 }

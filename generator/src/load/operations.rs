@@ -14,8 +14,8 @@ use crate::ir::{
     ResponseBody, SecurityScheme, StatusMatch, TypeRef,
 };
 use crate::naming::{self, Namespace};
-use openapiv3::{MediaType, ParameterSchemaOrContent, PathItem, ReferenceOr, StatusCode};
 use indexmap::IndexMap;
+use openapiv3::{MediaType, ParameterSchemaOrContent, PathItem, ReferenceOr, StatusCode};
 
 const PARAMETER_PREFIX: &str = "#/components/parameters/";
 const REQUEST_BODY_PREFIX: &str = "#/components/requestBodies/";
@@ -48,7 +48,8 @@ impl<'a> Lowering<'a> {
                     None => {
                         let (module, accessor, type_name, description) = match &tag {
                             Some(tag) => {
-                                let module = group_names.claim(naming::snake_ident(tag).trim_start_matches("r#").to_owned());
+                                let module =
+                                    group_names.claim(naming::snake_ident(tag).trim_start_matches("r#").to_owned());
                                 let description = openapi
                                     .tags
                                     .iter()
@@ -57,9 +58,18 @@ impl<'a> Lowering<'a> {
                                 let accessor = accessor_names.claim(naming::snake_ident(tag));
                                 (module, accessor, naming::type_name(tag), description)
                             }
-                            None => (group_names.claim("untagged".to_owned()), String::new(), "Client".to_owned(), None),
+                            None => {
+                                (group_names.claim("untagged".to_owned()), String::new(), "Client".to_owned(), None)
+                            }
                         };
-                        groups.push(OperationGroup { tag: tag.clone(), module, accessor, type_name, description, operations: Vec::new() });
+                        groups.push(OperationGroup {
+                            tag: tag.clone(),
+                            module,
+                            accessor,
+                            type_name,
+                            description,
+                            operations: Vec::new(),
+                        });
                         let mut methods = Namespace::new();
                         methods.reserve(&["new", "client", "builder"]);
                         method_names.push(methods);
@@ -71,7 +81,8 @@ impl<'a> Lowering<'a> {
                 };
                 let operation_id = operation.operation_id.clone().unwrap_or_else(|| derived_operation_id(method, path));
                 let method_name = method_names[group_index].claim(method_name(&operation_id, tag.as_deref()));
-                let builder_name = builder_names[group_index].claim(naming::type_name(method_name.trim_start_matches("r#")));
+                let builder_name =
+                    builder_names[group_index].claim(naming::type_name(method_name.trim_start_matches("r#")));
                 let error_name = builder_names[group_index].claim(format!("{builder_name}Error"));
                 let success_name = builder_names[group_index].claim(format!("{builder_name}Response"));
                 let lowered = self.lower_operation(
@@ -101,9 +112,10 @@ impl<'a> Lowering<'a> {
         schemes: &[SecurityScheme],
     ) -> Operation {
         let parameters = self.lower_parameters(item, operation, path, at, &names.builder_name);
-        let body = operation.request_body.as_ref().and_then(|body| {
-            self.lower_request_body(body, &pointer(at, "requestBody"), &names.builder_name)
-        });
+        let body = operation
+            .request_body
+            .as_ref()
+            .and_then(|body| self.lower_request_body(body, &pointer(at, "requestBody"), &names.builder_name));
         let responses = self.lower_responses(&operation.responses, &pointer(at, "responses"), &names.builder_name);
         let security = self.lower_security(operation, at, schemes);
         Operation {
@@ -135,13 +147,22 @@ impl<'a> Lowering<'a> {
         let openapi = self.openapi;
         // Operation-level parameters override path-level ones with the same name and location.
         let mut merged: IndexMap<(String, &'static str), (&'a openapiv3::Parameter, String)> = IndexMap::new();
-        let path_level = item.parameters.iter().enumerate().map(|(i, p)| (p, pointer(&pointer(&pointer("#/paths", path), "parameters"), &i.to_string())));
-        let operation_level = operation.parameters.iter().enumerate().map(|(i, p)| (p, pointer(&pointer(at, "parameters"), &i.to_string())));
+        let path_level = item
+            .parameters
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p, pointer(&pointer(&pointer("#/paths", path), "parameters"), &i.to_string())));
+        let operation_level = operation
+            .parameters
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p, pointer(&pointer(at, "parameters"), &i.to_string())));
         for (parameter, parameter_at) in path_level.chain(operation_level) {
             let Some(parameter) = resolve_component(parameter, PARAMETER_PREFIX, |name| {
                 openapi.components.as_ref().and_then(|c| c.parameters.get(name))
             }) else {
-                self.report.error(parameter_at, "parameter `$ref` does not name a parameter under #/components/parameters");
+                self.report
+                    .error(parameter_at, "parameter `$ref` does not name a parameter under #/components/parameters");
                 continue;
             };
             let data = parameter.parameter_data_ref();
@@ -164,12 +185,17 @@ impl<'a> Lowering<'a> {
                 openapiv3::Parameter::Cookie { .. } => (ParameterLocation::Cookie, false),
             };
             if location == ParameterLocation::Path && !path.contains(&format!("{{{}}}", data.name)) {
-                self.report.error(pointer(&parameter_at, "name"), format!("path parameter `{}` does not appear in the path `{path}`", data.name));
+                self.report.error(
+                    pointer(&parameter_at, "name"),
+                    format!("path parameter `{}` does not appear in the path `{path}`", data.name),
+                );
                 continue;
             }
             let hint = format!("{builder_name}{}", naming::type_name(&data.name));
             let ty = match &data.format {
-                ParameterSchemaOrContent::Schema(schema) => self.lower_type(schema, &pointer(&parameter_at, "schema"), &hint),
+                ParameterSchemaOrContent::Schema(schema) => {
+                    self.lower_type(schema, &pointer(&parameter_at, "schema"), &hint)
+                }
                 ParameterSchemaOrContent::Content(content) => match content.first() {
                     Some((media, MediaType { schema: Some(schema), .. })) => {
                         let content_at = pointer(&pointer(&parameter_at, "content"), media);
@@ -191,7 +217,10 @@ impl<'a> Lowering<'a> {
         for name in path_template_names(path) {
             let declared = lowered.iter().any(|p| p.location == ParameterLocation::Path && p.api_name == name);
             if !declared {
-                self.report.error(at.to_owned(), format!("the path has `{{{name}}}` but the operation declares no path parameter `{name}`"));
+                self.report.error(
+                    at.to_owned(),
+                    format!("the path has `{{{name}}}` but the operation declares no path parameter `{name}`"),
+                );
             }
         }
         lowered
@@ -207,7 +236,10 @@ impl<'a> Lowering<'a> {
         let Some(body) = resolve_component(body, REQUEST_BODY_PREFIX, |name| {
             openapi.components.as_ref().and_then(|c| c.request_bodies.get(name))
         }) else {
-            self.report.error(at.to_owned(), "request body `$ref` does not name a request body under #/components/requestBodies");
+            self.report.error(
+                at.to_owned(),
+                "request body `$ref` does not name a request body under #/components/requestBodies",
+            );
             return None;
         };
         let (media_type, media) = preferred_media(&body.content)?;
@@ -216,7 +248,9 @@ impl<'a> Lowering<'a> {
         let ty = match (&media.schema, encoding) {
             (_, BodyEncoding::Bytes) => TypeRef::Bytes,
             (_, BodyEncoding::Text) => TypeRef::String,
-            (Some(schema), _) => self.lower_type(schema, &pointer(&media_at, "schema"), &format!("{builder_name}Request")),
+            (Some(schema), _) => {
+                self.lower_type(schema, &pointer(&media_at, "schema"), &format!("{builder_name}Request"))
+            }
             (None, _) => TypeRef::Json,
         };
         Some(RequestBody {
@@ -290,7 +324,12 @@ impl<'a> Lowering<'a> {
         lowered
     }
 
-    fn lower_security(&mut self, operation: &'a openapiv3::Operation, at: &str, schemes: &[SecurityScheme]) -> Vec<Vec<usize>> {
+    fn lower_security(
+        &mut self,
+        operation: &'a openapiv3::Operation,
+        at: &str,
+        schemes: &[SecurityScheme],
+    ) -> Vec<Vec<usize>> {
         let (requirements, requirements_at) = match &operation.security {
             Some(requirements) => (requirements, pointer(at, "security")),
             None => match &self.openapi.security {

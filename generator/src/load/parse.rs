@@ -53,16 +53,11 @@ fn yaml_to_json(yaml: serde_yaml::Value) -> Result<Value, String> {
             } else if let Some(u) = n.as_u64() {
                 Value::from(u)
             } else {
-                n.as_f64()
-                    .and_then(serde_json::Number::from_f64)
-                    .map(Value::Number)
-                    .unwrap_or(Value::Null)
+                n.as_f64().and_then(serde_json::Number::from_f64).map(Value::Number).unwrap_or(Value::Null)
             }
         }
         Yaml::String(s) => Value::String(s),
-        Yaml::Sequence(items) => {
-            Value::Array(items.into_iter().map(yaml_to_json).collect::<Result<_, _>>()?)
-        }
+        Yaml::Sequence(items) => Value::Array(items.into_iter().map(yaml_to_json).collect::<Result<_, _>>()?),
         Yaml::Mapping(map) => {
             let mut object = serde_json::Map::new();
             for (key, value) in map {
@@ -236,7 +231,11 @@ fn locate_shape_errors(document: &Value) -> Vec<(String, String)> {
             let operation_at = pointer(&item_at, method);
             let inner = found.len();
             for (status, response) in entries(operation.get("responses")) {
-                probe::<openapiv3::Response>(&response, &pointer(&pointer(&operation_at, "responses"), &status), &mut found);
+                probe::<openapiv3::Response>(
+                    &response,
+                    &pointer(&pointer(&operation_at, "responses"), &status),
+                    &mut found,
+                );
             }
             if let Some(parameters) = operation.get("parameters").and_then(Value::as_array) {
                 for (index, parameter) in parameters.iter().enumerate() {

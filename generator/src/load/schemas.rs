@@ -9,8 +9,8 @@ use crate::diagnostics::pointer;
 use crate::ir::{EnumVariant, Field, Struct, TypeDef, TypeId, TypeKind, TypeRef, UnionVariant};
 use crate::naming::{self, Namespace};
 use openapiv3::{
-    AdditionalProperties, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaKind, StringFormat,
-    Type, VariantOrUnknownOrEmpty,
+    AdditionalProperties, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaKind, StringFormat, Type,
+    VariantOrUnknownOrEmpty,
 };
 use std::collections::BTreeSet;
 
@@ -74,7 +74,8 @@ impl<'a> Lowering<'a> {
         match self.components.get(reference) {
             Some(id) => TypeRef::Named(*id),
             None => {
-                self.report.error(pointer(at, "$ref"), format!("`{reference}` is not a schema under #/components/schemas"));
+                self.report
+                    .error(pointer(at, "$ref"), format!("`{reference}` is not a schema under #/components/schemas"));
                 TypeRef::Json
             }
         }
@@ -129,7 +130,11 @@ impl<'a> Lowering<'a> {
             SchemaKind::Type(Type::Integer(integer)) => match &integer.format {
                 VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => TypeRef::I32,
                 VariantOrUnknownOrEmpty::Unknown(format) if format == "uint64" || format == "uint32" => TypeRef::U64,
-                _ if integer.minimum.is_some_and(|min| min >= 0) && integer.format == VariantOrUnknownOrEmpty::Unknown("uint64".into()) => TypeRef::U64,
+                _ if integer.minimum.is_some_and(|min| min >= 0)
+                    && integer.format == VariantOrUnknownOrEmpty::Unknown("uint64".into()) =>
+                {
+                    TypeRef::U64
+                }
                 _ => TypeRef::I64,
             },
             SchemaKind::Type(Type::Number(number)) => match &number.format {
@@ -144,7 +149,11 @@ impl<'a> Lowering<'a> {
                 };
                 TypeRef::Array(Box::new(item))
             }
-            SchemaKind::Type(Type::Object(_)) | SchemaKind::AllOf { .. } | SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } | SchemaKind::Any(_) => {
+            SchemaKind::Type(Type::Object(_))
+            | SchemaKind::AllOf { .. }
+            | SchemaKind::OneOf { .. }
+            | SchemaKind::AnyOf { .. }
+            | SchemaKind::Any(_) => {
                 if let Some(reference) = self.single_ref_all_of(schema) {
                     return self.lower_ref(reference, at);
                 }
@@ -277,8 +286,12 @@ impl<'a> Lowering<'a> {
     /// declarations of the same property win, `required` is the union.
     fn lower_all_of(&mut self, parts: &'a [ReferenceOr<Schema>], at: &str, type_name: &str) -> TypeKind {
         let mut shapes = Vec::new();
-        let mut stack: Vec<(&'a ReferenceOr<Schema>, String)> =
-            parts.iter().enumerate().rev().map(|(i, part)| (part, pointer(&pointer(at, "allOf"), &i.to_string()))).collect();
+        let mut stack: Vec<(&'a ReferenceOr<Schema>, String)> = parts
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(i, part)| (part, pointer(&pointer(at, "allOf"), &i.to_string())))
+            .collect();
         let mut seen_refs = BTreeSet::new();
         while let Some((part, part_at)) = stack.pop() {
             if let ReferenceOr::Reference { reference } = part {
@@ -364,7 +377,9 @@ fn object_shape(schema: &Schema) -> Option<ObjectShape<'_>> {
             additional: object.additional_properties.as_ref(),
         }),
         SchemaKind::Any(any)
-            if !any.properties.is_empty() || any.additional_properties.is_some() || any.typ.as_deref() == Some("object") =>
+            if !any.properties.is_empty()
+                || any.additional_properties.is_some()
+                || any.typ.as_deref() == Some("object") =>
         {
             Some(ObjectShape {
                 properties: any.properties.iter().collect(),

@@ -194,10 +194,8 @@ impl<C: From<ClientCore>> ClientBuilder<C> {
     }
 
     pub fn build(self) -> Result<C, BuildError> {
-        let base_url = reqwest::Url::parse(&self.base_url).map_err(|error| BuildError::InvalidBaseUrl {
-            url: self.base_url.clone(),
-            reason: error.to_string(),
-        })?;
+        let base_url = reqwest::Url::parse(&self.base_url)
+            .map_err(|error| BuildError::InvalidBaseUrl { url: self.base_url.clone(), reason: error.to_string() })?;
         if !matches!(base_url.scheme(), "http" | "https") {
             return Err(BuildError::InvalidBaseUrl { url: self.base_url, reason: "expected http or https".to_owned() });
         }
@@ -445,10 +443,16 @@ impl Request<'_> {
             match (scheme.kind, credential) {
                 (SchemeKind::Basic, Credential::Basic { username, password }) => basic = Some((username, password)),
                 (SchemeKind::Basic, Credential::Secret(_)) | (_, Credential::Basic { .. }) => {
-                    return Err(Error::InvalidRequest(format!("the credential for `{}` has the wrong kind", scheme.name)));
+                    return Err(Error::InvalidRequest(format!(
+                        "the credential for `{}` has the wrong kind",
+                        scheme.name
+                    )));
                 }
                 (SchemeKind::Bearer, Credential::Secret(secret)) => {
-                    headers.insert(reqwest::header::AUTHORIZATION, sensitive(&format!("Bearer {}", secret.expose()), scheme.name)?);
+                    headers.insert(
+                        reqwest::header::AUTHORIZATION,
+                        sensitive(&format!("Bearer {}", secret.expose()), scheme.name)?,
+                    );
                 }
                 (SchemeKind::ApiKeyHeader(name), Credential::Secret(secret)) => {
                     let name = HeaderName::from_static_lowercase(name)?;
@@ -468,14 +472,18 @@ impl Request<'_> {
         }
         for (name, value) in &self.headers {
             let header_name = HeaderName::from_static_lowercase(name)?;
-            let header_value = HeaderValue::from_str(value)
-                .map_err(|_| Error::InvalidRequest(format!("header `{name}` has a value that is not allowed in a header (a line break or control character)")))?;
+            let header_value = HeaderValue::from_str(value).map_err(|_| {
+                Error::InvalidRequest(format!(
+                    "header `{name}` has a value that is not allowed in a header (a line break or control character)"
+                ))
+            })?;
             headers.append(header_name, header_value);
         }
         if !cookies.is_empty() {
             let cookie = cookies.join("; ");
-            let value = HeaderValue::from_str(&cookie)
-                .map_err(|_| Error::InvalidRequest("a cookie has a value that is not allowed in a header".to_owned()))?;
+            let value = HeaderValue::from_str(&cookie).map_err(|_| {
+                Error::InvalidRequest("a cookie has a value that is not allowed in a header".to_owned())
+            })?;
             headers.append(reqwest::header::COOKIE, value);
         }
         let mut request = self.core.http.request(self.method, url).headers(headers);
@@ -624,7 +632,9 @@ impl RawResponse {
     /// A documented error with a JSON body, wrapped in the operation's error variant.
     pub fn error_json<T: DeserializeOwned, E>(self, variant: impl FnOnce(T) -> E) -> Error<E> {
         match self.decode() {
-            Ok(body) => Error::Api { status: self.status, headers: Box::new(self.headers), body: Box::new(variant(body)) },
+            Ok(body) => {
+                Error::Api { status: self.status, headers: Box::new(self.headers), body: Box::new(variant(body)) }
+            }
             Err(error) => error,
         }
     }
@@ -705,7 +715,9 @@ impl<E> Error<E> {
     /// The HTTP status, when the server answered.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            Self::Api { status, .. } | Self::UnexpectedStatus { status, .. } | Self::Decode { status, .. } => Some(*status),
+            Self::Api { status, .. } | Self::UnexpectedStatus { status, .. } | Self::Decode { status, .. } => {
+                Some(*status)
+            }
             Self::Transport(error) => error.status(),
             Self::InvalidRequest(_) | Self::MissingCredentials { .. } => None,
         }

@@ -117,6 +117,10 @@ impl<'c> GetItem<'c> {
     }
 
     /// Sends the request and decodes the response.
+    ///
+    /// Succeeds with:
+    /// - `200`: The item
+    /// - `202`: Accepted, still computing
     pub async fn send(
         self,
     ) -> Result<runtime::Response<GetItemResponse>, runtime::Error<GetItemError>> {
@@ -188,6 +192,9 @@ pub struct DeleteItemsByItemId<'c> {
 
 impl<'c> DeleteItemsByItemId<'c> {
     /// Sends the request and decodes the response.
+    ///
+    /// Succeeds with:
+    /// - `204`: Deleted
     pub async fn send(
         self,
     ) -> Result<runtime::Response<()>, runtime::Error<std::convert::Infallible>> {
@@ -231,6 +238,9 @@ pub struct CreateItem<'c> {
 
 impl<'c> CreateItem<'c> {
     /// Sends the request and decodes the response.
+    ///
+    /// Succeeds with:
+    /// - `2XX`: Created or accepted
     pub async fn send(
         self,
     ) -> Result<
@@ -280,6 +290,9 @@ impl<'c> PutNote<'c> {
     }
 
     /// Sends the request and decodes the response.
+    ///
+    /// Succeeds with:
+    /// - `200`: The note as stored
     pub async fn send(
         self,
     ) -> Result<runtime::Response<String>, runtime::Error<std::convert::Infallible>> {

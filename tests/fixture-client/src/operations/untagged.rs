@@ -52,6 +52,9 @@ pub struct Download<'c> {
 
 impl<'c> Download<'c> {
     /// Sends the request and decodes the response.
+    ///
+    /// Succeeds with:
+    /// - `200`: File contents
     pub async fn send(
         self,
     ) -> Result<
@@ -102,6 +105,9 @@ impl<'c> Upload<'c> {
     }
 
     /// Sends the request and decodes the response.
+    ///
+    /// Succeeds with:
+    /// - `201`: Stored
     pub async fn send(
         self,
     ) -> Result<runtime::Response<()>, runtime::Error<std::convert::Infallible>> {

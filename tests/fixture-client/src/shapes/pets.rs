@@ -49,6 +49,9 @@ pub struct CreatePet<'c> {
 
 impl<'c> CreatePet<'c> {
     /// Sends the request and decodes the response.
+    ///
+    /// Succeeds with:
+    /// - `201`: Created
     pub async fn send(
         self,
     ) -> Result<
@@ -89,6 +92,9 @@ pub struct GetTree<'c> {
 
 impl<'c> GetTree<'c> {
     /// Sends the request and decodes the response.
+    ///
+    /// Succeeds with:
+    /// - `200`: A recursive tree
     pub async fn send(
         self,
     ) -> Result<
