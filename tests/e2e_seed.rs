@@ -428,14 +428,14 @@ async fn a_body_that_does_not_match_the_schema_is_a_decode_error_with_the_body()
 }
 
 #[tokio::test]
-async fn a_refused_connection_is_a_transport_error() {
+async fn a_refused_connection_is_a_connection_error() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let address = listener.local_addr().expect("address");
     drop(listener);
     let client =
         zoom::Client::builder().base_url(format!("http://{address}")).access_token("t").build().expect("builds");
     let error = client.users().user_sso_token_delete("me").await.expect_err("no server");
-    assert!(matches!(error, Error::Transport(_)), "{error:?}");
+    assert!(matches!(error, Error::Connection(_)), "{error:?}");
 }
 
 #[tokio::test]

@@ -11,7 +11,7 @@ use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime};
 
 pub use bytes::Bytes;
 pub use reqwest::header::HeaderMap;
@@ -28,6 +28,130 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// Everything but RFC 3986 unreserved characters is escaped, so a path value can never
 /// leave its segment (`/`), start a query (`?`) or fragment (`#`), or smuggle an escape (`%`).
 const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// When and how a failed request is tried again: on connection errors, timeouts, and
+/// statuses 408, 409, 429 and 5xx, with exponential backoff and jitter, honouring the
+/// server's `Retry-After`. By default only idempotent methods are retried.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    max_retries: u32,
+    initial_backoff: Duration,
+    max_backoff: Duration,
+    retry_non_idempotent: bool,
+}
+
+impl Default for RetryPolicy {
+    /// Two retries, backing off from 0.5 s up to 8 s.
+    fn default() -> Self {
+        Self {
+            max_retries: 2,
+            initial_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(8),
+            retry_non_idempotent: false,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Never retry.
+    pub fn none() -> Self {
+        Self { max_retries: 0, ..Self::default() }
+    }
+
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = retries;
+        self
+    }
+
+    /// The wait before the first retry; it doubles for each one after, up to `max_backoff`.
+    pub fn initial_backoff(mut self, backoff: Duration) -> Self {
+        self.initial_backoff = backoff;
+        self
+    }
+
+    /// The longest wait between tries, also the cap on a server's `Retry-After`.
+    pub fn max_backoff(mut self, backoff: Duration) -> Self {
+        self.max_backoff = backoff;
+        self
+    }
+
+    /// Also retry `POST` and `PATCH`, which may not be safe to repeat.
+    pub fn retry_non_idempotent(mut self, retry: bool) -> Self {
+        self.retry_non_idempotent = retry;
+        self
+    }
+
+    fn allows(&self, method: &Method) -> bool {
+        let idempotent = matches!(*method, Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS | Method::TRACE);
+        idempotent || self.retry_non_idempotent
+    }
+
+    /// The wait before retry number `retry` (1-based): the server's `Retry-After` when it
+    /// gives one, else exponential backoff less up to 25% jitter, so clients spread out.
+    fn delay(&self, retry: u32, headers: Option<&HeaderMap>) -> Duration {
+        if let Some(wait) = headers.and_then(retry_after) {
+            return wait.min(self.max_backoff);
+        }
+        let exponential = self.initial_backoff.saturating_mul(2_u32.saturating_pow(retry.saturating_sub(1)));
+        exponential.min(self.max_backoff).mul_f64(1.0 - 0.25 * fastrand::f64())
+    }
+}
+
+/// `Retry-After` as seconds or an HTTP date, or the non-standard `retry-after-ms`.
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let text = |name: &str| headers.get(name).and_then(|value| value.to_str().ok()).map(str::trim);
+    if let Some(millis) = text("retry-after-ms").and_then(|value| value.parse::<f64>().ok()) {
+        return Duration::try_from_secs_f64(millis / 1000.0).ok();
+    }
+    let value = text("retry-after")?;
+    if let Ok(seconds) = value.parse::<f64>() {
+        return Duration::try_from_secs_f64(seconds).ok();
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(when.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
+}
+
+fn retryable_status(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 408 | 409 | 429) || status.is_server_error()
+}
+
+/// Settings for one request that override the client's.
+#[derive(Debug, Clone, Default)]
+pub struct RequestOptions {
+    timeout: Option<Duration>,
+    retry: Option<RetryPolicy>,
+    headers: Vec<(String, String)>,
+    query: Vec<(String, String)>,
+}
+
+impl RequestOptions {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Gives up on this request (each try of it) after this long.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// Sends this header too (a value with a line break fails the request before sending).
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends this query parameter too.
+    pub fn query(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.query.push((name.into(), value.into()));
+        self
+    }
+}
 
 /// A credential. Its value never appears in `Debug` output, logs or error messages.
 #[derive(Clone)]
@@ -132,6 +256,7 @@ pub struct ClientBuilder<C> {
     user_agent: String,
     default_headers: Vec<(String, String)>,
     credentials: BTreeMap<&'static str, Credential>,
+    retry: RetryPolicy,
     client: PhantomData<fn() -> C>,
 }
 
@@ -145,7 +270,39 @@ impl<C: From<ClientCore>> ClientBuilder<C> {
             user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).to_owned(),
             default_headers: Vec::new(),
             credentials: BTreeMap::new(),
+            retry: RetryPolicy::default(),
             client: PhantomData,
+        }
+    }
+
+    /// How failed requests are retried (default: [`RetryPolicy::default`]).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Uses the base URL in the environment variable `variable`, when it is set.
+    pub fn base_url_from_env(self, variable: &str) -> Self {
+        match std::env::var(variable) {
+            Ok(url) if !url.is_empty() => self.base_url(url),
+            _ => self,
+        }
+    }
+
+    /// Stores the credential for `scheme` from the environment variable `variable`, when
+    /// it is set. Basic authentication reads `{variable}_USERNAME` and `{variable}_PASSWORD`.
+    pub fn credential_from_env(self, scheme: &SecurityScheme, variable: &str) -> Self {
+        let read = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
+        let credential = match scheme.kind {
+            SchemeKind::Basic => match (read(&format!("{variable}_USERNAME")), read(&format!("{variable}_PASSWORD"))) {
+                (Some(username), Some(password)) => Some(Credential::basic(username, password)),
+                _ => None,
+            },
+            _ => read(variable).map(Credential::secret),
+        };
+        match credential {
+            Some(credential) => self.credential(scheme, credential),
+            None => self,
         }
     }
 
@@ -218,7 +375,7 @@ impl<C: From<ClientCore>> ClientBuilder<C> {
             }
         };
         let base_url = base_url.as_str().trim_end_matches('/').to_owned();
-        Ok(C::from(ClientCore { http, base_url, credentials: Arc::new(self.credentials) }))
+        Ok(C::from(ClientCore { http, base_url, credentials: Arc::new(self.credentials), retry: self.retry }))
     }
 }
 
@@ -229,6 +386,7 @@ pub struct ClientCore {
     /// Without a trailing `/`; paths start with one.
     base_url: String,
     credentials: Arc<BTreeMap<&'static str, Credential>>,
+    retry: RetryPolicy,
 }
 
 impl fmt::Debug for ClientCore {
@@ -236,6 +394,7 @@ impl fmt::Debug for ClientCore {
         f.debug_struct("ClientCore")
             .field("base_url", &self.base_url)
             .field("credentials", &self.credentials.keys().collect::<Vec<_>>())
+            .field("retry", &self.retry)
             .finish_non_exhaustive()
     }
 }
@@ -254,6 +413,7 @@ impl ClientCore {
             cookies: Vec::new(),
             body: None,
             security: &[],
+            options: RequestOptions::default(),
             problem: None,
         }
     }
@@ -274,6 +434,7 @@ pub struct Request<'c> {
     cookies: Vec<(&'static str, String)>,
     body: Option<(&'static str, Vec<u8>)>,
     security: &'static [&'static [&'static SecurityScheme]],
+    options: RequestOptions,
     problem: Option<String>,
 }
 
@@ -421,7 +582,13 @@ impl Request<'_> {
         self
     }
 
-    /// Sends the request and reads the whole response.
+    /// Applies the caller's per-request options.
+    pub fn options(mut self, options: RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Sends the request, retrying as the policy allows, and reads the whole response.
     pub async fn send<E>(self) -> Result<RawResponse, Error<E>> {
         if let Some(problem) = self.problem {
             return Err(Error::InvalidRequest(problem));
@@ -453,7 +620,7 @@ impl Request<'_> {
                     );
                 }
                 (SchemeKind::ApiKeyHeader(name), Credential::Secret(secret)) => {
-                    let name = HeaderName::from_static_lowercase(name)?;
+                    let name = HeaderName::from_spec_name(name)?;
                     headers.insert(name, sensitive(secret.expose(), scheme.name)?);
                 }
                 (SchemeKind::ApiKeyQuery(name), Credential::Secret(secret)) => {
@@ -465,11 +632,13 @@ impl Request<'_> {
                 }
             }
         }
+        query.extend(self.options.query.iter().cloned());
         if !query.is_empty() {
             url.query_pairs_mut().extend_pairs(query);
         }
-        for (name, value) in &self.headers {
-            let header_name = HeaderName::from_static_lowercase(name)?;
+        let extra_headers = self.options.headers.iter().map(|(name, value)| (name.as_str(), value));
+        for (name, value) in self.headers.iter().map(|(name, value)| (*name, value)).chain(extra_headers) {
+            let header_name = HeaderName::from_spec_name(name)?;
             let header_value = HeaderValue::from_str(value).map_err(|_| {
                 Error::InvalidRequest(format!(
                     "header `{name}` has a value that is not allowed in a header (a line break or control character)"
@@ -479,24 +648,78 @@ impl Request<'_> {
         }
         if !cookies.is_empty() {
             let cookie = cookies.join("; ");
-            let value = HeaderValue::from_str(&cookie).map_err(|_| {
-                Error::InvalidRequest("a cookie has a value that is not allowed in a header".to_owned())
-            })?;
+            let value = HeaderValue::from_str(&cookie)
+                .map_err(|_| Error::InvalidRequest("a cookie has a value that is not allowed in a header".to_owned()))?;
             headers.append(reqwest::header::COOKIE, value);
         }
-        let mut request = self.core.http.request(self.method, url).headers(headers);
-        if let Some((username, password)) = basic {
-            request = request.basic_auth(username, Some(password.expose()));
+        if let Some((media_type, _)) = &self.body {
+            headers.insert(reqwest::header::CONTENT_TYPE, HeaderValue::from_static(media_type));
         }
-        if let Some((media_type, body)) = self.body {
-            request = request.header(reqwest::header::CONTENT_TYPE, media_type).body(body);
-        }
+        let body = self.body.map(|(_, body)| Bytes::from(body));
+        let policy = self.options.retry.as_ref().unwrap_or(&self.core.retry);
+        let retries = if policy.allows(&self.method) { policy.max_retries } else { 0 };
+        let span = tracing::info_span!(
+            "http_request",
+            operation = self.operation_id,
+            method = %self.method,
+            path = self.path_template,
+            status = tracing::field::Empty,
+            attempt = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
+        );
         let strip = |error: reqwest::Error| if secret_in_url { error.without_url() } else { error };
-        let response = request.send().await.map_err(|error| Error::Transport(strip(error)))?;
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(|error| Error::Transport(strip(error)))?;
-        Ok(RawResponse { status, headers, body })
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let started = Instant::now();
+            let mut request = self.core.http.request(self.method.clone(), url.clone()).headers(headers.clone());
+            if let Some((username, password)) = basic {
+                request = request.basic_auth(username, Some(password.expose()));
+            }
+            if let Some(body) = &body {
+                request = request.body(body.clone());
+            }
+            if let Some(timeout) = self.options.timeout {
+                request = request.timeout(timeout);
+            }
+            let outcome = async {
+                let response = request.send().await?;
+                let status = response.status();
+                let headers = response.headers().clone();
+                let body = response.bytes().await?;
+                Ok::<_, reqwest::Error>(RawResponse { status, headers, body })
+            }
+            .await;
+            span.record("attempt", attempt);
+            span.record("latency_ms", started.elapsed().as_millis() as u64);
+            let retry_after = match &outcome {
+                Ok(response) if attempt <= retries && retryable_status(response.status) => {
+                    Some(policy.delay(attempt, Some(&response.headers)))
+                }
+                Err(error) if attempt <= retries && (error.is_connect() || error.is_timeout() || error.is_request()) => {
+                    Some(policy.delay(attempt, None))
+                }
+                _ => None,
+            };
+            if let Ok(response) = &outcome {
+                span.record("status", response.status.as_u16());
+            }
+            match (outcome, retry_after) {
+                (_, Some(wait)) => {
+                    tracing::debug!(parent: &span, attempt, wait_ms = wait.as_millis() as u64, "retrying");
+                    tokio::time::sleep(wait).await;
+                }
+                (Ok(response), None) => {
+                    tracing::debug!(parent: &span, status = response.status.as_u16(), "response");
+                    return Ok(response);
+                }
+                (Err(error), None) => {
+                    let error = strip(error);
+                    tracing::debug!(parent: &span, error = %error, "request failed");
+                    return Err(if error.is_timeout() { Error::Timeout(error) } else { Error::Connection(error) });
+                }
+            }
+        }
     }
 
     fn render_path(&self) -> String {
@@ -542,11 +765,11 @@ impl Request<'_> {
 
 /// Header names come from the spec; reqwest wants them lowercase.
 trait FromSpecName: Sized {
-    fn from_static_lowercase<E>(name: &str) -> Result<Self, Error<E>>;
+    fn from_spec_name<E>(name: &str) -> Result<Self, Error<E>>;
 }
 
 impl FromSpecName for HeaderName {
-    fn from_static_lowercase<E>(name: &str) -> Result<Self, Error<E>> {
+    fn from_spec_name<E>(name: &str) -> Result<Self, Error<E>> {
         HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes())
             .map_err(|_| Error::InvalidRequest(format!("`{name}` is not a valid header name")))
     }
@@ -701,8 +924,10 @@ pub enum Error<E> {
     UnexpectedStatus { status: StatusCode, headers: Box<HeaderMap>, body: Bytes },
     /// The response body does not match the documented schema.
     Decode { status: StatusCode, body: Bytes, source: serde_json::Error },
-    /// No response: the connection failed or timed out, or the body could not be read.
-    Transport(reqwest::Error),
+    /// No response in time: the connect timeout or the request timeout passed.
+    Timeout(reqwest::Error),
+    /// No response: the connection failed, or the response could not be read.
+    Connection(reqwest::Error),
     /// The request was not sent because a value given for it is invalid.
     InvalidRequest(String),
     /// The request was not sent because no configured credentials satisfy the operation's security.
@@ -716,7 +941,7 @@ impl<E> Error<E> {
             Self::Api { status, .. } | Self::UnexpectedStatus { status, .. } | Self::Decode { status, .. } => {
                 Some(*status)
             }
-            Self::Transport(error) => error.status(),
+            Self::Timeout(_) | Self::Connection(_) => None,
             Self::InvalidRequest(_) | Self::MissingCredentials { .. } => None,
         }
     }
@@ -740,7 +965,8 @@ impl<E: fmt::Debug> fmt::Display for Error<E> {
             Self::Decode { status, body, source } => {
                 write!(f, "could not decode the {status} response ({source}): {}", preview(body))
             }
-            Self::Transport(error) => write!(f, "the request failed: {error}"),
+            Self::Timeout(error) => write!(f, "the request timed out: {error}"),
+            Self::Connection(error) => write!(f, "the request failed: {error}"),
             Self::InvalidRequest(problem) => write!(f, "invalid request: {problem}"),
             Self::MissingCredentials { operation, accepted } => {
                 write!(f, "`{operation}` needs credentials for {accepted}; none are configured")
@@ -752,7 +978,7 @@ impl<E: fmt::Debug> fmt::Display for Error<E> {
 impl<E: fmt::Debug> std::error::Error for Error<E> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Self::Transport(error) => Some(error),
+            Self::Timeout(error) | Self::Connection(error) => Some(error),
             Self::Decode { source, .. } => Some(source),
             _ => None,
         }

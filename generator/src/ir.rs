@@ -14,6 +14,9 @@ pub struct Api {
     pub title: String,
     pub version: String,
     pub description: Option<String>,
+    /// Prefix of the environment variables `Client::from_env` reads (`CLOUDFLARE`): the
+    /// spec's `info.x-env-prefix`, else the module name in capitals.
+    pub env_prefix: String,
     /// Servers from the spec, variables filled with their defaults; the first is the default base URL.
     pub servers: Vec<Server>,
     pub security_schemes: Vec<SecurityScheme>,
@@ -36,6 +39,9 @@ pub struct SecurityScheme {
     pub const_name: String,
     /// Name of the client builder method that stores this scheme's credential.
     pub setter: String,
+    /// Environment variable holding the credential: the scheme's `x-env-var`, else
+    /// `{PREFIX}_ACCESS_TOKEN` for OAuth2/OpenID Connect and `{PREFIX}_{SCHEME}` otherwise.
+    pub env_var: String,
     pub kind: SchemeKind,
     pub description: Option<String>,
 }

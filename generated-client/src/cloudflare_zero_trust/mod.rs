@@ -49,6 +49,17 @@ impl Client {
         runtime::ClientBuilder::new(Self::DEFAULT_BASE_URL)
     }
 
+    /// Starts configuring a client from environment variables.
+    ///
+    /// The base URL is `CLOUDFLARE_BASE_URL` when set, else [`Client::DEFAULT_BASE_URL`]. Credentials come from `CLOUDFLARE_EMAIL`, `CLOUDFLARE_API_KEY`, `CLOUDFLARE_API_TOKEN`, for each that is set.
+    pub fn from_env() -> ClientBuilder {
+        Self::builder()
+            .base_url_from_env("CLOUDFLARE_BASE_URL")
+            .credential_from_env(&API_EMAIL, "CLOUDFLARE_EMAIL")
+            .credential_from_env(&API_KEY, "CLOUDFLARE_API_KEY")
+            .credential_from_env(&API_TOKEN, "CLOUDFLARE_API_TOKEN")
+    }
+
     /// Operations tagged `Zone-Level Zero Trust organization`.
     pub fn zone_level_zero_trust_organization(
         &self,

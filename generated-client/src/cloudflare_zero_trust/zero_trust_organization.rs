@@ -38,6 +38,7 @@ impl<'c> ZeroTrustOrganization<'c> {
             client: self.client,
             account_id: account_id.into(),
             body,
+            options: runtime::RequestOptions::default(),
         }
     }
 }
@@ -49,9 +50,16 @@ pub struct RevokeAllAccessTokensForAUser<'c> {
     client: &'c Client,
     account_id: String,
     body: types::RevokeUserRequest,
+    options: runtime::RequestOptions,
 }
 
 impl<'c> RevokeAllAccessTokensForAUser<'c> {
+    /// Overrides the client's timeout, retries, headers or query parameters for this request.
+    pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
     /// Sends the request and decodes the response.
     ///
     /// Succeeds with:
@@ -72,6 +80,7 @@ impl<'c> RevokeAllAccessTokensForAUser<'c> {
             )
             .path_param("account_id", &self.account_id)
             .security(&[&[&super::API_EMAIL, &super::API_KEY], &[&super::API_TOKEN]])
+            .options(self.options)
             .json("application/json", &self.body)
             .send()
             .await?;

@@ -35,6 +35,7 @@ impl<'c> ZoneLevelZeroTrustOrganization<'c> {
         GetYourZeroTrustOrganization {
             client: self.client,
             zone_id: zone_id.into(),
+            options: runtime::RequestOptions::default(),
         }
     }
 
@@ -57,6 +58,7 @@ impl<'c> ZoneLevelZeroTrustOrganization<'c> {
             client: self.client,
             zone_id: zone_id.into(),
             body,
+            options: runtime::RequestOptions::default(),
         }
     }
 
@@ -79,6 +81,7 @@ impl<'c> ZoneLevelZeroTrustOrganization<'c> {
             client: self.client,
             zone_id: zone_id.into(),
             body,
+            options: runtime::RequestOptions::default(),
         }
     }
 
@@ -101,6 +104,7 @@ impl<'c> ZoneLevelZeroTrustOrganization<'c> {
             client: self.client,
             zone_id: zone_id.into(),
             body,
+            options: runtime::RequestOptions::default(),
         }
     }
 }
@@ -111,9 +115,16 @@ impl<'c> ZoneLevelZeroTrustOrganization<'c> {
 pub struct GetYourZeroTrustOrganization<'c> {
     client: &'c Client,
     zone_id: String,
+    options: runtime::RequestOptions,
 }
 
 impl<'c> GetYourZeroTrustOrganization<'c> {
+    /// Overrides the client's timeout, retries, headers or query parameters for this request.
+    pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
     /// Sends the request and decodes the response.
     ///
     /// Succeeds with:
@@ -134,6 +145,7 @@ impl<'c> GetYourZeroTrustOrganization<'c> {
             )
             .path_param("zone_id", &self.zone_id)
             .security(&[&[&super::API_EMAIL, &super::API_KEY], &[&super::API_TOKEN]])
+            .options(self.options)
             .send()
             .await?;
         match response.status().as_u16() {
@@ -171,9 +183,16 @@ pub struct UpdateYourZeroTrustOrganization<'c> {
     client: &'c Client,
     zone_id: String,
     body: types::UpdateOrganizationRequest,
+    options: runtime::RequestOptions,
 }
 
 impl<'c> UpdateYourZeroTrustOrganization<'c> {
+    /// Overrides the client's timeout, retries, headers or query parameters for this request.
+    pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
     /// Sends the request and decodes the response.
     ///
     /// Succeeds with:
@@ -194,6 +213,7 @@ impl<'c> UpdateYourZeroTrustOrganization<'c> {
             )
             .path_param("zone_id", &self.zone_id)
             .security(&[&[&super::API_EMAIL, &super::API_KEY], &[&super::API_TOKEN]])
+            .options(self.options)
             .json("application/json", &self.body)
             .send()
             .await?;
@@ -235,9 +255,16 @@ pub struct CreateYourZeroTrustOrganization<'c> {
     client: &'c Client,
     zone_id: String,
     body: types::CreateOrganizationRequest,
+    options: runtime::RequestOptions,
 }
 
 impl<'c> CreateYourZeroTrustOrganization<'c> {
+    /// Overrides the client's timeout, retries, headers or query parameters for this request.
+    pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
     /// Sends the request and decodes the response.
     ///
     /// Succeeds with:
@@ -258,6 +285,7 @@ impl<'c> CreateYourZeroTrustOrganization<'c> {
             )
             .path_param("zone_id", &self.zone_id)
             .security(&[&[&super::API_EMAIL, &super::API_KEY], &[&super::API_TOKEN]])
+            .options(self.options)
             .json("application/json", &self.body)
             .send()
             .await?;
@@ -299,9 +327,16 @@ pub struct RevokeAllAccessTokensForAUser<'c> {
     client: &'c Client,
     zone_id: String,
     body: types::RevokeUserRequest,
+    options: runtime::RequestOptions,
 }
 
 impl<'c> RevokeAllAccessTokensForAUser<'c> {
+    /// Overrides the client's timeout, retries, headers or query parameters for this request.
+    pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
     /// Sends the request and decodes the response.
     ///
     /// Succeeds with:
@@ -322,6 +357,7 @@ impl<'c> RevokeAllAccessTokensForAUser<'c> {
             )
             .path_param("zone_id", &self.zone_id)
             .security(&[&[&super::API_EMAIL, &super::API_KEY], &[&super::API_TOKEN]])
+            .options(self.options)
             .json("application/json", &self.body)
             .send()
             .await?;

@@ -35,6 +35,15 @@ impl Client {
         runtime::ClientBuilder::new(Self::DEFAULT_BASE_URL)
     }
 
+    /// Starts configuring a client from environment variables.
+    ///
+    /// The base URL is `ZITADEL_BASE_URL` when set, else [`Client::DEFAULT_BASE_URL`]. Credentials come from `ZITADEL_ACCESS_TOKEN`, for each that is set.
+    pub fn from_env() -> ClientBuilder {
+        Self::builder()
+            .base_url_from_env("ZITADEL_BASE_URL")
+            .credential_from_env(&OAUTH2, "ZITADEL_ACCESS_TOKEN")
+    }
+
     /// Operations tagged `User Grants`.
     ///
     /// User grants are the roles a user has for a specific project and organization.

@@ -44,6 +44,7 @@ impl<'c> UserGrants<'c> {
             grant_id: grant_id.into(),
             x_zitadel_orgid: None,
             body,
+            options: runtime::RequestOptions::default(),
         }
     }
 }
@@ -57,6 +58,7 @@ pub struct DeactivateUserGrant<'c> {
     grant_id: String,
     x_zitadel_orgid: Option<String>,
     body: types::DeactivateUserGrantRequest,
+    options: runtime::RequestOptions,
 }
 
 impl<'c> DeactivateUserGrant<'c> {
@@ -65,6 +67,12 @@ impl<'c> DeactivateUserGrant<'c> {
     /// Sets the optional header parameter `x-zitadel-orgid`.
     pub fn x_zitadel_orgid(mut self, value: impl Into<String>) -> Self {
         self.x_zitadel_orgid = Some(value.into());
+        self
+    }
+
+    /// Overrides the client's timeout, retries, headers or query parameters for this request.
+    pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
+        self.options = options;
         self
     }
 
@@ -90,6 +98,7 @@ impl<'c> DeactivateUserGrant<'c> {
             .path_param("grantId", &self.grant_id)
             .header("x-zitadel-orgid", &self.x_zitadel_orgid)
             .security(&[&[&super::OAUTH2]])
+            .options(self.options)
             .json("application/json", &self.body)
             .send()
             .await?;

@@ -33,6 +33,15 @@ impl Client {
         runtime::ClientBuilder::new(Self::DEFAULT_BASE_URL)
     }
 
+    /// Starts configuring a client from environment variables.
+    ///
+    /// The base URL is `ZOOM_BASE_URL` when set, else [`Client::DEFAULT_BASE_URL`]. Credentials come from `ZOOM_ACCESS_TOKEN`, for each that is set.
+    pub fn from_env() -> ClientBuilder {
+        Self::builder()
+            .base_url_from_env("ZOOM_BASE_URL")
+            .credential_from_env(&OAUTH, "ZOOM_ACCESS_TOKEN")
+    }
+
     /// Operations tagged `Users`.
     pub fn users(&self) -> users::Users<'_> {
         users::Users::new(self)

@@ -39,6 +39,7 @@ impl<'c> Users<'c> {
         UserSsoTokenDelete {
             client: self.client,
             user_id: user_id.into(),
+            options: runtime::RequestOptions::default(),
         }
     }
 }
@@ -49,9 +50,16 @@ impl<'c> Users<'c> {
 pub struct UserSsoTokenDelete<'c> {
     client: &'c Client,
     user_id: String,
+    options: runtime::RequestOptions,
 }
 
 impl<'c> UserSsoTokenDelete<'c> {
+    /// Overrides the client's timeout, retries, headers or query parameters for this request.
+    pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
     /// Sends the request and decodes the response.
     ///
     /// Succeeds with:
@@ -69,6 +77,7 @@ impl<'c> UserSsoTokenDelete<'c> {
             )
             .path_param("userId", &self.user_id)
             .security(&[&[&super::OAUTH]])
+            .options(self.options)
             .send()
             .await?;
         match response.status().as_u16() {

@@ -113,6 +113,7 @@ pub(crate) fn emit_api_module(api: &Api) -> TokenStream {
             },
         ),
     };
+    let from_env = emit_from_env(api, default_server.is_some());
     let client_doc = format!(" Client for {}. Cheap to clone: clones share one connection pool.", api.title);
     quote! {
         #module_docs
@@ -138,6 +139,7 @@ pub(crate) fn emit_api_module(api: &Api) -> TokenStream {
         impl Client {
             #base_url_const
             #builder_fn
+            #from_env
             #(#accessors)*
         }
 
@@ -148,5 +150,46 @@ pub(crate) fn emit_api_module(api: &Api) -> TokenStream {
         }
 
         #setters_impl
+    }
+}
+
+/// `Client::from_env()`: the base URL and every credential the environment provides.
+fn emit_from_env(api: &Api, has_default_server: bool) -> TokenStream {
+    let base_variable = format!("{}_BASE_URL", api.env_prefix);
+    let start =
+        if has_default_server { quote!(Self::builder()) } else { quote!(runtime::ClientBuilder::new(String::new())) };
+    let credentials = api.security_schemes.iter().map(|scheme| {
+        let constant = ident(&scheme.const_name);
+        let variable = &scheme.env_var;
+        quote!(.credential_from_env(&#constant, #variable))
+    });
+    let mut variables: Vec<String> = api
+        .security_schemes
+        .iter()
+        .map(|scheme| match scheme.kind {
+            SchemeKind::Basic => format!("`{0}_USERNAME` + `{0}_PASSWORD`", scheme.env_var),
+            _ => format!("`{}`", scheme.env_var),
+        })
+        .collect();
+    variables.dedup();
+    let base_line = if has_default_server {
+        format!("The base URL is `{base_variable}` when set, else [`Client::DEFAULT_BASE_URL`].")
+    } else {
+        format!("The base URL is `{base_variable}` (the spec names no absolute server URL).")
+    };
+    let credential_line = if variables.is_empty() {
+        String::new()
+    } else {
+        format!("Credentials come from {}, for each that is set.", variables.join(", "))
+    };
+    let docs = doc_attrs([
+        ours("Starts configuring a client from environment variables."),
+        ours(format!("{base_line} {credential_line}").trim_end().to_owned()),
+    ]);
+    quote! {
+        #docs
+        pub fn from_env() -> ClientBuilder {
+            #start.base_url_from_env(#base_variable) #(#credentials)*
+        }
     }
 }

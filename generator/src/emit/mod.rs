@@ -23,10 +23,14 @@ const HEADER: &str =
 
 /// Versions of what generated code depends on; kept in step with the workspace's own.
 const DEPENDENCIES: &str = r#"bytes = "1"
+fastrand = "2"
+httpdate = "1"
 percent-encoding = "2"
 reqwest = { version = "0.12", default-features = false, features = ["rustls-tls", "http2"] }
 serde = { version = "1", features = ["derive"] }
 serde_json = "1"
+tokio = { version = "1", features = ["time"] }
+tracing = "0.1"
 "#;
 
 pub(crate) fn emit_crate(apis: &[Api], settings: &CrateSettings) -> Files {

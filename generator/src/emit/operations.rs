@@ -154,6 +154,7 @@ fn emit_constructor(api: &Api, operation: &Operation, client: &TokenStream) -> T
             #builder {
                 client: #client,
                 #(#inits,)*
+                options: runtime::RequestOptions::default(),
             }
         }
     }
@@ -180,6 +181,7 @@ fn emit_builder(api: &Api, group: &OperationGroup, operation: &Operation) -> Tok
             quote!(#name: Option<#ty>,)
         }
     });
+    let options_field = quote!(options: runtime::RequestOptions,);
     let body_field = operation.body.as_ref().map(|body| {
         let ty = type_tokens(api, &body.ty, TypeContext::Sibling);
         if body.required {
@@ -242,11 +244,18 @@ fn emit_builder(api: &Api, group: &OperationGroup, operation: &Operation) -> Tok
             client: &'c Client,
             #(#fields)*
             #body_field
+            #options_field
         }
 
         impl<'c> #builder<'c> {
             #(#setters)*
             #body_setter
+
+            /// Overrides the client's timeout, retries, headers or query parameters for this request.
+            pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
+                self.options = options;
+                self
+            }
 
             #send_doc
             pub async fn send(self) -> #output {
@@ -388,6 +397,7 @@ fn emit_send_body(api: &Api, operation: &Operation) -> TokenStream {
         });
         chain.push(quote!(.security(&[#(#alternatives),*])));
     }
+    chain.push(quote!(.options(self.options)));
     let body_call = operation.body.as_ref().map(|body| {
         let media_type = &body.media_type;
         let call = match body.encoding {

@@ -42,13 +42,18 @@ pub fn load(spec: &ApiSpec<'_>) -> Result<Api, Diagnostics> {
     let module = naming::snake_ident(spec.name).trim_start_matches("r#").to_owned();
     lowering.register_components();
     lowering.lower_components();
-    let security_schemes = lowering.lower_security_schemes();
+    let env_prefix = match openapi.info.extensions.get("x-env-prefix").and_then(|value| value.as_str()) {
+        Some(prefix) => naming::const_name(prefix),
+        None => naming::const_name(&module),
+    };
+    let security_schemes = lowering.lower_security_schemes(&env_prefix);
     let groups = lowering.lower_operations(&security_schemes, &module);
     let Lowering { report, mut types, .. } = lowering;
     report.finish()?;
     box_recursive_fields(&mut types);
 
     Ok(Api {
+        env_prefix,
         feature: naming::feature_name(spec.name),
         module,
         title: openapi.info.title.clone(),
@@ -72,7 +77,7 @@ pub(crate) struct Lowering<'a> {
 }
 
 impl Lowering<'_> {
-    fn lower_security_schemes(&mut self) -> Vec<ir::SecurityScheme> {
+    fn lower_security_schemes(&mut self, env_prefix: &str) -> Vec<ir::SecurityScheme> {
         let openapi = self.openapi;
         let Some(components) = &openapi.components else { return Vec::new() };
         let token_schemes = components
@@ -106,6 +111,18 @@ impl Lowering<'_> {
                 continue;
             };
             use openapiv3::SecurityScheme as S;
+            let extensions = match scheme {
+                S::APIKey { extensions, .. }
+                | S::HTTP { extensions, .. }
+                | S::OAuth2 { extensions, .. }
+                | S::OpenIDConnect { extensions, .. } => extensions,
+            };
+            let is_token = matches!(scheme, S::OAuth2 { .. } | S::OpenIDConnect { .. });
+            let env_var = match extensions.get("x-env-var").and_then(|value| value.as_str()) {
+                Some(variable) => variable.to_owned(),
+                None if is_token && token_schemes == 1 => format!("{env_prefix}_ACCESS_TOKEN"),
+                None => format!("{env_prefix}_{}", naming::const_name(name)),
+            };
             let (kind, description, setter) = match scheme {
                 S::APIKey { location, name: key_name, description, .. } => {
                     let location = match location {
@@ -139,6 +156,7 @@ impl Lowering<'_> {
                 api_name: name.clone(),
                 const_name: consts.claim(naming::const_name(name)),
                 setter: setters.claim(setter),
+                env_var,
                 kind,
                 description: description.clone(),
             });

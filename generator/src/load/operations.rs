@@ -171,7 +171,7 @@ impl<'a> Lowering<'a> {
         }
 
         let mut rust_names = Namespace::new();
-        rust_names.reserve(&["client", "body", "send"]);
+        rust_names.reserve(&["client", "body", "send", "options", "with_options"]);
         let mut lowered = Vec::new();
         for (parameter, parameter_at) in merged.into_values() {
             let data = parameter.parameter_data_ref();

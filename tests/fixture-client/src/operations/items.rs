@@ -34,6 +34,7 @@ impl<'c> Items<'c> {
             ids: None,
             x_request_id: None,
             session: None,
+            options: runtime::RequestOptions::default(),
         }
     }
 
@@ -46,6 +47,7 @@ impl<'c> Items<'c> {
         DeleteItemsByItemId {
             client: self.client,
             item_id,
+            options: runtime::RequestOptions::default(),
         }
     }
 
@@ -58,6 +60,7 @@ impl<'c> Items<'c> {
         CreateItem {
             client: self.client,
             body,
+            options: runtime::RequestOptions::default(),
         }
     }
 
@@ -71,6 +74,7 @@ impl<'c> Items<'c> {
             client: self.client,
             item_id,
             body: None,
+            options: runtime::RequestOptions::default(),
         }
     }
 }
@@ -85,6 +89,7 @@ pub struct GetItem<'c> {
     ids: Option<Vec<i64>>,
     x_request_id: Option<String>,
     session: Option<String>,
+    options: runtime::RequestOptions,
 }
 
 impl<'c> GetItem<'c> {
@@ -116,6 +121,12 @@ impl<'c> GetItem<'c> {
         self
     }
 
+    /// Overrides the client's timeout, retries, headers or query parameters for this request.
+    pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
     /// Sends the request and decodes the response.
     ///
     /// Succeeds with:
@@ -134,6 +145,7 @@ impl<'c> GetItem<'c> {
             .header("X-Request-Id", &self.x_request_id)
             .cookie("session", &self.session)
             .security(&[&[&super::BEARER]])
+            .options(self.options)
             .send()
             .await?;
         match response.status().as_u16() {
@@ -188,9 +200,16 @@ pub enum GetItemError {
 pub struct DeleteItemsByItemId<'c> {
     client: &'c Client,
     item_id: i64,
+    options: runtime::RequestOptions,
 }
 
 impl<'c> DeleteItemsByItemId<'c> {
+    /// Overrides the client's timeout, retries, headers or query parameters for this request.
+    pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
     /// Sends the request and decodes the response.
     ///
     /// Succeeds with:
@@ -208,6 +227,7 @@ impl<'c> DeleteItemsByItemId<'c> {
             )
             .path_param("item_id", &self.item_id)
             .security(&[&[&super::BASIC]])
+            .options(self.options)
             .send()
             .await?;
         match response.status().as_u16() {
@@ -234,9 +254,16 @@ impl<'c> std::future::IntoFuture for DeleteItemsByItemId<'c> {
 pub struct CreateItem<'c> {
     client: &'c Client,
     body: types::CreateItemRequest,
+    options: runtime::RequestOptions,
 }
 
 impl<'c> CreateItem<'c> {
+    /// Overrides the client's timeout, retries, headers or query parameters for this request.
+    pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
     /// Sends the request and decodes the response.
     ///
     /// Succeeds with:
@@ -252,6 +279,7 @@ impl<'c> CreateItem<'c> {
             .core
             .request("createItem", runtime::Method::POST, "/items")
             .security(&[&[&super::API_KEY_QUERY], &[&super::API_KEY_COOKIE]])
+            .options(self.options)
             .form("application/x-www-form-urlencoded", &self.body)
             .send()
             .await?;
@@ -280,12 +308,19 @@ pub struct PutNote<'c> {
     client: &'c Client,
     item_id: i64,
     body: Option<String>,
+    options: runtime::RequestOptions,
 }
 
 impl<'c> PutNote<'c> {
     /// Sets the optional request body.
     pub fn body(mut self, body: String) -> Self {
         self.body = Some(body);
+        self
+    }
+
+    /// Overrides the client's timeout, retries, headers or query parameters for this request.
+    pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
+        self.options = options;
         self
     }
 
@@ -301,7 +336,8 @@ impl<'c> PutNote<'c> {
             .core
             .request("putNote", runtime::Method::PUT, "/items/{item_id}/note")
             .path_param("item_id", &self.item_id)
-            .security(&[&[&super::BEARER]]);
+            .security(&[&[&super::BEARER]])
+            .options(self.options);
         if let Some(body) = &self.body {
             request = request.text("text/plain", body);
         }

@@ -51,6 +51,18 @@ impl Client {
         runtime::ClientBuilder::new(Self::DEFAULT_BASE_URL)
     }
 
+    /// Starts configuring a client from environment variables.
+    ///
+    /// The base URL is `OPERATIONS_BASE_URL` when set, else [`Client::DEFAULT_BASE_URL`]. Credentials come from `OPERATIONS_BEARER`, `OPERATIONS_BASIC_USERNAME` + `OPERATIONS_BASIC_PASSWORD`, `OPERATIONS_API_KEY_QUERY`, `OPERATIONS_API_KEY_COOKIE`, for each that is set.
+    pub fn from_env() -> ClientBuilder {
+        Self::builder()
+            .base_url_from_env("OPERATIONS_BASE_URL")
+            .credential_from_env(&BEARER, "OPERATIONS_BEARER")
+            .credential_from_env(&BASIC, "OPERATIONS_BASIC")
+            .credential_from_env(&API_KEY_QUERY, "OPERATIONS_API_KEY_QUERY")
+            .credential_from_env(&API_KEY_COOKIE, "OPERATIONS_API_KEY_COOKIE")
+    }
+
     /// Operations tagged `items`.
     pub fn items(&self) -> items::Items<'_> {
         items::Items::new(self)

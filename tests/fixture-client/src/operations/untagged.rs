@@ -16,6 +16,7 @@ impl Client {
         Download {
             client: self,
             path: path.into(),
+            options: runtime::RequestOptions::default(),
         }
     }
 
@@ -38,6 +39,7 @@ impl Client {
             overwrite,
             mode: None,
             body,
+            options: runtime::RequestOptions::default(),
         }
     }
 }
@@ -48,9 +50,16 @@ impl Client {
 pub struct Download<'c> {
     client: &'c Client,
     path: String,
+    options: runtime::RequestOptions,
 }
 
 impl<'c> Download<'c> {
+    /// Overrides the client's timeout, retries, headers or query parameters for this request.
+    pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
     /// Sends the request and decodes the response.
     ///
     /// Succeeds with:
@@ -66,6 +75,7 @@ impl<'c> Download<'c> {
             .core
             .request("download", runtime::Method::GET, "/files/{path}")
             .path_param("path", &self.path)
+            .options(self.options)
             .send()
             .await?;
         match response.status().as_u16() {
@@ -95,12 +105,19 @@ pub struct Upload<'c> {
     overwrite: bool,
     mode: Option<types::UploadMode>,
     body: Vec<u8>,
+    options: runtime::RequestOptions,
 }
 
 impl<'c> Upload<'c> {
     /// Sets the optional query parameter `mode`.
     pub fn mode(mut self, value: types::UploadMode) -> Self {
         self.mode = Some(value);
+        self
+    }
+
+    /// Overrides the client's timeout, retries, headers or query parameters for this request.
+    pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
+        self.options = options;
         self
     }
 
@@ -119,6 +136,7 @@ impl<'c> Upload<'c> {
             .query("overwrite", &self.overwrite, true)
             .query("mode", &self.mode, true)
             .security(&[&[], &[&super::BEARER]])
+            .options(self.options)
             .bytes("application/octet-stream", &self.body)
             .send()
             .await?;

@@ -32,6 +32,13 @@ impl Client {
         runtime::ClientBuilder::new(Self::DEFAULT_BASE_URL)
     }
 
+    /// Starts configuring a client from environment variables.
+    ///
+    /// The base URL is `SHAPES_BASE_URL` when set, else [`Client::DEFAULT_BASE_URL`].
+    pub fn from_env() -> ClientBuilder {
+        Self::builder().base_url_from_env("SHAPES_BASE_URL")
+    }
+
     /// Operations tagged `pets`.
     pub fn pets(&self) -> pets::Pets<'_> {
         pets::Pets::new(self)

@@ -28,6 +28,7 @@ impl<'c> Pets<'c> {
         CreatePet {
             client: self.client,
             body,
+            options: runtime::RequestOptions::default(),
         }
     }
 
@@ -35,7 +36,10 @@ impl<'c> Pets<'c> {
     ///
     /// Returns the request builder [`GetTree`]: set optional values on it, then `.await` it.
     pub fn get_tree(&self) -> GetTree<'_> {
-        GetTree { client: self.client }
+        GetTree {
+            client: self.client,
+            options: runtime::RequestOptions::default(),
+        }
     }
 }
 
@@ -45,9 +49,16 @@ impl<'c> Pets<'c> {
 pub struct CreatePet<'c> {
     client: &'c Client,
     body: types::Pet,
+    options: runtime::RequestOptions,
 }
 
 impl<'c> CreatePet<'c> {
+    /// Overrides the client's timeout, retries, headers or query parameters for this request.
+    pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
     /// Sends the request and decodes the response.
     ///
     /// Succeeds with:
@@ -62,6 +73,7 @@ impl<'c> CreatePet<'c> {
             .client
             .core
             .request("createPet", runtime::Method::POST, "/pets")
+            .options(self.options)
             .json("application/json", &self.body)
             .send()
             .await?;
@@ -88,9 +100,16 @@ impl<'c> std::future::IntoFuture for CreatePet<'c> {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct GetTree<'c> {
     client: &'c Client,
+    options: runtime::RequestOptions,
 }
 
 impl<'c> GetTree<'c> {
+    /// Overrides the client's timeout, retries, headers or query parameters for this request.
+    pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
     /// Sends the request and decodes the response.
     ///
     /// Succeeds with:
@@ -105,6 +124,7 @@ impl<'c> GetTree<'c> {
             .client
             .core
             .request("getTree", runtime::Method::GET, "/tree")
+            .options(self.options)
             .send()
             .await?;
         match response.status().as_u16() {

@@ -1,0 +1,301 @@
+//! Client behaviour against loopback servers that misbehave on purpose: retries with
+//! backoff and `Retry-After`, dropped connections, slow responses and timeouts,
+//! per-request options, configuration from the environment, and tracing.
+
+use generated_client::cloudflare_zero_trust as cloudflare;
+use generated_client::runtime::{Error, RequestOptions, RetryPolicy};
+use generated_client::zoom_users as zoom;
+use serde_json::json;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use wiremock::matchers::{header, method, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// Fast retries, so tests measure behaviour, not waiting.
+fn quick_retries() -> RetryPolicy {
+    RetryPolicy::default().initial_backoff(Duration::from_millis(5)).max_backoff(Duration::from_secs(5))
+}
+
+fn zoom_client(base_url: &str, policy: RetryPolicy) -> zoom::Client {
+    zoom::Client::builder().base_url(base_url).access_token("t").retry(policy).build().expect("builds")
+}
+
+fn organization_envelope() -> serde_json::Value {
+    json!({"errors": [], "messages": [], "success": true, "result": {"name": "org"}})
+}
+
+async fn requests_received(server: &MockServer) -> usize {
+    server.received_requests().await.expect("recording").len()
+}
+
+#[tokio::test]
+async fn a_429_is_retried_after_the_servers_retry_after() {
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "1"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE")).respond_with(ResponseTemplate::new(204)).mount(&server).await;
+    let started = Instant::now();
+    zoom_client(&server.uri(), quick_retries()).users().user_sso_token_delete("me").await.expect("second try succeeds");
+    // The backoff alone would be 5 ms: only honouring `Retry-After: 1` explains the wait.
+    assert!(started.elapsed() >= Duration::from_millis(950), "waited only {:?}", started.elapsed());
+    assert_eq!(requests_received(&server).await, 2);
+}
+
+#[tokio::test]
+async fn server_errors_are_retried_with_backoff_until_success() {
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(2)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE")).respond_with(ResponseTemplate::new(204)).mount(&server).await;
+    zoom_client(&server.uri(), quick_retries()).users().user_sso_token_delete("me").await.expect("third try succeeds");
+    assert_eq!(requests_received(&server).await, 3);
+}
+
+#[tokio::test]
+async fn when_retries_run_out_the_last_response_is_the_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE")).respond_with(ResponseTemplate::new(503).set_body_string("busy")).mount(&server).await;
+    let error = zoom_client(&server.uri(), quick_retries().max_retries(3))
+        .users()
+        .user_sso_token_delete("me")
+        .await
+        .expect_err("always 503");
+    assert!(matches!(&error, Error::UnexpectedStatus { status, .. } if *status == 503), "{error:?}");
+    assert_eq!(requests_received(&server).await, 4);
+}
+
+#[tokio::test]
+async fn documented_client_errors_are_not_retried() {
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(json!({"code": 1001, "message": "no"})))
+        .mount(&server)
+        .await;
+    zoom_client(&server.uri(), quick_retries()).users().user_sso_token_delete("me").await.expect_err("404");
+    assert_eq!(requests_received(&server).await, 1);
+}
+
+#[tokio::test]
+async fn post_is_retried_only_when_the_policy_allows_it() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(503)).mount(&server).await;
+    let body = || cloudflare::RevokeUserRequest {
+        devices: None,
+        email: "a@b.c".to_owned(),
+        user_uid: None,
+        warp_session_reauth: None,
+    };
+    let client = cloudflare::Client::builder()
+        .base_url(server.uri())
+        .api_token("t")
+        .retry(quick_retries())
+        .build()
+        .expect("builds");
+    let organizations = client.zero_trust_organization();
+    organizations.revoke_all_access_tokens_for_a_user("acc", body()).await.expect_err("503");
+    assert_eq!(requests_received(&server).await, 1, "POST is not idempotent: no retry by default");
+    server.reset().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(503)).mount(&server).await;
+    organizations
+        .revoke_all_access_tokens_for_a_user("acc", body())
+        .with_options(RequestOptions::new().retry(quick_retries().retry_non_idempotent(true)))
+        .await
+        .expect_err("503");
+    assert_eq!(requests_received(&server).await, 3, "opted in per request: two retries");
+}
+
+#[tokio::test]
+async fn a_per_request_policy_overrides_the_clients() {
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE")).respond_with(ResponseTemplate::new(500)).mount(&server).await;
+    zoom_client(&server.uri(), quick_retries())
+        .users()
+        .user_sso_token_delete("me")
+        .with_options(RequestOptions::new().retry(RetryPolicy::none()))
+        .await
+        .expect_err("500");
+    assert_eq!(requests_received(&server).await, 1);
+}
+
+/// A server that drops the first `drops` connections without answering, then answers 204.
+async fn flaky_server(drops: usize) -> (String, Arc<AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address = listener.local_addr().expect("address");
+    let connections = Arc::new(AtomicUsize::new(0));
+    let seen = connections.clone();
+    tokio::spawn(async move {
+        // Bounded: the test needs at most a handful of connections.
+        for _ in 0..16 {
+            let Ok((mut socket, _)) = listener.accept().await else { return };
+            let number = seen.fetch_add(1, Ordering::SeqCst);
+            let mut buffer = vec![0_u8; 4096];
+            let _ = socket.read(&mut buffer).await;
+            if number >= drops {
+                let _ = socket
+                    .write_all(b"HTTP/1.1 204 No Content\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+                    .await;
+            }
+            drop(socket);
+        }
+    });
+    (format!("http://{address}"), connections)
+}
+
+#[tokio::test]
+async fn dropped_connections_are_retried() {
+    let (base_url, connections) = flaky_server(2).await;
+    zoom_client(&base_url, quick_retries())
+        .users()
+        .user_sso_token_delete("me")
+        .await
+        .expect("third connection answers");
+    assert_eq!(connections.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn a_dropped_connection_without_retries_is_a_connection_error() {
+    let (base_url, _) = flaky_server(1).await;
+    let error =
+        zoom_client(&base_url, RetryPolicy::none()).users().user_sso_token_delete("me").await.expect_err("dropped");
+    assert!(matches!(error, Error::Connection(_)), "{error:?}");
+}
+
+#[tokio::test]
+async fn a_slow_response_times_out_per_client_and_per_request() {
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .respond_with(ResponseTemplate::new(204).set_delay(Duration::from_secs(3)))
+        .mount(&server)
+        .await;
+    let client = zoom::Client::builder()
+        .base_url(server.uri())
+        .access_token("t")
+        .timeout(Duration::from_millis(200))
+        .retry(RetryPolicy::none())
+        .build()
+        .expect("builds");
+    let error = client.users().user_sso_token_delete("me").await.expect_err("too slow");
+    assert!(matches!(error, Error::Timeout(_)), "{error:?}");
+
+    let patient = zoom_client(&server.uri(), RetryPolicy::none());
+    let error = patient
+        .users()
+        .user_sso_token_delete("me")
+        .with_options(RequestOptions::new().timeout(Duration::from_millis(200)))
+        .await
+        .expect_err("too slow for this request");
+    assert!(matches!(error, Error::Timeout(_)), "{error:?}");
+}
+
+#[tokio::test]
+async fn per_request_headers_and_query_are_sent() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(header("x-trace", "abc"))
+        .and(query_param("debug", "1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(organization_envelope()))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = cloudflare::Client::builder().base_url(server.uri()).api_token("t").build().expect("builds");
+    client
+        .zone_level_zero_trust_organization()
+        .get_your_zero_trust_organization("z")
+        .with_options(RequestOptions::new().header("X-Trace", "abc").query("debug", "1"))
+        .await
+        .expect("ok");
+    let error = client
+        .zone_level_zero_trust_organization()
+        .get_your_zero_trust_organization("z")
+        .with_options(RequestOptions::new().header("X-Trace", "a\nb"))
+        .await
+        .expect_err("line break refused");
+    assert!(matches!(&error, Error::InvalidRequest(problem) if problem.contains("X-Trace")), "{error:?}");
+}
+
+#[tokio::test]
+async fn clients_configure_from_the_environment() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(header("x-auth-email", "env@example.com"))
+        .and(header("x-auth-key", "env-key"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(organization_envelope()))
+        .expect(1)
+        .mount(&server)
+        .await;
+    // These variables are read by this test only; no other test sets CLOUDFLARE_*.
+    std::env::set_var("CLOUDFLARE_BASE_URL", server.uri());
+    std::env::set_var("CLOUDFLARE_EMAIL", "env@example.com");
+    std::env::set_var("CLOUDFLARE_API_KEY", "env-key");
+    std::env::remove_var("CLOUDFLARE_API_TOKEN");
+    let client = cloudflare::Client::from_env().build().expect("builds");
+    client.zone_level_zero_trust_organization().get_your_zero_trust_organization("z").await.expect("ok");
+    for variable in ["CLOUDFLARE_BASE_URL", "CLOUDFLARE_EMAIL", "CLOUDFLARE_API_KEY"] {
+        std::env::remove_var(variable);
+    }
+}
+
+/// A `tracing` writer that keeps everything written, for assertions.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("not poisoned").extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn each_request_has_a_span_with_operation_status_attempt_and_latency_but_no_secret() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    tracing::subscriber::with_default(subscriber, || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        runtime.block_on(async {
+            let server = MockServer::start().await;
+            Mock::given(method("DELETE"))
+                .respond_with(ResponseTemplate::new(503))
+                .up_to_n_times(1)
+                .with_priority(1)
+                .mount(&server)
+                .await;
+            Mock::given(method("DELETE")).respond_with(ResponseTemplate::new(204)).mount(&server).await;
+            let client = zoom::Client::builder()
+                .base_url(server.uri())
+                .access_token("very-secret-token")
+                .retry(quick_retries())
+                .build()
+                .expect("builds");
+            client.users().user_sso_token_delete("me").await.expect("ok");
+        });
+    });
+    let output = String::from_utf8(captured.0.lock().expect("not poisoned").clone()).expect("utf-8");
+    assert!(
+        output.contains("http_request{operation=\"userSSOTokenDelete\" method=DELETE path=\"/users/{userId}/token\""),
+        "{output}"
+    );
+    assert!(output.contains("retrying"), "{output}");
+    let final_try = output.lines().find(|line| line.contains("status=204")).expect("the 204 is traced");
+    assert!(final_try.contains("attempt=2") && final_try.contains("latency_ms="), "{output}");
+    assert!(!output.contains("very-secret-token"), "{output}");
+}
