@@ -70,7 +70,7 @@ async fn cloudflare_get_organization_sends_bearer_token_and_decodes_the_envelope
         .expect("success");
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["cf-ray"], "8a1b2c3d4e5f-SJC");
-    let organization = response.into_body().result.expect("result present");
+    let organization = response.into_body();
     assert_eq!(organization.auth_domain.as_deref(), Some("test.cloudflareaccess.com"));
     assert_eq!(organization.deny_unmatched_requests, Some(true));
     assert_eq!(organization.deny_unmatched_requests_exempted_zone_names, Some(vec!["example.com".to_owned()]));
@@ -150,10 +150,7 @@ async fn cloudflare_create_organization_posts_the_body_and_decodes_201() {
         .await
         .expect("created");
     assert_eq!(response.status(), 201);
-    assert_eq!(
-        response.body().result.as_ref().and_then(|org| org.name.as_deref()),
-        Some("Widget Corps Internal Applications")
-    );
+    assert_eq!(response.body().name.as_deref(), Some("Widget Corps Internal Applications"));
 }
 
 #[tokio::test]
@@ -210,8 +207,8 @@ async fn cloudflare_revoke_user_for_a_zone_sends_every_body_field() {
         .revoke_all_access_tokens_for_a_user("z1", body)
         .await
         .expect("revoked");
-    assert_eq!(response.body().result, Some(true));
-    assert_eq!(response.body().success, Some(true));
+    assert!(*response.body(), "the envelope's result is the body");
+    assert_eq!(response.envelope().success, Some(true));
 }
 
 #[tokio::test]
@@ -469,4 +466,63 @@ fn default_base_urls_come_from_the_specs() {
     assert_eq!(cloudflare::Client::DEFAULT_BASE_URL, "https://api.cloudflare.com/client/v4");
     assert_eq!(zoom::Client::DEFAULT_BASE_URL, "https://api.zoom.us/v2");
     assert!(zitadel::Client::DEFAULT_BASE_URL.starts_with("https://"));
+}
+
+#[tokio::test]
+async fn envelope_messages_stay_reachable_beside_the_result() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "errors": [],
+            "messages": [{"code": 10001, "message": "Organization settings are cached for 5 minutes"}],
+            "success": true,
+            "result": organization_json()
+        })))
+        .mount(&server)
+        .await;
+    let response = cloudflare_client(&server)
+        .zone_level_zero_trust_organization()
+        .get_your_zero_trust_organization("z")
+        .await
+        .expect("success");
+    assert_eq!(response.body().name.as_deref(), Some("Widget Corps Internal Applications"));
+    let envelope = response.envelope();
+    assert_eq!(envelope.messages[0].code, 10001);
+    assert_eq!(envelope.messages[0].message, "Organization settings are cached for 5 minutes");
+    assert!(envelope.result.is_none(), "the result moved into the body, not copied");
+}
+
+#[tokio::test]
+async fn a_200_with_success_false_is_an_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "errors": [{"code": 1003, "message": "Invalid zone"}], "messages": [], "success": false, "result": null
+        })))
+        .mount(&server)
+        .await;
+    let error = cloudflare_client(&server)
+        .zone_level_zero_trust_organization()
+        .get_your_zero_trust_organization("z")
+        .await
+        .expect_err("success: false");
+    let Error::Unsuccessful { status, body, .. } = &error else { panic!("expected Unsuccessful, got {error:?}") };
+    assert_eq!(*status, 200);
+    assert!(String::from_utf8_lossy(body).contains("Invalid zone"));
+    assert!(error.to_string().contains("reported failure"), "{error}");
+}
+
+#[tokio::test]
+async fn a_successful_envelope_without_a_result_is_a_decode_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"errors": [], "messages": [], "success": true})))
+        .mount(&server)
+        .await;
+    let error = cloudflare_client(&server)
+        .zone_level_zero_trust_organization()
+        .get_your_zero_trust_organization("z")
+        .await
+        .expect_err("no result");
+    assert!(matches!(&error, Error::Decode { source, .. } if source.to_string().contains("result")), "{error:?}");
 }

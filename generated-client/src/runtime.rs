@@ -826,7 +826,23 @@ impl RawResponse {
     }
 
     fn wrap<T>(self, body: T) -> Response<T> {
-        Response { status: self.status, headers: self.headers, body }
+        Response { status: self.status, headers: self.headers, body, envelope: () }
+    }
+
+    /// A documented success whose JSON body is an envelope: its `result` becomes the body.
+    pub fn enveloped<V: Envelope, E>(self) -> Result<Response<V::Result, V>, Error<E>> {
+        let mut envelope: V = self.decode()?;
+        if !envelope.is_success() {
+            return Err(Error::Unsuccessful { status: self.status, headers: Box::new(self.headers), body: self.body });
+        }
+        match envelope.take_result() {
+            Some(result) => Ok(Response { status: self.status, headers: self.headers, body: result, envelope }),
+            None => Err(Error::Decode {
+                status: self.status,
+                source: <serde_json::Error as serde::de::Error>::missing_field("result"),
+                body: self.body,
+            }),
+        }
     }
 
     /// A documented success with a JSON body.
@@ -885,15 +901,37 @@ impl RawResponse {
     }
 }
 
-/// A successful response: the decoded body, with the status and headers it came with.
+/// A response body that wraps the operation's data (`{"success", "errors", "messages",
+/// "result"}`, as Cloudflare's do). Generated for every schema of that shape.
+pub trait Envelope: DeserializeOwned {
+    /// The data the operation returns.
+    type Result;
+
+    /// Whether the server reports success; `false` makes the call fail with
+    /// [`Error::Unsuccessful`] even on a 2xx status.
+    fn is_success(&self) -> bool;
+
+    /// Takes the data out, leaving the rest of the envelope (messages, paging information).
+    fn take_result(&mut self) -> Option<Self::Result>;
+}
+
+/// A successful response: the decoded body, with the status and headers it came with,
+/// and for enveloped operations the rest of the envelope (`M`).
 #[derive(Debug, Clone)]
-pub struct Response<T> {
+pub struct Response<T, M = ()> {
     status: StatusCode,
     headers: HeaderMap,
     body: T,
+    envelope: M,
 }
 
-impl<T> Response<T> {
+impl<T, M> Response<T, M> {
+    /// The envelope the body came in, without its `result` (for example Cloudflare's
+    /// `messages`); `()` for operations without an envelope.
+    pub fn envelope(&self) -> &M {
+        &self.envelope
+    }
+
     pub fn status(&self) -> StatusCode {
         self.status
     }
@@ -910,9 +948,9 @@ impl<T> Response<T> {
         self.body
     }
 
-    /// Changes the body, keeping status and headers.
-    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
-        Response { status: self.status, headers: self.headers, body: f(self.body) }
+    /// Changes the body, keeping status, headers and envelope.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U, M> {
+        Response { status: self.status, headers: self.headers, body: f(self.body), envelope: self.envelope }
     }
 }
 
@@ -924,6 +962,8 @@ pub enum Error<E> {
     Api { status: StatusCode, headers: Box<HeaderMap>, body: Box<E> },
     /// The server answered with a status the operation does not document.
     UnexpectedStatus { status: StatusCode, headers: Box<HeaderMap>, body: Bytes },
+    /// The server answered with a success status but reported failure (`"success": false`).
+    Unsuccessful { status: StatusCode, headers: Box<HeaderMap>, body: Bytes },
     /// The response body does not match the documented schema.
     Decode { status: StatusCode, body: Bytes, source: serde_json::Error },
     /// No response in time: the connect timeout or the request timeout passed.
@@ -940,9 +980,10 @@ impl<E> Error<E> {
     /// The HTTP status, when the server answered.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            Self::Api { status, .. } | Self::UnexpectedStatus { status, .. } | Self::Decode { status, .. } => {
-                Some(*status)
-            }
+            Self::Api { status, .. }
+            | Self::UnexpectedStatus { status, .. }
+            | Self::Unsuccessful { status, .. }
+            | Self::Decode { status, .. } => Some(*status),
             Self::Timeout(_) | Self::Connection(_) => None,
             Self::InvalidRequest(_) | Self::MissingCredentials { .. } => None,
         }
@@ -963,6 +1004,9 @@ impl<E: fmt::Debug> fmt::Display for Error<E> {
             Self::Api { status, body, .. } => write!(f, "the server answered {status}: {body:?}"),
             Self::UnexpectedStatus { status, body, .. } => {
                 write!(f, "the server answered with undocumented status {status}: {}", preview(body))
+            }
+            Self::Unsuccessful { status, body, .. } => {
+                write!(f, "the server answered {status} but reported failure: {}", preview(body))
             }
             Self::Decode { status, body, source } => {
                 write!(f, "could not decode the {status} response ({source}): {}", preview(body))

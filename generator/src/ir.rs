@@ -104,6 +104,18 @@ pub struct Struct {
     pub fields: Vec<Field>,
     /// `additionalProperties` beside declared ones, kept in a flattened map.
     pub additional: Option<TypeRef>,
+    /// Set when the struct wraps an operation's data (`{success, errors, messages, result}`).
+    pub envelope: Option<Envelope>,
+}
+
+/// A response envelope: operations returning it give the caller its `result` field and
+/// keep the rest (messages, paging information) reachable; `success: false` is an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Envelope {
+    /// Index of the optional `result` field.
+    pub result: usize,
+    /// Index of the boolean `success` field.
+    pub success: usize,
 }
 
 #[derive(Debug, Clone)]

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use crate::runtime;
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct LoginDesign {
@@ -139,6 +140,17 @@ pub struct ApiResponseCommonFailure {
     pub success: bool,
 }
 
+impl runtime::Envelope for ApiResponseCommonFailure {
+    type Result = Option<BTreeMap<String, serde_json::Value>>;
+    fn is_success(&self) -> bool {
+        self.success
+    }
+
+    fn take_result(&mut self) -> Option<Self::Result> {
+        Some(self.result.take())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrganizationResponse {
     pub errors: Messages,
@@ -149,12 +161,34 @@ pub struct OrganizationResponse {
     pub result: Option<Organization>,
 }
 
+impl runtime::Envelope for OrganizationResponse {
+    type Result = Organization;
+    fn is_success(&self) -> bool {
+        self.success
+    }
+
+    fn take_result(&mut self) -> Option<Self::Result> {
+        self.result.take()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct RevokeUserResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+}
+
+impl runtime::Envelope for RevokeUserResponse {
+    type Result = bool;
+    fn is_success(&self) -> bool {
+        self.success != Some(false)
+    }
+
+    fn take_result(&mut self) -> Option<Self::Result> {
+        self.result.take()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

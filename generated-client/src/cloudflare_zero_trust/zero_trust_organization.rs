@@ -67,7 +67,10 @@ impl<'c> RevokeAllAccessTokensForAUser<'c> {
     pub async fn send(
         self,
     ) -> Result<
-        runtime::Response<types::RevokeUserResponse>,
+        runtime::Response<
+            <types::RevokeUserResponse as runtime::Envelope>::Result,
+            types::RevokeUserResponse,
+        >,
         runtime::Error<RevokeAllAccessTokensForAUserError>,
     > {
         let response = self
@@ -85,7 +88,7 @@ impl<'c> RevokeAllAccessTokensForAUser<'c> {
             .send()
             .await?;
         match response.status().as_u16() {
-            200 => response.json(),
+            200 => response.enveloped(),
             400..=499 => {
                 Err(response.error_json(RevokeAllAccessTokensForAUserError::ClientError))
             }
@@ -96,7 +99,10 @@ impl<'c> RevokeAllAccessTokensForAUser<'c> {
 
 impl<'c> std::future::IntoFuture for RevokeAllAccessTokensForAUser<'c> {
     type Output = Result<
-        runtime::Response<types::RevokeUserResponse>,
+        runtime::Response<
+            <types::RevokeUserResponse as runtime::Envelope>::Result,
+            types::RevokeUserResponse,
+        >,
         runtime::Error<RevokeAllAccessTokensForAUserError>,
     >;
     type IntoFuture = runtime::BoxFuture<'c, Self::Output>;

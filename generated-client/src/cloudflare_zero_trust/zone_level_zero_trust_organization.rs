@@ -132,7 +132,10 @@ impl<'c> GetYourZeroTrustOrganization<'c> {
     pub async fn send(
         self,
     ) -> Result<
-        runtime::Response<types::OrganizationResponse>,
+        runtime::Response<
+            <types::OrganizationResponse as runtime::Envelope>::Result,
+            types::OrganizationResponse,
+        >,
         runtime::Error<GetYourZeroTrustOrganizationError>,
     > {
         let response = self
@@ -149,7 +152,7 @@ impl<'c> GetYourZeroTrustOrganization<'c> {
             .send()
             .await?;
         match response.status().as_u16() {
-            200 => response.json(),
+            200 => response.enveloped(),
             400..=499 => {
                 Err(response.error_json(GetYourZeroTrustOrganizationError::ClientError))
             }
@@ -160,7 +163,10 @@ impl<'c> GetYourZeroTrustOrganization<'c> {
 
 impl<'c> std::future::IntoFuture for GetYourZeroTrustOrganization<'c> {
     type Output = Result<
-        runtime::Response<types::OrganizationResponse>,
+        runtime::Response<
+            <types::OrganizationResponse as runtime::Envelope>::Result,
+            types::OrganizationResponse,
+        >,
         runtime::Error<GetYourZeroTrustOrganizationError>,
     >;
     type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
@@ -200,7 +206,10 @@ impl<'c> UpdateYourZeroTrustOrganization<'c> {
     pub async fn send(
         self,
     ) -> Result<
-        runtime::Response<types::OrganizationResponse>,
+        runtime::Response<
+            <types::OrganizationResponse as runtime::Envelope>::Result,
+            types::OrganizationResponse,
+        >,
         runtime::Error<UpdateYourZeroTrustOrganizationError>,
     > {
         let response = self
@@ -218,7 +227,7 @@ impl<'c> UpdateYourZeroTrustOrganization<'c> {
             .send()
             .await?;
         match response.status().as_u16() {
-            200 => response.json(),
+            200 => response.enveloped(),
             400..=499 => {
                 Err(
                     response
@@ -232,7 +241,10 @@ impl<'c> UpdateYourZeroTrustOrganization<'c> {
 
 impl<'c> std::future::IntoFuture for UpdateYourZeroTrustOrganization<'c> {
     type Output = Result<
-        runtime::Response<types::OrganizationResponse>,
+        runtime::Response<
+            <types::OrganizationResponse as runtime::Envelope>::Result,
+            types::OrganizationResponse,
+        >,
         runtime::Error<UpdateYourZeroTrustOrganizationError>,
     >;
     type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
@@ -272,7 +284,10 @@ impl<'c> CreateYourZeroTrustOrganization<'c> {
     pub async fn send(
         self,
     ) -> Result<
-        runtime::Response<types::OrganizationResponse>,
+        runtime::Response<
+            <types::OrganizationResponse as runtime::Envelope>::Result,
+            types::OrganizationResponse,
+        >,
         runtime::Error<CreateYourZeroTrustOrganizationError>,
     > {
         let response = self
@@ -290,7 +305,7 @@ impl<'c> CreateYourZeroTrustOrganization<'c> {
             .send()
             .await?;
         match response.status().as_u16() {
-            201 => response.json(),
+            201 => response.enveloped(),
             400..=499 => {
                 Err(
                     response
@@ -304,7 +319,10 @@ impl<'c> CreateYourZeroTrustOrganization<'c> {
 
 impl<'c> std::future::IntoFuture for CreateYourZeroTrustOrganization<'c> {
     type Output = Result<
-        runtime::Response<types::OrganizationResponse>,
+        runtime::Response<
+            <types::OrganizationResponse as runtime::Envelope>::Result,
+            types::OrganizationResponse,
+        >,
         runtime::Error<CreateYourZeroTrustOrganizationError>,
     >;
     type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
@@ -344,7 +362,10 @@ impl<'c> RevokeAllAccessTokensForAUser<'c> {
     pub async fn send(
         self,
     ) -> Result<
-        runtime::Response<types::RevokeUserResponse>,
+        runtime::Response<
+            <types::RevokeUserResponse as runtime::Envelope>::Result,
+            types::RevokeUserResponse,
+        >,
         runtime::Error<RevokeAllAccessTokensForAUserError>,
     > {
         let response = self
@@ -362,7 +383,7 @@ impl<'c> RevokeAllAccessTokensForAUser<'c> {
             .send()
             .await?;
         match response.status().as_u16() {
-            200 => response.json(),
+            200 => response.enveloped(),
             400..=499 => {
                 Err(response.error_json(RevokeAllAccessTokensForAUserError::ClientError))
             }
@@ -373,7 +394,10 @@ impl<'c> RevokeAllAccessTokensForAUser<'c> {
 
 impl<'c> std::future::IntoFuture for RevokeAllAccessTokensForAUser<'c> {
     type Output = Result<
-        runtime::Response<types::RevokeUserResponse>,
+        runtime::Response<
+            <types::RevokeUserResponse as runtime::Envelope>::Result,
+            types::RevokeUserResponse,
+        >,
         runtime::Error<RevokeAllAccessTokensForAUserError>,
     >;
     type IntoFuture = runtime::BoxFuture<'c, Self::Output>;

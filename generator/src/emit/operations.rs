@@ -6,7 +6,7 @@ use super::docs::{doc_attrs, inner_doc_attrs, ours, spec};
 use super::{ident, type_tokens, TypeContext};
 use crate::ir::{
     Api, BodyEncoding, Operation, OperationGroup, Parameter, ParameterLocation, Response, ResponseBody, StatusMatch,
-    TypeRef,
+    TypeId, TypeKind, TypeRef,
 };
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -287,8 +287,27 @@ fn body_type(api: &Api, body: &ResponseBody) -> Option<TokenStream> {
     }
 }
 
-/// One success shape gives its type directly; several give an enum with a variant each.
+/// The envelope type of an operation whose successes all share one enveloped JSON body.
+fn success_envelope(api: &Api, operation: &Operation) -> Option<TypeId> {
+    let successes: Vec<&Response> = operation.successes().collect();
+    let first = successes.first()?;
+    if !successes.iter().all(|response| response.body == first.body) {
+        return None;
+    }
+    let ResponseBody::Json(TypeRef::Named(id)) = &first.body else { return None };
+    match &api.types.get(*id).kind {
+        TypeKind::Struct(structure) if structure.envelope.is_some() => Some(*id),
+        _ => None,
+    }
+}
+
+/// One success shape gives its type directly (for an envelope, its result and the
+/// envelope); several give an enum with a variant each.
 fn success_type(api: &Api, operation: &Operation) -> (TokenStream, Option<TokenStream>) {
+    if let Some(id) = success_envelope(api, operation) {
+        let envelope = type_tokens(api, &TypeRef::Named(id), TypeContext::Sibling);
+        return (quote!(<#envelope as runtime::Envelope>::Result, #envelope), None);
+    }
     let successes: Vec<&Response> = operation.successes().collect();
     let Some(first) = successes.first() else { return (quote!(()), None) };
     if successes.iter().all(|response| response.body == first.body) {
@@ -423,7 +442,7 @@ fn emit_send_body(api: &Api, operation: &Operation) -> TokenStream {
             let response = request.send().await?;
         },
     };
-    let arms = response_arms(operation);
+    let arms = response_arms(operation, success_envelope(api, operation).is_some());
     quote! {
         #send
         match response.status().as_u16() {
@@ -432,7 +451,7 @@ fn emit_send_body(api: &Api, operation: &Operation) -> TokenStream {
     }
 }
 
-fn response_arms(operation: &Operation) -> Vec<TokenStream> {
+fn response_arms(operation: &Operation, enveloped: bool) -> Vec<TokenStream> {
     let mut ordered: Vec<&Response> = operation.responses.iter().collect();
     // Exact codes before ranges before `default`, as the spec's matching rules say.
     ordered.sort_by_key(|response| match response.status {
@@ -446,7 +465,11 @@ fn response_arms(operation: &Operation) -> Vec<TokenStream> {
         .iter()
         .map(|response| {
             let pattern = status_pattern(response.status);
-            let decode = decode_call(&response.body, response.is_success);
+            let decode = if enveloped && response.is_success {
+                ident("enveloped")
+            } else {
+                decode_call(&response.body, response.is_success)
+            };
             let expression = if response.is_success {
                 if one_shape {
                     quote!(response.#decode())

@@ -16,10 +16,21 @@ pub(crate) fn emit_types(api: &Api) -> TokenStream {
             use std::collections::BTreeMap;
         )
     });
+    let has_envelope = api
+        .types
+        .types
+        .iter()
+        .any(|def| matches!(&def.kind, TypeKind::Struct(structure) if structure.envelope.is_some()));
+    let runtime_import = has_envelope.then(|| {
+        quote!(
+            use crate::runtime;
+        )
+    });
     quote! {
         #![doc = #header]
         use serde::{Deserialize, Serialize};
         #map_import
+        #runtime_import
         #(#items)*
     }
 }
@@ -72,6 +83,37 @@ fn emit_struct(
             pub additional_properties: BTreeMap<String, #value>,
         }
     });
+    let envelope = structure.envelope.map(|envelope| {
+        let result = &structure.fields[envelope.result];
+        let success = &structure.fields[envelope.success];
+        let result_name = ident(&result.rust_name);
+        let success_name = ident(&success.rust_name);
+        let mut result_type = type_tokens(api, &result.ty, context);
+        if result.boxed {
+            result_type = quote!(Box<#result_type>);
+        }
+        // A nullable result is data in its own right (`null`), not a missing one.
+        let (result_type, take) = if result.nullable {
+            (quote!(Option<#result_type>), quote!(Some(self.#result_name.take())))
+        } else {
+            (result_type, quote!(self.#result_name.take()))
+        };
+        let is_success =
+            if success.optional() { quote!(self.#success_name != Some(false)) } else { quote!(self.#success_name) };
+        quote! {
+            impl runtime::Envelope for #name {
+                type Result = #result_type;
+
+                fn is_success(&self) -> bool {
+                    #is_success
+                }
+
+                fn take_result(&mut self) -> Option<Self::Result> {
+                    #take
+                }
+            }
+        }
+    });
     let all_optional = structure.fields.iter().all(Field::optional);
     let default = all_optional.then(|| quote!(Default,));
     let eq = derives_eq(api, structure).then(|| quote!(Eq,));
@@ -82,6 +124,8 @@ fn emit_struct(
             #(#fields)*
             #additional
         }
+
+        #envelope
     }
 }
 

@@ -365,8 +365,17 @@ impl<'a> Lowering<'a> {
                 Some(self.lower_type(schema, &pointer(&at, "additionalProperties"), &format!("{type_name}Value")))
             }
         };
-        Struct { fields, additional }
+        let envelope = find_envelope(&fields);
+        Struct { fields, additional, envelope }
     }
+}
+
+/// `{success: boolean, result?: T, ...}` is an envelope: the data is at `result`. The
+/// result must be optional (absent on failure), so it can be taken out of the envelope.
+fn find_envelope(fields: &[Field]) -> Option<crate::ir::Envelope> {
+    let result = fields.iter().position(|field| field.api_name == "result" && field.optional())?;
+    let success = fields.iter().position(|field| field.api_name == "success" && field.ty == TypeRef::Bool)?;
+    Some(crate::ir::Envelope { result, success })
 }
 
 fn object_shape(schema: &Schema) -> Option<ObjectShape<'_>> {
