@@ -526,3 +526,34 @@ async fn a_successful_envelope_without_a_result_is_a_decode_error() {
         .expect_err("no result");
     assert!(matches!(&error, Error::Decode { source, .. } if source.to_string().contains("result")), "{error:?}");
 }
+
+#[tokio::test]
+async fn revoke_user_takes_an_account_or_a_zone_in_one_method() {
+    let server = MockServer::start().await;
+    for (path_value, result) in [("accounts/acc%2F1", true), ("zones/z1", false)] {
+        Mock::given(method("POST"))
+            .and(path(format!("/client/v4/{path_value}/access/organizations/revoke_user")))
+            .and(body_json(json!({"email": "test@example.com"})))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"result": result, "success": true})))
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    let client = cloudflare_client(&server);
+    let body = || cloudflare::RevokeUserRequest {
+        devices: None,
+        email: "test@example.com".to_owned(),
+        user_uid: None,
+        warp_session_reauth: None,
+    };
+    let for_account = client
+        .revoke_all_access_tokens_for_a_user(cloudflare::AccountOrZone::Account("acc/1".to_owned()), body())
+        .await
+        .expect("account");
+    assert!(*for_account.body());
+    let for_zone = client
+        .revoke_all_access_tokens_for_a_user(cloudflare::AccountOrZone::Zone("z1".to_owned()), body())
+        .await
+        .expect("zone");
+    assert!(!*for_zone.body());
+}

@@ -75,3 +75,44 @@ fn every_rust_file_has_the_generated_header() {
         }
     }
 }
+
+/// Operations combine only when nothing but the parent prefix differs.
+#[test]
+fn only_operations_differing_by_their_parent_are_combined() {
+    let spec = |zone_body: &str| {
+        format!(
+            "openapi: 3.0.3
+info: {{title: Scoped, version: '1'}}
+paths:
+  /accounts/{{account_id}}/things:
+    post:
+      parameters: [{{name: account_id, in: path, required: true, schema: {{type: string}}}}]
+      requestBody: {{required: true, content: {{application/json: {{schema: {{$ref: '#/components/schemas/Thing'}}}}}}}}
+      responses: {{'204': {{description: done}}}}
+  /zones/{{zone_id}}/things:
+    post:
+      parameters: [{{name: zone_id, in: path, required: true, schema: {{type: string}}}}]
+      requestBody: {{required: true, content: {{application/json: {{schema: {zone_body}}}}}}}
+      responses: {{'204': {{description: done}}}}
+components: {{schemas: {{Thing: {{type: object, properties: {{a: {{type: string}}}}}}}}}}
+"
+        )
+    };
+    let generate = |text: &str| {
+        let spec = generator::ApiSpec { name: "scoped", file: "scoped.yaml".to_owned(), text };
+        let settings = generator::CrateSettings {
+            crate_name: "scoped".to_owned(),
+            workspace_member: false,
+            default_features_all: true,
+        };
+        generator::generate_crate(&[spec], &settings).unwrap_or_else(|error| panic!("{error}"))
+    };
+    let same = generate(&spec("{$ref: '#/components/schemas/Thing'}"));
+    let module = &same[std::path::Path::new("src/scoped/mod.rs")];
+    assert!(module.contains("pub enum AccountOrZone"), "{module}");
+    let combined = &same[std::path::Path::new("src/scoped/account_or_zone.rs")];
+    assert!(combined.contains("\"/{scope}/{scope_id}/things\""), "{combined}");
+
+    let different = generate(&spec("{type: object, properties: {b: {type: integer}}}"));
+    assert!(!different.keys().any(|path| path.ends_with("account_or_zone.rs")), "bodies differ: must not combine");
+}

@@ -23,6 +23,28 @@ pub struct Api {
     pub types: TypeSpace,
     /// Operations grouped by their first tag, in spec order.
     pub groups: Vec<OperationGroup>,
+    /// Parent-resource choices (`AccountOrZone`) that combined operations take.
+    pub scopes: Vec<Scope>,
+}
+
+/// A choice between parent resources that the same operation exists under
+/// (`/accounts/{account_id}/…` and `/zones/{zone_id}/…`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    /// Name of the generated enum (`AccountOrZone`).
+    pub enum_name: String,
+    pub variants: Vec<ScopeVariant>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScopeVariant {
+    /// `Account`
+    pub rust_name: String,
+    /// The path segment before the identifier (`accounts`).
+    pub segment: String,
+    /// The identifier parameter of the raw operation (`account_id`).
+    pub id_parameter: String,
+    pub description: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -206,6 +228,9 @@ pub struct Operation {
     /// Alternatives (OR) of requirements (AND), as indexes into [`Api::security_schemes`].
     /// Empty: no authentication. An empty alternative: anonymous access is allowed.
     pub security: Vec<Vec<usize>>,
+    /// For a combined operation: the index into [`Api::scopes`] of the parent it takes;
+    /// its path then starts with `/{scope}/{scope_id}`.
+    pub scope: Option<usize>,
 }
 
 impl Operation {

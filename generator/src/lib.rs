@@ -11,6 +11,7 @@ mod emit;
 pub mod ir;
 mod load;
 pub mod naming;
+mod scopes;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -50,7 +51,10 @@ pub fn generate_crate(specs: &[ApiSpec<'_>], settings: &CrateSettings) -> Result
     let mut problems = Diagnostics::default();
     for spec in specs {
         match load(spec) {
-            Ok(api) => apis.push(api),
+            Ok(mut api) => {
+                scopes::combine(&mut api);
+                apis.push(api)
+            }
             Err(found) => problems.extend(found),
         }
     }

@@ -7,6 +7,8 @@
 pub mod zone_level_zero_trust_organization;
 
 pub mod zero_trust_organization;
+
+pub mod account_or_zone;
 mod types;
 
 pub use self::types::*;
@@ -102,5 +104,33 @@ impl ClientBuilder {
     /// Sends `Authorization: Bearer <token>` (security scheme `api_token`) on operations that accept it. The value never appears in `Debug` output or errors.
     pub fn api_token(self, secret: impl Into<String>) -> Self {
         self.credential(&API_TOKEN, runtime::Credential::secret(secret))
+    }
+}
+
+/// The parent an operation applies to, for operations that exist under both `/accounts/{account_id}` and `/zones/{zone_id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AccountOrZone {
+    /// `/accounts/{account_id}`.
+    ///
+    /// The Account ID to use for this endpoint. Mutually exclusive with the Zone ID.
+    Account(String),
+    /// `/zones/{zone_id}`.
+    ///
+    /// Identifier
+    Zone(String),
+}
+
+impl AccountOrZone {
+    fn segment(&self) -> &'static str {
+        match self {
+            Self::Account(_) => "accounts",
+            Self::Zone(_) => "zones",
+        }
+    }
+
+    fn id(&self) -> &str {
+        match self {
+            Self::Account(id) | Self::Zone(id) => id,
+        }
     }
 }

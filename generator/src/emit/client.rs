@@ -114,6 +114,7 @@ pub(crate) fn emit_api_module(api: &Api) -> TokenStream {
         ),
     };
     let from_env = emit_from_env(api, default_server.is_some());
+    let scopes = api.scopes.iter().map(emit_scope);
     let client_doc = format!(" Client for {}. Cheap to clone: clones share one connection pool.", api.title);
     quote! {
         #module_docs
@@ -150,6 +151,54 @@ pub(crate) fn emit_api_module(api: &Api) -> TokenStream {
         }
 
         #setters_impl
+
+        #(#scopes)*
+    }
+}
+
+/// The enum a combined operation takes: which parent resource it applies to.
+fn emit_scope(scope: &crate::ir::Scope) -> TokenStream {
+    let name = ident(&scope.enum_name);
+    let paths: Vec<String> =
+        scope.variants.iter().map(|variant| format!("`/{}/{{{}}}`", variant.segment, variant.id_parameter)).collect();
+    let docs = doc_attrs([ours(format!(
+        "The parent an operation applies to, for operations that exist under both {}.",
+        paths.join(" and ")
+    ))]);
+    let variants = scope.variants.iter().zip(&paths).map(|(variant, path)| {
+        let variant_name = ident(&variant.rust_name);
+        let docs = doc_attrs([ours(format!("{path}.")), spec(variant.description.as_deref())]);
+        quote!(#docs #variant_name(String),)
+    });
+    let segments = scope.variants.iter().map(|variant| {
+        let variant_name = ident(&variant.rust_name);
+        let segment = &variant.segment;
+        quote!(Self::#variant_name(_) => #segment,)
+    });
+    let ids = scope.variants.iter().map(|variant| {
+        let variant_name = ident(&variant.rust_name);
+        quote!(Self::#variant_name(id))
+    });
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub enum #name {
+            #(#variants)*
+        }
+
+        impl #name {
+            fn segment(&self) -> &'static str {
+                match self {
+                    #(#segments)*
+                }
+            }
+
+            fn id(&self) -> &str {
+                match self {
+                    #(#ids)|* => id,
+                }
+            }
+        }
     }
 }
 

@@ -12,9 +12,10 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 pub(crate) fn emit_group(api: &Api, group: &OperationGroup) -> TokenStream {
-    let module_line = match &group.tag {
-        Some(tag) => format!("Operations tagged `{tag}`."),
-        None => "Operations without a tag: methods of the client itself.".to_owned(),
+    let module_line = match (&group.tag, &group.description) {
+        (Some(tag), _) => format!("Operations tagged `{tag}`."),
+        (None, Some(description)) => description.clone(),
+        (None, None) => "Operations without a tag: methods of the client itself.".to_owned(),
     };
     let module_docs = inner_doc_attrs([ours(module_line)]);
     let group_type = ident(&group.type_name);
@@ -101,6 +102,11 @@ fn emit_constructor(api: &Api, operation: &Operation, client: &TokenStream) -> T
     let builder = ident(&operation.builder_name);
     let mut arguments = Vec::new();
     let mut inits = Vec::new();
+    if let Some(scope) = operation.scope {
+        let scope_type = ident(&api.scopes[scope].enum_name);
+        arguments.push(quote!(scope: super::#scope_type));
+        inits.push(quote!(scope));
+    }
     for parameter in &operation.parameters {
         let name = ident(&parameter.rust_name);
         if is_argument(parameter) {
@@ -122,18 +128,27 @@ fn emit_constructor(api: &Api, operation: &Operation, client: &TokenStream) -> T
     }
     let endpoint = format!("`{} {}`", operation.http_method.as_str(), operation.path);
     let mut argument_docs = Vec::new();
+    if let Some(scope) = operation.scope {
+        argument_docs.push(format!(
+            "- `scope`: the parent the operation applies to ([`{0}`](super::{0}))",
+            api.scopes[scope].enum_name
+        ));
+    }
     for parameter in operation.parameters.iter().filter(|parameter| is_argument(parameter)) {
-        let description = parameter.description.as_deref().map(first_line).unwrap_or_default();
+        let description = parameter.description.as_deref().map(first_line).map(sanitize_line).unwrap_or_default();
         argument_docs.push(
             format!("- `{}`: {}", parameter.rust_name.trim_start_matches("r#"), description).trim_end().to_owned(),
         );
     }
     if let Some(body) = operation.body.as_ref().filter(|body| body.required) {
-        let description = body.description.as_deref().map(first_line).unwrap_or("the request body");
+        let description = body
+            .description
+            .as_deref()
+            .map(first_line)
+            .map(sanitize_line)
+            .unwrap_or_else(|| "the request body".to_owned());
         argument_docs.push(format!("- `body`: {description}"));
     }
-    let argument_docs: Vec<String> =
-        argument_docs.iter().map(|line| crate::emit::docs::sanitize(line).join(" ")).collect();
     let argument_docs = argument_docs.join("\n");
     let send_line = format!(
         "Returns the request builder [`{}`]: set optional values on it, then `.await` it.",
@@ -160,6 +175,10 @@ fn emit_constructor(api: &Api, operation: &Operation, client: &TokenStream) -> T
     }
 }
 
+fn sanitize_line(text: &str) -> String {
+    crate::emit::docs::sanitize(text).join(" ")
+}
+
 fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or("").trim()
 }
@@ -172,6 +191,10 @@ fn emit_builder(api: &Api, group: &OperationGroup, operation: &Operation) -> Tok
     };
     let builder_doc =
         format!(" A `{} {}` request, from [`{constructor}`].", operation.http_method.as_str(), operation.path);
+    let scope_field = operation.scope.map(|scope| {
+        let scope_type = ident(&api.scopes[scope].enum_name);
+        quote!(scope: super::#scope_type,)
+    });
     let fields = operation.parameters.iter().map(|parameter| {
         let name = ident(&parameter.rust_name);
         let ty = type_tokens(api, &parameter.ty, TypeContext::Sibling);
@@ -242,6 +265,7 @@ fn emit_builder(api: &Api, group: &OperationGroup, operation: &Operation) -> Tok
         #[must_use = "a request does nothing until it is sent: `.await` it"]
         pub struct #builder<'c> {
             client: &'c Client,
+            #scope_field
             #(#fields)*
             #body_field
             #options_field
@@ -393,6 +417,10 @@ fn emit_send_body(api: &Api, operation: &Operation) -> TokenStream {
     let method = ident(operation.http_method.as_str());
     let path = &operation.path;
     let mut chain = Vec::new();
+    if operation.scope.is_some() {
+        let (segment, id) = (crate::scopes::SCOPE_SEGMENT, crate::scopes::SCOPE_ID);
+        chain.push(quote!(.path_param(#segment, self.scope.segment()).path_param(#id, self.scope.id())));
+    }
     for parameter in &operation.parameters {
         let name = ident(&parameter.rust_name);
         let api_name = &parameter.api_name;

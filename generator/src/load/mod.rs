@@ -63,6 +63,7 @@ pub fn load(spec: &ApiSpec<'_>) -> Result<Api, Diagnostics> {
         security_schemes,
         types: ir::TypeSpace { types },
         groups,
+        scopes: Vec::new(),
     })
 }
 

@@ -133,6 +133,7 @@ impl<'a> Lowering<'a> {
             body,
             responses,
             security,
+            scope: None,
         }
     }
 
