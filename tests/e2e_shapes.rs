@@ -246,3 +246,131 @@ fn recursive_types_and_additional_properties_decode() {
         shapes::ResultModel::Bool(true)
     );
 }
+
+mod pagination {
+    use fixture_client::pagination as paging;
+    use fixture_client::runtime::{Error, StreamExt};
+    use serde_json::json;
+    use wiremock::matchers::{method, path, query_param, query_param_is_missing};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    fn client(server: &MockServer) -> paging::Client {
+        paging::Client::builder().base_url(server.uri()).build().expect("builds")
+    }
+
+    fn things_page(ids: &[&str], page: u32, total_pages: u32) -> serde_json::Value {
+        let result: Vec<_> = ids.iter().map(|id| json!({"id": id})).collect();
+        json!({
+            "success": true, "errors": [], "messages": [], "result": result,
+            "result_info": {"page": page, "per_page": 2, "count": ids.len(), "total_pages": total_pages}
+        })
+    }
+
+    #[tokio::test]
+    async fn page_numbers_count_up_until_the_last_page() {
+        let server = MockServer::start().await;
+        for (page, ids) in [("1", vec!["a", "b"]), ("2", vec!["c"])] {
+            Mock::given(method("GET"))
+                .and(path("/things"))
+                .and(query_param("page", page))
+                .and(query_param("name", "x"))
+                .respond_with(ResponseTemplate::new(200).set_body_json(things_page(&ids, page.parse().expect("n"), 2)))
+                .expect(1)
+                .mount(&server)
+                .await;
+        }
+        let client = client(&server);
+        let ids: Vec<String> =
+            client.list_things().name("x").into_stream().map(|thing| thing.expect("page decodes").id).collect().await;
+        assert_eq!(ids, ["a", "b", "c"]);
+    }
+
+    #[tokio::test]
+    async fn a_short_page_ends_the_stream_without_total_pages() {
+        let server = MockServer::start().await;
+        let mut body = things_page(&["a"], 3, 0);
+        body["result_info"] = json!({"page": 3});
+        Mock::given(method("GET"))
+            .and(query_param("page", "3"))
+            .and(query_param("per_page", "2"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(body))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let items: Vec<_> = client(&server).list_things().page(3.0).per_page(2.0).into_stream().collect().await;
+        assert_eq!(items.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn page_tokens_are_followed_until_the_last_page() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/users"))
+            .and(query_param_is_missing("next_page_token"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(json!({"users": [{"id": "u1"}], "next_page_token": "t1"})),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/users"))
+            .and(query_param("next_page_token", "t1"))
+            .and(query_param("page_size", "1"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(json!({"users": [{"id": "u2"}], "next_page_token": ""})),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        let users: Vec<String> = client(&server)
+            .list_users()
+            .page_size(1)
+            .into_stream()
+            .map(|user| user.expect("decodes").id)
+            .collect()
+            .await;
+        assert_eq!(users, ["u1", "u2"]);
+    }
+
+    #[tokio::test]
+    async fn a_cursor_that_does_not_move_ends_the_stream() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/events"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(json!({"data": ["e"], "meta": {"next_cursor": "same"}})),
+            )
+            .mount(&server)
+            .await;
+        let events: Vec<_> = client(&server).list_events().cursor("same").into_stream().collect().await;
+        assert_eq!(events.len(), 1);
+        assert_eq!(server.received_requests().await.expect("recording").len(), 1);
+    }
+
+    #[tokio::test]
+    async fn an_error_mid_stream_is_yielded_and_ends_it() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(query_param_is_missing("cursor"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(json!({"data": ["e1", "e2"], "meta": {"next_cursor": "c2"}})),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(query_param("cursor", "c2"))
+            .respond_with(ResponseTemplate::new(500).set_body_string("down"))
+            .mount(&server)
+            .await;
+        let client = paging::Client::builder()
+            .base_url(server.uri())
+            .retry(fixture_client::runtime::RetryPolicy::none())
+            .build()
+            .expect("builds");
+        let outcomes: Vec<_> = client.list_events().into_stream().collect().await;
+        assert_eq!(outcomes.len(), 3);
+        assert_eq!(outcomes[0].as_ref().expect("first"), "e1");
+        assert!(matches!(&outcomes[2], Err(Error::UnexpectedStatus { status, .. }) if *status == 500));
+    }
+}

@@ -16,6 +16,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 pub use bytes::Bytes;
+pub use futures_util::{Stream, StreamExt};
 pub use reqwest::header::HeaderMap;
 pub use reqwest::{Method, StatusCode};
 
@@ -790,7 +791,13 @@ fn scalar_texts<T: Serialize + ?Sized>(value: &T) -> Result<Vec<String>, String>
     fn text(value: &serde_json::Value) -> Result<String, String> {
         match value {
             serde_json::Value::String(text) => Ok(text.clone()),
-            serde_json::Value::Number(number) => Ok(number.to_string()),
+            // `2.0` goes on the wire as `2`: `type: number` page sizes and counts are whole.
+            serde_json::Value::Number(number) => match number.as_f64() {
+                Some(float) if number.is_f64() && float.fract() == 0.0 && float.abs() < 9.0e15 => {
+                    Ok(format!("{}", float as i64))
+                }
+                _ => Ok(number.to_string()),
+            },
             serde_json::Value::Bool(flag) => Ok(flag.to_string()),
             serde_json::Value::Null => Ok(String::new()),
             _ => Err("nested arrays and objects cannot be sent here".to_owned()),
@@ -948,6 +955,11 @@ impl<T, M> Response<T, M> {
         self.body
     }
 
+    /// The body and the envelope it came in.
+    pub fn into_parts(self) -> (T, M) {
+        (self.body, self.envelope)
+    }
+
     /// Changes the body, keeping status, headers and envelope.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U, M> {
         Response { status: self.status, headers: self.headers, body: f(self.body), envelope: self.envelope }
@@ -1040,4 +1052,36 @@ fn preview(body: &[u8]) -> String {
     } else {
         text
     }
+}
+
+/// The items of every page, fetched as the stream is polled. `fetch` sends one page's
+/// request and returns its items and the request for the next page, if there is one.
+pub fn paginate<'a, S, I, E, F, Fut>(first: S, fetch: F) -> impl Stream<Item = Result<I, Error<E>>> + 'a
+where
+    S: 'a,
+    I: 'a,
+    E: 'a,
+    F: FnMut(S) -> Fut + 'a,
+    Fut: Future<Output = Result<(Vec<I>, Option<S>), Error<E>>> + 'a,
+{
+    enum State<S, I> {
+        Fetch(S),
+        Yield(std::vec::IntoIter<I>, Option<S>),
+        Done,
+    }
+    futures_util::stream::unfold((State::Fetch(first), fetch), |(mut state, mut fetch)| async move {
+        loop {
+            state = match state {
+                State::Done => return None,
+                State::Yield(mut items, next) => match items.next() {
+                    Some(item) => return Some((Ok(item), (State::Yield(items, next), fetch))),
+                    None => next.map_or(State::Done, State::Fetch),
+                },
+                State::Fetch(request) => match fetch(request).await {
+                    Ok((items, next)) => State::Yield(items.into_iter(), next),
+                    Err(error) => return Some((Err(error), (State::Done, fetch))),
+                },
+            }
+        }
+    })
 }

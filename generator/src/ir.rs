@@ -231,6 +231,36 @@ pub struct Operation {
     /// For a combined operation: the index into [`Api::scopes`] of the parent it takes;
     /// its path then starts with `/{scope}/{scope_id}`.
     pub scope: Option<usize>,
+    /// How the operation pages, when it does.
+    pub pagination: Option<Pagination>,
+}
+
+/// An operation whose items come a page at a time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pagination {
+    /// The response field holding the items; `None` when they are the envelope's result.
+    pub items_field: Option<usize>,
+    pub item_type: TypeRef,
+    pub style: PageStyle,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PageStyle {
+    /// Parameter indexes into [`Operation::parameters`]; `total_pages` is a path from the
+    /// response struct (or envelope).
+    PageNumber { parameter: usize, per_page: Option<usize>, total_pages: Option<Vec<FieldStep>> },
+    /// The cursor parameter, and the path of the response field that holds the next one.
+    Cursor { parameter: usize, next: Vec<FieldStep> },
+}
+
+/// One step of a path through response structs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldStep {
+    pub rust_name: String,
+    /// The field is an `Option`.
+    pub optional: bool,
+    /// The field's type (inside the `Option`).
+    pub ty: TypeRef,
 }
 
 impl Operation {

@@ -11,6 +11,7 @@ mod emit;
 pub mod ir;
 mod load;
 pub mod naming;
+mod pagination;
 mod scopes;
 
 use std::collections::BTreeMap;
@@ -53,6 +54,7 @@ pub fn generate_crate(specs: &[ApiSpec<'_>], settings: &CrateSettings) -> Result
         match load(spec) {
             Ok(mut api) => {
                 scopes::combine(&mut api);
+                pagination::detect(&mut api);
                 apis.push(api)
             }
             Err(found) => problems.extend(found),

@@ -24,6 +24,7 @@ const HEADER: &str =
 /// Versions of what generated code depends on; kept in step with the workspace's own.
 const DEPENDENCIES: &str = r#"bytes = "1"
 fastrand = "2"
+futures-util = { version = "0.3", default-features = false, features = ["std"] }
 httpdate = "1"
 percent-encoding = "2"
 reqwest = { version = "0.12", default-features = false, features = ["rustls-tls", "http2"] }

@@ -5,8 +5,8 @@
 use super::docs::{doc_attrs, inner_doc_attrs, ours, spec};
 use super::{ident, type_tokens, TypeContext};
 use crate::ir::{
-    Api, BodyEncoding, Operation, OperationGroup, Parameter, ParameterLocation, Response, ResponseBody, StatusMatch,
-    TypeId, TypeKind, TypeRef,
+    Api, BodyEncoding, FieldStep, Operation, OperationGroup, PageStyle, Parameter, ParameterLocation, Response,
+    ResponseBody, StatusMatch, TypeId, TypeKind, TypeRef,
 };
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -246,6 +246,7 @@ fn emit_builder(api: &Api, group: &OperationGroup, operation: &Operation) -> Tok
     let (success_type, success_enum) = success_type(api, operation);
     let (error_type, error_enum) = error_type(api, operation);
     let output = quote!(Result<runtime::Response<#success_type>, runtime::Error<#error_type>>);
+    let stream = emit_stream(api, operation, &error_type);
     let send_body = emit_send_body(api, operation);
     let mut send_doc = vec![ours("Sends the request and decodes the response.")];
     let success_lines: Vec<String> = operation
@@ -285,6 +286,8 @@ fn emit_builder(api: &Api, group: &OperationGroup, operation: &Operation) -> Tok
             pub async fn send(self) -> #output {
                 #send_body
             }
+
+            #stream
         }
 
         impl<'c> std::future::IntoFuture for #builder<'c> {
@@ -540,4 +543,124 @@ fn decode_call(body: &ResponseBody, is_success: bool) -> proc_macro2::Ident {
         (ResponseBody::Bytes, false) => "error_bytes",
     };
     ident(name)
+}
+
+/// `into_stream()` for an operation that pages: every item, page after page.
+fn emit_stream(api: &Api, operation: &Operation, error_type: &TokenStream) -> Option<TokenStream> {
+    let pagination = operation.pagination.as_ref()?;
+    let item = type_tokens(api, &pagination.item_type, TypeContext::Sibling);
+    let enveloped = success_envelope(api, operation).is_some();
+    // Where paging fields are read from: the envelope, or the body before its items are taken.
+    let holder = if enveloped { quote!(response.envelope()) } else { quote!(response.body()) };
+    let items = match pagination.items_field.map(|index| &success_fields(api, operation)[index]) {
+        None => quote!(response.into_body()),
+        Some(field) => {
+            let name = ident(&field.rust_name);
+            if field.optional() {
+                quote!(response.into_body().#name.unwrap_or_default())
+            } else {
+                quote!(response.into_body().#name)
+            }
+        }
+    };
+    let (docs, body) = match &pagination.style {
+        PageStyle::PageNumber { parameter, per_page, total_pages } => {
+            let page = &operation.parameters[*parameter];
+            let page_name = ident(&page.rust_name);
+            let one = if matches!(page.ty, TypeRef::F32 | TypeRef::F64) { quote!(1.0) } else { quote!(1) };
+            let total = total_pages.as_ref().map(|steps| {
+                let total = field_path(&holder, steps);
+                let leaf = steps.last().map_or(TypeRef::F64, |step| step.ty.clone());
+                let (page, total_value) = (as_f64(quote!(page), &page.ty), as_f64(quote!(*total), &leaf));
+                quote!(#total.is_some_and(|total| #page >= #total_value))
+            });
+            let short_page = per_page.map(|index| {
+                let parameter = &operation.parameters[index];
+                let size = ident(&parameter.rust_name);
+                let size_value = as_f64(quote!(size), &parameter.ty);
+                quote!(|| request.#size.is_some_and(|size| (items.len() as f64) < #size_value))
+            });
+            let docs = format!(
+                "Every item, page after page: the request is repeated with `{}` counting up from its value \
+                 (1 when unset), until a page comes back empty{}{}.",
+                page.api_name,
+                if total_pages.is_some() { " or the last page (`total_pages`) is reached" } else { "" },
+                if per_page.is_some() { " or shorter than the page size asked for" } else { "" },
+            );
+            // Read before the items are moved out of the response.
+            let total_check = total.map(|check| quote!(let last_page = #check;));
+            let total_use = total_pages.as_ref().map(|_| quote!(|| last_page));
+            let body = quote! {
+                let page = request.#page_name.unwrap_or(#one);
+                let response = request.clone().#page_name(page).send().await?;
+                #total_check
+                let items = #items;
+                let done = items.is_empty() #total_use #short_page;
+                Ok((items, (!done).then(|| request.#page_name(page + #one))))
+            };
+            (docs, body)
+        }
+        PageStyle::Cursor { parameter, next } => {
+            let cursor = &operation.parameters[*parameter];
+            let cursor_name = ident(&cursor.rust_name);
+            let next_value = field_path(&holder, next);
+            let docs = format!(
+                "Every item, page after page: the request is repeated with `{}` set from each response, \
+                 until a response carries no next cursor.",
+                cursor.api_name
+            );
+            let body = quote! {
+                let response = request.clone().send().await?;
+                let next = #next_value.filter(|next| !next.is_empty()).cloned();
+                // A server that hands back the cursor it was given would page forever.
+                let next = next.filter(|next| request.#cursor_name.as_ref() != Some(next));
+                let items = #items;
+                Ok((items, next.map(|next| request.#cursor_name(next))))
+            };
+            (docs, body)
+        }
+    };
+    let docs = doc_attrs([ours(docs), ours("Pages are fetched as the stream is polled; an error ends it.")]);
+    Some(quote! {
+        #docs
+        pub fn into_stream(self) -> impl runtime::Stream<Item = Result<#item, runtime::Error<#error_type>>> + 'c {
+            runtime::paginate(self, |request| async move { #body })
+        }
+    })
+}
+
+/// The fields of an operation's success struct (the envelope, when it has one).
+fn success_fields<'a>(api: &'a Api, operation: &Operation) -> &'a [crate::ir::Field] {
+    let Some(ResponseBody::Json(TypeRef::Named(id))) = operation.successes().next().map(|response| &response.body)
+    else {
+        return &[];
+    };
+    match &api.types.get(*id).kind {
+        TypeKind::Struct(structure) => &structure.fields,
+        _ => &[],
+    }
+}
+
+/// A number as `f64`, cast only when it is not one already (clippy rejects a cast to the same type).
+fn as_f64(value: TokenStream, ty: &TypeRef) -> TokenStream {
+    match ty {
+        TypeRef::F64 => value,
+        _ => quote!((#value as f64)),
+    }
+}
+
+/// `Option<&T>` of the field at `steps` from `root`.
+fn field_path(root: &TokenStream, steps: &[FieldStep]) -> TokenStream {
+    let Some((first, rest)) = steps.split_first() else { return quote!(Some(#root)) };
+    let name = ident(&first.rust_name);
+    let mut expression = if first.optional { quote!(#root.#name.as_ref()) } else { quote!(Some(&#root.#name)) };
+    for step in rest {
+        let name = ident(&step.rust_name);
+        expression = if step.optional {
+            quote!(#expression.and_then(|value| value.#name.as_ref()))
+        } else {
+            quote!(#expression.map(|value| &value.#name))
+        };
+    }
+    expression
 }

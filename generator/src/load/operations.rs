@@ -134,6 +134,7 @@ impl<'a> Lowering<'a> {
             responses,
             security,
             scope: None,
+            pagination: None,
         }
     }
 

@@ -4,12 +4,19 @@
 
 #![forbid(unsafe_code)]
 #![deny(warnings)]
-#![cfg_attr(not(any(feature = "operations", feature = "shapes")), allow(dead_code))]
+#![cfg_attr(
+    not(any(feature = "operations", feature = "pagination", feature = "shapes")),
+    allow(dead_code)
+)]
 pub mod runtime;
 
 /// Operation shapes (cargo feature `operations`).
 #[cfg(feature = "operations")]
 pub mod operations;
+
+/// Pagination shapes (cargo feature `pagination`).
+#[cfg(feature = "pagination")]
+pub mod pagination;
 
 /// Schema shapes (cargo feature `shapes`).
 #[cfg(feature = "shapes")]

@@ -1,0 +1,123 @@
+//! An IR pass: recognises operations that page, so the emitter can offer a `Stream` of
+//! their items across pages.
+//!
+//! Two styles are recognised, by the names real APIs use:
+//! - page numbers: an optional numeric `page` query parameter (Cloudflare: `page`,
+//!   `per_page`, `result_info.total_pages`);
+//! - cursors: an optional string query parameter such as `cursor` or `next_page_token`,
+//!   fed from a response field such as `next_page_token` (Zoom) or `next_cursor`, at the
+//!   top level or under `result_info`, `meta` or `pagination`.
+//!
+//! The items are the envelope's `result` when it is an array, else the response's only array field.
+
+use crate::ir::{
+    Api, FieldStep, Operation, PageStyle, Pagination, ParameterLocation, ResponseBody, Struct, TypeId, TypeKind,
+    TypeRef,
+};
+
+const CURSOR_PARAMETERS: &[&str] = &[
+    "cursor",
+    "page_token",
+    "next_page_token",
+    "pagetoken",
+    "next_token",
+    "starting_after",
+    "after",
+    "continuation_token",
+];
+const CURSOR_FIELDS: &[&str] =
+    &["next_page_token", "next_cursor", "next_token", "cursor", "next", "continuation_token"];
+const PAGE_INFO_FIELDS: &[&str] = &["result_info", "meta", "pagination", "page_info"];
+
+pub(crate) fn detect(api: &mut Api) {
+    let mut found = Vec::new();
+    for (group_index, group) in api.groups.iter().enumerate() {
+        for (operation_index, operation) in group.operations.iter().enumerate() {
+            if let Some(pagination) = detect_operation(api, operation) {
+                found.push((group_index, operation_index, pagination));
+            }
+        }
+    }
+    for (group_index, operation_index, pagination) in found {
+        api.groups[group_index].operations[operation_index].pagination = Some(pagination);
+    }
+}
+
+fn detect_operation(api: &Api, operation: &Operation) -> Option<Pagination> {
+    let mut successes = operation.successes();
+    let first = successes.next()?;
+    if successes.any(|other| other.body != first.body) {
+        return None;
+    }
+    let ResponseBody::Json(TypeRef::Named(body_id)) = &first.body else { return None };
+    let body = structure(api, *body_id)?;
+    // Where the items are, and which struct holds the paging fields.
+    let (items_field, item_type) = match body.envelope {
+        Some(envelope) => match &body.fields[envelope.result].ty {
+            TypeRef::Array(item) => (None, (**item).clone()),
+            _ => return None,
+        },
+        None => {
+            let mut arrays = body.fields.iter().enumerate().filter(|(_, field)| matches!(field.ty, TypeRef::Array(_)));
+            let (index, field) = arrays.next()?;
+            if arrays.next().is_some() {
+                return None;
+            }
+            let TypeRef::Array(item) = &field.ty else { return None };
+            (Some(index), (**item).clone())
+        }
+    };
+    let optional_query = |names: &[&str], numeric: bool| {
+        operation.parameters.iter().position(|parameter| {
+            parameter.location == ParameterLocation::Query
+                && !parameter.required
+                && names.contains(&parameter.api_name.to_ascii_lowercase().as_str())
+                && if numeric { is_number(&parameter.ty) } else { parameter.ty == TypeRef::String }
+        })
+    };
+    let style = if let Some(parameter) = optional_query(&["page"], true) {
+        let per_page = optional_query(&["per_page", "page_size", "pagesize", "limit"], true);
+        let total_pages = find_field(api, body, &["total_pages"], is_number);
+        PageStyle::PageNumber { parameter, per_page, total_pages }
+    } else {
+        let parameter = optional_query(CURSOR_PARAMETERS, false)?;
+        let next = find_field(api, body, CURSOR_FIELDS, |ty| *ty == TypeRef::String)?;
+        PageStyle::Cursor { parameter, next }
+    };
+    Some(Pagination { items_field, item_type, style })
+}
+
+fn structure(api: &Api, id: TypeId) -> Option<&Struct> {
+    match &api.types.get(id).kind {
+        TypeKind::Struct(structure) => Some(structure),
+        TypeKind::Alias(TypeRef::Named(target)) => structure(api, *target),
+        _ => None,
+    }
+}
+
+fn is_number(ty: &TypeRef) -> bool {
+    matches!(ty, TypeRef::I32 | TypeRef::I64 | TypeRef::U64 | TypeRef::F32 | TypeRef::F64)
+}
+
+/// A field named one of `names`, at the top of `body` or one level down in a page-info struct.
+fn find_field(api: &Api, body: &Struct, names: &[&str], accept: impl Fn(&TypeRef) -> bool) -> Option<Vec<FieldStep>> {
+    let step = |field: &crate::ir::Field| FieldStep {
+        rust_name: field.rust_name.clone(),
+        optional: field.optional(),
+        ty: field.ty.clone(),
+    };
+    if let Some(field) = body.fields.iter().find(|field| names.contains(&field.api_name.as_str()) && accept(&field.ty))
+    {
+        return Some(vec![step(field)]);
+    }
+    for holder in body.fields.iter().filter(|field| PAGE_INFO_FIELDS.contains(&field.api_name.as_str())) {
+        let TypeRef::Named(id) = holder.ty else { continue };
+        let Some(inner) = structure(api, id) else { continue };
+        if let Some(field) =
+            inner.fields.iter().find(|field| names.contains(&field.api_name.as_str()) && accept(&field.ty))
+        {
+            return Some(vec![step(holder), step(field)]);
+        }
+    }
+    None
+}
