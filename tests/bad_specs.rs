@@ -61,11 +61,15 @@ fn every_problem_is_reported_in_one_run() {
 #[test]
 fn unsupported_versions_are_rejected_clearly() {
     for (text, expected) in [
-        ("swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths: {}\n", "x.yaml: #/swagger: Swagger 2.0"),
         (
-            "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n",
-            "x.yaml: #/openapi: OpenAPI 3.1.0 is not supported",
+            "swagger: '1.2'\ninfo: {title: t, version: '1'}\npaths: {}\n",
+            "x.yaml: #/swagger: Swagger 1.2 is not supported",
         ),
+        (
+            "openapi: 4.0.0\ninfo: {title: t, version: '1'}\npaths: {}\n",
+            "x.yaml: #/openapi: OpenAPI 4.0.0 is not supported",
+        ),
+        ("info: {title: t, version: '1'}\npaths: {}\n", "x.yaml: #/openapi: missing `openapi`"),
         ("[1, 2]\n", "x.yaml: #: the document is not an object"),
         ("{\"openapi\": \"3.0.0\",", "x.yaml: line 1, column"),
     ] {

@@ -1,9 +1,11 @@
 //! Load: the only stage that knows `openapiv3` and `serde_yaml`.
 //!
-//! Parses a document, checks it as a whole (version, `$ref`s, typed shape), then lowers
+//! Parses a document, normalizes Swagger 2.0 and OpenAPI 3.1 to 3.0 (`convert`), checks
+//! it as a whole (`$ref`s, typed shape), then lowers
 //! it into an [`ir::Api`](crate::ir::Api). Problems are collected, not thrown: lowering
 //! goes on after one so a single run reports all of them.
 
+mod convert;
 mod operations;
 mod parse;
 mod schemas;
@@ -18,8 +20,12 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Loads one spec and lowers it into the IR.
 pub fn load(spec: &ApiSpec<'_>) -> Result<Api, Diagnostics> {
     let mut report = Reporter::new(spec.file.clone());
-    let openapi = parse::parse_document(spec.text, &mut report).and_then(|document| {
-        if !parse::check_version(&document, &mut report) {
+    let openapi = parse::parse_document(spec.text, &mut report).and_then(|mut document| {
+        // Swagger 2.0 and OpenAPI 3.1 become 3.0 first, so one typed model serves all three.
+        if let Err(problems) = convert::normalize(&mut document) {
+            for (at, message) in problems {
+                report.error(at, message);
+            }
             return None;
         }
         parse::check_refs(&document, &mut report);

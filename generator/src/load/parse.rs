@@ -76,29 +76,6 @@ fn yaml_to_json(yaml: serde_yaml::Value) -> Result<Value, String> {
     })
 }
 
-/// Checks the declared version before typed parsing, whose errors would be meaningless otherwise.
-pub(crate) fn check_version(document: &Value, report: &mut Reporter) -> bool {
-    if !document.is_object() {
-        report.error("#", "the document is not an object: expected an OpenAPI document");
-        return false;
-    }
-    match document.get("openapi").and_then(Value::as_str) {
-        Some(version) if version.starts_with("3.0") => true,
-        Some(version) => {
-            report.error("#/openapi", format!("OpenAPI {version} is not supported: expected 3.0.x"));
-            false
-        }
-        None if document.get("swagger").is_some() => {
-            report.error("#/swagger", "Swagger 2.0 documents are not supported: expected OpenAPI 3.0.x");
-            false
-        }
-        None => {
-            report.error("#", "missing required field `openapi`: this is not an OpenAPI 3.0 document");
-            false
-        }
-    }
-}
-
 /// Reports every `$ref` that does not point into the document, at the pointer of the `$ref`.
 pub(crate) fn check_refs(document: &Value, report: &mut Reporter) {
     fn walk(document: &Value, value: &Value, at: &str, report: &mut Reporter) {

@@ -686,9 +686,10 @@ impl Request<'_> {
                 request = request.timeout(timeout);
             }
             let outcome = async {
-                let response = request.send().await?;
+                let mut response = request.send().await?;
                 let status = response.status();
-                let headers = response.headers().clone();
+                // Taken, not cloned: reading the body no longer needs them.
+                let headers = std::mem::take(response.headers_mut());
                 let body = response.bytes().await?;
                 Ok::<_, reqwest::Error>(RawResponse { status, headers, body })
             }

@@ -1,0 +1,225 @@
+//! Contract tests: every operation of every spec in `specs/`, called through the
+//! generated client against Stoplight Prism on loopback. Prism validates each request
+//! against the spec (a violation answers 401/415/422 with an `sl-violations` header) and
+//! answers from the spec; with `--errors`, a response that breaks its own schema is a 500.
+//! So any request the client gets wrong, or any response it cannot decode, fails here.
+//!
+//! Prism comes from the project's `package.json`/`package-lock.json`: `.ci/run` runs
+//! `npm ci`, and these tests run it themselves when `node_modules` lacks Prism.
+
+use generated_client::cloudflare_zero_trust as cloudflare;
+use generated_client::runtime::{Error, RequestOptions, RetryPolicy};
+use generated_client::zitadel_management as zitadel;
+use generated_client::zoom_users as zoom;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// A running Prism, stopped when dropped.
+struct Prism {
+    child: Child,
+    base_url: String,
+}
+
+impl Drop for Prism {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn prism_binary() -> PathBuf {
+    static INSTALL: Mutex<()> = Mutex::new(());
+    let root = tests::root();
+    let binary = root.join("node_modules/.bin/prism");
+    let _guard = INSTALL.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if !binary.exists() {
+        let status = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&root)
+            .status()
+            .expect("npm is needed to install Prism for the contract tests (see package.json)");
+        assert!(status.success(), "`npm ci` failed: Prism could not be installed");
+    }
+    binary
+}
+
+fn start_prism(spec: &str) -> Prism {
+    let root = tests::root();
+    let mut child = Command::new(prism_binary())
+        .args(["mock", "--host", "127.0.0.1", "--port", "0", "--errors"])
+        .arg(root.join("specs").join(spec))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Prism starts");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let (ready, listening) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        // Keep draining Prism's log after start-up so it never blocks on a full pipe.
+        let mut sent = false;
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let (false, Some(url)) = (sent, line.split("Prism is listening on ").nth(1)) {
+                let _ = ready.send(url.trim().to_owned());
+                sent = true;
+            }
+        }
+    });
+    let started = Instant::now();
+    let base_url = listening.recv_timeout(Duration::from_secs(60)).unwrap_or_else(|_| {
+        let _ = child.kill();
+        panic!("Prism did not start for {spec} within 60 s");
+    });
+    eprintln!("Prism for {spec} ready at {base_url} after {:?}", started.elapsed());
+    Prism { child, base_url }
+}
+
+/// A success must come with no `sl-violations`: Prism found nothing wrong with the request.
+#[track_caller]
+fn assert_clean<T: std::fmt::Debug, M>(response: &generated_client::runtime::Response<T, M>) {
+    assert!(
+        response.headers().get("sl-violations").is_none(),
+        "Prism reported violations: {:?}",
+        response.headers().get("sl-violations")
+    );
+}
+
+fn prefer(code: u16) -> RequestOptions {
+    RequestOptions::new().header("Prefer", format!("code={code}")).retry(RetryPolicy::none())
+}
+
+#[tokio::test]
+async fn cloudflare_operations_satisfy_the_contract() {
+    let prism = start_prism("cloudflare-zero-trust.yaml");
+    let with_token =
+        cloudflare::Client::builder().base_url(&prism.base_url).api_token("token").build().expect("builds");
+    let with_key = cloudflare::Client::builder()
+        .base_url(&prism.base_url)
+        .api_email("user@example.com")
+        .api_key("144c9defac04969c7bfad8efaa8ea194")
+        .build()
+        .expect("builds");
+    let zone = "023e105f4ecef8ad9ca31a8372d0c353";
+    let organizations = with_token.zone_level_zero_trust_organization();
+
+    let got = organizations.get_your_zero_trust_organization(zone).await.expect("get");
+    assert_clean(&got);
+    let got =
+        with_key.zone_level_zero_trust_organization().get_your_zero_trust_organization(zone).await.expect("get (key)");
+    assert_clean(&got);
+
+    let create = cloudflare::CreateOrganizationRequest {
+        auth_domain: "test.cloudflareaccess.com".to_owned(),
+        name: "Widget Corps Internal Applications".to_owned(),
+        is_ui_read_only: Some(false),
+        login_design: Some(cloudflare::LoginDesign { text_color: Some("#c5ed1b".to_owned()), ..Default::default() }),
+        ui_read_only_toggle_reason: None,
+        user_seat_expiration_inactive_time: Some("730h".to_owned()),
+    };
+    let created = organizations.create_your_zero_trust_organization(zone, create).await.expect("create");
+    assert_clean(&created);
+    assert_eq!(created.status(), 201);
+
+    let update = cloudflare::UpdateOrganizationRequest { name: Some("Renamed".to_owned()), ..Default::default() };
+    assert_clean(&organizations.update_your_zero_trust_organization(zone, update).await.expect("update"));
+
+    let revoke = || cloudflare::RevokeUserRequest {
+        devices: Some(true),
+        email: "test@example.com".to_owned(),
+        user_uid: Some("699d98642c564d2e855e9661899b7252".to_owned()),
+        warp_session_reauth: Some(false),
+    };
+    assert_clean(&organizations.revoke_all_access_tokens_for_a_user(zone, revoke()).await.expect("revoke (zone)"));
+    let account = "023e105f4ecef8ad9ca31a8372d0c353";
+    let revoked = with_token.zero_trust_organization().revoke_all_access_tokens_for_a_user(account, revoke()).await;
+    assert_clean(&revoked.expect("revoke (account)"));
+    for scope in
+        [cloudflare::AccountOrZone::Account(account.to_owned()), cloudflare::AccountOrZone::Zone(zone.to_owned())]
+    {
+        assert_clean(
+            &with_token.revoke_all_access_tokens_for_a_user(scope, revoke()).await.expect("revoke (combined)"),
+        );
+    }
+
+    // A documented 4XX decodes into Cloudflare's failure envelope.
+    let error = organizations
+        .get_your_zero_trust_organization(zone)
+        .with_options(prefer(403))
+        .await
+        .expect_err("403 asked for");
+    let Some(cloudflare::zone_level_zero_trust_organization::GetYourZeroTrustOrganizationError::ClientError(failure)) =
+        error.api_error()
+    else {
+        panic!("expected the failure envelope, got {error:?}")
+    };
+    assert!(!failure.success);
+}
+
+#[tokio::test]
+async fn zitadel_operations_satisfy_the_contract() {
+    let prism = start_prism("zitadel-management.yaml");
+    let client = zitadel::Client::builder().base_url(&prism.base_url).access_token("token").build().expect("builds");
+    let grants = client.user_grants();
+    let deactivated = grants
+        .deactivate_user_grant("69629023906488334", "69629026806489455", zitadel::DeactivateUserGrantRequest {})
+        .x_zitadel_orgid("69629012906488334")
+        .await
+        .expect("deactivate");
+    assert_clean(&deactivated);
+    assert!(deactivated.body().details.as_ref().and_then(|details| details.resource_owner.as_ref()).is_some());
+    let without_org = grants.deactivate_user_grant("u/1", "g:1", zitadel::DeactivateUserGrantRequest {}).await;
+    assert_clean(&without_org.expect("deactivate, hostile ids"));
+
+    let error = grants
+        .deactivate_user_grant("u", "g", zitadel::DeactivateUserGrantRequest {})
+        .with_options(prefer(404))
+        .await
+        .expect_err("404 asked for");
+    assert!(matches!(error.api_error(), Some(zitadel::user_grants::DeactivateUserGrantError::Default(_))), "{error:?}");
+}
+
+#[tokio::test]
+async fn zoom_operations_satisfy_the_contract() {
+    let prism = start_prism("zoom-users.yaml");
+    let client = zoom::Client::builder().base_url(&prism.base_url).access_token("token").build().expect("builds");
+    for user in ["me", "jane@example.com", "a/b"] {
+        let deleted = client.users().user_sso_token_delete(user).await.expect("delete");
+        assert_clean(&deleted);
+        assert_eq!(deleted.status(), 204);
+    }
+    let error =
+        client.users().user_sso_token_delete("nobody").with_options(prefer(404)).await.expect_err("404 asked for");
+    let Some(zoom::users::UserSsoTokenDeleteError::NotFound(body)) = error.api_error() else {
+        panic!("expected the documented 404, got {error:?}")
+    };
+    assert_eq!(body.code, Some(1001));
+}
+
+/// The contract tests are only worth something if Prism rejects bad requests: check
+/// that it does, with a request the generated client would never send.
+#[tokio::test]
+async fn prism_rejects_requests_that_break_the_spec() {
+    let prism = start_prism("cloudflare-zero-trust.yaml");
+    let http = reqwest::Client::new();
+    let response = http
+        .post(format!("{}/zones/z/access/organizations", prism.base_url))
+        .bearer_auth("token")
+        .header("content-type", "application/json")
+        .body(r#"{"name": 5}"#)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), 422);
+    assert!(response.headers().get("sl-violations").is_some());
+
+    let client = cloudflare::Client::builder().base_url(&prism.base_url).api_token("token").build().expect("builds");
+    let error = client
+        .zone_level_zero_trust_organization()
+        .get_your_zero_trust_organization("z".repeat(33))
+        .await
+        .expect_err("zone_id longer than maxLength 32");
+    assert_eq!(error.status().map(|status| status.as_u16()), Some(422));
+    assert!(matches!(error, Error::Api { .. }));
+}
