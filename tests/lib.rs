@@ -1,4 +1,8 @@
 //! Helpers shared by the integration tests: where the specs are, and how to generate from them.
+//!
+//! The README's usage example is compiled here as a doctest, so it cannot drift from the
+//! generated API.
+#![doc = include_str!("../README.md")]
 
 use std::path::{Path, PathBuf};
 
@@ -24,10 +28,7 @@ pub fn generate(path: &Path) -> Result<generator::Files, generator::Diagnostics>
     let name = path.file_stem().and_then(|stem| stem.to_str()).expect("spec name");
     let shown = path.strip_prefix(root()).unwrap_or(path).display().to_string();
     let spec = generator::ApiSpec { name, file: shown, text: &text };
-    let settings = generator::CrateSettings {
-        crate_name: "snapshot".to_owned(),
-        workspace_member: false,
-        default_features_all: true,
-    };
+    let settings =
+        generator::CrateSettings { crate_name: "snapshot".to_owned(), workspace_member: false, default_features_all: true };
     generator::generate_crate(&[spec], &settings)
 }
