@@ -73,7 +73,7 @@ fn unsupported_versions_are_rejected_clearly() {
         ("[1, 2]\n", "x.yaml: #: the document is not an object"),
         ("{\"openapi\": \"3.0.0\",", "x.yaml: line 1, column"),
     ] {
-        let spec = generator::ApiSpec { name: "x", file: "x.yaml".to_owned(), text };
+        let spec = generator::ApiSpec::new("x", "x.yaml", text);
         let error = generator::load(&spec).expect_err("must be rejected").to_string();
         assert!(error.contains(expected), "{error}");
     }

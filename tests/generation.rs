@@ -99,7 +99,7 @@ components: {{schemas: {{Thing: {{type: object, properties: {{a: {{type: string}
         )
     };
     let generate = |text: &str| {
-        let spec = generator::ApiSpec { name: "scoped", file: "scoped.yaml".to_owned(), text };
+        let spec = generator::ApiSpec::new("scoped", "scoped.yaml", text);
         let settings = generator::CrateSettings {
             crate_name: "scoped".to_owned(),
             workspace_member: false,

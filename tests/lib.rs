@@ -27,8 +27,13 @@ pub fn generate(path: &Path) -> Result<generator::Files, generator::Diagnostics>
     let text = std::fs::read_to_string(path).expect("spec readable");
     let name = path.file_stem().and_then(|stem| stem.to_str()).expect("spec name");
     let shown = path.strip_prefix(root()).unwrap_or(path).display().to_string();
-    let spec = generator::ApiSpec { name, file: shown, text: &text };
-    let settings =
-        generator::CrateSettings { crate_name: "snapshot".to_owned(), workspace_member: false, default_features_all: true };
+    let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let read = move |relative: &str| std::fs::read_to_string(folder.join(relative)).map_err(|error| error.to_string());
+    let spec = generator::ApiSpec::new(name, shown, &text).with_file_reader(&read);
+    let settings = generator::CrateSettings {
+        crate_name: "snapshot".to_owned(),
+        workspace_member: false,
+        default_features_all: true,
+    };
     generator::generate_crate(&[spec], &settings)
 }

@@ -29,6 +29,30 @@ pub struct ApiSpec<'a> {
     pub file: String,
     /// The document, YAML or JSON.
     pub text: &'a str,
+    /// Reads the files that `$ref`s name (`models/pet.yaml#/Pet`), by path relative to the
+    /// document's folder. Without one, a reference to another file is an error.
+    pub read_file: Option<FileReader<'a>>,
+}
+
+impl<'a> ApiSpec<'a> {
+    pub fn new(name: &'a str, file: impl Into<String>, text: &'a str) -> Self {
+        Self { name, file: file.into(), text, read_file: None }
+    }
+
+    pub fn with_file_reader(mut self, read: &'a dyn Fn(&str) -> Result<String, String>) -> Self {
+        self.read_file = Some(FileReader(read));
+        self
+    }
+}
+
+/// How the caller reads the other files of a multi-file spec; the generator does no IO.
+#[derive(Clone, Copy)]
+pub struct FileReader<'a>(pub &'a dyn Fn(&str) -> Result<String, String>);
+
+impl std::fmt::Debug for FileReader<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FileReader")
+    }
 }
 
 /// What kind of crate to write around the generated modules.

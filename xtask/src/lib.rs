@@ -5,6 +5,8 @@
 //! building the new tree beside the old one and swapping, so no run leaves a
 //! half-written tree.
 
+pub mod corpus;
+
 use anyhow::{bail, Context, Result};
 use generator::{ApiSpec, CrateSettings, Files};
 use std::fs;
@@ -92,7 +94,7 @@ fn generate_target(root: &Path, target: &Target) -> Result<Files> {
         })
         .collect::<Result<_>>()?;
     let specs: Vec<ApiSpec<'_>> =
-        texts.iter().map(|(name, file, text)| ApiSpec { name, file: file.clone(), text }).collect();
+        texts.iter().map(|(name, file, text)| ApiSpec::new(name, file.clone(), text)).collect();
     let settings = CrateSettings {
         crate_name: target.crate_name.to_owned(),
         workspace_member: true,
@@ -105,7 +107,9 @@ fn generate_target(root: &Path, target: &Target) -> Result<Files> {
 pub fn generate_standalone(input: &Path, output: &Path, crate_name: &str) -> Result<()> {
     let text = fs::read_to_string(input).with_context(|| format!("reading {}", input.display()))?;
     let name = input.file_stem().and_then(|stem| stem.to_str()).unwrap_or("api");
-    let spec = ApiSpec { name, file: input.display().to_string(), text: &text };
+    let folder = input.parent().map(Path::to_path_buf).unwrap_or_default();
+    let read = move |path: &str| fs::read_to_string(folder.join(path)).map_err(|error| error.to_string());
+    let spec = ApiSpec::new(name, input.display().to_string(), &text).with_file_reader(&read);
     let settings =
         CrateSettings { crate_name: crate_name.to_owned(), workspace_member: false, default_features_all: true };
     let files =

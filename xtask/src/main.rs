@@ -21,6 +21,18 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Generate and `cargo check` a client for every document of a corpus's INVENTORY.tsv.
+    Corpus {
+        /// The corpus folder.
+        #[arg(default_value = "../shared/corpus")]
+        dir: PathBuf,
+        /// Only documents whose path contains this.
+        #[arg(long)]
+        filter: Option<String>,
+        /// Generate only; skip `cargo check`.
+        #[arg(long)]
+        no_check: bool,
+    },
     /// Write a standalone client crate for one spec.
     Generate {
         /// The OpenAPI document (YAML or JSON).
@@ -50,6 +62,12 @@ fn run(cli: Cli) -> Result<()> {
         Command::Codegen { check } => {
             let mode = if check { Mode::Check } else { Mode::Write };
             println!("{}", xtask::codegen(&xtask::workspace_root(), mode)?);
+        }
+        Command::Corpus { dir, filter, no_check } => {
+            let dir = if dir.is_relative() { xtask::workspace_root().join(dir) } else { dir };
+            let report =
+                xtask::corpus::run(&xtask::workspace_root(), &xtask::corpus::Options { dir, filter, no_check })?;
+            println!("{report}");
         }
         Command::Generate { input, output, name } => {
             xtask::generate_standalone(&input, &output, &name)?;

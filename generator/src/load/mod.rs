@@ -5,6 +5,7 @@
 //! it into an [`ir::Api`](crate::ir::Api). Problems are collected, not thrown: lowering
 //! goes on after one so a single run reports all of them.
 
+mod bundle;
 mod convert;
 mod operations;
 mod parse;
@@ -28,7 +29,13 @@ pub fn load(spec: &ApiSpec<'_>) -> Result<Api, Diagnostics> {
             }
             return None;
         }
-        parse::check_refs(&document, &mut report);
+        let parse_other = |text: &str| parse::parse_value(text);
+        if let Err(problems) = bundle::bundle(&mut document, &parse_other, spec.read_file.map(|reader| reader.0)) {
+            for (at, message) in problems {
+                report.error(at, message);
+            }
+            return None;
+        }
         parse::to_openapi(document, &mut report)
     });
     let Some(openapi) = openapi else {

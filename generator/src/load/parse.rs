@@ -8,6 +8,17 @@
 use crate::diagnostics::{pointer, Reporter};
 use serde_json::Value;
 
+/// Parses another file of a multi-file document; errors carry their own line and column.
+pub(crate) fn parse_value(text: &str) -> Result<Value, String> {
+    let mut report = Reporter::new("");
+    parse_document(text, &mut report).ok_or_else(|| match report.finish() {
+        Err(diagnostics) => {
+            diagnostics.iter().map(|d| format!("{}: {}", d.location, d.message)).collect::<Vec<_>>().join("; ")
+        }
+        Ok(()) => "cannot be parsed".to_owned(),
+    })
+}
+
 /// Parses YAML or JSON into a JSON value, reporting syntax errors with line and column.
 pub(crate) fn parse_document(text: &str, report: &mut Reporter) -> Option<Value> {
     let looks_like_json = text.trim_start().starts_with('{');
@@ -74,67 +85,6 @@ fn yaml_to_json(yaml: serde_yaml::Value) -> Result<Value, String> {
         }
         Yaml::Tagged(tagged) => yaml_to_json(tagged.value)?,
     })
-}
-
-/// Reports every `$ref` that does not point into the document, at the pointer of the `$ref`.
-pub(crate) fn check_refs(document: &Value, report: &mut Reporter) {
-    fn walk(document: &Value, value: &Value, at: &str, report: &mut Reporter) {
-        match value {
-            Value::Object(object) => {
-                if let Some(Value::String(target)) = object.get("$ref") {
-                    let here = pointer(at, "$ref");
-                    match target.strip_prefix('#') {
-                        Some(local) if resolve_pointer(document, local).is_some() => {}
-                        Some(_) => report.error(here, format!("`$ref` target `{target}` does not exist")),
-                        None => report.error(
-                            here,
-                            format!("external `$ref` `{target}` is not supported: bundle the document first"),
-                        ),
-                    }
-                }
-                for (key, child) in object {
-                    walk(document, child, &pointer(at, key), report);
-                }
-            }
-            Value::Array(items) => {
-                for (index, child) in items.iter().enumerate() {
-                    walk(document, child, &pointer(at, &index.to_string()), report);
-                }
-            }
-            _ => {}
-        }
-    }
-    walk(document, document, "#", report);
-}
-
-/// Resolves a local JSON pointer (without the leading `#`), percent-decoding as `$ref`s may be.
-fn resolve_pointer<'v>(document: &'v Value, local: &str) -> Option<&'v Value> {
-    if local.contains('%') {
-        let decoded = percent_decode(local);
-        document.pointer(&decoded)
-    } else {
-        document.pointer(local)
-    }
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        let hex = bytes.get(index + 1..index + 3).and_then(|pair| std::str::from_utf8(pair).ok());
-        match (bytes[index], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                index += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                index += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Typed parsing; a rejected shape is reported at its JSON pointer.

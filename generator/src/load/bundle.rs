@@ -1,0 +1,489 @@
+//! Bundling: turns a document whose `$ref`s point anywhere into one whose `$ref`s all name
+//! `#/components/<kind>/<name>`, the only form the typed model and the lowering follow.
+//!
+//! Targets elsewhere in the document (`#/paths/~1a/get/responses/default`,
+//! `#/components/parameters/p/schema`) and in other files (`models/droplet.yml#/droplet`,
+//! read through the caller's [`ReadFile`], so the generator itself does no IO) are copied
+//! into `components` under names made from where they came from. Path-item `$ref`s are
+//! inlined, as the typed model has no path-item components. Values under `example`,
+//! `examples` and `x-` extensions are data, not references, and are left alone.
+
+use crate::diagnostics::pointer;
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, VecDeque};
+
+/// Reads a file named relative to the root document's folder.
+pub type ReadFile<'r> = &'r dyn Fn(&str) -> Result<String, String>;
+
+/// The component kind a `$ref` stands for, by where it appears.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    Schemas,
+    Responses,
+    Parameters,
+    RequestBodies,
+    Headers,
+    SecuritySchemes,
+    PathItem,
+}
+
+impl Kind {
+    fn section(self) -> &'static str {
+        match self {
+            Self::Schemas => "schemas",
+            Self::Responses => "responses",
+            Self::Parameters => "parameters",
+            Self::RequestBodies => "requestBodies",
+            Self::Headers => "headers",
+            Self::SecuritySchemes => "securitySchemes",
+            Self::PathItem => "pathItems",
+        }
+    }
+}
+
+/// Where a reference points: a file ("" for the root document) and a JSON pointer in it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Target {
+    file: String,
+    pointer: String,
+}
+
+/// Problems as (JSON pointer in the root document, message).
+pub(crate) type Problems = Vec<(String, String)>;
+
+pub(crate) fn bundle(
+    document: &mut Value,
+    parse: &dyn Fn(&str) -> Result<Value, String>,
+    read: Option<ReadFile<'_>>,
+) -> Result<(), Problems> {
+    let mut bundler = Bundler {
+        files: BTreeMap::new(),
+        hoisted: BTreeMap::new(),
+        taken: BTreeMap::new(),
+        problems: Vec::new(),
+        parse,
+        read,
+    };
+    bundler.collect_taken(document);
+    // Work list of (pointer of a subtree in the root document, file its refs are relative to).
+    let mut queue: VecDeque<(String, String)> = VecDeque::from([(String::new(), String::new())]);
+    while let Some((at, file)) = queue.pop_front() {
+        let mut found = Vec::new();
+        if let Some(subtree) = document.pointer(&at) {
+            find_refs(subtree, &at, &mut found);
+        }
+        for (ref_at, reference, kind) in found {
+            bundler.rewrite(document, &ref_at, &reference, kind, &file, &mut queue);
+        }
+    }
+    if bundler.problems.is_empty() {
+        Ok(())
+    } else {
+        Err(bundler.problems)
+    }
+}
+
+struct Bundler<'p, 'r> {
+    /// Other files, parsed, by path relative to the root document's folder.
+    files: BTreeMap<String, Value>,
+    /// Targets already copied into components, by kind: their component name.
+    hoisted: BTreeMap<(Kind, Target), String>,
+    /// Component names in use, by section.
+    taken: BTreeMap<&'static str, Vec<String>>,
+    problems: Problems,
+    parse: &'p dyn Fn(&str) -> Result<Value, String>,
+    read: Option<ReadFile<'r>>,
+}
+
+impl Bundler<'_, '_> {
+    fn collect_taken(&mut self, document: &Value) {
+        for kind in [
+            Kind::Schemas,
+            Kind::Responses,
+            Kind::Parameters,
+            Kind::RequestBodies,
+            Kind::Headers,
+            Kind::SecuritySchemes,
+        ] {
+            let names = document
+                .pointer(&format!("/components/{}", kind.section()))
+                .and_then(Value::as_object)
+                .map(|object| object.keys().cloned().collect())
+                .unwrap_or_default();
+            self.taken.insert(kind.section(), names);
+        }
+    }
+
+    /// Makes the `$ref` at `ref_at` (an object `{"$ref": reference}`) point into components.
+    fn rewrite(
+        &mut self,
+        document: &mut Value,
+        ref_at: &str,
+        reference: &str,
+        kind: Kind,
+        file: &str,
+        queue: &mut VecDeque<(String, String)>,
+    ) {
+        let shown_at = format!("#{}", pointer(ref_at, "$ref"));
+        let Some(target) = resolve_target(file, reference) else {
+            self.problems.push((
+                shown_at,
+                format!("`$ref` `{reference}` is not supported: only local and relative-file references are"),
+            ));
+            return;
+        };
+        // Already in its place: `#/components/<kind>/<name>` of the root document.
+        if target.file.is_empty() && kind != Kind::PathItem && is_component(&target.pointer, kind) {
+            if document.pointer(&target.pointer).is_none() {
+                self.problems.push((shown_at, format!("`$ref` target `{reference}` does not exist")));
+            } else if !file.is_empty() {
+                set_ref(document, ref_at, format!("#{}", target.pointer));
+            }
+            return;
+        }
+        let value = match self.fetch(document, &target) {
+            Ok(value) => value,
+            Err(message) => {
+                let message =
+                    if message.is_empty() { format!("`$ref` target `{reference}` does not exist") } else { message };
+                self.problems.push((shown_at, message));
+                return;
+            }
+        };
+        if kind == Kind::PathItem {
+            // Inlined where it stands; its own references are relative to its file.
+            if let Some(slot) = document.pointer_mut(ref_at) {
+                *slot = value;
+            }
+            queue.push_back((ref_at.to_owned(), target.file));
+            return;
+        }
+        let key = (kind, target.clone());
+        let name = match self.hoisted.get(&key) {
+            Some(name) => name.clone(),
+            None => {
+                let name = self.claim(kind, &target);
+                self.hoisted.insert(key, name.clone());
+                let section = format!("/components/{}", kind.section());
+                ensure_object(document, &section);
+                if let Some(Value::Object(components)) = document.pointer_mut(&section) {
+                    components.insert(name.clone(), value);
+                }
+                queue.push_back((pointer(&section, &name).trim_start_matches('#').to_owned(), target.file));
+                name
+            }
+        };
+        set_ref(document, ref_at, format!("#/components/{}/{}", kind.section(), escape(&name)));
+    }
+
+    fn fetch(&mut self, document: &Value, target: &Target) -> Result<Value, String> {
+        let source = if target.file.is_empty() {
+            document
+        } else {
+            if !self.files.contains_key(&target.file) {
+                let Some(read) = self.read else {
+                    return Err(format!(
+                        "`$ref` to the file `{}` cannot be followed: no files can be read here",
+                        target.file
+                    ));
+                };
+                let text = read(&target.file).map_err(|error| format!("cannot read `{}`: {error}", target.file))?;
+                let parsed = (self.parse)(&text).map_err(|error| format!("`{}`: {error}", target.file))?;
+                self.files.insert(target.file.clone(), parsed);
+            }
+            &self.files[&target.file]
+        };
+        source.pointer(&target.pointer).cloned().ok_or_default()
+    }
+
+    fn claim(&mut self, kind: Kind, target: &Target) -> String {
+        let base = component_name(target);
+        let taken = self.taken.entry(kind.section()).or_default();
+        let mut name = base.clone();
+        let mut counter = 2;
+        while taken.contains(&name) {
+            name = format!("{base}{counter}");
+            counter += 1;
+        }
+        taken.push(name.clone());
+        name
+    }
+}
+
+trait OkOrDefault<T> {
+    fn ok_or_default(self) -> Result<T, String>;
+}
+
+impl<T> OkOrDefault<T> for Option<T> {
+    fn ok_or_default(self) -> Result<T, String> {
+        self.ok_or_else(String::new)
+    }
+}
+
+fn is_component(pointer: &str, kind: Kind) -> bool {
+    let prefix = format!("/components/{}/", kind.section());
+    pointer.strip_prefix(&prefix).is_some_and(|name| !name.is_empty() && !name.contains('/'))
+}
+
+fn set_ref(document: &mut Value, ref_at: &str, reference: String) {
+    if let Some(Value::Object(object)) = document.pointer_mut(ref_at) {
+        object.insert("$ref".to_owned(), Value::String(reference));
+    }
+}
+
+fn ensure_object(document: &mut Value, section: &str) {
+    let mut current = document;
+    for token in section.trim_start_matches('/').split('/') {
+        let Value::Object(object) = current else { return };
+        current = object.entry(token.to_owned()).or_insert_with(|| Value::Object(Map::new()));
+    }
+}
+
+fn escape(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+fn unescape(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}
+
+/// `reference` as written in `file`: a local pointer, or a path relative to `file`'s folder.
+fn resolve_target(file: &str, reference: &str) -> Option<Target> {
+    let (path, fragment) = reference.split_once('#').unwrap_or((reference, ""));
+    if path.contains("://") {
+        return None;
+    }
+    let pointer = percent_decode(fragment);
+    if path.is_empty() {
+        return Some(Target { file: file.to_owned(), pointer });
+    }
+    let folder = file.rsplit_once('/').map_or("", |(folder, _)| folder);
+    let joined = if folder.is_empty() { path.to_owned() } else { format!("{folder}/{path}") };
+    let mut parts: Vec<&str> = Vec::new();
+    for part in joined.split('/') {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|last| *last != "..") => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    Some(Target { file: parts.join("/"), pointer })
+}
+
+fn percent_decode(text: &str) -> String {
+    if !text.contains('%') {
+        return text.to_owned();
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        let hex = bytes.get(index + 1..index + 3).and_then(|pair| std::str::from_utf8(pair).ok());
+        match (bytes[index], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                index += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                index += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A readable component name from where a value came from: the last meaningful pointer
+/// tokens (`#/paths/~1a~1b/get/responses/default` → `a_b_get_default`), or the file's stem.
+fn component_name(target: &Target) -> String {
+    const STRUCTURAL: &[&str] = &[
+        "components",
+        "schemas",
+        "responses",
+        "parameters",
+        "requestBodies",
+        "requestBody",
+        "headers",
+        "content",
+        "schema",
+        "items",
+        "properties",
+        "additionalProperties",
+        "allOf",
+        "oneOf",
+        "anyOf",
+        "not",
+        "paths",
+        "definitions",
+    ];
+    let raw: Vec<String> = target.pointer.split('/').skip(1).map(unescape).collect();
+    let mut tokens = Vec::new();
+    for (index, token) in raw.iter().enumerate() {
+        let previous = index.checked_sub(1).map(|i| raw[i].as_str());
+        // Media types and list positions say nothing about what the value is.
+        let skipped = STRUCTURAL.contains(&token.as_str())
+            || previous == Some("content")
+            || (token.parse::<usize>().is_ok() && previous != Some("responses"));
+        if !skipped {
+            tokens.push(token.clone());
+        }
+    }
+    let mut name = tokens.iter().rev().take(3).rev().cloned().collect::<Vec<_>>().join("_");
+    if name.is_empty() {
+        let stem = target.file.rsplit('/').next().unwrap_or("component");
+        name = stem.split('.').next().unwrap_or(stem).to_owned();
+    }
+    let cleaned: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect();
+    let cleaned = cleaned.trim_matches('_').to_owned();
+    if cleaned.is_empty() {
+        "component".to_owned()
+    } else {
+        cleaned
+    }
+}
+
+/// Every `{"$ref": string}` under `value`, with its pointer and the kind its position implies.
+fn find_refs(value: &Value, at: &str, found: &mut Vec<(String, String, Kind)>) {
+    let mut stack: Vec<(&Value, String)> = vec![(value, at.to_owned())];
+    while let Some((value, at)) = stack.pop() {
+        match value {
+            Value::Object(object) => {
+                if let Some(Value::String(reference)) = object.get("$ref") {
+                    found.push((at.clone(), reference.clone(), kind_at(&at)));
+                    continue;
+                }
+                for (key, child) in object {
+                    // Examples and extensions are data: a `$ref` in them is not a reference.
+                    if key == "example" || key == "examples" || key.starts_with("x-") {
+                        continue;
+                    }
+                    stack.push((child, format!("{at}/{}", escape(key))));
+                }
+            }
+            Value::Array(items) => {
+                for (index, child) in items.iter().enumerate() {
+                    stack.push((child, format!("{at}/{index}")));
+                }
+            }
+            _ => {}
+        }
+    }
+    found.sort();
+}
+
+/// The kind a `$ref` at this position stands for.
+fn kind_at(at: &str) -> Kind {
+    let tokens: Vec<String> = at.split('/').skip(1).map(unescape).collect();
+    let last = tokens.last().map(String::as_str);
+    let before = |n: usize| tokens.len().checked_sub(n).and_then(|index| tokens.get(index)).map(String::as_str);
+    if tokens.len() == 2 && tokens[0] == "paths" {
+        return Kind::PathItem;
+    }
+    if tokens.len() == 3 && tokens[0] == "components" {
+        return match tokens[1].as_str() {
+            "responses" => Kind::Responses,
+            "parameters" => Kind::Parameters,
+            "requestBodies" => Kind::RequestBodies,
+            "headers" => Kind::Headers,
+            "securitySchemes" => Kind::SecuritySchemes,
+            "pathItems" => Kind::PathItem,
+            _ => Kind::Schemas,
+        };
+    }
+    match (before(2), last) {
+        (Some("responses"), _) if before(3) != Some("properties") => Kind::Responses,
+        (Some("parameters"), _) if before(3) != Some("properties") => Kind::Parameters,
+        (Some("headers"), _) if before(3) != Some("properties") => Kind::Headers,
+        (_, Some("requestBody")) => Kind::RequestBodies,
+        _ => Kind::Schemas,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn parse(text: &str) -> Result<Value, String> {
+        serde_json::from_str(text).map_err(|error| error.to_string())
+    }
+
+    #[test]
+    fn refs_elsewhere_in_the_document_are_hoisted_into_components() {
+        let mut document = json!({
+            "paths": {"/a": {"get": {"responses": {
+                "200": {"description": "ok"},
+                "default": {"$ref": "#/paths/~1a/get/responses/200"}
+            }}}},
+            "components": {"parameters": {"p": {"name": "p", "in": "query", "schema": {"type": "string"}}},
+                "schemas": {"S": {"properties": {"p": {"$ref": "#/components/parameters/p/schema"}}}}}
+        });
+        bundle(&mut document, &parse, None).expect("bundles");
+        assert_eq!(
+            document.pointer("/paths/~1a/get/responses/default/$ref"),
+            Some(&json!("#/components/responses/a_get_200"))
+        );
+        assert_eq!(document.pointer("/components/responses/a_get_200"), Some(&json!({"description": "ok"})));
+        assert_eq!(document.pointer("/components/schemas/S/properties/p/$ref"), Some(&json!("#/components/schemas/p")));
+        assert_eq!(document.pointer("/components/schemas/p"), Some(&json!({"type": "string"})));
+    }
+
+    #[test]
+    fn external_files_are_read_and_their_own_refs_follow_them() {
+        let files: BTreeMap<&str, &str> = BTreeMap::from([
+            (
+                "models/pet.json",
+                r##"{"pet": {"type": "object", "properties": {"owner": {"$ref": "../shared/person.json"}, "self": {"$ref": "#/pet"}}}}"##,
+            ),
+            ("shared/person.json", r#"{"type": "object", "properties": {"name": {"type": "string"}}}"#),
+        ]);
+        let read = |path: &str| files.get(path).map(|text| (*text).to_owned()).ok_or_else(|| format!("no file {path}"));
+        let mut document = json!({"paths": {"/pets": {"get": {"responses": {"200": {"description": "ok",
+            "content": {"application/json": {"schema": {"$ref": "models/pet.json#/pet"}}}}}}}}});
+        bundle(&mut document, &parse, Some(&read)).expect("bundles");
+        let schema = "/paths/~1pets/get/responses/200/content/application~1json/schema/$ref";
+        assert_eq!(document.pointer(schema), Some(&json!("#/components/schemas/pet")));
+        assert_eq!(
+            document.pointer("/components/schemas/pet/properties/owner/$ref"),
+            Some(&json!("#/components/schemas/person"))
+        );
+        assert_eq!(
+            document.pointer("/components/schemas/pet/properties/self/$ref"),
+            Some(&json!("#/components/schemas/pet"))
+        );
+        assert_eq!(document.pointer("/components/schemas/person/properties/name/type"), Some(&json!("string")));
+    }
+
+    #[test]
+    fn path_item_refs_are_inlined() {
+        let mut document =
+            json!({"paths": {"/a": {"$ref": "#/x-shared/item"}}, "x-shared": {"item": {"get": {"responses": {}}}}});
+        bundle(&mut document, &parse, None).expect("bundles");
+        assert_eq!(document.pointer("/paths/~1a"), Some(&json!({"get": {"responses": {}}})));
+    }
+
+    #[test]
+    fn refs_in_examples_are_data_and_missing_targets_are_reported() {
+        let mut document = json!({"components": {"schemas": {
+            "A": {"example": {"$ref": "https://example.com/not-a-ref"}},
+            "B": {"$ref": "#/components/schemas/Missing"}
+        }}});
+        let problems = bundle(&mut document, &parse, None).expect_err("dangling");
+        assert_eq!(
+            problems,
+            [(
+                "#/components/schemas/B/$ref".to_owned(),
+                "`$ref` target `#/components/schemas/Missing` does not exist".to_owned()
+            )]
+        );
+    }
+
+    #[test]
+    fn files_cannot_be_followed_without_a_reader() {
+        let mut document = json!({"components": {"schemas": {"A": {"$ref": "other.yaml#/A"}}}});
+        let problems = bundle(&mut document, &parse, None).expect_err("no reader");
+        assert!(problems[0].1.contains("cannot be followed"), "{problems:?}");
+    }
+}

@@ -1,0 +1,266 @@
+//! `cargo xtask corpus`: runs the generator over every real-world document listed in a
+//! corpus's `INVENTORY.tsv`, checks each generated crate with `cargo check` (one shared
+//! target directory), and prints a table and the pass rate.
+//!
+//! Documents under `_invalid/` pass when they are rejected with a diagnostic. A panic
+//! anywhere is a failure of its own kind. Generated crates go to `target/corpus/`,
+//! never into the repository.
+
+use anyhow::{bail, Context, Result};
+use generator::{ApiSpec, CrateSettings};
+use std::fmt::Write as _;
+use std::fs;
+use std::panic::{self, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub dir: PathBuf,
+    /// Only documents whose path contains this.
+    pub filter: Option<String>,
+    /// Generate only; skip `cargo check`.
+    pub no_check: bool,
+}
+
+#[derive(Debug)]
+struct Entry {
+    path: String,
+    operations: String,
+    invalid: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Outcome {
+    Passed,
+    /// An `_invalid/` document rejected with a diagnostic, as it should be.
+    Rejected,
+    Failed,
+}
+
+#[derive(Debug)]
+struct Row {
+    path: String,
+    operations: String,
+    generate_ms: u128,
+    check: String,
+    outcome: Outcome,
+    first_error: String,
+}
+
+fn read_inventory(dir: &Path) -> Result<Vec<Entry>> {
+    let inventory = dir.join("INVENTORY.tsv");
+    if !dir.exists() {
+        bail!(
+            "the corpus is absent: {} does not exist. Put the corpus there (it lives in ../shared/corpus/) \
+             or pass its folder: `cargo xtask corpus DIR`. Nothing was checked.",
+            dir.display()
+        );
+    }
+    let text = fs::read_to_string(&inventory).with_context(|| format!("reading {}", inventory.display()))?;
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap_or_default().split('\t').collect();
+    let column = |name: &str| header.iter().position(|column| *column == name);
+    let (Some(path_column), Some(operations_column)) = (column("path"), column("n_operations")) else {
+        bail!("{} has no `path` and `n_operations` columns", inventory.display());
+    };
+    Ok(lines
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| {
+            let fields: Vec<&str> = line.split('\t').collect();
+            let path = fields.get(path_column).copied().unwrap_or_default().to_owned();
+            Entry {
+                invalid: path.starts_with("_invalid/"),
+                operations: fields.get(operations_column).copied().unwrap_or_default().to_owned(),
+                path,
+            }
+        })
+        .collect())
+}
+
+/// `stripe/spec3.json` → `stripe-spec3`, a crate and directory name.
+fn slug(path: &str) -> String {
+    let stem = path.rsplit_once('.').map_or(path, |(stem, _)| stem);
+    let slug: String =
+        stem.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    let slug = slug.split('-').filter(|part| !part.is_empty()).collect::<Vec<_>>().join("-");
+    if slug.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("api-{slug}")
+    } else {
+        slug
+    }
+}
+
+pub fn run(root: &Path, options: &Options) -> Result<String> {
+    let entries: Vec<Entry> = read_inventory(&options.dir)?
+        .into_iter()
+        .filter(|entry| options.filter.as_ref().is_none_or(|filter| entry.path.contains(filter.as_str())))
+        .collect();
+    if entries.is_empty() {
+        bail!("no document in {} matches", options.dir.join("INVENTORY.tsv").display());
+    }
+    let output_root = root.join("target/corpus");
+    let target_dir = root.join("target/corpus-target");
+    fs::create_dir_all(&output_root)?;
+    // Panics are caught and reported per document; keep the default hook quiet meanwhile.
+    let default_hook = panic::take_hook();
+    panic::set_hook(Box::new(|_| {}));
+    let progress = indicatif::ProgressBar::new(entries.len() as u64).with_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {elapsed} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let mut rows = Vec::new();
+    for entry in &entries {
+        progress.set_message(entry.path.clone());
+        rows.push(run_one(entry, options, &output_root, &target_dir, root));
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    panic::set_hook(default_hook);
+    Ok(render(&rows))
+}
+
+fn run_one(entry: &Entry, options: &Options, output_root: &Path, target_dir: &Path, root: &Path) -> Row {
+    let mut row = Row {
+        path: entry.path.clone(),
+        operations: entry.operations.clone(),
+        generate_ms: 0,
+        check: "-".to_owned(),
+        outcome: Outcome::Failed,
+        first_error: String::new(),
+    };
+    let file = options.dir.join(&entry.path);
+    let text = match fs::read(&file) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(error) => {
+            row.first_error = format!("cannot read: {error}");
+            return row;
+        }
+    };
+    let name = slug(&entry.path);
+    let started = Instant::now();
+    let generated = panic::catch_unwind(AssertUnwindSafe(|| {
+        let folder = file.parent().map(Path::to_path_buf).unwrap_or_default();
+        let read = move |path: &str| fs::read_to_string(folder.join(path)).map_err(|error| error.to_string());
+        let spec = ApiSpec::new("api", entry.path.clone(), &text).with_file_reader(&read);
+        let settings = CrateSettings { crate_name: name.clone(), workspace_member: false, default_features_all: true };
+        generator::generate_crate(&[spec], &settings)
+    }));
+    row.generate_ms = started.elapsed().as_millis();
+    let files = match generated {
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                .unwrap_or_default();
+            row.first_error = format!("PANIC: {message}");
+            return row;
+        }
+        Ok(Err(diagnostics)) => {
+            let first = diagnostics.iter().next().map(ToString::to_string).unwrap_or_default();
+            row.first_error = first.clone();
+            let located = first.contains(": #") || first.contains(": line ");
+            row.outcome = if entry.invalid && located { Outcome::Rejected } else { Outcome::Failed };
+            return row;
+        }
+        Ok(Ok(files)) => files,
+    };
+    if entry.invalid {
+        row.first_error = "an invalid document was accepted".to_owned();
+        return row;
+    }
+    if options.no_check {
+        row.outcome = Outcome::Passed;
+        return row;
+    }
+    let crate_dir = output_root.join(&name);
+    let _ = fs::remove_dir_all(&crate_dir);
+    for (path, contents) in &files {
+        let target = crate_dir.join(path);
+        if let Some(parent) = target.parent() {
+            let _ = fs::create_dir_all(parent);
+        }
+        if let Err(error) = fs::write(&target, contents) {
+            row.first_error = format!("cannot write {}: {error}", target.display());
+            return row;
+        }
+    }
+    let _ = fs::copy(root.join("Cargo.lock"), crate_dir.join("Cargo.lock"));
+    let checked = Instant::now();
+    let output = Command::new(env!("CARGO"))
+        .args(["check", "--offline", "--quiet", "--message-format=short"])
+        .current_dir(&crate_dir)
+        .env("CARGO_TARGET_DIR", target_dir)
+        .env("RUSTFLAGS", "-D warnings")
+        .output();
+    let seconds = checked.elapsed().as_secs_f64();
+    match output {
+        Ok(output) if output.status.success() => {
+            row.check = format!("ok {seconds:.1}s");
+            row.outcome = Outcome::Passed;
+        }
+        Ok(output) => {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            row.check = format!("FAIL {seconds:.1}s");
+            row.first_error = stderr
+                .lines()
+                .find(|line| line.contains("error") || line.contains("warning"))
+                .unwrap_or("cargo check failed")
+                .to_owned();
+        }
+        Err(error) => row.first_error = format!("cannot run cargo: {error}"),
+    }
+    row
+}
+
+fn render(rows: &[Row]) -> String {
+    let width = rows.iter().map(|row| row.path.len()).max().unwrap_or(8).min(70);
+    let mut out = String::new();
+    let _ = writeln!(out, "{:<width$}  {:>6}  {:>9}  {:<10}  first error", "document", "ops", "gen ms", "check");
+    for row in rows {
+        let status = match row.outcome {
+            Outcome::Passed => "",
+            Outcome::Rejected => "rejected as expected: ",
+            Outcome::Failed => "FAILED: ",
+        };
+        let error: String = format!("{status}{}", row.first_error).chars().take(160).collect();
+        let _ = writeln!(
+            out,
+            "{:<width$}  {:>6}  {:>9}  {:<10}  {}",
+            row.path, row.operations, row.generate_ms, row.check, error
+        );
+    }
+    let passed = rows.iter().filter(|row| row.outcome != Outcome::Failed).count();
+    let panics = rows.iter().filter(|row| row.first_error.starts_with("PANIC")).count();
+    let _ = writeln!(
+        out,
+        "\ncorpus: {passed} passed, {} failed ({:.1}% pass rate; {panics} panics)",
+        rows.len() - passed,
+        100.0 * passed as f64 / rows.len().max(1) as f64
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_crate_names() {
+        assert_eq!(slug("stripe/spec3.json"), "stripe-spec3");
+        assert_eq!(
+            slug("apisguru-swagger2/amazonaws.com__sms__2016-10-24.json"),
+            "apisguru-swagger2-amazonaws-com-sms-2016-10-24"
+        );
+        assert_eq!(slug("_invalid/x.yaml"), "invalid-x");
+    }
+
+    #[test]
+    fn an_absent_corpus_is_an_error_that_says_so() {
+        let options = Options { dir: PathBuf::from("/no/such/corpus"), filter: None, no_check: true };
+        let error = run(Path::new("."), &options).expect_err("absent");
+        assert!(error.to_string().contains("the corpus is absent"), "{error}");
+    }
+}
