@@ -9,7 +9,7 @@ mod docs;
 mod operations;
 mod types;
 
-use crate::ir::{Api, TypeRef};
+use crate::ir::{Api, OperationGroup, TypeRef};
 use crate::{CrateSettings, Files};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
@@ -34,6 +34,33 @@ tokio = { version = "1", features = ["time"] }
 tracing = "0.1"
 "#;
 
+/// One piece of Rust to emit and format: a file, or a chunk of an API's types.
+enum Job<'a> {
+    Module(&'a Api),
+    TypesHeader(&'a Api),
+    Types(&'a Api, std::ops::Range<usize>),
+    Group(&'a Api, &'a OperationGroup),
+}
+
+/// Types per formatting job: small enough to spread a large API over every core.
+const TYPES_PER_JOB: usize = 200;
+
+impl Job<'_> {
+    fn run(&self) -> (PathBuf, String) {
+        let (api, file, tokens) = match self {
+            Job::Module(api) => (api, "mod.rs".to_owned(), client::emit_api_module(api)),
+            Job::TypesHeader(api) => (api, "types.rs".to_owned(), types::emit_types_header(api)),
+            Job::Types(api, range) => (api, "types.rs".to_owned(), types::emit_type_chunk(api, range.clone())),
+            Job::Group(api, group) => (api, format!("{}.rs", group.module), operations::emit_group(api, group)),
+        };
+        let formatted = match self {
+            Job::Types(..) => format_items(tokens),
+            _ => format_file(tokens),
+        };
+        (PathBuf::from("src").join(&api.module).join(file), formatted)
+    }
+}
+
 pub(crate) fn emit_crate(apis: &[Api], settings: &CrateSettings) -> Files {
     let mut files = Files::new();
     files.insert(PathBuf::from("Cargo.toml"), manifest(apis, settings));
@@ -44,15 +71,49 @@ pub(crate) fn emit_crate(apis: &[Api], settings: &CrateSettings) -> Files {
         "# @generated: formatted by the generator.\ndisable_all_formatting = true\n".to_owned(),
     );
     files.insert(PathBuf::from("src/runtime.rs"), format!("{HEADER}{RUNTIME}"));
+    let mut jobs = Vec::new();
     for api in apis {
-        let dir = PathBuf::from("src").join(&api.module);
-        files.insert(dir.join("mod.rs"), format_file(client::emit_api_module(api)));
-        files.insert(dir.join("types.rs"), format_file(types::emit_types(api)));
-        for group in &api.groups {
-            files.insert(dir.join(format!("{}.rs", group.module)), format_file(operations::emit_group(api, group)));
-        }
+        jobs.push(Job::TypesHeader(api));
+        let count = api.types.types.len();
+        jobs.extend((0..count).step_by(TYPES_PER_JOB).map(|start| Job::Types(api, start..count.min(start + TYPES_PER_JOB))));
+        jobs.push(Job::Module(api));
+        jobs.extend(api.groups.iter().map(|group| Job::Group(api, group)));
+    }
+    // Jobs come back in job order, so a file's chunks concatenate in arena order.
+    for (path, text) in run_in_parallel(&jobs) {
+        files.entry(path).or_default().push_str(&text);
     }
     files
+}
+
+/// Formatting dominates generation time and files are independent, so every core takes
+/// jobs from a shared counter. The results go into a sorted map: order cannot leak out.
+fn run_in_parallel(jobs: &[Job<'_>]) -> Vec<(PathBuf, String)> {
+    let mut results: Vec<Option<(PathBuf, String)>> = Vec::new();
+    results.resize_with(jobs.len(), || None);
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(jobs.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(job) = jobs.get(index) else { break };
+                        done.push((index, job.run()));
+                    }
+                    done
+                })
+            })
+            .collect();
+        // A worker only panics on a generator bug; its files are then missing, which the
+        // caller's compile step reports, rather than a panic reaching the user.
+        for (index, result) in handles.into_iter().flat_map(|handle| handle.join().unwrap_or_default()) {
+            results[index] = Some(result);
+        }
+    });
+    results.into_iter().flatten().collect()
 }
 
 fn manifest(apis: &[Api], settings: &CrateSettings) -> String {
@@ -110,12 +171,20 @@ fn lib_rs(apis: &[Api], settings: &CrateSettings) -> TokenStream {
     }
 }
 
+/// Pretty-prints items that continue a file (no header): a chunk of `types.rs`.
+fn format_items(tokens: TokenStream) -> String {
+    match syn::parse2::<syn::File>(tokens) {
+        Ok(file) => format!("\n{}", separate_items(&prettyplease::unparse(&file))),
+        Err(error) => format!("\ncompile_error!({:?});\n", format!("generator bug: {error}")),
+    }
+}
+
 /// Pretty-prints tokens as a Rust file. The emitter only builds valid syntax, so a parse
 /// failure here is a generator bug, reported in the output rather than by a panic.
 fn format_file(tokens: TokenStream) -> String {
-    match syn::parse2::<syn::File>(tokens.clone()) {
+    match syn::parse2::<syn::File>(tokens) {
         Ok(file) => format!("{HEADER}{}", separate_items(&prettyplease::unparse(&file))),
-        Err(error) => format!("{HEADER}compile_error!({:?});\n// {tokens}\n", format!("generator bug: {error}")),
+        Err(error) => format!("{HEADER}compile_error!({:?});\n", format!("generator bug: {error}")),
     }
 }
 

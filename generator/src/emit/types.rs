@@ -6,9 +6,9 @@ use crate::ir::{Api, EnumVariant, Field, Struct, TypeDef, TypeKind, TypeRef, Uni
 use proc_macro2::TokenStream;
 use quote::quote;
 
-pub(crate) fn emit_types(api: &Api) -> TokenStream {
-    let context = TypeContext::Types;
-    let items = api.types.types.iter().map(|def| emit_type(api, def, context));
+/// The start of `types.rs`: module docs and imports. The types follow in chunks
+/// ([`emit_type_chunk`]) so that large APIs format in parallel.
+pub(crate) fn emit_types_header(api: &Api) -> TokenStream {
     let header = format!(" Request and response types of {}.", api.title);
     let uses_map = api.types.types.iter().any(mentions_map);
     let map_import = uses_map.then(|| {
@@ -31,8 +31,13 @@ pub(crate) fn emit_types(api: &Api) -> TokenStream {
         use serde::{Deserialize, Serialize};
         #map_import
         #runtime_import
-        #(#items)*
     }
+}
+
+/// The types in `range` of the arena, in order.
+pub(crate) fn emit_type_chunk(api: &Api, range: std::ops::Range<usize>) -> TokenStream {
+    let items = api.types.types[range].iter().map(|def| emit_type(api, def, TypeContext::Types));
+    quote!(#(#items)*)
 }
 
 fn mentions_map(def: &TypeDef) -> bool {
