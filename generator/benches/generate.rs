@@ -29,11 +29,15 @@ fn peak_memory_mib() -> Option<f64> {
 fn bench(c: &mut Criterion) {
     let path = corpus_file("cloudflare/openapi.json");
     let Ok(text) = std::fs::read_to_string(&path) else {
-        eprintln!("\nCORPUS ABSENT: {} cannot be read; nothing was measured. Set CORPUS_DIR to the corpus folder.\n", path.display());
+        eprintln!(
+            "\nCORPUS ABSENT: {} cannot be read; nothing was measured. Set CORPUS_DIR to the corpus folder.\n",
+            path.display()
+        );
         return;
     };
     let spec = ApiSpec::new("cloudflare", "cloudflare/openapi.json", &text);
-    let settings = CrateSettings { crate_name: "cloudflare".to_owned(), workspace_member: false, default_features_all: true };
+    let settings =
+        CrateSettings { crate_name: "cloudflare".to_owned(), workspace_member: false, default_features_all: true };
 
     let before = peak_memory_mib().unwrap_or(0.0);
     let started = Instant::now();

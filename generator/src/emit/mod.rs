@@ -75,7 +75,9 @@ pub(crate) fn emit_crate(apis: &[Api], settings: &CrateSettings) -> Files {
     for api in apis {
         jobs.push(Job::TypesHeader(api));
         let count = api.types.types.len();
-        jobs.extend((0..count).step_by(TYPES_PER_JOB).map(|start| Job::Types(api, start..count.min(start + TYPES_PER_JOB))));
+        jobs.extend(
+            (0..count).step_by(TYPES_PER_JOB).map(|start| Job::Types(api, start..count.min(start + TYPES_PER_JOB))),
+        );
         jobs.push(Job::Module(api));
         jobs.extend(api.groups.iter().map(|group| Job::Group(api, group)));
     }

@@ -24,7 +24,14 @@ enum Kind {
     RequestBodies,
     Headers,
     SecuritySchemes,
+    /// Inlined where it stands, as the typed model has no path-item components.
     PathItem,
+    /// An operation given by reference (DigitalOcean's `get: {$ref: list.yml}`): inlined too.
+    Operation,
+    /// A whole `properties` map given by reference (DigitalOcean again): inlined.
+    Properties,
+    /// Anything else (a `description` by reference): the value is inlined where it stands.
+    Value,
 }
 
 impl Kind {
@@ -37,6 +44,9 @@ impl Kind {
             Self::Headers => "headers",
             Self::SecuritySchemes => "securitySchemes",
             Self::PathItem => "pathItems",
+            Self::Operation => "operations",
+            Self::Properties => "properties",
+            Self::Value => "values",
         }
     }
 }
@@ -133,7 +143,8 @@ impl Bundler<'_, '_> {
             return;
         };
         // Already in its place: `#/components/<kind>/<name>` of the root document.
-        if target.file.is_empty() && kind != Kind::PathItem && is_component(&target.pointer, kind) {
+        let inlined = matches!(kind, Kind::PathItem | Kind::Operation | Kind::Properties | Kind::Value);
+        if target.file.is_empty() && !inlined && is_component(&target.pointer, kind) {
             if document.pointer(&target.pointer).is_none() {
                 self.problems.push((shown_at, format!("`$ref` target `{reference}` does not exist")));
             } else if !file.is_empty() {
@@ -150,7 +161,7 @@ impl Bundler<'_, '_> {
                 return;
             }
         };
-        if kind == Kind::PathItem {
+        if inlined {
             // Inlined where it stands; its own references are relative to its file.
             if let Some(slot) = document.pointer_mut(ref_at) {
                 *slot = value;
@@ -373,31 +384,90 @@ fn find_refs(value: &Value, at: &str, found: &mut Vec<(String, String, Kind)>) {
     found.sort();
 }
 
-/// The kind a `$ref` at this position stands for.
+/// The kind a `$ref` at this position stands for, found by walking the pointer from the
+/// root through the OpenAPI structure (a schema named `headers` is still a schema).
 fn kind_at(at: &str) -> Kind {
-    let tokens: Vec<String> = at.split('/').skip(1).map(unescape).collect();
-    let last = tokens.last().map(String::as_str);
-    let before = |n: usize| tokens.len().checked_sub(n).and_then(|index| tokens.get(index)).map(String::as_str);
-    if tokens.len() == 2 && tokens[0] == "paths" {
-        return Kind::PathItem;
+    #[derive(Clone, Copy)]
+    enum Place {
+        Root,
+        Paths,
+        PathItem,
+        Operation,
+        Parameters,
+        Parameter,
+        RequestBody,
+        Responses,
+        Response,
+        Headers,
+        Header,
+        Contents,
+        MediaType,
+        Encodings,
+        Encoding,
+        Components,
+        Section(Kind),
+        Schema,
+        SchemaMap,
+        Callbacks,
+        Callback,
+        Data,
     }
-    if tokens.len() == 3 && tokens[0] == "components" {
-        return match tokens[1].as_str() {
-            "responses" => Kind::Responses,
-            "parameters" => Kind::Parameters,
-            "requestBodies" => Kind::RequestBodies,
-            "headers" => Kind::Headers,
-            "securitySchemes" => Kind::SecuritySchemes,
-            "pathItems" => Kind::PathItem,
-            _ => Kind::Schemas,
+    const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+    let mut place = Place::Root;
+    for token in at.split('/').skip(1).map(unescape) {
+        let token = token.as_str();
+        place = match (place, token) {
+            (Place::Root, "paths" | "webhooks") => Place::Paths,
+            (Place::Root, "components") => Place::Components,
+            (Place::Paths, _) | (Place::Callback, _) => Place::PathItem,
+            (Place::PathItem, "parameters") | (Place::Operation, "parameters") => Place::Parameters,
+            (Place::PathItem, method) if METHODS.contains(&method) => Place::Operation,
+            (Place::Operation, "requestBody") => Place::RequestBody,
+            (Place::Operation, "responses") => Place::Responses,
+            (Place::Operation, "callbacks") => Place::Callbacks,
+            (Place::Callbacks, _) => Place::Callback,
+            (Place::Parameters, _) => Place::Parameter,
+            (Place::Responses, _) => Place::Response,
+            (Place::Parameter | Place::Header | Place::MediaType, "schema") => Place::Schema,
+            (Place::Parameter | Place::Header | Place::RequestBody | Place::Response, "content") => Place::Contents,
+            (Place::Contents, _) => Place::MediaType,
+            (Place::MediaType, "encoding") => Place::Encodings,
+            (Place::Encodings, _) => Place::Encoding,
+            (Place::Response | Place::Encoding, "headers") => Place::Headers,
+            (Place::Headers, _) => Place::Header,
+            (Place::Components, section) => match section {
+                "schemas" => Place::Section(Kind::Schemas),
+                "responses" => Place::Section(Kind::Responses),
+                "parameters" => Place::Section(Kind::Parameters),
+                "requestBodies" => Place::Section(Kind::RequestBodies),
+                "headers" => Place::Section(Kind::Headers),
+                "securitySchemes" => Place::Section(Kind::SecuritySchemes),
+                "pathItems" => Place::Section(Kind::PathItem),
+                _ => Place::Data,
+            },
+            (Place::Section(Kind::Schemas), _) => Place::Schema,
+            (Place::Section(Kind::Responses), _) => Place::Response,
+            (Place::Section(Kind::Parameters), _) => Place::Parameter,
+            (Place::Section(Kind::RequestBodies), _) => Place::RequestBody,
+            (Place::Section(Kind::Headers), _) => Place::Header,
+            (Place::Section(Kind::PathItem), _) => Place::PathItem,
+            (Place::Schema, "properties" | "patternProperties" | "definitions" | "$defs") => Place::SchemaMap,
+            // Everything else inside a schema is a schema (items, allOf, additionalProperties, ...).
+            (Place::Schema | Place::SchemaMap, _) => Place::Schema,
+            _ => Place::Data,
         };
     }
-    match (before(2), last) {
-        (Some("responses"), _) if before(3) != Some("properties") => Kind::Responses,
-        (Some("parameters"), _) if before(3) != Some("properties") => Kind::Parameters,
-        (Some("headers"), _) if before(3) != Some("properties") => Kind::Headers,
-        (_, Some("requestBody")) => Kind::RequestBodies,
-        _ => Kind::Schemas,
+    match place {
+        Place::Schema => Kind::Schemas,
+        Place::Response => Kind::Responses,
+        Place::Parameter => Kind::Parameters,
+        Place::RequestBody => Kind::RequestBodies,
+        Place::Header => Kind::Headers,
+        Place::Section(Kind::SecuritySchemes) => Kind::SecuritySchemes,
+        Place::PathItem => Kind::PathItem,
+        Place::Operation => Kind::Operation,
+        Place::SchemaMap => Kind::Properties,
+        _ => Kind::Value,
     }
 }
 
@@ -454,6 +524,18 @@ mod tests {
             Some(&json!("#/components/schemas/pet"))
         );
         assert_eq!(document.pointer("/components/schemas/person/properties/name/type"), Some(&json!("string")));
+    }
+
+    #[test]
+    fn kinds_follow_the_document_structure() {
+        assert_eq!(kind_at("/components/schemas/headers/additionalProperties"), Kind::Schemas);
+        assert_eq!(kind_at("/paths/~1a/get/responses/200/headers/X-Rate"), Kind::Headers);
+        assert_eq!(kind_at("/paths/~1a/get/parameters/0"), Kind::Parameters);
+        assert_eq!(kind_at("/paths/~1a/get"), Kind::Operation);
+        assert_eq!(kind_at("/paths/~1a/post/requestBody/content/application~1json/schema/items"), Kind::Schemas);
+        assert_eq!(kind_at("/tags/0/description"), Kind::Value);
+        assert_eq!(kind_at("/components/schemas/A/properties"), Kind::Properties);
+        assert_eq!(kind_at("/components/schemas/A/properties/properties"), Kind::Schemas);
     }
 
     #[test]

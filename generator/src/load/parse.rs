@@ -34,7 +34,7 @@ pub(crate) fn parse_document(text: &str, report: &mut Reporter) -> Option<Value>
             }
         }
     }
-    match serde_yaml::from_str::<serde_yaml::Value>(text) {
+    match parse_yaml(text) {
         Ok(yaml) => match yaml_to_json(yaml) {
             Ok(value) => Some(value),
             Err(message) => {
@@ -51,6 +51,38 @@ pub(crate) fn parse_document(text: &str, report: &mut Reporter) -> Option<Value>
             None
         }
     }
+}
+
+/// serde_yaml rejects integers beyond 64 bits (`minimum: -9223372036854776000` in real
+/// specs). Such a number is still unambiguous: it is read as the nearest float instead.
+fn parse_yaml(text: &str) -> Result<serde_yaml::Value, serde_yaml::Error> {
+    let mut text = std::borrow::Cow::Borrowed(text);
+    for _ in 0..1000 {
+        let error = match serde_yaml::from_str::<serde_yaml::Value>(&text) {
+            Ok(value) => return Ok(value),
+            Err(error) => error,
+        };
+        let message = error.to_string();
+        let oversized = message.contains(" as i128") || message.contains(" as u128");
+        let widened = error.location().filter(|_| oversized).and_then(|at| widen_integer(&text, at.index()));
+        match widened {
+            Some(fixed) => text = std::borrow::Cow::Owned(fixed),
+            None => return Err(error),
+        }
+    }
+    serde_yaml::from_str::<serde_yaml::Value>(&text)
+}
+
+/// The text with the integer literal starting at byte `start` written as a float.
+fn widen_integer(text: &str, start: usize) -> Option<String> {
+    let rest = text.get(start..)?;
+    let sign = usize::from(rest.starts_with(['-', '+']));
+    let digits = rest[sign..].bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 {
+        return None;
+    }
+    let end = start + sign + digits;
+    Some(format!("{}.0{}", &text[..end], &text[end..]))
 }
 
 fn yaml_to_json(yaml: serde_yaml::Value) -> Result<Value, String> {
@@ -215,5 +247,20 @@ fn clarify_serde_message(message: &str) -> String {
         "neither a valid `$ref` nor a valid inline object here (a required field may be missing, or a field has the wrong type)".to_owned()
     } else {
         message.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_beyond_64_bits_are_read_as_floats() {
+        let mut report = Reporter::new("x.yaml");
+        let value =
+            parse_document("a: -9223372036854776000\nb: 18446744073709551616\nc: 1\n", &mut report).expect("parses");
+        assert_eq!(value["a"].as_f64(), Some(-9.223372036854776e18));
+        assert_eq!(value["b"].as_f64(), Some(1.8446744073709552e19));
+        assert_eq!(value["c"], 1);
     }
 }
