@@ -374,3 +374,31 @@ mod pagination {
         assert!(matches!(&outcomes[2], Err(Error::UnexpectedStatus { status, .. }) if *status == 500));
     }
 }
+
+#[tokio::test]
+async fn multipart_bodies_send_fields_and_file_parts() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/items/4/attachments"))
+        .respond_with(ResponseTemplate::new(201))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = ops::Client::builder().base_url(server.uri()).bearer("b").build().expect("builds");
+    let body = ops::UploadAttachmentRequest {
+        file: b"\x00PNG bytes".to_vec(),
+        caption: Some("a \"quoted\" caption".to_owned()),
+        tags: Some(vec!["x".to_owned(), "y".to_owned()]),
+    };
+    client.items().upload_attachment(4, body).await.expect("attached");
+    let request = &recorded(&server).await[0];
+    let content_type = request.headers["content-type"].to_str().expect("ascii").to_owned();
+    let boundary = content_type.strip_prefix("multipart/form-data; boundary=").expect("multipart with a boundary");
+    let expected = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"file\"\r\nContent-Type: application/octet-stream\r\n\r\n\u{0}PNG bytes\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"caption\"\r\n\r\na \"quoted\" caption\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"tags\"\r\n\r\n[\"x\",\"y\"]\r\n\
+         --{boundary}--\r\n"
+    );
+    assert_eq!(String::from_utf8_lossy(&request.body), expected);
+}

@@ -433,7 +433,7 @@ pub struct Request<'c> {
     query: Vec<(String, String)>,
     headers: Vec<(&'static str, String)>,
     cookies: Vec<(&'static str, String)>,
-    body: Option<(&'static str, Vec<u8>)>,
+    body: Option<(std::borrow::Cow<'static, str>, Vec<u8>)>,
     security: &'static [&'static [&'static SecurityScheme]],
     options: RequestOptions,
     problem: Option<String>,
@@ -527,7 +527,7 @@ impl Request<'_> {
     pub fn json<T: Serialize + ?Sized>(mut self, media_type: &'static str, body: &T) -> Self {
         match serde_json::to_vec(body) {
             Ok(bytes) => {
-                self.body = Some((media_type, bytes));
+                self.body = Some((media_type.into(), bytes));
                 self
             }
             Err(error) => self.fail(format!("request body: {error}")),
@@ -554,7 +554,7 @@ impl Request<'_> {
         });
         match encoded.as_mut() {
             Ok(text) => {
-                self.body = Some((media_type, std::mem::take(text).into_bytes()));
+                self.body = Some((media_type.into(), std::mem::take(text).into_bytes()));
                 self
             }
             Err(error) => {
@@ -564,15 +564,56 @@ impl Request<'_> {
         }
     }
 
+    /// A `multipart/form-data` body: one part per field of `body`; the fields named in
+    /// `files` are binary and sent as file parts.
+    pub fn multipart<T: Serialize + ?Sized>(mut self, body: &T, files: &[&str]) -> Self {
+        let fields = match serde_json::to_value(body) {
+            Ok(serde_json::Value::Object(fields)) => fields,
+            Ok(_) => return self.fail("request body: a multipart body must be an object".to_owned()),
+            Err(error) => return self.fail(format!("request body: {error}")),
+        };
+        // Random, so no part's content can contain it by accident; fixed for the request's retries.
+        let boundary = format!("----generated-client-{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..));
+        let mut out = Vec::new();
+        for (name, value) in fields {
+            let quoted = name.replace('"', "%22").replace(['\r', '\n'], " ");
+            out.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+            if files.contains(&name.as_str()) {
+                let bytes: Vec<u8> = match serde_json::from_value(value) {
+                    Ok(bytes) => bytes,
+                    Err(error) => return self.fail(format!("request body field `{name}`: {error}")),
+                };
+                out.extend_from_slice(
+                    format!(
+                        "Content-Disposition: form-data; name=\"{quoted}\"; filename=\"{quoted}\"\r\n\
+                         Content-Type: application/octet-stream\r\n\r\n"
+                    )
+                    .as_bytes(),
+                );
+                out.extend_from_slice(&bytes);
+            } else {
+                let text = match value {
+                    serde_json::Value::String(text) => text,
+                    other => other.to_string(),
+                };
+                out.extend_from_slice(format!("Content-Disposition: form-data; name=\"{quoted}\"\r\n\r\n{text}").as_bytes());
+            }
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        self.body = Some((format!("multipart/form-data; boundary={boundary}").into(), out));
+        self
+    }
+
     /// A text body.
     pub fn text(mut self, media_type: &'static str, body: &str) -> Self {
-        self.body = Some((media_type, body.as_bytes().to_vec()));
+        self.body = Some((media_type.into(), body.as_bytes().to_vec()));
         self
     }
 
     /// A raw body.
     pub fn bytes(mut self, media_type: &'static str, body: &[u8]) -> Self {
-        self.body = Some((media_type, body.to_vec()));
+        self.body = Some((media_type.into(), body.to_vec()));
         self
     }
 
@@ -654,7 +695,9 @@ impl Request<'_> {
             headers.append(reqwest::header::COOKIE, value);
         }
         if let Some((media_type, _)) = &self.body {
-            headers.insert(reqwest::header::CONTENT_TYPE, HeaderValue::from_static(media_type));
+            let value = HeaderValue::from_str(media_type)
+                .map_err(|_| Error::InvalidRequest(format!("`{media_type}` is not a valid content type")))?;
+            headers.insert(reqwest::header::CONTENT_TYPE, value);
         }
         let body = self.body.map(|(_, body)| Bytes::from(body));
         let policy = self.options.retry.as_ref().unwrap_or(&self.core.retry);

@@ -333,6 +333,8 @@ pub struct RequestBody {
 pub enum BodyEncoding {
     Json,
     Form,
+    /// `multipart/form-data`: one part per field.
+    Multipart,
     Text,
     Bytes,
 }

@@ -60,8 +60,13 @@ fn same_except_prefix(a: &Prefixed<'_>, b: &Prefixed<'_>) -> bool {
     let id_is_string = |p: &Prefixed<'_>| {
         p.operation.parameters.iter().any(|q| q.api_name == p.id_parameter && q.ty == TypeRef::String)
     };
-    let names_free =
-        |p: &Prefixed<'_>| p.operation.parameters.iter().all(|q| q.api_name != SCOPE_SEGMENT && q.api_name != SCOPE_ID);
+    // `scope` becomes an argument and `scope`/`scope_id` path parameters: nothing may share those names.
+    let names_free = |p: &Prefixed<'_>| {
+        p.operation.parameters.iter().all(|q| {
+            ![SCOPE_SEGMENT, SCOPE_ID].contains(&q.api_name.as_str())
+                && ![SCOPE_SEGMENT, SCOPE_ID].contains(&q.rust_name.trim_start_matches("r#"))
+        })
+    };
     a.segment != b.segment
         && a.operation.http_method == b.operation.http_method
         && parameters_equal(&shared_parameters(a), &shared_parameters(b))

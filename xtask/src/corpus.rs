@@ -111,14 +111,19 @@ pub fn run(root: &Path, options: &Options) -> Result<String> {
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let mut rows = Vec::new();
+    let width = entries.iter().map(|entry| entry.path.len()).max().unwrap_or(8).min(70);
+    progress.suspend(|| println!("{}", header(width)));
     for entry in &entries {
         progress.set_message(entry.path.clone());
-        rows.push(run_one(entry, options, &output_root, &target_dir, root));
+        let row = run_one(entry, options, &output_root, &target_dir, root);
+        // Each row as soon as it is known: a full run takes a while.
+        progress.suspend(|| println!("{}", render_row(&row, width)));
+        rows.push(row);
         progress.inc(1);
     }
     progress.finish_and_clear();
     panic::set_hook(default_hook);
-    Ok(render(&rows))
+    Ok(summary(&rows))
 }
 
 fn run_one(entry: &Entry, options: &Options, output_root: &Path, target_dir: &Path, root: &Path) -> Row {
@@ -215,23 +220,22 @@ fn run_one(entry: &Entry, options: &Options, output_root: &Path, target_dir: &Pa
     row
 }
 
-fn render(rows: &[Row]) -> String {
-    let width = rows.iter().map(|row| row.path.len()).max().unwrap_or(8).min(70);
+fn header(width: usize) -> String {
+    format!("{:<width$}  {:>6}  {:>9}  {:<10}  first error", "document", "ops", "gen ms", "check")
+}
+
+fn render_row(row: &Row, width: usize) -> String {
+    let status = match row.outcome {
+        Outcome::Passed => "",
+        Outcome::Rejected => "rejected as expected: ",
+        Outcome::Failed => "FAILED: ",
+    };
+    let error: String = format!("{status}{}", row.first_error).chars().take(300).collect();
+    format!("{:<width$}  {:>6}  {:>9}  {:<10}  {}", row.path, row.operations, row.generate_ms, row.check, error)
+}
+
+fn summary(rows: &[Row]) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{:<width$}  {:>6}  {:>9}  {:<10}  first error", "document", "ops", "gen ms", "check");
-    for row in rows {
-        let status = match row.outcome {
-            Outcome::Passed => "",
-            Outcome::Rejected => "rejected as expected: ",
-            Outcome::Failed => "FAILED: ",
-        };
-        let error: String = format!("{status}{}", row.first_error).chars().take(160).collect();
-        let _ = writeln!(
-            out,
-            "{:<width$}  {:>6}  {:>9}  {:<10}  {}",
-            row.path, row.operations, row.generate_ms, row.check, error
-        );
-    }
     let passed = rows.iter().filter(|row| row.outcome != Outcome::Failed).count();
     let panics = rows.iter().filter(|row| row.first_error.starts_with("PANIC")).count();
     let _ = writeln!(

@@ -450,14 +450,18 @@ fn emit_send_body(api: &Api, operation: &Operation) -> TokenStream {
     chain.push(quote!(.options(self.options)));
     let body_call = operation.body.as_ref().map(|body| {
         let media_type = &body.media_type;
-        let call = match body.encoding {
-            BodyEncoding::Json => quote!(json),
-            BodyEncoding::Form => quote!(form),
-            BodyEncoding::Text => quote!(text),
-            BodyEncoding::Bytes => quote!(bytes),
-        };
         let argument = if body.required { quote!(&self.body) } else { quote!(body) };
-        (body.required, quote!(#call(#media_type, #argument)))
+        let call = match body.encoding {
+            BodyEncoding::Json => quote!(json(#media_type, #argument)),
+            BodyEncoding::Form => quote!(form(#media_type, #argument)),
+            BodyEncoding::Multipart => {
+                let files = binary_fields(api, &body.ty);
+                quote!(multipart(#argument, &[#(#files),*]))
+            }
+            BodyEncoding::Text => quote!(text(#media_type, #argument)),
+            BodyEncoding::Bytes => quote!(bytes(#media_type, #argument)),
+        };
+        (body.required, call)
     });
     let request = quote! {
         self.client.core.request(#operation_id, runtime::Method::#method, #path) #(#chain)*
@@ -663,4 +667,18 @@ fn field_path(root: &TokenStream, steps: &[FieldStep]) -> TokenStream {
         };
     }
     expression
+}
+
+/// Wire names of the binary fields of a multipart body's struct: they go as file parts.
+fn binary_fields(api: &Api, ty: &TypeRef) -> Vec<String> {
+    let TypeRef::Named(id) = ty else { return Vec::new() };
+    match &api.types.get(*id).kind {
+        TypeKind::Struct(structure) => structure
+            .fields
+            .iter()
+            .filter(|field| field.ty == TypeRef::Bytes)
+            .map(|field| field.api_name.clone())
+            .collect(),
+        _ => Vec::new(),
+    }
 }

@@ -304,7 +304,7 @@ impl<'a> Lowering<'a> {
             let body = match preferred_media(&response.content) {
                 None => ResponseBody::Empty,
                 Some((media_type, media)) => match body_encoding(media_type) {
-                    BodyEncoding::Json | BodyEncoding::Form => match &media.schema {
+                    BodyEncoding::Json | BodyEncoding::Form | BodyEncoding::Multipart => match &media.schema {
                         Some(schema) => {
                             let schema_at = pointer(&pointer(&pointer(&response_at, "content"), media_type), "schema");
                             ResponseBody::Json(self.lower_type(schema, &schema_at, &hint))
@@ -461,6 +461,8 @@ fn body_encoding(media_type: &str) -> BodyEncoding {
         BodyEncoding::Json
     } else if essence == "application/x-www-form-urlencoded" {
         BodyEncoding::Form
+    } else if essence == "multipart/form-data" {
+        BodyEncoding::Multipart
     } else if essence.starts_with("text/") {
         BodyEncoding::Text
     } else {

@@ -77,6 +77,25 @@ impl<'c> Items<'c> {
             options: runtime::RequestOptions::default(),
         }
     }
+
+    /// `POST /items/{item_id}/attachments`
+    ///
+    /// - `item_id`:
+    /// - `body`: the request body
+    ///
+    /// Returns the request builder [`UploadAttachment`]: set optional values on it, then `.await` it.
+    pub fn upload_attachment(
+        &self,
+        item_id: i64,
+        body: types::UploadAttachmentRequest,
+    ) -> UploadAttachment<'_> {
+        UploadAttachment {
+            client: self.client,
+            item_id,
+            body,
+            options: runtime::RequestOptions::default(),
+        }
+    }
 }
 
 /// A `GET /items/{item_id}` request, from [`Items::get_item`].
@@ -352,6 +371,62 @@ impl<'c> PutNote<'c> {
 impl<'c> std::future::IntoFuture for PutNote<'c> {
     type Output = Result<
         runtime::Response<String>,
+        runtime::Error<std::convert::Infallible>,
+    >;
+    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// A `POST /items/{item_id}/attachments` request, from [`Items::upload_attachment`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent: `.await` it"]
+pub struct UploadAttachment<'c> {
+    client: &'c Client,
+    item_id: i64,
+    body: types::UploadAttachmentRequest,
+    options: runtime::RequestOptions,
+}
+
+impl<'c> UploadAttachment<'c> {
+    /// Overrides the client's timeout, retries, headers or query parameters for this request.
+    pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Sends the request and decodes the response.
+    ///
+    /// Succeeds with:
+    /// - `201`: Attached
+    pub async fn send(
+        self,
+    ) -> Result<runtime::Response<()>, runtime::Error<std::convert::Infallible>> {
+        let response = self
+            .client
+            .core
+            .request(
+                "uploadAttachment",
+                runtime::Method::POST,
+                "/items/{item_id}/attachments",
+            )
+            .path_param("item_id", &self.item_id)
+            .security(&[&[&super::BEARER]])
+            .options(self.options)
+            .multipart(&self.body, &["file"])
+            .send()
+            .await?;
+        match response.status().as_u16() {
+            201 => response.empty(),
+            _ => Err(response.unexpected()),
+        }
+    }
+}
+
+impl<'c> std::future::IntoFuture for UploadAttachment<'c> {
+    type Output = Result<
+        runtime::Response<()>,
         runtime::Error<std::convert::Infallible>,
     >;
     type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
