@@ -104,6 +104,7 @@ components: {{schemas: {{Thing: {{type: object, properties: {{a: {{type: string}
             crate_name: "scoped".to_owned(),
             workspace_member: false,
             default_features_all: true,
+            tag_features_from: Some(generator::CrateSettings::DEFAULT_TAG_FEATURES_FROM),
         };
         generator::generate_crate(&[spec], &settings).unwrap_or_else(|error| panic!("{error}"))
     };

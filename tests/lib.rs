@@ -34,6 +34,7 @@ pub fn generate(path: &Path) -> Result<generator::Files, generator::Diagnostics>
         crate_name: "snapshot".to_owned(),
         workspace_member: false,
         default_features_all: true,
+        tag_features_from: Some(generator::CrateSettings::DEFAULT_TAG_FEATURES_FROM),
     };
     generator::generate_crate(&[spec], &settings)
 }

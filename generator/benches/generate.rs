@@ -36,8 +36,12 @@ fn bench(c: &mut Criterion) {
         return;
     };
     let spec = ApiSpec::new("cloudflare", "cloudflare/openapi.json", &text);
-    let settings =
-        CrateSettings { crate_name: "cloudflare".to_owned(), workspace_member: false, default_features_all: true };
+    let settings = CrateSettings {
+        crate_name: "cloudflare".to_owned(),
+        workspace_member: false,
+        default_features_all: true,
+        tag_features_from: Some(CrateSettings::DEFAULT_TAG_FEATURES_FROM),
+    };
 
     let before = peak_memory_mib().unwrap_or(0.0);
     let started = Instant::now();

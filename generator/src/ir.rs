@@ -25,6 +25,9 @@ pub struct Api {
     pub groups: Vec<OperationGroup>,
     /// Parent-resource choices (`AccountOrZone`) that combined operations take.
     pub scopes: Vec<Scope>,
+    /// When the API is split into a feature per tag: the feature of its client and shared
+    /// types, which every tag feature enables.
+    pub core_feature: Option<String>,
 }
 
 /// A choice between parent resources that the same operation exists under
@@ -108,6 +111,8 @@ pub struct TypeDef {
     pub name: String,
     pub description: Option<String>,
     pub kind: TypeKind,
+    /// Tag features that need this type; empty: compiled whenever the API is.
+    pub features: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -204,6 +209,8 @@ pub struct OperationGroup {
     pub type_name: String,
     pub description: Option<String>,
     pub operations: Vec<Operation>,
+    /// The cargo feature of this group, when the API is split by tag.
+    pub feature: Option<String>,
 }
 
 #[derive(Debug, Clone)]

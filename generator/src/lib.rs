@@ -8,6 +8,7 @@
 
 pub mod diagnostics;
 mod emit;
+mod features;
 pub mod ir;
 mod load;
 pub mod naming;
@@ -64,6 +65,13 @@ pub struct CrateSettings {
     pub workspace_member: bool,
     /// Features enabled by default; standalone crates enable every API.
     pub default_features_all: bool,
+    /// APIs with at least this many operations get a cargo feature per tag; `None`: never.
+    pub tag_features_from: Option<usize>,
+}
+
+impl CrateSettings {
+    /// APIs this large take long enough to compile that users want to pick parts.
+    pub const DEFAULT_TAG_FEATURES_FROM: usize = 100;
 }
 
 /// The files of a generated crate, keyed by path relative to the crate root. Sorted, so
@@ -87,5 +95,6 @@ pub fn generate_crate(specs: &[ApiSpec<'_>], settings: &CrateSettings) -> Result
     if !problems.is_empty() {
         return Err(problems);
     }
+    features::assign(&mut apis, settings);
     Ok(emit::emit_crate(&apis, settings))
 }

@@ -167,6 +167,7 @@ pub(crate) fn combine(api: &mut Api) {
                 type_name: "Client".to_owned(),
                 description: Some(description),
                 operations: Vec::new(),
+                feature: None,
             });
             (api.groups.len() - 1, Namespace::new())
         });

@@ -149,7 +149,12 @@ fn run_one(entry: &Entry, options: &Options, output_root: &Path, target_dir: &Pa
         let folder = file.parent().map(Path::to_path_buf).unwrap_or_default();
         let read = move |path: &str| fs::read_to_string(folder.join(path)).map_err(|error| error.to_string());
         let spec = ApiSpec::new("api", entry.path.clone(), &text).with_file_reader(&read);
-        let settings = CrateSettings { crate_name: name.clone(), workspace_member: false, default_features_all: true };
+        let settings = CrateSettings {
+            crate_name: name.clone(),
+            workspace_member: false,
+            default_features_all: true,
+            tag_features_from: Some(CrateSettings::DEFAULT_TAG_FEATURES_FROM),
+        };
         generator::generate_crate(&[spec], &settings)
     }));
     row.generate_ms = started.elapsed().as_millis();

@@ -19,6 +19,8 @@ pub struct Target {
     pub output_dir: &'static str,
     pub crate_name: &'static str,
     pub default_features_all: bool,
+    /// See [`CrateSettings::tag_features_from`].
+    pub tag_features_from: Option<usize>,
 }
 
 pub const TARGETS: &[Target] = &[
@@ -27,12 +29,15 @@ pub const TARGETS: &[Target] = &[
         output_dir: "generated-client",
         crate_name: "generated-client",
         default_features_all: false,
+        tag_features_from: Some(CrateSettings::DEFAULT_TAG_FEATURES_FROM),
     },
     Target {
         specs_dir: "tests/fixtures",
         output_dir: "tests/fixture-client",
         crate_name: "fixture-client",
         default_features_all: true,
+        // Every fixture API with two or more groups is split by tag, so the tests exercise feature gating.
+        tag_features_from: Some(1),
     },
 ];
 
@@ -99,6 +104,7 @@ fn generate_target(root: &Path, target: &Target) -> Result<Files> {
         crate_name: target.crate_name.to_owned(),
         workspace_member: true,
         default_features_all: target.default_features_all,
+        tag_features_from: target.tag_features_from,
     };
     generator::generate_crate(&specs, &settings).map_err(|diagnostics| anyhow::anyhow!("{diagnostics}"))
 }
@@ -110,8 +116,12 @@ pub fn generate_standalone(input: &Path, output: &Path, crate_name: &str) -> Res
     let folder = input.parent().map(Path::to_path_buf).unwrap_or_default();
     let read = move |path: &str| fs::read_to_string(folder.join(path)).map_err(|error| error.to_string());
     let spec = ApiSpec::new(name, input.display().to_string(), &text).with_file_reader(&read);
-    let settings =
-        CrateSettings { crate_name: crate_name.to_owned(), workspace_member: false, default_features_all: true };
+    let settings = CrateSettings {
+        crate_name: crate_name.to_owned(),
+        workspace_member: false,
+        default_features_all: true,
+        tag_features_from: Some(CrateSettings::DEFAULT_TAG_FEATURES_FROM),
+    };
     let files =
         generator::generate_crate(&[spec], &settings).map_err(|diagnostics| anyhow::anyhow!("{diagnostics}"))?;
     if output.exists() && !is_generated_crate(output) && fs::read_dir(output)?.next().is_some() {

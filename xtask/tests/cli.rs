@@ -140,3 +140,34 @@ fn standalone_crates_for_every_spec_compile() {
         assert!(output.status.success(), "{name} does not compile:\n{}", String::from_utf8_lossy(&output.stderr));
     }
 }
+
+/// A crate split by tag compiles with any one tag feature alone, warnings denied: types
+/// are gated exactly on the tags that need them.
+#[test]
+fn each_tag_feature_compiles_alone() {
+    let manifest = std::fs::read_to_string(root().join("tests/fixture-client/Cargo.toml")).expect("manifest");
+    assert!(
+        manifest.contains("operations = [\"operations-core\", \"operations-items\", \"operations-untagged\"]"),
+        "{manifest}"
+    );
+    assert!(manifest.contains("operations-items = [\"operations-core\"]"), "{manifest}");
+    for features in ["operations-core", "operations-items", "operations-untagged"] {
+        let output = Command::new(env!("CARGO"))
+            .args([
+                "check",
+                "--offline",
+                "--quiet",
+                "-p",
+                "fixture-client",
+                "--no-default-features",
+                "--features",
+                features,
+            ])
+            .current_dir(root())
+            .env("CARGO_TARGET_DIR", root().join("target/standalone-check"))
+            .env("RUSTFLAGS", "-D warnings")
+            .output()
+            .expect("cargo runs");
+        assert!(output.status.success(), "--features {features}:\n{}", String::from_utf8_lossy(&output.stderr));
+    }
+}

@@ -12,8 +12,12 @@ pub(crate) fn emit_api_module(api: &Api) -> TokenStream {
     let module_docs = inner_doc_attrs([spec(Some(title_line.as_str())), spec(api.description.as_deref())]);
     let group_modules = api.groups.iter().map(|group| {
         let module = ident(&group.module);
-        quote!(pub mod #module;)
+        let cfg = group.feature.as_ref().map(|feature| quote!(#[cfg(feature = #feature)]));
+        quote!(#cfg pub mod #module;)
     });
+    // With tag features, the operations that use a scheme may all be switched off.
+    let allow_unused = api.core_feature.is_some().then(|| quote!(#[allow(dead_code)]));
+    let allow_unused_import = api.core_feature.is_some().then(|| quote!(#[allow(unused_imports)]));
     let schemes = api.security_schemes.iter().map(|scheme| {
         let name = ident(&scheme.const_name);
         let api_name = &scheme.api_name;
@@ -29,6 +33,7 @@ pub(crate) fn emit_api_module(api: &Api) -> TokenStream {
         let doc = format!(" The `{api_name}` security scheme.");
         quote! {
             #[doc = #doc]
+            #allow_unused
             const #name: runtime::SecurityScheme = runtime::SecurityScheme { name: #api_name, kind: #kind };
         }
     });
@@ -77,8 +82,10 @@ pub(crate) fn emit_api_module(api: &Api) -> TokenStream {
         let tag = group.tag.as_deref().unwrap_or_default();
         let line = format!("Operations tagged `{tag}`.");
         let docs = doc_attrs([ours(line), spec(group.description.as_deref())]);
+        let cfg = group.feature.as_ref().map(|feature| quote!(#[cfg(feature = #feature)]));
         quote! {
             #docs
+            #cfg
             pub fn #accessor(&self) -> #module::#type_name<'_> {
                 #module::#type_name::new(self)
             }
@@ -114,7 +121,16 @@ pub(crate) fn emit_api_module(api: &Api) -> TokenStream {
         ),
     };
     let from_env = emit_from_env(api, default_server.is_some());
-    let scopes = api.scopes.iter().map(emit_scope);
+    let scopes = api.scopes.iter().enumerate().map(|(index, scope)| {
+        // A scope enum belongs to the group of the combined operations that take it.
+        let features: Vec<String> = api
+            .groups
+            .iter()
+            .filter(|group| group.operations.iter().any(|operation| operation.scope == Some(index)))
+            .filter_map(|group| group.feature.clone())
+            .collect();
+        super::gate(emit_scope(scope), &features)
+    });
     let client_doc = format!(" Client for {}. Cheap to clone: clones share one connection pool.", api.title);
     quote! {
         #module_docs
@@ -122,6 +138,7 @@ pub(crate) fn emit_api_module(api: &Api) -> TokenStream {
         #(#group_modules)*
         mod types;
 
+        #allow_unused_import
         pub use self::types::*;
 
         use crate::runtime;
@@ -134,6 +151,7 @@ pub(crate) fn emit_api_module(api: &Api) -> TokenStream {
         #[doc = #client_doc]
         #[derive(Debug, Clone)]
         pub struct Client {
+            #allow_unused
             core: runtime::ClientCore,
         }
 

@@ -137,7 +137,19 @@ fn manifest(apis: &[Api], settings: &CrateSettings) -> String {
     }
     out.push_str(&format!("full = [{}]\n", all.join(", ")));
     for api in apis {
-        out.push_str(&format!("{} = []\n", api.feature));
+        match &api.core_feature {
+            None => out.push_str(&format!("{} = []\n", api.feature)),
+            Some(core) => {
+                // The API feature is every tag; each tag needs only the client and shared types.
+                let tags: Vec<String> =
+                    api.groups.iter().filter_map(|group| group.feature.as_ref()).map(|f| format!("\"{f}\"")).collect();
+                out.push_str(&format!("{} = [\"{core}\", {}]\n", api.feature, tags.join(", ")));
+                out.push_str(&format!("{core} = []\n"));
+                for tag in api.groups.iter().filter_map(|group| group.feature.as_ref()) {
+                    out.push_str(&format!("{tag} = [\"{core}\"]\n"));
+                }
+            }
+        }
     }
     out.push_str("\n[dependencies]\n");
     out.push_str(DEPENDENCIES);
@@ -149,7 +161,7 @@ fn manifest(apis: &[Api], settings: &CrateSettings) -> String {
 
 fn lib_rs(apis: &[Api], settings: &CrateSettings) -> TokenStream {
     let modules = apis.iter().map(|api| {
-        let feature = &api.feature;
+        let feature = api.core_feature.as_ref().unwrap_or(&api.feature);
         let module = ident(&api.module);
         let doc = format!(" {} (cargo feature `{}`).", api.title, api.feature);
         quote! {
@@ -158,7 +170,7 @@ fn lib_rs(apis: &[Api], settings: &CrateSettings) -> TokenStream {
             pub mod #module;
         }
     });
-    let features = apis.iter().map(|api| api.feature.as_str());
+    let features = apis.iter().map(|api| api.core_feature.as_ref().unwrap_or(&api.feature).as_str());
     let crate_doc =
         format!(" `{}`: generated async clients, one module and one cargo feature per API.", settings.crate_name);
     quote! {
@@ -223,6 +235,25 @@ fn separate_items(code: &str) -> String {
         previous = Some(line);
     }
     out
+}
+
+/// `items` compiled only when one of `features` is on; every item gets the same `cfg`, so
+/// a type and its impls can never disagree. No features: always compiled.
+pub(crate) fn gate(items: TokenStream, features: &[String]) -> TokenStream {
+    if features.is_empty() {
+        return items;
+    }
+    let cfg = match features {
+        [one] => quote!(#[cfg(feature = #one)]),
+        many => quote!(#[cfg(any(#(feature = #many),*))]),
+    };
+    match syn::parse2::<syn::File>(items.clone()) {
+        Ok(file) => {
+            let items = file.items;
+            quote!(#(#cfg #items)*)
+        }
+        Err(_) => items,
+    }
 }
 
 /// An identifier from a name the `naming` module produced (`r#type` becomes a raw identifier).

@@ -26,8 +26,11 @@ pub(crate) fn emit_types_header(api: &Api) -> TokenStream {
             use crate::runtime;
         )
     });
+    // With tag features, the types that use an import may all be switched off.
+    let allow_unused = api.core_feature.is_some().then(|| quote!(#![allow(unused_imports)]));
     quote! {
         #![doc = #header]
+        #allow_unused
         use serde::{Deserialize, Serialize};
         #map_import
         #runtime_import
@@ -59,6 +62,11 @@ fn mentions_map(def: &TypeDef) -> bool {
 }
 
 fn emit_type(api: &Api, def: &TypeDef, context: TypeContext) -> TokenStream {
+    let items = emit_type_items(api, def, context);
+    super::gate(items, &def.features)
+}
+
+fn emit_type_items(api: &Api, def: &TypeDef, context: TypeContext) -> TokenStream {
     let docs = doc_attrs([spec(def.description.as_deref())]);
     let name = ident(&def.name);
     match &def.kind {

@@ -77,6 +77,7 @@ pub fn load(spec: &ApiSpec<'_>) -> Result<Api, Diagnostics> {
         types: ir::TypeSpace { types },
         groups,
         scopes: Vec::new(),
+        core_feature: None,
     })
 }
 

@@ -69,6 +69,7 @@ impl<'a> Lowering<'a> {
                             type_name,
                             description,
                             operations: Vec::new(),
+                            feature: None,
                         });
                         let mut methods = Namespace::new();
                         methods.reserve(&["new", "client", "builder"]);

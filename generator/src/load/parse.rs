@@ -122,7 +122,7 @@ fn yaml_to_json(yaml: serde_yaml::Value) -> Result<Value, String> {
 /// Typed parsing; a rejected shape is reported at its JSON pointer.
 pub(crate) fn to_openapi(document: Value, report: &mut Reporter) -> Option<openapiv3::OpenAPI> {
     // Path tracking is slow on large documents; only a failure needs it.
-    if let Ok(openapi) = serde_json::from_value::<openapiv3::OpenAPI>(document.clone()) {
+    if let Ok(openapi) = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&document) {
         return Some(openapi);
     }
     match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&document) {

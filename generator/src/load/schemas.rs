@@ -56,7 +56,12 @@ impl<'a> Lowering<'a> {
 
     fn reserve_type(&mut self, wanted: String) -> TypeId {
         let name = self.type_names.claim(wanted);
-        self.types.push(TypeDef { name, description: None, kind: TypeKind::Alias(TypeRef::Json) });
+        self.types.push(TypeDef {
+            name,
+            description: None,
+            kind: TypeKind::Alias(TypeRef::Json),
+            features: Vec::new(),
+        });
         TypeId(self.types.len() - 1)
     }
 

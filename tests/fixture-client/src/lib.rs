@@ -5,13 +5,13 @@
 #![forbid(unsafe_code)]
 #![deny(warnings)]
 #![cfg_attr(
-    not(any(feature = "operations", feature = "pagination", feature = "shapes")),
+    not(any(feature = "operations-core", feature = "pagination", feature = "shapes")),
     allow(dead_code)
 )]
 pub mod runtime;
 
 /// Operation shapes (cargo feature `operations`).
-#[cfg(feature = "operations")]
+#[cfg(feature = "operations-core")]
 pub mod operations;
 
 /// Pagination shapes (cargo feature `pagination`).

@@ -2,33 +2,40 @@
 
 //! Operation shapes (API version 2024-01-01).
 
+#[cfg(feature = "operations-items")]
 pub mod items;
 
+#[cfg(feature = "operations-untagged")]
 pub mod untagged;
 mod types;
 
+#[allow(unused_imports)]
 pub use self::types::*;
 use crate::runtime;
 
 /// The `bearer` security scheme.
+#[allow(dead_code)]
 const BEARER: runtime::SecurityScheme = runtime::SecurityScheme {
     name: "bearer",
     kind: runtime::SchemeKind::Bearer,
 };
 
 /// The `basic` security scheme.
+#[allow(dead_code)]
 const BASIC: runtime::SecurityScheme = runtime::SecurityScheme {
     name: "basic",
     kind: runtime::SchemeKind::Basic,
 };
 
 /// The `api_key_query` security scheme.
+#[allow(dead_code)]
 const API_KEY_QUERY: runtime::SecurityScheme = runtime::SecurityScheme {
     name: "api_key_query",
     kind: runtime::SchemeKind::ApiKeyQuery("api_key"),
 };
 
 /// The `api_key_cookie` security scheme.
+#[allow(dead_code)]
 const API_KEY_COOKIE: runtime::SecurityScheme = runtime::SecurityScheme {
     name: "api_key_cookie",
     kind: runtime::SchemeKind::ApiKeyCookie("token"),
@@ -40,6 +47,7 @@ pub type ClientBuilder = runtime::ClientBuilder<Client>;
 /// Client for Operation shapes. Cheap to clone: clones share one connection pool.
 #[derive(Debug, Clone)]
 pub struct Client {
+    #[allow(dead_code)]
     core: runtime::ClientCore,
 }
 
@@ -64,6 +72,7 @@ impl Client {
     }
 
     /// Operations tagged `items`.
+    #[cfg(feature = "operations-items")]
     pub fn items(&self) -> items::Items<'_> {
         items::Items::new(self)
     }

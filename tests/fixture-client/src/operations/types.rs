@@ -2,8 +2,10 @@
 
 //! Request and response types of Operation shapes.
 
+#![allow(unused_imports)]
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "operations-items")]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Item {
     pub id: i64,
@@ -11,6 +13,7 @@ pub struct Item {
     pub name: Option<String>,
 }
 
+#[cfg(feature = "operations-items")]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Problem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -19,12 +22,14 @@ pub struct Problem {
     pub status: Option<i64>,
 }
 
+#[cfg(feature = "operations-items")]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct GetItemResponse202 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub eta_seconds: Option<i64>,
 }
 
+#[cfg(feature = "operations-items")]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreateItemRequest {
     pub name: String,
@@ -32,6 +37,7 @@ pub struct CreateItemRequest {
     pub count: Option<i64>,
 }
 
+#[cfg(feature = "operations-items")]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UploadAttachmentRequest {
     pub file: Vec<u8>,
@@ -41,6 +47,7 @@ pub struct UploadAttachmentRequest {
     pub tags: Option<Vec<String>>,
 }
 
+#[cfg(feature = "operations-untagged")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum UploadMode {
     #[serde(rename = "fast")]
@@ -52,6 +59,7 @@ pub enum UploadMode {
     Other(String),
 }
 
+#[cfg(feature = "operations-untagged")]
 impl UploadMode {
     /// The value as it is sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -63,6 +71,7 @@ impl UploadMode {
     }
 }
 
+#[cfg(feature = "operations-untagged")]
 impl std::fmt::Display for UploadMode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
