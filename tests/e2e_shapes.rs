@@ -402,3 +402,18 @@ async fn multipart_bodies_send_fields_and_file_parts() {
     );
     assert_eq!(String::from_utf8_lossy(&request.body), expected);
 }
+
+#[test]
+fn the_discriminator_picks_the_variant_even_when_shapes_overlap() {
+    // Cat and Dog have the same required fields: only `kind` tells them apart.
+    let dog: shapes::Animal = serde_json::from_value(json!({"kind": "Dog", "name": "Rex"})).expect("decodes");
+    assert!(matches!(&dog, shapes::Animal::Dog(dog) if dog.name == "Rex"), "{dog:?}");
+    let kitten: shapes::Animal = serde_json::from_value(json!({"kind": "kitten", "name": "Tom"})).expect("decodes");
+    assert!(matches!(&kitten, shapes::Animal::Cat(cat) if cat.kind == "kitten"), "{kitten:?}");
+    let parrot: shapes::Animal =
+        serde_json::from_value(json!({"kind": "parrot", "words": 3})).expect("unknown kinds decode");
+    assert_eq!(parrot, shapes::Animal::Other(json!({"kind": "parrot", "words": 3})));
+    assert_eq!(serde_json::to_value(&kitten).expect("encodes"), json!({"kind": "kitten", "name": "Tom"}));
+    let broken = serde_json::from_value::<shapes::Animal>(json!({"kind": "cat"}));
+    assert!(broken.expect_err("a cat needs a name").to_string().contains("name"));
+}

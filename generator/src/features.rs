@@ -98,7 +98,7 @@ fn referenced(kind: &TypeKind, out: &mut Vec<TypeId>) {
                 named_in(extra, out);
             }
         }
-        TypeKind::Union(variants) => variants.iter().for_each(|variant| named_in(&variant.ty, out)),
+        TypeKind::Union(variants, _) => variants.iter().for_each(|variant| named_in(&variant.ty, out)),
         TypeKind::Alias(ty) => named_in(ty, out),
         TypeKind::Enum(_) => {}
     }

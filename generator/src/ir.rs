@@ -120,8 +120,9 @@ pub enum TypeKind {
     Struct(Struct),
     /// A closed set of string values, plus a catch-all so new server values still decode.
     Enum(Vec<EnumVariant>),
-    /// `oneOf`/`anyOf`: the first variant whose shape matches wins.
-    Union(Vec<UnionVariant>),
+    /// `oneOf`/`anyOf`: with a discriminator, its value picks the variant; without, the
+    /// first variant whose shape matches wins.
+    Union(Vec<UnionVariant>, Option<Discriminator>),
     /// A named schema that is just another type (`type X = Vec<Y>`).
     Alias(TypeRef),
 }
@@ -175,6 +176,14 @@ pub struct EnumVariant {
 pub struct UnionVariant {
     pub rust_name: String,
     pub ty: TypeRef,
+    /// The discriminator values that select this variant.
+    pub tags: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Discriminator {
+    /// The property whose value names the variant (`petType`).
+    pub property: String,
 }
 
 /// A use of a type: a primitive, a container, or a named type in the arena.

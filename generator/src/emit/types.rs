@@ -55,7 +55,7 @@ fn mentions_map(def: &TypeDef) -> bool {
         TypeKind::Struct(structure) => {
             structure.additional.is_some() || structure.fields.iter().any(|field| has_map(&field.ty))
         }
-        TypeKind::Union(variants) => variants.iter().any(|variant| has_map(&variant.ty)),
+        TypeKind::Union(variants, _) => variants.iter().any(|variant| has_map(&variant.ty)),
         TypeKind::Alias(ty) => has_map(ty),
         TypeKind::Enum(_) => false,
     }
@@ -72,7 +72,9 @@ fn emit_type_items(api: &Api, def: &TypeDef, context: TypeContext) -> TokenStrea
     match &def.kind {
         TypeKind::Struct(structure) => emit_struct(api, &docs, &name, structure, context),
         TypeKind::Enum(variants) => emit_enum(&docs, &name, variants),
-        TypeKind::Union(variants) => emit_union(api, &docs, &name, variants, context),
+        TypeKind::Union(variants, discriminator) => {
+            emit_union(api, &docs, &name, variants, discriminator.as_ref(), context)
+        }
         TypeKind::Alias(target) => {
             let target = type_tokens(api, target, context);
             quote! { #docs pub type #name = #target; }
@@ -212,6 +214,7 @@ fn emit_union(
     docs: &TokenStream,
     name: &proc_macro2::Ident,
     variants: &[UnionVariant],
+    discriminator: Option<&crate::ir::Discriminator>,
     context: TypeContext,
 ) -> TokenStream {
     let arms = variants.iter().map(|variant| {
@@ -219,12 +222,43 @@ fn emit_union(
         let ty = type_tokens(api, &variant.ty, context);
         quote!(#variant_name(#ty),)
     });
+    let Some(discriminator) = discriminator else {
+        return quote! {
+            #docs
+            #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+            #[serde(untagged)]
+            pub enum #name {
+                #(#arms)*
+            }
+        };
+    };
+    // The discriminator picks the variant; each variant's struct keeps the property, so
+    // the value serializes back as it came.
+    let property = &discriminator.property;
+    let dispatch = variants.iter().map(|variant| {
+        let variant_name = ident(&variant.rust_name);
+        let tags = &variant.tags;
+        quote!(Some(#(#tags)|*) => serde_json::from_value(value).map(Self::#variant_name).map_err(serde::de::Error::custom),)
+    });
+    let other_doc = format!(" A `{property}` this client does not know yet, kept as it came.");
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[derive(Debug, Clone, PartialEq, Serialize)]
         #[serde(untagged)]
         pub enum #name {
             #(#arms)*
+            #[doc = #other_doc]
+            Other(serde_json::Value),
+        }
+
+        impl<'de> Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = serde_json::Value::deserialize(deserializer)?;
+                match value.get(#property).and_then(serde_json::Value::as_str) {
+                    #(#dispatch)*
+                    _ => Ok(Self::Other(value)),
+                }
+            }
         }
     }
 }
@@ -244,7 +278,7 @@ fn derives_eq(api: &Api, structure: &Struct) -> bool {
                         && structure.fields.iter().all(|field| eq_type(api, &field.ty, depth + 1))
                 }
                 TypeKind::Enum(_) => true,
-                TypeKind::Union(_) => false,
+                TypeKind::Union(..) => false,
                 TypeKind::Alias(target) => eq_type(api, target, depth + 1),
             },
             _ => true,

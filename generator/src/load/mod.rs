@@ -210,7 +210,9 @@ fn box_recursive_fields(types: &mut [TypeDef]) {
             let mut out = Vec::new();
             match &def.kind {
                 TypeKind::Struct(fields) => fields.fields.iter().for_each(|field| direct_targets(&field.ty, &mut out)),
-                TypeKind::Union(variants) => variants.iter().for_each(|variant| direct_targets(&variant.ty, &mut out)),
+                TypeKind::Union(variants, _) => {
+                    variants.iter().for_each(|variant| direct_targets(&variant.ty, &mut out))
+                }
                 TypeKind::Alias(ty) => direct_targets(ty, &mut out),
                 TypeKind::Enum(_) => {}
             }

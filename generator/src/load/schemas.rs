@@ -235,7 +235,12 @@ impl<'a> Lowering<'a> {
         match &schema.schema_kind {
             SchemaKind::OneOf { one_of: variants } | SchemaKind::AnyOf { any_of: variants } => {
                 let keyword = if matches!(schema.schema_kind, SchemaKind::OneOf { .. }) { "oneOf" } else { "anyOf" };
-                return self.lower_union(variants, &pointer(at, keyword), type_name);
+                return self.lower_union(
+                    variants,
+                    schema.schema_data.discriminator.as_ref(),
+                    &pointer(at, keyword),
+                    type_name,
+                );
             }
             SchemaKind::AllOf { all_of } => return self.lower_all_of(all_of, at, type_name),
             _ => {}
@@ -254,8 +259,18 @@ impl<'a> Lowering<'a> {
         }
     }
 
-    fn lower_union(&mut self, variants: &'a [ReferenceOr<Schema>], at: &str, type_name: &str) -> TypeKind {
+    fn lower_union(
+        &mut self,
+        variants: &'a [ReferenceOr<Schema>],
+        discriminator: Option<&'a openapiv3::Discriminator>,
+        at: &str,
+        type_name: &str,
+    ) -> TypeKind {
         let mut names = Namespace::new();
+        if discriminator.is_some() {
+            // The catch-all for discriminator values the spec does not list.
+            names.reserve(&["Other"]);
+        }
         let mut lowered = Vec::new();
         for (index, variant) in variants.iter().enumerate() {
             let variant_at = pointer(at, &index.to_string());
@@ -267,9 +282,19 @@ impl<'a> Lowering<'a> {
             }
             let ty = self.lower_type(variant, &variant_at, &format!("{type_name}Variant{}", index + 1));
             let wanted = self.variant_label(&ty);
-            lowered.push(UnionVariant { rust_name: names.claim(wanted), ty });
+            let tags = match (discriminator, variant) {
+                (Some(discriminator), ReferenceOr::Reference { reference }) => {
+                    discriminator_tags(discriminator, reference)
+                }
+                _ => Vec::new(),
+            };
+            lowered.push(UnionVariant { rust_name: names.claim(wanted), ty, tags });
         }
-        TypeKind::Union(lowered)
+        // A discriminator is only usable when every variant has a value that selects it.
+        let discriminator = discriminator
+            .filter(|_| !lowered.is_empty() && lowered.iter().all(|variant| !variant.tags.is_empty()))
+            .map(|discriminator| crate::ir::Discriminator { property: discriminator.property_name.clone() });
+        TypeKind::Union(lowered, discriminator)
     }
 
     fn variant_label(&self, ty: &TypeRef) -> String {
@@ -381,6 +406,24 @@ fn find_envelope(fields: &[Field]) -> Option<crate::ir::Envelope> {
     let result = fields.iter().position(|field| field.api_name == "result" && field.optional())?;
     let success = fields.iter().position(|field| field.api_name == "success" && field.ty == TypeRef::Bool)?;
     Some(crate::ir::Envelope { result, success })
+}
+
+/// The discriminator values that select the variant `reference`: its `mapping` keys, or
+/// without any, the schema's name.
+fn discriminator_tags(discriminator: &openapiv3::Discriminator, reference: &str) -> Vec<String> {
+    let mapped: Vec<String> = discriminator
+        .mapping
+        .iter()
+        .filter(|(_, target)| {
+            // Mapping targets are `$ref`s or bare schema names.
+            target.as_str() == reference || reference.strip_prefix(SCHEMA_PREFIX) == Some(target.as_str())
+        })
+        .map(|(value, _)| value.clone())
+        .collect();
+    if !mapped.is_empty() {
+        return mapped;
+    }
+    reference.strip_prefix(SCHEMA_PREFIX).map(|name| vec![name.to_owned()]).unwrap_or_default()
 }
 
 fn object_shape(schema: &Schema) -> Option<ObjectShape<'_>> {

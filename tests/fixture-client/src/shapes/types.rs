@@ -118,6 +118,52 @@ pub struct Transfer {
     pub iban: String,
 }
 
+/// A `oneOf` with a discriminator and a mapping.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Animal {
+    Cat(Cat),
+    Dog(Dog),
+    /// A `kind` this client does not know yet, kept as it came.
+    Other(serde_json::Value),
+}
+
+impl<'de> Deserialize<'de> for Animal {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        match value.get("kind").and_then(serde_json::Value::as_str) {
+            Some("cat" | "kitten") => {
+                serde_json::from_value(value)
+                    .map(Self::Cat)
+                    .map_err(serde::de::Error::custom)
+            }
+            Some("Dog") => {
+                serde_json::from_value(value)
+                    .map(Self::Dog)
+                    .map_err(serde::de::Error::custom)
+            }
+            _ => Ok(Self::Other(value)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cat {
+    pub kind: String,
+    pub name: String,
+}
+
+/// Selected by its schema name, as no mapping names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dog {
+    pub kind: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub good: Option<bool>,
+}
+
 /// A recursive type.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Node {
