@@ -18,6 +18,15 @@ pub(crate) fn emit_api_module(api: &Api) -> TokenStream {
     // With tag features, the operations that use a scheme may all be switched off.
     let allow_unused = api.core_feature.is_some().then(|| quote!(#[allow(dead_code)]));
     let allow_unused_import = api.core_feature.is_some().then(|| quote!(#[allow(unused_imports)]));
+    // An API without schemas has no types module: an empty glob re-export would warn.
+    let types_module = (!api.types.types.is_empty()).then(|| {
+        quote! {
+            mod types;
+
+            #allow_unused_import
+            pub use self::types::*;
+        }
+    });
     let schemes = api.security_schemes.iter().map(|scheme| {
         let name = ident(&scheme.const_name);
         let api_name = &scheme.api_name;
@@ -136,10 +145,7 @@ pub(crate) fn emit_api_module(api: &Api) -> TokenStream {
         #module_docs
 
         #(#group_modules)*
-        mod types;
-
-        #allow_unused_import
-        pub use self::types::*;
+        #types_module
 
         use crate::runtime;
 

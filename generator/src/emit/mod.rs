@@ -73,7 +73,9 @@ pub(crate) fn emit_crate(apis: &[Api], settings: &CrateSettings) -> Files {
     files.insert(PathBuf::from("src/runtime.rs"), format!("{HEADER}{RUNTIME}"));
     let mut jobs = Vec::new();
     for api in apis {
-        jobs.push(Job::TypesHeader(api));
+        if !api.types.types.is_empty() {
+            jobs.push(Job::TypesHeader(api));
+        }
         let count = api.types.types.len();
         jobs.extend(
             (0..count).step_by(TYPES_PER_JOB).map(|start| Job::Types(api, start..count.min(start + TYPES_PER_JOB))),
