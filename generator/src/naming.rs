@@ -96,6 +96,16 @@ pub fn variant_name(raw: &str) -> String {
     name
 }
 
+/// A module (and file) name: `snake_case`, with keywords suffixed (`type` → `type_`), as a
+/// raw identifier would need an awkward `r#type.rs` declaration.
+pub fn module_name(raw: &str) -> String {
+    let name = snake_ident(raw);
+    match name.strip_prefix("r#") {
+        Some(keyword) => format!("{keyword}_"),
+        None => name,
+    }
+}
+
 /// `SCREAMING_SNAKE_CASE` constant name.
 pub fn const_name(raw: &str) -> String {
     let snake = snake_ident(raw);
@@ -161,6 +171,8 @@ mod tests {
         assert_eq!(snake_ident("@type"), "r#type");
         assert_eq!(snake_ident("x-zitadel-orgid"), "x_zitadel_orgid");
         assert_eq!(snake_ident("OAuth2"), "oauth2");
+        assert_eq!(module_name("type"), "type_");
+        assert_eq!(module_name("Users API"), "users_api");
         assert_eq!(snake_ident(""), "value");
     }
 

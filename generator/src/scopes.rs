@@ -147,7 +147,10 @@ pub(crate) fn combine(api: &mut Api) {
     // One module per enum, with its own namespace for builder and error names.
     let mut scope_groups: BTreeMap<String, (usize, Namespace)> = BTreeMap::new();
     for (scope, mut operation) in combined {
-        let scope_index = match api.scopes.iter().position(|known| *known == scope) {
+        // One enum per choice of parents, whatever the identifiers are called in each path.
+        let same_parents =
+            |known: &Scope| known.variants.iter().map(|v| &v.segment).eq(scope.variants.iter().map(|v| &v.segment));
+        let scope_index = match api.scopes.iter().position(same_parents) {
             Some(index) => index,
             None => {
                 api.scopes.push(scope.clone());
@@ -155,7 +158,7 @@ pub(crate) fn combine(api: &mut Api) {
             }
         };
         let (group_index, type_names) = scope_groups.entry(scope.enum_name.clone()).or_insert_with(|| {
-            let module = naming::snake_ident(&scope.enum_name).trim_start_matches("r#").to_owned();
+            let module = naming::module_name(&scope.enum_name);
             let description = format!(
                 "Operations that exist under several parents, combined: methods of the client that take an [`{0}`](super::{0}).",
                 scope.enum_name

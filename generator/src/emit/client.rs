@@ -16,7 +16,10 @@ pub(crate) fn emit_api_module(api: &Api) -> TokenStream {
         quote!(#cfg pub mod #module;)
     });
     // With tag features, the operations that use a scheme may all be switched off.
-    let allow_unused = api.core_feature.is_some().then(|| quote!(#[allow(dead_code)]));
+    // With tag features the operations that use a scheme may all be switched off; an API
+    // without operations never reads its client's core.
+    let has_operations = api.groups.iter().any(|group| !group.operations.is_empty());
+    let allow_unused = (api.core_feature.is_some() || !has_operations).then(|| quote!(#[allow(dead_code)]));
     let allow_unused_import = api.core_feature.is_some().then(|| quote!(#[allow(unused_imports)]));
     // An API without schemas has no types module: an empty glob re-export would warn.
     let types_module = (!api.types.types.is_empty()).then(|| {

@@ -52,7 +52,7 @@ pub fn load(spec: &ApiSpec<'_>) -> Result<Api, Diagnostics> {
         type_names: Namespace::new(),
         components: BTreeMap::new(),
     };
-    let module = naming::snake_ident(spec.name).trim_start_matches("r#").to_owned();
+    let module = naming::module_name(spec.name);
     lowering.register_components();
     lowering.lower_components();
     let env_prefix = match openapi.info.extensions.get("x-env-prefix").and_then(|value| value.as_str()) {

@@ -48,8 +48,7 @@ impl<'a> Lowering<'a> {
                     None => {
                         let (module, accessor, type_name, description) = match &tag {
                             Some(tag) => {
-                                let module =
-                                    group_names.claim(naming::snake_ident(tag).trim_start_matches("r#").to_owned());
+                                let module = group_names.claim(naming::module_name(tag));
                                 let description = openapi
                                     .tags
                                     .iter()
