@@ -357,30 +357,51 @@ fn component_name(target: &Target) -> String {
 
 /// Every `{"$ref": string}` under `value`, with its pointer and the kind its position implies.
 fn find_refs(value: &Value, at: &str, found: &mut Vec<(String, String, Kind)>) {
-    let mut stack: Vec<(&Value, String)> = vec![(value, at.to_owned())];
-    while let Some((value, at)) = stack.pop() {
+    // Pointers are built only for the `$ref`s found: most of a large document has none.
+    fn walk<'v>(
+        value: &'v Value,
+        path: &mut Vec<std::borrow::Cow<'v, str>>,
+        at: &str,
+        found: &mut Vec<(String, String, Kind)>,
+    ) {
         match value {
             Value::Object(object) => {
                 if let Some(Value::String(reference)) = object.get("$ref") {
-                    found.push((at.clone(), reference.clone(), kind_at(&at)));
-                    continue;
+                    let mut pointer = at.to_owned();
+                    for token in path.iter() {
+                        pointer.push('/');
+                        pointer.push_str(&escape(token));
+                    }
+                    let kind = kind_at(&pointer);
+                    found.push((pointer, reference.clone(), kind));
+                    return;
                 }
                 for (key, child) in object {
                     // Examples and extensions are data: a `$ref` in them is not a reference.
-                    if key == "example" || key == "examples" || key.starts_with("x-") {
+                    if key == "example" || key == "examples" || key.starts_with("x-") || !is_container(child) {
                         continue;
                     }
-                    stack.push((child, format!("{at}/{}", escape(key))));
+                    path.push(std::borrow::Cow::Borrowed(key));
+                    walk(child, path, at, found);
+                    path.pop();
                 }
             }
             Value::Array(items) => {
                 for (index, child) in items.iter().enumerate() {
-                    stack.push((child, format!("{at}/{index}")));
+                    if is_container(child) {
+                        path.push(std::borrow::Cow::Owned(index.to_string()));
+                        walk(child, path, at, found);
+                        path.pop();
+                    }
                 }
             }
             _ => {}
         }
     }
+    fn is_container(value: &Value) -> bool {
+        matches!(value, Value::Object(_) | Value::Array(_))
+    }
+    walk(value, &mut Vec::new(), at, found);
     found.sort();
 }
 
