@@ -340,19 +340,22 @@ fn success_type(api: &Api, operation: &Operation) -> (TokenStream, Option<TokenS
     if successes.iter().all(|response| response.body == first.body) {
         return (body_type(api, &first.body).unwrap_or_else(|| quote!(())), None);
     }
-    let name = ident(&operation.success_name);
-    let variants = successes.iter().map(|response| variant(api, response));
     let doc = format!(" The successful responses of [`{}`].", operation.builder_name);
-    (
-        quote!(#name),
-        Some(quote! {
-            #[doc = #doc]
-            #[derive(Debug, Clone)]
-            pub enum #name {
-                #(#variants)*
-            }
-        }),
-    )
+    response_enum(api, &operation.success_name, &doc, &successes)
+}
+
+/// An enum with one variant per response: a success or an error enum.
+fn response_enum(api: &Api, name: &str, doc: &str, responses: &[&Response]) -> (TokenStream, Option<TokenStream>) {
+    let name = ident(name);
+    let variants = responses.iter().map(|response| variant(api, response));
+    let definition = quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone)]
+        pub enum #name {
+            #(#variants)*
+        }
+    };
+    (quote!(#name), Some(definition))
 }
 
 fn error_type(api: &Api, operation: &Operation) -> (TokenStream, Option<TokenStream>) {
@@ -360,22 +363,11 @@ fn error_type(api: &Api, operation: &Operation) -> (TokenStream, Option<TokenStr
     if errors.is_empty() {
         return (quote!(std::convert::Infallible), None);
     }
-    let name = ident(&operation.error_name);
-    let variants = errors.iter().map(|response| variant(api, response));
     let doc = format!(
         " The error responses [`{}`] documents; each carries its decoded body. Found in [`runtime::Error::Api`].",
         operation.builder_name
     );
-    (
-        quote!(#name),
-        Some(quote! {
-            #[doc = #doc]
-            #[derive(Debug, Clone)]
-            pub enum #name {
-                #(#variants)*
-            }
-        }),
-    )
+    response_enum(api, &operation.error_name, &doc, &errors)
 }
 
 fn variant(api: &Api, response: &Response) -> TokenStream {
