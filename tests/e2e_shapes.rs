@@ -417,3 +417,18 @@ fn the_discriminator_picks_the_variant_even_when_shapes_overlap() {
     let broken = serde_json::from_value::<shapes::Animal>(json!({"kind": "cat"}));
     assert!(broken.expect_err("a cat needs a name").to_string().contains("name"));
 }
+
+#[tokio::test]
+async fn deep_object_query_parameters_send_one_pair_per_key() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 1})))
+        .mount(&server)
+        .await;
+    let client = ops::Client::builder().base_url(server.uri()).bearer("b").build().expect("builds");
+    let filter =
+        ops::GetItemFilter { status: Some("open".to_owned()), tags: Some(vec!["a".to_owned(), "b c".to_owned()]) };
+    client.items().get_item(1).filter(filter).await.expect("ok");
+    let request = &recorded(&server).await[0];
+    assert_eq!(request.url.query(), Some("filter%5Bstatus%5D=open&filter%5Btags%5D=a&filter%5Btags%5D=b+c"));
+}

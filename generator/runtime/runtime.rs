@@ -499,6 +499,25 @@ impl Request<'_> {
         }
     }
 
+    /// Adds an object as `style: deepObject` query pairs (`name[key]=value`, one level
+    /// deep; arrays repeat the pair); `None` adds nothing.
+    pub fn query_deep_object<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
+        match serde_json::to_value(value) {
+            Ok(serde_json::Value::Null) => self,
+            Ok(serde_json::Value::Object(object)) => {
+                for (key, value) in object {
+                    match scalar_texts(&value) {
+                        Ok(texts) => self.query.extend(texts.into_iter().map(|text| (format!("{name}[{key}]"), text))),
+                        Err(problem) => return self.fail(format!("query parameter `{name}[{key}]`: {problem}")),
+                    }
+                }
+                self
+            }
+            Ok(_) => self.fail(format!("query parameter `{name}`: deepObject needs an object")),
+            Err(error) => self.fail(format!("query parameter `{name}`: {error}")),
+        }
+    }
+
     /// Adds a header; `None` adds nothing.
     pub fn header<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
         match scalar_texts(value) {

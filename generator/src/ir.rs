@@ -326,6 +326,8 @@ pub struct Parameter {
     pub description: Option<String>,
     /// For query arrays: one `name=value` pair per item (`true`) or one comma-joined value.
     pub explode: bool,
+    /// `style: deepObject`: an object sent as `name[key]=value` pairs.
+    pub deep_object: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

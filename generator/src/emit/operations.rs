@@ -421,6 +421,7 @@ fn emit_send_body(api: &Api, operation: &Operation) -> TokenStream {
         let api_name = &parameter.api_name;
         chain.push(match parameter.location {
             ParameterLocation::Path => quote!(.path_param(#api_name, &self.#name)),
+            ParameterLocation::Query if parameter.deep_object => quote!(.query_deep_object(#api_name, &self.#name)),
             ParameterLocation::Query => {
                 let explode = parameter.explode;
                 quote!(.query(#api_name, &self.#name, #explode))

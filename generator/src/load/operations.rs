@@ -177,6 +177,8 @@ impl<'a> Lowering<'a> {
         let mut lowered = Vec::new();
         for (parameter, parameter_at) in merged.into_values() {
             let data = parameter.parameter_data_ref();
+            let deep_object =
+                matches!(parameter, openapiv3::Parameter::Query { style: openapiv3::QueryStyle::DeepObject, .. });
             let (location, explode) = match parameter {
                 openapiv3::Parameter::Path { .. } => (ParameterLocation::Path, false),
                 openapiv3::Parameter::Query { style, .. } => {
@@ -214,6 +216,7 @@ impl<'a> Lowering<'a> {
                 required: data.required || location == ParameterLocation::Path,
                 description: data.description.clone(),
                 explode,
+                deep_object,
             });
         }
         for name in path_template_names(path) {

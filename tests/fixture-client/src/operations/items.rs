@@ -32,6 +32,7 @@ impl<'c> Items<'c> {
             item_id,
             fields: None,
             ids: None,
+            filter: None,
             x_request_id: None,
             session: None,
             options: runtime::RequestOptions::default(),
@@ -106,6 +107,7 @@ pub struct GetItem<'c> {
     item_id: i64,
     fields: Option<Vec<String>>,
     ids: Option<Vec<i64>>,
+    filter: Option<types::GetItemFilter>,
     x_request_id: Option<String>,
     session: Option<String>,
     options: runtime::RequestOptions,
@@ -125,6 +127,14 @@ impl<'c> GetItem<'c> {
     /// Sets the optional query parameter `ids`.
     pub fn ids(mut self, value: Vec<i64>) -> Self {
         self.ids = Some(value);
+        self
+    }
+
+    /// An object as `filter[key]=value` pairs.
+    ///
+    /// Sets the optional query parameter `filter`.
+    pub fn filter(mut self, value: types::GetItemFilter) -> Self {
+        self.filter = Some(value);
         self
     }
 
@@ -161,6 +171,7 @@ impl<'c> GetItem<'c> {
             .path_param("item_id", &self.item_id)
             .query("fields", &self.fields, true)
             .query("ids", &self.ids, false)
+            .query_deep_object("filter", &self.filter)
             .header("X-Request-Id", &self.x_request_id)
             .cookie("session", &self.session)
             .security(&[&[&super::BEARER]])
