@@ -27,8 +27,7 @@ pub fn generate(path: &Path) -> Result<generator::Files, generator::Diagnostics>
     let text = std::fs::read_to_string(path).expect("spec readable");
     let name = path.file_stem().and_then(|stem| stem.to_str()).expect("spec name");
     let shown = path.strip_prefix(root()).unwrap_or(path).display().to_string();
-    let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let read = move |relative: &str| std::fs::read_to_string(folder.join(relative)).map_err(|error| error.to_string());
+    let read = xtask::read_beside(path);
     let spec = generator::ApiSpec::new(name, shown, &text).with_file_reader(&read);
     let settings = generator::CrateSettings {
         crate_name: "snapshot".to_owned(),

@@ -80,6 +80,15 @@ impl Reporter {
 
 /// Builds JSON pointers (RFC 6901) as lowering descends into a document.
 pub(crate) fn pointer(parent: &str, token: &str) -> String {
-    let escaped = token.replace('~', "~0").replace('/', "~1");
-    format!("{parent}/{escaped}")
+    format!("{parent}/{}", escape_token(token))
+}
+
+/// A key as a JSON pointer token: `a/b` → `a~1b`.
+pub(crate) fn escape_token(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// A JSON pointer token as the key it names: `a~1b` → `a/b`.
+pub(crate) fn unescape_token(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
 }

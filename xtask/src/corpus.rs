@@ -146,8 +146,7 @@ fn run_one(entry: &Entry, options: &Options, output_root: &Path, target_dir: &Pa
     let name = slug(&entry.path);
     let started = Instant::now();
     let generated = panic::catch_unwind(AssertUnwindSafe(|| {
-        let folder = file.parent().map(Path::to_path_buf).unwrap_or_default();
-        let read = move |path: &str| fs::read_to_string(folder.join(path)).map_err(|error| error.to_string());
+        let read = crate::read_beside(&file);
         let spec = ApiSpec::new("api", entry.path.clone(), &text).with_file_reader(&read);
         let settings = CrateSettings {
             crate_name: name.clone(),

@@ -109,12 +109,17 @@ fn generate_target(root: &Path, target: &Target) -> Result<Files> {
     generator::generate_crate(&specs, &settings).map_err(|diagnostics| anyhow::anyhow!("{diagnostics}"))
 }
 
+/// Reads the files a multi-file spec's `$ref`s name, relative to the spec's folder.
+pub fn read_beside(spec: &Path) -> impl Fn(&str) -> Result<String, String> {
+    let folder = spec.parent().map(Path::to_path_buf).unwrap_or_default();
+    move |relative: &str| fs::read_to_string(folder.join(relative)).map_err(|error| error.to_string())
+}
+
 /// Generates a standalone crate for one spec into `output`.
 pub fn generate_standalone(input: &Path, output: &Path, crate_name: &str) -> Result<()> {
     let text = fs::read_to_string(input).with_context(|| format!("reading {}", input.display()))?;
     let name = input.file_stem().and_then(|stem| stem.to_str()).unwrap_or("api");
-    let folder = input.parent().map(Path::to_path_buf).unwrap_or_default();
-    let read = move |path: &str| fs::read_to_string(folder.join(path)).map_err(|error| error.to_string());
+    let read = read_beside(input);
     let spec = ApiSpec::new(name, input.display().to_string(), &text).with_file_reader(&read);
     let settings = CrateSettings {
         crate_name: crate_name.to_owned(),

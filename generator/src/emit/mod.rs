@@ -189,18 +189,19 @@ fn lib_rs(apis: &[Api], settings: &CrateSettings) -> TokenStream {
 
 /// Pretty-prints items that continue a file (no header): a chunk of `types.rs`.
 fn format_items(tokens: TokenStream) -> String {
-    match syn::parse2::<syn::File>(tokens) {
-        Ok(file) => format!("\n{}", separate_items(&prettyplease::unparse(&file))),
-        Err(error) => format!("\ncompile_error!({:?});\n", format!("generator bug: {error}")),
-    }
+    format_rust(tokens, "\n")
 }
 
 /// Pretty-prints tokens as a Rust file. The emitter only builds valid syntax, so a parse
 /// failure here is a generator bug, reported in the output rather than by a panic.
 fn format_file(tokens: TokenStream) -> String {
+    format_rust(tokens, HEADER)
+}
+
+fn format_rust(tokens: TokenStream, prefix: &str) -> String {
     match syn::parse2::<syn::File>(tokens) {
-        Ok(file) => format!("{HEADER}{}", separate_items(&prettyplease::unparse(&file))),
-        Err(error) => format!("{HEADER}compile_error!({:?});\n", format!("generator bug: {error}")),
+        Ok(file) => format!("{prefix}{}", separate_items(&prettyplease::unparse(&file))),
+        Err(error) => format!("{prefix}compile_error!({:?});\n", format!("generator bug: {error}")),
     }
 }
 

@@ -8,7 +8,7 @@
 //! inlined, as the typed model has no path-item components. Values under `example`,
 //! `examples` and `x-` extensions are data, not references, and are left alone.
 
-use crate::diagnostics::pointer;
+use crate::diagnostics::{escape_token, pointer, unescape_token};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, VecDeque};
 
@@ -153,10 +153,12 @@ impl Bundler<'_, '_> {
             return;
         }
         let value = match self.fetch(document, &target) {
-            Ok(value) => value,
+            Ok(Some(value)) => value,
+            Ok(None) => {
+                self.problems.push((shown_at, format!("`$ref` target `{reference}` does not exist")));
+                return;
+            }
             Err(message) => {
-                let message =
-                    if message.is_empty() { format!("`$ref` target `{reference}` does not exist") } else { message };
                 self.problems.push((shown_at, message));
                 return;
             }
@@ -184,10 +186,11 @@ impl Bundler<'_, '_> {
                 name
             }
         };
-        set_ref(document, ref_at, format!("#/components/{}/{}", kind.section(), escape(&name)));
+        set_ref(document, ref_at, format!("#/components/{}/{}", kind.section(), escape_token(&name)));
     }
 
-    fn fetch(&mut self, document: &Value, target: &Target) -> Result<Value, String> {
+    /// The value at `target`: `Ok(None)` when it does not exist, `Err` when its file cannot be read.
+    fn fetch(&mut self, document: &Value, target: &Target) -> Result<Option<Value>, String> {
         let source = if target.file.is_empty() {
             document
         } else {
@@ -204,7 +207,7 @@ impl Bundler<'_, '_> {
             }
             &self.files[&target.file]
         };
-        source.pointer(&target.pointer).cloned().ok_or_default()
+        Ok(source.pointer(&target.pointer).cloned())
     }
 
     fn claim(&mut self, kind: Kind, target: &Target) -> String {
@@ -218,16 +221,6 @@ impl Bundler<'_, '_> {
         }
         taken.push(name.clone());
         name
-    }
-}
-
-trait OkOrDefault<T> {
-    fn ok_or_default(self) -> Result<T, String>;
-}
-
-impl<T> OkOrDefault<T> for Option<T> {
-    fn ok_or_default(self) -> Result<T, String> {
-        self.ok_or_else(String::new)
     }
 }
 
@@ -248,14 +241,6 @@ fn ensure_object(document: &mut Value, section: &str) {
         let Value::Object(object) = current else { return };
         current = object.entry(token.to_owned()).or_insert_with(|| Value::Object(Map::new()));
     }
-}
-
-fn escape(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
-}
-
-fn unescape(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
 }
 
 /// `reference` as written in `file`: a local pointer, or a path relative to `file`'s folder.
@@ -329,7 +314,7 @@ fn component_name(target: &Target) -> String {
         "paths",
         "definitions",
     ];
-    let raw: Vec<String> = target.pointer.split('/').skip(1).map(unescape).collect();
+    let raw: Vec<String> = target.pointer.split('/').skip(1).map(unescape_token).collect();
     let mut tokens = Vec::new();
     for (index, token) in raw.iter().enumerate() {
         let previous = index.checked_sub(1).map(|i| raw[i].as_str());
@@ -370,7 +355,7 @@ fn find_refs(value: &Value, at: &str, found: &mut Vec<(String, String, Kind)>) {
                     let mut pointer = at.to_owned();
                     for token in path.iter() {
                         pointer.push('/');
-                        pointer.push_str(&escape(token));
+                        pointer.push_str(&escape_token(token));
                     }
                     let kind = kind_at(&pointer);
                     found.push((pointer, reference.clone(), kind));
@@ -435,7 +420,7 @@ fn kind_at(at: &str) -> Kind {
     }
     const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
     let mut place = Place::Root;
-    for token in at.split('/').skip(1).map(unescape) {
+    for token in at.split('/').skip(1).map(unescape_token) {
         let token = token.as_str();
         place = match (place, token) {
             (Place::Root, "paths" | "webhooks") => Place::Paths,

@@ -6,7 +6,7 @@
 //! undoes what JSON Schema 2020-12 changed in schemas and drops what a client cannot use
 //! (webhooks). Problems name the place in the document as its author wrote it.
 
-use crate::diagnostics::pointer;
+use crate::diagnostics::{pointer, unescape_token};
 use serde_json::{json, Map, Value};
 
 /// What the document was before normalization.
@@ -84,11 +84,6 @@ fn into_result(problems: Problems) -> Result<(), Problems> {
     } else {
         Err(problems)
     }
-}
-
-/// `#/parameters/a~1b` → `a/b`, so a pointer token can be looked up as a key.
-fn unescape(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
 }
 
 // ---------------------------------------------------------------------------------------
@@ -211,7 +206,7 @@ fn walk_schema(schema: &mut Value, at: &str, visit: &mut Visit<'_>) {
 // ---------------------------------------------------------------------------------------
 
 mod swagger {
-    use super::{for_each_schema, into_result, pointer, unescape, Problems, METHODS, TARGET_VERSION};
+    use super::{for_each_schema, into_result, pointer, unescape_token, Problems, METHODS, TARGET_VERSION};
     use serde_json::{json, Map, Value};
 
     const JSON: &str = "application/json";
@@ -259,7 +254,7 @@ mod swagger {
 
         fn shared(&self, target: &str) -> Option<&Value> {
             let name = target.strip_prefix("#/parameters/").filter(|name| !name.contains('/'))?;
-            self.parameters.get(&unescape(name))
+            self.parameters.get(&unescape_token(name))
         }
     }
 
@@ -796,7 +791,7 @@ mod swagger {
 // ---------------------------------------------------------------------------------------
 
 mod openapi31 {
-    use super::{for_each_schema, into_result, pointer, unescape, Problems, METHODS, TARGET_VERSION};
+    use super::{for_each_schema, into_result, pointer, unescape_token, Problems, METHODS, TARGET_VERSION};
     use serde_json::{json, Map, Value};
 
     const PATH_ITEM_PREFIX: &str = "#/components/pathItems/";
@@ -867,7 +862,7 @@ mod openapi31 {
         let Some(target) = item.get("$ref").and_then(Value::as_str) else { return };
         // Other path item `$ref`s exist in 3.0 too.
         let Some(name) = target.strip_prefix(PATH_ITEM_PREFIX) else { return };
-        match shared.get(&unescape(name)) {
+        match shared.get(&unescape_token(name)) {
             Some(Value::Object(found)) if !found.contains_key("$ref") => {
                 let mut inlined = found.clone();
                 // 3.1 lets a reference override its target's summary and description.
