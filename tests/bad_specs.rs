@@ -33,6 +33,21 @@ fn dangling_ref_names_the_pointer_of_the_ref() {
 }
 
 #[test]
+fn a_ref_differing_only_in_case_generates_with_a_warning_naming_the_pointer() {
+    let path = tests::root().join("tests/bad-specs/ref-differs-in-case.yaml");
+    let generated = tests::generate_with_warnings(&path).unwrap_or_else(|error| panic!("{error}"));
+    let warnings: Vec<String> = generated.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        ["tests/bad-specs/ref-differs-in-case.yaml: #/paths/~1users/get/responses/200/$ref: \
+          `$ref` target `#/components/responses/users` does not exist; \
+          using `#/components/responses/Users`, which differs only in case"]
+    );
+    let operations = &generated.files[Path::new("src/ref_differs_in_case/untagged.rs")];
+    assert!(operations.contains("Vec<String>"), "the response type comes from `Users`:\n{operations}");
+}
+
+#[test]
 fn missing_required_field_names_its_object() {
     let errors = errors_of("missing-field.yaml");
     assert_eq!(errors.len(), 1, "{errors:?}");

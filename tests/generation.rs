@@ -106,7 +106,7 @@ components: {{schemas: {{Thing: {{type: object, properties: {{a: {{type: string}
             default_features_all: true,
             tag_features_from: Some(generator::CrateSettings::DEFAULT_TAG_FEATURES_FROM),
         };
-        generator::generate_crate(&[spec], &settings).unwrap_or_else(|error| panic!("{error}"))
+        generator::generate_crate(&[spec], &settings).unwrap_or_else(|error| panic!("{error}")).files
     };
     let same = generate(&spec("{$ref: '#/components/schemas/Thing'}"));
     let module = &same[std::path::Path::new("src/scoped/mod.rs")];

@@ -45,7 +45,7 @@ fn bench(c: &mut Criterion) {
 
     let before = peak_memory_mib().unwrap_or(0.0);
     let started = Instant::now();
-    let files = generator::generate_crate(std::slice::from_ref(&spec), &settings).expect("Cloudflare generates");
+    let files = generator::generate_crate(std::slice::from_ref(&spec), &settings).expect("Cloudflare generates").files;
     let once = started.elapsed();
     let bytes: usize = files.values().map(String::len).sum();
     println!(

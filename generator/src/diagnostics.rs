@@ -66,7 +66,13 @@ impl Reporter {
     }
 
     pub(crate) fn error(&mut self, location: impl Into<String>, message: impl Into<String>) {
-        self.found.push(Diagnostic { file: self.file.clone(), location: location.into(), message: message.into() });
+        let found = self.diagnostic(location, message);
+        self.found.push(found);
+    }
+
+    /// A diagnostic about this file, for the caller to keep (a warning is not an error).
+    pub(crate) fn diagnostic(&self, location: impl Into<String>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic { file: self.file.clone(), location: location.into(), message: message.into() }
     }
 
     pub(crate) fn finish(self) -> Result<(), Diagnostics> {

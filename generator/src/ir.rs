@@ -28,6 +28,8 @@ pub struct Api {
     /// When the API is split into a feature per tag: the feature of its client and shared
     /// types, which every tag feature enables.
     pub core_feature: Option<String>,
+    /// Quirks of the document that were worked around, for the caller to show.
+    pub warnings: Vec<crate::Diagnostic>,
 }
 
 /// A choice between parent resources that the same operation exists under

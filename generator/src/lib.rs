@@ -78,8 +78,17 @@ impl CrateSettings {
 /// iteration (and thus writing and diffing) order never varies.
 pub type Files = BTreeMap<PathBuf, String>;
 
+/// A generated crate, and what the generator accepted only leniently.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    pub files: Files,
+    /// Quirks worked around (a `$ref` that matched only ignoring case): worth fixing in
+    /// the spec, but not worth refusing it.
+    pub warnings: Vec<Diagnostic>,
+}
+
 /// Generates a client crate with one module and one cargo feature per spec.
-pub fn generate_crate(specs: &[ApiSpec<'_>], settings: &CrateSettings) -> Result<Files, Diagnostics> {
+pub fn generate_crate(specs: &[ApiSpec<'_>], settings: &CrateSettings) -> Result<Generated, Diagnostics> {
     let mut apis = Vec::new();
     let mut problems = Diagnostics::default();
     for spec in specs {
@@ -96,5 +105,6 @@ pub fn generate_crate(specs: &[ApiSpec<'_>], settings: &CrateSettings) -> Result
         return Err(problems);
     }
     features::assign(&mut apis, settings);
-    Ok(emit::emit_crate(&apis, settings))
+    let warnings = apis.iter().flat_map(|api| api.warnings.iter().cloned()).collect();
+    Ok(Generated { files: emit::emit_crate(&apis, settings), warnings })
 }

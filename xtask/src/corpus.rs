@@ -154,7 +154,7 @@ fn run_one(entry: &Entry, options: &Options, output_root: &Path, target_dir: &Pa
             default_features_all: true,
             tag_features_from: Some(CrateSettings::DEFAULT_TAG_FEATURES_FROM),
         };
-        generator::generate_crate(&[spec], &settings)
+        generator::generate_crate(&[spec], &settings).map(|generated| generated.files)
     }));
     row.generate_ms = started.elapsed().as_millis();
     let files = match generated {

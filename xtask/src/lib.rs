@@ -106,7 +106,17 @@ fn generate_target(root: &Path, target: &Target) -> Result<Files> {
         default_features_all: target.default_features_all,
         tag_features_from: target.tag_features_from,
     };
-    generator::generate_crate(&specs, &settings).map_err(|diagnostics| anyhow::anyhow!("{diagnostics}"))
+    generator::generate_crate(&specs, &settings)
+        .map(report_warnings)
+        .map_err(|diagnostics| anyhow::anyhow!("{diagnostics}"))
+}
+
+/// Prints what the generator accepted only leniently, and hands on the files.
+fn report_warnings(generated: generator::Generated) -> Files {
+    for warning in &generated.warnings {
+        eprintln!("warning: {warning}");
+    }
+    generated.files
 }
 
 /// Reads the files a multi-file spec's `$ref`s name, relative to the spec's folder.
@@ -127,8 +137,9 @@ pub fn generate_standalone(input: &Path, output: &Path, crate_name: &str) -> Res
         default_features_all: true,
         tag_features_from: Some(CrateSettings::DEFAULT_TAG_FEATURES_FROM),
     };
-    let files =
-        generator::generate_crate(&[spec], &settings).map_err(|diagnostics| anyhow::anyhow!("{diagnostics}"))?;
+    let files = generator::generate_crate(&[spec], &settings)
+        .map(report_warnings)
+        .map_err(|diagnostics| anyhow::anyhow!("{diagnostics}"))?;
     if output.exists() && !is_generated_crate(output) && fs::read_dir(output)?.next().is_some() {
         bail!("{} exists and is not a generated crate; refusing to replace it", output.display());
     }

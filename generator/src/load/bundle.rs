@@ -61,16 +61,19 @@ struct Target {
 /// Problems as (JSON pointer in the root document, message).
 pub(crate) type Problems = Vec<(String, String)>;
 
+/// Rewrites every `$ref` of `document` to name a component. On success, returns the
+/// warnings: references that only resolved leniently.
 pub(crate) fn bundle(
     document: &mut Value,
     parse: &dyn Fn(&str) -> Result<Value, String>,
     read: Option<ReadFile<'_>>,
-) -> Result<(), Problems> {
+) -> Result<Problems, Problems> {
     let mut bundler = Bundler {
         files: BTreeMap::new(),
         hoisted: BTreeMap::new(),
         taken: BTreeMap::new(),
         problems: Vec::new(),
+        warnings: Vec::new(),
         parse,
         read,
     };
@@ -87,7 +90,7 @@ pub(crate) fn bundle(
         }
     }
     if bundler.problems.is_empty() {
-        Ok(())
+        Ok(bundler.warnings)
     } else {
         Err(bundler.problems)
     }
@@ -101,6 +104,7 @@ struct Bundler<'p, 'r> {
     /// Component names in use, by section.
     taken: BTreeMap<&'static str, Vec<String>>,
     problems: Problems,
+    warnings: Problems,
     parse: &'p dyn Fn(&str) -> Result<Value, String>,
     read: Option<ReadFile<'r>>,
 }
@@ -135,7 +139,7 @@ impl Bundler<'_, '_> {
         queue: &mut VecDeque<(String, String)>,
     ) {
         let shown_at = format!("#{}", pointer(ref_at, "$ref"));
-        let Some(target) = resolve_target(file, reference) else {
+        let Some(mut target) = resolve_target(file, reference) else {
             self.problems.push((
                 shown_at,
                 format!("`$ref` `{reference}` is not supported: only local and relative-file references are"),
@@ -144,6 +148,18 @@ impl Bundler<'_, '_> {
         };
         // Already in its place: `#/components/<kind>/<name>` of the root document.
         let inlined = matches!(kind, Kind::PathItem | Kind::Operation | Kind::Properties | Kind::Value);
+        if target.file.is_empty() && document.pointer(&target.pointer).is_none() {
+            if let Some(found) = find_ignoring_case(document, &target.pointer) {
+                self.warnings.push((
+                    shown_at.clone(),
+                    format!("`$ref` target `{reference}` does not exist; using `#{found}`, which differs only in case"),
+                ));
+                if !inlined && is_component(&found, kind) {
+                    set_ref(document, ref_at, format!("#{found}"));
+                }
+                target.pointer = found;
+            }
+        }
         if target.file.is_empty() && !inlined && is_component(&target.pointer, kind) {
             if document.pointer(&target.pointer).is_none() {
                 self.problems.push((shown_at, format!("`$ref` target `{reference}` does not exist")));
@@ -222,6 +238,40 @@ impl Bundler<'_, '_> {
         taken.push(name.clone());
         name
     }
+}
+
+/// The one pointer that names an existing value when keys are compared ignoring case:
+/// documents written by hand sometimes say `responses/json` for `responses/Json`. A key
+/// that matches several ways is ambiguous and finds nothing.
+fn find_ignoring_case(document: &Value, target: &str) -> Option<String> {
+    let mut value = document;
+    let mut found = String::new();
+    for token in target.split('/').skip(1) {
+        let key = unescape_token(token);
+        let (name, next) = match value {
+            Value::Object(object) => match object.get_key_value(&key) {
+                Some(exact) => exact,
+                None => {
+                    let mut matches = object.iter().filter(|(name, _)| name.eq_ignore_ascii_case(&key));
+                    let only = matches.next()?;
+                    if matches.next().is_some() {
+                        return None;
+                    }
+                    only
+                }
+            },
+            Value::Array(items) => {
+                let index: usize = key.parse().ok()?;
+                value = items.get(index)?;
+                found = pointer(&found, &key);
+                continue;
+            }
+            _ => return None,
+        };
+        value = next;
+        found = pointer(&found, name);
+    }
+    Some(found)
 }
 
 fn is_component(pointer: &str, kind: Kind) -> bool {
@@ -566,6 +616,31 @@ mod tests {
                 "`$ref` target `#/components/schemas/Missing` does not exist".to_owned()
             )]
         );
+    }
+
+    #[test]
+    fn a_target_that_differs_only_in_case_resolves_with_a_warning() {
+        let mut document = parse(
+            r##"{"paths": {"/a": {"get": {"responses": {"200": {"$ref": "#/components/responses/json"}}}}},
+                "components": {"responses": {"Json": {"description": "ok"}}}}"##,
+        )
+        .expect("parses");
+        let warnings = bundle(&mut document, &parse, None).expect("bundles");
+        assert_eq!(document["paths"]["/a"]["get"]["responses"]["200"]["$ref"], "#/components/responses/Json");
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].0, "#/paths/~1a/get/responses/200/$ref");
+        assert!(warnings[0].1.contains("differs only in case"), "{}", warnings[0].1);
+    }
+
+    #[test]
+    fn a_target_matching_several_keys_ignoring_case_is_still_missing() {
+        let mut document = parse(
+            r##"{"paths": {"/a": {"get": {"responses": {"200": {"$ref": "#/components/responses/json"}}}}},
+                "components": {"responses": {"Json": {"description": "a"}, "JSON": {"description": "b"}}}}"##,
+        )
+        .expect("parses");
+        let problems = bundle(&mut document, &parse, None).expect_err("ambiguous");
+        assert!(problems[0].1.contains("does not exist"), "{problems:?}");
     }
 
     #[test]

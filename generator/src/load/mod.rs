@@ -21,6 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Loads one spec and lowers it into the IR.
 pub fn load(spec: &ApiSpec<'_>) -> Result<Api, Diagnostics> {
     let mut report = Reporter::new(spec.file.clone());
+    let mut warnings = Vec::new();
     let openapi = parse::parse_document(spec.text, &mut report).and_then(|mut document| {
         // Swagger 2.0 and OpenAPI 3.1 become 3.0 first, so one typed model serves all three.
         if let Err(problems) = convert::normalize(&mut document) {
@@ -30,11 +31,16 @@ pub fn load(spec: &ApiSpec<'_>) -> Result<Api, Diagnostics> {
             return None;
         }
         let parse_other = |text: &str| parse::parse_value(text);
-        if let Err(problems) = bundle::bundle(&mut document, &parse_other, spec.read_file.map(|reader| reader.0)) {
-            for (at, message) in problems {
-                report.error(at, message);
+        match bundle::bundle(&mut document, &parse_other, spec.read_file.map(|reader| reader.0)) {
+            Ok(lenient) => {
+                warnings.extend(lenient.into_iter().map(|(at, message)| report.diagnostic(at, message)));
             }
-            return None;
+            Err(problems) => {
+                for (at, message) in problems {
+                    report.error(at, message);
+                }
+                return None;
+            }
         }
         parse::to_openapi(document, &mut report)
     });
@@ -78,6 +84,7 @@ pub fn load(spec: &ApiSpec<'_>) -> Result<Api, Diagnostics> {
         groups,
         scopes: Vec::new(),
         core_feature: None,
+        warnings,
     })
 }
 
