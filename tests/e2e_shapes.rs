@@ -432,3 +432,168 @@ async fn deep_object_query_parameters_send_one_pair_per_key() {
     let request = &recorded(&server).await[0];
     assert_eq!(request.url.query(), Some("filter%5Bstatus%5D=open&filter%5Btags%5D=a&filter%5Btags%5D=b+c"));
 }
+
+mod presence {
+    //! Optional, nullable, read-only and write-only fields, each in the direction it matters.
+
+    use super::*;
+
+    fn update(nickname: Option<Option<&str>>) -> shapes::PetUpdate {
+        shapes::PetUpdate {
+            nickname: nickname.map(|inner| inner.map(str::to_owned)),
+            owner: None,
+            name_or_null: None,
+            weight: None,
+            tags: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_patch_tells_left_out_from_null_from_a_value() {
+        let server = MockServer::start().await;
+        Mock::given(method("PATCH"))
+            .and(path("/pets/7"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 7, "nickname": null})))
+            .mount(&server)
+            .await;
+        let client = shapes::Client::builder().base_url(server.uri()).build().expect("builds");
+        for nickname in [None, Some(None), Some(Some("Rex"))] {
+            client.pets().update_pet(7, update(nickname)).limit(5).await.expect("ok");
+        }
+        let bodies: Vec<serde_json::Value> = recorded(&server)
+            .await
+            .iter()
+            .map(|request| serde_json::from_slice(&request.body).expect("json body"))
+            .collect();
+        // A required nullable field is always sent, as `null` when unset.
+        assert_eq!(
+            bodies,
+            [
+                json!({"name_or_null": null}),
+                json!({"name_or_null": null, "nickname": null}),
+                json!({"name_or_null": null, "nickname": "Rex"}),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_sent_type_decodes_absent_and_null_apart() {
+        let absent: shapes::PetUpdate = serde_json::from_value(json!({"name_or_null": "a"})).expect("decodes");
+        let null: shapes::PetUpdate =
+            serde_json::from_value(json!({"name_or_null": "a", "nickname": null})).expect("decodes");
+        assert_eq!((absent.nickname, null.nickname), (None, Some(None)));
+    }
+
+    #[test]
+    fn a_received_only_type_keeps_one_option_for_absent_and_null() {
+        let view: shapes::PetView = serde_json::from_value(json!({"id": 1, "nickname": null})).expect("decodes");
+        let nickname: Option<String> = view.nickname;
+        assert_eq!(nickname, None);
+    }
+
+    #[tokio::test]
+    async fn read_only_fields_need_not_be_sent_and_write_only_ones_need_not_come_back() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/accounts"))
+            .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": "acc_1", "email": "a@example.com"})))
+            .mount(&server)
+            .await;
+        let client = shapes::Client::builder().base_url(server.uri()).build().expect("builds");
+        let account = shapes::Account {
+            id: None,
+            email: "a@example.com".to_owned(),
+            password: Some("hunter2".to_owned()),
+            homepage: None,
+            last_ip: None,
+            visits: Some(u64::MAX),
+            score: None,
+            active: None,
+            plan: Some(shapes::AccountPlan::Free),
+        };
+        let created = client.accounts().create_account(account).await.expect("decodes without `password`");
+        assert_eq!(created.body().id.as_deref(), Some("acc_1"));
+        assert_eq!(created.body().password, None);
+        let sent: serde_json::Value = serde_json::from_slice(&recorded(&server).await[0].body).expect("json");
+        assert_eq!(sent, json!({"email": "a@example.com", "password": "hunter2", "visits": u64::MAX, "plan": "free"}));
+    }
+}
+
+mod enums {
+    //! Integer, number and mixed enums: named variants, wire values, and a fallback.
+
+    use super::*;
+
+    #[test]
+    fn integer_enums_use_their_extension_names_and_keep_unknown_values() {
+        assert_eq!(serde_json::to_value(shapes::Priority::High).expect("encodes"), json!(3));
+        assert_eq!(serde_json::from_value::<shapes::Priority>(json!(1)).expect("decodes"), shapes::Priority::Low);
+        assert_eq!(serde_json::from_value::<shapes::Priority>(json!(9)).expect("decodes"), shapes::Priority::Other(9));
+        assert_eq!(serde_json::to_value(shapes::Priority::Other(9)).expect("encodes"), json!(9));
+        assert_eq!(shapes::Level::Minus1.value(), -1);
+        assert_eq!(serde_json::from_value::<shapes::Level>(json!(10)).expect("decodes"), shapes::Level::V10);
+        assert!(serde_json::from_value::<shapes::Level>(json!("10")).is_err(), "a string is not an integer enum");
+    }
+
+    #[test]
+    fn number_and_mixed_enums_match_by_value() {
+        assert_eq!(serde_json::from_value::<shapes::Ratio>(json!(1.5)).expect("decodes"), shapes::Ratio::V1Point5);
+        assert_eq!(serde_json::to_value(shapes::Ratio::V0Point5).expect("encodes"), json!(0.5));
+        let decode = |value| serde_json::from_value::<shapes::Mode>(value).expect("decodes");
+        assert_eq!(decode(json!("auto")), shapes::Mode::Auto);
+        assert_eq!(decode(json!(0)), shapes::Mode::V0);
+        assert_eq!(decode(json!(0.0)), shapes::Mode::V0);
+        assert_eq!(decode(json!(true)), shapes::Mode::True);
+        assert_eq!(decode(json!("manual")), shapes::Mode::Other(json!("manual")));
+        assert_eq!(serde_json::to_value(shapes::Mode::True).expect("encodes"), json!(true));
+        assert_eq!(shapes::Mode::Auto.to_string(), "\"auto\"");
+    }
+
+    #[tokio::test]
+    async fn enums_go_on_the_wire_as_their_values_in_queries_and_bodies() {
+        let server = MockServer::start().await;
+        Mock::given(method("PUT")).respond_with(ResponseTemplate::new(204)).mount(&server).await;
+        Mock::given(method("PATCH"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 7, "priority": 2})))
+            .mount(&server)
+            .await;
+        let client = shapes::Client::builder().base_url(server.uri()).build().expect("builds");
+        let settings = shapes::Settings {
+            priority: Some(shapes::Priority::Medium),
+            level: Some(shapes::Level::Minus1),
+            ratio: None,
+            mode: Some(None),
+            always: Some(true),
+            nothing: None,
+            on_off: Some(false),
+        };
+        client.accounts().put_settings(settings).await.expect("stored");
+        let update = shapes::PetUpdate {
+            nickname: None,
+            owner: None,
+            name_or_null: Some("n".to_owned()),
+            weight: None,
+            tags: None,
+        };
+        let view = client.pets().update_pet(7, update).priority(shapes::Priority::High).await.expect("ok");
+        assert_eq!(view.body().priority, Some(shapes::Priority::Medium));
+        let requests = recorded(&server).await;
+        let sent: serde_json::Value = serde_json::from_slice(&requests[0].body).expect("json");
+        assert_eq!(sent, json!({"priority": 2, "level": -1, "mode": null, "always": true, "on_off": false}));
+        assert_eq!(requests[1].url.query(), Some("priority=3"));
+    }
+}
+
+#[test]
+fn openapi_31_type_arrays_and_const_reach_the_same_shapes() {
+    use fixture_client::openapi31;
+    let note: openapi31::Note =
+        serde_json::from_value(json!({"kind": "note", "text": null, "color": null})).expect("decodes");
+    assert_eq!(note.kind, openapi31::NoteKind::Note);
+    assert_eq!(note.text, None);
+    // `color` is optional and nullable in a type that is sent: `null` is kept apart from absent.
+    assert_eq!(note.color, Some(None));
+    let encoded =
+        serde_json::to_value(openapi31::Note { color: None, pinned: Some(Some(true)), ..note }).expect("encodes");
+    assert_eq!(encoded, json!({"kind": "note", "text": null, "pinned": true}));
+}

@@ -983,6 +983,28 @@ pub trait Envelope: DeserializeOwned {
     fn take_result(&mut self) -> Option<Self::Result>;
 }
 
+/// Serde glue for a field that is optional and nullable, where leaving it out and
+/// sending `null` differ: `None` is left out (with `skip_serializing_if`), `Some(None)`
+/// is `null`, and `Some(Some(value))` is the value. Used as `#[serde(with = ...)]`.
+pub mod double_option {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<T: Serialize, S: Serializer>(value: &Option<Option<T>>, serializer: S) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(inner) => inner.serialize(serializer),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    /// Only called when the field is present (absent fields take the `default`), so a
+    /// present `null` is `Some(None)`.
+    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Option<T>>, D::Error> {
+        Option::<T>::deserialize(deserializer).map(Some)
+    }
+}
+
 /// A successful response: the decoded body, with the status and headers it came with,
 /// and for enveloped operations the rest of the envelope (`M`).
 #[derive(Debug, Clone)]

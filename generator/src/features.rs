@@ -6,7 +6,7 @@
 //! every type it names. A type most groups reach is not gated at all (its `cfg` would
 //! only be noise), and neither is anything it names.
 
-use crate::ir::{Api, Operation, ResponseBody, TypeId, TypeKind, TypeRef};
+use crate::ir::{Api, Operation, ResponseBody, TypeId};
 use crate::naming::{self, Namespace};
 use crate::CrateSettings;
 use std::collections::BTreeSet;
@@ -51,7 +51,7 @@ fn gate_types(api: &mut Api) {
                 continue;
             }
             users[id.0].insert(group_index);
-            referenced(&api.types.types[id.0].kind, &mut stack);
+            api.types.types[id.0].kind.named_types(&mut stack);
         }
     }
     // Ungated: unused types, widely shared ones, and everything an ungated type names.
@@ -61,7 +61,7 @@ fn gate_types(api: &mut Api) {
     let mut stack: Vec<TypeId> = (0..count).filter(|&index| ungated[index]).map(TypeId).collect();
     while let Some(id) = stack.pop() {
         let mut named = Vec::new();
-        referenced(&api.types.types[id.0].kind, &mut named);
+        api.types.types[id.0].kind.named_types(&mut named);
         for target in named {
             if !ungated[target.0] {
                 ungated[target.0] = true;
@@ -78,36 +78,14 @@ fn gate_types(api: &mut Api) {
 
 fn operation_types(operation: &Operation, out: &mut Vec<TypeId>) {
     for parameter in &operation.parameters {
-        named_in(&parameter.ty, out);
+        parameter.ty.named_types(out);
     }
     if let Some(body) = &operation.body {
-        named_in(&body.ty, out);
+        body.ty.named_types(out);
     }
     for response in &operation.responses {
         if let ResponseBody::Json(ty) = &response.body {
-            named_in(ty, out);
+            ty.named_types(out);
         }
-    }
-}
-
-fn referenced(kind: &TypeKind, out: &mut Vec<TypeId>) {
-    match kind {
-        TypeKind::Struct(structure) => {
-            structure.fields.iter().for_each(|field| named_in(&field.ty, out));
-            if let Some(extra) = &structure.additional {
-                named_in(extra, out);
-            }
-        }
-        TypeKind::Union(variants, _) => variants.iter().for_each(|variant| named_in(&variant.ty, out)),
-        TypeKind::Alias(ty) => named_in(ty, out),
-        TypeKind::Enum(_) => {}
-    }
-}
-
-fn named_in(ty: &TypeRef, out: &mut Vec<TypeId>) {
-    match ty {
-        TypeRef::Named(id) => out.push(*id),
-        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Option(inner) => named_in(inner, out),
-        _ => {}
     }
 }

@@ -122,11 +122,30 @@ pub enum TypeKind {
     Struct(Struct),
     /// A closed set of string values, plus a catch-all so new server values still decode.
     Enum(Vec<EnumVariant>),
+    /// A closed set of integers, or of mixed values (`[1, "auto", true]`), plus a catch-all.
+    ValueEnum(Vec<ValueVariant>),
     /// `oneOf`/`anyOf`: with a discriminator, its value picks the variant; without, the
     /// first variant whose shape matches wins.
     Union(Vec<UnionVariant>, Option<Discriminator>),
     /// A named schema that is just another type (`type X = Vec<Y>`).
     Alias(TypeRef),
+}
+
+impl TypeKind {
+    /// Pushes the named types this one mentions directly.
+    pub fn named_types(&self, out: &mut Vec<TypeId>) {
+        match self {
+            TypeKind::Struct(structure) => {
+                structure.fields.iter().for_each(|field| field.ty.named_types(out));
+                if let Some(extra) = &structure.additional {
+                    extra.named_types(out);
+                }
+            }
+            TypeKind::Union(variants, _) => variants.iter().for_each(|variant| variant.ty.named_types(out)),
+            TypeKind::Alias(ty) => ty.named_types(out),
+            TypeKind::Enum(_) | TypeKind::ValueEnum(_) => {}
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -158,6 +177,16 @@ pub struct Field {
     /// Set when the field closes a cycle of types that would otherwise have infinite size.
     pub boxed: bool,
     pub description: Option<String>,
+    /// `readOnly`: the server sets it; a request leaves it out.
+    pub read_only: bool,
+    /// `writeOnly`: sent in requests, never returned.
+    pub write_only: bool,
+    /// The value the server assumes when the field is absent.
+    pub default: Option<serde_json::Value>,
+    /// Optional and nullable in a type that is sent: leaving the field out and sending
+    /// `null` mean different things (keep vs clear), so the Rust type is
+    /// `Option<Option<T>>`. Set by the `presence` pass.
+    pub null_distinct: bool,
 }
 
 impl Field {
@@ -172,6 +201,21 @@ pub struct EnumVariant {
     pub rust_name: String,
     pub value: String,
     pub description: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ValueVariant {
+    pub rust_name: String,
+    /// A string, number or boolean.
+    pub value: serde_json::Value,
+    pub description: Option<String>,
+}
+
+impl ValueVariant {
+    /// Every variant is an integer: the enum is sent as an `i64`.
+    pub fn all_integers(variants: &[ValueVariant]) -> bool {
+        variants.iter().all(|variant| variant.value.is_i64())
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -206,6 +250,17 @@ pub enum TypeRef {
     Map(Box<TypeRef>),
     Option(Box<TypeRef>),
     Named(TypeId),
+}
+
+impl TypeRef {
+    /// Pushes the named types this reference mentions.
+    pub fn named_types(&self, out: &mut Vec<TypeId>) {
+        match self {
+            TypeRef::Named(id) => out.push(*id),
+            TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Option(inner) => inner.named_types(out),
+            _ => {}
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -330,6 +385,8 @@ pub struct Parameter {
     pub explode: bool,
     /// `style: deepObject`: an object sent as `name[key]=value` pairs.
     pub deep_object: bool,
+    /// The value the server assumes when the parameter is not sent.
+    pub default: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

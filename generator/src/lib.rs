@@ -13,6 +13,7 @@ pub mod ir;
 mod load;
 pub mod naming;
 mod pagination;
+mod presence;
 mod scopes;
 
 use std::collections::BTreeMap;
@@ -94,6 +95,7 @@ pub fn generate_crate(specs: &[ApiSpec<'_>], settings: &CrateSettings) -> Result
     for spec in specs {
         match load(spec) {
             Ok(mut api) => {
+                presence::settle(&mut api);
                 scopes::combine(&mut api);
                 pagination::detect(&mut api);
                 apis.push(api)

@@ -60,7 +60,8 @@ fn detect_operation(api: &Api, operation: &Operation) -> Option<Pagination> {
         None => {
             let mut arrays = body.fields.iter().enumerate().filter(|(_, field)| matches!(field.ty, TypeRef::Array(_)));
             let (index, field) = arrays.next()?;
-            if arrays.next().is_some() {
+            // A field that can be `null` apart from absent is a request's concern, not a page's.
+            if arrays.next().is_some() || field.null_distinct {
                 return None;
             }
             let TypeRef::Array(item) = &field.ty else { return None };
@@ -106,16 +107,18 @@ fn find_field(api: &Api, body: &Struct, names: &[&str], accept: impl Fn(&TypeRef
         optional: field.optional(),
         ty: field.ty.clone(),
     };
-    if let Some(field) = body.fields.iter().find(|field| names.contains(&field.api_name.as_str()) && accept(&field.ty))
-    {
+    let accept = |field: &crate::ir::Field| {
+        names.contains(&field.api_name.as_str()) && accept(&field.ty) && !field.null_distinct
+    };
+    if let Some(field) = body.fields.iter().find(|field| accept(field)) {
         return Some(vec![step(field)]);
     }
-    for holder in body.fields.iter().filter(|field| PAGE_INFO_FIELDS.contains(&field.api_name.as_str())) {
+    for holder in
+        body.fields.iter().filter(|field| PAGE_INFO_FIELDS.contains(&field.api_name.as_str()) && !field.null_distinct)
+    {
         let TypeRef::Named(id) = holder.ty else { continue };
         let Some(inner) = structure(api, id) else { continue };
-        if let Some(field) =
-            inner.fields.iter().find(|field| names.contains(&field.api_name.as_str()) && accept(&field.ty))
-        {
+        if let Some(field) = inner.fields.iter().find(|field| accept(field)) {
             return Some(vec![step(holder), step(field)]);
         }
     }

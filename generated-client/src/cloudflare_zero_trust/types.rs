@@ -30,6 +30,7 @@ pub struct Organization {
     /// The unique subdomain assigned to your Zero Trust organization.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_domain: Option<String>,
+    /// Read-only: set by the server, left out of requests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// Determines whether to deny all requests to Cloudflare-protected resources that lack an associated Access application. If enabled, you must explicitly configure an Access application and policy to allow traffic to your Cloudflare-protected resources. For domains you want to be public across all subdomains, add the domain to the `deny_unmatched_requests_exempted_zone_names` array.
@@ -49,6 +50,7 @@ pub struct Organization {
     /// A description of the reason why the UI read only field is being toggled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ui_read_only_toggle_reason: Option<String>,
+    /// Read-only: set by the server, left out of requests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// The amount of time a user seat is inactive before it expires. When the user seat exceeds the set time of inactivity, the user is removed as an active seat and no longer counts against your Teams seat count.  Minimum value for this setting is 1 month (730h). Must be in the format `300ms` or `2h45m`. Valid time units are: `ns`, `us` (or `µs`), `ms`, `s`, `m`, `h`.

@@ -309,3 +309,9 @@ pub(crate) fn type_tokens(api: &Api, ty: &TypeRef, context: TypeContext) -> Toke
         }
     }
 }
+
+/// "Defaults to `20`." for a spec default short enough to read in a doc line.
+pub(crate) fn default_note(value: &serde_json::Value) -> Option<String> {
+    let shown = value.to_string();
+    (shown.len() <= 80 && !shown.contains('`')).then(|| format!("Defaults to `{shown}`."))
+}

@@ -222,7 +222,10 @@ fn emit_builder(api: &Api, group: &OperationGroup, operation: &Operation) -> Tok
             ParameterLocation::Header => "header",
             ParameterLocation::Cookie => "cookie",
         };
-        let line = format!("Sets the optional {location} parameter `{}`.", parameter.api_name);
+        let mut line = format!("Sets the optional {location} parameter `{}`.", parameter.api_name);
+        if let Some(default) = parameter.default.as_ref().and_then(super::default_note) {
+            line = format!("{line} {}", default.replace("Defaults to", "The server assumes"));
+        }
         let docs = doc_attrs([spec(parameter.description.as_deref()), ours(line)]);
         quote! {
             #docs

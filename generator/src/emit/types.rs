@@ -1,8 +1,8 @@
 //! Emits an API's `types.rs`: one struct, enum, union or alias per named type.
 
-use super::docs::{doc_attrs, spec};
+use super::docs::{doc_attrs, ours, spec};
 use super::{ident, type_tokens, TypeContext};
-use crate::ir::{Api, EnumVariant, Field, Struct, TypeDef, TypeKind, TypeRef, UnionVariant};
+use crate::ir::{Api, EnumVariant, Field, Struct, TypeDef, TypeKind, TypeRef, UnionVariant, ValueVariant};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -16,12 +16,11 @@ pub(crate) fn emit_types_header(api: &Api) -> TokenStream {
             use std::collections::BTreeMap;
         )
     });
-    let has_envelope = api
-        .types
-        .types
-        .iter()
-        .any(|def| matches!(&def.kind, TypeKind::Struct(structure) if structure.envelope.is_some()));
-    let runtime_import = has_envelope.then(|| {
+    let needs_runtime = api.types.types.iter().any(|def| {
+        matches!(&def.kind, TypeKind::Struct(structure)
+            if structure.envelope.is_some() || structure.fields.iter().any(|field| field.null_distinct))
+    });
+    let runtime_import = needs_runtime.then(|| {
         quote!(
             use crate::runtime;
         )
@@ -57,7 +56,7 @@ fn mentions_map(def: &TypeDef) -> bool {
         }
         TypeKind::Union(variants, _) => variants.iter().any(|variant| has_map(&variant.ty)),
         TypeKind::Alias(ty) => has_map(ty),
-        TypeKind::Enum(_) => false,
+        TypeKind::Enum(_) | TypeKind::ValueEnum(_) => false,
     }
 }
 
@@ -72,6 +71,10 @@ fn emit_type_items(api: &Api, def: &TypeDef, context: TypeContext) -> TokenStrea
     match &def.kind {
         TypeKind::Struct(structure) => emit_struct(api, &docs, &name, structure, context),
         TypeKind::Enum(variants) => emit_enum(&docs, &name, variants),
+        TypeKind::ValueEnum(variants) if ValueVariant::all_integers(variants) => {
+            emit_integer_enum(&docs, &name, variants)
+        }
+        TypeKind::ValueEnum(variants) => emit_mixed_enum(&docs, &name, variants),
         TypeKind::Union(variants, discriminator) => {
             emit_union(api, &docs, &name, variants, discriminator.as_ref(), context)
         }
@@ -145,7 +148,7 @@ fn emit_struct(
 }
 
 fn emit_field(api: &Api, field: &Field, context: TypeContext) -> TokenStream {
-    let docs = doc_attrs([spec(field.description.as_deref())]);
+    let docs = doc_attrs([spec(field.description.as_deref()), ours(field_notes(field))]);
     let name = ident(&field.rust_name);
     let mut ty = type_tokens(api, &field.ty, context);
     if field.boxed {
@@ -154,18 +157,41 @@ fn emit_field(api: &Api, field: &Field, context: TypeContext) -> TokenStream {
     if field.optional() {
         ty = quote!(Option<#ty>);
     }
+    if field.null_distinct {
+        ty = quote!(Option<#ty>);
+    }
     let rename = (field.rust_name.trim_start_matches("r#") != field.api_name).then(|| {
         let api_name = &field.api_name;
         quote!(rename = #api_name)
     });
     let skip = (!field.required).then(|| quote!(default, skip_serializing_if = "Option::is_none"));
-    let serde_args: Vec<TokenStream> = [rename, skip].into_iter().flatten().collect();
+    let with = field.null_distinct.then(|| quote!(with = "runtime::double_option"));
+    let serde_args: Vec<TokenStream> = [rename, skip, with].into_iter().flatten().collect();
     let serde = (!serde_args.is_empty()).then(|| quote!(#[serde(#(#serde_args),*)]));
     quote! {
         #docs
         #serde
         pub #name: #ty,
     }
+}
+
+/// What the spec says of a field beyond its description, in words: its default, its
+/// direction, and how to send `null`.
+fn field_notes(field: &Field) -> String {
+    let mut notes = Vec::new();
+    if let Some(default) = field.default.as_ref().and_then(super::default_note) {
+        notes.push(default);
+    }
+    if field.read_only {
+        notes.push("Read-only: set by the server, left out of requests.".to_owned());
+    }
+    if field.write_only {
+        notes.push("Write-only: sent in requests, never returned.".to_owned());
+    }
+    if field.null_distinct {
+        notes.push("`Some(None)` sends `null` (clearing the value); `None` leaves the field out.".to_owned());
+    }
+    notes.join(" ")
 }
 
 fn emit_enum(docs: &TokenStream, name: &proc_macro2::Ident, variants: &[EnumVariant]) -> TokenStream {
@@ -206,6 +232,144 @@ fn emit_enum(docs: &TokenStream, name: &proc_macro2::Ident, variants: &[EnumVari
                 f.write_str(self.as_str())
             }
         }
+    }
+}
+
+const OTHER_DOC: &str = " A value this client does not know yet; kept so that a new server value still decodes.";
+
+fn emit_integer_enum(docs: &TokenStream, name: &proc_macro2::Ident, variants: &[ValueVariant]) -> TokenStream {
+    let arms = variants.iter().map(|variant| {
+        let variant_name = ident(&variant.rust_name);
+        let docs = doc_attrs([spec(variant.description.as_deref()), ours(format!("`{}`", variant.value))]);
+        quote!(#docs #variant_name,)
+    });
+    let values: Vec<proc_macro2::Literal> = variants
+        .iter()
+        .map(|variant| proc_macro2::Literal::i64_unsuffixed(variant.value.as_i64().unwrap_or(0)))
+        .collect();
+    let names: Vec<proc_macro2::Ident> = variants.iter().map(|variant| ident(&variant.rust_name)).collect();
+    quote! {
+        #docs
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum #name {
+            #(#arms)*
+            #[doc = #OTHER_DOC]
+            Other(i64),
+        }
+
+        impl #name {
+            /// The value as it is sent on the wire.
+            pub fn value(self) -> i64 {
+                match self {
+                    #(Self::#names => #values,)*
+                    Self::Other(value) => value,
+                }
+            }
+        }
+
+        impl Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_i64(self.value())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                Ok(match i64::deserialize(deserializer)? {
+                    #(#values => Self::#names,)*
+                    value => Self::Other(value),
+                })
+            }
+        }
+
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "{}", self.value())
+            }
+        }
+    }
+}
+
+/// An enum of values of several JSON kinds: matched and rebuilt through `serde_json::Value`.
+fn emit_mixed_enum(docs: &TokenStream, name: &proc_macro2::Ident, variants: &[ValueVariant]) -> TokenStream {
+    let arms = variants.iter().map(|variant| {
+        let variant_name = ident(&variant.rust_name);
+        let docs = doc_attrs([spec(variant.description.as_deref()), ours(format!("`{}`", variant.value))]);
+        quote!(#docs #variant_name,)
+    });
+    let names: Vec<proc_macro2::Ident> = variants.iter().map(|variant| ident(&variant.rust_name)).collect();
+    let builds = variants.iter().map(|variant| value_expression(&variant.value));
+    let tests = variants.iter().map(|variant| value_test(&variant.value));
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #name {
+            #(#arms)*
+            #[doc = #OTHER_DOC]
+            Other(serde_json::Value),
+        }
+
+        impl #name {
+            /// The value as it is sent on the wire.
+            pub fn to_value(&self) -> serde_json::Value {
+                match self {
+                    #(Self::#names => #builds,)*
+                    Self::Other(value) => value.clone(),
+                }
+            }
+        }
+
+        impl Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                self.to_value().serialize(serializer)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = serde_json::Value::deserialize(deserializer)?;
+                #(if #tests { return Ok(Self::#names); })*
+                Ok(Self::Other(value))
+            }
+        }
+
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "{}", self.to_value())
+            }
+        }
+    }
+}
+
+/// Builds `value` as a `serde_json::Value`.
+fn value_expression(value: &serde_json::Value) -> TokenStream {
+    match value {
+        serde_json::Value::String(text) => quote!(serde_json::Value::from(#text)),
+        serde_json::Value::Bool(flag) => quote!(serde_json::Value::Bool(#flag)),
+        serde_json::Value::Number(number) => match number.as_i64() {
+            Some(integer) => {
+                let integer = proc_macro2::Literal::i64_suffixed(integer);
+                quote!(serde_json::Value::from(#integer))
+            }
+            None => {
+                let float = proc_macro2::Literal::f64_suffixed(number.as_f64().unwrap_or_default());
+                quote!(serde_json::Value::from(#float))
+            }
+        },
+        _ => quote!(serde_json::Value::Null),
+    }
+}
+
+/// Whether the decoded `value` is `expected`; numbers compare by value, so `1` matches `1.0`.
+fn value_test(expected: &serde_json::Value) -> TokenStream {
+    match expected {
+        serde_json::Value::String(text) => quote!(value.as_str() == Some(#text)),
+        serde_json::Value::Bool(flag) => quote!(value.as_bool() == Some(#flag)),
+        serde_json::Value::Number(number) => {
+            let float = proc_macro2::Literal::f64_suffixed(number.as_f64().unwrap_or_default());
+            quote!(value.as_f64() == Some(#float))
+        }
+        _ => quote!(value.is_null()),
     }
 }
 
@@ -278,6 +442,7 @@ fn derives_eq(api: &Api, structure: &Struct) -> bool {
                         && structure.fields.iter().all(|field| eq_type(api, &field.ty, depth + 1))
                 }
                 TypeKind::Enum(_) => true,
+                TypeKind::ValueEnum(variants) => ValueVariant::all_integers(variants),
                 TypeKind::Union(..) => false,
                 TypeKind::Alias(target) => eq_type(api, target, depth + 1),
             },

@@ -797,6 +797,9 @@ mod openapi31 {
     const PATH_ITEM_PREFIX: &str = "#/components/pathItems/";
 
     /// Keywords beside a `$ref` that 3.0 may ignore without changing what the schema accepts.
+    /// Annotations beside a `$ref` that the generated client shows.
+    const KEPT_ANNOTATIONS: &[&str] = &["description", "readOnly", "writeOnly", "default"];
+
     const ANNOTATIONS: &[&str] = &[
         "description",
         "summary",
@@ -937,14 +940,15 @@ mod openapi31 {
         encoded_string(schema);
     }
 
-    /// 3.0 ignores a `$ref`'s siblings: harmless for annotations, otherwise they must
-    /// sit beside an `allOf` instead.
+    /// 3.0 ignores a `$ref`'s siblings: annotations the client has no use for are
+    /// dropped; the rest (constraints, and the description, direction and default the
+    /// client documents) sit beside an `allOf` instead.
     pub(super) fn ref_siblings(schema: &mut Map<String, Value>) {
         let Some(target) = schema.get("$ref").cloned() else { return };
-        let only_annotations =
-            schema.keys().all(|key| key == "$ref" || key.starts_with("x-") || ANNOTATIONS.contains(&key.as_str()));
-        if only_annotations {
-            schema.retain(|key, _| key == "$ref");
+        let dropped =
+            |key: &str| key.starts_with("x-") || (ANNOTATIONS.contains(&key) && !KEPT_ANNOTATIONS.contains(&key));
+        schema.retain(|key, _| key == "$ref" || !dropped(key));
+        if schema.len() == 1 {
             return;
         }
         schema.shift_remove("$ref");
@@ -1605,10 +1609,14 @@ mod tests {
     #[test]
     fn openapi_31_ref_siblings_are_dropped_or_wrapped_in_all_of() {
         assert_eq!(
+            schema31(json!({ "$ref": "#/components/schemas/T", "title": "T.", "examples": [1], "x-a": 1 })),
+            json!({ "$ref": "#/components/schemas/T" })
+        );
+        assert_eq!(
             schema31(
                 json!({ "$ref": "#/components/schemas/T", "description": "D.", "readOnly": true, "examples": [1] })
             ),
-            json!({ "$ref": "#/components/schemas/T" })
+            json!({ "description": "D.", "readOnly": true, "allOf": [{ "$ref": "#/components/schemas/T" }] })
         );
         assert_eq!(
             schema31(

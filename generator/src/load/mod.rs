@@ -221,7 +221,7 @@ fn box_recursive_fields(types: &mut [TypeDef]) {
                     variants.iter().for_each(|variant| direct_targets(&variant.ty, &mut out))
                 }
                 TypeKind::Alias(ty) => direct_targets(ty, &mut out),
-                TypeKind::Enum(_) => {}
+                TypeKind::Enum(_) | TypeKind::ValueEnum(_) => {}
             }
             out
         })

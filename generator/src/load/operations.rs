@@ -217,6 +217,13 @@ impl<'a> Lowering<'a> {
                 description: data.description.clone(),
                 explode,
                 deep_object,
+                default: match &data.format {
+                    ParameterSchemaOrContent::Schema(schema) => {
+                        self.resolve_schema(schema).and_then(|schema| schema.schema_data.default.clone())
+                    }
+                    ParameterSchemaOrContent::Content(_) => None,
+                }
+                .filter(|value| !value.is_null()),
             });
         }
         for name in path_template_names(path) {

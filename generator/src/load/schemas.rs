@@ -6,7 +6,7 @@
 
 use super::Lowering;
 use crate::diagnostics::pointer;
-use crate::ir::{EnumVariant, Field, Struct, TypeDef, TypeId, TypeKind, TypeRef, UnionVariant};
+use crate::ir::{EnumVariant, Field, Struct, TypeDef, TypeId, TypeKind, TypeRef, UnionVariant, ValueVariant};
 use crate::naming::{self, Namespace};
 use openapiv3::{
     AdditionalProperties, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaKind, StringFormat, Type,
@@ -132,6 +132,9 @@ impl<'a> Lowering<'a> {
                     self.define(hint, schema, at)
                 }
             }
+            SchemaKind::Type(Type::Integer(_) | Type::Number(_)) if value_enum_values(schema).is_some() => {
+                self.define(hint, schema, at)
+            }
             SchemaKind::Type(Type::Integer(integer)) => match &integer.format {
                 VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => TypeRef::I32,
                 VariantOrUnknownOrEmpty::Unknown(format) if format == "uint64" || format == "uint32" => TypeRef::U64,
@@ -177,10 +180,12 @@ impl<'a> Lowering<'a> {
                         TypeRef::Array(Box::new(item))
                     }
                     SchemaKind::Any(any) if !any.enumeration.is_empty() => {
-                        if any.enumeration.iter().all(|value| value.is_string() || value.is_null())
-                            && any.enumeration.iter().any(|value| value.is_string())
-                        {
+                        if string_enum_values(schema).is_some() || value_enum_values(schema).is_some() {
                             self.define(hint, schema, at)
+                        } else if any.enumeration.iter().any(serde_json::Value::is_boolean)
+                            && any.enumeration.iter().all(|value| value.is_boolean() || value.is_null())
+                        {
+                            TypeRef::Bool
                         } else {
                             TypeRef::Json
                         }
@@ -230,7 +235,10 @@ impl<'a> Lowering<'a> {
     /// The body of a named type.
     fn lower_kind(&mut self, schema: &'a Schema, at: &str, type_name: &str) -> TypeKind {
         if let Some(values) = string_enum_values(schema) {
-            return TypeKind::Enum(enum_variants(&values));
+            return TypeKind::Enum(enum_variants(&values, &EnumExtensions::of(schema)));
+        }
+        if let Some(values) = value_enum_values(schema) {
+            return TypeKind::ValueEnum(value_variants(&values, &EnumExtensions::of(schema)));
         }
         match &schema.schema_kind {
             SchemaKind::OneOf { one_of: variants } | SchemaKind::AnyOf { any_of: variants } => {
@@ -282,10 +290,12 @@ impl<'a> Lowering<'a> {
             }
             let ty = self.lower_type(variant, &variant_at, &format!("{type_name}Variant{}", index + 1));
             let wanted = self.variant_label(&ty);
-            let tags = match (discriminator, variant) {
-                (Some(discriminator), ReferenceOr::Reference { reference }) => {
-                    discriminator_tags(discriminator, reference)
-                }
+            let reference = match variant {
+                ReferenceOr::Reference { reference } => Some(reference.as_str()),
+                ReferenceOr::Item(schema) => self.single_ref_all_of(schema),
+            };
+            let tags = match (discriminator, reference) {
+                (Some(discriminator), Some(reference)) => discriminator_tags(discriminator, reference),
                 _ => Vec::new(),
             };
             lowered.push(UnionVariant { rust_name: names.claim(wanted), ty, tags });
@@ -374,18 +384,19 @@ impl<'a> Lowering<'a> {
                 ReferenceOr::Item(schema) => Some(&**schema),
                 ReferenceOr::Reference { reference } => self.resolve_reference(reference),
             };
-            let (nullable, description) = match resolved {
-                Some(schema) => (is_nullable(schema), schema.schema_data.description.clone()),
-                None => (false, None),
-            };
+            let data = resolved.map(|schema| &schema.schema_data);
             fields.push(Field {
                 rust_name: field_names.claim(naming::snake_ident(api_name)),
                 api_name: api_name.clone(),
                 ty,
                 required: required.contains(api_name.as_str()),
-                nullable,
+                nullable: resolved.is_some_and(is_nullable),
                 boxed: false,
-                description,
+                description: data.and_then(|data| data.description.clone()),
+                read_only: data.is_some_and(|data| data.read_only),
+                write_only: data.is_some_and(|data| data.write_only),
+                default: data.and_then(|data| data.default.clone()).filter(|value| !value.is_null()),
+                null_distinct: false,
             });
         }
         let additional = match additional {
@@ -477,18 +488,102 @@ fn string_enum_values(schema: &Schema) -> Option<Vec<String>> {
     (!values.is_empty()).then_some(values)
 }
 
-fn enum_variants(values: &[String]) -> Vec<EnumVariant> {
+/// Non-string enum values (integers, numbers, or a mix with strings and booleans), when
+/// every one is a scalar. Booleans alone stay `bool`, and strings alone are a string enum.
+fn value_enum_values(schema: &Schema) -> Option<Vec<serde_json::Value>> {
+    let values: Vec<serde_json::Value> = match &schema.schema_kind {
+        SchemaKind::Type(Type::Integer(integer)) => integer.enumeration.iter().flatten().map(|&v| v.into()).collect(),
+        SchemaKind::Type(Type::Number(number)) => number
+            .enumeration
+            .iter()
+            .flatten()
+            .filter_map(|&v| serde_json::Number::from_f64(v))
+            .map(Into::into)
+            .collect(),
+        SchemaKind::Any(any) => any.enumeration.iter().filter(|value| !value.is_null()).cloned().collect(),
+        _ => Vec::new(),
+    };
+    let scalar = values.iter().all(|value| value.is_string() || value.is_number() || value.is_boolean());
+    let only_one_kind =
+        values.iter().all(serde_json::Value::is_string) || values.iter().all(serde_json::Value::is_boolean);
+    (!values.is_empty() && scalar && !only_one_kind).then_some(values)
+}
+
+/// Variant names and descriptions some generators' extensions give enum values
+/// (`x-enum-varnames`, `x-enumNames`, `x-enum-descriptions`, `x-enumDescriptions`), by position.
+struct EnumExtensions {
+    names: Vec<Option<String>>,
+    descriptions: Vec<Option<String>>,
+}
+
+impl EnumExtensions {
+    fn of(schema: &Schema) -> Self {
+        let strings = |keys: &[&str]| -> Vec<Option<String>> {
+            keys.iter()
+                .find_map(|key| schema.schema_data.extensions.get(*key).and_then(serde_json::Value::as_array))
+                .map(|items| items.iter().map(|item| item.as_str().map(str::to_owned)).collect())
+                .unwrap_or_default()
+        };
+        Self {
+            names: strings(&["x-enum-varnames", "x-enumNames", "x-enum-names"]),
+            descriptions: strings(&["x-enum-descriptions", "x-enumDescriptions"]),
+        }
+    }
+
+    /// `index` counts the enum's values without `null`, which no extension names.
+    fn name(&self, index: usize) -> Option<&str> {
+        self.names.get(index).and_then(Option::as_deref).filter(|name| !name.trim().is_empty())
+    }
+
+    fn description(&self, index: usize) -> Option<String> {
+        self.descriptions.get(index).cloned().flatten()
+    }
+}
+
+fn enum_variants(values: &[String], extensions: &EnumExtensions) -> Vec<EnumVariant> {
     let mut names = Namespace::new();
     // The catch-all variant for values the spec does not list.
     names.reserve(&["Other"]);
     let mut seen = BTreeSet::new();
     values
         .iter()
-        .filter(|value| seen.insert(value.as_str()))
-        .map(|value| EnumVariant {
-            rust_name: names.claim(naming::variant_name(value)),
+        .enumerate()
+        .filter(|(_, value)| seen.insert(value.as_str()))
+        .map(|(index, value)| EnumVariant {
+            rust_name: names.claim(naming::variant_name(extensions.name(index).unwrap_or(value))),
             value: value.clone(),
-            description: None,
+            description: extensions.description(index),
         })
         .collect()
+}
+
+fn value_variants(values: &[serde_json::Value], extensions: &EnumExtensions) -> Vec<ValueVariant> {
+    let mut names = Namespace::new();
+    names.reserve(&["Other"]);
+    let mut seen = Vec::new();
+    let mut variants = Vec::new();
+    for (index, value) in values.iter().enumerate() {
+        if seen.contains(value) {
+            continue;
+        }
+        seen.push(value.clone());
+        let wanted = match (extensions.name(index), value) {
+            (Some(name), _) => naming::variant_name(name),
+            (None, serde_json::Value::String(text)) => naming::variant_name(text),
+            (None, serde_json::Value::Bool(flag)) => naming::variant_name(&flag.to_string()),
+            (None, number) => number_variant_name(&number.to_string()),
+        };
+        variants.push(ValueVariant {
+            rust_name: names.claim(wanted),
+            value: value.clone(),
+            description: extensions.description(index),
+        });
+    }
+    variants
+}
+
+/// `1` → `V1`, `-1` → `Minus1`, `1.5` → `V1Point5`: distinct numbers stay distinct names.
+fn number_variant_name(number: &str) -> String {
+    let spelled = number.replace('-', "minus ").replace('.', " point ");
+    naming::variant_name(&spelled)
 }

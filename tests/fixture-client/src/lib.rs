@@ -5,10 +5,21 @@
 #![forbid(unsafe_code)]
 #![deny(warnings)]
 #![cfg_attr(
-    not(any(feature = "operations-core", feature = "pagination", feature = "shapes")),
+    not(
+        any(
+            feature = "openapi31",
+            feature = "operations-core",
+            feature = "pagination",
+            feature = "shapes-core"
+        )
+    ),
     allow(dead_code)
 )]
 pub mod runtime;
+
+/// OpenAPI 3.1 shapes (cargo feature `openapi31`).
+#[cfg(feature = "openapi31")]
+pub mod openapi31;
 
 /// Operation shapes (cargo feature `operations`).
 #[cfg(feature = "operations-core")]
@@ -19,5 +30,5 @@ pub mod operations;
 pub mod pagination;
 
 /// Schema shapes (cargo feature `shapes`).
-#[cfg(feature = "shapes")]
+#[cfg(feature = "shapes-core")]
 pub mod shapes;

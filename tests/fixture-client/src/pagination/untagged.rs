@@ -62,7 +62,7 @@ pub struct ListThings<'c> {
 }
 
 impl<'c> ListThings<'c> {
-    /// Sets the optional query parameter `page`.
+    /// Sets the optional query parameter `page`. The server assumes `1`.
     pub fn page(mut self, value: f64) -> Self {
         self.page = Some(value);
         self

@@ -9,9 +9,14 @@
 //! a code block that must not become a doctest
 //! ```
 
+#[cfg(feature = "shapes-pets")]
 pub mod pets;
+
+#[cfg(feature = "shapes-accounts")]
+pub mod accounts;
 mod types;
 
+#[allow(unused_imports)]
 pub use self::types::*;
 use crate::runtime;
 
@@ -21,6 +26,7 @@ pub type ClientBuilder = runtime::ClientBuilder<Client>;
 /// Client for Schema shapes. Cheap to clone: clones share one connection pool.
 #[derive(Debug, Clone)]
 pub struct Client {
+    #[allow(dead_code)]
     core: runtime::ClientCore,
 }
 
@@ -40,8 +46,15 @@ impl Client {
     }
 
     /// Operations tagged `pets`.
+    #[cfg(feature = "shapes-pets")]
     pub fn pets(&self) -> pets::Pets<'_> {
         pets::Pets::new(self)
+    }
+
+    /// Operations tagged `accounts`.
+    #[cfg(feature = "shapes-accounts")]
+    pub fn accounts(&self) -> accounts::Accounts<'_> {
+        accounts::Accounts::new(self)
     }
 }
 

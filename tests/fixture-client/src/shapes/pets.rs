@@ -41,6 +41,25 @@ impl<'c> Pets<'c> {
             options: runtime::RequestOptions::default(),
         }
     }
+
+    /// A partial update, where leaving a field out and sending `null` differ.
+    ///
+    /// `PATCH /pets/{pet_id}`
+    ///
+    /// - `pet_id`:
+    /// - `body`: the request body
+    ///
+    /// Returns the request builder [`UpdatePet`]: set optional values on it, then `.await` it.
+    pub fn update_pet(&self, pet_id: i64, body: types::PetUpdate) -> UpdatePet<'_> {
+        UpdatePet {
+            client: self.client,
+            pet_id,
+            priority: None,
+            limit: None,
+            body,
+            options: runtime::RequestOptions::default(),
+        }
+    }
 }
 
 /// A `POST /pets` request, from [`Pets::create_pet`].
@@ -137,6 +156,76 @@ impl<'c> GetTree<'c> {
 impl<'c> std::future::IntoFuture for GetTree<'c> {
     type Output = Result<
         runtime::Response<types::Node>,
+        runtime::Error<std::convert::Infallible>,
+    >;
+    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// A `PATCH /pets/{pet_id}` request, from [`Pets::update_pet`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent: `.await` it"]
+pub struct UpdatePet<'c> {
+    client: &'c Client,
+    pet_id: i64,
+    priority: Option<types::Priority>,
+    limit: Option<i64>,
+    body: types::PetUpdate,
+    options: runtime::RequestOptions,
+}
+
+impl<'c> UpdatePet<'c> {
+    /// Sets the optional query parameter `priority`.
+    pub fn priority(mut self, value: types::Priority) -> Self {
+        self.priority = Some(value);
+        self
+    }
+
+    /// Sets the optional query parameter `limit`. The server assumes `20`.
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = Some(value);
+        self
+    }
+
+    /// Overrides the client's timeout, retries, headers or query parameters for this request.
+    pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Sends the request and decodes the response.
+    ///
+    /// Succeeds with:
+    /// - `200`: The updated pet, read back.
+    pub async fn send(
+        self,
+    ) -> Result<
+        runtime::Response<types::PetView>,
+        runtime::Error<std::convert::Infallible>,
+    > {
+        let response = self
+            .client
+            .core
+            .request("updatePet", runtime::Method::PATCH, "/pets/{pet_id}")
+            .path_param("pet_id", &self.pet_id)
+            .query("priority", &self.priority, true)
+            .query("limit", &self.limit, true)
+            .options(self.options)
+            .json("application/json", &self.body)
+            .send()
+            .await?;
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.unexpected()),
+        }
+    }
+}
+
+impl<'c> std::future::IntoFuture for UpdatePet<'c> {
+    type Output = Result<
+        runtime::Response<types::PetView>,
         runtime::Error<std::convert::Infallible>,
     >;
     type IntoFuture = runtime::BoxFuture<'c, Self::Output>;

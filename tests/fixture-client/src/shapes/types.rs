@@ -2,9 +2,420 @@
 
 //! Request and response types of Schema shapes.
 
+#![allow(unused_imports)]
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use crate::runtime;
 
+#[cfg(feature = "shapes-pets")]
+/// Only sent. Optional nullable fields have three states.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct PetUpdate {
+    /// Left out keeps the nickname, `null` clears it.
+    ///
+    /// `Some(None)` sends `null` (clearing the value); `None` leaves the field out.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "runtime::double_option"
+    )]
+    pub nickname: Option<Option<String>>,
+    /// A nullable reference.
+    ///
+    /// `Some(None)` sends `null` (clearing the value); `None` leaves the field out.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "runtime::double_option"
+    )]
+    pub owner: Option<Option<Card>>,
+    /// Required, but may be `null`.
+    pub name_or_null: Option<String>,
+    /// Optional, not nullable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<f64>,
+    /// Defaults to `[]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+}
+
+#[cfg(feature = "shapes-pets")]
+/// Only received: optional nullable fields are one `Option`, as absent and `null` mean the same.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PetView {
+    pub id: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nickname: Option<String>,
+    /// An integer enum whose variants are named by `x-enum-varnames`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<Priority>,
+}
+
+#[cfg(feature = "shapes-accounts")]
+/// Sent and received, with fields only one direction carries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Account {
+    /// Assigned by the server.
+    ///
+    /// Read-only: set by the server, left out of requests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub email: String,
+    /// Write-only: sent in requests, never returned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub homepage: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_ip: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visits: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    /// Defaults to `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// Defaults to `"free"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<AccountPlan>,
+}
+
+#[cfg(feature = "shapes-accounts")]
+/// Closed to unknown properties, with every kind of enum.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Settings {
+    /// An integer enum whose variants are named by `x-enum-varnames`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<Priority>,
+    /// An integer enum without names, negative values included.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<Level>,
+    /// A number enum.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ratio: Option<Ratio>,
+    /// An enum of mixed values.
+    ///
+    /// `Some(None)` sends `null` (clearing the value); `None` leaves the field out.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "runtime::double_option"
+    )]
+    pub mode: Option<Option<Mode>>,
+    /// A boolean enum of one value stays a `bool`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub always: Option<AlwaysTrue>,
+    /// `enum: [null]`: only ever `null`.
+    ///
+    /// `Some(None)` sends `null` (clearing the value); `None` leaves the field out.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "runtime::double_option"
+    )]
+    pub nothing: Option<Option<serde_json::Value>>,
+    /// A boolean enum listing both values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_off: Option<bool>,
+}
+
+/// An integer enum whose variants are named by `x-enum-varnames`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Priority {
+    /// Whenever
+    ///
+    /// `1`
+    Low,
+    /// Soon
+    ///
+    /// `2`
+    Medium,
+    /// Now
+    ///
+    /// `3`
+    High,
+    /// A value this client does not know yet; kept so that a new server value still decodes.
+    Other(i64),
+}
+
+impl Priority {
+    /// The value as it is sent on the wire.
+    pub fn value(self) -> i64 {
+        match self {
+            Self::Low => 1,
+            Self::Medium => 2,
+            Self::High => 3,
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for Priority {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_i64(self.value())
+    }
+}
+
+impl<'de> Deserialize<'de> for Priority {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        Ok(
+            match i64::deserialize(deserializer)? {
+                1 => Self::Low,
+                2 => Self::Medium,
+                3 => Self::High,
+                value => Self::Other(value),
+            },
+        )
+    }
+}
+
+impl std::fmt::Display for Priority {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.value())
+    }
+}
+
+#[cfg(feature = "shapes-accounts")]
+/// An integer enum without names, negative values included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Level {
+    /// `-1`
+    Minus1,
+    /// `0`
+    V0,
+    /// `10`
+    V10,
+    /// A value this client does not know yet; kept so that a new server value still decodes.
+    Other(i64),
+}
+
+#[cfg(feature = "shapes-accounts")]
+impl Level {
+    /// The value as it is sent on the wire.
+    pub fn value(self) -> i64 {
+        match self {
+            Self::Minus1 => -1,
+            Self::V0 => 0,
+            Self::V10 => 10,
+            Self::Other(value) => value,
+        }
+    }
+}
+
+#[cfg(feature = "shapes-accounts")]
+impl Serialize for Level {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_i64(self.value())
+    }
+}
+
+#[cfg(feature = "shapes-accounts")]
+impl<'de> Deserialize<'de> for Level {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        Ok(
+            match i64::deserialize(deserializer)? {
+                -1 => Self::Minus1,
+                0 => Self::V0,
+                10 => Self::V10,
+                value => Self::Other(value),
+            },
+        )
+    }
+}
+
+#[cfg(feature = "shapes-accounts")]
+impl std::fmt::Display for Level {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.value())
+    }
+}
+
+#[cfg(feature = "shapes-accounts")]
+/// A number enum.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ratio {
+    /// `0.5`
+    V0Point5,
+    /// `1.5`
+    V1Point5,
+    /// A value this client does not know yet; kept so that a new server value still decodes.
+    Other(serde_json::Value),
+}
+
+#[cfg(feature = "shapes-accounts")]
+impl Ratio {
+    /// The value as it is sent on the wire.
+    pub fn to_value(&self) -> serde_json::Value {
+        match self {
+            Self::V0Point5 => serde_json::Value::from(0.5f64),
+            Self::V1Point5 => serde_json::Value::from(1.5f64),
+            Self::Other(value) => value.clone(),
+        }
+    }
+}
+
+#[cfg(feature = "shapes-accounts")]
+impl Serialize for Ratio {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_value().serialize(serializer)
+    }
+}
+
+#[cfg(feature = "shapes-accounts")]
+impl<'de> Deserialize<'de> for Ratio {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        if value.as_f64() == Some(0.5f64) {
+            return Ok(Self::V0Point5);
+        }
+        if value.as_f64() == Some(1.5f64) {
+            return Ok(Self::V1Point5);
+        }
+        Ok(Self::Other(value))
+    }
+}
+
+#[cfg(feature = "shapes-accounts")]
+impl std::fmt::Display for Ratio {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.to_value())
+    }
+}
+
+#[cfg(feature = "shapes-accounts")]
+/// An enum of mixed values.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Mode {
+    /// `"auto"`
+    Auto,
+    /// `0`
+    V0,
+    /// `true`
+    True,
+    /// A value this client does not know yet; kept so that a new server value still decodes.
+    Other(serde_json::Value),
+}
+
+#[cfg(feature = "shapes-accounts")]
+impl Mode {
+    /// The value as it is sent on the wire.
+    pub fn to_value(&self) -> serde_json::Value {
+        match self {
+            Self::Auto => serde_json::Value::from("auto"),
+            Self::V0 => serde_json::Value::from(0i64),
+            Self::True => serde_json::Value::Bool(true),
+            Self::Other(value) => value.clone(),
+        }
+    }
+}
+
+#[cfg(feature = "shapes-accounts")]
+impl Serialize for Mode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_value().serialize(serializer)
+    }
+}
+
+#[cfg(feature = "shapes-accounts")]
+impl<'de> Deserialize<'de> for Mode {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        if value.as_str() == Some("auto") {
+            return Ok(Self::Auto);
+        }
+        if value.as_f64() == Some(0f64) {
+            return Ok(Self::V0);
+        }
+        if value.as_bool() == Some(true) {
+            return Ok(Self::True);
+        }
+        Ok(Self::Other(value))
+    }
+}
+
+#[cfg(feature = "shapes-accounts")]
+impl std::fmt::Display for Mode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.to_value())
+    }
+}
+
+#[cfg(feature = "shapes-accounts")]
+/// A boolean enum of one value stays a `bool`.
+pub type AlwaysTrue = bool;
+
+/// Named like a prelude type.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct OptionModel {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub some: Option<String>,
+}
+
+/// Named like a prelude type.
+pub type StringModel = String;
+
+pub type BoxModel = Vec<VecModel>;
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct VecModel {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorModel>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ErrorModel {
+    /// Named like a prelude type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub option: Option<OptionModel>,
+    /// Named like a prelude type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub string: Option<StringModel>,
+}
+
+/// Collides with `PetName` after case conversion.
+pub type PetName = String;
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PetName2 {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first: Option<String>,
+}
+
+/// An `anyOf` of objects.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Shape {
+    Card(Card),
+    ShapeVariant2(ShapeVariant2),
+}
+
+/// `allOf` parts that both require `id`, with different descriptions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Overlap {
+    /// Second wins.
+    pub id: String,
+    pub name: String,
+}
+
+/// Declared properties beside `additionalProperties: true`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Open {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known: Option<String>,
+    /// Properties beyond the declared ones.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "shapes-pets")]
 /// A pet, merged from a base and its own fields with `allOf`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Pet {
@@ -19,8 +430,13 @@ pub struct Pet {
     /// Inline object: needs a generated name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<PetOwner>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nickname: Option<String>,
+    /// `Some(None)` sends `null` (clearing the value); `None` leaves the field out.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "runtime::double_option"
+    )]
+    pub nickname: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<BTreeMap<String, String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -58,6 +474,7 @@ pub struct Base {
     pub created: Option<String>,
 }
 
+#[cfg(feature = "shapes-pets")]
 /// Values that are not identifiers, and values that collide after case conversion.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Kind {
@@ -78,6 +495,7 @@ pub enum Kind {
     Other(String),
 }
 
+#[cfg(feature = "shapes-pets")]
 impl Kind {
     /// The value as it is sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -93,12 +511,14 @@ impl Kind {
     }
 }
 
+#[cfg(feature = "shapes-pets")]
 impl std::fmt::Display for Kind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "shapes-pets")]
 /// A `oneOf` without a discriminator.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
@@ -113,6 +533,7 @@ pub struct Card {
     pub number: String,
 }
 
+#[cfg(feature = "shapes-pets")]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Transfer {
     pub iban: String,
@@ -164,6 +585,7 @@ pub struct Dog {
     pub good: Option<bool>,
 }
 
+#[cfg(feature = "shapes-pets")]
 /// A recursive type.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Node {
@@ -179,6 +601,7 @@ pub struct Node {
     pub metadata: Option<Box<Metadata>>,
 }
 
+#[cfg(feature = "shapes-pets")]
 /// Holds additional properties beside declared ones.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Metadata {
@@ -201,6 +624,43 @@ pub enum ResultModel {
 /// The empty schema.
 pub type Anything = serde_json::Value;
 
+#[cfg(feature = "shapes-accounts")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum AccountPlan {
+    #[serde(rename = "free")]
+    Free,
+    #[serde(rename = "pro")]
+    Pro,
+    /// A value this client does not know yet; kept so that a new server value still decodes.
+    #[serde(untagged)]
+    Other(String),
+}
+
+#[cfg(feature = "shapes-accounts")]
+impl AccountPlan {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Free => "free",
+            Self::Pro => "pro",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+#[cfg(feature = "shapes-accounts")]
+impl std::fmt::Display for AccountPlan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShapeVariant2 {
+    pub side: f64,
+}
+
+#[cfg(feature = "shapes-pets")]
 /// Inline object: needs a generated name.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct PetOwner {
@@ -208,6 +668,7 @@ pub struct PetOwner {
     pub address: Option<PetOwnerAddress>,
 }
 
+#[cfg(feature = "shapes-pets")]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct PetOwnerAddress {
     #[serde(default, skip_serializing_if = "Option::is_none")]
