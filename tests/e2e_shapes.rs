@@ -597,3 +597,46 @@ fn openapi_31_type_arrays_and_const_reach_the_same_shapes() {
         serde_json::to_value(openapi31::Note { color: None, pinned: Some(Some(true)), ..note }).expect("encodes");
     assert_eq!(encoded, json!({"kind": "note", "text": null, "pinned": true}));
 }
+
+#[tokio::test]
+async fn documented_response_headers_are_read_into_typed_fields() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/items/1"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"id": 1}))
+                .insert_header("etag", "\"v7\"")
+                .insert_header("x-ratelimit-remaining", "41")
+                .insert_header("x-cache", "hit")
+                .insert_header("x-features", "a, b"),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/items/2"))
+        .respond_with(
+            ResponseTemplate::new(404)
+                .set_body_json(json!({"title": "gone"}))
+                .insert_header("x-ratelimit-remaining", "not a number")
+                .insert_header("retry-after", "30"),
+        )
+        .mount(&server)
+        .await;
+    let client = ops::Client::builder().base_url(server.uri()).bearer("b").build().expect("builds");
+    let response = client.items().get_item(1).await.expect("ok");
+    let headers = ops::items::GetItemHeaders::from(response.headers());
+    assert_eq!(
+        headers,
+        ops::items::GetItemHeaders {
+            e_tag: Some("\"v7\"".to_owned()),
+            x_rate_limit_remaining: Some(41),
+            x_cache: Some(ops::GetItemHeadersXCache::Hit),
+            x_features: Some(vec!["a".to_owned(), "b".to_owned()]),
+            retry_after: None,
+        }
+    );
+    let Err(Error::Api { headers, .. }) = client.items().get_item(2).await else { panic!("expected the 404") };
+    let headers = ops::items::GetItemHeaders::from(&*headers);
+    assert_eq!((headers.x_rate_limit_remaining, headers.retry_after), (None, Some(30)), "unparsable is None");
+}

@@ -985,6 +985,28 @@ pub trait Envelope: DeserializeOwned {
     fn take_result(&mut self) -> Option<Self::Result>;
 }
 
+/// Reads a documented response header as `T`: as a JSON string first (strings, string
+/// enums), then as a JSON literal (numbers, booleans), then as a comma-separated list.
+/// Absent or unparsable is `None`: a header is informational, never worth failing a call.
+pub fn header_value<T: DeserializeOwned>(headers: &HeaderMap, name: &str) -> Option<T> {
+    let text = headers.get(name)?.to_str().ok()?.trim();
+    let as_string = serde_json::Value::String(text.to_owned());
+    if let Ok(value) = serde_json::from_value(as_string) {
+        return Some(value);
+    }
+    if let Ok(value) = serde_json::from_str(text) {
+        return Some(value);
+    }
+    let items = text
+        .split(',')
+        .map(|item| {
+            let item = item.trim();
+            serde_json::from_str(item).unwrap_or_else(|_| serde_json::Value::String(item.to_owned()))
+        })
+        .collect();
+    serde_json::from_value(serde_json::Value::Array(items)).ok()
+}
+
 /// Serde glue for a field that is optional and nullable, where leaving it out and
 /// sending `null` differ: `None` is left out (with `skip_serializing_if`), `Some(None)`
 /// is `null`, and `Some(Some(value))` is the value. Used as `#[serde(with = ...)]`.

@@ -88,4 +88,7 @@ fn operation_types(operation: &Operation, out: &mut Vec<TypeId>) {
             ty.named_types(out);
         }
     }
+    for header in &operation.response_headers {
+        header.ty.named_types(out);
+    }
 }

@@ -306,6 +306,20 @@ pub struct Operation {
     pub scope: Option<usize>,
     /// How the operation pages, when it does.
     pub pagination: Option<Pagination>,
+    /// The headers its responses document, merged across statuses by name.
+    pub response_headers: Vec<ResponseHeader>,
+    /// Name of the struct that reads [`Operation::response_headers`] from a header map.
+    pub headers_name: String,
+}
+
+/// A header a response documents (`X-RateLimit-Remaining`), read into a typed field.
+#[derive(Debug, Clone)]
+pub struct ResponseHeader {
+    /// The header name as the spec spells it.
+    pub api_name: String,
+    pub rust_name: String,
+    pub ty: TypeRef,
+    pub description: Option<String>,
 }
 
 /// An operation whose items come a page at a time.

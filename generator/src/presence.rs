@@ -35,6 +35,9 @@ pub(crate) fn settle(api: &mut Api) {
                 ty.named_types(&mut received_roots);
             }
         }
+        for header in &operation.response_headers {
+            header.ty.named_types(&mut received_roots);
+        }
     }
     let sent = reachable(api, sent_roots, count);
     let sent_json = reachable(api, sent_json_roots, count);

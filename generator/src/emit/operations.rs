@@ -79,6 +79,7 @@ fn mentions_named_type(operation: &Operation) -> bool {
         }
     }
     operation.parameters.iter().any(|parameter| named(&parameter.ty))
+        || operation.response_headers.iter().any(|header| named(&header.ty))
         || operation.body.as_ref().is_some_and(|body| named(&body.ty))
         || operation.responses.iter().any(|response| matches!(&response.body, ResponseBody::Json(ty) if named(ty)))
 }
@@ -262,7 +263,11 @@ fn emit_builder(api: &Api, group: &OperationGroup, operation: &Operation) -> Tok
     if !success_lines.is_empty() {
         send_doc.push(ours(format!("Succeeds with:\n{}", success_lines.join("\n"))));
     }
+    if !operation.response_headers.is_empty() {
+        send_doc.push(ours(format!("Documented response headers: [`{}`].", operation.headers_name)));
+    }
     let send_doc = doc_attrs(send_doc);
+    let headers_struct = emit_response_headers(api, operation);
     quote! {
         #[doc = #builder_doc]
         #[derive(Debug, Clone)]
@@ -304,7 +309,47 @@ fn emit_builder(api: &Api, group: &OperationGroup, operation: &Operation) -> Tok
 
         #success_enum
         #error_enum
+        #headers_struct
     }
+}
+
+/// The struct that reads the headers an operation's responses document.
+fn emit_response_headers(api: &Api, operation: &Operation) -> Option<TokenStream> {
+    if operation.response_headers.is_empty() {
+        return None;
+    }
+    let name = ident(&operation.headers_name);
+    let fields = operation.response_headers.iter().map(|header| {
+        let field = ident(&header.rust_name);
+        let ty = type_tokens(api, &header.ty, TypeContext::Sibling);
+        let docs = doc_attrs([spec(header.description.as_deref()), ours(format!("`{}`", header.api_name))]);
+        quote!(#docs pub #field: Option<#ty>,)
+    });
+    let reads = operation.response_headers.iter().map(|header| {
+        let field = ident(&header.rust_name);
+        let api_name = &header.api_name;
+        quote!(#field: runtime::header_value(headers, #api_name),)
+    });
+    let docs = format!(
+        " The headers the responses of `{}` document, read from a response or an error's headers: \
+         `{}::from(response.headers())`. A header that is absent or does not parse is `None`.",
+        operation.operation_id, operation.headers_name
+    );
+    Some(quote! {
+        #[doc = #docs]
+        #[derive(Debug, Clone, Default, PartialEq)]
+        pub struct #name {
+            #(#fields)*
+        }
+
+        impl From<&runtime::HeaderMap> for #name {
+            fn from(headers: &runtime::HeaderMap) -> Self {
+                Self {
+                    #(#reads)*
+                }
+            }
+        }
+    })
 }
 
 /// The body type of a response as Rust sees it.

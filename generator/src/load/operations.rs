@@ -11,15 +11,17 @@ use super::Lowering;
 use crate::diagnostics::pointer;
 use crate::ir::{
     BodyEncoding, HttpMethod, Operation, OperationGroup, Parameter, ParameterLocation, RequestBody, Response,
-    ResponseBody, SecurityScheme, StatusMatch, TypeRef,
+    ResponseBody, ResponseHeader, SecurityScheme, StatusMatch, TypeRef,
 };
 use crate::naming::{self, Namespace};
 use indexmap::IndexMap;
 use openapiv3::{MediaType, ParameterSchemaOrContent, PathItem, ReferenceOr, StatusCode};
+use std::collections::BTreeSet;
 
 const PARAMETER_PREFIX: &str = "#/components/parameters/";
 const REQUEST_BODY_PREFIX: &str = "#/components/requestBodies/";
 const RESPONSE_PREFIX: &str = "#/components/responses/";
+const HEADER_PREFIX: &str = "#/components/headers/";
 const PATH_ITEM_LIMIT: usize = 32;
 
 impl<'a> Lowering<'a> {
@@ -85,8 +87,9 @@ impl<'a> Lowering<'a> {
                     builder_names[group_index].claim(naming::type_name(method_name.trim_start_matches("r#")));
                 let error_name = builder_names[group_index].claim(format!("{builder_name}Error"));
                 let success_name = builder_names[group_index].claim(format!("{builder_name}Response"));
+                let headers_name = builder_names[group_index].claim(format!("{builder_name}Headers"));
                 let lowered = self.lower_operation(
-                    OperationNames { operation_id, method_name, builder_name, error_name, success_name },
+                    OperationNames { operation_id, method_name, builder_name, error_name, success_name, headers_name },
                     method,
                     path,
                     item,
@@ -117,6 +120,8 @@ impl<'a> Lowering<'a> {
             .as_ref()
             .and_then(|body| self.lower_request_body(body, &pointer(at, "requestBody"), &names.builder_name));
         let responses = self.lower_responses(&operation.responses, &pointer(at, "responses"), &names.builder_name);
+        let response_headers =
+            self.lower_response_headers(&operation.responses, &pointer(at, "responses"), &names.headers_name);
         let security = self.lower_security(operation, at, schemes);
         Operation {
             operation_id: names.operation_id,
@@ -135,7 +140,68 @@ impl<'a> Lowering<'a> {
             security,
             scope: None,
             pagination: None,
+            response_headers,
+            headers_name: names.headers_name,
         }
+    }
+
+    /// Every header the responses document, once per name (compared ignoring case, as
+    /// HTTP does); the first declaration gives the type. `Content-Type` and friends are
+    /// the transport's business, not the caller's.
+    fn lower_response_headers(
+        &mut self,
+        responses: &'a openapiv3::Responses,
+        at: &str,
+        headers_name: &str,
+    ) -> Vec<ResponseHeader> {
+        let openapi = self.openapi;
+        let components = openapi.components.as_ref();
+        let mut seen: BTreeSet<String> = BTreeSet::new();
+        let mut field_names = Namespace::new();
+        let mut headers = Vec::new();
+        let statuses = responses
+            .responses
+            .iter()
+            .map(|(status, response)| {
+                let status = match status {
+                    StatusCode::Code(code) => StatusMatch::Code(*code),
+                    StatusCode::Range(range) => StatusMatch::Range(*range),
+                };
+                (status_key(status), response)
+            })
+            .chain(responses.default.iter().map(|response| ("default".to_owned(), response)));
+        for (status, response) in statuses {
+            let Some(response) = resolve_component(response, RESPONSE_PREFIX, |name| components?.responses.get(name))
+            else {
+                continue;
+            };
+            for (name, header) in &response.headers {
+                let lower = name.to_ascii_lowercase();
+                if TRANSPORT_HEADERS.contains(&lower.as_str()) || !seen.insert(lower) {
+                    continue;
+                }
+                let header_at = pointer(&pointer(&pointer(at, &status), "headers"), name);
+                let Some(header) = resolve_component(header, HEADER_PREFIX, |name| components?.headers.get(name))
+                else {
+                    self.report.error(header_at, "header `$ref` does not name a header under #/components/headers");
+                    continue;
+                };
+                let hint = format!("{headers_name}{}", naming::type_name(name));
+                let ty = match &header.format {
+                    ParameterSchemaOrContent::Schema(schema) => {
+                        self.lower_type(schema, &pointer(&header_at, "schema"), &hint)
+                    }
+                    ParameterSchemaOrContent::Content(_) => TypeRef::String,
+                };
+                headers.push(ResponseHeader {
+                    api_name: name.clone(),
+                    rust_name: field_names.claim(naming::snake_ident(name)),
+                    ty,
+                    description: header.description.clone(),
+                });
+            }
+        }
+        headers
     }
 
     fn lower_parameters(
@@ -369,12 +435,16 @@ impl<'a> Lowering<'a> {
     }
 }
 
+/// Headers that describe the body or the connection, never worth a typed field.
+const TRANSPORT_HEADERS: &[&str] = &["content-type", "content-length", "transfer-encoding", "connection"];
+
 struct OperationNames {
     operation_id: String,
     method_name: String,
     builder_name: String,
     error_name: String,
     success_name: String,
+    headers_name: String,
 }
 
 fn operations_of(item: &PathItem) -> Vec<(HttpMethod, &openapiv3::Operation)> {

@@ -161,6 +161,8 @@ impl<'c> GetItem<'c> {
     /// Succeeds with:
     /// - `200`: The item
     /// - `202`: Accepted, still computing
+    ///
+    /// Documented response headers: [`GetItemHeaders`].
     pub async fn send(
         self,
     ) -> Result<runtime::Response<GetItemResponse>, runtime::Error<GetItemError>> {
@@ -222,6 +224,42 @@ pub enum GetItemError {
     ServerError(String),
     /// Any other status (`default`): Anything else
     Default(types::Problem),
+}
+
+/// The headers the responses of `items_get_item` document, read from a response or an error's headers: `GetItemHeaders::from(response.headers())`. A header that is absent or does not parse is `None`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetItemHeaders {
+    /// The item's version.
+    ///
+    /// `ETag`
+    pub e_tag: Option<String>,
+    /// Requests left in the window.
+    ///
+    /// `X-RateLimit-Remaining`
+    pub x_rate_limit_remaining: Option<i64>,
+    /// `X-Cache`
+    pub x_cache: Option<types::GetItemHeadersXCache>,
+    /// A comma-separated list.
+    ///
+    /// `X-Features`
+    pub x_features: Option<Vec<String>>,
+    /// `Retry-After`
+    pub retry_after: Option<i64>,
+}
+
+impl From<&runtime::HeaderMap> for GetItemHeaders {
+    fn from(headers: &runtime::HeaderMap) -> Self {
+        Self {
+            e_tag: runtime::header_value(headers, "ETag"),
+            x_rate_limit_remaining: runtime::header_value(
+                headers,
+                "X-RateLimit-Remaining",
+            ),
+            x_cache: runtime::header_value(headers, "X-Cache"),
+            x_features: runtime::header_value(headers, "X-Features"),
+            retry_after: runtime::header_value(headers, "Retry-After"),
+        }
+    }
 }
 
 /// A `DELETE /items/{item_id}` request, from [`Items::delete_items_by_item_id`].

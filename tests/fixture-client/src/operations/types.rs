@@ -39,6 +39,37 @@ pub struct GetItemResponse202 {
 }
 
 #[cfg(feature = "operations-items")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum GetItemHeadersXCache {
+    #[serde(rename = "hit")]
+    Hit,
+    #[serde(rename = "miss")]
+    Miss,
+    /// A value this client does not know yet; kept so that a new server value still decodes.
+    #[serde(untagged)]
+    Other(String),
+}
+
+#[cfg(feature = "operations-items")]
+impl GetItemHeadersXCache {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Hit => "hit",
+            Self::Miss => "miss",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+#[cfg(feature = "operations-items")]
+impl std::fmt::Display for GetItemHeadersXCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "operations-items")]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreateItemRequest {
     pub name: String,
