@@ -11,7 +11,7 @@ mod types;
 
 use crate::ir::{Api, OperationGroup, TypeRef};
 use crate::{CrateSettings, Files};
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Delimiter, Ident, Span, TokenStream, TokenTree};
 use quote::quote;
 use std::path::PathBuf;
 
@@ -250,13 +250,35 @@ pub(crate) fn gate(items: TokenStream, features: &[String]) -> TokenStream {
         [one] => quote!(#[cfg(feature = #one)]),
         many => quote!(#[cfg(any(#(feature = #many),*))]),
     };
-    match syn::parse2::<syn::File>(items.clone()) {
-        Ok(file) => {
-            let items = file.items;
-            quote!(#(#cfg #items)*)
+    let items = split_items(items);
+    quote!(#(#cfg #items)*)
+}
+
+/// Splits a sequence of items where each ends: at a top-level `;`, or at a top-level
+/// `{ ... }` not followed by one. Token-level, as parsing with syn here would parse every
+/// gated item twice (formatting parses it again) for nothing but item boundaries.
+fn split_items(items: TokenStream) -> Vec<TokenStream> {
+    let mut split = Vec::new();
+    let mut current = Vec::new();
+    let mut tokens = items.into_iter().peekable();
+    while let Some(token) = tokens.next() {
+        let ends = match &token {
+            TokenTree::Punct(punct) => punct.as_char() == ';',
+            TokenTree::Group(group) => {
+                group.delimiter() == Delimiter::Brace
+                    && !matches!(tokens.peek(), Some(TokenTree::Punct(next)) if next.as_char() == ';')
+            }
+            _ => false,
+        };
+        current.push(token);
+        if ends {
+            split.push(current.drain(..).collect());
         }
-        Err(_) => items,
     }
+    if !current.is_empty() {
+        split.push(current.into_iter().collect());
+    }
+    split
 }
 
 /// An identifier from a name the `naming` module produced (`r#type` becomes a raw identifier).
@@ -314,4 +336,26 @@ pub(crate) fn type_tokens(api: &Api, ty: &TypeRef, context: TypeContext) -> Toke
 pub(crate) fn default_note(value: &serde_json::Value) -> Option<String> {
     let shown = value.to_string();
     (shown.len() <= 80 && !shown.contains('`')).then(|| format!("Defaults to `{shown}`."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gating_puts_the_cfg_on_every_item() {
+        let items = quote! {
+            /// Docs.
+            #[derive(Debug)]
+            pub struct A { field: i64 }
+            impl A { fn f(&self) -> i64 { self.field } }
+            pub type B = Vec<A>;
+            pub struct C(i64);
+            const D: A = A { field: 1 };
+        };
+        let gated = gate(items, &["x".to_owned()]).to_string();
+        assert_eq!(gated.matches("# [cfg (feature = \"x\")]").count(), 5, "{gated}");
+        let file: syn::File = syn::parse2(gate(quote!(pub struct A {} impl A {}), &["x".to_owned()])).expect("parses");
+        assert_eq!(file.items.len(), 2);
+    }
 }
