@@ -48,6 +48,30 @@ fn a_ref_differing_only_in_case_generates_with_a_warning_naming_the_pointer() {
 }
 
 #[test]
+fn swagger_2_problems_are_named_where_the_2_0_document_has_them() {
+    let mut errors = errors_of("swagger2-dangling.yaml");
+    errors.sort();
+    let file = "tests/bad-specs/swagger2-dangling.yaml";
+    assert_eq!(
+        errors,
+        [
+            format!("{file}: #/definitions/Pet/properties/owner/$ref: `$ref` target `#/definitions/Owner` does not exist"),
+            format!("{file}: #/paths/~1pets/post/parameters/1/schema/$ref: `$ref` target `#/definitions/NewPet` does not exist"),
+            format!("{file}: #/paths/~1pets/post/responses/200/schema/$ref: `$ref` target `#/definitions/Petz` does not exist"),
+        ]
+    );
+}
+
+#[test]
+fn a_problem_in_another_file_is_named_in_that_file() {
+    let errors = errors_of("multi-file/root.yaml");
+    assert_eq!(
+        errors,
+        ["tests/bad-specs/multi-file/root.yaml: pet.yaml#/Pet/properties/owner/$ref: `$ref` target `#/Owner` does not exist"]
+    );
+}
+
+#[test]
 fn missing_required_field_names_its_object() {
     let errors = errors_of("missing-field.yaml");
     assert_eq!(errors.len(), 1, "{errors:?}");

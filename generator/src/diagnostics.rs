@@ -58,11 +58,14 @@ impl std::error::Error for Diagnostics {}
 pub(crate) struct Reporter {
     file: String,
     found: Vec<Diagnostic>,
+    /// Maps pointers into the rewritten document back to where the user wrote them, one
+    /// rewrite after another, latest first.
+    origins: Vec<Origins>,
 }
 
 impl Reporter {
     pub(crate) fn new(file: impl Into<String>) -> Self {
-        Self { file: file.into(), found: Vec::new() }
+        Self { file: file.into(), found: Vec::new(), origins: Vec::new() }
     }
 
     pub(crate) fn error(&mut self, location: impl Into<String>, message: impl Into<String>) {
@@ -72,7 +75,40 @@ impl Reporter {
 
     /// A diagnostic about this file, for the caller to keep (a warning is not an error).
     pub(crate) fn diagnostic(&self, location: impl Into<String>, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { file: self.file.clone(), location: location.into(), message: message.into() }
+        let original =
+            |pointer: String| self.origins.iter().fold(pointer, |pointer, origins| origins.original(&pointer));
+        let location = original(location.into());
+        // Messages quote pointers (`$ref` targets) in backticks: those are rewritten too.
+        let message = message.into();
+        let message =
+            if self.origins.is_empty() || !message.contains("`#/") {
+                message
+            } else {
+                message
+                    .split('`')
+                    .enumerate()
+                    .map(|(index, part)| {
+                        if index % 2 == 1 && part.starts_with("#/") {
+                            original(part.to_owned())
+                        } else {
+                            part.to_owned()
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("`")
+            };
+        Diagnostic { file: self.file.clone(), location, message }
+    }
+
+    /// From now on, locations are pointers into a rewritten document, mapped back by
+    /// each of `origins` in turn (the latest rewrite first).
+    pub(crate) fn set_origins(&mut self, origins: Vec<Origins>) {
+        self.origins = origins;
+    }
+
+    /// A reporter for the same file and document, with no problems yet.
+    pub(crate) fn fresh(&self) -> Self {
+        Self { file: self.file.clone(), found: Vec::new(), origins: self.origins.clone() }
     }
 
     pub(crate) fn finish(self) -> Result<(), Diagnostics> {
@@ -97,4 +133,78 @@ pub(crate) fn escape_token(token: &str) -> String {
 /// A JSON pointer token as the key it names: `a~1b` → `a/b`.
 pub(crate) fn unescape_token(token: &str) -> String {
     token.replace("~1", "/").replace("~0", "~")
+}
+
+/// Where the parts of a rewritten document came from. Conversion (Swagger 2.0 → 3.0) and
+/// bundling (other files → components) move things, so a problem found afterwards would
+/// otherwise name a place the user never wrote (`#/components/schemas/Pet` for
+/// `#/definitions/Pet`).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Origins {
+    /// Pattern tokens (`{0}` matches any one token) and the original location template.
+    rules: Vec<(Vec<String>, String)>,
+}
+
+impl Origins {
+    /// Maps pointers starting with `pattern` (`#/components/schemas/{0}`) to `original`
+    /// (`#/definitions/{0}`, or `other.yaml#/Pet` for another file). The first rule added
+    /// that matches wins, so specific rules go before general ones.
+    pub(crate) fn add(&mut self, pattern: &str, original: impl Into<String>) {
+        let tokens = pattern.trim_start_matches('#').split('/').skip(1).map(str::to_owned).collect();
+        self.rules.push((tokens, original.into()));
+    }
+
+    /// Where `location` (a JSON pointer in the rewritten document) was written.
+    pub(crate) fn original(&self, location: &str) -> String {
+        let Some(path) = location.strip_prefix("#/") else { return location.to_owned() };
+        let tokens: Vec<&str> = path.split('/').collect();
+        for (pattern, original) in &self.rules {
+            if pattern.len() > tokens.len() {
+                continue;
+            }
+            let mut captures = Vec::new();
+            let matches = pattern.iter().zip(&tokens).all(|(want, token)| {
+                if want.starts_with('{') && want.ends_with('}') {
+                    captures.push(*token);
+                    true
+                } else {
+                    want == token
+                }
+            });
+            if !matches {
+                continue;
+            }
+            let mut mapped = original.clone();
+            for (index, capture) in captures.iter().enumerate() {
+                mapped = mapped.replace(&format!("{{{index}}}"), capture);
+            }
+            for rest in &tokens[pattern.len()..] {
+                mapped.push('/');
+                mapped.push_str(rest);
+            }
+            return mapped;
+        }
+        location.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_map_rewritten_pointers_back_with_the_first_matching_rule() {
+        let mut origins = Origins::default();
+        origins.add("#/paths/{0}/{1}/requestBody/content/{2}/schema", "#/paths/{0}/{1}/parameters/0/schema");
+        origins.add("#/components/schemas/pet.yaml", "pet.yaml#/Pet");
+        origins.add("#/components/schemas/{0}", "#/definitions/{0}");
+        assert_eq!(origins.original("#/components/schemas/Pet/properties/a"), "#/definitions/Pet/properties/a");
+        assert_eq!(origins.original("#/components/schemas/pet.yaml/$ref"), "pet.yaml#/Pet/$ref");
+        assert_eq!(
+            origins.original("#/paths/~1a/post/requestBody/content/application~1json/schema/items"),
+            "#/paths/~1a/post/parameters/0/schema/items"
+        );
+        assert_eq!(origins.original("#/info"), "#/info");
+        assert_eq!(origins.original("line 3, column 1"), "line 3, column 1");
+    }
 }

@@ -168,9 +168,11 @@ fn run_one(entry: &Entry, options: &Options, output_root: &Path, target_dir: &Pa
             return row;
         }
         Ok(Err(diagnostics)) => {
-            let first = diagnostics.iter().next().map(ToString::to_string).unwrap_or_default();
-            row.first_error = first.clone();
-            let located = first.contains(": #") || first.contains(": line ");
+            let first = diagnostics.iter().next();
+            row.first_error = first.map(ToString::to_string).unwrap_or_default();
+            // A JSON pointer (in this file or another: `pet.yaml#/Pet`) or a line.
+            let located =
+                first.is_some_and(|first| first.location.contains("#/") || first.location.starts_with("line "));
             row.outcome = if entry.invalid && located { Outcome::Rejected } else { Outcome::Failed };
             return row;
         }

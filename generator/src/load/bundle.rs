@@ -8,7 +8,7 @@
 //! inlined, as the typed model has no path-item components. Values under `example`,
 //! `examples` and `x-` extensions are data, not references, and are left alone.
 
-use crate::diagnostics::{escape_token, pointer, unescape_token};
+use crate::diagnostics::{escape_token, pointer, unescape_token, Origins};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, VecDeque};
 
@@ -67,6 +67,7 @@ pub(crate) fn bundle(
     document: &mut Value,
     parse: &dyn Fn(&str) -> Result<Value, String>,
     read: Option<ReadFile<'_>>,
+    origins: &mut Origins,
 ) -> Result<Problems, Problems> {
     let mut bundler = Bundler {
         files: BTreeMap::new(),
@@ -76,6 +77,7 @@ pub(crate) fn bundle(
         warnings: Vec::new(),
         parse,
         read,
+        origins,
     };
     bundler.collect_taken(document);
     // Work list of (pointer of a subtree in the root document, file its refs are relative to).
@@ -96,7 +98,7 @@ pub(crate) fn bundle(
     }
 }
 
-struct Bundler<'p, 'r> {
+struct Bundler<'p, 'r, 'o> {
     /// Other files, parsed, by path relative to the root document's folder.
     files: BTreeMap<String, Value>,
     /// Targets already copied into components, by kind: their component name.
@@ -107,9 +109,11 @@ struct Bundler<'p, 'r> {
     warnings: Problems,
     parse: &'p dyn Fn(&str) -> Result<Value, String>,
     read: Option<ReadFile<'r>>,
+    /// Where moved values came from, for diagnostics.
+    origins: &'o mut Origins,
 }
 
-impl Bundler<'_, '_> {
+impl Bundler<'_, '_, '_> {
     fn collect_taken(&mut self, document: &Value) {
         for kind in [
             Kind::Schemas,
@@ -184,6 +188,9 @@ impl Bundler<'_, '_> {
             if let Some(slot) = document.pointer_mut(ref_at) {
                 *slot = value;
             }
+            if !target.file.is_empty() {
+                self.origins.add(&format!("#{ref_at}"), format!("{}#{}", target.file, target.pointer));
+            }
             queue.push_back((ref_at.to_owned(), target.file));
             return;
         }
@@ -193,6 +200,10 @@ impl Bundler<'_, '_> {
             None => {
                 let name = self.claim(kind, &target);
                 self.hoisted.insert(key, name.clone());
+                self.origins.add(
+                    &format!("#/components/{}/{}", kind.section(), escape_token(&name)),
+                    format!("{}#{}", target.file, target.pointer),
+                );
                 let section = format!("/components/{}", kind.section());
                 ensure_object(document, &section);
                 if let Some(Value::Object(components)) = document.pointer_mut(&section) {
@@ -546,7 +557,7 @@ mod tests {
             "components": {"parameters": {"p": {"name": "p", "in": "query", "schema": {"type": "string"}}},
                 "schemas": {"S": {"properties": {"p": {"$ref": "#/components/parameters/p/schema"}}}}}
         });
-        bundle(&mut document, &parse, None).expect("bundles");
+        bundle(&mut document, &parse, None, &mut Origins::default()).expect("bundles");
         assert_eq!(
             document.pointer("/paths/~1a/get/responses/default/$ref"),
             Some(&json!("#/components/responses/a_get_200"))
@@ -568,7 +579,7 @@ mod tests {
         let read = |path: &str| files.get(path).map(|text| (*text).to_owned()).ok_or_else(|| format!("no file {path}"));
         let mut document = json!({"paths": {"/pets": {"get": {"responses": {"200": {"description": "ok",
             "content": {"application/json": {"schema": {"$ref": "models/pet.json#/pet"}}}}}}}}});
-        bundle(&mut document, &parse, Some(&read)).expect("bundles");
+        bundle(&mut document, &parse, Some(&read), &mut Origins::default()).expect("bundles");
         let schema = "/paths/~1pets/get/responses/200/content/application~1json/schema/$ref";
         assert_eq!(document.pointer(schema), Some(&json!("#/components/schemas/pet")));
         assert_eq!(
@@ -598,7 +609,7 @@ mod tests {
     fn path_item_refs_are_inlined() {
         let mut document =
             json!({"paths": {"/a": {"$ref": "#/x-shared/item"}}, "x-shared": {"item": {"get": {"responses": {}}}}});
-        bundle(&mut document, &parse, None).expect("bundles");
+        bundle(&mut document, &parse, None, &mut Origins::default()).expect("bundles");
         assert_eq!(document.pointer("/paths/~1a"), Some(&json!({"get": {"responses": {}}})));
     }
 
@@ -608,7 +619,7 @@ mod tests {
             "A": {"example": {"$ref": "https://example.com/not-a-ref"}},
             "B": {"$ref": "#/components/schemas/Missing"}
         }}});
-        let problems = bundle(&mut document, &parse, None).expect_err("dangling");
+        let problems = bundle(&mut document, &parse, None, &mut Origins::default()).expect_err("dangling");
         assert_eq!(
             problems,
             [(
@@ -625,7 +636,7 @@ mod tests {
                 "components": {"responses": {"Json": {"description": "ok"}}}}"##,
         )
         .expect("parses");
-        let warnings = bundle(&mut document, &parse, None).expect("bundles");
+        let warnings = bundle(&mut document, &parse, None, &mut Origins::default()).expect("bundles");
         assert_eq!(document["paths"]["/a"]["get"]["responses"]["200"]["$ref"], "#/components/responses/Json");
         assert_eq!(warnings.len(), 1);
         assert_eq!(warnings[0].0, "#/paths/~1a/get/responses/200/$ref");
@@ -639,14 +650,14 @@ mod tests {
                 "components": {"responses": {"Json": {"description": "a"}, "JSON": {"description": "b"}}}}"##,
         )
         .expect("parses");
-        let problems = bundle(&mut document, &parse, None).expect_err("ambiguous");
+        let problems = bundle(&mut document, &parse, None, &mut Origins::default()).expect_err("ambiguous");
         assert!(problems[0].1.contains("does not exist"), "{problems:?}");
     }
 
     #[test]
     fn files_cannot_be_followed_without_a_reader() {
         let mut document = json!({"components": {"schemas": {"A": {"$ref": "other.yaml#/A"}}}});
-        let problems = bundle(&mut document, &parse, None).expect_err("no reader");
+        let problems = bundle(&mut document, &parse, None, &mut Origins::default()).expect_err("no reader");
         assert!(problems[0].1.contains("cannot be followed"), "{problems:?}");
     }
 }

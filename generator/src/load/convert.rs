@@ -6,7 +6,7 @@
 //! undoes what JSON Schema 2020-12 changed in schemas and drops what a client cannot use
 //! (webhooks). Problems name the place in the document as its author wrote it.
 
-use crate::diagnostics::{pointer, unescape_token};
+use crate::diagnostics::{pointer, unescape_token, Origins};
 use serde_json::{json, Map, Value};
 
 /// What the document was before normalization.
@@ -25,12 +25,16 @@ const TARGET_VERSION: &str = "3.0.3";
 const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 /// Rewrites `document` in place into OpenAPI 3.0.3; 3.0.x documents are left as they are.
-pub(crate) fn normalize(document: &mut Value) -> Result<SourceVersion, Problems> {
+/// `origins` learns where moved parts came from, so later problems name the 2.0 places.
+pub(crate) fn normalize(document: &mut Value, origins: &mut Origins) -> Result<SourceVersion, Problems> {
     let source = detect_version(document)?;
     match source {
         SourceVersion::OpenApi30 => {}
         SourceVersion::OpenApi31 => openapi31::convert(document)?,
-        SourceVersion::Swagger20 => swagger::convert(document)?,
+        SourceVersion::Swagger20 => {
+            swagger::record_origins(document, origins);
+            swagger::convert(document)?
+        }
     }
     Ok(source)
 }
@@ -206,7 +210,7 @@ fn walk_schema(schema: &mut Value, at: &str, visit: &mut Visit<'_>) {
 // ---------------------------------------------------------------------------------------
 
 mod swagger {
-    use super::{for_each_schema, into_result, pointer, unescape_token, Problems, METHODS, TARGET_VERSION};
+    use super::{for_each_schema, into_result, pointer, unescape_token, Origins, Problems, METHODS, TARGET_VERSION};
     use serde_json::{json, Map, Value};
 
     const JSON: &str = "application/json";
@@ -264,6 +268,54 @@ mod swagger {
 
     fn is_ref(value: &Value) -> bool {
         value.get("$ref").is_some()
+    }
+
+    /// Where 3.0 places of the converted document were in the 2.0 one: bodies and form
+    /// fields come from parameters, response schemas lose their `content` level, and the
+    /// shared sections move under `components`.
+    pub(super) fn record_origins(document: &Value, origins: &mut Origins) {
+        let paths = document.get("paths").and_then(Value::as_object).into_iter().flatten();
+        for (path, item) in paths {
+            for method in METHODS {
+                let at = pointer(&pointer("#/paths", path), method);
+                let Some(Value::Array(parameters)) =
+                    item.get(*method).and_then(|operation| operation.get("parameters"))
+                else {
+                    continue;
+                };
+                for (index, parameter) in parameters.iter().enumerate() {
+                    let target = match parameter.get("$ref").and_then(Value::as_str) {
+                        Some(reference) => reference
+                            .strip_prefix("#/parameters/")
+                            .and_then(|name| document.get("parameters")?.get(unescape_token(name))),
+                        None => Some(parameter),
+                    };
+                    let Some(target) = target else { continue };
+                    let original = pointer(&pointer(&at, "parameters"), &index.to_string());
+                    match location(target) {
+                        Some("body") => {
+                            origins
+                                .add(&format!("{at}/requestBody/content/{{0}}/schema"), format!("{original}/schema"));
+                            origins.add(&format!("{at}/requestBody"), original);
+                        }
+                        Some("formData") => {
+                            let name = target.get("name").and_then(Value::as_str).unwrap_or_default();
+                            let property = pointer(&format!("{at}/requestBody/content/{{0}}/schema/properties"), name);
+                            origins.add(&property, original);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        origins.add("#/paths/{0}/{1}/responses/{2}/content/{3}/schema", "#/paths/{0}/{1}/responses/{2}/schema");
+        origins.add("#/components/requestBodies/{0}/content/{1}/schema", "#/parameters/{0}/schema");
+        origins.add("#/components/requestBodies/{0}", "#/parameters/{0}");
+        origins.add("#/components/responses/{0}/content/{1}/schema", "#/responses/{0}/schema");
+        origins.add("#/components/schemas", "#/definitions");
+        origins.add("#/components/parameters", "#/parameters");
+        origins.add("#/components/responses", "#/responses");
+        origins.add("#/components/securitySchemes", "#/securityDefinitions");
     }
 
     pub(super) fn convert(document: &mut Value) -> Result<(), Problems> {
@@ -1148,17 +1200,18 @@ mod openapi31 {
 #[cfg(test)]
 mod tests {
     use super::{normalize, SourceVersion};
+    use crate::diagnostics::Origins;
     use serde_json::{json, Value};
 
     fn converted(mut document: Value) -> Value {
-        match normalize(&mut document) {
+        match normalize(&mut document, &mut Origins::default()) {
             Ok(_) => document,
             Err(problems) => panic!("conversion failed: {problems:?}"),
         }
     }
 
     fn problems(mut document: Value) -> Vec<(String, String)> {
-        match normalize(&mut document) {
+        match normalize(&mut document, &mut Origins::default()) {
             Ok(source) => panic!("expected problems, converted from {source:?}"),
             Err(problems) => problems,
         }
@@ -1195,7 +1248,7 @@ mod tests {
             "components": { "schemas": { "A": { "type": ["string", "null"], "x-nullable": true } } }
         });
         let mut document = original.clone();
-        assert_eq!(normalize(&mut document), Ok(SourceVersion::OpenApi30));
+        assert_eq!(normalize(&mut document, &mut Origins::default()), Ok(SourceVersion::OpenApi30));
         assert_eq!(document, original);
     }
 
@@ -1210,8 +1263,11 @@ mod tests {
         let message = &problems(json!({ "swagger": "1.2" }))[0].1;
         assert!(message.contains("Swagger 1.2 is not supported"), "{message}");
         // An unquoted YAML `2.0` is a number.
-        assert_eq!(normalize(&mut json!({ "swagger": 2.0, "info": {}, "paths": {} })), Ok(SourceVersion::Swagger20));
-        assert_eq!(normalize(&mut openapi31(json!({}))), Ok(SourceVersion::OpenApi31));
+        assert_eq!(
+            normalize(&mut json!({ "swagger": 2.0, "info": {}, "paths": {} }), &mut Origins::default()),
+            Ok(SourceVersion::Swagger20)
+        );
+        assert_eq!(normalize(&mut openapi31(json!({})), &mut Origins::default()), Ok(SourceVersion::OpenApi31));
     }
 
     #[test]

@@ -11,7 +11,7 @@ mod operations;
 mod parse;
 mod schemas;
 
-use crate::diagnostics::{pointer, Diagnostics, Reporter};
+use crate::diagnostics::{pointer, Diagnostics, Origins, Reporter};
 use crate::ir::{self, Api, ApiKeyLocation, SchemeKind, TypeDef, TypeId, TypeKind, TypeRef};
 use crate::naming::{self, Namespace};
 use crate::ApiSpec;
@@ -24,14 +24,19 @@ pub fn load(spec: &ApiSpec<'_>) -> Result<Api, Diagnostics> {
     let mut warnings = Vec::new();
     let openapi = parse::parse_document(spec.text, &mut report).and_then(|mut document| {
         // Swagger 2.0 and OpenAPI 3.1 become 3.0 first, so one typed model serves all three.
-        if let Err(problems) = convert::normalize(&mut document) {
+        let mut converted = Origins::default();
+        if let Err(problems) = convert::normalize(&mut document, &mut converted) {
             for (at, message) in problems {
                 report.error(at, message);
             }
             return None;
         }
         let parse_other = |text: &str| parse::parse_value(text);
-        match bundle::bundle(&mut document, &parse_other, spec.read_file.map(|reader| reader.0)) {
+        let mut bundled = Origins::default();
+        let result = bundle::bundle(&mut document, &parse_other, spec.read_file.map(|reader| reader.0), &mut bundled);
+        // Bundling moved things within the converted document: undo that first.
+        report.set_origins(vec![bundled, converted]);
+        match result {
             Ok(lenient) => {
                 warnings.extend(lenient.into_iter().map(|(at, message)| report.diagnostic(at, message)));
             }
@@ -49,7 +54,8 @@ pub fn load(spec: &ApiSpec<'_>) -> Result<Api, Diagnostics> {
         unreachable!("a document that failed to parse always has a diagnostic");
     };
     // Lowering a document with dangling `$ref`s would only repeat those errors.
-    std::mem::replace(&mut report, Reporter::new(spec.file.clone())).finish()?;
+    let fresh = report.fresh();
+    std::mem::replace(&mut report, fresh).finish()?;
 
     let mut lowering = Lowering {
         openapi: &openapi,
