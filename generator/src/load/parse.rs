@@ -43,14 +43,36 @@ pub(crate) fn parse_document(text: &str, report: &mut Reporter) -> Option<Value>
             }
         },
         Err(error) => {
-            let location = error
-                .location()
-                .map(|at| format!("line {}, column {}", at.line(), at.column()))
+            // Scanner errors (control characters) report line 1, column 1 and put the real
+            // place in the message as a byte offset: the offset is the one to trust.
+            let location = byte_offset_in(&error.to_string())
+                .map(|offset| line_and_column(text, offset))
+                .or_else(|| error.location().map(|at| (at.line(), at.column())))
+                .map(|(line, column)| format!("line {line}, column {column}"))
                 .unwrap_or_else(|| "#".to_owned());
             report.error(location, format!("invalid YAML: {error}"));
             None
         }
     }
+}
+
+/// The `N` of "... at position N" in a YAML scanner error.
+fn byte_offset_in(message: &str) -> Option<usize> {
+    let rest = &message[message.find("at position ")? + "at position ".len()..];
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+/// 1-based line and column (in characters) of a byte offset into `text`.
+fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |last| last.chars().count()) + 1;
+    (line, column)
 }
 
 /// serde_yaml rejects integers beyond 64 bits (`minimum: -9223372036854776000` in real
@@ -262,5 +284,15 @@ mod tests {
         assert_eq!(value["a"].as_f64(), Some(-9.223372036854776e18));
         assert_eq!(value["b"].as_f64(), Some(1.8446744073709552e19));
         assert_eq!(value["c"], 1);
+    }
+
+    #[test]
+    fn control_characters_are_located_at_their_line_not_the_first() {
+        let mut report = Reporter::new("x.yaml");
+        let text = "a: 1\nb: 2\nc: \"bad \u{80} value\"\n";
+        assert!(parse_document(text, &mut report).is_none());
+        let errors = report.finish().expect_err("rejected");
+        let first = errors.iter().next().expect("one error");
+        assert!(first.location.starts_with("line 3, column "), "{first}");
     }
 }
