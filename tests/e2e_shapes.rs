@@ -640,3 +640,12 @@ async fn documented_response_headers_are_read_into_typed_fields() {
     let headers = ops::items::GetItemHeaders::from(&*headers);
     assert_eq!((headers.x_rate_limit_remaining, headers.retry_after), (None, Some(30)), "unparsable is None");
 }
+
+#[test]
+fn untagged_unions_try_the_most_demanding_variant_first() {
+    let decode = |value| serde_json::from_value::<shapes::Contact>(value).expect("decodes");
+    let person = shapes::Person { name: "Ada".to_owned(), email: "ada@example.com".to_owned() };
+    // `Named` comes first in the spec and fits too, but would drop the email.
+    assert_eq!(decode(json!({"name": "Ada", "email": "ada@example.com"})), shapes::Contact::Person(person));
+    assert_eq!(decode(json!({"name": "Ada"})), shapes::Contact::Named(shapes::Named { name: Some("Ada".to_owned()) }));
+}

@@ -76,6 +76,13 @@ fn emit_type_items(api: &Api, def: &TypeDef, context: TypeContext) -> TokenStrea
         }
         TypeKind::ValueEnum(variants) => emit_mixed_enum(&docs, &name, variants),
         TypeKind::Union(variants, discriminator) => {
+            let docs = match discriminator {
+                Some(_) => docs,
+                None => doc_attrs([
+                    spec(def.description.as_deref()),
+                    ours("Decoded as the first variant that fits; variants that demand more (required fields) come first."),
+                ]),
+            };
             emit_union(api, &docs, &name, variants, discriminator.as_ref(), context)
         }
         TypeKind::Alias(target) => {

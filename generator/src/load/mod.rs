@@ -76,6 +76,7 @@ pub fn load(spec: &ApiSpec<'_>) -> Result<Api, Diagnostics> {
     let Lowering { report, mut types, .. } = lowering;
     report.finish()?;
     box_recursive_fields(&mut types);
+    order_untagged_variants(&mut types);
 
     Ok(Api {
         env_prefix,
@@ -205,6 +206,37 @@ fn lower_servers(openapi: &OpenAPI) -> Vec<ir::Server> {
             ir::Server { url, description: server.description.clone() }
         })
         .collect()
+}
+
+/// A union without a discriminator decodes as the first variant that fits, and a struct
+/// fits any object that has its required fields (unknown ones are ignored). So the
+/// variants are tried most demanding first: structs by required fields, most first; then
+/// other shapes; maps and untyped values, which fit anything, last. The sort is stable,
+/// so equally demanding variants keep the spec's order.
+fn order_untagged_variants(types: &mut [TypeDef]) {
+    fn demand(types: &[TypeDef], ty: &TypeRef, depth: usize) -> (u8, std::cmp::Reverse<usize>) {
+        match ty {
+            TypeRef::Named(id) if depth < 16 => match &types[id.0].kind {
+                TypeKind::Struct(structure) => {
+                    let required = structure.fields.iter().filter(|field| !field.optional()).count();
+                    (0, std::cmp::Reverse(required))
+                }
+                TypeKind::Alias(target) => demand(types, target, depth + 1),
+                _ => (1, std::cmp::Reverse(0)),
+            },
+            TypeRef::Map(_) => (2, std::cmp::Reverse(0)),
+            TypeRef::Json => (3, std::cmp::Reverse(0)),
+            _ => (1, std::cmp::Reverse(0)),
+        }
+    }
+    for index in 0..types.len() {
+        let TypeKind::Union(variants, None) = &types[index].kind else { continue };
+        let mut ordered = variants.clone();
+        ordered.sort_by_key(|variant| demand(types, &variant.ty, 0));
+        if let TypeKind::Union(variants, _) = &mut types[index].kind {
+            *variants = ordered;
+        }
+    }
 }
 
 /// Boxes every field whose type can lead back to the struct that holds it without

@@ -390,11 +390,36 @@ pub struct PetName2 {
 }
 
 /// An `anyOf` of objects.
+///
+/// Decoded as the first variant that fits; variants that demand more (required fields) come first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Shape {
     Card(Card),
     ShapeVariant2(ShapeVariant2),
+}
+
+/// A `oneOf` whose first variant fits any object that the second fits too.
+///
+/// Decoded as the first variant that fits; variants that demand more (required fields) come first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Contact {
+    Person(Person),
+    Named(Named),
+    Map(BTreeMap<String, String>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Named {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub name: String,
+    pub email: String,
 }
 
 /// `allOf` parts that both require `id`, with different descriptions.
@@ -520,6 +545,8 @@ impl std::fmt::Display for Kind {
 
 #[cfg(feature = "shapes-pets")]
 /// A `oneOf` without a discriminator.
+///
+/// Decoded as the first variant that fits; variants that demand more (required fields) come first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Payment {
@@ -614,6 +641,8 @@ pub struct Metadata {
 }
 
 /// Named like a prelude type.
+///
+/// Decoded as the first variant that fits; variants that demand more (required fields) come first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum ResultModel {
