@@ -649,3 +649,70 @@ fn untagged_unions_try_the_most_demanding_variant_first() {
     assert_eq!(decode(json!({"name": "Ada", "email": "ada@example.com"})), shapes::Contact::Person(person));
     assert_eq!(decode(json!({"name": "Ada"})), shapes::Contact::Named(shapes::Named { name: Some("Ada".to_owned()) }));
 }
+
+mod security_alternatives {
+    //! `(api key AND bearer) OR oauth2 OR openIdConnect` on one operation.
+
+    use super::*;
+
+    async fn server() -> MockServer {
+        let server = MockServer::start().await;
+        Mock::given(method("GET")).respond_with(ResponseTemplate::new(204)).mount(&server).await;
+        server
+    }
+
+    #[tokio::test]
+    async fn both_schemes_of_an_and_requirement_are_sent_together() {
+        let server = server().await;
+        let client =
+            ops::Client::builder().base_url(server.uri()).api_key_header("k1").bearer("b1").build().expect("builds");
+        client.get_reports_by_report_id("r/1").await.expect("ok");
+        let request = &recorded(&server).await[0];
+        assert_eq!(request.url.path(), "/reports/r%2F1");
+        assert_eq!(request.headers["x-api-key"], "k1");
+        assert_eq!(request.headers["authorization"], "Bearer b1");
+    }
+
+    #[tokio::test]
+    async fn half_of_an_and_requirement_falls_through_to_the_next_alternative() {
+        let server = server().await;
+        let client = ops::Client::builder()
+            .base_url(server.uri())
+            .api_key_header("k1")
+            .oidc_access_token("t1")
+            .build()
+            .expect("builds");
+        client.get_reports_by_report_id("r").await.expect("ok");
+        let request = &recorded(&server).await[0];
+        assert!(request.headers.get("x-api-key").is_none(), "an incomplete alternative sends nothing");
+        assert_eq!(request.headers["authorization"], "Bearer t1");
+    }
+
+    #[tokio::test]
+    async fn oauth2_tokens_are_bearer_tokens_and_nothing_configured_fails_before_sending() {
+        let server = server().await;
+        let client = ops::Client::builder().base_url(server.uri()).oauth_access_token("o1").build().expect("builds");
+        client.get_reports_by_report_id("r").await.expect("ok");
+        assert_eq!(recorded(&server).await[0].headers["authorization"], "Bearer o1");
+        let anonymous = ops::Client::builder().base_url(server.uri()).build().expect("builds");
+        let error = anonymous.get_reports_by_report_id("r").await.expect_err("no credentials");
+        assert!(matches!(error, Error::MissingCredentials { .. }), "{error:?}");
+        assert_eq!(recorded(&server).await.len(), 1, "nothing was sent without credentials");
+    }
+
+    #[tokio::test]
+    async fn derived_names_that_collide_are_numbered_in_spec_order() {
+        let server = server().await;
+        let client = ops::Client::builder().base_url(server.uri()).bearer("b").build().expect("builds");
+        client.get_reports_by_report_id2("x").await.expect("the second path");
+        assert_eq!(recorded(&server).await[0].url.path(), "/reports/x");
+    }
+}
+
+#[test]
+fn an_empty_property_name_and_open_properties_round_trip() {
+    let open: shapes::Open = serde_json::from_value(json!({"": "x", "known": "k", "extra": 1})).expect("decodes");
+    assert_eq!((open.value.as_deref(), open.known.as_deref()), (Some("x"), Some("k")));
+    assert_eq!(open.additional_properties["extra"], 1);
+    assert_eq!(serde_json::to_value(&open).expect("encodes"), json!({"": "x", "known": "k", "extra": 1}));
+}

@@ -41,6 +41,27 @@ const API_KEY_COOKIE: runtime::SecurityScheme = runtime::SecurityScheme {
     kind: runtime::SchemeKind::ApiKeyCookie("token"),
 };
 
+/// The `api_key_header` security scheme.
+#[allow(dead_code)]
+const API_KEY_HEADER: runtime::SecurityScheme = runtime::SecurityScheme {
+    name: "api_key_header",
+    kind: runtime::SchemeKind::ApiKeyHeader("X-Api-Key"),
+};
+
+/// The `oauth` security scheme.
+#[allow(dead_code)]
+const OAUTH: runtime::SecurityScheme = runtime::SecurityScheme {
+    name: "oauth",
+    kind: runtime::SchemeKind::Bearer,
+};
+
+/// The `oidc` security scheme.
+#[allow(dead_code)]
+const OIDC: runtime::SecurityScheme = runtime::SecurityScheme {
+    name: "oidc",
+    kind: runtime::SchemeKind::Bearer,
+};
+
 /// Configures a [`Client`]: base URL, credentials, timeouts, headers.
 pub type ClientBuilder = runtime::ClientBuilder<Client>;
 
@@ -61,7 +82,7 @@ impl Client {
 
     /// Starts configuring a client from environment variables.
     ///
-    /// The base URL is `OPERATIONS_BASE_URL` when set, else [`Client::DEFAULT_BASE_URL`]. Credentials come from `OPERATIONS_BEARER`, `OPERATIONS_BASIC_USERNAME` + `OPERATIONS_BASIC_PASSWORD`, `OPERATIONS_API_KEY_QUERY`, `OPERATIONS_API_KEY_COOKIE`, for each that is set.
+    /// The base URL is `OPERATIONS_BASE_URL` when set, else [`Client::DEFAULT_BASE_URL`]. Credentials come from `OPERATIONS_BEARER`, `OPERATIONS_BASIC_USERNAME` + `OPERATIONS_BASIC_PASSWORD`, `OPERATIONS_API_KEY_QUERY`, `OPERATIONS_API_KEY_COOKIE`, `OPERATIONS_API_KEY_HEADER`, `OPERATIONS_OAUTH`, `OPERATIONS_OIDC`, for each that is set.
     pub fn from_env() -> ClientBuilder {
         Self::builder()
             .base_url_from_env("OPERATIONS_BASE_URL")
@@ -69,6 +90,9 @@ impl Client {
             .credential_from_env(&BASIC, "OPERATIONS_BASIC")
             .credential_from_env(&API_KEY_QUERY, "OPERATIONS_API_KEY_QUERY")
             .credential_from_env(&API_KEY_COOKIE, "OPERATIONS_API_KEY_COOKIE")
+            .credential_from_env(&API_KEY_HEADER, "OPERATIONS_API_KEY_HEADER")
+            .credential_from_env(&OAUTH, "OPERATIONS_OAUTH")
+            .credential_from_env(&OIDC, "OPERATIONS_OIDC")
     }
 
     /// Operations tagged `items`.
@@ -108,5 +132,20 @@ impl ClientBuilder {
     /// Sends the key as the `token` cookie (security scheme `api_key_cookie`) on operations that accept it. The value never appears in `Debug` output or errors.
     pub fn api_key_cookie(self, secret: impl Into<String>) -> Self {
         self.credential(&API_KEY_COOKIE, runtime::Credential::secret(secret))
+    }
+
+    /// Sends the key in the `X-Api-Key` header (security scheme `api_key_header`) on operations that accept it. The value never appears in `Debug` output or errors.
+    pub fn api_key_header(self, secret: impl Into<String>) -> Self {
+        self.credential(&API_KEY_HEADER, runtime::Credential::secret(secret))
+    }
+
+    /// Sends `Authorization: Bearer <token>` (security scheme `oauth`) on operations that accept it. The value never appears in `Debug` output or errors.
+    pub fn oauth_access_token(self, secret: impl Into<String>) -> Self {
+        self.credential(&OAUTH, runtime::Credential::secret(secret))
+    }
+
+    /// Sends `Authorization: Bearer <token>` (security scheme `oidc`) on operations that accept it. The value never appears in `Debug` output or errors.
+    pub fn oidc_access_token(self, secret: impl Into<String>) -> Self {
+        self.credential(&OIDC, runtime::Credential::secret(secret))
     }
 }

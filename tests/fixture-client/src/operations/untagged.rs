@@ -42,6 +42,40 @@ impl Client {
             options: runtime::RequestOptions::default(),
         }
     }
+
+    /// No operationId: the name comes from method and path, and collides with the next one's.
+    ///
+    /// `GET /reports/{report-id}`
+    ///
+    /// - `report_id`:
+    ///
+    /// Returns the request builder [`GetReportsByReportId`]: set optional values on it, then `.await` it.
+    pub fn get_reports_by_report_id(
+        &self,
+        report_id: impl Into<String>,
+    ) -> GetReportsByReportId<'_> {
+        GetReportsByReportId {
+            client: self,
+            report_id: report_id.into(),
+            options: runtime::RequestOptions::default(),
+        }
+    }
+
+    /// `GET /reports/{report_id}`
+    ///
+    /// - `report_id`:
+    ///
+    /// Returns the request builder [`GetReportsByReportId2`]: set optional values on it, then `.await` it.
+    pub fn get_reports_by_report_id2(
+        &self,
+        report_id: impl Into<String>,
+    ) -> GetReportsByReportId2<'_> {
+        GetReportsByReportId2 {
+            client: self,
+            report_id: report_id.into(),
+            options: runtime::RequestOptions::default(),
+        }
+    }
 }
 
 /// A `GET /files/{path}` request, from [`Client::download`].
@@ -148,6 +182,120 @@ impl<'c> Upload<'c> {
 }
 
 impl<'c> std::future::IntoFuture for Upload<'c> {
+    type Output = Result<
+        runtime::Response<()>,
+        runtime::Error<std::convert::Infallible>,
+    >;
+    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// A `GET /reports/{report-id}` request, from [`Client::get_reports_by_report_id`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent: `.await` it"]
+pub struct GetReportsByReportId<'c> {
+    client: &'c Client,
+    report_id: String,
+    options: runtime::RequestOptions,
+}
+
+impl<'c> GetReportsByReportId<'c> {
+    /// Overrides the client's timeout, retries, headers or query parameters for this request.
+    pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Sends the request and decodes the response.
+    ///
+    /// Succeeds with:
+    /// - `204`: Exists.
+    pub async fn send(
+        self,
+    ) -> Result<runtime::Response<()>, runtime::Error<std::convert::Infallible>> {
+        let response = self
+            .client
+            .core
+            .request(
+                "get_reports_by_report-id",
+                runtime::Method::GET,
+                "/reports/{report-id}",
+            )
+            .path_param("report-id", &self.report_id)
+            .security(
+                &[
+                    &[&super::API_KEY_HEADER, &super::BEARER],
+                    &[&super::OAUTH],
+                    &[&super::OIDC],
+                ],
+            )
+            .options(self.options)
+            .send()
+            .await?;
+        match response.status().as_u16() {
+            204 => response.empty(),
+            _ => Err(response.unexpected()),
+        }
+    }
+}
+
+impl<'c> std::future::IntoFuture for GetReportsByReportId<'c> {
+    type Output = Result<
+        runtime::Response<()>,
+        runtime::Error<std::convert::Infallible>,
+    >;
+    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// A `GET /reports/{report_id}` request, from [`Client::get_reports_by_report_id2`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent: `.await` it"]
+pub struct GetReportsByReportId2<'c> {
+    client: &'c Client,
+    report_id: String,
+    options: runtime::RequestOptions,
+}
+
+impl<'c> GetReportsByReportId2<'c> {
+    /// Overrides the client's timeout, retries, headers or query parameters for this request.
+    pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Sends the request and decodes the response.
+    ///
+    /// Succeeds with:
+    /// - `204`: Exists.
+    pub async fn send(
+        self,
+    ) -> Result<runtime::Response<()>, runtime::Error<std::convert::Infallible>> {
+        let response = self
+            .client
+            .core
+            .request(
+                "get_reports_by_report_id",
+                runtime::Method::GET,
+                "/reports/{report_id}",
+            )
+            .path_param("report_id", &self.report_id)
+            .security(&[&[&super::BEARER]])
+            .options(self.options)
+            .send()
+            .await?;
+        match response.status().as_u16() {
+            204 => response.empty(),
+            _ => Err(response.unexpected()),
+        }
+    }
+}
+
+impl<'c> std::future::IntoFuture for GetReportsByReportId2<'c> {
     type Output = Result<
         runtime::Response<()>,
         runtime::Error<std::convert::Infallible>,

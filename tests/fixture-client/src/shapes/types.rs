@@ -435,6 +435,9 @@ pub struct Overlap {
 pub struct Open {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub known: Option<String>,
+    /// An empty property name, as some real specs have.
+    #[serde(rename = "", default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
     /// Properties beyond the declared ones.
     #[serde(flatten)]
     pub additional_properties: BTreeMap<String, serde_json::Value>,
