@@ -408,6 +408,7 @@ fn find_refs(value: &Value, at: &str, found: &mut Vec<(String, String, Kind)>) {
         value: &'v Value,
         path: &mut Vec<std::borrow::Cow<'v, str>>,
         at: &str,
+        names_map: bool,
         found: &mut Vec<(String, String, Kind)>,
     ) {
         match value {
@@ -422,13 +423,19 @@ fn find_refs(value: &Value, at: &str, found: &mut Vec<(String, String, Kind)>) {
                     found.push((pointer, reference.clone(), kind));
                     return;
                 }
+                // The sections of the root `components` map names to components.
+                let in_components = at.is_empty() && path.len() == 1 && path[0] == "components";
                 for (key, child) in object {
                     // Examples and extensions are data: a `$ref` in them is not a reference.
-                    if key == "example" || key == "examples" || key.starts_with("x-") || !is_container(child) {
+                    // In a map of names (`properties`, `headers`), `x-request-id` or
+                    // `example` is a name like any other.
+                    let data = key == "example" || key == "examples" || key.starts_with("x-");
+                    if (data && !names_map) || !is_container(child) {
                         continue;
                     }
                     path.push(std::borrow::Cow::Borrowed(key));
-                    walk(child, path, at, found);
+                    let child_names_map = in_components || (!names_map && NAME_MAPS.contains(&key.as_str()));
+                    walk(child, path, at, child_names_map, found);
                     path.pop();
                 }
             }
@@ -436,7 +443,7 @@ fn find_refs(value: &Value, at: &str, found: &mut Vec<(String, String, Kind)>) {
                 for (index, child) in items.iter().enumerate() {
                     if is_container(child) {
                         path.push(std::borrow::Cow::Owned(index.to_string()));
-                        walk(child, path, at, found);
+                        walk(child, path, at, false, found);
                         path.pop();
                     }
                 }
@@ -447,9 +454,14 @@ fn find_refs(value: &Value, at: &str, found: &mut Vec<(String, String, Kind)>) {
     fn is_container(value: &Value) -> bool {
         matches!(value, Value::Object(_) | Value::Array(_))
     }
-    walk(value, &mut Vec::new(), at, found);
+    walk(value, &mut Vec::new(), at, false, found);
     found.sort();
 }
+
+/// Keys whose values map names the author chose to objects (`properties: {name: …}`),
+/// outside `components`. An operation's `responses` is not one: its `x-` keys are
+/// extensions, as status codes never start that way.
+const NAME_MAPS: &[&str] = &["properties", "patternProperties", "headers", "links", "callbacks", "encoding", "content"];
 
 /// The kind a `$ref` at this position stands for, found by walking the pointer from the
 /// root through the OpenAPI structure (a schema named `headers` is still a schema).
@@ -652,6 +664,24 @@ mod tests {
         .expect("parses");
         let problems = bundle(&mut document, &parse, None, &mut Origins::default()).expect_err("ambiguous");
         assert!(problems[0].1.contains("does not exist"), "{problems:?}");
+    }
+
+    #[test]
+    fn names_that_look_like_extensions_or_examples_are_still_followed() {
+        let mut document = parse(
+            r##"{"paths": {"/a": {"get": {"responses": {"200": {"description": "ok",
+                    "headers": {"x-request-id": {"$ref": "#/paths/~1b/get/responses/200/headers/h"}},
+                    "x-note": {"$ref": "not a reference"}}}}},
+                  "/b": {"get": {"responses": {"200": {"description": "ok", "headers": {"h": {"schema": {}}}}}}}},
+                "components": {"schemas": {"T": {"properties": {"example": {"$ref": "#/components/schemas/Missing"}}}}}}"##,
+        )
+        .expect("parses");
+        let problems = bundle(&mut document, &parse, None, &mut Origins::default()).expect_err("a dangling ref");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].0, "#/components/schemas/T/properties/example/$ref");
+        let header = &document["paths"]["/a"]["get"]["responses"]["200"]["headers"]["x-request-id"]["$ref"];
+        assert!(header.as_str().is_some_and(|target| target.starts_with("#/components/headers/")), "{header}");
+        assert_eq!(document["paths"]["/a"]["get"]["responses"]["200"]["x-note"]["$ref"], "not a reference");
     }
 
     #[test]
