@@ -193,6 +193,21 @@ async fn optional_security_sends_credentials_only_when_configured() {
     assert_eq!(requests[1].headers["authorization"], "Bearer tok");
 }
 
+#[tokio::test]
+async fn statuses_that_share_an_arm_each_succeed_and_others_stay_unexpected() {
+    for (status, succeeds) in [(200, true), (201, true), (202, false)] {
+        let server = MockServer::start().await;
+        Mock::given(method("PUT")).respond_with(ResponseTemplate::new(status)).mount(&server).await;
+        let client = ops::Client::builder().base_url(server.uri()).build().expect("builds");
+        let result = client.upload("f", true, vec![1]).await;
+        match result {
+            Ok(response) => assert!(succeeds && response.status().as_u16() == status, "{status} succeeded"),
+            Err(Error::UnexpectedStatus { status: got, .. }) => assert!(!succeeds && got.as_u16() == status),
+            Err(error) => panic!("{status}: {error:?}"),
+        }
+    }
+}
+
 #[test]
 fn default_base_url_fills_server_variables() {
     assert_eq!(shapes::Client::DEFAULT_BASE_URL, "https://eu.shapes.example.com/v1");
@@ -715,4 +730,163 @@ fn an_empty_property_name_and_open_properties_round_trip() {
     assert_eq!((open.value.as_deref(), open.known.as_deref()), (Some("x"), Some("k")));
     assert_eq!(open.additional_properties["extra"], 1);
     assert_eq!(serde_json::to_value(&open).expect("encodes"), json!({"": "x", "known": "k", "extra": 1}));
+}
+
+mod swagger2 {
+    //! A Swagger 2.0 document, converted: `basePath`, `collectionFormat`, body and
+    //! formData parameters, `produces`, shared responses and `securityDefinitions`.
+
+    use super::*;
+    use fixture_client::swagger2::{self as pets_api, pets};
+
+    fn client(server: &MockServer) -> pets_api::Client {
+        pets_api::Client::builder().base_url(format!("{}/v2", server.uri())).api_key("k").build().expect("builds")
+    }
+
+    #[test]
+    fn host_base_path_and_schemes_make_the_default_base_url() {
+        assert_eq!(pets_api::Client::DEFAULT_BASE_URL, "https://pets.example.com/v2");
+    }
+
+    #[tokio::test]
+    async fn each_collection_format_joins_arrays_its_own_way() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/v2/pets"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .insert_header("X-Total-Count", "7")
+                    .set_body_json(json!([{"id": 1, "name": "Rex", "tag": null}])),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        let response = client(&server)
+            .pets()
+            .list_pets()
+            .tags(vec!["a".to_owned(), "b".to_owned()])
+            .status(vec![pets_api::ListPetsStatusItem::Available, pets_api::ListPetsStatusItem::Sold])
+            .words(vec!["big".to_owned(), "dog".to_owned()])
+            .ids(vec![1, 2])
+            .await
+            .expect("listed");
+        assert_eq!(pets::ListPetsHeaders::from(response.headers()).x_total_count, Some(7));
+        assert_eq!(response.into_body(), vec![pets_api::Pet { id: 1, name: "Rex".into(), tag: None, status: None }]);
+        let request = &recorded(&server).await[0];
+        // csv, multi, ssv and pipes; `limit` has a default, so nothing is sent for it.
+        assert_eq!(request.url.query(), Some("tags=a%2Cb&status=available&status=sold&words=big+dog&ids=1%7C2"));
+        assert_eq!(request.headers["x-api-key"], "k");
+    }
+
+    #[tokio::test]
+    async fn body_parameters_are_json_and_the_default_response_is_the_error() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/v2/pets"))
+            .and(header("content-type", "application/json"))
+            .and(body_string(r#"{"name":"Rex"}"#))
+            .respond_with(ResponseTemplate::new(409).set_body_json(json!({"code": 9, "message": "taken"})))
+            .mount(&server)
+            .await;
+        let body = pets_api::NewPet { name: "Rex".into(), tag: None };
+        let error = client(&server).pets().add_pet(body).await.expect_err("a conflict");
+        let Error::Api { status, body, .. } = error else { panic!("expected a documented error: {error:?}") };
+        assert_eq!(status.as_u16(), 409);
+        let pets::AddPetError::Default(problem) = *body;
+        assert_eq!(problem.message.as_deref(), Some("taken"));
+    }
+
+    #[tokio::test]
+    async fn shared_responses_decode_and_operation_security_replaces_the_global_one() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/v2/pets/5"))
+            .respond_with(ResponseTemplate::new(404).set_body_json(json!({"code": 404})))
+            .mount(&server)
+            .await;
+        let client = pets_api::Client::builder()
+            .base_url(format!("{}/v2", server.uri()))
+            .api_key("k")
+            .basic_auth("ann", "secret")
+            .build()
+            .expect("builds");
+        let error = client.pets().get_pet(5).await.expect_err("not found");
+        assert!(
+            matches!(&error, Error::Api { body, .. } if matches!(**body, pets::GetPetError::NotFound(pets_api::Problem { code: Some(404), .. }))),
+            "{error:?}"
+        );
+        let request = &recorded(&server).await[0];
+        assert_eq!(request.headers["authorization"], "Basic YW5uOnNlY3JldA==");
+        assert!(request.headers.get("x-api-key").is_none(), "the operation's own security applies");
+    }
+
+    #[tokio::test]
+    async fn form_data_parameters_become_form_and_multipart_bodies() {
+        let server = MockServer::start().await;
+        Mock::given(method("PUT"))
+            .and(path("/v2/pets/5/name"))
+            .and(header("content-type", "application/x-www-form-urlencoded"))
+            .and(body_string("name=Big+Rex"))
+            .respond_with(ResponseTemplate::new(204))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/v2/pets/5/photo"))
+            .respond_with(ResponseTemplate::new(204))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let client = client(&server);
+        client.pets().rename_pet(5, pets_api::RenamePetRequest { name: "Big Rex".into() }).await.expect("renamed");
+        let photo = pets_api::UploadPhotoRequest { caption: None, file: b"JPEG".to_vec() };
+        client.pets().upload_photo(5, photo).await.expect("uploaded");
+        let upload = &recorded(&server).await[1];
+        let content_type = upload.headers["content-type"].to_str().expect("ascii");
+        assert!(content_type.starts_with("multipart/form-data; boundary="), "{content_type}");
+        let body = String::from_utf8_lossy(&upload.body);
+        assert!(
+            body.contains("name=\"file\"; filename=\"file\"\r\nContent-Type: application/octet-stream\r\n\r\nJPEG\r\n")
+        );
+        assert!(!body.contains("caption"), "an unset optional part is not sent: {body}");
+    }
+
+    #[tokio::test]
+    async fn file_responses_are_bytes() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/v2/pets/5/export"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(vec![0u8, 159, 146, 150], "application/octet-stream"))
+            .mount(&server)
+            .await;
+        let response = client(&server).pets().export_pet(5).await.expect("downloaded");
+        assert_eq!(response.into_body().as_ref(), [0u8, 159, 146, 150]);
+        assert_eq!(recorded(&server).await[0].headers["accept"], "application/octet-stream");
+    }
+
+    #[tokio::test]
+    async fn an_accept_header_the_caller_configures_wins_over_the_documented_one() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw("x", "text/csv"))
+            .mount(&server)
+            .await;
+        let client = pets_api::Client::builder()
+            .base_url(format!("{}/v2", server.uri()))
+            .default_header("Accept", "text/csv")
+            .api_key("k")
+            .build()
+            .expect("builds");
+        client.pets().export_pet(5).await.expect("downloaded");
+        let options = fixture_client::runtime::RequestOptions::new().header("accept", "application/pdf");
+        client.pets().export_pet(5).with_options(options).await.expect("downloaded");
+        let requests = recorded(&server).await;
+        let accepts: Vec<Vec<&str>> = requests
+            .iter()
+            .map(|request| {
+                request.headers.get_all("accept").iter().map(|value| value.to_str().expect("ascii")).collect()
+            })
+            .collect();
+        assert_eq!(accepts, [vec!["text/csv"], vec!["application/pdf"]]);
+    }
 }

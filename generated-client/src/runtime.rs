@@ -378,7 +378,14 @@ impl<C: From<ClientCore>> ClientBuilder<C> {
             }
         };
         let base_url = base_url.as_str().trim_end_matches('/').to_owned();
-        Ok(C::from(ClientCore { http, base_url, credentials: Arc::new(self.credentials), retry: self.retry }))
+        let accept_by_default = self.default_headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("accept"));
+        Ok(C::from(ClientCore {
+            http,
+            base_url,
+            credentials: Arc::new(self.credentials),
+            retry: self.retry,
+            accept_by_default,
+        }))
     }
 }
 
@@ -390,6 +397,8 @@ pub struct ClientCore {
     base_url: String,
     credentials: Arc<BTreeMap<&'static str, Credential>>,
     retry: RetryPolicy,
+    /// A default `Accept` header was configured; it wins over the operations' own.
+    accept_by_default: bool,
 }
 
 impl fmt::Debug for ClientCore {
@@ -414,6 +423,7 @@ impl ClientCore {
             query: Vec::new(),
             headers: Vec::new(),
             cookies: Vec::new(),
+            accept: None,
             body: None,
             security: &[],
             options: RequestOptions::default(),
@@ -435,6 +445,7 @@ pub struct Request<'c> {
     query: Vec<(String, String)>,
     headers: Vec<(&'static str, String)>,
     cookies: Vec<(&'static str, String)>,
+    accept: Option<&'static str>,
     body: Option<(std::borrow::Cow<'static, str>, Vec<u8>)>,
     security: &'static [&'static [&'static SecurityScheme]],
     options: RequestOptions,
@@ -466,7 +477,19 @@ impl Request<'_> {
 
     /// Adds a query parameter; `None` adds nothing. Arrays repeat the name when `explode`
     /// is set (`id=1&id=2`), and are comma-joined otherwise (`id=1,2`).
-    pub fn query<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T, explode: bool) -> Self {
+    pub fn query<T: Serialize + ?Sized>(self, name: &'static str, value: &T, explode: bool) -> Self {
+        let delimiter = if explode { None } else { Some(",") };
+        self.query_joined(name, value, delimiter)
+    }
+
+    /// Adds a `style: spaceDelimited` or `pipeDelimited` query parameter: arrays are one
+    /// value joined by `delimiter` (`id=1|2`); `None` adds nothing.
+    pub fn query_delimited<T: Serialize + ?Sized>(self, name: &'static str, value: &T, delimiter: &str) -> Self {
+        self.query_joined(name, value, Some(delimiter))
+    }
+
+    /// Arrays and objects as one value joined by `delimiter`, or exploded into pairs without one.
+    fn query_joined<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T, delimiter: Option<&str>) -> Self {
         match serde_json::to_value(value) {
             Ok(serde_json::Value::Object(object)) => {
                 // `style: form` objects: `key=value` pairs, or `name=key,value,...` unexploded.
@@ -477,22 +500,23 @@ impl Request<'_> {
                         Err(problem) => return self.fail(format!("query parameter `{name}`: {problem}")),
                     }
                 }
-                if explode {
-                    self.query.extend(flat);
-                } else if !flat.is_empty() {
-                    let joined: Vec<String> = flat.into_iter().flat_map(|(key, value)| [key, value]).collect();
-                    self.query.push((name.to_owned(), joined.join(",")));
+                match delimiter {
+                    None => self.query.extend(flat),
+                    Some(_) if flat.is_empty() => {}
+                    Some(delimiter) => {
+                        let joined: Vec<String> = flat.into_iter().flat_map(|(key, value)| [key, value]).collect();
+                        self.query.push((name.to_owned(), joined.join(delimiter)));
+                    }
                 }
                 self
             }
             Ok(json) => match scalar_texts(&json) {
                 Ok(texts) if texts.is_empty() => self,
-                Ok(texts) if explode => {
-                    self.query.extend(texts.into_iter().map(|text| (name.to_owned(), text)));
-                    self
-                }
                 Ok(texts) => {
-                    self.query.push((name.to_owned(), texts.join(",")));
+                    match delimiter {
+                        None => self.query.extend(texts.into_iter().map(|text| (name.to_owned(), text))),
+                        Some(delimiter) => self.query.push((name.to_owned(), texts.join(delimiter))),
+                    }
                     self
                 }
                 Err(problem) => self.fail(format!("query parameter `{name}`: {problem}")),
@@ -518,6 +542,13 @@ impl Request<'_> {
             Ok(_) => self.fail(format!("query parameter `{name}`: deepObject needs an object")),
             Err(error) => self.fail(format!("query parameter `{name}`: {error}")),
         }
+    }
+
+    /// The media types the operation's responses come in, sent as `Accept` unless the
+    /// client or the request's options set one.
+    pub fn accept(mut self, media_types: &'static str) -> Self {
+        self.accept = Some(media_types);
+        self
     }
 
     /// Adds a header; `None` adds nothing.
@@ -708,6 +739,13 @@ impl Request<'_> {
                 ))
             })?;
             headers.append(header_name, header_value);
+        }
+        if let Some(accept) = self.accept.filter(|_| !self.core.accept_by_default) {
+            if !headers.contains_key(reqwest::header::ACCEPT) {
+                let value = HeaderValue::from_str(accept)
+                    .map_err(|_| Error::InvalidRequest(format!("`{accept}` is not a valid accept header")))?;
+                headers.insert(reqwest::header::ACCEPT, value);
+            }
         }
         if !cookies.is_empty() {
             let cookie = cookies.join("; ");

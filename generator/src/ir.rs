@@ -395,10 +395,8 @@ pub struct Parameter {
     pub ty: TypeRef,
     pub required: bool,
     pub description: Option<String>,
-    /// For query arrays: one `name=value` pair per item (`true`) or one comma-joined value.
-    pub explode: bool,
-    /// `style: deepObject`: an object sent as `name[key]=value` pairs.
-    pub deep_object: bool,
+    /// How a query parameter's arrays and objects are spelled; other locations ignore it.
+    pub query_style: QueryStyle,
     /// The value the server assumes when the parameter is not sent.
     pub default: Option<serde_json::Value>,
 }
@@ -409,6 +407,30 @@ pub enum ParameterLocation {
     Query,
     Header,
     Cookie,
+}
+
+/// The query serializations of OpenAPI's `style` and `explode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryStyle {
+    /// One `name=value` pair per item (`id=1&id=2`): `form`, and the delimited styles, exploded.
+    Exploded,
+    /// One value, items joined by the delimiter: `,` for `form`, ` ` for `spaceDelimited`,
+    /// `|` for `pipeDelimited` (`id=1|2`).
+    Joined(char),
+    /// `style: deepObject`: an object sent as `name[key]=value` pairs.
+    DeepObject,
+}
+
+impl ParameterLocation {
+    /// The name OpenAPI's `in` gives this location.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParameterLocation::Path => "path",
+            ParameterLocation::Query => "query",
+            ParameterLocation::Header => "header",
+            ParameterLocation::Cookie => "cookie",
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -438,6 +460,8 @@ pub struct Response {
     pub variant_name: String,
     pub description: Option<String>,
     pub body: ResponseBody,
+    /// The media type `body` is read as, of those the response offers.
+    pub media_type: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

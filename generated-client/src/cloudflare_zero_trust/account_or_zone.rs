@@ -71,6 +71,7 @@ impl<'c> RevokeAllAccessTokensForAUser<'c> {
             )
             .path_param("scope", self.scope.segment())
             .path_param("scope_id", self.scope.id())
+            .accept("application/json")
             .security(&[&[&super::API_EMAIL, &super::API_KEY], &[&super::API_TOKEN]])
             .options(self.options)
             .json("application/json", &self.body)

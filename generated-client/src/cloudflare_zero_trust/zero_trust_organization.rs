@@ -82,6 +82,7 @@ impl<'c> RevokeAllAccessTokensForAUser<'c> {
                 "/accounts/{account_id}/access/organizations/revoke_user",
             )
             .path_param("account_id", &self.account_id)
+            .accept("application/json")
             .security(&[&[&super::API_EMAIL, &super::API_KEY], &[&super::API_TOKEN]])
             .options(self.options)
             .json("application/json", &self.body)

@@ -147,6 +147,7 @@ impl<'c> GetYourZeroTrustOrganization<'c> {
                 "/zones/{zone_id}/access/organizations",
             )
             .path_param("zone_id", &self.zone_id)
+            .accept("application/json")
             .security(&[&[&super::API_EMAIL, &super::API_KEY], &[&super::API_TOKEN]])
             .options(self.options)
             .send()
@@ -221,6 +222,7 @@ impl<'c> UpdateYourZeroTrustOrganization<'c> {
                 "/zones/{zone_id}/access/organizations",
             )
             .path_param("zone_id", &self.zone_id)
+            .accept("application/json")
             .security(&[&[&super::API_EMAIL, &super::API_KEY], &[&super::API_TOKEN]])
             .options(self.options)
             .json("application/json", &self.body)
@@ -299,6 +301,7 @@ impl<'c> CreateYourZeroTrustOrganization<'c> {
                 "/zones/{zone_id}/access/organizations",
             )
             .path_param("zone_id", &self.zone_id)
+            .accept("application/json")
             .security(&[&[&super::API_EMAIL, &super::API_KEY], &[&super::API_TOKEN]])
             .options(self.options)
             .json("application/json", &self.body)
@@ -377,6 +380,7 @@ impl<'c> RevokeAllAccessTokensForAUser<'c> {
                 "/zones/{zone_id}/access/organizations/revoke_user",
             )
             .path_param("zone_id", &self.zone_id)
+            .accept("application/json")
             .security(&[&[&super::API_EMAIL, &super::API_KEY], &[&super::API_TOKEN]])
             .options(self.options)
             .json("application/json", &self.body)

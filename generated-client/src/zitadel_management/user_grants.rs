@@ -27,8 +27,8 @@ impl<'c> UserGrants<'c> {
     ///
     /// `POST /management/v1/users/{userId}/grants/{grantId}/_deactivate`
     ///
-    /// - `user_id`:
-    /// - `grant_id`:
+    /// - `user_id`: the `userId` path parameter
+    /// - `grant_id`: the `grantId` path parameter
     /// - `body`: the request body
     ///
     /// Returns the request builder [`DeactivateUserGrant`]: set optional values on it, then `.await` it.
@@ -97,6 +97,7 @@ impl<'c> DeactivateUserGrant<'c> {
             .path_param("userId", &self.user_id)
             .path_param("grantId", &self.grant_id)
             .header("x-zitadel-orgid", &self.x_zitadel_orgid)
+            .accept("application/json")
             .security(&[&[&super::OAUTH2]])
             .options(self.options)
             .json("application/json", &self.body)

@@ -76,6 +76,7 @@ impl<'c> UserSsoTokenDelete<'c> {
                 "/users/{userId}/token",
             )
             .path_param("userId", &self.user_id)
+            .accept("application/json")
             .security(&[&[&super::OAUTH]])
             .options(self.options)
             .send()

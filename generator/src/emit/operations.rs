@@ -5,8 +5,8 @@
 use super::docs::{doc_attrs, inner_doc_attrs, ours, spec};
 use super::{ident, type_tokens, TypeContext};
 use crate::ir::{
-    Api, BodyEncoding, FieldStep, Operation, OperationGroup, PageStyle, Parameter, ParameterLocation, Response,
-    ResponseBody, StatusMatch, TypeId, TypeKind, TypeRef,
+    Api, BodyEncoding, FieldStep, Operation, OperationGroup, PageStyle, Parameter, ParameterLocation, QueryStyle,
+    Response, ResponseBody, StatusMatch, TypeId, TypeKind, TypeRef,
 };
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -136,10 +136,15 @@ fn emit_constructor(api: &Api, operation: &Operation, client: &TokenStream) -> T
         ));
     }
     for parameter in operation.parameters.iter().filter(|parameter| is_argument(parameter)) {
-        let description = parameter.description.as_deref().map(first_line).map(sanitize_line).unwrap_or_default();
-        argument_docs.push(
-            format!("- `{}`: {}", parameter.rust_name.trim_start_matches("r#"), description).trim_end().to_owned(),
-        );
+        // Without a description, say where the value goes: the Rust name hides the wire one.
+        let description = parameter
+            .description
+            .as_deref()
+            .map(first_line)
+            .map(sanitize_line)
+            .filter(|line| !line.trim().is_empty())
+            .unwrap_or_else(|| format!("the `{}` {} parameter", parameter.api_name, parameter.location.as_str()));
+        argument_docs.push(format!("- `{}`: {}", parameter.rust_name.trim_start_matches("r#"), description));
     }
     if let Some(body) = operation.body.as_ref().filter(|body| body.required) {
         let description = body
@@ -155,9 +160,14 @@ fn emit_constructor(api: &Api, operation: &Operation, client: &TokenStream) -> T
         "Returns the request builder [`{}`]: set optional values on it, then `.await` it.",
         operation.builder_name
     );
+    // Many specs repeat the summary as the description; once reads better.
+    let description = operation
+        .description
+        .as_deref()
+        .filter(|description| operation.summary.as_deref().is_none_or(|summary| summary.trim() != description.trim()));
     let docs = doc_attrs([
         spec(operation.summary.as_deref()),
-        spec(operation.description.as_deref()),
+        spec(description),
         ours(endpoint),
         ours(argument_docs),
         ours(send_line),
@@ -217,12 +227,7 @@ fn emit_builder(api: &Api, group: &OperationGroup, operation: &Operation) -> Tok
     let setters = operation.parameters.iter().filter(|parameter| !is_argument(parameter)).map(|parameter| {
         let name = ident(&parameter.rust_name);
         let (ty, convert) = argument_type(api, &parameter.ty);
-        let location = match parameter.location {
-            ParameterLocation::Path => "path",
-            ParameterLocation::Query => "query",
-            ParameterLocation::Header => "header",
-            ParameterLocation::Cookie => "cookie",
-        };
+        let location = parameter.location.as_str();
         let mut line = format!("Sets the optional {location} parameter `{}`.", parameter.api_name);
         if let Some(default) = parameter.default.as_ref().and_then(super::default_note) {
             line = format!("{line} {}", default.replace("Defaults to", "The server assumes"));
@@ -469,14 +474,28 @@ fn emit_send_body(api: &Api, operation: &Operation) -> TokenStream {
         let api_name = &parameter.api_name;
         chain.push(match parameter.location {
             ParameterLocation::Path => quote!(.path_param(#api_name, &self.#name)),
-            ParameterLocation::Query if parameter.deep_object => quote!(.query_deep_object(#api_name, &self.#name)),
-            ParameterLocation::Query => {
-                let explode = parameter.explode;
-                quote!(.query(#api_name, &self.#name, #explode))
-            }
+            ParameterLocation::Query => match parameter.query_style {
+                QueryStyle::DeepObject => quote!(.query_deep_object(#api_name, &self.#name)),
+                QueryStyle::Exploded => quote!(.query(#api_name, &self.#name, true)),
+                QueryStyle::Joined(',') => quote!(.query(#api_name, &self.#name, false)),
+                QueryStyle::Joined(delimiter) => {
+                    let delimiter = delimiter.to_string();
+                    quote!(.query_delimited(#api_name, &self.#name, #delimiter))
+                }
+            },
             ParameterLocation::Header => quote!(.header(#api_name, &self.#name)),
             ParameterLocation::Cookie => quote!(.cookie(#api_name, &self.#name)),
         });
+    }
+    let mut accepted: Vec<&str> = Vec::new();
+    for media_type in operation.responses.iter().filter_map(|response| response.media_type.as_deref()) {
+        if !accepted.contains(&media_type) {
+            accepted.push(media_type);
+        }
+    }
+    if !accepted.is_empty() {
+        let accept = accepted.join(", ");
+        chain.push(quote!(.accept(#accept)));
     }
     if !operation.security.is_empty() {
         let alternatives = operation.security.iter().map(|requirement| {
@@ -537,36 +556,49 @@ fn response_arms(operation: &Operation, enveloped: bool) -> Vec<TokenStream> {
     });
     let successes: Vec<&Response> = operation.successes().collect();
     let one_shape = successes.first().is_none_or(|first| successes.iter().all(|response| response.body == first.body));
-    let mut arms: Vec<TokenStream> = ordered
-        .iter()
-        .map(|response| {
-            let pattern = status_pattern(response.status);
-            let decode = if enveloped && response.is_success {
-                ident("enveloped")
+    let arms = ordered.iter().map(|response| {
+        let pattern = status_pattern(response.status);
+        let decode = if enveloped && response.is_success {
+            ident("enveloped")
+        } else {
+            decode_call(&response.body, response.is_success)
+        };
+        let expression = if response.is_success {
+            if one_shape {
+                quote!(response.#decode())
             } else {
-                decode_call(&response.body, response.is_success)
-            };
-            let expression = if response.is_success {
-                if one_shape {
-                    quote!(response.#decode())
-                } else {
-                    let enum_name = ident(&operation.success_name);
-                    let variant = ident(&response.variant_name);
-                    match response.body {
-                        ResponseBody::Empty => {
-                            quote!(response.#decode().map(|response| response.map(|()| #enum_name::#variant)))
-                        }
-                        _ => quote!(response.#decode().map(|response| response.map(#enum_name::#variant))),
-                    }
-                }
-            } else {
-                let enum_name = ident(&operation.error_name);
+                let enum_name = ident(&operation.success_name);
                 let variant = ident(&response.variant_name);
-                quote!(Err(response.#decode(#enum_name::#variant)))
-            };
-            quote!(#pattern => #expression,)
-        })
-        .collect();
+                match response.body {
+                    ResponseBody::Empty => {
+                        quote!(response.#decode().map(|response| response.map(|()| #enum_name::#variant)))
+                    }
+                    _ => quote!(response.#decode().map(|response| response.map(#enum_name::#variant))),
+                }
+            }
+        } else {
+            let enum_name = ident(&operation.error_name);
+            let variant = ident(&response.variant_name);
+            quote!(Err(response.#decode(#enum_name::#variant)))
+        };
+        (response.status == StatusMatch::Default, pattern, expression)
+    });
+    // Neighbouring statuses decoded alike share one arm (`200 | 201 => …`), as a person would write.
+    let mut merged: Vec<(Vec<TokenStream>, TokenStream)> = Vec::new();
+    for (is_default, pattern, expression) in arms {
+        match merged.last_mut() {
+            Some((patterns, previous)) if previous.to_string() == expression.to_string() => {
+                // `_` already covers the codes before it.
+                if is_default {
+                    patterns.clear();
+                }
+                patterns.push(pattern);
+            }
+            _ => merged.push((vec![pattern], expression)),
+        }
+    }
+    let mut arms: Vec<TokenStream> =
+        merged.into_iter().map(|(patterns, expression)| quote!(#(#patterns)|* => #expression,)).collect();
     if successes.is_empty() {
         arms.insert(0, quote!(200..=299 => response.empty(),));
     }

@@ -10,8 +10,8 @@
 use super::Lowering;
 use crate::diagnostics::pointer;
 use crate::ir::{
-    BodyEncoding, HttpMethod, Operation, OperationGroup, Parameter, ParameterLocation, RequestBody, Response,
-    ResponseBody, ResponseHeader, SecurityScheme, StatusMatch, TypeRef,
+    BodyEncoding, HttpMethod, Operation, OperationGroup, Parameter, ParameterLocation, QueryStyle, RequestBody,
+    Response, ResponseBody, ResponseHeader, SecurityScheme, StatusMatch, TypeRef,
 };
 use crate::naming::{self, Namespace};
 use indexmap::IndexMap;
@@ -243,16 +243,13 @@ impl<'a> Lowering<'a> {
         let mut lowered = Vec::new();
         for (parameter, parameter_at) in merged.into_values() {
             let data = parameter.parameter_data_ref();
-            let deep_object =
-                matches!(parameter, openapiv3::Parameter::Query { style: openapiv3::QueryStyle::DeepObject, .. });
-            let (location, explode) = match parameter {
-                openapiv3::Parameter::Path { .. } => (ParameterLocation::Path, false),
+            let (location, query_style) = match parameter {
+                openapiv3::Parameter::Path { .. } => (ParameterLocation::Path, QueryStyle::Joined(',')),
                 openapiv3::Parameter::Query { style, .. } => {
-                    let explode = data.explode.unwrap_or(matches!(style, openapiv3::QueryStyle::Form));
-                    (ParameterLocation::Query, explode)
+                    (ParameterLocation::Query, query_style(style, data.explode))
                 }
-                openapiv3::Parameter::Header { .. } => (ParameterLocation::Header, false),
-                openapiv3::Parameter::Cookie { .. } => (ParameterLocation::Cookie, false),
+                openapiv3::Parameter::Header { .. } => (ParameterLocation::Header, QueryStyle::Joined(',')),
+                openapiv3::Parameter::Cookie { .. } => (ParameterLocation::Cookie, QueryStyle::Joined(',')),
             };
             if location == ParameterLocation::Path && !path.contains(&format!("{{{}}}", data.name)) {
                 self.report.error(
@@ -281,8 +278,7 @@ impl<'a> Lowering<'a> {
                 ty,
                 required: data.required || location == ParameterLocation::Path,
                 description: data.description.clone(),
-                explode,
-                deep_object,
+                query_style,
                 default: match &data.format {
                     ParameterSchemaOrContent::Schema(schema) => {
                         self.resolve_schema(schema).and_then(|schema| schema.schema_data.default.clone())
@@ -377,7 +373,8 @@ impl<'a> Lowering<'a> {
                 (true, _) => format!("{builder_name}Response{}", status_key(status)),
                 (false, _) => format!("{builder_name}Error{}", naming::type_name(&status_key(status))),
             };
-            let body = match preferred_media(&response.content) {
+            let preferred = preferred_media(&response.content);
+            let body = match preferred {
                 None => ResponseBody::Empty,
                 Some((media_type, media)) => match body_encoding(media_type) {
                     BodyEncoding::Json | BodyEncoding::Form | BodyEncoding::Multipart => match &media.schema {
@@ -397,6 +394,7 @@ impl<'a> Lowering<'a> {
                 variant_name: variant_names.claim(status_variant_name(status)),
                 description: Some(response.description.clone()).filter(|d| !d.trim().is_empty()),
                 body,
+                media_type: preferred.map(|(media_type, _)| media_type.to_owned()),
             });
         }
         lowered
@@ -476,6 +474,19 @@ fn resolve_component<'a, T>(
         }
     }
     None
+}
+
+/// OpenAPI's `explode` defaults to true for `form` only; an exploded delimited style is
+/// sent like an exploded form.
+fn query_style(style: &openapiv3::QueryStyle, explode: Option<bool>) -> QueryStyle {
+    match style {
+        openapiv3::QueryStyle::DeepObject => QueryStyle::DeepObject,
+        openapiv3::QueryStyle::Form if explode.unwrap_or(true) => QueryStyle::Exploded,
+        openapiv3::QueryStyle::Form => QueryStyle::Joined(','),
+        _ if explode == Some(true) => QueryStyle::Exploded,
+        openapiv3::QueryStyle::SpaceDelimited => QueryStyle::Joined(' '),
+        openapiv3::QueryStyle::PipeDelimited => QueryStyle::Joined('|'),
+    }
 }
 
 fn location_key(parameter: &openapiv3::Parameter) -> &'static str {
@@ -634,4 +645,20 @@ fn canonical_reason(code: u16) -> Option<&'static str> {
         505 => "HTTP Version Not Supported",
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use openapiv3::QueryStyle as Style;
+
+    #[test]
+    fn query_styles_follow_style_and_explode_defaults() {
+        assert_eq!(query_style(&Style::Form, None), QueryStyle::Exploded);
+        assert_eq!(query_style(&Style::Form, Some(false)), QueryStyle::Joined(','));
+        assert_eq!(query_style(&Style::SpaceDelimited, None), QueryStyle::Joined(' '));
+        assert_eq!(query_style(&Style::PipeDelimited, Some(false)), QueryStyle::Joined('|'));
+        assert_eq!(query_style(&Style::PipeDelimited, Some(true)), QueryStyle::Exploded);
+        assert_eq!(query_style(&Style::DeepObject, None), QueryStyle::DeepObject);
+    }
 }

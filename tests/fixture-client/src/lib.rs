@@ -10,7 +10,8 @@
             feature = "openapi31",
             feature = "operations-core",
             feature = "pagination",
-            feature = "shapes-core"
+            feature = "shapes-core",
+            feature = "swagger2"
         )
     ),
     allow(dead_code)
@@ -32,3 +33,7 @@ pub mod pagination;
 /// Schema shapes (cargo feature `shapes`).
 #[cfg(feature = "shapes-core")]
 pub mod shapes;
+
+/// Swagger 2.0 shapes (cargo feature `swagger2`).
+#[cfg(feature = "swagger2")]
+pub mod swagger2;

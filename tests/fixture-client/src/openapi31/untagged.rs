@@ -9,7 +9,7 @@ use crate::runtime;
 impl Client {
     /// `PUT /notes/{id}`
     ///
-    /// - `id`:
+    /// - `id`: the `id` path parameter
     /// - `body`: the request body
     ///
     /// Returns the request builder [`PutNote`]: set optional values on it, then `.await` it.
@@ -55,6 +55,7 @@ impl<'c> PutNote<'c> {
             .core
             .request("putNote", runtime::Method::PUT, "/notes/{id}")
             .path_param("id", &self.id)
+            .accept("application/json")
             .options(self.options)
             .json("application/json", &self.body)
             .send()

@@ -67,7 +67,7 @@ impl<'c> Items<'c> {
 
     /// `PUT /items/{item_id}/note`
     ///
-    /// - `item_id`:
+    /// - `item_id`: the `item_id` path parameter
     ///
     /// Returns the request builder [`PutNote`]: set optional values on it, then `.await` it.
     pub fn put_note(&self, item_id: i64) -> PutNote<'_> {
@@ -81,7 +81,7 @@ impl<'c> Items<'c> {
 
     /// `POST /items/{item_id}/attachments`
     ///
-    /// - `item_id`:
+    /// - `item_id`: the `item_id` path parameter
     /// - `body`: the request body
     ///
     /// Returns the request builder [`UploadAttachment`]: set optional values on it, then `.await` it.
@@ -176,6 +176,7 @@ impl<'c> GetItem<'c> {
             .query_deep_object("filter", &self.filter)
             .header("X-Request-Id", &self.x_request_id)
             .cookie("session", &self.session)
+            .accept("application/json, application/vnd.items+json, text/plain")
             .security(&[&[&super::BEARER]])
             .options(self.options)
             .send()
@@ -346,6 +347,7 @@ impl<'c> CreateItem<'c> {
             .client
             .core
             .request("createItem", runtime::Method::POST, "/items")
+            .accept("application/json")
             .security(&[&[&super::API_KEY_QUERY], &[&super::API_KEY_COOKIE]])
             .options(self.options)
             .form("application/x-www-form-urlencoded", &self.body)
@@ -404,6 +406,7 @@ impl<'c> PutNote<'c> {
             .core
             .request("putNote", runtime::Method::PUT, "/items/{item_id}/note")
             .path_param("item_id", &self.item_id)
+            .accept("text/plain")
             .security(&[&[&super::BEARER]])
             .options(self.options);
         if let Some(body) = &self.body {

@@ -9,7 +9,7 @@ use crate::runtime;
 impl Client {
     /// `GET /files/{path}`
     ///
-    /// - `path`:
+    /// - `path`: the `path` path parameter
     ///
     /// Returns the request builder [`Download`]: set optional values on it, then `.await` it.
     pub fn download(&self, path: impl Into<String>) -> Download<'_> {
@@ -22,8 +22,8 @@ impl Client {
 
     /// `PUT /files/{path}`
     ///
-    /// - `path`:
-    /// - `overwrite`:
+    /// - `path`: the `path` path parameter
+    /// - `overwrite`: the `overwrite` query parameter
     /// - `body`: the request body
     ///
     /// Returns the request builder [`Upload`]: set optional values on it, then `.await` it.
@@ -47,7 +47,7 @@ impl Client {
     ///
     /// `GET /reports/{report-id}`
     ///
-    /// - `report_id`:
+    /// - `report_id`: the `report-id` path parameter
     ///
     /// Returns the request builder [`GetReportsByReportId`]: set optional values on it, then `.await` it.
     pub fn get_reports_by_report_id(
@@ -63,7 +63,7 @@ impl Client {
 
     /// `GET /reports/{report_id}`
     ///
-    /// - `report_id`:
+    /// - `report_id`: the `report_id` path parameter
     ///
     /// Returns the request builder [`GetReportsByReportId2`]: set optional values on it, then `.await` it.
     pub fn get_reports_by_report_id2(
@@ -109,6 +109,7 @@ impl<'c> Download<'c> {
             .core
             .request("download", runtime::Method::GET, "/files/{path}")
             .path_param("path", &self.path)
+            .accept("application/octet-stream")
             .options(self.options)
             .send()
             .await?;
@@ -158,6 +159,7 @@ impl<'c> Upload<'c> {
     /// Sends the request and decodes the response.
     ///
     /// Succeeds with:
+    /// - `200`: Replaced an existing file
     /// - `201`: Stored
     pub async fn send(
         self,
@@ -175,7 +177,7 @@ impl<'c> Upload<'c> {
             .send()
             .await?;
         match response.status().as_u16() {
-            201 => response.empty(),
+            200 | 201 => response.empty(),
             _ => Err(response.unexpected()),
         }
     }

@@ -106,6 +106,7 @@ impl<'c> ListThings<'c> {
             .query("page", &self.page, true)
             .query("per_page", &self.per_page, true)
             .query("name", &self.name, true)
+            .accept("application/json")
             .options(self.options)
             .send()
             .await?;
@@ -202,6 +203,7 @@ impl<'c> ListUsers<'c> {
             .request("listUsers", runtime::Method::GET, "/users")
             .query("page_size", &self.page_size, true)
             .query("next_page_token", &self.next_page_token, true)
+            .accept("application/json")
             .options(self.options)
             .send()
             .await?;
@@ -286,6 +288,7 @@ impl<'c> ListEvents<'c> {
             .core
             .request("listEvents", runtime::Method::GET, "/events")
             .query("cursor", &self.cursor, true)
+            .accept("application/json")
             .options(self.options)
             .send()
             .await?;

@@ -76,6 +76,7 @@ impl<'c> CreateAccount<'c> {
             .client
             .core
             .request("createAccount", runtime::Method::POST, "/accounts")
+            .accept("application/json")
             .options(self.options)
             .json("application/json", &self.body)
             .send()

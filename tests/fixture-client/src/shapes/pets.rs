@@ -46,7 +46,7 @@ impl<'c> Pets<'c> {
     ///
     /// `PATCH /pets/{pet_id}`
     ///
-    /// - `pet_id`:
+    /// - `pet_id`: the `pet_id` path parameter
     /// - `body`: the request body
     ///
     /// Returns the request builder [`UpdatePet`]: set optional values on it, then `.await` it.
@@ -92,6 +92,7 @@ impl<'c> CreatePet<'c> {
             .client
             .core
             .request("createPet", runtime::Method::POST, "/pets")
+            .accept("application/json")
             .options(self.options)
             .json("application/json", &self.body)
             .send()
@@ -143,6 +144,7 @@ impl<'c> GetTree<'c> {
             .client
             .core
             .request("getTree", runtime::Method::GET, "/tree")
+            .accept("application/json")
             .options(self.options)
             .send()
             .await?;
@@ -212,6 +214,7 @@ impl<'c> UpdatePet<'c> {
             .path_param("pet_id", &self.pet_id)
             .query("priority", &self.priority, true)
             .query("limit", &self.limit, true)
+            .accept("application/json")
             .options(self.options)
             .json("application/json", &self.body)
             .send()
