@@ -581,24 +581,26 @@ fn response_arms(operation: &Operation, enveloped: bool) -> Vec<TokenStream> {
             let variant = ident(&response.variant_name);
             quote!(Err(response.#decode(#enum_name::#variant)))
         };
-        (response.status == StatusMatch::Default, pattern, expression)
+        // Only the successes of a one-shape operation decode alike; error variants are per status.
+        let shared = (response.is_success && one_shape).then(|| decode.to_string());
+        (response.status == StatusMatch::Default, shared, pattern, expression)
     });
     // Neighbouring statuses decoded alike share one arm (`200 | 201 => …`), as a person would write.
-    let mut merged: Vec<(Vec<TokenStream>, TokenStream)> = Vec::new();
-    for (is_default, pattern, expression) in arms {
+    let mut merged: Vec<(Option<String>, Vec<TokenStream>, TokenStream)> = Vec::new();
+    for (is_default, shared, pattern, expression) in arms {
         match merged.last_mut() {
-            Some((patterns, previous)) if previous.to_string() == expression.to_string() => {
+            Some((previous, patterns, _)) if shared.is_some() && *previous == shared => {
                 // `_` already covers the codes before it.
                 if is_default {
                     patterns.clear();
                 }
                 patterns.push(pattern);
             }
-            _ => merged.push((vec![pattern], expression)),
+            _ => merged.push((shared, vec![pattern], expression)),
         }
     }
     let mut arms: Vec<TokenStream> =
-        merged.into_iter().map(|(patterns, expression)| quote!(#(#patterns)|* => #expression,)).collect();
+        merged.into_iter().map(|(_, patterns, expression)| quote!(#(#patterns)|* => #expression,)).collect();
     if successes.is_empty() {
         arms.insert(0, quote!(200..=299 => response.empty(),));
     }
