@@ -234,6 +234,25 @@ fn all_of_merges_parts_and_unknown_enum_values_still_decode() {
 }
 
 #[test]
+fn operator_and_signed_values_get_spelled_variant_names() {
+    use shapes::Filter;
+    let all = [
+        (Filter::GtEq, ">="),
+        (Filter::NotEq, "!="),
+        (Filter::Eq, "="),
+        (Filter::MinusName, "-name"),
+        (Filter::Name, "name"),
+        (Filter::PlusName, "+name"),
+        (Filter::SelfValue, "Self"),
+        (Filter::SelfValue2, "self"),
+    ];
+    for (variant, wire) in all {
+        assert_eq!(serde_json::to_value(&variant).expect("encodes"), json!(wire));
+        assert_eq!(serde_json::from_value::<Filter>(json!(wire)).expect("decodes"), variant);
+    }
+}
+
+#[test]
 fn absent_optional_fields_are_omitted_and_required_ones_enforced() {
     let error = serde_json::from_value::<shapes::Pet>(json!({"id": "1", "kind": "dog"})).expect_err("name is required");
     assert!(error.to_string().contains("name"), "{error}");

@@ -85,15 +85,51 @@ pub fn type_name(raw: &str) -> String {
 pub fn variant_name(raw: &str) -> String {
     let mut name = words(raw).to_upper_camel_case();
     if name.is_empty() {
+        // Operators (`>=`, `!=`) and signs stay apart when spelled: `GtEq`, `NotEq`.
+        name = raw.chars().filter_map(symbol_name).collect();
+    } else if let Some(sign) = raw.chars().next().filter(|c| matches!(c, '-' | '+')).and_then(symbol_name) {
+        // `-created_at` sorts the other way from `created_at`; the sign is the difference.
+        name.insert_str(0, sign);
+    }
+    if name.is_empty() {
         name = "Empty".to_owned();
     }
     if name.starts_with(|c: char| c.is_ascii_digit()) {
         name.insert(0, 'V');
     }
     if name == "Self" {
-        name.push('_');
+        // Not `Self_`: a collision suffix would make it `Self_2`, which is not camel case.
+        name.push_str("Value");
     }
     name
+}
+
+/// The word for a symbol a value may consist of.
+fn symbol_name(symbol: char) -> Option<&'static str> {
+    Some(match symbol {
+        '-' => "Minus",
+        '+' => "Plus",
+        '*' => "Star",
+        '/' => "Slash",
+        '.' => "Dot",
+        '<' => "Lt",
+        '>' => "Gt",
+        '=' => "Eq",
+        '!' => "Not",
+        '~' => "Tilde",
+        '&' => "And",
+        '|' => "Or",
+        '%' => "Percent",
+        '@' => "At",
+        '#' => "Hash",
+        '$' => "Dollar",
+        '^' => "Caret",
+        '?' => "Question",
+        ':' => "Colon",
+        ',' => "Comma",
+        '_' => "Underscore",
+        _ => return None,
+    })
 }
 
 /// A module (and file) name: `snake_case`, with keywords suffixed (`type` → `type_`), as a
@@ -182,6 +218,26 @@ mod tests {
         assert_eq!(type_name("error"), "ErrorModel");
         assert_eq!(type_name("api-response.common"), "ApiResponseCommon");
         assert_eq!(type_name("3d"), "V3d");
+    }
+
+    #[test]
+    fn variants_named_self_stay_camel_case_when_they_collide() {
+        let mut names = Namespace::new();
+        assert_eq!(names.claim(variant_name("Self")), "SelfValue");
+        assert_eq!(names.claim(variant_name("self")), "SelfValue2");
+        assert_eq!(variant_name(""), "Empty");
+    }
+
+    #[test]
+    fn operators_and_signs_are_spelled_in_variant_names() {
+        let names: Vec<String> = [">=", "!=", "<", "-", "+", " ", "-created_at", "created_at", "+1", "-1"]
+            .into_iter()
+            .map(variant_name)
+            .collect();
+        assert_eq!(
+            names,
+            ["GtEq", "NotEq", "Lt", "Minus", "Plus", "Empty", "MinusCreatedAt", "CreatedAt", "Plus1", "Minus1"]
+        );
     }
 
     #[test]

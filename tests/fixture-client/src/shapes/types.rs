@@ -546,6 +546,53 @@ impl std::fmt::Display for Kind {
     }
 }
 
+/// Operators, signed sort keys and `Self`, which must all become distinct camel-case variants.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Filter {
+    #[serde(rename = ">=")]
+    GtEq,
+    #[serde(rename = "!=")]
+    NotEq,
+    #[serde(rename = "=")]
+    Eq,
+    #[serde(rename = "-name")]
+    MinusName,
+    #[serde(rename = "name")]
+    Name,
+    #[serde(rename = "+name")]
+    PlusName,
+    #[serde(rename = "Self")]
+    SelfValue,
+    #[serde(rename = "self")]
+    SelfValue2,
+    /// A value this client does not know yet; kept so that a new server value still decodes.
+    #[serde(untagged)]
+    Other(String),
+}
+
+impl Filter {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::GtEq => ">=",
+            Self::NotEq => "!=",
+            Self::Eq => "=",
+            Self::MinusName => "-name",
+            Self::Name => "name",
+            Self::PlusName => "+name",
+            Self::SelfValue => "Self",
+            Self::SelfValue2 => "self",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl std::fmt::Display for Filter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[cfg(feature = "shapes-pets")]
 /// A `oneOf` without a discriminator.
 ///
