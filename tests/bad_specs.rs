@@ -48,6 +48,20 @@ fn a_ref_differing_only_in_case_generates_with_a_warning_naming_the_pointer() {
 }
 
 #[test]
+fn an_all_of_part_that_cannot_be_an_object_is_left_out_with_a_warning() {
+    let path = tests::root().join("tests/bad-specs/all-of-with-a-scalar-choice.yaml");
+    let generated = tests::generate_with_warnings(&path).unwrap_or_else(|error| panic!("{error}"));
+    let warnings: Vec<String> = generated.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        ["tests/bad-specs/all-of-with-a-scalar-choice.yaml: #/components/schemas/Thing/allOf/1: \
+          an `allOf` part that is not an object is left out of the struct"]
+    );
+    let types = &generated.files[Path::new("src/all_of_with_a_scalar_choice/types.rs")];
+    assert!(types.contains("pub name: Option<String>") && !types.contains("flatten"), "{types}");
+}
+
+#[test]
 fn swagger_2_problems_are_named_where_the_2_0_document_has_them() {
     let mut errors = errors_of("swagger2-dangling.yaml");
     errors.sort();

@@ -233,6 +233,40 @@ fn all_of_merges_parts_and_unknown_enum_values_still_decode() {
     assert_eq!(shapes::Kind::V2legs.to_string(), "2legs");
 }
 
+#[tokio::test]
+async fn json_content_and_pipe_delimited_query_parameters() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 1, "name": "x"})))
+        .mount(&server)
+        .await;
+    let client = ops::Client::builder().base_url(server.uri()).bearer("b").build().expect("builds");
+    let mut filter = std::collections::BTreeMap::new();
+    filter.insert("price".to_owned(), json!({"lt": 5}));
+    client.items().get_item(1).r#where(filter).sort(vec!["name".into(), "-price".into()]).await.expect("ok");
+    let request = &recorded(&server).await[0];
+    let pairs: Vec<(String, String)> = request.url.query_pairs().into_owned().collect();
+    assert_eq!(
+        pairs,
+        [("where".to_owned(), r#"{"price":{"lt":5}}"#.to_owned()), ("sort".to_owned(), "name|-price".to_owned())]
+    );
+}
+
+#[test]
+fn an_all_of_with_a_one_of_part_keeps_both_the_common_fields_and_the_choice() {
+    let check: shapes::Payout =
+        serde_json::from_value(json!({"amount": 5, "address": "1 Main St", "payee": "Ann"})).expect("decodes");
+    assert_eq!(check.amount, 5);
+    assert!(matches!(&check.variant, shapes::PayoutVariant::Check(check) if check.payee == "Ann"), "{check:?}");
+    let iban = shapes::Payout {
+        amount: 7,
+        variant: shapes::PayoutVariant::Iban(shapes::PayoutVariantIban { iban: "DE00".into() }),
+    };
+    assert_eq!(serde_json::to_value(&iban).expect("encodes"), json!({"amount": 7, "iban": "DE00"}));
+    let neither = serde_json::from_value::<shapes::Payout>(json!({"amount": 1}));
+    assert!(neither.is_err(), "a payout must be one of the shapes: {neither:?}");
+}
+
 #[test]
 fn operator_and_signed_values_get_spelled_variant_names() {
     use shapes::Filter;

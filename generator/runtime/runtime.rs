@@ -523,6 +523,19 @@ impl Request<'_> {
         }
     }
 
+    /// Adds a query parameter the spec gives as `content: application/json`: the value
+    /// as JSON text (`filter={"a":1}`); `None` adds nothing.
+    pub fn query_json<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
+        match serde_json::to_value(value) {
+            Ok(serde_json::Value::Null) => self,
+            Ok(json) => {
+                self.query.push((name.to_owned(), json.to_string()));
+                self
+            }
+            Err(error) => self.fail(format!("query parameter `{name}`: {error}")),
+        }
+    }
+
     /// Adds an object as `style: deepObject` query pairs (`name[key]=value`, one level
     /// deep; arrays repeat the pair); `None` adds nothing.
     pub fn query_deep_object<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {

@@ -187,6 +187,9 @@ pub struct Field {
     /// `null` mean different things (keep vs clear), so the Rust type is
     /// `Option<Option<T>>`. Set by the `presence` pass.
     pub null_distinct: bool,
+    /// The fields of a `oneOf`/`anyOf` part of an `allOf`, inlined into this object
+    /// (`#[serde(flatten)]`); `api_name` is empty.
+    pub flatten: bool,
 }
 
 impl Field {
@@ -419,6 +422,8 @@ pub enum QueryStyle {
     Joined(char),
     /// `style: deepObject`: an object sent as `name[key]=value` pairs.
     DeepObject,
+    /// `content: application/json`: the value as JSON text (`filter={"a":1}`).
+    Json,
 }
 
 impl ParameterLocation {

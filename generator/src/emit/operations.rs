@@ -476,6 +476,7 @@ fn emit_send_body(api: &Api, operation: &Operation) -> TokenStream {
             ParameterLocation::Path => quote!(.path_param(#api_name, &self.#name)),
             ParameterLocation::Query => match parameter.query_style {
                 QueryStyle::DeepObject => quote!(.query_deep_object(#api_name, &self.#name)),
+                QueryStyle::Json => quote!(.query_json(#api_name, &self.#name)),
                 QueryStyle::Exploded => quote!(.query(#api_name, &self.#name, true)),
                 QueryStyle::Joined(',') => quote!(.query(#api_name, &self.#name, false)),
                 QueryStyle::Joined(delimiter) => {

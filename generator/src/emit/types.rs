@@ -155,9 +155,21 @@ fn emit_struct(
 }
 
 fn emit_field(api: &Api, field: &Field, context: TypeContext) -> TokenStream {
-    let docs = doc_attrs([spec(field.description.as_deref()), ours(field_notes(field))]);
     let name = ident(&field.rust_name);
     let mut ty = type_tokens(api, &field.ty, context);
+    if field.flatten {
+        let note = "The value's other fields: it must also match one of these shapes.";
+        let docs = doc_attrs([spec(field.description.as_deref()), ours(note.to_owned())]);
+        if field.boxed {
+            ty = quote!(Box<#ty>);
+        }
+        return quote! {
+            #docs
+            #[serde(flatten)]
+            pub #name: #ty,
+        };
+    }
+    let docs = doc_attrs([spec(field.description.as_deref()), ours(field_notes(field))]);
     if field.boxed {
         ty = quote!(Box<#ty>);
     }

@@ -11,7 +11,7 @@ mod operations;
 mod parse;
 mod schemas;
 
-use crate::diagnostics::{pointer, Diagnostics, Origins, Reporter};
+use crate::diagnostics::{pointer, Diagnostic, Diagnostics, Origins, Reporter};
 use crate::ir::{self, Api, ApiKeyLocation, SchemeKind, TypeDef, TypeId, TypeKind, TypeRef};
 use crate::naming::{self, Namespace};
 use crate::ApiSpec;
@@ -63,6 +63,7 @@ pub fn load(spec: &ApiSpec<'_>) -> Result<Api, Diagnostics> {
         types: Vec::new(),
         type_names: Namespace::new(),
         components: BTreeMap::new(),
+        warnings: Vec::new(),
     };
     let module = naming::module_name(spec.name);
     lowering.register_components();
@@ -73,8 +74,9 @@ pub fn load(spec: &ApiSpec<'_>) -> Result<Api, Diagnostics> {
     };
     let security_schemes = lowering.lower_security_schemes(&env_prefix);
     let groups = lowering.lower_operations(&security_schemes, &module);
-    let Lowering { report, mut types, .. } = lowering;
+    let Lowering { report, mut types, warnings: lowering_warnings, .. } = lowering;
     report.finish()?;
+    warnings.extend(lowering_warnings);
     box_recursive_fields(&mut types);
     order_untagged_variants(&mut types);
 
@@ -103,9 +105,16 @@ pub(crate) struct Lowering<'a> {
     type_names: Namespace,
     /// `#/components/schemas/X` → its slot in `types`.
     components: BTreeMap<String, TypeId>,
+    /// What was accepted but left out or bent; reported without failing.
+    warnings: Vec<Diagnostic>,
 }
 
 impl Lowering<'_> {
+    fn warn(&mut self, at: impl Into<String>, message: impl Into<String>) {
+        let warning = self.report.diagnostic(at, message);
+        self.warnings.push(warning);
+    }
+
     fn lower_security_schemes(&mut self, env_prefix: &str) -> Vec<ir::SecurityScheme> {
         let openapi = self.openapi;
         let Some(components) = &openapi.components else { return Vec::new() };

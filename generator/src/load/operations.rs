@@ -245,6 +245,9 @@ impl<'a> Lowering<'a> {
             let data = parameter.parameter_data_ref();
             let (location, query_style) = match parameter {
                 openapiv3::Parameter::Path { .. } => (ParameterLocation::Path, QueryStyle::Joined(',')),
+                openapiv3::Parameter::Query { .. } if is_json_content(&data.format) => {
+                    (ParameterLocation::Query, QueryStyle::Json)
+                }
                 openapiv3::Parameter::Query { style, .. } => {
                     (ParameterLocation::Query, query_style(style, data.explode))
                 }
@@ -474,6 +477,16 @@ fn resolve_component<'a, T>(
         }
     }
     None
+}
+
+/// A parameter given as `content: {application/json: …}` rather than `schema`.
+fn is_json_content(format: &ParameterSchemaOrContent) -> bool {
+    match format {
+        ParameterSchemaOrContent::Content(content) => {
+            content.first().is_some_and(|(media_type, _)| body_encoding(media_type) == BodyEncoding::Json)
+        }
+        ParameterSchemaOrContent::Schema(_) => false,
+    }
 }
 
 /// OpenAPI's `explode` defaults to true for `form` only; an exploded delimited style is

@@ -288,8 +288,18 @@ impl<'a> Lowering<'a> {
                     continue;
                 }
             }
-            let ty = self.lower_type(variant, &variant_at, &format!("{type_name}Variant{}", index + 1));
-            let wanted = self.variant_label(&ty);
+            // An inline variant is named by its title or its one required property, as a
+            // person would (`Card`, `BankAccount`), before falling back to its position.
+            let label = match variant {
+                ReferenceOr::Item(schema) => inline_variant_label(schema),
+                ReferenceOr::Reference { .. } => None,
+            };
+            let hint = match &label {
+                Some(label) => format!("{type_name}{label}"),
+                None => format!("{type_name}Variant{}", index + 1),
+            };
+            let ty = self.lower_type(variant, &variant_at, &hint);
+            let wanted = label.unwrap_or_else(|| self.variant_label(&ty));
             let reference = match variant {
                 ReferenceOr::Reference { reference } => Some(reference.as_str()),
                 ReferenceOr::Item(schema) => self.single_ref_all_of(schema),
@@ -305,6 +315,24 @@ impl<'a> Lowering<'a> {
             .filter(|_| !lowered.is_empty() && lowered.iter().all(|variant| !variant.tags.is_empty()))
             .map(|discriminator| crate::ir::Discriminator { property: discriminator.property_name.clone() });
         TypeKind::Union(lowered, discriminator)
+    }
+
+    /// Whether values of `ty` are always JSON objects, so serde can flatten them. A type
+    /// still being lowered (a cycle) is taken to be one.
+    fn is_object_like(&self, ty: &TypeRef, depth: usize) -> bool {
+        match ty {
+            TypeRef::Map(_) | TypeRef::Json => true,
+            TypeRef::Named(id) if depth < 16 => match &self.types[id.0].kind {
+                TypeKind::Struct(_) => true,
+                TypeKind::Union(variants, _) => {
+                    variants.iter().all(|variant| self.is_object_like(&variant.ty, depth + 1))
+                }
+                TypeKind::Alias(inner) => self.is_object_like(inner, depth + 1),
+                TypeKind::Enum(_) | TypeKind::ValueEnum(_) => false,
+            },
+            TypeRef::Named(_) => true,
+            _ => false,
+        }
     }
 
     fn variant_label(&self, ty: &TypeRef) -> String {
@@ -323,9 +351,11 @@ impl<'a> Lowering<'a> {
     }
 
     /// Merges the object parts of an `allOf` into one struct: properties in order, later
-    /// declarations of the same property win, `required` is the union.
+    /// declarations of the same property win, `required` is the union. A `oneOf`/`anyOf`
+    /// part becomes a flattened field, so the value must also be one of its shapes.
     fn lower_all_of(&mut self, parts: &'a [ReferenceOr<Schema>], at: &str, type_name: &str) -> TypeKind {
         let mut shapes = Vec::new();
+        let mut unions = Vec::new();
         let mut stack: Vec<(&'a ReferenceOr<Schema>, String)> = parts
             .iter()
             .enumerate()
@@ -350,12 +380,45 @@ impl<'a> Lowering<'a> {
             }
             if let Some(shape) = object_shape(schema) {
                 shapes.push((shape, part_at));
+            } else if matches!(schema.schema_kind, SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. }) {
+                unions.push((part, part_at));
             }
         }
-        if shapes.is_empty() {
+        if shapes.is_empty() && unions.len() == 1 {
+            let (part, part_at) = unions[0].clone();
+            return TypeKind::Alias(self.lower_type(part, &part_at, &format!("{type_name}Variant")));
+        }
+        if shapes.is_empty() && unions.is_empty() {
             return TypeKind::Alias(TypeRef::Json);
         }
-        TypeKind::Struct(self.lower_struct(&shapes, type_name))
+        let mut structure = self.lower_struct(&shapes, type_name);
+        let mut field_names = Namespace::new();
+        field_names.reserve(&structure.fields.iter().map(|field| field.rust_name.as_str()).collect::<Vec<_>>());
+        for (index, (part, part_at)) in unions.into_iter().enumerate() {
+            let suffix = if index == 0 { String::new() } else { (index + 1).to_string() };
+            let ty = self.lower_type(part, &part_at, &format!("{type_name}Variant{suffix}"));
+            // Only objects can stand for the value's other fields.
+            if !self.is_object_like(&ty, 0) {
+                self.warn(part_at, "an `allOf` part that is not an object is left out of the struct");
+                continue;
+            }
+            let description = self.resolve_schema(part).and_then(|schema| schema.schema_data.description.clone());
+            structure.fields.push(Field {
+                rust_name: field_names.claim("variant".to_owned()),
+                api_name: String::new(),
+                ty,
+                required: true,
+                nullable: false,
+                boxed: false,
+                description,
+                read_only: false,
+                write_only: false,
+                default: None,
+                null_distinct: false,
+                flatten: true,
+            });
+        }
+        TypeKind::Struct(structure)
     }
 
     fn lower_struct(&mut self, shapes: &[(ObjectShape<'a>, String)], type_name: &str) -> Struct {
@@ -397,6 +460,7 @@ impl<'a> Lowering<'a> {
                 write_only: data.is_some_and(|data| data.write_only),
                 default: data.and_then(|data| data.default.clone()).filter(|value| !value.is_null()),
                 null_distinct: false,
+                flatten: false,
             });
         }
         let additional = match additional {
@@ -435,6 +499,18 @@ fn discriminator_tags(discriminator: &openapiv3::Discriminator, reference: &str)
         return mapped;
     }
     reference.strip_prefix(SCHEMA_PREFIX).map(|name| vec![name.to_owned()]).unwrap_or_default()
+}
+
+/// A name for an inline union member: its `title`, else the one property it requires.
+fn inline_variant_label(schema: &Schema) -> Option<String> {
+    if let Some(title) = schema.schema_data.title.as_deref().filter(|title| !title.trim().is_empty()) {
+        return Some(naming::type_name(title));
+    }
+    let shape = object_shape(schema)?;
+    match shape.required {
+        [only] => Some(naming::type_name(only)),
+        _ => None,
+    }
 }
 
 fn object_shape(schema: &Schema) -> Option<ObjectShape<'_>> {

@@ -33,6 +33,8 @@ impl<'c> Items<'c> {
             fields: None,
             ids: None,
             filter: None,
+            r#where: None,
+            sort: None,
             x_request_id: None,
             session: None,
             options: runtime::RequestOptions::default(),
@@ -108,6 +110,8 @@ pub struct GetItem<'c> {
     fields: Option<Vec<String>>,
     ids: Option<Vec<i64>>,
     filter: Option<types::GetItemFilter>,
+    r#where: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    sort: Option<Vec<String>>,
     x_request_id: Option<String>,
     session: Option<String>,
     options: runtime::RequestOptions,
@@ -135,6 +139,25 @@ impl<'c> GetItem<'c> {
     /// Sets the optional query parameter `filter`.
     pub fn filter(mut self, value: types::GetItemFilter) -> Self {
         self.filter = Some(value);
+        self
+    }
+
+    /// A JSON document in one parameter (`where={"price":{"lt":5}}`).
+    ///
+    /// Sets the optional query parameter `where`.
+    pub fn r#where(
+        mut self,
+        value: std::collections::BTreeMap<String, serde_json::Value>,
+    ) -> Self {
+        self.r#where = Some(value);
+        self
+    }
+
+    /// Pipe-joined array (`sort=name|-price`).
+    ///
+    /// Sets the optional query parameter `sort`.
+    pub fn sort(mut self, value: Vec<String>) -> Self {
+        self.sort = Some(value);
         self
     }
 
@@ -174,6 +197,8 @@ impl<'c> GetItem<'c> {
             .query("fields", &self.fields, true)
             .query("ids", &self.ids, false)
             .query_deep_object("filter", &self.filter)
+            .query_json("where", &self.r#where)
+            .query_delimited("sort", &self.sort, "|")
             .header("X-Request-Id", &self.x_request_id)
             .cookie("session", &self.session)
             .accept("application/json, application/vnd.items+json, text/plain")

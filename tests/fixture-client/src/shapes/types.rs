@@ -396,7 +396,7 @@ pub struct PetName2 {
 #[serde(untagged)]
 pub enum Shape {
     Card(Card),
-    ShapeVariant2(ShapeVariant2),
+    Side(ShapeSide),
 }
 
 /// A `oneOf` whose first variant fits any object that the second fits too.
@@ -593,6 +593,15 @@ impl std::fmt::Display for Filter {
     }
 }
 
+/// `allOf` of an object and a `oneOf`: the common fields, plus one of two shapes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Payout {
+    pub amount: i64,
+    /// The value's other fields: it must also match one of these shapes.
+    #[serde(flatten)]
+    pub variant: PayoutVariant,
+}
+
 #[cfg(feature = "shapes-pets")]
 /// A `oneOf` without a discriminator.
 ///
@@ -735,7 +744,7 @@ impl std::fmt::Display for AccountPlan {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ShapeVariant2 {
+pub struct ShapeSide {
     pub side: f64,
 }
 
@@ -752,4 +761,23 @@ pub struct PetOwner {
 pub struct PetOwnerAddress {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
+}
+
+/// Decoded as the first variant that fits; variants that demand more (required fields) come first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum PayoutVariant {
+    Check(PayoutVariantCheck),
+    Iban(PayoutVariantIban),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayoutVariantIban {
+    pub iban: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayoutVariantCheck {
+    pub address: String,
+    pub payee: String,
 }
