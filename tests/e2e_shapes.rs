@@ -234,7 +234,7 @@ fn all_of_merges_parts_and_unknown_enum_values_still_decode() {
 }
 
 #[tokio::test]
-async fn json_content_and_pipe_delimited_query_parameters() {
+async fn json_content_and_pipe_delimited_parameters() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 1, "name": "x"})))
@@ -243,8 +243,17 @@ async fn json_content_and_pipe_delimited_query_parameters() {
     let client = ops::Client::builder().base_url(server.uri()).bearer("b").build().expect("builds");
     let mut filter = std::collections::BTreeMap::new();
     filter.insert("price".to_owned(), json!({"lt": 5}));
-    client.items().get_item(1).r#where(filter).sort(vec!["name".into(), "-price".into()]).await.expect("ok");
+    let trace = ops::GetItemXTrace { span: Some(7) };
+    client
+        .items()
+        .get_item(1)
+        .r#where(filter)
+        .sort(vec!["name".into(), "-price".into()])
+        .x_trace(trace)
+        .await
+        .expect("ok");
     let request = &recorded(&server).await[0];
+    assert_eq!(request.headers["x-trace"], r#"{"span":7}"#);
     let pairs: Vec<(String, String)> = request.url.query_pairs().into_owned().collect();
     assert_eq!(
         pairs,

@@ -398,7 +398,8 @@ pub struct Parameter {
     pub ty: TypeRef,
     pub required: bool,
     pub description: Option<String>,
-    /// How a query parameter's arrays and objects are spelled; other locations ignore it.
+    /// How a query parameter's arrays and objects are spelled; of the other locations,
+    /// only a header heeds it, and only `Json`.
     pub query_style: QueryStyle,
     /// The value the server assumes when the parameter is not sent.
     pub default: Option<serde_json::Value>,
@@ -422,7 +423,8 @@ pub enum QueryStyle {
     Joined(char),
     /// `style: deepObject`: an object sent as `name[key]=value` pairs.
     DeepObject,
-    /// `content: application/json`: the value as JSON text (`filter={"a":1}`).
+    /// `content: application/json`: the value as JSON text (`filter={"a":1}`), in a
+    /// query or a header parameter.
     Json,
 }
 

@@ -484,6 +484,9 @@ fn emit_send_body(api: &Api, operation: &Operation) -> TokenStream {
                     quote!(.query_delimited(#api_name, &self.#name, #delimiter))
                 }
             },
+            ParameterLocation::Header if parameter.query_style == QueryStyle::Json => {
+                quote!(.header_json(#api_name, &self.#name))
+            }
             ParameterLocation::Header => quote!(.header(#api_name, &self.#name)),
             ParameterLocation::Cookie => quote!(.cookie(#api_name, &self.#name)),
         });

@@ -251,6 +251,9 @@ impl<'a> Lowering<'a> {
                 openapiv3::Parameter::Query { style, .. } => {
                     (ParameterLocation::Query, query_style(style, data.explode))
                 }
+                openapiv3::Parameter::Header { .. } if is_json_content(&data.format) => {
+                    (ParameterLocation::Header, QueryStyle::Json)
+                }
                 openapiv3::Parameter::Header { .. } => (ParameterLocation::Header, QueryStyle::Joined(',')),
                 openapiv3::Parameter::Cookie { .. } => (ParameterLocation::Cookie, QueryStyle::Joined(',')),
             };

@@ -564,6 +564,19 @@ impl Request<'_> {
         self
     }
 
+    /// Adds a header the spec gives as `content: application/json`: the value as JSON
+    /// text; `None` adds nothing.
+    pub fn header_json<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
+        match serde_json::to_value(value) {
+            Ok(serde_json::Value::Null) => self,
+            Ok(json) => {
+                self.headers.push((name, json.to_string()));
+                self
+            }
+            Err(error) => self.fail(format!("header `{name}`: {error}")),
+        }
+    }
+
     /// Adds a header; `None` adds nothing.
     pub fn header<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
         match scalar_texts(value) {

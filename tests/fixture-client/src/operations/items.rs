@@ -36,6 +36,7 @@ impl<'c> Items<'c> {
             r#where: None,
             sort: None,
             x_request_id: None,
+            x_trace: None,
             session: None,
             options: runtime::RequestOptions::default(),
         }
@@ -113,6 +114,7 @@ pub struct GetItem<'c> {
     r#where: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     sort: Option<Vec<String>>,
     x_request_id: Option<String>,
+    x_trace: Option<types::GetItemXTrace>,
     session: Option<String>,
     options: runtime::RequestOptions,
 }
@@ -167,6 +169,14 @@ impl<'c> GetItem<'c> {
         self
     }
 
+    /// A JSON object in a header.
+    ///
+    /// Sets the optional header parameter `X-Trace`.
+    pub fn x_trace(mut self, value: types::GetItemXTrace) -> Self {
+        self.x_trace = Some(value);
+        self
+    }
+
     /// Sets the optional cookie parameter `session`.
     pub fn session(mut self, value: impl Into<String>) -> Self {
         self.session = Some(value.into());
@@ -200,6 +210,7 @@ impl<'c> GetItem<'c> {
             .query_json("where", &self.r#where)
             .query_delimited("sort", &self.sort, "|")
             .header("X-Request-Id", &self.x_request_id)
+            .header_json("X-Trace", &self.x_trace)
             .cookie("session", &self.session)
             .accept("application/json, application/vnd.items+json, text/plain")
             .security(&[&[&super::BEARER]])

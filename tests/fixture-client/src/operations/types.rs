@@ -33,6 +33,13 @@ pub struct GetItemFilter {
 
 #[cfg(feature = "operations-items")]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct GetItemXTrace {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub span: Option<i64>,
+}
+
+#[cfg(feature = "operations-items")]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct GetItemResponse202 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub eta_seconds: Option<i64>,
