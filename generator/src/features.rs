@@ -6,7 +6,7 @@
 //! every type it names. A type most groups reach is not gated at all (its `cfg` would
 //! only be noise), and neither is anything it names.
 
-use crate::ir::{Api, Operation, ResponseBody, TypeId};
+use crate::ir::{Api, TypeId};
 use crate::naming::{self, Namespace};
 use crate::CrateSettings;
 use std::collections::BTreeSet;
@@ -43,7 +43,7 @@ fn gate_types(api: &mut Api) {
     for (group_index, group) in api.groups.iter().enumerate() {
         let mut stack: Vec<TypeId> = Vec::new();
         for operation in &group.operations {
-            operation_types(operation, &mut stack);
+            operation.named_types(&mut stack);
         }
         let mut seen = BTreeSet::new();
         while let Some(id) = stack.pop() {
@@ -73,22 +73,5 @@ fn gate_types(api: &mut Api) {
         if !ungated[index] {
             def.features = users[index].iter().filter_map(|&group| api.groups[group].feature.clone()).collect();
         }
-    }
-}
-
-fn operation_types(operation: &Operation, out: &mut Vec<TypeId>) {
-    for parameter in &operation.parameters {
-        parameter.ty.named_types(out);
-    }
-    if let Some(body) = &operation.body {
-        body.ty.named_types(out);
-    }
-    for response in &operation.responses {
-        if let ResponseBody::Json(ty) = &response.body {
-            ty.named_types(out);
-        }
-    }
-    for header in &operation.response_headers {
-        header.ty.named_types(out);
     }
 }

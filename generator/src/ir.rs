@@ -315,6 +315,26 @@ pub struct Operation {
     pub headers_name: String,
 }
 
+impl Operation {
+    /// Pushes the named types its parameters, body, JSON responses and response headers mention.
+    pub fn named_types(&self, out: &mut Vec<TypeId>) {
+        for parameter in &self.parameters {
+            parameter.ty.named_types(out);
+        }
+        if let Some(body) = &self.body {
+            body.ty.named_types(out);
+        }
+        for response in &self.responses {
+            if let ResponseBody::Json(ty) = &response.body {
+                ty.named_types(out);
+            }
+        }
+        for header in &self.response_headers {
+            header.ty.named_types(out);
+        }
+    }
+}
+
 /// A header a response documents (`X-RateLimit-Remaining`), read into a typed field.
 #[derive(Debug, Clone)]
 pub struct ResponseHeader {

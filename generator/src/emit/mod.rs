@@ -332,10 +332,10 @@ pub(crate) fn type_tokens(api: &Api, ty: &TypeRef, context: TypeContext) -> Toke
     }
 }
 
-/// "Defaults to `20`." for a spec default short enough to read in a doc line.
-pub(crate) fn default_note(value: &serde_json::Value) -> Option<String> {
+/// A spec default as a doc line shows it (`` `20` ``), when it is short enough to read there.
+pub(crate) fn shown_default(value: &serde_json::Value) -> Option<String> {
     let shown = value.to_string();
-    (shown.len() <= 80 && !shown.contains('`')).then(|| format!("Defaults to `{shown}`."))
+    (shown.len() <= 80 && !shown.contains('`')).then(|| format!("`{shown}`"))
 }
 
 #[cfg(test)]

@@ -48,7 +48,11 @@ pub(crate) fn emit_group(api: &Api, group: &OperationGroup) -> TokenStream {
         None => (quote!(), quote!(impl Client)),
     };
     let builders = group.operations.iter().map(|operation| emit_builder(api, group, operation));
-    let uses_types = group.operations.iter().any(mentions_named_type);
+    let uses_types = group.operations.iter().any(|operation| {
+        let mut named = Vec::new();
+        operation.named_types(&mut named);
+        !named.is_empty()
+    });
     let types_import = uses_types.then(|| {
         quote!(
             use super::types;
@@ -68,20 +72,6 @@ pub(crate) fn emit_group(api: &Api, group: &OperationGroup) -> TokenStream {
 
         #(#builders)*
     }
-}
-
-fn mentions_named_type(operation: &Operation) -> bool {
-    fn named(ty: &TypeRef) -> bool {
-        match ty {
-            TypeRef::Named(_) => true,
-            TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Option(inner) => named(inner),
-            _ => false,
-        }
-    }
-    operation.parameters.iter().any(|parameter| named(&parameter.ty))
-        || operation.response_headers.iter().any(|header| named(&header.ty))
-        || operation.body.as_ref().is_some_and(|body| named(&body.ty))
-        || operation.responses.iter().any(|response| matches!(&response.body, ResponseBody::Json(ty) if named(ty)))
 }
 
 /// Required values are arguments of the constructor; everything else is a setter.
@@ -229,8 +219,8 @@ fn emit_builder(api: &Api, group: &OperationGroup, operation: &Operation) -> Tok
         let (ty, convert) = argument_type(api, &parameter.ty);
         let location = parameter.location.as_str();
         let mut line = format!("Sets the optional {location} parameter `{}`.", parameter.api_name);
-        if let Some(default) = parameter.default.as_ref().and_then(super::default_note) {
-            line = format!("{line} {}", default.replace("Defaults to", "The server assumes"));
+        if let Some(default) = parameter.default.as_ref().and_then(super::shown_default) {
+            line = format!("{line} The server assumes {default}.");
         }
         let docs = doc_attrs([spec(parameter.description.as_deref()), ours(line)]);
         quote! {

@@ -157,12 +157,12 @@ fn emit_struct(
 fn emit_field(api: &Api, field: &Field, context: TypeContext) -> TokenStream {
     let name = ident(&field.rust_name);
     let mut ty = type_tokens(api, &field.ty, context);
+    if field.boxed {
+        ty = quote!(Box<#ty>);
+    }
     if field.flatten {
         let note = "The value's other fields: it must also match one of these shapes.";
         let docs = doc_attrs([spec(field.description.as_deref()), ours(note.to_owned())]);
-        if field.boxed {
-            ty = quote!(Box<#ty>);
-        }
         return quote! {
             #docs
             #[serde(flatten)]
@@ -170,9 +170,6 @@ fn emit_field(api: &Api, field: &Field, context: TypeContext) -> TokenStream {
         };
     }
     let docs = doc_attrs([spec(field.description.as_deref()), ours(field_notes(field))]);
-    if field.boxed {
-        ty = quote!(Box<#ty>);
-    }
     if field.optional() {
         ty = quote!(Option<#ty>);
     }
@@ -198,8 +195,8 @@ fn emit_field(api: &Api, field: &Field, context: TypeContext) -> TokenStream {
 /// direction, and how to send `null`.
 fn field_notes(field: &Field) -> String {
     let mut notes = Vec::new();
-    if let Some(default) = field.default.as_ref().and_then(super::default_note) {
-        notes.push(default);
+    if let Some(default) = field.default.as_ref().and_then(super::shown_default) {
+        notes.push(format!("Defaults to {default}."));
     }
     if field.read_only {
         notes.push("Read-only: set by the server, left out of requests.".to_owned());
@@ -257,11 +254,7 @@ fn emit_enum(docs: &TokenStream, name: &proc_macro2::Ident, variants: &[EnumVari
 const OTHER_DOC: &str = " A value this client does not know yet; kept so that a new server value still decodes.";
 
 fn emit_integer_enum(docs: &TokenStream, name: &proc_macro2::Ident, variants: &[ValueVariant]) -> TokenStream {
-    let arms = variants.iter().map(|variant| {
-        let variant_name = ident(&variant.rust_name);
-        let docs = doc_attrs([spec(variant.description.as_deref()), ours(format!("`{}`", variant.value))]);
-        quote!(#docs #variant_name,)
-    });
+    let arms = value_variant_arms(variants);
     let values: Vec<proc_macro2::Literal> = variants
         .iter()
         .map(|variant| proc_macro2::Literal::i64_unsuffixed(variant.value.as_i64().unwrap_or(0)))
@@ -311,11 +304,7 @@ fn emit_integer_enum(docs: &TokenStream, name: &proc_macro2::Ident, variants: &[
 
 /// An enum of values of several JSON kinds: matched and rebuilt through `serde_json::Value`.
 fn emit_mixed_enum(docs: &TokenStream, name: &proc_macro2::Ident, variants: &[ValueVariant]) -> TokenStream {
-    let arms = variants.iter().map(|variant| {
-        let variant_name = ident(&variant.rust_name);
-        let docs = doc_attrs([spec(variant.description.as_deref()), ours(format!("`{}`", variant.value))]);
-        quote!(#docs #variant_name,)
-    });
+    let arms = value_variant_arms(variants);
     let names: Vec<proc_macro2::Ident> = variants.iter().map(|variant| ident(&variant.rust_name)).collect();
     let builds = variants.iter().map(|variant| value_expression(&variant.value));
     let tests = variants.iter().map(|variant| value_test(&variant.value));
@@ -358,6 +347,15 @@ fn emit_mixed_enum(docs: &TokenStream, name: &proc_macro2::Ident, variants: &[Va
             }
         }
     }
+}
+
+/// The variants of a value enum, each documented with the value it stands for.
+fn value_variant_arms(variants: &[ValueVariant]) -> impl Iterator<Item = TokenStream> + '_ {
+    variants.iter().map(|variant| {
+        let variant_name = ident(&variant.rust_name);
+        let docs = doc_attrs([spec(variant.description.as_deref()), ours(format!("`{}`", variant.value))]);
+        quote!(#docs #variant_name,)
+    })
 }
 
 /// Builds `value` as a `serde_json::Value`.

@@ -6,7 +6,9 @@
 //! read through the caller's [`ReadFile`], so the generator itself does no IO) are copied
 //! into `components` under names made from where they came from. Path-item `$ref`s are
 //! inlined, as the typed model has no path-item components. Values under `example`,
-//! `examples` and `x-` extensions are data, not references, and are left alone.
+//! `examples` and `x-` extensions are data, not references, and are left alone, except
+//! where such a key is a name the author chose (a header `x-request-id`, a property
+//! `example`).
 
 use crate::diagnostics::{escape_token, pointer, unescape_token, Origins};
 use serde_json::{Map, Value};

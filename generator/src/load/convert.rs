@@ -848,10 +848,10 @@ mod openapi31 {
 
     const PATH_ITEM_PREFIX: &str = "#/components/pathItems/";
 
-    /// Keywords beside a `$ref` that 3.0 may ignore without changing what the schema accepts.
     /// Annotations beside a `$ref` that the generated client shows.
     const KEPT_ANNOTATIONS: &[&str] = &["description", "readOnly", "writeOnly", "default"];
 
+    /// Keywords beside a `$ref` that 3.0 may ignore without changing what the schema accepts.
     const ANNOTATIONS: &[&str] = &[
         "description",
         "summary",

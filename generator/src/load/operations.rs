@@ -159,18 +159,7 @@ impl<'a> Lowering<'a> {
         let mut seen: BTreeSet<String> = BTreeSet::new();
         let mut field_names = Namespace::new();
         let mut headers = Vec::new();
-        let statuses = responses
-            .responses
-            .iter()
-            .map(|(status, response)| {
-                let status = match status {
-                    StatusCode::Code(code) => StatusMatch::Code(*code),
-                    StatusCode::Range(range) => StatusMatch::Range(*range),
-                };
-                (status_key(status), response)
-            })
-            .chain(responses.default.iter().map(|response| ("default".to_owned(), response)));
-        for (status, response) in statuses {
+        for (status, response) in statuses(responses) {
             let Some(response) = resolve_component(response, RESPONSE_PREFIX, |name| components?.responses.get(name))
             else {
                 continue;
@@ -180,7 +169,7 @@ impl<'a> Lowering<'a> {
                 if TRANSPORT_HEADERS.contains(&lower.as_str()) || !seen.insert(lower) {
                     continue;
                 }
-                let header_at = pointer(&pointer(&pointer(at, &status), "headers"), name);
+                let header_at = pointer(&pointer(&pointer(at, &status_key(status)), "headers"), name);
                 let Some(header) = resolve_component(header, HEADER_PREFIX, |name| components?.headers.get(name))
                 else {
                     self.report.error(header_at, "header `$ref` does not name a header under #/components/headers");
@@ -344,20 +333,9 @@ impl<'a> Lowering<'a> {
 
     fn lower_responses(&mut self, responses: &'a openapiv3::Responses, at: &str, builder_name: &str) -> Vec<Response> {
         let openapi = self.openapi;
-        let mut entries: Vec<(StatusMatch, &'a ReferenceOr<openapiv3::Response>, String)> = responses
-            .responses
-            .iter()
-            .map(|(status, response)| {
-                let status = match status {
-                    StatusCode::Code(code) => StatusMatch::Code(*code),
-                    StatusCode::Range(range) => StatusMatch::Range(*range),
-                };
-                (status, response, pointer(at, &status_key(status)))
-            })
+        let entries: Vec<(StatusMatch, &'a ReferenceOr<openapiv3::Response>, String)> = statuses(responses)
+            .map(|(status, response)| (status, response, pointer(at, &status_key(status))))
             .collect();
-        if let Some(default) = &responses.default {
-            entries.push((StatusMatch::Default, default, pointer(at, "default")));
-        }
         let has_success = entries.iter().any(|(status, _, _)| is_success_status(*status));
         let success_count = entries.iter().filter(|(status, _, _)| is_success_status(*status)).count();
 
@@ -583,6 +561,20 @@ fn is_success_status(status: StatusMatch) -> bool {
         StatusMatch::Range(range) => range == 2,
         StatusMatch::Default => false,
     }
+}
+
+/// An operation's responses in document order, `default` last.
+fn statuses(
+    responses: &openapiv3::Responses,
+) -> impl Iterator<Item = (StatusMatch, &ReferenceOr<openapiv3::Response>)> {
+    let documented = responses.responses.iter().map(|(status, response)| {
+        let status = match status {
+            StatusCode::Code(code) => StatusMatch::Code(*code),
+            StatusCode::Range(range) => StatusMatch::Range(*range),
+        };
+        (status, response)
+    });
+    documented.chain(responses.default.iter().map(|response| (StatusMatch::Default, response)))
 }
 
 fn status_key(status: StatusMatch) -> String {

@@ -528,14 +528,12 @@ impl Request<'_> {
     /// Adds a query parameter the spec gives as `content: application/json`: the value
     /// as JSON text (`filter={"a":1}`); `None` adds nothing.
     pub fn query_json<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
-        match serde_json::to_value(value) {
-            Ok(serde_json::Value::Null) => self,
-            Ok(json) => {
-                self.query.push((name.to_owned(), json.to_string()));
-                self
-            }
-            Err(error) => self.fail(format!("query parameter `{name}`: {error}")),
+        match json_text(value) {
+            Ok(Some(text)) => self.query.push((name.to_owned(), text)),
+            Ok(None) => {}
+            Err(error) => return self.fail(format!("query parameter `{name}`: {error}")),
         }
+        self
     }
 
     /// Adds an object as `style: deepObject` query pairs (`name[key]=value`, one level
@@ -567,14 +565,12 @@ impl Request<'_> {
     /// Adds a header the spec gives as `content: application/json`: the value as JSON
     /// text; `None` adds nothing.
     pub fn header_json<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
-        match serde_json::to_value(value) {
-            Ok(serde_json::Value::Null) => self,
-            Ok(json) => {
-                self.headers.push((name, json.to_string()));
-                self
-            }
-            Err(error) => self.fail(format!("header `{name}`: {error}")),
+        match json_text(value) {
+            Ok(Some(text)) => self.headers.push((name, text)),
+            Ok(None) => {}
+            Err(error) => return self.fail(format!("header `{name}`: {error}")),
         }
+        self
     }
 
     /// Adds a header; `None` adds nothing.
@@ -1047,6 +1043,11 @@ pub trait Envelope: DeserializeOwned {
 
     /// Takes the data out, leaving the rest of the envelope (messages, paging information).
     fn take_result(&mut self) -> Option<Self::Result>;
+}
+
+/// A parameter value as JSON text; `None` (JSON `null`) for an unset optional one.
+fn json_text<T: Serialize + ?Sized>(value: &T) -> Result<Option<String>, serde_json::Error> {
+    serde_json::to_value(value).map(|json| (!json.is_null()).then(|| json.to_string()))
 }
 
 /// Reads a documented response header as `T`: as a JSON string first (strings, string
