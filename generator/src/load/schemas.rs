@@ -17,10 +17,31 @@ use std::collections::BTreeSet;
 const SCHEMA_PREFIX: &str = "#/components/schemas/";
 
 /// A schema's object shape, whether declared with `type: object` or without a `type`.
+#[derive(Clone)]
 struct ObjectShape<'s> {
     properties: Vec<(&'s String, &'s ReferenceOr<Box<Schema>>)>,
     required: &'s [String],
     additional: Option<&'s AdditionalProperties>,
+}
+
+/// The composition keywords of a schema, wherever openapiv3 put them: a schema with only
+/// `allOf` is `SchemaKind::AllOf`, but one with `allOf` *and* `required`, `title` or
+/// `properties` beside it is `SchemaKind::Any` with the parts inside.
+struct Composition<'s> {
+    all_of: &'s [ReferenceOr<Schema>],
+    /// The `oneOf` or `anyOf` alternatives, and which keyword gave them.
+    choice: &'s [ReferenceOr<Schema>],
+    choice_keyword: &'static str,
+    /// Properties, `required` and `additionalProperties` beside the keywords: they apply
+    /// to every part and every alternative.
+    own: Option<ObjectShape<'s>>,
+}
+
+impl Composition<'_> {
+    /// Whether the schema's own object keywords add fields (not just `required`).
+    fn own_fields(&self) -> bool {
+        self.own.as_ref().is_some_and(|own| !own.properties.is_empty() || own.additional.is_some())
+    }
 }
 
 impl<'a> Lowering<'a> {
@@ -162,8 +183,11 @@ impl<'a> Lowering<'a> {
             | SchemaKind::OneOf { .. }
             | SchemaKind::AnyOf { .. }
             | SchemaKind::Any(_) => {
-                if let Some(reference) = self.single_ref_all_of(schema) {
-                    return self.lower_ref(reference, at);
+                if let Some((index, part)) = sole_all_of_part(schema) {
+                    return self.lower_type(part, &pointer(&pointer(at, "allOf"), &index.to_string()), hint);
+                }
+                if composition(schema).is_some() {
+                    return self.define(hint, schema, at);
                 }
                 if let Some(shape) = object_shape(schema) {
                     if shape.properties.is_empty() {
@@ -240,18 +264,8 @@ impl<'a> Lowering<'a> {
         if let Some(values) = value_enum_values(schema) {
             return TypeKind::ValueEnum(value_variants(&values, &EnumExtensions::of(schema)));
         }
-        match &schema.schema_kind {
-            SchemaKind::OneOf { one_of: variants } | SchemaKind::AnyOf { any_of: variants } => {
-                let keyword = if matches!(schema.schema_kind, SchemaKind::OneOf { .. }) { "oneOf" } else { "anyOf" };
-                return self.lower_union(
-                    variants,
-                    schema.schema_data.discriminator.as_ref(),
-                    &pointer(at, keyword),
-                    type_name,
-                );
-            }
-            SchemaKind::AllOf { all_of } => return self.lower_all_of(all_of, at, type_name),
-            _ => {}
+        if let Some(composition) = composition(schema) {
+            return self.lower_composition(schema, composition, at, type_name);
         }
         match object_shape(schema) {
             Some(shape) => TypeKind::Struct(self.lower_struct(&[(shape, at.to_owned())], type_name)),
@@ -267,19 +281,49 @@ impl<'a> Lowering<'a> {
         }
     }
 
+    /// A schema built from `allOf`, `oneOf` or `anyOf`, with or without object keywords
+    /// of its own.
+    fn lower_composition(
+        &mut self,
+        schema: &'a Schema,
+        composition: Composition<'a>,
+        at: &str,
+        type_name: &str,
+    ) -> TypeKind {
+        let discriminator = schema.schema_data.discriminator.as_ref();
+        if composition.choice.is_empty() {
+            let own = composition.own.map(|own| (own, at.to_owned()));
+            return self.lower_all_of(composition.all_of, own, at, type_name);
+        }
+        let choice_at = pointer(at, composition.choice_keyword);
+        if composition.all_of.is_empty() && !composition.own_fields() {
+            // `{type: object, required: [...], oneOf: [...]}`: the alternatives carry the
+            // fields; a `required` list beside them adds nothing a variant can hold.
+            return self.lower_union(composition.choice, &[], discriminator, &choice_at, type_name);
+        }
+        // Fields beside the choice apply to every alternative: each variant gets them all.
+        let (mut shared, _) = self.flatten_all_of(composition.all_of, &pointer(at, "allOf"));
+        if let Some(own) = composition.own {
+            shared.push((own, at.to_owned()));
+        }
+        self.lower_union(composition.choice, &shared, discriminator, &choice_at, type_name)
+    }
+
+    /// `oneOf`/`anyOf` alternatives as the variants of an enum. With `shared` object parts,
+    /// each object variant becomes a struct of the shared fields and its own. Variants are
+    /// dispatched on the discriminator when the spec names one, or else when every variant
+    /// fixes the same property to a value of its own (`type: {enum: [A]}`).
     fn lower_union(
         &mut self,
         variants: &'a [ReferenceOr<Schema>],
+        shared: &[(ObjectShape<'a>, String)],
         discriminator: Option<&'a openapiv3::Discriminator>,
         at: &str,
         type_name: &str,
     ) -> TypeKind {
         let mut names = Namespace::new();
-        if discriminator.is_some() {
-            // The catch-all for discriminator values the spec does not list.
-            names.reserve(&["Other"]);
-        }
         let mut lowered = Vec::new();
+        let mut constants = Vec::new();
         for (index, variant) in variants.iter().enumerate() {
             let variant_at = pointer(at, &index.to_string());
             if let ReferenceOr::Item(schema) = variant {
@@ -298,23 +342,120 @@ impl<'a> Lowering<'a> {
                 Some(label) => format!("{type_name}{label}"),
                 None => format!("{type_name}Variant{}", index + 1),
             };
-            let ty = self.lower_type(variant, &variant_at, &hint);
+            let (mut shapes, _) = self.flatten_all_of(std::slice::from_ref(variant), at);
+            let ty = if shared.is_empty() || shapes.is_empty() {
+                self.lower_type(variant, &variant_at, &hint)
+            } else {
+                let mut merged: Vec<(ObjectShape<'a>, String)> =
+                    shared.iter().map(|(shape, shape_at)| (shape.clone(), shape_at.clone())).collect();
+                merged.append(&mut shapes);
+                let wanted = match (&label, variant) {
+                    (None, ReferenceOr::Reference { reference }) => {
+                        let component = reference.strip_prefix(SCHEMA_PREFIX).unwrap_or(reference);
+                        format!("{type_name}{}", naming::type_name(component))
+                    }
+                    _ => hint.clone(),
+                };
+                let id = self.reserve_type(naming::type_name(&wanted));
+                let name = self.types[id.0].name.clone();
+                let structure = self.lower_struct(&merged, &name);
+                self.types[id.0].description =
+                    self.resolve_schema(variant).and_then(|schema| schema.schema_data.description.clone());
+                self.types[id.0].kind = TypeKind::Struct(structure);
+                shapes = merged;
+                TypeRef::Named(id)
+            };
+            constants.push(self.constant_properties(&shapes));
             let wanted = label.unwrap_or_else(|| self.variant_label(&ty));
             let reference = match variant {
                 ReferenceOr::Reference { reference } => Some(reference.as_str()),
                 ReferenceOr::Item(schema) => self.single_ref_all_of(schema),
             };
-            let tags = match (discriminator, reference) {
-                (Some(discriminator), Some(reference)) => discriminator_tags(discriminator, reference),
-                _ => Vec::new(),
-            };
-            lowered.push(UnionVariant { rust_name: names.claim(wanted), ty, tags });
+            lowered.push((wanted, ty, reference));
         }
-        // A discriminator is only usable when every variant has a value that selects it.
-        let discriminator = discriminator
-            .filter(|_| !lowered.is_empty() && lowered.iter().all(|variant| !variant.tags.is_empty()))
-            .map(|discriminator| crate::ir::Discriminator { property: discriminator.property_name.clone() });
-        TypeKind::Union(lowered, discriminator)
+        let tags = union_tags(discriminator, &lowered, &constants);
+        let discriminator = tags.as_ref().map(|(property, _)| crate::ir::Discriminator { property: property.clone() });
+        let mut tags = tags.map(|(_, tags)| tags).unwrap_or_default().into_iter();
+        if discriminator.is_some() {
+            // The catch-all for discriminator values the spec does not list.
+            names.reserve(&["Other"]);
+        }
+        let variants = lowered
+            .into_iter()
+            .map(|(wanted, ty, _)| {
+                let tags = tags.next().unwrap_or_default();
+                // A dispatched variant is named by the value that selects it, as a person
+                // would write `Record::A` or `Message::User`.
+                let wanted = match &tags[..] {
+                    [tag] if !naming::variant_name(tag).is_empty() => naming::variant_name(tag),
+                    _ => wanted,
+                };
+                UnionVariant { rust_name: names.claim(wanted), ty, tags }
+            })
+            .collect();
+        TypeKind::Union(variants, discriminator)
+    }
+
+    /// The properties that `shapes` fix to one string value (`type: {enum: [A]}` or
+    /// `const: A`), by wire name: the later declaration of a property wins, as in a struct.
+    fn constant_properties(&self, shapes: &[(ObjectShape<'a>, String)]) -> Vec<(String, Option<String>)> {
+        let mut constants: Vec<(String, Option<String>)> = Vec::new();
+        for (shape, _) in shapes {
+            for &(name, property) in &shape.properties {
+                let resolved = match property {
+                    ReferenceOr::Item(schema) => Some(&**schema),
+                    ReferenceOr::Reference { reference } => self.resolve_reference(reference),
+                };
+                let value = resolved.and_then(string_enum_values).filter(|values| values.len() == 1);
+                let value = value.and_then(|mut values| values.pop());
+                match constants.iter_mut().find(|(existing, _)| existing == name) {
+                    Some(slot) => slot.1 = value,
+                    None => constants.push((name.clone(), value)),
+                }
+            }
+        }
+        constants
+    }
+
+    /// Walks `allOf` parts (and the `allOf`s inside them, following each `$ref` once) to
+    /// the object shapes they merge, in order, and the `oneOf`/`anyOf` parts among them.
+    #[allow(clippy::type_complexity)]
+    fn flatten_all_of(
+        &self,
+        parts: &'a [ReferenceOr<Schema>],
+        at: &str,
+    ) -> (Vec<(ObjectShape<'a>, String)>, Vec<(&'a ReferenceOr<Schema>, String)>) {
+        let mut walk = AllOfWalk { shapes: Vec::new(), unions: Vec::new(), seen_refs: BTreeSet::new() };
+        for (index, part) in parts.iter().enumerate() {
+            self.walk_all_of_part(part, pointer(at, &index.to_string()), &mut walk);
+        }
+        (walk.shapes, walk.unions)
+    }
+
+    fn walk_all_of_part(&self, part: &'a ReferenceOr<Schema>, at: String, walk: &mut AllOfWalk<'a>) {
+        if let ReferenceOr::Reference { reference } = part {
+            if !walk.seen_refs.insert(reference.clone()) {
+                return;
+            }
+        }
+        let Some(schema) = self.resolve_schema(part) else { return };
+        match composition(schema) {
+            Some(nested) if nested.choice.is_empty() => {
+                for (index, inner) in nested.all_of.iter().enumerate() {
+                    self.walk_all_of_part(inner, pointer(&pointer(&at, "allOf"), &index.to_string()), walk);
+                }
+                // The keywords beside `allOf` come after its parts, so they win.
+                if let Some(own) = nested.own {
+                    walk.shapes.push((own, at));
+                }
+            }
+            Some(_) => walk.unions.push((part, at)),
+            None => {
+                if let Some(shape) = object_shape(schema) {
+                    walk.shapes.push((shape, at));
+                }
+            }
+        }
     }
 
     /// Whether values of `ty` are always JSON objects, so serde can flatten them. A type
@@ -350,43 +491,32 @@ impl<'a> Lowering<'a> {
         }
     }
 
-    /// Merges the object parts of an `allOf` into one struct: properties in order, later
-    /// declarations of the same property win, `required` is the union. A `oneOf`/`anyOf`
-    /// part becomes a flattened field, so the value must also be one of its shapes.
-    fn lower_all_of(&mut self, parts: &'a [ReferenceOr<Schema>], at: &str, type_name: &str) -> TypeKind {
-        let mut shapes = Vec::new();
-        let mut unions = Vec::new();
-        let mut stack: Vec<(&'a ReferenceOr<Schema>, String)> = parts
-            .iter()
-            .enumerate()
-            .rev()
-            .map(|(i, part)| (part, pointer(&pointer(at, "allOf"), &i.to_string())))
-            .collect();
-        let mut seen_refs = BTreeSet::new();
-        while let Some((part, part_at)) = stack.pop() {
-            if let ReferenceOr::Reference { reference } = part {
-                if !seen_refs.insert(reference.clone()) {
-                    continue;
+    /// Merges the object parts of an `allOf` (and the object keywords beside it, `own`)
+    /// into one struct: properties in order, later declarations of the same property win,
+    /// `required` is the union. A `oneOf`/`anyOf` part becomes a flattened field, so the
+    /// value must also be one of its shapes. Parts that only annotate (a description, an
+    /// example) do not make a struct: `allOf: [$ref: Messages]` is `Messages` itself.
+    fn lower_all_of(
+        &mut self,
+        parts: &'a [ReferenceOr<Schema>],
+        own: Option<(ObjectShape<'a>, String)>,
+        at: &str,
+        type_name: &str,
+    ) -> TypeKind {
+        let (mut shapes, unions) = self.flatten_all_of(parts, &pointer(at, "allOf"));
+        let own_fields = own.as_ref().is_some_and(|(own, _)| !own.properties.is_empty() || own.additional.is_some());
+        if shapes.iter().all(|(shape, _)| shape.properties.is_empty() && shape.additional.is_none()) && !own_fields {
+            let typed: Vec<(usize, &'a ReferenceOr<Schema>)> =
+                parts.iter().enumerate().filter(|(_, part)| !self.is_annotation_only(part)).collect();
+            if let [(index, part)] = typed[..] {
+                let part_at = pointer(&pointer(at, "allOf"), &index.to_string());
+                if shapes.is_empty() || unions.len() == 1 {
+                    return TypeKind::Alias(self.lower_type(part, &part_at, &format!("{type_name}Variant")));
                 }
-            }
-            let Some(schema) = self.resolve_schema(part) else {
-                continue;
-            };
-            if let SchemaKind::AllOf { all_of } = &schema.schema_kind {
-                for (i, nested) in all_of.iter().enumerate().rev() {
-                    stack.push((nested, pointer(&pointer(&part_at, "allOf"), &i.to_string())));
-                }
-                continue;
-            }
-            if let Some(shape) = object_shape(schema) {
-                shapes.push((shape, part_at));
-            } else if matches!(schema.schema_kind, SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. }) {
-                unions.push((part, part_at));
             }
         }
-        if shapes.is_empty() && unions.len() == 1 {
-            let (part, part_at) = unions[0].clone();
-            return TypeKind::Alias(self.lower_type(part, &part_at, &format!("{type_name}Variant")));
+        if let Some(own) = own {
+            shapes.push(own);
         }
         if shapes.is_empty() && unions.is_empty() {
             return TypeKind::Alias(TypeRef::Json);
@@ -419,6 +549,28 @@ impl<'a> Lowering<'a> {
             });
         }
         TypeKind::Struct(structure)
+    }
+
+    /// A part that says nothing about the value's shape: no type, properties, items,
+    /// enum or composition (only a description, an example, validations).
+    fn is_annotation_only(&self, part: &ReferenceOr<Schema>) -> bool {
+        match part {
+            ReferenceOr::Reference { .. } => false,
+            ReferenceOr::Item(schema) => match &schema.schema_kind {
+                SchemaKind::Any(any) => {
+                    any.typ.is_none()
+                        && any.properties.is_empty()
+                        && any.additional_properties.is_none()
+                        && any.items.is_none()
+                        && any.enumeration.is_empty()
+                        && any.one_of.is_empty()
+                        && any.all_of.is_empty()
+                        && any.any_of.is_empty()
+                        && any.not.is_none()
+                }
+                _ => false,
+            },
+        }
     }
 
     fn lower_struct(&mut self, shapes: &[(ObjectShape<'a>, String)], type_name: &str) -> Struct {
@@ -483,10 +635,9 @@ fn find_envelope(fields: &[Field]) -> Option<crate::ir::Envelope> {
     Some(crate::ir::Envelope { result, success })
 }
 
-/// The discriminator values that select the variant `reference`: its `mapping` keys, or
-/// without any, the schema's name.
-fn discriminator_tags(discriminator: &openapiv3::Discriminator, reference: &str) -> Vec<String> {
-    let mapped: Vec<String> = discriminator
+/// The `mapping` keys of a discriminator that name the variant `reference`.
+fn mapped_tags(discriminator: &openapiv3::Discriminator, reference: &str) -> Vec<String> {
+    discriminator
         .mapping
         .iter()
         .filter(|(_, target)| {
@@ -494,11 +645,7 @@ fn discriminator_tags(discriminator: &openapiv3::Discriminator, reference: &str)
             target.as_str() == reference || reference.strip_prefix(SCHEMA_PREFIX) == Some(target.as_str())
         })
         .map(|(value, _)| value.clone())
-        .collect();
-    if !mapped.is_empty() {
-        return mapped;
-    }
-    reference.strip_prefix(SCHEMA_PREFIX).map(|name| vec![name.to_owned()]).unwrap_or_default()
+        .collect()
 }
 
 /// A name for an inline union member: its `title`, else the one property it requires.
@@ -511,6 +658,97 @@ fn inline_variant_label(schema: &Schema) -> Option<String> {
         [only] => Some(naming::type_name(only)),
         _ => None,
     }
+}
+
+/// What [`Lowering::flatten_all_of`] has found so far.
+struct AllOfWalk<'s> {
+    shapes: Vec<(ObjectShape<'s>, String)>,
+    unions: Vec<(&'s ReferenceOr<Schema>, String)>,
+    seen_refs: BTreeSet<String>,
+}
+
+fn composition(schema: &Schema) -> Option<Composition<'_>> {
+    let (all_of, one_of, any_of): (&[_], &[_], &[_]) = match &schema.schema_kind {
+        SchemaKind::AllOf { all_of } => (all_of, &[], &[]),
+        SchemaKind::OneOf { one_of } => (&[], one_of, &[]),
+        SchemaKind::AnyOf { any_of } => (&[], &[], any_of),
+        SchemaKind::Any(any) if !any.all_of.is_empty() || !any.one_of.is_empty() || !any.any_of.is_empty() => {
+            (&any.all_of, &any.one_of, &any.any_of)
+        }
+        _ => return None,
+    };
+    let (choice, choice_keyword) = if one_of.is_empty() { (any_of, "anyOf") } else { (one_of, "oneOf") };
+    // `required` alone beside `allOf` still constrains the merged object.
+    let own = object_shape(schema).or_else(|| match &schema.schema_kind {
+        SchemaKind::Any(any) if !any.required.is_empty() => {
+            Some(ObjectShape { properties: Vec::new(), required: &any.required, additional: None })
+        }
+        _ => None,
+    });
+    Some(Composition { all_of, choice, choice_keyword, own })
+}
+
+/// `allOf: [X]`, or `allOf` of `X` and parts that only annotate, with nothing beside it:
+/// the type is `X` itself. Gives the part's index and the part.
+fn sole_all_of_part(schema: &Schema) -> Option<(usize, &ReferenceOr<Schema>)> {
+    let composition = composition(schema)?;
+    if !composition.choice.is_empty() || composition.own.is_some() {
+        return None;
+    }
+    let mut typed = composition.all_of.iter().enumerate().filter(|(_, part)| match part {
+        ReferenceOr::Reference { .. } => true,
+        ReferenceOr::Item(schema) => !matches!(&schema.schema_kind, SchemaKind::Any(any) if *any == Default::default()),
+    });
+    let sole = typed.next()?;
+    typed.next().is_none().then_some(sole)
+}
+
+/// The values that select each variant of a union, and the property that carries them.
+///
+/// With a discriminator: its `mapping` keys, else the value the member itself fixes the
+/// property to, else the member's schema name (what the spec says a missing mapping
+/// means). Without one: a property that every variant fixes to a value of its own (an
+/// implicit discriminator). `None` when some variant cannot be selected by value.
+fn union_tags(
+    discriminator: Option<&openapiv3::Discriminator>,
+    variants: &[(String, TypeRef, Option<&str>)],
+    constants: &[Vec<(String, Option<String>)>],
+) -> Option<(String, Vec<Vec<String>>)> {
+    let constant = |index: usize, property: &str| -> Option<String> {
+        constants[index].iter().find(|(name, _)| name == property).and_then(|(_, value)| value.clone())
+    };
+    let mut claimed = BTreeSet::new();
+    let mut tags = Vec::new();
+    let property = match discriminator {
+        Some(discriminator) => {
+            let property = discriminator.property_name.clone();
+            for (index, (_, _, reference)) in variants.iter().enumerate() {
+                let mut values = reference.map(|reference| mapped_tags(discriminator, reference)).unwrap_or_default();
+                if values.is_empty() {
+                    values.extend(constant(index, &property));
+                }
+                if values.is_empty() {
+                    values.extend(reference.and_then(|reference| reference.strip_prefix(SCHEMA_PREFIX)).map(str::to_owned));
+                }
+                tags.push(values);
+            }
+            property
+        }
+        None => {
+            let first = constants.first()?;
+            let property = first.iter().find_map(|(name, value)| {
+                let distinct: BTreeSet<String> = (0..variants.len()).filter_map(|index| constant(index, name)).collect();
+                (value.is_some() && distinct.len() == variants.len()).then(|| name.clone())
+            })?;
+            tags = (0..variants.len()).map(|index| constant(index, &property).into_iter().collect()).collect();
+            property
+        }
+    };
+    // A value already taken by an earlier variant cannot select a later one.
+    for values in &mut tags {
+        values.retain(|value| claimed.insert(value.clone()));
+    }
+    (!tags.is_empty() && tags.iter().all(|values| !values.is_empty())).then_some((property, tags))
 }
 
 fn object_shape(schema: &Schema) -> Option<ObjectShape<'_>> {

@@ -7,6 +7,7 @@
 #![cfg_attr(
     not(
         any(
+            feature = "dns-core",
             feature = "openapi31",
             feature = "operations-core",
             feature = "pagination",
@@ -17,6 +18,10 @@
     allow(dead_code)
 )]
 pub mod runtime;
+
+/// DNS records (cargo feature `dns`).
+#[cfg(feature = "dns-core")]
+pub mod dns;
 
 /// OpenAPI 3.1 shapes (cargo feature `openapi31`).
 #[cfg(feature = "openapi31")]
