@@ -476,80 +476,35 @@ impl Request<'_> {
     /// Adds a query parameter; `None` adds nothing. Arrays repeat the name when `explode`
     /// is set (`id=1&id=2`), and are comma-joined otherwise (`id=1,2`).
     pub fn query<T: Serialize + ?Sized>(self, name: &'static str, value: &T, explode: bool) -> Self {
-        let delimiter = if explode { None } else { Some(",") };
-        self.query_joined(name, value, delimiter)
+        let style = if explode { Style::Exploded } else { Style::Joined(",") };
+        self.query_styled(name, value, style)
     }
 
     /// Adds a `style: spaceDelimited` or `pipeDelimited` query parameter: arrays are one
     /// value joined by `delimiter` (`id=1|2`); `None` adds nothing.
-    pub fn query_delimited<T: Serialize + ?Sized>(self, name: &'static str, value: &T, delimiter: &str) -> Self {
-        self.query_joined(name, value, Some(delimiter))
-    }
-
-    /// Arrays and objects as one value joined by `delimiter`, or exploded into pairs without one.
-    fn query_joined<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T, delimiter: Option<&str>) -> Self {
-        match serde_json::to_value(value) {
-            Ok(serde_json::Value::Object(object)) => {
-                // `style: form` objects: `key=value` pairs, or `name=key,value,...` unexploded.
-                let mut flat = Vec::new();
-                for (key, value) in object {
-                    match scalar_texts(&value) {
-                        Ok(texts) => flat.extend(texts.into_iter().map(|text| (key.clone(), text))),
-                        Err(problem) => return self.fail(format!("query parameter `{name}`: {problem}")),
-                    }
-                }
-                match delimiter {
-                    None => self.query.extend(flat),
-                    Some(_) if flat.is_empty() => {}
-                    Some(delimiter) => {
-                        let joined: Vec<String> = flat.into_iter().flat_map(|(key, value)| [key, value]).collect();
-                        self.query.push((name.to_owned(), joined.join(delimiter)));
-                    }
-                }
-                self
-            }
-            Ok(json) => match scalar_texts(&json) {
-                Ok(texts) if texts.is_empty() => self,
-                Ok(texts) => {
-                    match delimiter {
-                        None => self.query.extend(texts.into_iter().map(|text| (name.to_owned(), text))),
-                        Some(delimiter) => self.query.push((name.to_owned(), texts.join(delimiter))),
-                    }
-                    self
-                }
-                Err(problem) => self.fail(format!("query parameter `{name}`: {problem}")),
-            },
-            Err(error) => self.fail(format!("query parameter `{name}`: {error}")),
-        }
+    pub fn query_delimited<T: Serialize + ?Sized>(self, name: &'static str, value: &T, delimiter: &'static str) -> Self {
+        self.query_styled(name, value, Style::Joined(delimiter))
     }
 
     /// Adds a query parameter the spec gives as `content: application/json`: the value
     /// as JSON text (`filter={"a":1}`); `None` adds nothing.
-    pub fn query_json<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
-        match json_text(value) {
-            Ok(Some(text)) => self.query.push((name.to_owned(), text)),
-            Ok(None) => {}
-            Err(error) => return self.fail(format!("query parameter `{name}`: {error}")),
-        }
-        self
+    pub fn query_json<T: Serialize + ?Sized>(self, name: &'static str, value: &T) -> Self {
+        self.query_styled(name, value, Style::Json)
     }
 
-    /// Adds an object as `style: deepObject` query pairs (`name[key]=value`, one level
-    /// deep; arrays repeat the pair); `None` adds nothing.
-    pub fn query_deep_object<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
-        match serde_json::to_value(value) {
-            Ok(serde_json::Value::Null) => self,
-            Ok(serde_json::Value::Object(object)) => {
-                for (key, value) in object {
-                    match scalar_texts(&value) {
-                        Ok(texts) => self.query.extend(texts.into_iter().map(|text| (format!("{name}[{key}]"), text))),
-                        Err(problem) => return self.fail(format!("query parameter `{name}[{key}]`: {problem}")),
-                    }
-                }
-                self
-            }
-            Ok(_) => self.fail(format!("query parameter `{name}`: deepObject needs an object")),
-            Err(error) => self.fail(format!("query parameter `{name}`: {error}")),
+    /// Adds an object as `style: deepObject` query pairs (`name[key]=value`, nested as
+    /// deep as the value is); `None` adds nothing.
+    pub fn query_deep_object<T: Serialize + ?Sized>(self, name: &'static str, value: &T) -> Self {
+        self.query_styled(name, value, Style::DeepObject)
+    }
+
+    fn query_styled<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T, style: Style) -> Self {
+        let encoded = serde_json::to_value(value)
+            .map_err(|error| error.to_string())
+            .and_then(|value| style_pairs(name, &value, style, &mut self.query));
+        match encoded {
+            Ok(()) => self,
+            Err(problem) => self.fail(format!("query parameter `{name}`: {problem}")),
         }
     }
 
@@ -606,70 +561,62 @@ impl Request<'_> {
         }
     }
 
-    /// An `application/x-www-form-urlencoded` body from a struct or map.
-    pub fn form<T: Serialize + ?Sized>(mut self, media_type: &'static str, body: &T) -> Self {
-        let pairs = match serde_json::to_value(body) {
-            Ok(serde_json::Value::Object(object)) => object,
+    /// An `application/x-www-form-urlencoded` body from a struct or map. Each property
+    /// is written in the style its `encoding` gives (`styles`, by wire name), else as
+    /// OpenAPI's default `style: form, explode: true`: arrays repeat the name, an object's
+    /// members become pairs of their own.
+    pub fn form<T: Serialize + ?Sized>(
+        mut self,
+        media_type: &'static str,
+        body: &T,
+        styles: &[(&'static str, Style)],
+    ) -> Self {
+        let properties = match serde_json::to_value(body) {
+            Ok(serde_json::Value::Object(properties)) => properties,
             Ok(_) => return self.fail("request body: a form body must be an object".to_owned()),
             Err(error) => return self.fail(format!("request body: {error}")),
         };
-        let mut encoded = reqwest::Url::parse("form:").map(|mut url| {
-            {
-                let mut serializer = url.query_pairs_mut();
-                for (key, value) in &pairs {
-                    for text in scalar_texts(value).unwrap_or_else(|_| vec![value.to_string()]) {
-                        serializer.append_pair(key, &text);
-                    }
-                }
+        let mut pairs = Vec::new();
+        for (name, value) in &properties {
+            let style = styles.iter().find(|(styled, _)| styled == name).map_or(Style::Exploded, |(_, style)| *style);
+            if let Err(problem) = style_pairs(name, value, style, &mut pairs) {
+                return self.fail(format!("request body property `{name}`: {problem}"));
             }
-            url.query().unwrap_or_default().to_owned()
-        });
-        match encoded.as_mut() {
-            Ok(text) => {
-                self.body = Some((media_type.into(), std::mem::take(text).into_bytes()));
+        }
+        // The URL serializer writes pairs exactly as query strings are written.
+        match reqwest::Url::parse("form:") {
+            Ok(mut url) => {
+                url.query_pairs_mut().extend_pairs(&pairs);
+                self.body = Some((media_type.into(), url.query().unwrap_or_default().as_bytes().to_vec()));
                 self
             }
-            Err(error) => {
-                let problem = format!("request body: {error}");
-                self.fail(problem)
-            }
+            Err(error) => self.fail(format!("request body: {error}")),
         }
     }
 
-    /// A `multipart/form-data` body: one part per field of `body`; the fields named in
-    /// `files` are binary and sent as file parts.
-    pub fn multipart<T: Serialize + ?Sized>(mut self, body: &T, files: &[&str]) -> Self {
-        let fields = match serde_json::to_value(body) {
-            Ok(serde_json::Value::Object(fields)) => fields,
-            Ok(_) => return self.fail("request body: a multipart body must be an object".to_owned()),
-            Err(error) => return self.fail(format!("request body: {error}")),
-        };
+    /// A `multipart/form-data` body, built part by part.
+    pub fn multipart(mut self, form: Multipart) -> Self {
+        if let Some(problem) = form.problem {
+            return self.fail(problem);
+        }
         // Random, so no part's content can contain it by accident; fixed for the request's retries.
         let boundary = format!("----generated-client-{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..));
         let mut out = Vec::new();
-        for (name, value) in fields {
-            let quoted = name.replace('"', "%22").replace(['\r', '\n'], " ");
+        for part in form.parts {
             out.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
-            if files.contains(&name.as_str()) {
-                let bytes: Vec<u8> = match serde_json::from_value(value) {
-                    Ok(bytes) => bytes,
-                    Err(error) => return self.fail(format!("request body field `{name}`: {error}")),
-                };
-                out.extend_from_slice(
-                    format!(
-                        "Content-Disposition: form-data; name=\"{quoted}\"; filename=\"{quoted}\"\r\n\
-                         Content-Type: application/octet-stream\r\n\r\n"
-                    )
-                    .as_bytes(),
-                );
-                out.extend_from_slice(&bytes);
-            } else {
-                let text = match value {
-                    serde_json::Value::String(text) => text,
-                    other => other.to_string(),
-                };
-                out.extend_from_slice(format!("Content-Disposition: form-data; name=\"{quoted}\"\r\n\r\n{text}").as_bytes());
+            let name = quoted_parameter(&part.name);
+            let disposition = match &part.file_name {
+                Some(file_name) => {
+                    format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{}\"\r\n", quoted_parameter(file_name))
+                }
+                None => format!("Content-Disposition: form-data; name=\"{name}\"\r\n"),
+            };
+            out.extend_from_slice(disposition.as_bytes());
+            if let Some(content_type) = &part.content_type {
+                out.extend_from_slice(format!("Content-Type: {}\r\n", content_type.replace(['\r', '\n'], " ")).as_bytes());
             }
+            out.extend_from_slice(b"\r\n");
+            out.extend_from_slice(&part.body);
             out.extend_from_slice(b"\r\n");
         }
         out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
@@ -905,6 +852,265 @@ fn sensitive<E>(value: &str, scheme: &str) -> Result<HeaderValue, Error<E>> {
         .map_err(|_| Error::InvalidRequest(format!("the credential for `{scheme}` is not a valid header value")))?;
     value.set_sensitive(true);
     Ok(value)
+}
+
+/// A file to upload: its bytes, and the name and media type the server is told.
+///
+/// Without a file name, the part is named after its field; without a content type, the
+/// spec's `encoding` decides, else `application/octet-stream`.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct File {
+    bytes: Bytes,
+    file_name: Option<String>,
+    content_type: Option<String>,
+}
+
+impl File {
+    pub fn new(bytes: impl Into<Bytes>) -> Self {
+        Self { bytes: bytes.into(), file_name: None, content_type: None }
+    }
+
+    /// The name the server sees (`report.pdf`); servers often go by its extension.
+    pub fn file_name(mut self, file_name: impl Into<String>) -> Self {
+        self.file_name = Some(file_name.into());
+        self
+    }
+
+    /// The media type of the contents (`image/png`).
+    pub fn content_type(mut self, content_type: impl Into<String>) -> Self {
+        self.content_type = Some(content_type.into());
+        self
+    }
+
+    pub fn bytes(&self) -> &Bytes {
+        &self.bytes
+    }
+}
+
+impl From<Vec<u8>> for File {
+    fn from(bytes: Vec<u8>) -> Self {
+        Self::new(bytes)
+    }
+}
+
+impl From<Bytes> for File {
+    fn from(bytes: Bytes) -> Self {
+        Self::new(bytes)
+    }
+}
+
+impl From<&'static [u8]> for File {
+    fn from(bytes: &'static [u8]) -> Self {
+        Self::new(bytes)
+    }
+}
+
+impl fmt::Debug for File {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("File")
+            .field("len", &self.bytes.len())
+            .field("file_name", &self.file_name)
+            .field("content_type", &self.content_type)
+            .finish()
+    }
+}
+
+/// Only for a type that is also sent as JSON, where binary data has no better spelling.
+impl Serialize for File {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(&self.bytes)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for File {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        <Vec<u8> as serde::Deserialize>::deserialize(deserializer).map(Self::new)
+    }
+}
+
+/// The files a multipart field holds: one, an optional one, or a list.
+pub trait FileField {
+    fn files(&self) -> Vec<&File>;
+}
+
+impl FileField for File {
+    fn files(&self) -> Vec<&File> {
+        vec![self]
+    }
+}
+
+impl<T: FileField> FileField for Option<T> {
+    fn files(&self) -> Vec<&File> {
+        self.as_ref().map(FileField::files).unwrap_or_default()
+    }
+}
+
+impl<T: FileField> FileField for Vec<T> {
+    fn files(&self) -> Vec<&File> {
+        self.iter().flat_map(FileField::files).collect()
+    }
+}
+
+/// The parts of a `multipart/form-data` body, in order.
+#[derive(Debug, Default)]
+pub struct Multipart {
+    parts: Vec<Part>,
+    problem: Option<String>,
+}
+
+#[derive(Debug)]
+struct Part {
+    name: String,
+    file_name: Option<String>,
+    content_type: Option<String>,
+    body: Bytes,
+}
+
+impl Multipart {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A field's value as text parts: a string as it is, a number or boolean in its JSON
+    /// spelling, an array as one part per item, an object as JSON (`application/json`).
+    /// `content_type` is the spec's `encoding` for the field; `null` adds nothing.
+    pub fn text<T: Serialize + ?Sized>(mut self, name: &str, value: &T, content_type: Option<&'static str>) -> Self {
+        match serde_json::to_value(value) {
+            Ok(value) => self.push_value(name, value, content_type),
+            Err(error) => self.problem = Some(format!("request body field `{name}`: {error}")),
+        }
+        self
+    }
+
+    /// A field holding files: one file part each.
+    pub fn file<F: FileField + ?Sized>(mut self, name: &str, field: &F, content_type: Option<&'static str>) -> Self {
+        // An `encoding` such as `image/png, image/jpeg` or `image/*` names no one type.
+        let spec_type = content_type.filter(|media| !media.contains([',', '*']));
+        for file in field.files() {
+            let content_type = file.content_type.as_deref().or(spec_type).unwrap_or("application/octet-stream");
+            self.parts.push(Part {
+                name: name.to_owned(),
+                file_name: Some(file.file_name.clone().unwrap_or_else(|| name.to_owned())),
+                content_type: Some(content_type.to_owned()),
+                body: file.bytes.clone(),
+            });
+        }
+        self
+    }
+
+    /// Every member of a body that is not a struct (a map, any JSON) as text parts.
+    pub fn members<T: Serialize + ?Sized>(mut self, body: &T) -> Self {
+        match serde_json::to_value(body) {
+            Ok(serde_json::Value::Object(members)) => {
+                for (name, value) in members {
+                    self.push_value(&name, value, None);
+                }
+            }
+            Ok(_) => self.problem = Some("request body: a multipart body must be an object".to_owned()),
+            Err(error) => self.problem = Some(format!("request body: {error}")),
+        }
+        self
+    }
+
+    fn push_value(&mut self, name: &str, value: serde_json::Value, content_type: Option<&'static str>) {
+        use serde_json::Value;
+        let (body, default_type) = match value {
+            Value::Null => return,
+            Value::Array(items) => {
+                for item in items {
+                    self.push_value(name, item, content_type);
+                }
+                return;
+            }
+            Value::String(text) => (text, None),
+            Value::Object(_) => (value.to_string(), Some("application/json")),
+            scalar => (scalar.to_string(), None),
+        };
+        self.parts.push(Part {
+            name: name.to_owned(),
+            file_name: None,
+            content_type: content_type.or(default_type).map(str::to_owned),
+            body: body.into(),
+        });
+    }
+}
+
+/// A `Content-Disposition` parameter value, kept inside its quotes and on its line.
+fn quoted_parameter(value: &str) -> String {
+    value.replace('"', "%22").replace(['\r', '\n'], " ")
+}
+
+/// How a query parameter or a form body's property spells arrays and objects
+/// (OpenAPI's `style` and `explode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// `style: form, explode: true`: arrays repeat the name (`id=1&id=2`); an object's
+    /// members become pairs of their own (`R=100&G=200`).
+    Exploded,
+    /// One value, items (or an object's keys and values) joined by the delimiter
+    /// (`id=1,2`; `|` for `pipeDelimited`).
+    Joined(&'static str),
+    /// `style: deepObject`: `name[key]=value`, nested as deep as the value is; arrays of
+    /// scalars as `name[]=a&name[]=b`, other arrays by index (`name[0][key]=v`), the way
+    /// Rails, PHP and Stripe read them.
+    DeepObject,
+    /// The value as JSON text (`content: application/json`).
+    Json,
+}
+
+/// Appends the pairs `value` is written as under `name`; `null` adds none.
+fn style_pairs(
+    name: &str,
+    value: &serde_json::Value,
+    style: Style,
+    out: &mut Vec<(String, String)>,
+) -> Result<(), String> {
+    use serde_json::Value;
+    match (style, value) {
+        (_, Value::Null) => {}
+        (Style::Json, value) => out.push((name.to_owned(), value.to_string())),
+        (Style::DeepObject, Value::Object(members)) => {
+            for (key, member) in members {
+                style_pairs(&format!("{name}[{key}]"), member, Style::DeepObject, out)?;
+            }
+        }
+        (Style::DeepObject, Value::Array(items)) => {
+            let scalars = items.iter().all(|item| !item.is_array() && !item.is_object());
+            for (index, item) in items.iter().enumerate() {
+                let key = if scalars { format!("{name}[]") } else { format!("{name}[{index}]") };
+                style_pairs(&key, item, Style::DeepObject, out)?;
+            }
+        }
+        (Style::Exploded, Value::Object(members)) => {
+            for (key, member) in members {
+                // A member that is itself an object has no `form` spelling: nest it.
+                let style = if member.is_object() { Style::DeepObject } else { Style::Exploded };
+                style_pairs(key, member, style, out)?;
+            }
+        }
+        (Style::Joined(delimiter), Value::Object(members)) => {
+            let mut flat = Vec::new();
+            for (key, member) in members {
+                for text in scalar_texts(member)? {
+                    flat.push(key.clone());
+                    flat.push(text);
+                }
+            }
+            if !flat.is_empty() {
+                out.push((name.to_owned(), flat.join(delimiter)));
+            }
+        }
+        (Style::Joined(delimiter), value) => {
+            let texts = scalar_texts(value)?;
+            if !texts.is_empty() {
+                out.push((name.to_owned(), texts.join(delimiter)));
+            }
+        }
+        (Style::Exploded | Style::DeepObject, value) => {
+            out.extend(scalar_texts(value)?.into_iter().map(|text| (name.to_owned(), text)));
+        }
+    }
+    Ok(())
 }
 
 /// The text forms of a parameter value: none for `null`, one for a scalar, one per item for an array.

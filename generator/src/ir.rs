@@ -247,6 +247,9 @@ pub enum TypeRef {
     String,
     /// Raw bytes (`format: binary` bodies).
     Bytes,
+    /// A file part of a multipart body (`format: binary` in a multipart schema): bytes
+    /// with the file name and media type the caller gives (`runtime::File`).
+    File,
     /// Any JSON value (the empty schema, `enum: [null]`, shapes we keep untyped on purpose).
     Json,
     Array(Box<TypeRef>),
@@ -256,6 +259,15 @@ pub enum TypeRef {
 }
 
 impl TypeRef {
+    /// A file, or an optional file or list of them: a multipart body's file parts.
+    pub fn holds_files(&self) -> bool {
+        match self {
+            TypeRef::File => true,
+            TypeRef::Array(inner) | TypeRef::Option(inner) => inner.holds_files(),
+            _ => false,
+        }
+    }
+
     /// Pushes the named types this reference mentions.
     pub fn named_types(&self, out: &mut Vec<TypeId>) {
         match self {
@@ -467,6 +479,20 @@ pub struct RequestBody {
     pub media_type: String,
     pub required: bool,
     pub description: Option<String>,
+    /// How the properties of a form or multipart body are written, from the media type's
+    /// `encoding` map, for the properties it names.
+    pub property_encodings: Vec<PropertyEncoding>,
+}
+
+/// One entry of a form or multipart body's `encoding` map.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PropertyEncoding {
+    /// The property's wire name.
+    pub api_name: String,
+    /// How a form body spells the property's arrays and objects.
+    pub style: QueryStyle,
+    /// The media type of a multipart part (`image/png`, `application/json`).
+    pub content_type: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

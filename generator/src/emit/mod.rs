@@ -306,6 +306,7 @@ pub(crate) fn type_tokens(api: &Api, ty: &TypeRef, context: TypeContext) -> Toke
         TypeRef::F64 => quote!(f64),
         TypeRef::String => quote!(String),
         TypeRef::Bytes => quote!(Vec<u8>),
+        TypeRef::File => quote!(runtime::File),
         TypeRef::Json => quote!(serde_json::Value),
         TypeRef::Array(inner) => {
             let inner = type_tokens(api, inner, context);

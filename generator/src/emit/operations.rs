@@ -507,10 +507,25 @@ fn emit_send_body(api: &Api, operation: &Operation) -> TokenStream {
         let argument = if body.required { quote!(&self.body) } else { quote!(body) };
         let call = match body.encoding {
             BodyEncoding::Json => quote!(json(#media_type, #argument)),
-            BodyEncoding::Form => quote!(form(#media_type, #argument)),
+            BodyEncoding::Form => {
+                let styles = body.property_encodings.iter().filter_map(|encoding| {
+                    let style = match encoding.style {
+                        QueryStyle::Exploded => return None,
+                        QueryStyle::Joined(delimiter) => {
+                            let delimiter = delimiter.to_string();
+                            quote!(Joined(#delimiter))
+                        }
+                        QueryStyle::DeepObject => quote!(DeepObject),
+                        QueryStyle::Json => quote!(Json),
+                    };
+                    let name = &encoding.api_name;
+                    Some(quote!((#name, runtime::Style::#style)))
+                });
+                quote!(form(#media_type, #argument, &[#(#styles),*]))
+            }
             BodyEncoding::Multipart => {
-                let files = binary_fields(api, &body.ty);
-                quote!(multipart(#argument, &[#(#files),*]))
+                let form = multipart_form(api, body, &argument);
+                quote!(multipart(#form))
             }
             BodyEncoding::Text => quote!(text(#media_type, #argument)),
             BodyEncoding::Bytes => quote!(bytes(#media_type, #argument)),
@@ -738,16 +753,36 @@ fn field_path(root: &TokenStream, steps: &[FieldStep]) -> TokenStream {
     expression
 }
 
-/// Wire names of the binary fields of a multipart body's struct: they go as file parts.
-fn binary_fields(api: &Api, ty: &TypeRef) -> Vec<String> {
-    let TypeRef::Named(id) = ty else { return Vec::new() };
-    match &api.types.get(*id).kind {
-        TypeKind::Struct(structure) => structure
-            .fields
+/// The parts of a multipart body, field by field: file fields as file parts (no detour
+/// through JSON), the others as text, each with the media type its `encoding` gives.
+fn multipart_form(api: &Api, body: &crate::ir::RequestBody, argument: &TokenStream) -> TokenStream {
+    let structure = match &body.ty {
+        TypeRef::Named(id) => match &api.types.get(*id).kind {
+            TypeKind::Struct(structure) if structure.additional.is_none() && !structure.fields.iter().any(|f| f.flatten) => {
+                Some(structure)
+            }
+            _ => None,
+        },
+        _ => None,
+    };
+    let Some(structure) = structure else {
+        return quote!(runtime::Multipart::new().members(#argument));
+    };
+    let owner = if body.required { quote!(self.body) } else { quote!(body) };
+    let parts = structure.fields.iter().map(|field| {
+        let name = &field.api_name;
+        let rust_name = ident(&field.rust_name);
+        let content_type = body
+            .property_encodings
             .iter()
-            .filter(|field| field.ty == TypeRef::Bytes)
-            .map(|field| field.api_name.clone())
-            .collect(),
-        _ => Vec::new(),
-    }
+            .find(|encoding| encoding.api_name == field.api_name)
+            .and_then(|encoding| encoding.content_type.as_deref());
+        let content_type = match content_type {
+            Some(media) => quote!(Some(#media)),
+            None => quote!(None),
+        };
+        let method = if field.ty.holds_files() { quote!(file) } else { quote!(text) };
+        quote!(.#method(#name, &#owner.#rust_name, #content_type))
+    });
+    quote!(runtime::Multipart::new() #(#parts)*)
 }

@@ -18,7 +18,8 @@ pub(crate) fn emit_types_header(api: &Api) -> TokenStream {
     });
     let needs_runtime = api.types.types.iter().any(|def| {
         matches!(&def.kind, TypeKind::Struct(structure)
-            if structure.envelope.is_some() || structure.fields.iter().any(|field| field.null_distinct))
+            if structure.envelope.is_some()
+                || structure.fields.iter().any(|field| field.null_distinct || field.ty.holds_files()))
     });
     let runtime_import = needs_runtime.then(|| {
         quote!(

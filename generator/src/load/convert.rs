@@ -36,7 +36,38 @@ pub(crate) fn normalize(document: &mut Value, origins: &mut Origins) -> Result<S
             swagger::convert(document)?
         }
     }
+    explicit_encoding_explode(document);
     Ok(source)
+}
+
+/// The typed model reads a missing `explode` of a body's `encoding` entry as `false`,
+/// but OpenAPI's default is `true` for `style: form` (the default style): say it outright.
+fn explicit_encoding_explode(document: &mut Value) {
+    fn body(body: &mut Value) {
+        let Some(content) = body.get_mut("content").and_then(Value::as_object_mut) else { return };
+        for media in content.values_mut() {
+            let Some(encoding) = media.get_mut("encoding").and_then(Value::as_object_mut) else { continue };
+            for entry in encoding.values_mut().filter_map(Value::as_object_mut) {
+                if !entry.contains_key("explode") {
+                    let form = entry.get("style").is_none_or(|style| style == "form");
+                    entry.insert("explode".to_owned(), Value::Bool(form));
+                }
+            }
+        }
+    }
+    if let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) {
+        for item in paths.values_mut().filter_map(Value::as_object_mut) {
+            for method in METHODS {
+                if let Some(request_body) = item.get_mut(*method).and_then(|operation| operation.get_mut("requestBody")) {
+                    body(request_body);
+                }
+            }
+        }
+    }
+    let bodies = document.pointer_mut("/components/requestBodies").and_then(Value::as_object_mut);
+    for request_body in bodies.into_iter().flat_map(|bodies| bodies.values_mut()) {
+        body(request_body);
+    }
 }
 
 fn detect_version(document: &Value) -> Result<SourceVersion, Problems> {

@@ -77,6 +77,7 @@ pub fn load(spec: &ApiSpec<'_>) -> Result<Api, Diagnostics> {
     let Lowering { report, mut types, warnings: lowering_warnings, .. } = lowering;
     report.finish()?;
     warnings.extend(lowering_warnings);
+    file_parts(&mut types, &groups);
     box_recursive_fields(&mut types);
     order_untagged_variants(&mut types);
 
@@ -200,6 +201,26 @@ impl Lowering<'_> {
             });
         }
         schemes
+    }
+}
+
+/// The binary fields of a multipart body's struct are files: bytes with a file name and
+/// a media type of the caller's choosing, not a byte array.
+fn file_parts(types: &mut [TypeDef], groups: &[ir::OperationGroup]) {
+    fn as_file(ty: &mut TypeRef) {
+        match ty {
+            TypeRef::Bytes => *ty = TypeRef::File,
+            TypeRef::Array(inner) | TypeRef::Option(inner) => as_file(inner),
+            _ => {}
+        }
+    }
+    let bodies = groups.iter().flat_map(|group| &group.operations).filter_map(|operation| operation.body.as_ref());
+    for body in bodies.filter(|body| body.encoding == ir::BodyEncoding::Multipart) {
+        if let TypeRef::Named(id) = body.ty {
+            if let TypeKind::Struct(structure) = &mut types[id.0].kind {
+                structure.fields.iter_mut().for_each(|field| as_file(&mut field.ty));
+            }
+        }
     }
 }
 

@@ -10,7 +10,8 @@
 use super::Lowering;
 use crate::diagnostics::pointer;
 use crate::ir::{
-    BodyEncoding, HttpMethod, Operation, OperationGroup, Parameter, ParameterLocation, QueryStyle, RequestBody,
+    BodyEncoding, HttpMethod, Operation, OperationGroup, Parameter, ParameterLocation, PropertyEncoding, QueryStyle,
+    RequestBody,
     Response, ResponseBody, ResponseHeader, SecurityScheme, StatusMatch, TypeRef,
 };
 use crate::naming::{self, Namespace};
@@ -322,12 +323,26 @@ impl<'a> Lowering<'a> {
             }
             (None, _) => TypeRef::Json,
         };
+        let property_encodings = media
+            .encoding
+            .iter()
+            .map(|(api_name, property)| PropertyEncoding {
+                api_name: api_name.clone(),
+                // `convert` made a missing `explode` explicit, so `false` here is the spec's.
+                style: query_style(
+                    property.style.as_ref().unwrap_or(&openapiv3::QueryStyle::Form),
+                    Some(property.explode),
+                ),
+                content_type: property.content_type.clone(),
+            })
+            .collect();
         Some(RequestBody {
             ty,
             encoding,
             media_type: media_type.to_owned(),
             required: body.required,
             description: body.description.clone(),
+            property_encodings,
         })
     }
 

@@ -484,6 +484,7 @@ impl<'a> Lowering<'a> {
             TypeRef::F32 | TypeRef::F64 => "Number".into(),
             TypeRef::String => "String".into(),
             TypeRef::Bytes => "Bytes".into(),
+            TypeRef::File => "File".into(),
             TypeRef::Json => "Value".into(),
             TypeRef::Array(_) => "Array".into(),
             TypeRef::Map(_) => "Map".into(),

@@ -7,6 +7,7 @@
 #![cfg_attr(
     not(
         any(
+            feature = "billing",
             feature = "dns-core",
             feature = "openapi31",
             feature = "operations-core",
@@ -18,6 +19,10 @@
     allow(dead_code)
 )]
 pub mod runtime;
+
+/// Billing (cargo feature `billing`).
+#[cfg(feature = "billing")]
+pub mod billing;
 
 /// DNS records (cargo feature `dns`).
 #[cfg(feature = "dns-core")]

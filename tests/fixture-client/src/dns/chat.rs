@@ -23,9 +23,12 @@ impl<'c> Chat<'c> {
     ///
     /// - `body`: the request body
     ///
-    /// Returns the request builder [`Chat2`]: set optional values on it, then `.await` it.
-    pub fn chat(&self, body: types::Chat2Request) -> Chat2<'_> {
-        Chat2 {
+    /// Returns the request builder [`CreateChatCompletion`]: set optional values on it, then `.await` it.
+    pub fn create_chat_completion(
+        &self,
+        body: types::CreateChatCompletionRequest,
+    ) -> CreateChatCompletion<'_> {
+        CreateChatCompletion {
             client: self.client,
             body,
             options: runtime::RequestOptions::default(),
@@ -43,16 +46,16 @@ impl<'c> Chat<'c> {
     }
 }
 
-/// A `POST /chat` request, from [`Chat::chat`].
+/// A `POST /chat` request, from [`Chat::create_chat_completion`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct Chat2<'c> {
+pub struct CreateChatCompletion<'c> {
     client: &'c Client,
-    body: types::Chat2Request,
+    body: types::CreateChatCompletionRequest,
     options: runtime::RequestOptions,
 }
 
-impl<'c> Chat2<'c> {
+impl<'c> CreateChatCompletion<'c> {
     /// Overrides the client's timeout, retries, headers or query parameters for this request.
     pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
         self.options = options;
@@ -72,7 +75,7 @@ impl<'c> Chat2<'c> {
         let response = self
             .client
             .core
-            .request("chat", runtime::Method::POST, "/chat")
+            .request("create-chat-completion", runtime::Method::POST, "/chat")
             .accept("application/json")
             .security(&[&[&super::TOKEN]])
             .options(self.options)
@@ -86,7 +89,7 @@ impl<'c> Chat2<'c> {
     }
 }
 
-impl<'c> std::future::IntoFuture for Chat2<'c> {
+impl<'c> std::future::IntoFuture for CreateChatCompletion<'c> {
     type Output = Result<
         runtime::Response<types::Message>,
         runtime::Error<std::convert::Infallible>,

@@ -595,6 +595,6 @@ impl runtime::Envelope for ListDnsRecordsResponse {
 
 #[cfg(feature = "dns-chat")]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Chat2Request {
+pub struct CreateChatCompletionRequest {
     pub messages: Vec<Message>,
 }

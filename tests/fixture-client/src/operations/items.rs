@@ -386,7 +386,7 @@ impl<'c> CreateItem<'c> {
             .accept("application/json")
             .security(&[&[&super::API_KEY_QUERY], &[&super::API_KEY_COOKIE]])
             .options(self.options)
-            .form("application/x-www-form-urlencoded", &self.body)
+            .form("application/x-www-form-urlencoded", &self.body, &[])
             .send()
             .await?;
         match response.status().as_u16() {
@@ -502,7 +502,12 @@ impl<'c> UploadAttachment<'c> {
             .path_param("item_id", &self.item_id)
             .security(&[&[&super::BEARER]])
             .options(self.options)
-            .multipart(&self.body, &["file"])
+            .multipart(
+                runtime::Multipart::new()
+                    .file("file", &self.body.file, None)
+                    .text("caption", &self.body.caption, None)
+                    .text("tags", &self.body.tags, None),
+            )
             .send()
             .await?;
         match response.status().as_u16() {

@@ -4,6 +4,7 @@
 
 #![allow(unused_imports)]
 use serde::{Deserialize, Serialize};
+use crate::runtime;
 
 #[cfg(feature = "operations-items")]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,7 +88,7 @@ pub struct CreateItemRequest {
 #[cfg(feature = "operations-items")]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UploadAttachmentRequest {
-    pub file: Vec<u8>,
+    pub file: runtime::File,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -387,7 +387,11 @@ impl<'c> UploadPhoto<'c> {
             .path_param("petId", &self.pet_id)
             .security(&[&[&super::API_KEY]])
             .options(self.options)
-            .multipart(&self.body, &["file"])
+            .multipart(
+                runtime::Multipart::new()
+                    .text("caption", &self.body.caption, None)
+                    .file("file", &self.body.file, None),
+            )
             .send()
             .await?;
         match response.status().as_u16() {
@@ -439,7 +443,7 @@ impl<'c> RenamePet<'c> {
             .path_param("petId", &self.pet_id)
             .security(&[&[&super::API_KEY]])
             .options(self.options)
-            .form("application/x-www-form-urlencoded", &self.body)
+            .form("application/x-www-form-urlencoded", &self.body, &[])
             .send()
             .await?;
         match response.status().as_u16() {

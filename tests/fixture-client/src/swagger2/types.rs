@@ -3,6 +3,7 @@
 //! Request and response types of Swagger 2.0 shapes.
 
 use serde::{Deserialize, Serialize};
+use crate::runtime;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pet {
@@ -90,7 +91,7 @@ impl std::fmt::Display for ListPetsStatusItem {
 pub struct UploadPhotoRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
-    pub file: Vec<u8>,
+    pub file: runtime::File,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
