@@ -508,7 +508,10 @@ async fn deep_object_query_parameters_send_one_pair_per_key() {
         ops::GetItemFilter { status: Some("open".to_owned()), tags: Some(vec!["a".to_owned(), "b c".to_owned()]) };
     client.items().get_item(1).filter(filter).await.expect("ok");
     let request = &recorded(&server).await[0];
-    assert_eq!(request.url.query(), Some("filter%5Bstatus%5D=open&filter%5Btags%5D%5B%5D=a&filter%5Btags%5D%5B%5D=b+c"));
+    assert_eq!(
+        request.url.query(),
+        Some("filter%5Bstatus%5D=open&filter%5Btags%5D%5B%5D=a&filter%5Btags%5D%5B%5D=b+c")
+    );
 }
 
 mod presence {
@@ -726,6 +729,18 @@ fn untagged_unions_try_the_most_demanding_variant_first() {
     // `Named` comes first in the spec and fits too, but would drop the email.
     assert_eq!(decode(json!({"name": "Ada", "email": "ada@example.com"})), shapes::Contact::Person(person));
     assert_eq!(decode(json!({"name": "Ada"})), shapes::Contact::Named(shapes::Named { name: Some("Ada".to_owned()) }));
+}
+
+#[test]
+fn an_untagged_union_prefers_the_variant_that_keeps_every_field() {
+    // `Named` has no required field, so it decodes any object, but would drop `nickname`:
+    // the map variant keeps it.
+    let value = json!({"name": "Ada", "nickname": "countess"});
+    let contact: shapes::Contact = serde_json::from_value(value.clone()).expect("decodes");
+    assert!(matches!(&contact, shapes::Contact::Map(map) if map["nickname"] == "countess"), "{contact:?}");
+    assert_eq!(serde_json::to_value(&contact).expect("encodes"), value);
+    let broken = serde_json::from_value::<shapes::Contact>(json!(7)).expect_err("a number is no contact");
+    assert!(broken.to_string().contains("did not match any variant of Contact"), "{broken}");
 }
 
 mod security_alternatives {

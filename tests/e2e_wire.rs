@@ -48,7 +48,8 @@ async fn dns_records_of_every_kind_list_with_all_their_fields() {
     Mock::given(method("GET"))
         .and(path("/zones/z1/dns_records"))
         .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"success": true, "errors": [], "messages": [], "result": records})),
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"success": true, "errors": [], "messages": [], "result": records})),
         )
         .mount(&server)
         .await;
@@ -74,7 +75,8 @@ async fn dns_records_are_created_and_updated_with_their_kind_and_fields() {
     Mock::given(method("POST"))
         .and(path("/zones/z1/dns_records"))
         .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"success": true, "errors": [], "messages": [], "result": created})),
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"success": true, "errors": [], "messages": [], "result": created})),
         )
         .mount(&server)
         .await;

@@ -115,6 +115,10 @@ pub struct TypeDef {
     pub kind: TypeKind,
     /// Tag features that need this type; empty: compiled whenever the API is.
     pub features: Vec<String>,
+    /// The JSON pointer of the schema this type was lowered from, in the normalized
+    /// document; `None` for types the generator composed (a union variant merged with
+    /// the fields beside the choice).
+    pub origin: Option<String>,
 }
 
 #[derive(Debug, Clone)]

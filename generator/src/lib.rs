@@ -15,6 +15,7 @@ pub mod naming;
 mod pagination;
 mod presence;
 mod scopes;
+pub mod verify;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -90,15 +91,32 @@ pub struct Generated {
 
 /// Generates a client crate with one module and one cargo feature per spec.
 pub fn generate_crate(specs: &[ApiSpec<'_>], settings: &CrateSettings) -> Result<Generated, Diagnostics> {
+    build(specs, settings, false).map(|(generated, _)| generated)
+}
+
+/// An API as lowered and passed, the normalized document it came from, and the user's
+/// pointer of each type's schema (see [`load::Loaded`]).
+type Planned = (ir::Api, serde_json::Value, Vec<Option<String>>);
+
+/// The pipeline: load each spec, run the IR passes, emit. With `keep_documents`, also
+/// hands back each API with its normalized document, for verification.
+fn build(
+    specs: &[ApiSpec<'_>],
+    settings: &CrateSettings,
+    keep_documents: bool,
+) -> Result<(Generated, Vec<Planned>), Diagnostics> {
     let mut apis = Vec::new();
+    let mut documents = Vec::new();
     let mut problems = Diagnostics::default();
     for spec in specs {
-        match load(spec) {
-            Ok(mut api) => {
+        match load::load_document(spec, keep_documents) {
+            Ok(loaded) => {
+                let mut api = loaded.api;
                 presence::settle(&mut api);
                 scopes::combine(&mut api);
                 pagination::detect(&mut api);
-                apis.push(api)
+                apis.push(api);
+                documents.push((loaded.document, loaded.user_pointers));
             }
             Err(found) => problems.extend(found),
         }
@@ -108,5 +126,14 @@ pub fn generate_crate(specs: &[ApiSpec<'_>], settings: &CrateSettings) -> Result
     }
     features::assign(&mut apis, settings);
     let warnings = apis.iter().flat_map(|api| api.warnings.iter().cloned()).collect();
-    Ok(Generated { files: emit::emit_crate(&apis, settings), warnings })
+    let generated = Generated { files: emit::emit_crate(&apis, settings), warnings };
+    let planned = match keep_documents {
+        true => apis
+            .into_iter()
+            .zip(documents)
+            .map(|(api, (document, pointers))| (api, document.unwrap_or_default(), pointers))
+            .collect(),
+        false => Vec::new(),
+    };
+    Ok((generated, planned))
 }

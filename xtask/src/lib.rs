@@ -6,6 +6,7 @@
 //! half-written tree.
 
 pub mod corpus;
+pub mod verify;
 
 use anyhow::{bail, Context, Result};
 use generator::{ApiSpec, CrateSettings, Files};
@@ -81,14 +82,7 @@ pub fn codegen(root: &Path, mode: Mode) -> Result<String> {
 }
 
 fn generate_target(root: &Path, target: &Target) -> Result<Files> {
-    let specs_dir = root.join(target.specs_dir);
-    let mut paths: Vec<PathBuf> = fs::read_dir(&specs_dir)
-        .with_context(|| format!("reading {}", specs_dir.display()))?
-        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-        .filter(|path| matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json")))
-        .collect();
-    // Directory order differs between machines; output must not.
-    paths.sort();
+    let paths = spec_files(&root.join(target.specs_dir))?;
     let texts: Vec<(String, String, String)> = paths
         .iter()
         .map(|path| {
@@ -109,6 +103,30 @@ fn generate_target(root: &Path, target: &Target) -> Result<Files> {
     generator::generate_crate(&specs, &settings)
         .map(report_warnings)
         .map_err(|diagnostics| anyhow::anyhow!("{diagnostics}"))
+}
+
+/// The spec documents of a folder, sorted: directory order differs between machines,
+/// and output must not.
+pub fn spec_files(specs_dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut paths: Vec<PathBuf> = fs::read_dir(specs_dir)
+        .with_context(|| format!("reading {}", specs_dir.display()))?
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json")))
+        .collect();
+    paths.sort();
+    Ok(paths)
+}
+
+/// Writes `files` under `dir`, which need not exist (for scratch output under `target/`).
+pub fn write_files(dir: &Path, files: &Files) -> Result<()> {
+    for (path, contents) in files {
+        let target = dir.join(path);
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        fs::write(&target, contents).with_context(|| format!("writing {}", target.display()))?;
+    }
+    Ok(())
 }
 
 /// Prints what the generator accepted only leniently, and hands on the files.

@@ -38,6 +38,12 @@ enum Command {
         #[arg(long)]
         no_check: bool,
     },
+    /// Check that the generated client round-trips every schema's instances (the
+    /// committed specs and fixtures when no spec is given).
+    Verify {
+        /// OpenAPI documents, verified together.
+        specs: Vec<PathBuf>,
+    },
     /// Write a standalone client crate for one spec.
     Generate {
         /// The OpenAPI document (YAML or JSON).
@@ -73,6 +79,17 @@ fn run(cli: Cli) -> Result<()> {
             let report =
                 xtask::corpus::run(&xtask::workspace_root(), &xtask::corpus::Options { dir, filter, no_check })?;
             println!("{report}");
+        }
+        Command::Verify { specs } => {
+            let root = xtask::workspace_root();
+            let specs = if specs.is_empty() { xtask::verify::committed_specs(&root)? } else { specs };
+            let report = xtask::verify::run(&root, &specs, &root.join("target/verify"))?;
+            print!("{}", report.render());
+            let failures = report.failures();
+            if failures > 0 {
+                anyhow::bail!("verify: {failures} finding(s)");
+            }
+            println!("verify: clean");
         }
         Command::Generate { input, output, name } => {
             xtask::generate_standalone(&input, &output, &name)?;

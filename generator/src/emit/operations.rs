@@ -758,7 +758,9 @@ fn field_path(root: &TokenStream, steps: &[FieldStep]) -> TokenStream {
 fn multipart_form(api: &Api, body: &crate::ir::RequestBody, argument: &TokenStream) -> TokenStream {
     let structure = match &body.ty {
         TypeRef::Named(id) => match &api.types.get(*id).kind {
-            TypeKind::Struct(structure) if structure.additional.is_none() && !structure.fields.iter().any(|f| f.flatten) => {
+            TypeKind::Struct(structure)
+                if structure.additional.is_none() && !structure.fields.iter().any(|f| f.flatten) =>
+            {
                 Some(structure)
             }
             _ => None,

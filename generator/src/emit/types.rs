@@ -405,14 +405,7 @@ fn emit_union(
         quote!(#variant_name(#ty),)
     });
     let Some(discriminator) = discriminator else {
-        return quote! {
-            #docs
-            #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-            #[serde(untagged)]
-            pub enum #name {
-                #(#arms)*
-            }
-        };
+        return emit_untagged_union(api, docs, name, variants, arms.collect());
     };
     // The discriminator picks the variant; each variant's struct keeps the property, so
     // the value serializes back as it came.
@@ -442,6 +435,91 @@ fn emit_union(
                 }
             }
         }
+    }
+}
+
+/// A union without a discriminator: the first variant (most demanding first) that both
+/// decodes and knows every field of the value wins, so a struct that would silently drop
+/// fields does not take a value another variant holds whole; failing that, the first that
+/// decodes at all.
+fn emit_untagged_union(
+    api: &Api,
+    docs: &TokenStream,
+    name: &proc_macro2::Ident,
+    variants: &[UnionVariant],
+    arms: Vec<TokenStream>,
+) -> TokenStream {
+    let closed_fields: Vec<Option<Vec<&str>>> =
+        variants.iter().map(|variant| closed_struct_fields(api, &variant.ty, 0)).collect();
+    if closed_fields.iter().all(Option::is_none) {
+        return quote! {
+            #docs
+            #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+            #[serde(untagged)]
+            pub enum #name {
+                #(#arms)*
+            }
+        };
+    }
+    let exact = variants.iter().zip(&closed_fields).map(|(variant, fields)| {
+        let variant_name = ident(&variant.rust_name);
+        let fits = match fields {
+            Some(fields) => quote!(known(&[#(#fields),*])),
+            None => quote!(true),
+        };
+        quote! {
+            if #fits {
+                if let Ok(decoded) = Deserialize::deserialize(&value) {
+                    return Ok(Self::#variant_name(decoded));
+                }
+            }
+        }
+    });
+    let loose = variants.iter().map(|variant| {
+        let variant_name = ident(&variant.rust_name);
+        quote! {
+            if let Ok(decoded) = Deserialize::deserialize(&value) {
+                return Ok(Self::#variant_name(decoded));
+            }
+        }
+    });
+    let message = format!("data did not match any variant of {name}");
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, Serialize)]
+        #[serde(untagged)]
+        pub enum #name {
+            #(#arms)*
+        }
+
+        impl<'de> Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = serde_json::Value::deserialize(deserializer)?;
+                let known = |fields: &[&str]| {
+                    value.as_object().is_none_or(|object| object.keys().all(|key| fields.contains(&key.as_str())))
+                };
+                #(#exact)*
+                #(#loose)*
+                Err(serde::de::Error::custom(#message))
+            }
+        }
+    }
+}
+
+/// The wire names of a struct that keeps no field beyond its own (no
+/// `additionalProperties`, no flattened part); `None` for any other type.
+fn closed_struct_fields<'a>(api: &'a Api, ty: &TypeRef, depth: usize) -> Option<Vec<&'a str>> {
+    match ty {
+        TypeRef::Named(id) if depth < 16 => match &api.types.get(*id).kind {
+            TypeKind::Struct(structure)
+                if structure.additional.is_none() && !structure.fields.iter().any(|field| field.flatten) =>
+            {
+                Some(structure.fields.iter().map(|field| field.api_name.as_str()).collect())
+            }
+            TypeKind::Alias(target) => closed_struct_fields(api, target, depth + 1),
+            _ => None,
+        },
+        _ => None,
     }
 }
 

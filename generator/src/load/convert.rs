@@ -58,7 +58,8 @@ fn explicit_encoding_explode(document: &mut Value) {
     if let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) {
         for item in paths.values_mut().filter_map(Value::as_object_mut) {
             for method in METHODS {
-                if let Some(request_body) = item.get_mut(*method).and_then(|operation| operation.get_mut("requestBody")) {
+                if let Some(request_body) = item.get_mut(*method).and_then(|operation| operation.get_mut("requestBody"))
+                {
                     body(request_body);
                 }
             }

@@ -20,6 +20,21 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// Loads one spec and lowers it into the IR.
 pub fn load(spec: &ApiSpec<'_>) -> Result<Api, Diagnostics> {
+    load_document(spec, false).map(|loaded| loaded.api)
+}
+
+/// An API with the normalized document it was lowered from, for verification.
+pub(crate) struct Loaded {
+    pub api: Api,
+    /// The document after conversion to 3.0 and bundling: every `$ref` is
+    /// `#/components/<kind>/<name>` in it. Kept only when asked for.
+    pub document: Option<serde_json::Value>,
+    /// For each type of `api.types`, the pointer of its schema as the user wrote it.
+    pub user_pointers: Vec<Option<String>>,
+}
+
+pub(crate) fn load_document(spec: &ApiSpec<'_>, keep_document: bool) -> Result<Loaded, Diagnostics> {
+    let mut kept = None;
     let mut report = Reporter::new(spec.file.clone());
     let mut warnings = Vec::new();
     let openapi = parse::parse_document(spec.text, &mut report).and_then(|mut document| {
@@ -46,6 +61,9 @@ pub fn load(spec: &ApiSpec<'_>) -> Result<Api, Diagnostics> {
                 }
                 return None;
             }
+        }
+        if keep_document {
+            kept = Some(document.clone());
         }
         parse::to_openapi(document, &mut report)
     });
@@ -75,13 +93,19 @@ pub fn load(spec: &ApiSpec<'_>) -> Result<Api, Diagnostics> {
     let security_schemes = lowering.lower_security_schemes(&env_prefix);
     let groups = lowering.lower_operations(&security_schemes, &module);
     let Lowering { report, mut types, warnings: lowering_warnings, .. } = lowering;
+    let user_pointers = match keep_document {
+        true => {
+            types.iter().map(|def| def.origin.as_ref().map(|at| report.diagnostic(at.clone(), "").location)).collect()
+        }
+        false => Vec::new(),
+    };
     report.finish()?;
     warnings.extend(lowering_warnings);
     file_parts(&mut types, &groups);
     box_recursive_fields(&mut types);
     order_untagged_variants(&mut types);
 
-    Ok(Api {
+    let api = Api {
         env_prefix,
         feature: naming::feature_name(spec.name),
         module,
@@ -95,7 +119,8 @@ pub fn load(spec: &ApiSpec<'_>) -> Result<Api, Diagnostics> {
         scopes: Vec::new(),
         core_feature: None,
         warnings,
-    })
+    };
+    Ok(Loaded { api, document: kept, user_pointers })
 }
 
 /// State shared by the lowering passes of one document.

@@ -11,8 +11,7 @@ use super::Lowering;
 use crate::diagnostics::pointer;
 use crate::ir::{
     BodyEncoding, HttpMethod, Operation, OperationGroup, Parameter, ParameterLocation, PropertyEncoding, QueryStyle,
-    RequestBody,
-    Response, ResponseBody, ResponseHeader, SecurityScheme, StatusMatch, TypeRef,
+    RequestBody, Response, ResponseBody, ResponseHeader, SecurityScheme, StatusMatch, TypeRef,
 };
 use crate::naming::{self, Namespace};
 use indexmap::IndexMap;

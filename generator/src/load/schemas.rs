@@ -72,6 +72,7 @@ impl<'a> Lowering<'a> {
             };
             self.types[id.0].description = description;
             self.types[id.0].kind = kind;
+            self.types[id.0].origin = Some(at);
         }
     }
 
@@ -82,6 +83,7 @@ impl<'a> Lowering<'a> {
             description: None,
             kind: TypeKind::Alias(TypeRef::Json),
             features: Vec::new(),
+            origin: None,
         });
         TypeId(self.types.len() - 1)
     }
@@ -93,6 +95,7 @@ impl<'a> Lowering<'a> {
         let kind = self.lower_kind(schema, at, &name);
         self.types[id.0].description = schema.schema_data.description.clone();
         self.types[id.0].kind = kind;
+        self.types[id.0].origin = Some(at.to_owned());
         TypeRef::Named(id)
     }
 
@@ -342,7 +345,9 @@ impl<'a> Lowering<'a> {
                 Some(label) => format!("{type_name}{label}"),
                 None => format!("{type_name}Variant{}", index + 1),
             };
-            let (mut shapes, _) = self.flatten_all_of(std::slice::from_ref(variant), at);
+            let mut walk = AllOfWalk { shapes: Vec::new(), unions: Vec::new(), seen_refs: BTreeSet::new() };
+            self.walk_all_of_part(variant, variant_at.clone(), &mut walk);
+            let mut shapes = walk.shapes;
             let ty = if shared.is_empty() || shapes.is_empty() {
                 self.lower_type(variant, &variant_at, &hint)
             } else {
@@ -729,7 +734,9 @@ fn union_tags(
                     values.extend(constant(index, &property));
                 }
                 if values.is_empty() {
-                    values.extend(reference.and_then(|reference| reference.strip_prefix(SCHEMA_PREFIX)).map(str::to_owned));
+                    values.extend(
+                        reference.and_then(|reference| reference.strip_prefix(SCHEMA_PREFIX)).map(str::to_owned),
+                    );
                 }
                 tags.push(values);
             }
@@ -738,7 +745,8 @@ fn union_tags(
         None => {
             let first = constants.first()?;
             let property = first.iter().find_map(|(name, value)| {
-                let distinct: BTreeSet<String> = (0..variants.len()).filter_map(|index| constant(index, name)).collect();
+                let distinct: BTreeSet<String> =
+                    (0..variants.len()).filter_map(|index| constant(index, name)).collect();
                 (value.is_some() && distinct.len() == variants.len()).then(|| name.clone())
             })?;
             tags = (0..variants.len()).map(|index| constant(index, &property).into_iter().collect()).collect();

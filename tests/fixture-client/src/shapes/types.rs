@@ -392,22 +392,94 @@ pub struct PetName2 {
 /// An `anyOf` of objects.
 ///
 /// Decoded as the first variant that fits; variants that demand more (required fields) come first.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Shape {
     Card(Card),
     Side(ShapeSide),
 }
 
+impl<'de> Deserialize<'de> for Shape {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let known = |fields: &[&str]| {
+            value
+                .as_object()
+                .is_none_or(|object| {
+                    object.keys().all(|key| fields.contains(&key.as_str()))
+                })
+        };
+        if known(&["number"]) {
+            if let Ok(decoded) = Deserialize::deserialize(&value) {
+                return Ok(Self::Card(decoded));
+            }
+        }
+        if known(&["side"]) {
+            if let Ok(decoded) = Deserialize::deserialize(&value) {
+                return Ok(Self::Side(decoded));
+            }
+        }
+        if let Ok(decoded) = Deserialize::deserialize(&value) {
+            return Ok(Self::Card(decoded));
+        }
+        if let Ok(decoded) = Deserialize::deserialize(&value) {
+            return Ok(Self::Side(decoded));
+        }
+        Err(serde::de::Error::custom("data did not match any variant of Shape"))
+    }
+}
+
 /// A `oneOf` whose first variant fits any object that the second fits too.
 ///
 /// Decoded as the first variant that fits; variants that demand more (required fields) come first.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Contact {
     Person(Person),
     Named(Named),
     Map(BTreeMap<String, String>),
+}
+
+impl<'de> Deserialize<'de> for Contact {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let known = |fields: &[&str]| {
+            value
+                .as_object()
+                .is_none_or(|object| {
+                    object.keys().all(|key| fields.contains(&key.as_str()))
+                })
+        };
+        if known(&["name", "email"]) {
+            if let Ok(decoded) = Deserialize::deserialize(&value) {
+                return Ok(Self::Person(decoded));
+            }
+        }
+        if known(&["name"]) {
+            if let Ok(decoded) = Deserialize::deserialize(&value) {
+                return Ok(Self::Named(decoded));
+            }
+        }
+        if true {
+            if let Ok(decoded) = Deserialize::deserialize(&value) {
+                return Ok(Self::Map(decoded));
+            }
+        }
+        if let Ok(decoded) = Deserialize::deserialize(&value) {
+            return Ok(Self::Person(decoded));
+        }
+        if let Ok(decoded) = Deserialize::deserialize(&value) {
+            return Ok(Self::Named(decoded));
+        }
+        if let Ok(decoded) = Deserialize::deserialize(&value) {
+            return Ok(Self::Map(decoded));
+        }
+        Err(serde::de::Error::custom("data did not match any variant of Contact"))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -606,12 +678,53 @@ pub struct Payout {
 /// A `oneOf` without a discriminator.
 ///
 /// Decoded as the first variant that fits; variants that demand more (required fields) come first.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Payment {
     Card(Card),
     Transfer(Transfer),
     String(String),
+}
+
+#[cfg(feature = "shapes-pets")]
+impl<'de> Deserialize<'de> for Payment {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let known = |fields: &[&str]| {
+            value
+                .as_object()
+                .is_none_or(|object| {
+                    object.keys().all(|key| fields.contains(&key.as_str()))
+                })
+        };
+        if known(&["number"]) {
+            if let Ok(decoded) = Deserialize::deserialize(&value) {
+                return Ok(Self::Card(decoded));
+            }
+        }
+        if known(&["iban"]) {
+            if let Ok(decoded) = Deserialize::deserialize(&value) {
+                return Ok(Self::Transfer(decoded));
+            }
+        }
+        if true {
+            if let Ok(decoded) = Deserialize::deserialize(&value) {
+                return Ok(Self::String(decoded));
+            }
+        }
+        if let Ok(decoded) = Deserialize::deserialize(&value) {
+            return Ok(Self::Card(decoded));
+        }
+        if let Ok(decoded) = Deserialize::deserialize(&value) {
+            return Ok(Self::Transfer(decoded));
+        }
+        if let Ok(decoded) = Deserialize::deserialize(&value) {
+            return Ok(Self::String(decoded));
+        }
+        Err(serde::de::Error::custom("data did not match any variant of Payment"))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -764,11 +877,43 @@ pub struct PetOwnerAddress {
 }
 
 /// Decoded as the first variant that fits; variants that demand more (required fields) come first.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum PayoutVariant {
     Check(PayoutVariantCheck),
     Iban(PayoutVariantIban),
+}
+
+impl<'de> Deserialize<'de> for PayoutVariant {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let known = |fields: &[&str]| {
+            value
+                .as_object()
+                .is_none_or(|object| {
+                    object.keys().all(|key| fields.contains(&key.as_str()))
+                })
+        };
+        if known(&["address", "payee"]) {
+            if let Ok(decoded) = Deserialize::deserialize(&value) {
+                return Ok(Self::Check(decoded));
+            }
+        }
+        if known(&["iban"]) {
+            if let Ok(decoded) = Deserialize::deserialize(&value) {
+                return Ok(Self::Iban(decoded));
+            }
+        }
+        if let Ok(decoded) = Deserialize::deserialize(&value) {
+            return Ok(Self::Check(decoded));
+        }
+        if let Ok(decoded) = Deserialize::deserialize(&value) {
+            return Ok(Self::Iban(decoded));
+        }
+        Err(serde::de::Error::custom("data did not match any variant of PayoutVariant"))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

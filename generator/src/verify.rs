@@ -1,0 +1,561 @@
+//! Verification plan: for every generated type, JSON instances of the schema it was
+//! lowered from, for `cargo xtask verify` to round-trip through the generated client.
+//!
+//! Instances are synthesized from the normalized *document*, not from the IR: a field,
+//! variant or value that lowering lost then shows up as a difference between what went
+//! in and what came back out. Each instance covers one choice: the n-th alternative of
+//! every `oneOf`/`anyOf` and the n-th value of every enum, with all optional fields, with
+//! only the required ones, and with `null` in every nullable field; the spec's own
+//! `example` is an instance too.
+
+use crate::ir::{Api, TypeKind, TypeRef};
+use crate::{ApiSpec, CrateSettings, Diagnostics, Generated};
+use serde_json::{Map, Value};
+
+/// What to check for one spec, beside the generated crate.
+#[derive(Debug, Clone)]
+pub struct Verification {
+    pub generated: Generated,
+    pub apis: Vec<ApiPlan>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ApiPlan {
+    /// The API's module in the generated crate.
+    pub module: String,
+    /// The spec's file, as diagnostics name it.
+    pub file: String,
+    pub cases: Vec<TypeCase>,
+    /// Schemas the generator maps to `serde_json::Value` on purpose, by pointer.
+    pub untyped: Vec<String>,
+    /// Types no instance could be made for (a required binary field, a schema that
+    /// demands itself), by pointer.
+    pub unsynthesizable: Vec<String>,
+}
+
+/// One generated type and the instances it must round-trip.
+#[derive(Debug, Clone)]
+pub struct TypeCase {
+    /// The type's path from the crate root (`dns::DnsRecord`).
+    pub rust_path: String,
+    /// The schema's pointer as the user wrote it.
+    pub pointer: String,
+    pub instances: Vec<Instance>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Instance {
+    pub value: Value,
+    /// `example` (the spec's own) or what the synthesized instance covers.
+    pub source: String,
+}
+
+/// Generates the crate for `specs` (as [`crate::generate_crate`] does) and plans the
+/// verification of each API's types.
+pub fn plan(specs: &[ApiSpec<'_>], settings: &CrateSettings) -> Result<Verification, Diagnostics> {
+    let (generated, loaded) = crate::build(specs, settings, true)?;
+    let apis = loaded
+        .into_iter()
+        .zip(specs)
+        .map(|((api, document, user_pointers), spec)| plan_api(&api, &document, &user_pointers, &spec.file))
+        .collect();
+    Ok(Verification { generated, apis })
+}
+
+fn plan_api(api: &Api, document: &Value, user_pointers: &[Option<String>], file: &str) -> ApiPlan {
+    let mut plan = ApiPlan {
+        module: api.module.clone(),
+        file: file.to_owned(),
+        cases: Vec::new(),
+        untyped: Vec::new(),
+        unsynthesizable: Vec::new(),
+    };
+    for (index, def) in api.types.types.iter().enumerate() {
+        let (Some(origin), Some(Some(user_pointer))) = (&def.origin, user_pointers.get(index)) else { continue };
+        if matches!(def.kind, TypeKind::Alias(TypeRef::Json)) {
+            plan.untyped.push(user_pointer.clone());
+            continue;
+        }
+        let Some(schema) = document.pointer(origin.trim_start_matches('#')) else { continue };
+        let instances = instances(document, schema);
+        if instances.is_empty() {
+            plan.unsynthesizable.push(user_pointer.clone());
+            continue;
+        }
+        plan.cases.push(TypeCase {
+            rust_path: format!("{}::{}", api.module, def.name),
+            pointer: user_pointer.clone(),
+            instances,
+        });
+    }
+    plan
+}
+
+/// Each instance picks alternatives and enum values by one index, so this many
+/// instances cover every alternative of the widest choice (wider ones wrap around).
+const MAX_PICKS: usize = 24;
+/// Below this depth optional fields are filled in; deeper, only required ones.
+const OPTIONAL_DEPTH: usize = 8;
+/// A `$ref` already this many times on the path is not followed again.
+const MAX_REF_REPEATS: usize = 2;
+
+/// The instances of `schema`: its example, then one per pick, deduplicated.
+pub fn instances(document: &Value, schema: &Value) -> Vec<Instance> {
+    let mut found: Vec<Instance> = Vec::new();
+    let mut push = |value: Option<Value>, source: String| {
+        if let Some(value) = value {
+            if !found.iter().any(|instance| instance.value == value) {
+                found.push(Instance { value, source });
+            }
+        }
+    };
+    let resolved = Synth::new(document).resolve(schema);
+    if let Some(example) = resolved.and_then(|schema| schema.get("example")) {
+        push(Some(example.clone()), "example".to_owned());
+    }
+    let mut pick = 0;
+    loop {
+        let mut synth = Synth::new(document);
+        let value = synth.value(schema, Pick { index: pick, optional: true, nulls: false }, 0);
+        push(value, format!("alternative and enum value {} of each choice", pick + 1));
+        pick += 1;
+        if pick >= synth.widest.min(MAX_PICKS) {
+            break;
+        }
+    }
+    push(
+        Synth::new(document).value(schema, Pick { index: 0, optional: false, nulls: false }, 0),
+        "required fields only".to_owned(),
+    );
+    push(
+        Synth::new(document).value(schema, Pick { index: 0, optional: true, nulls: true }, 0),
+        "null in every nullable field".to_owned(),
+    );
+    found
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Pick {
+    /// Which alternative of a choice and which value of an enum.
+    index: usize,
+    /// Fill in optional fields.
+    optional: bool,
+    /// `null` wherever the schema is nullable.
+    nulls: bool,
+}
+
+struct Synth<'d> {
+    document: &'d Value,
+    /// The `$ref`s being expanded, outermost first.
+    refs: Vec<&'d str>,
+    /// The most alternatives (or enum values) met so far.
+    widest: usize,
+}
+
+impl<'d> Synth<'d> {
+    fn new(document: &'d Value) -> Self {
+        Self { document, refs: Vec::new(), widest: 1 }
+    }
+
+    /// Follows a chain of `$ref`s (a cycle of them ends the walk).
+    fn resolve(&self, mut schema: &'d Value) -> Option<&'d Value> {
+        for _ in 0..32 {
+            match schema.get("$ref").and_then(Value::as_str) {
+                Some(reference) => schema = self.document.pointer(reference.strip_prefix('#')?)?,
+                None => return Some(schema),
+            }
+        }
+        None
+    }
+
+    fn value(&mut self, schema: &'d Value, pick: Pick, depth: usize) -> Option<Value> {
+        self.value_in(schema, pick, depth, &[])
+    }
+
+    /// A value of `schema`, where `inherited` names properties that a `required` beside
+    /// the `allOf` or `oneOf` this schema is part of demands.
+    fn value_in(&mut self, schema: &'d Value, pick: Pick, depth: usize, inherited: &[&'d str]) -> Option<Value> {
+        if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+            if self.refs.iter().filter(|seen| **seen == reference).count() >= MAX_REF_REPEATS {
+                return None;
+            }
+            let target = self.document.pointer(reference.strip_prefix('#')?)?;
+            self.refs.push(reference);
+            let value = self.value_in(target, pick, depth + 1, inherited);
+            self.refs.pop();
+            return value;
+        }
+        let object = schema.as_object()?;
+        if pick.nulls && object.get("nullable") == Some(&Value::Bool(true)) {
+            return Some(Value::Null);
+        }
+        if let Some(values) = object.get("enum").and_then(Value::as_array) {
+            let values: Vec<&Value> = values.iter().filter(|value| !value.is_null()).collect();
+            if values.is_empty() {
+                return Some(Value::Null);
+            }
+            self.widest = self.widest.max(values.len());
+            return Some(values[pick.index % values.len()].clone());
+        }
+        let choice = ["oneOf", "anyOf"].iter().find_map(|keyword| object.get(*keyword).and_then(Value::as_array));
+        let mut required = inherited.to_vec();
+        required
+            .extend(object.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str));
+        if let Some(alternatives) = choice {
+            return self.choice(object, alternatives, pick, depth, &required);
+        }
+        if let Some(parts) = object.get("allOf").and_then(Value::as_array) {
+            return self.all_of(Some(object), parts, pick, depth, &required);
+        }
+        self.typed(object, pick, depth, &required)
+    }
+
+    /// A value of one alternative, with the fields beside the choice merged in.
+    fn choice(
+        &mut self,
+        object: &'d Map<String, Value>,
+        alternatives: &'d [Value],
+        pick: Pick,
+        depth: usize,
+        required: &[&'d str],
+    ) -> Option<Value> {
+        let alternatives: Vec<&'d Value> =
+            alternatives.iter().filter(|alternative| !is_null_schema(alternative)).collect();
+        if alternatives.is_empty() {
+            return Some(Value::Null);
+        }
+        self.widest = self.widest.max(alternatives.len());
+        // An alternative that cannot be made (a recursion) gives way to the next one.
+        let (chosen, mut value) = (0..alternatives.len()).find_map(|offset| {
+            let alternative = alternatives[(pick.index + offset) % alternatives.len()];
+            self.value_in(alternative, pick, depth + 1, required).map(|value| (alternative, value))
+        })?;
+        let beside = self.object_keywords(object, pick, depth, required)?;
+        if let (Value::Object(members), Some(beside)) = (&mut value, beside) {
+            for (key, member) in beside {
+                members.entry(key).or_insert(member);
+            }
+        }
+        if let Some(discriminator) = object.get("discriminator") {
+            self.tag(discriminator, chosen, &mut value);
+        }
+        if let Some(parts) = object.get("allOf").and_then(Value::as_array) {
+            let merged = self.all_of(None, parts, pick, depth, required)?;
+            if let (Value::Object(members), Value::Object(parts)) = (&mut value, merged) {
+                for (key, member) in parts {
+                    members.entry(key).or_insert(member);
+                }
+            }
+        }
+        Some(value)
+    }
+
+    /// Sets the discriminator property to the value that names `chosen`: its mapping key,
+    /// or its schema name when the member does not fix the property itself.
+    fn tag(&self, discriminator: &Value, chosen: &Value, value: &mut Value) {
+        let (Some(property), Some(members)) =
+            (discriminator.get("propertyName").and_then(Value::as_str), value.as_object_mut())
+        else {
+            return;
+        };
+        let Some(reference) = chosen.get("$ref").and_then(Value::as_str) else { return };
+        let name = reference.rsplit('/').next().unwrap_or(reference);
+        let mapped = discriminator.get("mapping").and_then(Value::as_object).and_then(|mapping| {
+            mapping.iter().find(|(_, target)| target.as_str() == Some(reference) || target.as_str() == Some(name))
+        });
+        match mapped {
+            Some((key, _)) => {
+                members.insert(property.to_owned(), Value::String(key.clone()));
+            }
+            // Without a mapping entry the schema name selects the member, unless the
+            // member fixes the property to a value of its own.
+            None if !self.fixes_property(chosen, property, 0) => {
+                members.insert(property.to_owned(), Value::String(name.to_owned()));
+            }
+            None => {}
+        }
+    }
+
+    /// Whether `schema` (or an `allOf` part of it) gives `property` an `enum`.
+    fn fixes_property(&self, schema: &'d Value, property: &str, depth: usize) -> bool {
+        let Some(schema) = self.resolve(schema).filter(|_| depth < 16) else { return false };
+        let own = schema.get("properties").and_then(|properties| properties.get(property));
+        own.and_then(|own| self.resolve(own)).is_some_and(|own| own.get("enum").is_some())
+            || schema
+                .get("allOf")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .any(|part| self.fixes_property(part, property, depth + 1))
+    }
+
+    fn all_of(
+        &mut self,
+        object: Option<&'d Map<String, Value>>,
+        parts: &'d [Value],
+        pick: Pick,
+        depth: usize,
+        required: &[&'d str],
+    ) -> Option<Value> {
+        let mut merged = Map::new();
+        let mut other = None;
+        for part in parts {
+            match self.value_in(part, pick, depth + 1, required) {
+                Some(Value::Object(members)) => {
+                    for (key, member) in members {
+                        merged.insert(key, member);
+                    }
+                }
+                // A part that says nothing of the shape (a description) adds nothing.
+                Some(Value::Null) if is_annotation(part) => {}
+                Some(value) => other = Some(value),
+                None if is_annotation(part) => {}
+                None => return None,
+            }
+        }
+        if let Some(object) = object {
+            if let Some(beside) = self.object_keywords(object, pick, depth, required)? {
+                merged.extend(beside);
+            }
+        }
+        match other {
+            Some(value) if merged.is_empty() => Some(value),
+            _ => Some(Value::Object(merged)),
+        }
+    }
+
+    /// The members that `properties` and `additionalProperties` beside other keywords
+    /// give; `None` when a required one cannot be made, `Some(None)` when there are none.
+    #[allow(clippy::option_option)]
+    fn object_keywords(
+        &mut self,
+        object: &'d Map<String, Value>,
+        pick: Pick,
+        depth: usize,
+        required: &[&'d str],
+    ) -> Option<Option<Map<String, Value>>> {
+        if !object.contains_key("properties") && !object.contains_key("additionalProperties") {
+            return Some(None);
+        }
+        match self.object(object, pick, depth, required)? {
+            Value::Object(members) => Some(Some(members)),
+            _ => Some(None),
+        }
+    }
+
+    fn typed(
+        &mut self,
+        object: &'d Map<String, Value>,
+        pick: Pick,
+        depth: usize,
+        required: &[&'d str],
+    ) -> Option<Value> {
+        let kind = object.get("type").and_then(Value::as_str);
+        match kind {
+            Some("string") => string(object, pick),
+            Some("integer") => Some(Value::from(integer(object))),
+            Some("number") => Some(number(object)),
+            Some("boolean") => Some(Value::Bool(pick.index % 2 == 0)),
+            Some("array") => self.array(object, pick, depth),
+            Some("object") => self.object(object, pick, depth, required),
+            None if object.contains_key("properties") || object.contains_key("additionalProperties") => {
+                self.object(object, pick, depth, required)
+            }
+            None if object.contains_key("items") => self.array(object, pick, depth),
+            // Anything goes: `{}` stands for it.
+            _ => Some(Value::Object(Map::new())),
+        }
+    }
+
+    fn array(&mut self, object: &'d Map<String, Value>, pick: Pick, depth: usize) -> Option<Value> {
+        let min_items = object.get("minItems").and_then(Value::as_u64).unwrap_or(0) as usize;
+        let wanted = if pick.optional && depth < OPTIONAL_DEPTH { min_items.max(1) } else { min_items };
+        let Some(items) = object.get("items") else { return Some(Value::Array(Vec::new())) };
+        if wanted == 0 {
+            return Some(Value::Array(Vec::new()));
+        }
+        match self.value(items, pick, depth + 1) {
+            Some(item) => Some(Value::Array(vec![item; wanted])),
+            None if min_items == 0 => Some(Value::Array(Vec::new())),
+            None => None,
+        }
+    }
+
+    /// `required` holds the object's own `required` and those it inherits.
+    fn object(
+        &mut self,
+        object: &'d Map<String, Value>,
+        pick: Pick,
+        depth: usize,
+        required: &[&'d str],
+    ) -> Option<Value> {
+        let fill_optional = pick.optional && depth < OPTIONAL_DEPTH;
+        let mut members = Map::new();
+        if let Some(properties) = object.get("properties").and_then(Value::as_object) {
+            for (name, property) in properties {
+                let is_required = required.contains(&name.as_str());
+                if !is_required && !fill_optional {
+                    continue;
+                }
+                match self.value(property, pick, depth + 1) {
+                    Some(value) => {
+                        members.insert(name.clone(), value);
+                    }
+                    None if is_required => return None,
+                    None => {}
+                }
+            }
+        }
+        if let Some(additional) = object.get("additionalProperties").filter(|additional| additional.is_object()) {
+            if fill_optional {
+                let key = (1..).map(|n| format!("extra{n}")).find(|key| !members.contains_key(key))?;
+                if let Some(value) = self.value(additional, pick, depth + 1) {
+                    members.insert(key, value);
+                }
+            }
+        }
+        Some(Value::Object(members))
+    }
+}
+
+fn is_null_schema(schema: &Value) -> bool {
+    schema.get("type").and_then(Value::as_str) == Some("null")
+}
+
+/// A schema with no keyword that shapes a value (only a description, an example).
+fn is_annotation(schema: &Value) -> bool {
+    const SHAPING: &[&str] =
+        &["$ref", "type", "properties", "additionalProperties", "items", "enum", "oneOf", "anyOf", "allOf", "not"];
+    schema.as_object().is_some_and(|object| !SHAPING.iter().any(|keyword| object.contains_key(*keyword)))
+}
+
+fn string(object: &Map<String, Value>, pick: Pick) -> Option<Value> {
+    let format = object.get("format").and_then(Value::as_str).unwrap_or_default();
+    let sample = match format {
+        // Binary data has no JSON spelling the generated types read.
+        "binary" => return None,
+        "date-time" => "2024-01-02T03:04:05Z",
+        "date" => "2024-01-02",
+        "time" => "03:04:05",
+        "uuid" => "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+        "email" => "user@example.com",
+        "uri" | "url" => "https://example.com/a",
+        "hostname" => "example.com",
+        "ipv4" => "198.51.100.4",
+        "ipv6" => "2001:db8::1",
+        "byte" => "aGVsbG8=",
+        _ if pick.index % 2 == 0 => "text",
+        _ => "other text",
+    };
+    let mut text = sample.to_owned();
+    let min_length = object.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
+    while text.chars().count() < min_length {
+        text.push('x');
+    }
+    if let Some(max_length) = object.get("maxLength").and_then(Value::as_u64) {
+        text = text.chars().take(max_length as usize).collect();
+    }
+    Some(Value::String(text))
+}
+
+fn integer(object: &Map<String, Value>) -> i64 {
+    let exclusive = |keyword: &str| object.get(keyword) == Some(&Value::Bool(true));
+    let minimum = object
+        .get("minimum")
+        .and_then(Value::as_f64)
+        .map(|min| min.ceil() as i64 + i64::from(exclusive("exclusiveMinimum")));
+    let maximum = object
+        .get("maximum")
+        .and_then(Value::as_f64)
+        .map(|max| max.floor() as i64 - i64::from(exclusive("exclusiveMaximum")));
+    let value = minimum.map_or(1, |min| min.max(1));
+    maximum.map_or(value, |max| value.min(max))
+}
+
+fn number(object: &Map<String, Value>) -> Value {
+    let minimum = object.get("minimum").and_then(Value::as_f64);
+    let maximum = object.get("maximum").and_then(Value::as_f64);
+    let mut value = 1.5;
+    if let Some(min) = minimum.filter(|min| value < *min) {
+        value = min + 0.5;
+    }
+    if let Some(max) = maximum.filter(|max| value > *max) {
+        value = max;
+    }
+    serde_json::Number::from_f64(value).map_or(Value::Null, Value::Number)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn values(document: &Value, pointer: &str) -> Vec<Value> {
+        let schema = document.pointer(pointer).expect("schema");
+        instances(document, schema).into_iter().map(|instance| instance.value).collect()
+    }
+
+    #[test]
+    fn every_alternative_and_enum_value_gets_an_instance() {
+        let document = json!({"components": {"schemas": {
+            "A": {"type": "object", "required": ["kind"], "properties": {"kind": {"type": "string", "enum": ["a"]}, "n": {"type": "integer", "minimum": 3}}},
+            "B": {"type": "object", "required": ["kind"], "properties": {"kind": {"type": "string", "enum": ["b"]}, "on": {"type": "boolean"}}},
+            "U": {"oneOf": [{"$ref": "#/components/schemas/A"}, {"$ref": "#/components/schemas/B"}]}
+        }}});
+        let found = values(&document, "/components/schemas/U");
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(found.contains(&json!({"kind": "a", "n": 3})), "{found:?}");
+        assert!(found.contains(&json!({"kind": "b", "on": false})), "{found:?}");
+        assert!(found.contains(&json!({"kind": "a"})), "required only: {found:?}");
+    }
+
+    #[test]
+    fn fields_beside_a_choice_and_mapping_keys_reach_each_instance() {
+        let document = json!({"components": {"schemas": {
+            "Cat": {"type": "object", "properties": {"pet_type": {"type": "string"}, "lives": {"type": "integer"}}},
+            "Pet": {
+                "type": "object", "required": ["id"], "properties": {"id": {"type": "string", "format": "uuid"}},
+                "oneOf": [{"$ref": "#/components/schemas/Cat"}],
+                "discriminator": {"propertyName": "pet_type", "mapping": {"cat": "#/components/schemas/Cat"}}
+            }
+        }}});
+        let found = values(&document, "/components/schemas/Pet");
+        assert_eq!(found[0], json!({"pet_type": "cat", "lives": 1, "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6"}));
+    }
+
+    #[test]
+    fn required_beside_all_of_reaches_the_parts() {
+        let document = json!({"components": {"schemas": {
+            "Base": {"properties": {"id": {"type": "string"}, "ttl": {"type": "number"}}},
+            "A": {"required": ["type", "id"], "allOf": [
+                {"properties": {"type": {"type": "string", "enum": ["A"]}}},
+                {"$ref": "#/components/schemas/Base"}
+            ]}
+        }}});
+        let found = values(&document, "/components/schemas/A");
+        assert!(found.contains(&json!({"type": "A", "id": "text"})), "{found:?}");
+    }
+
+    #[test]
+    fn recursion_ends_and_nullable_fields_get_null() {
+        let document = json!({"components": {"schemas": {
+            "Node": {"type": "object", "required": ["name"], "properties": {
+                "name": {"type": "string", "nullable": true},
+                "next": {"$ref": "#/components/schemas/Node"}
+            }}
+        }}});
+        let found = values(&document, "/components/schemas/Node");
+        assert!(found.contains(&json!({"name": null, "next": {"name": null, "next": {"name": null}}})), "{found:?}");
+        assert!(found.iter().all(|value| value.get("name").is_some()));
+    }
+
+    #[test]
+    fn examples_come_first_and_binary_fields_cannot_be_synthesized() {
+        let document = json!({"components": {"schemas": {
+            "Upload": {"type": "object", "required": ["file"], "properties": {"file": {"type": "string", "format": "binary"}}},
+            "Named": {"type": "string", "example": "ann"}
+        }}});
+        assert!(values(&document, "/components/schemas/Upload").is_empty());
+        assert_eq!(values(&document, "/components/schemas/Named")[0], json!("ann"));
+    }
+}
