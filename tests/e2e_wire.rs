@@ -251,3 +251,33 @@ async fn a_file_part_carries_the_callers_file_name_and_the_specs_content_type() 
         assert_eq!(request.body, expected, "{}", String::from_utf8_lossy(&request.body));
     }
 }
+
+#[test]
+fn a_member_that_does_not_declare_the_discriminator_still_sends_it() {
+    let runner = dns::Runner {
+        runner: dns::RunnerRunner::Runbook(dns::Runbook { name: Some("restart".into()), runbook_base_uri: None }),
+        tag: Some(None),
+        owner: None,
+    };
+    let sent = serde_json::to_value(&runner).expect("encodes");
+    assert_eq!(sent, json!({"runner": {"name": "restart", "runner_type": "runbook"}, "tag": null}));
+    let back: dns::Runner = serde_json::from_value(sent).expect("decodes");
+    assert!(matches!(back.runner, dns::RunnerRunner::Runbook(_)), "{back:?}");
+}
+
+#[test]
+fn a_choice_of_nullable_alternatives_takes_null() {
+    let runner: dns::Runner =
+        serde_json::from_value(json!({"runner": {"runner_type": "sidecar"}, "tag": null})).expect("a null tag decodes");
+    assert!(matches!(runner.tag, Some(None)), "{runner:?}");
+}
+
+#[test]
+fn an_untagged_member_that_fixes_a_value_takes_only_values_that_carry_it() {
+    let decode = |value| serde_json::from_value::<dns::RunnerOwner>(value).expect("decodes");
+    assert!(matches!(decode(json!({"id": "u1", "type": "user_reference"})), dns::RunnerOwner::UserReference(_)));
+    assert!(matches!(decode(json!({"id": "t1", "type": "team_reference"})), dns::RunnerOwner::TeamReference(_)));
+    // An open enum would take any `type`; the member that fixes none takes this one.
+    let other = decode(json!({"id": "s1", "type": "service_reference"}));
+    assert!(matches!(&other, dns::RunnerOwner::AnyReference(reference) if reference.r#type == "service_reference"));
+}

@@ -186,10 +186,20 @@ impl<'d> Synth<'d> {
             return value;
         }
         let object = schema.as_object()?;
-        if pick.nulls && object.get("nullable") == Some(&Value::Bool(true)) {
+        // A nullable schema is an `Option` where it is used; the type itself holds a value.
+        let at_root = depth == self.refs.len();
+        if pick.nulls && !at_root && object.get("nullable") == Some(&Value::Bool(true)) {
             return Some(Value::Null);
         }
-        if let Some(values) = object.get("enum").and_then(Value::as_array) {
+        // Scalars listed on an array or object (`type: array, enum: [a, b]`) are a slip in
+        // the spec that the generated type ignores; so does the synthesis. Between scalar
+        // kinds (`type: string, enum: [1]`) the values win, as in the generated type.
+        let container = matches!(object.get("type").and_then(Value::as_str), Some("array" | "object"));
+        let enumeration = object
+            .get("enum")
+            .and_then(Value::as_array)
+            .filter(|values| !container || values.iter().all(|value| value.is_array() || value.is_object()));
+        if let Some(values) = enumeration {
             let values: Vec<&Value> = values.iter().filter(|value| !value.is_null()).collect();
             if values.is_empty() {
                 return Some(Value::Null);
@@ -225,10 +235,12 @@ impl<'d> Synth<'d> {
             return Some(Value::Null);
         }
         self.widest = self.widest.max(alternatives.len());
+        // The alternatives of a type's own choice are the type: none of them is `null`.
+        let next = if depth == self.refs.len() { depth } else { depth + 1 };
         // An alternative that cannot be made (a recursion) gives way to the next one.
         let (chosen, mut value) = (0..alternatives.len()).find_map(|offset| {
             let alternative = alternatives[(pick.index + offset) % alternatives.len()];
-            self.value_in(alternative, pick, depth + 1, required).map(|value| (alternative, value))
+            self.value_in(alternative, pick, next, required).map(|value| (alternative, value))
         })?;
         let beside = self.object_keywords(object, pick, depth, required)?;
         if let (Value::Object(members), Some(beside)) = (&mut value, beside) {
@@ -276,6 +288,15 @@ impl<'d> Synth<'d> {
         }
     }
 
+    /// The `required` names of `schema` and of its `allOf` parts.
+    fn collect_required(&self, schema: &'d Value, into: &mut Vec<&'d str>, depth: usize) {
+        let Some(schema) = self.resolve(schema).filter(|_| depth < 16) else { return };
+        into.extend(schema.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str));
+        for part in schema.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+            self.collect_required(part, into, depth + 1);
+        }
+    }
+
     /// Whether `schema` (or an `allOf` part of it) gives `property` an `enum`.
     fn fixes_property(&self, schema: &'d Value, property: &str, depth: usize) -> bool {
         let Some(schema) = self.resolve(schema).filter(|_| depth < 16) else { return false };
@@ -297,10 +318,18 @@ impl<'d> Synth<'d> {
         depth: usize,
         required: &[&'d str],
     ) -> Option<Value> {
+        // Every part's `required` constrains the merged object, whichever part declares
+        // the property.
+        let mut required = required.to_vec();
+        for part in parts {
+            self.collect_required(part, &mut required, 0);
+        }
+        let required = &required[..];
         let mut merged = Map::new();
         let mut other = None;
+        let next = if depth == self.refs.len() { depth } else { depth + 1 };
         for part in parts {
-            match self.value_in(part, pick, depth + 1, required) {
+            match self.value_in(part, pick, next, required) {
                 Some(Value::Object(members)) => {
                     for (key, member) in members {
                         merged.insert(key, member);

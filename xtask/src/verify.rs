@@ -82,7 +82,7 @@ impl Report {
                 FindingKind::Decode => "does not decode",
                 FindingKind::Loss => "changed in a round trip",
                 FindingKind::CatchAll => "decoded only as `Other`",
-                FindingKind::Example => "example does not decode (warning)",
+                FindingKind::Example => "the spec's example does not match its schema (warning)",
             };
             let _ = writeln!(
                 out,
@@ -325,6 +325,15 @@ fn compare(apis: &[ApiPlan], outcomes: &[Vec<Outcome>]) -> Report {
                         summary.example_mismatches += 1;
                         report.findings.push(finding(FindingKind::Example, error.clone()));
                     }
+                    // Synthesized instances carry every declared field, so what an example
+                    // loses is what its schema does not declare: the example is at fault.
+                    Outcome::Encoded { value, .. }
+                        if from_example && difference(&instance.value, value, "").is_some() =>
+                    {
+                        summary.example_mismatches += 1;
+                        let detail = difference(&instance.value, value, "").unwrap_or_default();
+                        report.findings.push(finding(FindingKind::Example, detail));
+                    }
                     Outcome::Failed(error) => {
                         summary.decode_failures += 1;
                         report
@@ -339,7 +348,7 @@ fn compare(apis: &[ApiPlan], outcomes: &[Vec<Outcome>]) -> Report {
                             summary.catch_alls += 1;
                             report.findings.push(finding(
                                 FindingKind::CatchAll,
-                                format!("input {}, decoded {}", preview(&instance.value), preview_text(debug)),
+                                format!("input {}, decoded …{}…", preview(&instance.value), catch_all_context(debug)),
                             ));
                         }
                     }
@@ -357,6 +366,13 @@ fn decoded_as_catch_all(debug: &str) -> bool {
     debug
         .match_indices("Other(")
         .any(|(at, _)| debug[..at].chars().next_back().is_none_or(|before| !before.is_alphanumeric() && before != '_'))
+}
+
+/// The decoded value around its first `Other(…)`, to show which part fell through.
+fn catch_all_context(debug: &str) -> String {
+    let at = debug.find("Other(").unwrap_or(0);
+    let start = debug.char_indices().map(|(index, _)| index).filter(|index| *index <= at).rev().nth(80).unwrap_or(0);
+    debug[start..].chars().take(160).collect()
 }
 
 /// Where `sent` and `returned` first differ, in JSON pointer terms. A member that is

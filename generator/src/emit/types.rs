@@ -416,15 +416,51 @@ fn emit_union(
         quote!(Some(#(#tags)|*) => serde_json::from_value(value).map(Self::#variant_name).map_err(serde::de::Error::custom),)
     });
     let other_doc = format!(" A `{property}` this client does not know yet, kept as it came.");
+    let carries_tag = |variant: &UnionVariant| {
+        struct_of(api, &variant.ty, 0)
+            .is_none_or(|structure| structure.fields.iter().any(|field| field.api_name == *property))
+    };
+    let (derive_serialize, serialize) = if variants.iter().all(carries_tag) {
+        (quote!(Serialize,), None)
+    } else {
+        // A member that does not declare the property still sends it: it is what selects
+        // the member on the other side.
+        let arms = variants.iter().map(|variant| {
+            let variant_name = ident(&variant.rust_name);
+            match variant.tags.first().filter(|_| !carries_tag(variant)) {
+                Some(tag) => quote!(Self::#variant_name(inner) => (serde_json::to_value(inner), #tag),),
+                None => quote!(Self::#variant_name(inner) => return inner.serialize(serializer),),
+            }
+        });
+        let serialize = quote! {
+            impl Serialize for #name {
+                fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                    let (value, tag) = match self {
+                        #(#arms)*
+                        Self::Other(value) => return value.serialize(serializer),
+                    };
+                    let mut value = value.map_err(serde::ser::Error::custom)?;
+                    if let Some(object) = value.as_object_mut() {
+                        object.entry(#property).or_insert_with(|| serde_json::Value::from(tag));
+                    }
+                    value.serialize(serializer)
+                }
+            }
+        };
+        (quote!(), Some(serialize))
+    };
+    let untagged = serialize.is_none().then(|| quote!(#[serde(untagged)]));
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, Serialize)]
-        #[serde(untagged)]
+        #[derive(Debug, Clone, PartialEq, #derive_serialize)]
+        #untagged
         pub enum #name {
             #(#arms)*
             #[doc = #other_doc]
             Other(serde_json::Value),
         }
+
+        #serialize
 
         impl<'de> Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -451,7 +487,8 @@ fn emit_untagged_union(
 ) -> TokenStream {
     let closed_fields: Vec<Option<Vec<&str>>> =
         variants.iter().map(|variant| closed_struct_fields(api, &variant.ty, 0)).collect();
-    if closed_fields.iter().all(Option::is_none) {
+    let constants: Vec<Vec<(&str, &str)>> = variants.iter().map(|variant| constant_fields(api, &variant.ty)).collect();
+    if closed_fields.iter().all(Option::is_none) && constants.iter().all(Vec::is_empty) {
         return quote! {
             #docs
             #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -461,12 +498,16 @@ fn emit_untagged_union(
             }
         };
     }
-    let exact = variants.iter().zip(&closed_fields).map(|(variant, fields)| {
+    let exact = variants.iter().zip(&closed_fields).zip(&constants).map(|((variant, fields), constants)| {
         let variant_name = ident(&variant.rust_name);
-        let fits = match fields {
+        let mut fits = match fields {
             Some(fields) => quote!(known(&[#(#fields),*])),
             None => quote!(true),
         };
+        if !constants.is_empty() {
+            let pairs = constants.iter().map(|(property, value)| quote!((#property, #value)));
+            fits = quote!(#fits && fixed(&[#(#pairs),*]));
+        }
         quote! {
             if #fits {
                 if let Ok(decoded) = Deserialize::deserialize(&value) {
@@ -484,6 +525,17 @@ fn emit_untagged_union(
         }
     });
     let message = format!("data did not match any variant of {name}");
+    // A variant that fixes a property to one value (`type: {enum: [user_reference]}`)
+    // fits only values that carry it.
+    let fixed = constants.iter().any(|constants| !constants.is_empty()).then(|| {
+        quote! {
+            let fixed = |pairs: &[(&str, &str)]| {
+                pairs.iter().all(|(property, wanted)| {
+                    value.get(property).is_none_or(|found| found.as_str() == Some(wanted))
+                })
+            };
+        }
+    });
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -498,6 +550,7 @@ fn emit_untagged_union(
                 let known = |fields: &[&str]| {
                     value.as_object().is_none_or(|object| object.keys().all(|key| fields.contains(&key.as_str())))
                 };
+                #fixed
                 #(#exact)*
                 #(#loose)*
                 Err(serde::de::Error::custom(#message))
@@ -506,21 +559,42 @@ fn emit_untagged_union(
     }
 }
 
-/// The wire names of a struct that keeps no field beyond its own (no
-/// `additionalProperties`, no flattened part); `None` for any other type.
-fn closed_struct_fields<'a>(api: &'a Api, ty: &TypeRef, depth: usize) -> Option<Vec<&'a str>> {
+/// The struct a type is, through aliases.
+fn struct_of<'a>(api: &'a Api, ty: &TypeRef, depth: usize) -> Option<&'a Struct> {
     match ty {
         TypeRef::Named(id) if depth < 16 => match &api.types.get(*id).kind {
-            TypeKind::Struct(structure)
-                if structure.additional.is_none() && !structure.fields.iter().any(|field| field.flatten) =>
-            {
-                Some(structure.fields.iter().map(|field| field.api_name.as_str()).collect())
-            }
-            TypeKind::Alias(target) => closed_struct_fields(api, target, depth + 1),
+            TypeKind::Struct(structure) => Some(structure),
+            TypeKind::Alias(target) => struct_of(api, target, depth + 1),
             _ => None,
         },
         _ => None,
     }
+}
+
+/// The fields of a struct variant that only one value fits (a one-value enum), with it.
+fn constant_fields<'a>(api: &'a Api, ty: &TypeRef) -> Vec<(&'a str, &'a str)> {
+    let Some(structure) = struct_of(api, ty, 0) else { return Vec::new() };
+    structure
+        .fields
+        .iter()
+        .filter_map(|field| match &field.ty {
+            TypeRef::Named(id) => match &api.types.get(*id).kind {
+                TypeKind::Enum(values) if values.len() == 1 => {
+                    Some((field.api_name.as_str(), values[0].value.as_str()))
+                }
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+/// The wire names of a struct that keeps no field beyond its own (no
+/// `additionalProperties`, no flattened part); `None` for any other type.
+fn closed_struct_fields<'a>(api: &'a Api, ty: &TypeRef, depth: usize) -> Option<Vec<&'a str>> {
+    struct_of(api, ty, depth)
+        .filter(|structure| structure.additional.is_none() && !structure.fields.iter().any(|field| field.flatten))
+        .map(|structure| structure.fields.iter().map(|field| field.api_name.as_str()).collect())
 }
 
 /// `Eq` is derivable unless a float or a JSON value hides somewhere inside.

@@ -786,9 +786,23 @@ pub(super) fn is_nullable(schema: &Schema) -> bool {
     if schema.schema_data.nullable {
         return true;
     }
+    // A choice with a nullable alternative (`oneOf: [{type: string, nullable: true}, …]`)
+    // takes `null` too.
+    let nullable_alternative = |alternatives: &[ReferenceOr<Schema>]| {
+        alternatives
+            .iter()
+            .any(|alternative| matches!(alternative, ReferenceOr::Item(item) if item.schema_data.nullable))
+    };
     match &schema.schema_kind {
         SchemaKind::Type(Type::String(string)) => string.enumeration.iter().any(Option::is_none),
-        SchemaKind::Any(any) => any.enumeration.iter().any(serde_json::Value::is_null),
+        SchemaKind::OneOf { one_of: alternatives } | SchemaKind::AnyOf { any_of: alternatives } => {
+            nullable_alternative(alternatives)
+        }
+        SchemaKind::Any(any) => {
+            any.enumeration.iter().any(serde_json::Value::is_null)
+                || nullable_alternative(&any.one_of)
+                || nullable_alternative(&any.any_of)
+        }
         _ => false,
     }
 }

@@ -35,6 +35,19 @@ impl<'c> Chat<'c> {
         }
     }
 
+    /// `PUT /runners`
+    ///
+    /// - `body`: the request body
+    ///
+    /// Returns the request builder [`UpdateRunner`]: set optional values on it, then `.await` it.
+    pub fn update_runner(&self, body: types::Runner) -> UpdateRunner<'_> {
+        UpdateRunner {
+            client: self.client,
+            body,
+            options: runtime::RequestOptions::default(),
+        }
+    }
+
     /// `GET /shapes`
     ///
     /// Returns the request builder [`GetShape`]: set optional values on it, then `.await` it.
@@ -92,6 +105,60 @@ impl<'c> CreateChatCompletion<'c> {
 impl<'c> std::future::IntoFuture for CreateChatCompletion<'c> {
     type Output = Result<
         runtime::Response<types::Message>,
+        runtime::Error<std::convert::Infallible>,
+    >;
+    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// A `PUT /runners` request, from [`Chat::update_runner`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent: `.await` it"]
+pub struct UpdateRunner<'c> {
+    client: &'c Client,
+    body: types::Runner,
+    options: runtime::RequestOptions,
+}
+
+impl<'c> UpdateRunner<'c> {
+    /// Overrides the client's timeout, retries, headers or query parameters for this request.
+    pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Sends the request and decodes the response.
+    ///
+    /// Succeeds with:
+    /// - `200`: The runner.
+    pub async fn send(
+        self,
+    ) -> Result<
+        runtime::Response<types::Runner>,
+        runtime::Error<std::convert::Infallible>,
+    > {
+        let response = self
+            .client
+            .core
+            .request("update-runner", runtime::Method::PUT, "/runners")
+            .accept("application/json")
+            .security(&[&[&super::TOKEN]])
+            .options(self.options)
+            .json("application/json", &self.body)
+            .send()
+            .await?;
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.unexpected()),
+        }
+    }
+}
+
+impl<'c> std::future::IntoFuture for UpdateRunner<'c> {
+    type Output = Result<
+        runtime::Response<types::Runner>,
         runtime::Error<std::convert::Infallible>,
     >;
     type IntoFuture = runtime::BoxFuture<'c, Self::Output>;

@@ -314,6 +314,62 @@ impl<'de> Deserialize<'de> for Shape {
     }
 }
 
+#[cfg(feature = "dns-chat")]
+/// A discriminator whose members do not declare it; the schema names select them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Runner {
+    pub runner: RunnerRunner,
+    /// A choice whose alternatives are nullable, so the choice is too.
+    ///
+    /// `Some(None)` sends `null` (clearing the value); `None` leaves the field out.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "runtime::double_option"
+    )]
+    pub tag: Option<Option<RunnerTag>>,
+    /// Members that fix `type` to one value, beside one that does not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<RunnerOwner>,
+}
+
+#[cfg(feature = "dns-chat")]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Sidecar {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+#[cfg(feature = "dns-chat")]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Runbook {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runbook_base_uri: Option<String>,
+}
+
+#[cfg(feature = "dns-chat")]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserReference {
+    pub id: String,
+    pub r#type: UserReferenceType,
+}
+
+#[cfg(feature = "dns-chat")]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamReference {
+    pub id: String,
+    pub r#type: TeamReferenceType,
+}
+
+#[cfg(feature = "dns-chat")]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnyReference {
+    pub id: String,
+    pub r#type: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessagesInnerItem {
     pub code: i64,
@@ -566,6 +622,182 @@ impl ShapeSquareKind {
 
 #[cfg(feature = "dns-chat")]
 impl std::fmt::Display for ShapeSquareKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunnerRunner {
+    Sidecar(Sidecar),
+    Runbook(Runbook),
+    /// A `runner_type` this client does not know yet, kept as it came.
+    Other(serde_json::Value),
+}
+
+#[cfg(feature = "dns-chat")]
+impl Serialize for RunnerRunner {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (value, tag) = match self {
+            Self::Sidecar(inner) => (serde_json::to_value(inner), "sidecar"),
+            Self::Runbook(inner) => (serde_json::to_value(inner), "runbook"),
+            Self::Other(value) => return value.serialize(serializer),
+        };
+        let mut value = value.map_err(serde::ser::Error::custom)?;
+        if let Some(object) = value.as_object_mut() {
+            object.entry("runner_type").or_insert_with(|| serde_json::Value::from(tag));
+        }
+        value.serialize(serializer)
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl<'de> Deserialize<'de> for RunnerRunner {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        match value.get("runner_type").and_then(serde_json::Value::as_str) {
+            Some("sidecar") => {
+                serde_json::from_value(value)
+                    .map(Self::Sidecar)
+                    .map_err(serde::de::Error::custom)
+            }
+            Some("runbook") => {
+                serde_json::from_value(value)
+                    .map(Self::Runbook)
+                    .map_err(serde::de::Error::custom)
+            }
+            _ => Ok(Self::Other(value)),
+        }
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+/// A choice whose alternatives are nullable, so the choice is too.
+///
+/// Decoded as the first variant that fits; variants that demand more (required fields) come first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum RunnerTag {
+    String(String),
+    Array(Vec<String>),
+}
+
+#[cfg(feature = "dns-chat")]
+/// Members that fix `type` to one value, beside one that does not.
+///
+/// Decoded as the first variant that fits; variants that demand more (required fields) come first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum RunnerOwner {
+    UserReference(UserReference),
+    TeamReference(TeamReference),
+    AnyReference(AnyReference),
+}
+
+#[cfg(feature = "dns-chat")]
+impl<'de> Deserialize<'de> for RunnerOwner {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let known = |fields: &[&str]| {
+            value
+                .as_object()
+                .is_none_or(|object| {
+                    object.keys().all(|key| fields.contains(&key.as_str()))
+                })
+        };
+        let fixed = |pairs: &[(&str, &str)]| {
+            pairs
+                .iter()
+                .all(|(property, wanted)| {
+                    value
+                        .get(property)
+                        .is_none_or(|found| found.as_str() == Some(wanted))
+                })
+        };
+        if known(&["id", "type"]) && fixed(&[("type", "user_reference")]) {
+            if let Ok(decoded) = Deserialize::deserialize(&value) {
+                return Ok(Self::UserReference(decoded));
+            }
+        }
+        if known(&["id", "type"]) && fixed(&[("type", "team_reference")]) {
+            if let Ok(decoded) = Deserialize::deserialize(&value) {
+                return Ok(Self::TeamReference(decoded));
+            }
+        }
+        if known(&["id", "type"]) {
+            if let Ok(decoded) = Deserialize::deserialize(&value) {
+                return Ok(Self::AnyReference(decoded));
+            }
+        }
+        if let Ok(decoded) = Deserialize::deserialize(&value) {
+            return Ok(Self::UserReference(decoded));
+        }
+        if let Ok(decoded) = Deserialize::deserialize(&value) {
+            return Ok(Self::TeamReference(decoded));
+        }
+        if let Ok(decoded) = Deserialize::deserialize(&value) {
+            return Ok(Self::AnyReference(decoded));
+        }
+        Err(serde::de::Error::custom("data did not match any variant of RunnerOwner"))
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum UserReferenceType {
+    #[serde(rename = "user_reference")]
+    UserReference,
+    /// A value this client does not know yet; kept so that a new server value still decodes.
+    #[serde(untagged)]
+    Other(String),
+}
+
+#[cfg(feature = "dns-chat")]
+impl UserReferenceType {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::UserReference => "user_reference",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl std::fmt::Display for UserReferenceType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum TeamReferenceType {
+    #[serde(rename = "team_reference")]
+    TeamReference,
+    /// A value this client does not know yet; kept so that a new server value still decodes.
+    #[serde(untagged)]
+    Other(String),
+}
+
+#[cfg(feature = "dns-chat")]
+impl TeamReferenceType {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::TeamReference => "team_reference",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl std::fmt::Display for TeamReferenceType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
