@@ -235,6 +235,16 @@ impl<'d> Synth<'d> {
             return Some(Value::Null);
         }
         self.widest = self.widest.max(alternatives.len());
+        // A property that every alternative fixes to a value selects the alternative (as
+        // the generated type dispatches on it): it is always there.
+        let mut required = required.to_vec();
+        let first_fixed = self.fixed_properties(alternatives[0]);
+        required.extend(
+            first_fixed.into_iter().filter(|property| {
+                alternatives.iter().all(|alternative| self.fixes_property(alternative, property, 0))
+            }),
+        );
+        let required = &required[..];
         // The alternatives of a type's own choice are the type: none of them is `null`.
         let next = if depth == self.refs.len() { depth } else { depth + 1 };
         // An alternative that cannot be made (a recursion) gives way to the next one.
@@ -280,12 +290,45 @@ impl<'d> Synth<'d> {
                 members.insert(property.to_owned(), Value::String(key.clone()));
             }
             // Without a mapping entry the schema name selects the member, unless the
-            // member fixes the property to a value of its own.
-            None if !self.fixes_property(chosen, property, 0) => {
+            // member lists the values the property takes itself.
+            None if !self.constrains_property(chosen, property, 0) => {
                 members.insert(property.to_owned(), Value::String(name.to_owned()));
             }
             None => {}
         }
+    }
+
+    /// The properties `schema` (or its `allOf` parts) fixes to one value.
+    fn fixed_properties(&self, schema: &'d Value) -> Vec<&'d str> {
+        let mut names = Vec::new();
+        let mut stack = vec![(schema, 0)];
+        while let Some((schema, depth)) = stack.pop() {
+            let Some(schema) = self.resolve(schema).filter(|_| depth < 16) else { continue };
+            for name in
+                schema.get("properties").and_then(Value::as_object).into_iter().flat_map(|properties| properties.keys())
+            {
+                if self.fixes_property(schema, name, 0) {
+                    names.push(name.as_str());
+                }
+            }
+            stack.extend(
+                schema.get("allOf").and_then(Value::as_array).into_iter().flatten().map(|part| (part, depth + 1)),
+            );
+        }
+        names
+    }
+
+    /// Whether `schema` (or an `allOf` part of it) lists the values `property` may take.
+    fn constrains_property(&self, schema: &'d Value, property: &str, depth: usize) -> bool {
+        let Some(schema) = self.resolve(schema).filter(|_| depth < 16) else { return false };
+        let own = schema.get("properties").and_then(|properties| properties.get(property));
+        own.and_then(|own| self.resolve(own)).is_some_and(|own| own.get("enum").is_some())
+            || schema
+                .get("allOf")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .any(|part| self.constrains_property(part, property, depth + 1))
     }
 
     /// The `required` names of `schema` and of its `allOf` parts.
@@ -297,11 +340,12 @@ impl<'d> Synth<'d> {
         }
     }
 
-    /// Whether `schema` (or an `allOf` part of it) gives `property` an `enum`.
+    /// Whether `schema` (or an `allOf` part of it) fixes `property` to one value.
     fn fixes_property(&self, schema: &'d Value, property: &str, depth: usize) -> bool {
         let Some(schema) = self.resolve(schema).filter(|_| depth < 16) else { return false };
         let own = schema.get("properties").and_then(|properties| properties.get(property));
-        own.and_then(|own| self.resolve(own)).is_some_and(|own| own.get("enum").is_some())
+        let one_value = |own: &Value| own.get("enum").and_then(Value::as_array).is_some_and(|values| values.len() == 1);
+        own.and_then(|own| self.resolve(own)).is_some_and(one_value)
             || schema
                 .get("allOf")
                 .and_then(Value::as_array)

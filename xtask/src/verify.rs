@@ -344,6 +344,13 @@ fn compare(apis: &[ApiPlan], outcomes: &[Vec<Outcome>]) -> Report {
                         if let Some(difference) = difference(&instance.value, value, "") {
                             summary.losses += 1;
                             report.findings.push(finding(FindingKind::Loss, difference));
+                        } else if decoded_as_catch_all(debug) && from_example {
+                            // The example uses a value its schema does not list.
+                            summary.example_mismatches += 1;
+                            report.findings.push(finding(
+                                FindingKind::Example,
+                                format!("a value the schema does not list: …{}…", catch_all_context(debug)),
+                            ));
                         } else if decoded_as_catch_all(debug) {
                             summary.catch_alls += 1;
                             report.findings.push(finding(

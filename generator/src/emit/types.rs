@@ -487,7 +487,7 @@ fn emit_untagged_union(
 ) -> TokenStream {
     let closed_fields: Vec<Option<Vec<&str>>> =
         variants.iter().map(|variant| closed_struct_fields(api, &variant.ty, 0)).collect();
-    let constants: Vec<Vec<(&str, &str)>> = variants.iter().map(|variant| constant_fields(api, &variant.ty)).collect();
+    let constants: Vec<Vec<(&str, Vec<&str>)>> = variants.iter().map(|variant| enum_fields(api, &variant.ty)).collect();
     if closed_fields.iter().all(Option::is_none) && constants.iter().all(Vec::is_empty) {
         return quote! {
             #docs
@@ -505,7 +505,7 @@ fn emit_untagged_union(
             None => quote!(true),
         };
         if !constants.is_empty() {
-            let pairs = constants.iter().map(|(property, value)| quote!((#property, #value)));
+            let pairs = constants.iter().map(|(property, values)| quote!((#property, &[#(#values),*])));
             fits = quote!(#fits && fixed(&[#(#pairs),*]));
         }
         quote! {
@@ -525,13 +525,13 @@ fn emit_untagged_union(
         }
     });
     let message = format!("data did not match any variant of {name}");
-    // A variant that fixes a property to one value (`type: {enum: [user_reference]}`)
-    // fits only values that carry it.
+    // A variant whose field is an enum (`type: {enum: [user_reference]}`) fits only
+    // values that carry one of its values there: its open enum would take anything.
     let fixed = constants.iter().any(|constants| !constants.is_empty()).then(|| {
         quote! {
-            let fixed = |pairs: &[(&str, &str)]| {
-                pairs.iter().all(|(property, wanted)| {
-                    value.get(property).is_none_or(|found| found.as_str() == Some(wanted))
+            let fixed = |fields: &[(&str, &[&str])]| {
+                fields.iter().all(|(property, listed)| {
+                    value.get(property).is_none_or(|found| found.as_str().is_some_and(|found| listed.contains(&found)))
                 })
             };
         }
@@ -571,16 +571,20 @@ fn struct_of<'a>(api: &'a Api, ty: &TypeRef, depth: usize) -> Option<&'a Struct>
     }
 }
 
-/// The fields of a struct variant that only one value fits (a one-value enum), with it.
-fn constant_fields<'a>(api: &'a Api, ty: &TypeRef) -> Vec<(&'a str, &'a str)> {
+/// Enums with more values than this are not checked when picking an untagged variant:
+/// the list would cost more code than it saves.
+const MAX_CHECKED_ENUM: usize = 32;
+
+/// The fields of a struct variant that hold a string enum, with the values it lists.
+fn enum_fields<'a>(api: &'a Api, ty: &TypeRef) -> Vec<(&'a str, Vec<&'a str>)> {
     let Some(structure) = struct_of(api, ty, 0) else { return Vec::new() };
     structure
         .fields
         .iter()
         .filter_map(|field| match &field.ty {
             TypeRef::Named(id) => match &api.types.get(*id).kind {
-                TypeKind::Enum(values) if values.len() == 1 => {
-                    Some((field.api_name.as_str(), values[0].value.as_str()))
+                TypeKind::Enum(values) if values.len() <= MAX_CHECKED_ENUM => {
+                    Some((field.api_name.as_str(), values.iter().map(|variant| variant.value.as_str()).collect()))
                 }
                 _ => None,
             },

@@ -710,21 +710,23 @@ impl<'de> Deserialize<'de> for RunnerOwner {
                     object.keys().all(|key| fields.contains(&key.as_str()))
                 })
         };
-        let fixed = |pairs: &[(&str, &str)]| {
-            pairs
+        let fixed = |fields: &[(&str, &[&str])]| {
+            fields
                 .iter()
-                .all(|(property, wanted)| {
+                .all(|(property, listed)| {
                     value
                         .get(property)
-                        .is_none_or(|found| found.as_str() == Some(wanted))
+                        .is_none_or(|found| {
+                            found.as_str().is_some_and(|found| listed.contains(&found))
+                        })
                 })
         };
-        if known(&["id", "type"]) && fixed(&[("type", "user_reference")]) {
+        if known(&["id", "type"]) && fixed(&[("type", &["user_reference"])]) {
             if let Ok(decoded) = Deserialize::deserialize(&value) {
                 return Ok(Self::UserReference(decoded));
             }
         }
-        if known(&["id", "type"]) && fixed(&[("type", "team_reference")]) {
+        if known(&["id", "type"]) && fixed(&[("type", &["team_reference"])]) {
             if let Ok(decoded) = Deserialize::deserialize(&value) {
                 return Ok(Self::TeamReference(decoded));
             }
