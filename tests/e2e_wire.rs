@@ -257,6 +257,9 @@ fn a_member_that_does_not_declare_the_discriminator_still_sends_it() {
     let runner = dns::Runner {
         runner: dns::RunnerRunner::Runbook(dns::Runbook { name: Some("restart".into()), runbook_base_uri: None }),
         tag: Some(None),
+        max_extension: None,
+        filter: None,
+        validation: None,
         owner: None,
     };
     let sent = serde_json::to_value(&runner).expect("encodes");
@@ -280,4 +283,25 @@ fn an_untagged_member_that_fixes_a_value_takes_only_values_that_carry_it() {
     // An open enum would take any `type`; the member that fixes none takes this one.
     let other = decode(json!({"id": "s1", "type": "service_reference"}));
     assert!(matches!(&other, dns::RunnerOwner::AnyReference(reference) if reference.r#type == "service_reference"));
+}
+
+#[test]
+fn an_untagged_enum_variant_takes_only_the_values_it_lists() {
+    let decode = |value| serde_json::from_value::<dns::RunnerMaxExtension>(value).expect("decodes");
+    assert!(matches!(decode(json!("none")), dns::RunnerMaxExtension::RunnerMaxExtensionVariant1(_)));
+    // The enum's `Other` would take "30" too, and the number of days would read as an unknown value.
+    assert_eq!(decode(json!("30")), dns::RunnerMaxExtension::String("30".into()));
+}
+
+#[test]
+fn an_array_is_never_read_as_a_struct() {
+    let filter: dns::RunnerFilter = serde_json::from_value(json!(["online", "enterprise"])).expect("decodes");
+    assert_eq!(filter, dns::RunnerFilter::Array(vec!["online".into(), "enterprise".into()]));
+}
+
+#[test]
+fn a_nullable_empty_object_alternative_means_null() {
+    let runner: dns::Runner =
+        serde_json::from_value(json!({"runner": {"runner_type": "sidecar"}, "validation": null})).expect("decodes");
+    assert!(matches!(runner.validation, Some(None)), "{runner:?}");
 }

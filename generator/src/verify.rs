@@ -116,7 +116,7 @@ pub fn instances(document: &Value, schema: &Value) -> Vec<Instance> {
     let mut pick = 0;
     loop {
         let mut synth = Synth::new(document);
-        let value = synth.value(schema, Pick { index: pick, optional: true, nulls: false }, 0);
+        let value = synth.root(schema, Pick { index: pick, optional: true, nulls: false });
         push(value, format!("alternative and enum value {} of each choice", pick + 1));
         pick += 1;
         if pick >= synth.widest.min(MAX_PICKS) {
@@ -124,11 +124,11 @@ pub fn instances(document: &Value, schema: &Value) -> Vec<Instance> {
         }
     }
     push(
-        Synth::new(document).value(schema, Pick { index: 0, optional: false, nulls: false }, 0),
+        Synth::new(document).root(schema, Pick { index: 0, optional: false, nulls: false }),
         "required fields only".to_owned(),
     );
     push(
-        Synth::new(document).value(schema, Pick { index: 0, optional: true, nulls: true }, 0),
+        Synth::new(document).root(schema, Pick { index: 0, optional: true, nulls: true }),
         "null in every nullable field".to_owned(),
     );
     found
@@ -168,27 +168,42 @@ impl<'d> Synth<'d> {
         None
     }
 
+    /// A value inside another one (an item, a property), where `null` may stand.
     fn value(&mut self, schema: &'d Value, pick: Pick, depth: usize) -> Option<Value> {
-        self.value_in(schema, pick, depth, &[])
+        self.value_in(schema, pick, depth, &[], true)
+    }
+
+    /// A value of the type itself: a nullable schema is an `Option` where it is used,
+    /// so the type holds a value.
+    fn root(&mut self, schema: &'d Value, pick: Pick) -> Option<Value> {
+        self.value_in(schema, pick, 0, &[], false)
     }
 
     /// A value of `schema`, where `inherited` names properties that a `required` beside
     /// the `allOf` or `oneOf` this schema is part of demands.
-    fn value_in(&mut self, schema: &'d Value, pick: Pick, depth: usize, inherited: &[&'d str]) -> Option<Value> {
+    ///
+    /// `may_be_null`: the place takes `null` when the schema is nullable; not so for the
+    /// type itself or for an `allOf` part (the other parts still need their fields).
+    fn value_in(
+        &mut self,
+        schema: &'d Value,
+        pick: Pick,
+        depth: usize,
+        inherited: &[&'d str],
+        may_be_null: bool,
+    ) -> Option<Value> {
         if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
             if self.refs.iter().filter(|seen| **seen == reference).count() >= MAX_REF_REPEATS {
                 return None;
             }
             let target = self.document.pointer(reference.strip_prefix('#')?)?;
             self.refs.push(reference);
-            let value = self.value_in(target, pick, depth + 1, inherited);
+            let value = self.value_in(target, pick, depth + 1, inherited, may_be_null);
             self.refs.pop();
             return value;
         }
         let object = schema.as_object()?;
-        // A nullable schema is an `Option` where it is used; the type itself holds a value.
-        let at_root = depth == self.refs.len();
-        if pick.nulls && !at_root && object.get("nullable") == Some(&Value::Bool(true)) {
+        if pick.nulls && may_be_null && object.get("nullable") == Some(&Value::Bool(true)) {
             return Some(Value::Null);
         }
         // Scalars listed on an array or object (`type: array, enum: [a, b]`) are a slip in
@@ -212,7 +227,7 @@ impl<'d> Synth<'d> {
         required
             .extend(object.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str));
         if let Some(alternatives) = choice {
-            return self.choice(object, alternatives, pick, depth, &required);
+            return self.choice(object, alternatives, pick, depth, &required, may_be_null);
         }
         if let Some(parts) = object.get("allOf").and_then(Value::as_array) {
             return self.all_of(Some(object), parts, pick, depth, &required);
@@ -228,6 +243,7 @@ impl<'d> Synth<'d> {
         pick: Pick,
         depth: usize,
         required: &[&'d str],
+        may_be_null: bool,
     ) -> Option<Value> {
         let alternatives: Vec<&'d Value> =
             alternatives.iter().filter(|alternative| !is_null_schema(alternative)).collect();
@@ -245,12 +261,11 @@ impl<'d> Synth<'d> {
             }),
         );
         let required = &required[..];
-        // The alternatives of a type's own choice are the type: none of them is `null`.
-        let next = if depth == self.refs.len() { depth } else { depth + 1 };
+        // A nullable alternative makes the choice nullable, where the choice may be null.
         // An alternative that cannot be made (a recursion) gives way to the next one.
         let (chosen, mut value) = (0..alternatives.len()).find_map(|offset| {
             let alternative = alternatives[(pick.index + offset) % alternatives.len()];
-            self.value_in(alternative, pick, next, required).map(|value| (alternative, value))
+            self.value_in(alternative, pick, depth + 1, required, may_be_null).map(|value| (alternative, value))
         })?;
         let beside = self.object_keywords(object, pick, depth, required)?;
         if let (Value::Object(members), Some(beside)) = (&mut value, beside) {
@@ -371,9 +386,8 @@ impl<'d> Synth<'d> {
         let required = &required[..];
         let mut merged = Map::new();
         let mut other = None;
-        let next = if depth == self.refs.len() { depth } else { depth + 1 };
         for part in parts {
-            match self.value_in(part, pick, next, required) {
+            match self.value_in(part, pick, depth + 1, required, false) {
                 Some(Value::Object(members)) => {
                     for (key, member) in members {
                         merged.insert(key, member);
@@ -447,7 +461,9 @@ impl<'d> Synth<'d> {
         if wanted == 0 {
             return Some(Value::Array(Vec::new()));
         }
-        match self.value(items, pick, depth + 1) {
+        // A list holds things: a `$ref`'d item that is nullable elsewhere is not `null` in
+        // a list (the generated type is `Vec<T>`); an inline nullable item is.
+        match self.value_in(items, pick, depth + 1, &[], items.get("$ref").is_none()) {
             Some(item) => Some(Value::Array(vec![item; wanted])),
             None if min_items == 0 => Some(Value::Array(Vec::new())),
             None => None,
@@ -491,8 +507,14 @@ impl<'d> Synth<'d> {
     }
 }
 
+/// `{type: null}`, or 3.0's nullable object that admits no property.
 fn is_null_schema(schema: &Value) -> bool {
-    schema.get("type").and_then(Value::as_str) == Some("null")
+    let kind = schema.get("type").and_then(Value::as_str);
+    kind == Some("null")
+        || (kind == Some("object")
+            && schema.get("nullable") == Some(&Value::Bool(true))
+            && schema.get("additionalProperties") == Some(&Value::Bool(false))
+            && schema.get("properties").and_then(Value::as_object).is_none_or(Map::is_empty))
 }
 
 /// A schema with no keyword that shapes a value (only a description, an example).

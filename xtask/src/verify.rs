@@ -41,6 +41,8 @@ pub struct Finding {
     pub rust_path: String,
     pub source: String,
     pub detail: String,
+    /// The instance, whole (the message shows its start).
+    pub input: Value,
 }
 
 /// One document's counts.
@@ -159,7 +161,22 @@ pub fn run(root: &Path, specs: &[PathBuf], work_dir: &Path) -> Result<Report> {
     let verification =
         generator::verify::plan(&api_specs, &settings).map_err(|diagnostics| anyhow::anyhow!("{diagnostics}"))?;
     let outputs = run_driver(root, &verification, work_dir)?;
-    Ok(compare(&verification.apis, &outputs))
+    let report = compare(&verification.apis, &outputs);
+    // Every finding in full, one JSON object per line, for a closer look.
+    let lines: Vec<String> = report
+        .findings
+        .iter()
+        .map(|finding| {
+            serde_json::json!({
+                "file": finding.file, "pointer": finding.pointer, "type": finding.rust_path,
+                "kind": format!("{:?}", finding.kind), "source": finding.source,
+                "detail": finding.detail, "input": finding.input,
+            })
+            .to_string()
+        })
+        .collect();
+    fs::write(work_dir.join("findings.jsonl"), lines.join("\n"))?;
+    Ok(report)
 }
 
 /// Module names must differ between the specs of one run: the file stem, made unique.
@@ -319,6 +336,7 @@ fn compare(apis: &[ApiPlan], outcomes: &[Vec<Outcome>]) -> Report {
                     rust_path: case.rust_path.clone(),
                     source: instance.source.clone(),
                     detail,
+                    input: instance.value.clone(),
                 };
                 match outcome {
                     Outcome::Failed(error) if from_example => {

@@ -485,10 +485,8 @@ fn emit_untagged_union(
     variants: &[UnionVariant],
     arms: Vec<TokenStream>,
 ) -> TokenStream {
-    let closed_fields: Vec<Option<Vec<&str>>> =
-        variants.iter().map(|variant| closed_struct_fields(api, &variant.ty, 0)).collect();
-    let constants: Vec<Vec<(&str, Vec<&str>)>> = variants.iter().map(|variant| enum_fields(api, &variant.ty)).collect();
-    if closed_fields.iter().all(Option::is_none) && constants.iter().all(Vec::is_empty) {
+    let fits: Vec<Fit<'_>> = variants.iter().map(|variant| Fit::of(api, &variant.ty)).collect();
+    if fits.iter().all(|fit| matches!(fit, Fit::Any)) {
         return quote! {
             #docs
             #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -498,41 +496,42 @@ fn emit_untagged_union(
             }
         };
     }
-    let exact = variants.iter().zip(&closed_fields).zip(&constants).map(|((variant, fields), constants)| {
+    let attempt = |variant: &UnionVariant, test: Option<TokenStream>| {
         let variant_name = ident(&variant.rust_name);
-        let mut fits = match fields {
-            Some(fields) => quote!(known(&[#(#fields),*])),
-            None => quote!(true),
-        };
-        if !constants.is_empty() {
-            let pairs = constants.iter().map(|(property, values)| quote!((#property, &[#(#values),*])));
-            fits = quote!(#fits && fixed(&[#(#pairs),*]));
-        }
-        quote! {
-            if #fits {
-                if let Ok(decoded) = Deserialize::deserialize(&value) {
-                    return Ok(Self::#variant_name(decoded));
-                }
-            }
-        }
-    });
-    let loose = variants.iter().map(|variant| {
-        let variant_name = ident(&variant.rust_name);
-        quote! {
+        let decode = quote! {
             if let Ok(decoded) = Deserialize::deserialize(&value) {
                 return Ok(Self::#variant_name(decoded));
             }
+        };
+        match test {
+            Some(test) => quote!(if #test { #decode }),
+            None => decode,
         }
-    });
+    };
+    let exact = variants.iter().zip(&fits).map(|(variant, fit)| attempt(variant, fit.exact_test()));
+    // Serde reads a struct from an array too; a JSON API never means that.
+    let loose = variants
+        .iter()
+        .zip(&fits)
+        .map(|(variant, fit)| attempt(variant, matches!(fit, Fit::Struct { .. }).then(|| quote!(value.is_object()))));
     let message = format!("data did not match any variant of {name}");
+    let uses_fixed = fits.iter().any(|fit| matches!(fit, Fit::Struct { enums, .. } if !enums.is_empty()));
     // A variant whose field is an enum (`type: {enum: [user_reference]}`) fits only
     // values that carry one of its values there: its open enum would take anything.
-    let fixed = constants.iter().any(|constants| !constants.is_empty()).then(|| {
+    let fixed = uses_fixed.then(|| {
         quote! {
             let fixed = |fields: &[(&str, &[&str])]| {
                 fields.iter().all(|(property, listed)| {
                     value.get(property).is_none_or(|found| found.as_str().is_some_and(|found| listed.contains(&found)))
                 })
+            };
+        }
+    });
+    let uses_known = fits.iter().any(|fit| matches!(fit, Fit::Struct { fields: Some(_), .. }));
+    let known = uses_known.then(|| {
+        quote! {
+            let known = |fields: &[&str]| {
+                value.as_object().is_some_and(|object| object.keys().all(|key| fields.contains(&key.as_str())))
             };
         }
     });
@@ -547,9 +546,7 @@ fn emit_untagged_union(
         impl<'de> Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let value = serde_json::Value::deserialize(deserializer)?;
-                let known = |fields: &[&str]| {
-                    value.as_object().is_none_or(|object| object.keys().all(|key| fields.contains(&key.as_str())))
-                };
+                #known
                 #fixed
                 #(#exact)*
                 #(#loose)*
@@ -557,6 +554,65 @@ fn emit_untagged_union(
             }
         }
     }
+}
+
+/// What an untagged variant accepts on the first, exact pass.
+enum Fit<'a> {
+    /// Whatever its type decodes.
+    Any,
+    /// Objects only; with `fields`, only objects with no other field; with `enums`, only
+    /// objects whose enum fields hold a value the enum lists.
+    Struct { fields: Option<Vec<&'a str>>, enums: Vec<(&'a str, Vec<&'a str>)> },
+    /// One of the values a string enum lists (its `Other` would take any string).
+    Enum(Vec<&'a str>),
+}
+
+impl<'a> Fit<'a> {
+    fn of(api: &'a Api, ty: &TypeRef) -> Self {
+        if let Some(structure) = struct_of(api, ty, 0) {
+            let closed = structure.additional.is_none() && !structure.fields.iter().any(|field| field.flatten);
+            let fields = closed.then(|| structure.fields.iter().map(|field| field.api_name.as_str()).collect());
+            return Fit::Struct { fields, enums: enum_fields(api, structure) };
+        }
+        match listed_values(api, ty) {
+            Some(values) => Fit::Enum(values),
+            None => Fit::Any,
+        }
+    }
+
+    fn exact_test(&self) -> Option<TokenStream> {
+        match self {
+            Fit::Any => None,
+            Fit::Struct { fields, enums } => {
+                let mut test = match fields {
+                    Some(fields) => quote!(known(&[#(#fields),*])),
+                    None => quote!(value.is_object()),
+                };
+                if !enums.is_empty() {
+                    let pairs = enums.iter().map(|(property, values)| quote!((#property, &[#(#values),*])));
+                    test = quote!(#test && fixed(&[#(#pairs),*]));
+                }
+                Some(test)
+            }
+            Fit::Enum(values) => Some(quote!(value.as_str().is_some_and(|found| [#(#values),*].contains(&found)))),
+        }
+    }
+}
+
+/// The values of a string enum of at most [`MAX_CHECKED_ENUM`] values, through aliases.
+fn listed_values<'a>(api: &'a Api, ty: &TypeRef) -> Option<Vec<&'a str>> {
+    let mut ty = ty;
+    for _ in 0..16 {
+        let TypeRef::Named(id) = ty else { return None };
+        match &api.types.get(*id).kind {
+            TypeKind::Enum(values) if values.len() <= MAX_CHECKED_ENUM => {
+                return Some(values.iter().map(|variant| variant.value.as_str()).collect())
+            }
+            TypeKind::Alias(target) => ty = target,
+            _ => return None,
+        }
+    }
+    None
 }
 
 /// The struct a type is, through aliases.
@@ -575,30 +631,13 @@ fn struct_of<'a>(api: &'a Api, ty: &TypeRef, depth: usize) -> Option<&'a Struct>
 /// the list would cost more code than it saves.
 const MAX_CHECKED_ENUM: usize = 32;
 
-/// The fields of a struct variant that hold a string enum, with the values it lists.
-fn enum_fields<'a>(api: &'a Api, ty: &TypeRef) -> Vec<(&'a str, Vec<&'a str>)> {
-    let Some(structure) = struct_of(api, ty, 0) else { return Vec::new() };
+/// The fields of a struct that hold a string enum, with the values it lists.
+fn enum_fields<'a>(api: &'a Api, structure: &'a Struct) -> Vec<(&'a str, Vec<&'a str>)> {
     structure
         .fields
         .iter()
-        .filter_map(|field| match &field.ty {
-            TypeRef::Named(id) => match &api.types.get(*id).kind {
-                TypeKind::Enum(values) if values.len() <= MAX_CHECKED_ENUM => {
-                    Some((field.api_name.as_str(), values.iter().map(|variant| variant.value.as_str()).collect()))
-                }
-                _ => None,
-            },
-            _ => None,
-        })
+        .filter_map(|field| listed_values(api, &field.ty).map(|values| (field.api_name.as_str(), values)))
         .collect()
-}
-
-/// The wire names of a struct that keeps no field beyond its own (no
-/// `additionalProperties`, no flattened part); `None` for any other type.
-fn closed_struct_fields<'a>(api: &'a Api, ty: &TypeRef, depth: usize) -> Option<Vec<&'a str>> {
-    struct_of(api, ty, depth)
-        .filter(|structure| structure.additional.is_none() && !structure.fields.iter().any(|field| field.flatten))
-        .map(|structure| structure.fields.iter().map(|field| field.api_name.as_str()).collect())
 }
 
 /// `Eq` is derivable unless a float or a JSON value hides somewhere inside.

@@ -330,8 +330,8 @@ impl<'a> Lowering<'a> {
         for (index, variant) in variants.iter().enumerate() {
             let variant_at = pointer(at, &index.to_string());
             if let ReferenceOr::Item(schema) = variant {
-                // `{nullable: true}` or `{type: null}`-like members only make the union nullable.
-                if matches!(schema.schema_kind, SchemaKind::Any(ref any) if any.typ.as_deref() == Some("null")) {
+                // Members that stand for `null` only make the union nullable.
+                if is_null_schema(schema) {
                     continue;
                 }
             }
@@ -461,6 +461,30 @@ impl<'a> Lowering<'a> {
                 }
             }
         }
+    }
+
+    /// Whether `null` is a value of `schema`: `nullable`, `null` among its enum values, or
+    /// a choice with a nullable alternative (`oneOf: [{type: string, nullable: true}, …]`,
+    /// or a `$ref` to a nullable schema).
+    fn is_nullable(&self, schema: &Schema) -> bool {
+        if schema.schema_data.nullable {
+            return true;
+        }
+        let nullable_alternative = |alternatives: &[ReferenceOr<Schema>]| {
+            alternatives.iter().any(|alternative| {
+                let resolved: Option<&Schema> = match alternative {
+                    ReferenceOr::Item(item) => Some(item),
+                    ReferenceOr::Reference { reference } => self.resolve_reference(reference),
+                };
+                resolved.is_some_and(|alternative| alternative.schema_data.nullable)
+            })
+        };
+        let null_listed = match &schema.schema_kind {
+            SchemaKind::Type(Type::String(string)) => string.enumeration.iter().any(Option::is_none),
+            SchemaKind::Any(any) => any.enumeration.iter().any(serde_json::Value::is_null),
+            _ => false,
+        };
+        null_listed || composition(schema).is_some_and(|composition| nullable_alternative(composition.choice))
     }
 
     /// Whether values of `ty` are always JSON objects, so serde can flatten them. A type
@@ -611,7 +635,7 @@ impl<'a> Lowering<'a> {
                 api_name: api_name.clone(),
                 ty,
                 required: required.contains(api_name.as_str()),
-                nullable: resolved.is_some_and(is_nullable),
+                nullable: resolved.is_some_and(|schema| self.is_nullable(schema)),
                 boxed: false,
                 description: data.and_then(|data| data.description.clone()),
                 read_only: data.is_some_and(|data| data.read_only),
@@ -760,6 +784,20 @@ fn union_tags(
     (!tags.is_empty() && tags.iter().all(|values| !values.is_empty())).then_some((property, tags))
 }
 
+/// `{type: null}`, or 3.0's way to say it: a nullable object that admits no property
+/// (`{type: object, nullable: true, additionalProperties: false}`).
+fn is_null_schema(schema: &Schema) -> bool {
+    match &schema.schema_kind {
+        SchemaKind::Any(any) => any.typ.as_deref() == Some("null"),
+        SchemaKind::Type(Type::Object(object)) => {
+            schema.schema_data.nullable
+                && object.properties.is_empty()
+                && object.additional_properties == Some(AdditionalProperties::Any(false))
+        }
+        _ => false,
+    }
+}
+
 fn object_shape(schema: &Schema) -> Option<ObjectShape<'_>> {
     match &schema.schema_kind {
         SchemaKind::Type(Type::Object(object)) => Some(ObjectShape {
@@ -779,31 +817,6 @@ fn object_shape(schema: &Schema) -> Option<ObjectShape<'_>> {
             })
         }
         _ => None,
-    }
-}
-
-pub(super) fn is_nullable(schema: &Schema) -> bool {
-    if schema.schema_data.nullable {
-        return true;
-    }
-    // A choice with a nullable alternative (`oneOf: [{type: string, nullable: true}, …]`)
-    // takes `null` too.
-    let nullable_alternative = |alternatives: &[ReferenceOr<Schema>]| {
-        alternatives
-            .iter()
-            .any(|alternative| matches!(alternative, ReferenceOr::Item(item) if item.schema_data.nullable))
-    };
-    match &schema.schema_kind {
-        SchemaKind::Type(Type::String(string)) => string.enumeration.iter().any(Option::is_none),
-        SchemaKind::OneOf { one_of: alternatives } | SchemaKind::AnyOf { any_of: alternatives } => {
-            nullable_alternative(alternatives)
-        }
-        SchemaKind::Any(any) => {
-            any.enumeration.iter().any(serde_json::Value::is_null)
-                || nullable_alternative(&any.one_of)
-                || nullable_alternative(&any.any_of)
-        }
-        _ => false,
     }
 }
 

@@ -328,6 +328,21 @@ pub struct Runner {
         with = "runtime::double_option"
     )]
     pub tag: Option<Option<RunnerTag>>,
+    /// A one-value enum beside any string, as Box writes "none or a number of days".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_extension: Option<RunnerMaxExtension>,
+    /// An object of optional fields beside an array; serde would read the array as the struct.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<RunnerFilter>,
+    /// 3.0's way to say "or null", a nullable object that admits no property.
+    ///
+    /// `Some(None)` sends `null` (clearing the value); `None` leaves the field out.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "runtime::double_option"
+    )]
+    pub validation: Option<Option<RunnerValidation>>,
     /// Members that fix `type` to one value, beside one that does not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<RunnerOwner>,
@@ -686,6 +701,153 @@ pub enum RunnerTag {
 }
 
 #[cfg(feature = "dns-chat")]
+/// A one-value enum beside any string, as Box writes "none or a number of days".
+///
+/// Decoded as the first variant that fits; variants that demand more (required fields) come first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum RunnerMaxExtension {
+    RunnerMaxExtensionVariant1(RunnerMaxExtensionVariant1),
+    String(String),
+}
+
+#[cfg(feature = "dns-chat")]
+impl<'de> Deserialize<'de> for RunnerMaxExtension {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        if value.as_str().is_some_and(|found| ["none"].contains(&found)) {
+            if let Ok(decoded) = Deserialize::deserialize(&value) {
+                return Ok(Self::RunnerMaxExtensionVariant1(decoded));
+            }
+        }
+        if let Ok(decoded) = Deserialize::deserialize(&value) {
+            return Ok(Self::String(decoded));
+        }
+        if let Ok(decoded) = Deserialize::deserialize(&value) {
+            return Ok(Self::RunnerMaxExtensionVariant1(decoded));
+        }
+        if let Ok(decoded) = Deserialize::deserialize(&value) {
+            return Ok(Self::String(decoded));
+        }
+        Err(
+            serde::de::Error::custom(
+                "data did not match any variant of RunnerMaxExtension",
+            ),
+        )
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum RunnerMaxExtensionVariant1 {
+    #[serde(rename = "none")]
+    None,
+    /// A value this client does not know yet; kept so that a new server value still decodes.
+    #[serde(untagged)]
+    Other(String),
+}
+
+#[cfg(feature = "dns-chat")]
+impl RunnerMaxExtensionVariant1 {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::None => "none",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl std::fmt::Display for RunnerMaxExtensionVariant1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+/// An object of optional fields beside an array; serde would read the array as the struct.
+///
+/// Decoded as the first variant that fits; variants that demand more (required fields) come first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum RunnerFilter {
+    RunnerFilterVariant1(RunnerFilterVariant1),
+    Array(Vec<String>),
+}
+
+#[cfg(feature = "dns-chat")]
+impl<'de> Deserialize<'de> for RunnerFilter {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let known = |fields: &[&str]| {
+            value
+                .as_object()
+                .is_some_and(|object| {
+                    object.keys().all(|key| fields.contains(&key.as_str()))
+                })
+        };
+        if known(&["lt", "gt"]) {
+            if let Ok(decoded) = Deserialize::deserialize(&value) {
+                return Ok(Self::RunnerFilterVariant1(decoded));
+            }
+        }
+        if let Ok(decoded) = Deserialize::deserialize(&value) {
+            return Ok(Self::Array(decoded));
+        }
+        if value.is_object() {
+            if let Ok(decoded) = Deserialize::deserialize(&value) {
+                return Ok(Self::RunnerFilterVariant1(decoded));
+            }
+        }
+        if let Ok(decoded) = Deserialize::deserialize(&value) {
+            return Ok(Self::Array(decoded));
+        }
+        Err(serde::de::Error::custom("data did not match any variant of RunnerFilter"))
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RunnerFilterVariant1 {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lt: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gt: Option<String>,
+}
+
+#[cfg(feature = "dns-chat")]
+/// 3.0's way to say "or null", a nullable object that admits no property.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum RunnerValidation {
+    UserReference(UserReference),
+    /// A `type` this client does not know yet, kept as it came.
+    Other(serde_json::Value),
+}
+
+#[cfg(feature = "dns-chat")]
+impl<'de> Deserialize<'de> for RunnerValidation {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        match value.get("type").and_then(serde_json::Value::as_str) {
+            Some("user_reference") => {
+                serde_json::from_value(value)
+                    .map(Self::UserReference)
+                    .map_err(serde::de::Error::custom)
+            }
+            _ => Ok(Self::Other(value)),
+        }
+    }
+}
+
+#[cfg(feature = "dns-chat")]
 /// Members that fix `type` to one value, beside one that does not.
 ///
 /// Decoded as the first variant that fits; variants that demand more (required fields) come first.
@@ -706,7 +868,7 @@ impl<'de> Deserialize<'de> for RunnerOwner {
         let known = |fields: &[&str]| {
             value
                 .as_object()
-                .is_none_or(|object| {
+                .is_some_and(|object| {
                     object.keys().all(|key| fields.contains(&key.as_str()))
                 })
         };
@@ -736,14 +898,20 @@ impl<'de> Deserialize<'de> for RunnerOwner {
                 return Ok(Self::AnyReference(decoded));
             }
         }
-        if let Ok(decoded) = Deserialize::deserialize(&value) {
-            return Ok(Self::UserReference(decoded));
+        if value.is_object() {
+            if let Ok(decoded) = Deserialize::deserialize(&value) {
+                return Ok(Self::UserReference(decoded));
+            }
         }
-        if let Ok(decoded) = Deserialize::deserialize(&value) {
-            return Ok(Self::TeamReference(decoded));
+        if value.is_object() {
+            if let Ok(decoded) = Deserialize::deserialize(&value) {
+                return Ok(Self::TeamReference(decoded));
+            }
         }
-        if let Ok(decoded) = Deserialize::deserialize(&value) {
-            return Ok(Self::AnyReference(decoded));
+        if value.is_object() {
+            if let Ok(decoded) = Deserialize::deserialize(&value) {
+                return Ok(Self::AnyReference(decoded));
+            }
         }
         Err(serde::de::Error::custom("data did not match any variant of RunnerOwner"))
     }

@@ -407,7 +407,7 @@ impl<'de> Deserialize<'de> for Shape {
         let known = |fields: &[&str]| {
             value
                 .as_object()
-                .is_none_or(|object| {
+                .is_some_and(|object| {
                     object.keys().all(|key| fields.contains(&key.as_str()))
                 })
         };
@@ -421,11 +421,15 @@ impl<'de> Deserialize<'de> for Shape {
                 return Ok(Self::Side(decoded));
             }
         }
-        if let Ok(decoded) = Deserialize::deserialize(&value) {
-            return Ok(Self::Card(decoded));
+        if value.is_object() {
+            if let Ok(decoded) = Deserialize::deserialize(&value) {
+                return Ok(Self::Card(decoded));
+            }
         }
-        if let Ok(decoded) = Deserialize::deserialize(&value) {
-            return Ok(Self::Side(decoded));
+        if value.is_object() {
+            if let Ok(decoded) = Deserialize::deserialize(&value) {
+                return Ok(Self::Side(decoded));
+            }
         }
         Err(serde::de::Error::custom("data did not match any variant of Shape"))
     }
@@ -450,7 +454,7 @@ impl<'de> Deserialize<'de> for Contact {
         let known = |fields: &[&str]| {
             value
                 .as_object()
-                .is_none_or(|object| {
+                .is_some_and(|object| {
                     object.keys().all(|key| fields.contains(&key.as_str()))
                 })
         };
@@ -464,16 +468,18 @@ impl<'de> Deserialize<'de> for Contact {
                 return Ok(Self::Named(decoded));
             }
         }
-        if true {
+        if let Ok(decoded) = Deserialize::deserialize(&value) {
+            return Ok(Self::Map(decoded));
+        }
+        if value.is_object() {
             if let Ok(decoded) = Deserialize::deserialize(&value) {
-                return Ok(Self::Map(decoded));
+                return Ok(Self::Person(decoded));
             }
         }
-        if let Ok(decoded) = Deserialize::deserialize(&value) {
-            return Ok(Self::Person(decoded));
-        }
-        if let Ok(decoded) = Deserialize::deserialize(&value) {
-            return Ok(Self::Named(decoded));
+        if value.is_object() {
+            if let Ok(decoded) = Deserialize::deserialize(&value) {
+                return Ok(Self::Named(decoded));
+            }
         }
         if let Ok(decoded) = Deserialize::deserialize(&value) {
             return Ok(Self::Map(decoded));
@@ -695,7 +701,7 @@ impl<'de> Deserialize<'de> for Payment {
         let known = |fields: &[&str]| {
             value
                 .as_object()
-                .is_none_or(|object| {
+                .is_some_and(|object| {
                     object.keys().all(|key| fields.contains(&key.as_str()))
                 })
         };
@@ -709,16 +715,18 @@ impl<'de> Deserialize<'de> for Payment {
                 return Ok(Self::Transfer(decoded));
             }
         }
-        if true {
+        if let Ok(decoded) = Deserialize::deserialize(&value) {
+            return Ok(Self::String(decoded));
+        }
+        if value.is_object() {
             if let Ok(decoded) = Deserialize::deserialize(&value) {
-                return Ok(Self::String(decoded));
+                return Ok(Self::Card(decoded));
             }
         }
-        if let Ok(decoded) = Deserialize::deserialize(&value) {
-            return Ok(Self::Card(decoded));
-        }
-        if let Ok(decoded) = Deserialize::deserialize(&value) {
-            return Ok(Self::Transfer(decoded));
+        if value.is_object() {
+            if let Ok(decoded) = Deserialize::deserialize(&value) {
+                return Ok(Self::Transfer(decoded));
+            }
         }
         if let Ok(decoded) = Deserialize::deserialize(&value) {
             return Ok(Self::String(decoded));
@@ -892,7 +900,7 @@ impl<'de> Deserialize<'de> for PayoutVariant {
         let known = |fields: &[&str]| {
             value
                 .as_object()
-                .is_none_or(|object| {
+                .is_some_and(|object| {
                     object.keys().all(|key| fields.contains(&key.as_str()))
                 })
         };
@@ -906,11 +914,15 @@ impl<'de> Deserialize<'de> for PayoutVariant {
                 return Ok(Self::Iban(decoded));
             }
         }
-        if let Ok(decoded) = Deserialize::deserialize(&value) {
-            return Ok(Self::Check(decoded));
+        if value.is_object() {
+            if let Ok(decoded) = Deserialize::deserialize(&value) {
+                return Ok(Self::Check(decoded));
+            }
         }
-        if let Ok(decoded) = Deserialize::deserialize(&value) {
-            return Ok(Self::Iban(decoded));
+        if value.is_object() {
+            if let Ok(decoded) = Deserialize::deserialize(&value) {
+                return Ok(Self::Iban(decoded));
+            }
         }
         Err(serde::de::Error::custom("data did not match any variant of PayoutVariant"))
     }
