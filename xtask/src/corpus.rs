@@ -22,6 +22,9 @@ pub struct Options {
     pub filter: Option<String>,
     /// Generate only; skip `cargo check`.
     pub no_check: bool,
+    /// Instead of `cargo check`, run `verify` on each document: every schema's instances
+    /// round-tripped through the generated client.
+    pub verify: bool,
 }
 
 #[derive(Debug)]
@@ -47,6 +50,8 @@ struct Row {
     check: String,
     outcome: Outcome,
     first_error: String,
+    /// With `--verify`: the document's counts.
+    verify: Option<crate::verify::Summary>,
 }
 
 fn read_inventory(dir: &Path) -> Result<Vec<Entry>> {
@@ -134,6 +139,7 @@ fn run_one(entry: &Entry, options: &Options, output_root: &Path, target_dir: &Pa
         check: "-".to_owned(),
         outcome: Outcome::Failed,
         first_error: String::new(),
+        verify: None,
     };
     let file = options.dir.join(&entry.path);
     let text = match fs::read(&file) {
@@ -184,6 +190,22 @@ fn run_one(entry: &Entry, options: &Options, output_root: &Path, target_dir: &Pa
     }
     if options.no_check {
         row.outcome = Outcome::Passed;
+        return row;
+    }
+    if options.verify {
+        let checked = Instant::now();
+        match crate::verify::run(root, &[file.clone()], &output_root.join(format!("{name}-verify"))) {
+            Ok(report) => {
+                let summary = report.summaries.first().cloned().unwrap_or_default();
+                row.check = format!("{:.0}s", checked.elapsed().as_secs_f64());
+                row.verify = Some(summary.clone());
+                row.outcome = if summary.failures() == 0 { Outcome::Passed } else { Outcome::Failed };
+                if let Some(first) = report.findings.iter().find(|finding| finding.kind != crate::verify::FindingKind::Example) {
+                    row.first_error = format!("{}: {}", first.pointer, first.detail);
+                }
+            }
+            Err(error) => row.first_error = format!("verify: {error:#}").lines().next().unwrap_or_default().to_owned(),
+        }
         return row;
     }
     let crate_dir = output_root.join(&name);
@@ -237,7 +259,27 @@ fn render_row(row: &Row, width: usize) -> String {
         Outcome::Failed => "FAILED: ",
     };
     let error: String = format!("{status}{}", row.first_error).chars().take(300).collect();
-    format!("{:<width$}  {:>6}  {:>9}  {:<10}  {}", row.path, row.operations, row.generate_ms, row.check, error)
+    let verified = row.verify.as_ref().map(|summary| {
+        format!(
+            "types {} instances {} decode {} loss {} other {} examples {} untyped {}  ",
+            summary.types,
+            summary.instances,
+            summary.decode_failures,
+            summary.losses,
+            summary.catch_alls,
+            summary.example_mismatches,
+            summary.untyped
+        )
+    });
+    format!(
+        "{:<width$}  {:>6}  {:>9}  {:<10}  {}{}",
+        row.path,
+        row.operations,
+        row.generate_ms,
+        row.check,
+        verified.unwrap_or_default(),
+        error
+    )
 }
 
 fn summary(rows: &[Row]) -> String {
@@ -269,7 +311,7 @@ mod tests {
 
     #[test]
     fn an_absent_corpus_is_an_error_that_says_so() {
-        let options = Options { dir: PathBuf::from("/no/such/corpus"), filter: None, no_check: true };
+        let options = Options { dir: PathBuf::from("/no/such/corpus"), filter: None, no_check: true, verify: false };
         let error = run(Path::new("."), &options).expect_err("absent");
         assert!(error.to_string().contains("the corpus is absent"), "{error}");
     }

@@ -37,6 +37,9 @@ enum Command {
         /// Generate only; skip `cargo check`.
         #[arg(long)]
         no_check: bool,
+        /// Run `verify` on each document instead of `cargo check`.
+        #[arg(long)]
+        verify: bool,
     },
     /// Check that the generated client round-trips every schema's instances (the
     /// committed specs and fixtures when no spec is given).
@@ -74,10 +77,10 @@ fn run(cli: Cli) -> Result<()> {
             let mode = if check { Mode::Check } else { Mode::Write };
             println!("{}", xtask::codegen(&xtask::workspace_root(), mode)?);
         }
-        Command::Corpus { dir, filter, no_check } => {
+        Command::Corpus { dir, filter, no_check, verify } => {
             let dir = if dir.is_relative() { xtask::workspace_root().join(dir) } else { dir };
             let report =
-                xtask::corpus::run(&xtask::workspace_root(), &xtask::corpus::Options { dir, filter, no_check })?;
+                xtask::corpus::run(&xtask::workspace_root(), &xtask::corpus::Options { dir, filter, no_check, verify })?;
             println!("{report}");
         }
         Command::Verify { specs } => {
