@@ -106,6 +106,19 @@ impl TypeSpace {
     pub fn get(&self, id: TypeId) -> &TypeDef {
         &self.types[id.0]
     }
+
+    /// The type that `id` names through `type X = Y` aliases (itself when it is none).
+    /// A loop of aliases ends at the last one before it repeats.
+    pub fn resolve_alias(&self, id: TypeId) -> TypeId {
+        let mut current = id;
+        for _ in 0..self.types.len() {
+            match &self.types[current.0].kind {
+                TypeKind::Alias(TypeRef::Named(next)) if *next != id => current = *next,
+                _ => return current,
+            }
+        }
+        current
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -89,9 +89,8 @@ fn detect_operation(api: &Api, operation: &Operation) -> Option<Pagination> {
 }
 
 fn structure(api: &Api, id: TypeId) -> Option<&Struct> {
-    match &api.types.get(id).kind {
+    match &api.types.get(api.types.resolve_alias(id)).kind {
         TypeKind::Struct(structure) => Some(structure),
-        TypeKind::Alias(TypeRef::Named(target)) => structure(api, *target),
         _ => None,
     }
 }

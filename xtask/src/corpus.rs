@@ -200,7 +200,9 @@ fn run_one(entry: &Entry, options: &Options, output_root: &Path, target_dir: &Pa
                 row.check = format!("{:.0}s", checked.elapsed().as_secs_f64());
                 row.verify = Some(summary.clone());
                 row.outcome = if summary.failures() == 0 { Outcome::Passed } else { Outcome::Failed };
-                if let Some(first) = report.findings.iter().find(|finding| finding.kind != crate::verify::FindingKind::Example) {
+                if let Some(first) =
+                    report.findings.iter().find(|finding| finding.kind != crate::verify::FindingKind::Example)
+                {
                     row.first_error = format!("{}: {}", first.pointer, first.detail);
                 }
             }

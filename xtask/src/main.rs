@@ -79,8 +79,10 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Corpus { dir, filter, no_check, verify } => {
             let dir = if dir.is_relative() { xtask::workspace_root().join(dir) } else { dir };
-            let report =
-                xtask::corpus::run(&xtask::workspace_root(), &xtask::corpus::Options { dir, filter, no_check, verify })?;
+            let report = xtask::corpus::run(
+                &xtask::workspace_root(),
+                &xtask::corpus::Options { dir, filter, no_check, verify },
+            )?;
             println!("{report}");
         }
         Command::Verify { specs } => {

@@ -55,7 +55,15 @@ fn doc_lines<'s>(paragraphs: impl IntoIterator<Item = Doc<'s>>) -> Vec<String> {
 pub(crate) fn sanitize(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut in_fence = false;
-    for raw in text.replace("\r\n", "\n").lines() {
+    // A lone carriage return ends a line too (and would end a `///` comment early);
+    // other control characters have no place in docs.
+    let text: String = text
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .chars()
+        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+        .collect();
+    for raw in text.lines() {
         let line = raw.trim_end();
         let trimmed = line.trim_start();
         if trimmed.starts_with("```") || trimmed.starts_with("~~~") {

@@ -174,6 +174,16 @@ impl Bundler<'_, '_, '_> {
             }
             return;
         }
+        // Inlining a value into itself (a `$ref` to itself or to a value that holds it)
+        // would copy it in forever.
+        let inside_target = ref_at == target.pointer || ref_at.starts_with(&format!("{}/", target.pointer));
+        if inlined && target.file.is_empty() && inside_target {
+            self.problems.push((
+                shown_at,
+                format!("`$ref` `{reference}` refers to itself or to a value that holds it, so it names nothing"),
+            ));
+            return;
+        }
         let value = match self.fetch(document, &target) {
             Ok(Some(value)) => value,
             Ok(None) => {

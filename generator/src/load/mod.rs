@@ -109,7 +109,7 @@ pub(crate) fn load_document(spec: &ApiSpec<'_>, keep_document: bool) -> Result<L
         env_prefix,
         feature: naming::feature_name(spec.name),
         module,
-        title: openapi.info.title.clone(),
+        title: naming::one_line(&openapi.info.title),
         version: openapi.info.version.clone(),
         description: openapi.info.description.clone(),
         servers: lower_servers(&openapi),

@@ -60,6 +60,16 @@ impl<'a> Lowering<'a> {
             let id = self.components[&format!("{SCHEMA_PREFIX}{name}")];
             let at = pointer("#/components/schemas", name);
             let kind = match schema {
+                ReferenceOr::Reference { reference } if self.resolve_reference(reference).is_none() => {
+                    // `A: {$ref: A}` (or a longer loop of bare `$ref`s) never reaches a schema.
+                    if self.components.contains_key(reference.as_str()) {
+                        self.report.error(
+                            pointer(&at, "$ref"),
+                            format!("`{reference}` leads back to itself through `$ref`s alone, so it names no schema"),
+                        );
+                    }
+                    TypeKind::Alias(TypeRef::Json)
+                }
                 ReferenceOr::Reference { reference } => TypeKind::Alias(self.lower_ref(reference, &at)),
                 ReferenceOr::Item(schema) => {
                     let type_name = self.types[id.0].name.clone();
