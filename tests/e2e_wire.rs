@@ -260,6 +260,7 @@ fn a_member_that_does_not_declare_the_discriminator_still_sends_it() {
         max_extension: None,
         filter: None,
         validation: None,
+        indicator: None,
         owner: None,
     };
     let sent = serde_json::to_value(&runner).expect("encodes");
@@ -304,4 +305,11 @@ fn a_nullable_empty_object_alternative_means_null() {
     let runner: dns::Runner =
         serde_json::from_value(json!({"runner": {"runner_type": "sidecar"}, "validation": null})).expect("decodes");
     assert!(matches!(runner.validation, Some(None)), "{runner:?}");
+}
+
+#[test]
+fn object_keywords_on_a_string_leave_it_a_string() {
+    let runner: dns::Runner =
+        serde_json::from_value(json!({"runner": {"runner_type": "sidecar"}, "indicator": "1"})).expect("decodes");
+    assert_eq!(runner.indicator.as_ref().map(dns::RunnerIndicator::as_str), Some("1"));
 }

@@ -815,10 +815,13 @@ fn object_shape(schema: &Schema) -> Option<ObjectShape<'_>> {
             required: &object.required,
             additional: object.additional_properties.as_ref(),
         }),
+        // Object keywords on a schema of another `type` (`type: string` with a stray
+        // `additionalProperties`) do not make it an object.
         SchemaKind::Any(any)
-            if !any.properties.is_empty()
-                || any.additional_properties.is_some()
-                || any.typ.as_deref() == Some("object") =>
+            if any.typ.as_deref().is_none_or(|typ| typ == "object")
+                && (!any.properties.is_empty()
+                    || any.additional_properties.is_some()
+                    || any.typ.as_deref() == Some("object")) =>
         {
             Some(ObjectShape {
                 properties: any.properties.iter().collect(),

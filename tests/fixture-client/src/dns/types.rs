@@ -343,6 +343,9 @@ pub struct Runner {
         with = "runtime::double_option"
     )]
     pub validation: Option<Option<RunnerValidation>>,
+    /// A string enum with a stray `additionalProperties`, as HiPay writes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub indicator: Option<RunnerIndicator>,
     /// Members that fix `type` to one value, beside one that does not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<RunnerOwner>,
@@ -844,6 +847,41 @@ impl<'de> Deserialize<'de> for RunnerValidation {
             }
             _ => Ok(Self::Other(value)),
         }
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+/// A string enum with a stray `additionalProperties`, as HiPay writes it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum RunnerIndicator {
+    #[serde(rename = "0")]
+    V0,
+    #[serde(rename = "1")]
+    V1,
+    #[serde(rename = "2")]
+    V2,
+    /// A value this client does not know yet; kept so that a new server value still decodes.
+    #[serde(untagged)]
+    Other(String),
+}
+
+#[cfg(feature = "dns-chat")]
+impl RunnerIndicator {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::V0 => "0",
+            Self::V1 => "1",
+            Self::V2 => "2",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl std::fmt::Display for RunnerIndicator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
