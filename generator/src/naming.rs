@@ -195,6 +195,12 @@ impl Namespace {
     }
 }
 
+/// A title as one line of plain text: control characters (a stray `\r`) become spaces.
+pub fn one_line(text: &str) -> String {
+    let spaced: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    spaced.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -249,10 +255,4 @@ mod tests {
         assert_eq!(names.claim("r#type".into()), "r#type");
         assert_eq!(names.claim("r#type".into()), "type2");
     }
-}
-
-/// A title as one line of plain text: control characters (a stray `\r`) become spaces.
-pub fn one_line(text: &str) -> String {
-    let spaced: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
-    spaced.split_whitespace().collect::<Vec<_>>().join(" ")
 }

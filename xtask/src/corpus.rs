@@ -194,7 +194,7 @@ fn run_one(entry: &Entry, options: &Options, output_root: &Path, target_dir: &Pa
     }
     if options.verify {
         let checked = Instant::now();
-        match crate::verify::run(root, &[file.clone()], &output_root.join(format!("{name}-verify"))) {
+        match crate::verify::run(root, std::slice::from_ref(&file), &output_root.join(format!("{name}-verify"))) {
             Ok(report) => {
                 let summary = report.summaries.first().cloned().unwrap_or_default();
                 row.check = format!("{:.0}s", checked.elapsed().as_secs_f64());
