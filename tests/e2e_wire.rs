@@ -313,3 +313,24 @@ fn object_keywords_on_a_string_leave_it_a_string() {
         serde_json::from_value(json!({"runner": {"runner_type": "sidecar"}, "indicator": "1"})).expect("decodes");
     assert_eq!(runner.indicator.as_ref().map(dns::RunnerIndicator::as_str), Some("1"));
 }
+
+#[test]
+fn a_member_listing_several_values_is_selected_by_each_of_them() {
+    for kind in ["web_search", "web_search_2025_08_26"] {
+        let tool: dns::Tool =
+            serde_json::from_value(json!({"type": kind, "search_context_size": "low"})).expect("decodes");
+        assert!(matches!(&tool, dns::Tool::WebSearchTool(tool) if tool.r#type.as_str() == kind), "{tool:?}");
+    }
+}
+
+#[test]
+fn a_choice_of_discriminated_unions_picks_the_one_that_knows_the_value() {
+    let contents: Vec<dns::Content> = serde_json::from_value(json!([
+        {"type": "input_text", "text": "hi"},
+        {"type": "refusal", "refusal": "no"}
+    ]))
+    .expect("decodes");
+    assert!(matches!(&contents[0], dns::Content::InputContent(dns::InputContent::InputText(_))), "{contents:?}");
+    // `InputContent`'s catch-all would take the refusal whole; `OutputContent` knows it.
+    assert!(matches!(&contents[1], dns::Content::OutputContent(dns::OutputContent::Refusal(_))), "{contents:?}");
+}

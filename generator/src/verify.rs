@@ -256,9 +256,9 @@ impl<'d> Synth<'d> {
         let mut required = required.to_vec();
         let first_fixed = self.fixed_properties(alternatives[0]);
         required.extend(
-            first_fixed.into_iter().filter(|property| {
-                alternatives.iter().all(|alternative| self.fixes_property(alternative, property, 0))
-            }),
+            first_fixed
+                .into_iter()
+                .filter(|property| alternatives.iter().all(|alternative| self.lists_values(alternative, property, 0))),
         );
         let required = &required[..];
         // A nullable alternative makes the choice nullable, where the choice may be null.
@@ -306,14 +306,14 @@ impl<'d> Synth<'d> {
             }
             // Without a mapping entry the schema name selects the member, unless the
             // member lists the values the property takes itself.
-            None if !self.constrains_property(chosen, property, 0) => {
+            None if !self.lists_values(chosen, property, 0) => {
                 members.insert(property.to_owned(), Value::String(name.to_owned()));
             }
             None => {}
         }
     }
 
-    /// The properties `schema` (or its `allOf` parts) fixes to one value.
+    /// The properties whose values `schema` (or its `allOf` parts) lists.
     fn fixed_properties(&self, schema: &'d Value) -> Vec<&'d str> {
         let mut names = Vec::new();
         let mut stack = vec![(schema, 0)];
@@ -322,7 +322,7 @@ impl<'d> Synth<'d> {
             for name in
                 schema.get("properties").and_then(Value::as_object).into_iter().flat_map(|properties| properties.keys())
             {
-                if self.fixes_property(schema, name, 0) {
+                if self.lists_values(schema, name, 0) {
                     names.push(name.as_str());
                 }
             }
@@ -331,19 +331,6 @@ impl<'d> Synth<'d> {
             );
         }
         names
-    }
-
-    /// Whether `schema` (or an `allOf` part of it) lists the values `property` may take.
-    fn constrains_property(&self, schema: &'d Value, property: &str, depth: usize) -> bool {
-        let Some(schema) = self.resolve(schema).filter(|_| depth < 16) else { return false };
-        let own = schema.get("properties").and_then(|properties| properties.get(property));
-        own.and_then(|own| self.resolve(own)).is_some_and(|own| own.get("enum").is_some())
-            || schema
-                .get("allOf")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .any(|part| self.constrains_property(part, property, depth + 1))
     }
 
     /// The `required` names of `schema` and of its `allOf` parts.
@@ -355,18 +342,17 @@ impl<'d> Synth<'d> {
         }
     }
 
-    /// Whether `schema` (or an `allOf` part of it) fixes `property` to one value.
-    fn fixes_property(&self, schema: &'d Value, property: &str, depth: usize) -> bool {
+    /// Whether `schema` (or an `allOf` part of it) lists the values `property` may take.
+    fn lists_values(&self, schema: &'d Value, property: &str, depth: usize) -> bool {
         let Some(schema) = self.resolve(schema).filter(|_| depth < 16) else { return false };
         let own = schema.get("properties").and_then(|properties| properties.get(property));
-        let one_value = |own: &Value| own.get("enum").and_then(Value::as_array).is_some_and(|values| values.len() == 1);
-        own.and_then(|own| self.resolve(own)).is_some_and(one_value)
+        own.and_then(|own| self.resolve(own)).is_some_and(|own| own.get("enum").is_some())
             || schema
                 .get("allOf")
                 .and_then(Value::as_array)
                 .into_iter()
                 .flatten()
-                .any(|part| self.fixes_property(part, property, depth + 1))
+                .any(|part| self.lists_values(part, property, depth + 1))
     }
 
     fn all_of(

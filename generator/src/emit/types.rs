@@ -565,6 +565,9 @@ enum Fit<'a> {
     Struct { fields: Option<Vec<&'a str>>, enums: Vec<(&'a str, Vec<&'a str>)> },
     /// One of the values a string enum lists (its `Other` would take any string).
     Enum(Vec<&'a str>),
+    /// An object whose `property` holds a value that selects a variant of this
+    /// discriminated union (its `Other` would take any object).
+    Tagged { property: &'a str, tags: Vec<&'a str> },
 }
 
 impl<'a> Fit<'a> {
@@ -574,9 +577,18 @@ impl<'a> Fit<'a> {
             let fields = closed.then(|| structure.fields.iter().map(|field| field.api_name.as_str()).collect());
             return Fit::Struct { fields, enums: enum_fields(api, structure) };
         }
-        match listed_values(api, ty) {
-            Some(values) => Fit::Enum(values),
-            None => Fit::Any,
+        if let Some(values) = listed_values(api, ty) {
+            return Fit::Enum(values);
+        }
+        match ty {
+            TypeRef::Named(id) => match &api.types.get(api.types.resolve_alias(*id)).kind {
+                TypeKind::Union(variants, Some(discriminator)) => Fit::Tagged {
+                    property: &discriminator.property,
+                    tags: variants.iter().flat_map(|variant| variant.tags.iter().map(String::as_str)).collect(),
+                },
+                _ => Fit::Any,
+            },
+            _ => Fit::Any,
         }
     }
 
@@ -595,6 +607,9 @@ impl<'a> Fit<'a> {
                 Some(test)
             }
             Fit::Enum(values) => Some(quote!(value.as_str().is_some_and(|found| [#(#values),*].contains(&found)))),
+            Fit::Tagged { property, tags } => Some(quote! {
+                value.get(#property).and_then(serde_json::Value::as_str).is_some_and(|found| [#(#tags),*].contains(&found))
+            }),
         }
     }
 }

@@ -411,21 +411,20 @@ impl<'a> Lowering<'a> {
         TypeKind::Union(variants, discriminator)
     }
 
-    /// The properties that `shapes` fix to one string value (`type: {enum: [A]}` or
-    /// `const: A`), by wire name: the later declaration of a property wins, as in a struct.
-    fn constant_properties(&self, shapes: &[(ObjectShape<'a>, String)]) -> Vec<(String, Option<String>)> {
-        let mut constants: Vec<(String, Option<String>)> = Vec::new();
+    /// The string values `shapes` allow each property (`type: {enum: [A]}`, `const: A`; none
+    /// when it is no enum), by wire name: the later declaration wins, as in a struct.
+    fn constant_properties(&self, shapes: &[(ObjectShape<'a>, String)]) -> Vec<(String, Vec<String>)> {
+        let mut constants: Vec<(String, Vec<String>)> = Vec::new();
         for (shape, _) in shapes {
             for &(name, property) in &shape.properties {
                 let resolved = match property {
                     ReferenceOr::Item(schema) => Some(&**schema),
                     ReferenceOr::Reference { reference } => self.resolve_reference(reference),
                 };
-                let value = resolved.and_then(string_enum_values).filter(|values| values.len() == 1);
-                let value = value.and_then(|mut values| values.pop());
+                let values = resolved.and_then(string_enum_values).unwrap_or_default();
                 match constants.iter_mut().find(|(existing, _)| existing == name) {
-                    Some(slot) => slot.1 = value,
-                    None => constants.push((name.clone(), value)),
+                    Some(slot) => slot.1 = values,
+                    None => constants.push((name.clone(), values)),
                 }
             }
         }
@@ -752,10 +751,10 @@ fn sole_all_of_part(schema: &Schema) -> Option<(usize, &ReferenceOr<Schema>)> {
 fn union_tags(
     discriminator: Option<&openapiv3::Discriminator>,
     variants: &[(String, TypeRef, Option<&str>)],
-    constants: &[Vec<(String, Option<String>)>],
+    constants: &[Vec<(String, Vec<String>)>],
 ) -> Option<(String, Vec<Vec<String>>)> {
-    let constant = |index: usize, property: &str| -> Option<String> {
-        constants[index].iter().find(|(name, _)| name == property).and_then(|(_, value)| value.clone())
+    let allowed = |index: usize, property: &str| -> Vec<String> {
+        constants[index].iter().find(|(name, _)| name == property).map(|(_, values)| values.clone()).unwrap_or_default()
     };
     let mut claimed = BTreeSet::new();
     let mut tags = Vec::new();
@@ -765,7 +764,7 @@ fn union_tags(
             for (index, (_, _, reference)) in variants.iter().enumerate() {
                 let mut values = reference.map(|reference| mapped_tags(discriminator, reference)).unwrap_or_default();
                 if values.is_empty() {
-                    values.extend(constant(index, &property));
+                    values = allowed(index, &property);
                 }
                 if values.is_empty() {
                     values.extend(
@@ -777,13 +776,15 @@ fn union_tags(
             property
         }
         None => {
+            // A property whose values tell every variant apart: each lists some, no two share one.
             let first = constants.first()?;
-            let property = first.iter().find_map(|(name, value)| {
-                let distinct: BTreeSet<String> =
-                    (0..variants.len()).filter_map(|index| constant(index, name)).collect();
-                (value.is_some() && distinct.len() == variants.len()).then(|| name.clone())
+            let property = first.iter().find_map(|(name, _)| {
+                let sets: Vec<Vec<String>> = (0..variants.len()).map(|index| allowed(index, name)).collect();
+                let total: usize = sets.iter().map(Vec::len).sum();
+                let distinct: BTreeSet<&String> = sets.iter().flatten().collect();
+                (sets.iter().all(|set| !set.is_empty()) && distinct.len() == total).then(|| name.clone())
             })?;
-            tags = (0..variants.len()).map(|index| constant(index, &property).into_iter().collect()).collect();
+            tags = (0..variants.len()).map(|index| allowed(index, &property)).collect();
             property
         }
     };

@@ -48,6 +48,19 @@ impl<'c> Chat<'c> {
         }
     }
 
+    /// `POST /tools`
+    ///
+    /// - `body`: the request body
+    ///
+    /// Returns the request builder [`UseTool`]: set optional values on it, then `.await` it.
+    pub fn use_tool(&self, body: types::Tool) -> UseTool<'_> {
+        UseTool {
+            client: self.client,
+            body,
+            options: runtime::RequestOptions::default(),
+        }
+    }
+
     /// `GET /shapes`
     ///
     /// Returns the request builder [`GetShape`]: set optional values on it, then `.await` it.
@@ -159,6 +172,60 @@ impl<'c> UpdateRunner<'c> {
 impl<'c> std::future::IntoFuture for UpdateRunner<'c> {
     type Output = Result<
         runtime::Response<types::Runner>,
+        runtime::Error<std::convert::Infallible>,
+    >;
+    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// A `POST /tools` request, from [`Chat::use_tool`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent: `.await` it"]
+pub struct UseTool<'c> {
+    client: &'c Client,
+    body: types::Tool,
+    options: runtime::RequestOptions,
+}
+
+impl<'c> UseTool<'c> {
+    /// Overrides the client's timeout, retries, headers or query parameters for this request.
+    pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Sends the request and decodes the response.
+    ///
+    /// Succeeds with:
+    /// - `200`: What the tool gave.
+    pub async fn send(
+        self,
+    ) -> Result<
+        runtime::Response<Vec<types::Content>>,
+        runtime::Error<std::convert::Infallible>,
+    > {
+        let response = self
+            .client
+            .core
+            .request("use-tool", runtime::Method::POST, "/tools")
+            .accept("application/json")
+            .security(&[&[&super::TOKEN]])
+            .options(self.options)
+            .json("application/json", &self.body)
+            .send()
+            .await?;
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.unexpected()),
+        }
+    }
+}
+
+impl<'c> std::future::IntoFuture for UseTool<'c> {
+    type Output = Result<
+        runtime::Response<Vec<types::Content>>,
         runtime::Error<std::convert::Infallible>,
     >;
     type IntoFuture = runtime::BoxFuture<'c, Self::Output>;

@@ -388,6 +388,165 @@ pub struct AnyReference {
     pub r#type: String,
 }
 
+#[cfg(feature = "dns-chat")]
+/// A discriminator without mapping whose member lists two values of its own.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Tool {
+    Function(FunctionTool),
+    WebSearchTool(WebSearchTool),
+    /// A `type` this client does not know yet, kept as it came.
+    Other(serde_json::Value),
+}
+
+#[cfg(feature = "dns-chat")]
+impl<'de> Deserialize<'de> for Tool {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        match value.get("type").and_then(serde_json::Value::as_str) {
+            Some("function") => {
+                serde_json::from_value(value)
+                    .map(Self::Function)
+                    .map_err(serde::de::Error::custom)
+            }
+            Some("web_search" | "web_search_2025_08_26") => {
+                serde_json::from_value(value)
+                    .map(Self::WebSearchTool)
+                    .map_err(serde::de::Error::custom)
+            }
+            _ => Ok(Self::Other(value)),
+        }
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FunctionTool {
+    pub r#type: FunctionToolType,
+    pub name: String,
+}
+
+#[cfg(feature = "dns-chat")]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebSearchTool {
+    pub r#type: WebSearchToolType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search_context_size: Option<String>,
+}
+
+#[cfg(feature = "dns-chat")]
+/// A choice of two discriminated unions, as OpenAI's input and output contents.
+///
+/// Decoded as the first variant that fits; variants that demand more (required fields) come first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Content {
+    InputContent(InputContent),
+    OutputContent(OutputContent),
+}
+
+#[cfg(feature = "dns-chat")]
+impl<'de> Deserialize<'de> for Content {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        if value
+            .get("type")
+            .and_then(serde_json::Value::as_str)
+            .is_some_and(|found| ["input_text"].contains(&found))
+        {
+            if let Ok(decoded) = Deserialize::deserialize(&value) {
+                return Ok(Self::InputContent(decoded));
+            }
+        }
+        if value
+            .get("type")
+            .and_then(serde_json::Value::as_str)
+            .is_some_and(|found| ["refusal"].contains(&found))
+        {
+            if let Ok(decoded) = Deserialize::deserialize(&value) {
+                return Ok(Self::OutputContent(decoded));
+            }
+        }
+        if let Ok(decoded) = Deserialize::deserialize(&value) {
+            return Ok(Self::InputContent(decoded));
+        }
+        if let Ok(decoded) = Deserialize::deserialize(&value) {
+            return Ok(Self::OutputContent(decoded));
+        }
+        Err(serde::de::Error::custom("data did not match any variant of Content"))
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum InputContent {
+    InputText(InputText),
+    /// A `type` this client does not know yet, kept as it came.
+    Other(serde_json::Value),
+}
+
+#[cfg(feature = "dns-chat")]
+impl<'de> Deserialize<'de> for InputContent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        match value.get("type").and_then(serde_json::Value::as_str) {
+            Some("input_text") => {
+                serde_json::from_value(value)
+                    .map(Self::InputText)
+                    .map_err(serde::de::Error::custom)
+            }
+            _ => Ok(Self::Other(value)),
+        }
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum OutputContent {
+    Refusal(Refusal),
+    /// A `type` this client does not know yet, kept as it came.
+    Other(serde_json::Value),
+}
+
+#[cfg(feature = "dns-chat")]
+impl<'de> Deserialize<'de> for OutputContent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        match value.get("type").and_then(serde_json::Value::as_str) {
+            Some("refusal") => {
+                serde_json::from_value(value)
+                    .map(Self::Refusal)
+                    .map_err(serde::de::Error::custom)
+            }
+            _ => Ok(Self::Other(value)),
+        }
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputText {
+    pub r#type: InputTextType,
+    pub text: String,
+}
+
+#[cfg(feature = "dns-chat")]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refusal {
+    pub r#type: RefusalType,
+    pub refusal: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessagesInnerItem {
     pub code: i64,
@@ -1006,6 +1165,121 @@ impl TeamReferenceType {
 
 #[cfg(feature = "dns-chat")]
 impl std::fmt::Display for TeamReferenceType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum FunctionToolType {
+    #[serde(rename = "function")]
+    Function,
+    /// A value this client does not know yet; kept so that a new server value still decodes.
+    #[serde(untagged)]
+    Other(String),
+}
+
+#[cfg(feature = "dns-chat")]
+impl FunctionToolType {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Function => "function",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl std::fmt::Display for FunctionToolType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum WebSearchToolType {
+    #[serde(rename = "web_search")]
+    WebSearch,
+    #[serde(rename = "web_search_2025_08_26")]
+    WebSearch20250826,
+    /// A value this client does not know yet; kept so that a new server value still decodes.
+    #[serde(untagged)]
+    Other(String),
+}
+
+#[cfg(feature = "dns-chat")]
+impl WebSearchToolType {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::WebSearch => "web_search",
+            Self::WebSearch20250826 => "web_search_2025_08_26",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl std::fmt::Display for WebSearchToolType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum InputTextType {
+    #[serde(rename = "input_text")]
+    InputText,
+    /// A value this client does not know yet; kept so that a new server value still decodes.
+    #[serde(untagged)]
+    Other(String),
+}
+
+#[cfg(feature = "dns-chat")]
+impl InputTextType {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::InputText => "input_text",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl std::fmt::Display for InputTextType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum RefusalType {
+    #[serde(rename = "refusal")]
+    Refusal,
+    /// A value this client does not know yet; kept so that a new server value still decodes.
+    #[serde(untagged)]
+    Other(String),
+}
+
+#[cfg(feature = "dns-chat")]
+impl RefusalType {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Refusal => "refusal",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl std::fmt::Display for RefusalType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
