@@ -260,6 +260,7 @@ fn a_member_that_does_not_declare_the_discriminator_still_sends_it() {
         max_extension: None,
         filter: None,
         validation: None,
+        files: None,
         indicator: None,
         owner: None,
     };
@@ -333,4 +334,13 @@ fn a_choice_of_discriminated_unions_picks_the_one_that_knows_the_value() {
     assert!(matches!(&contents[0], dns::Content::InputContent(dns::InputContent::InputText(_))), "{contents:?}");
     // `InputContent`'s catch-all would take the refusal whole; `OutputContent` knows it.
     assert!(matches!(&contents[1], dns::Content::OutputContent(dns::OutputContent::Refusal(_))), "{contents:?}");
+}
+
+#[test]
+fn a_map_of_nullable_values_keeps_its_nulls() {
+    let value = json!({"runner": {"runner_type": "sidecar"}, "files": {"a.txt": {"size": 3}, "gone.txt": null}});
+    let runner: dns::Runner = serde_json::from_value(value.clone()).expect("decodes");
+    let files = runner.files.as_ref().expect("files");
+    assert!(files["gone.txt"].is_none() && files["a.txt"].as_ref().and_then(|file| file.size) == Some(3));
+    assert_eq!(serde_json::to_value(&runner).expect("encodes")["files"], value["files"]);
 }

@@ -267,7 +267,10 @@ impl<'d> Synth<'d> {
             let alternative = alternatives[(pick.index + offset) % alternatives.len()];
             self.value_in(alternative, pick, depth + 1, required, may_be_null).map(|value| (alternative, value))
         })?;
-        let beside = self.object_keywords(object, pick, depth, required)?;
+        // What the chosen alternative requires binds the fields beside the choice too.
+        let mut beside_required = required.to_vec();
+        self.collect_required(chosen, &mut beside_required, 0);
+        let beside = self.object_keywords(object, pick, depth, &beside_required)?;
         if let (Value::Object(members), Some(beside)) = (&mut value, beside) {
             for (key, member) in beside {
                 members.entry(key).or_insert(member);
@@ -484,7 +487,9 @@ impl<'d> Synth<'d> {
         if let Some(additional) = object.get("additionalProperties").filter(|additional| additional.is_object()) {
             if fill_optional {
                 let key = (1..).map(|n| format!("extra{n}")).find(|key| !members.contains_key(key))?;
-                if let Some(value) = self.value(additional, pick, depth + 1) {
+                // As for list items, a `$ref`'d value that is nullable elsewhere is a value here.
+                let may_be_null = additional.get("$ref").is_none();
+                if let Some(value) = self.value_in(additional, pick, depth + 1, &[], may_be_null) {
                     members.insert(key, value);
                 }
             }

@@ -251,11 +251,21 @@ impl<'a> Lowering<'a> {
     fn map_type(&mut self, additional: Option<&'a AdditionalProperties>, at: &str, hint: &str) -> TypeRef {
         let value = match additional {
             Some(AdditionalProperties::Schema(schema)) => {
-                self.lower_type(schema, &pointer(at, "additionalProperties"), &format!("{hint}Value"))
+                self.lower_map_value(schema, &pointer(at, "additionalProperties"), &format!("{hint}Value"))
             }
             _ => TypeRef::Json,
         };
         TypeRef::Map(Box::new(value))
+    }
+
+    /// The type of a map's values: an inline nullable schema makes them `Option`s
+    /// (GitHub's gist `files` map a name to a file or `null`).
+    fn lower_map_value(&mut self, schema: &'a ReferenceOr<Schema>, at: &str, hint: &str) -> TypeRef {
+        let ty = self.lower_type(schema, at, hint);
+        match schema {
+            ReferenceOr::Item(item) if self.is_nullable(item) => TypeRef::Option(Box::new(ty)),
+            _ => ty,
+        }
     }
 
     /// `allOf: [$ref]` with nothing beside it is the referenced type itself.
@@ -658,7 +668,7 @@ impl<'a> Lowering<'a> {
             Some((AdditionalProperties::Any(false), _)) | None => None,
             Some((AdditionalProperties::Any(true), _)) => Some(TypeRef::Json),
             Some((AdditionalProperties::Schema(schema), at)) => {
-                Some(self.lower_type(schema, &pointer(&at, "additionalProperties"), &format!("{type_name}Value")))
+                Some(self.lower_map_value(schema, &pointer(&at, "additionalProperties"), &format!("{type_name}Value")))
             }
         };
         let envelope = find_envelope(&fields);

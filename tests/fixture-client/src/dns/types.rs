@@ -343,6 +343,9 @@ pub struct Runner {
         with = "runtime::double_option"
     )]
     pub validation: Option<Option<RunnerValidation>>,
+    /// A map whose values may be null, as GitHub's gist files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub files: Option<BTreeMap<String, Option<RunnerFilesValue>>>,
     /// A string enum with a stray `additionalProperties`, as HiPay writes it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub indicator: Option<RunnerIndicator>,
@@ -1007,6 +1010,13 @@ impl<'de> Deserialize<'de> for RunnerValidation {
             _ => Ok(Self::Other(value)),
         }
     }
+}
+
+#[cfg(feature = "dns-chat")]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RunnerFilesValue {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<i64>,
 }
 
 #[cfg(feature = "dns-chat")]
