@@ -261,6 +261,7 @@ fn a_member_that_does_not_declare_the_discriminator_still_sends_it() {
         filter: None,
         validation: None,
         files: None,
+        evidence: None,
         indicator: None,
         owner: None,
     };
@@ -306,6 +307,21 @@ fn a_nullable_empty_object_alternative_means_null() {
     let runner: dns::Runner =
         serde_json::from_value(json!({"runner": {"runner_type": "sidecar"}, "validation": null})).expect("decodes");
     assert!(matches!(runner.validation, Some(None)), "{runner:?}");
+    // With the null alternative gone, the choice of one is that one.
+    let reference: dns::RunnerValidation =
+        dns::UserReference { id: "u1".into(), r#type: dns::UserReferenceType::UserReference };
+    assert_eq!(serde_json::to_value(reference).expect("encodes"), json!({"id": "u1", "type": "user_reference"}));
+}
+
+#[test]
+fn a_member_titled_other_is_not_mistaken_for_the_catch_all() {
+    let runner: dns::Runner =
+        serde_json::from_value(json!({"runner": {"runner_type": "sidecar"}, "evidence": {"explanation": "x"}}))
+            .expect("decodes");
+    let evidence = runner.evidence.expect("evidence");
+    // `Other` always means "a value this client does not know"; the spec's "other" is named apart.
+    assert!(!format!("{evidence:?}").starts_with("Other("), "{evidence:?}");
+    assert_eq!(serde_json::to_value(&evidence).expect("encodes"), json!({"explanation": "x"}));
 }
 
 #[test]

@@ -217,7 +217,8 @@ impl<'d> Synth<'d> {
         if let Some(values) = enumeration {
             let values: Vec<&Value> = values.iter().filter(|value| !value.is_null()).collect();
             if values.is_empty() {
-                return Some(Value::Null);
+                // `enum: [null]`: only `null`, which the type itself cannot hold.
+                return may_be_null.then_some(Value::Null);
             }
             self.widest = self.widest.max(values.len());
             return Some(values[pick.index % values.len()].clone());

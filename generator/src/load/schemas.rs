@@ -399,12 +399,17 @@ impl<'a> Lowering<'a> {
             lowered.push((wanted, ty, reference));
         }
         let tags = union_tags(discriminator, &lowered, &constants);
+        if tags.is_none() && lowered.len() == 1 {
+            // A choice of one (`anyOf: [$ref: X], nullable: true`, as Stripe writes) is that one.
+            if let Some((_, ty, _)) = lowered.pop() {
+                return TypeKind::Alias(ty);
+            }
+        }
         let discriminator = tags.as_ref().map(|(property, _)| crate::ir::Discriminator { property: property.clone() });
         let mut tags = tags.map(|(_, tags)| tags).unwrap_or_default().into_iter();
-        if discriminator.is_some() {
-            // The catch-all for discriminator values the spec does not list.
-            names.reserve(&["Other"]);
-        }
+        // `Other` is the catch-all of dispatched unions and of enums; a member titled
+        // "other" in any union is named apart, so `Other` always means "not known".
+        names.reserve(&["Other"]);
         let variants = lowered
             .into_iter()
             .map(|(wanted, ty, _)| {
@@ -431,7 +436,12 @@ impl<'a> Lowering<'a> {
                     ReferenceOr::Item(schema) => Some(&**schema),
                     ReferenceOr::Reference { reference } => self.resolve_reference(reference),
                 };
-                let values = resolved.and_then(string_enum_values).unwrap_or_default();
+                // A nullable property (`promotions: {enum: [auto, none], nullable: true}`)
+                // cannot tell variants apart: `null` is any variant's value.
+                let values = resolved
+                    .filter(|schema| !self.is_nullable(schema))
+                    .and_then(string_enum_values)
+                    .unwrap_or_default();
                 match constants.iter_mut().find(|(existing, _)| existing == name) {
                     Some(slot) => slot.1 = values,
                     None => constants.push((name.clone(), values)),
@@ -785,6 +795,8 @@ fn union_tags(
             }
             property
         }
+        // One variant has nothing to be told apart from.
+        None if variants.len() < 2 => return None,
         None => {
             // A property whose values tell every variant apart: each lists some, no two share one.
             let first = constants.first()?;

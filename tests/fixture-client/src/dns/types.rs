@@ -346,6 +346,9 @@ pub struct Runner {
     /// A map whose values may be null, as GitHub's gist files.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub files: Option<BTreeMap<String, Option<RunnerFilesValue>>>,
+    /// A member titled "other" beside an empty-string enum, as Stripe writes dispute evidence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<RunnerEvidence>,
     /// A string enum with a stray `additionalProperties`, as HiPay writes it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub indicator: Option<RunnerIndicator>,
@@ -987,36 +990,94 @@ pub struct RunnerFilterVariant1 {
 
 #[cfg(feature = "dns-chat")]
 /// 3.0's way to say "or null", a nullable object that admits no property.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
-pub enum RunnerValidation {
-    UserReference(UserReference),
-    /// A `type` this client does not know yet, kept as it came.
-    Other(serde_json::Value),
-}
-
-#[cfg(feature = "dns-chat")]
-impl<'de> Deserialize<'de> for RunnerValidation {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        match value.get("type").and_then(serde_json::Value::as_str) {
-            Some("user_reference") => {
-                serde_json::from_value(value)
-                    .map(Self::UserReference)
-                    .map_err(serde::de::Error::custom)
-            }
-            _ => Ok(Self::Other(value)),
-        }
-    }
-}
+pub type RunnerValidation = UserReference;
 
 #[cfg(feature = "dns-chat")]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct RunnerFilesValue {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
+}
+
+#[cfg(feature = "dns-chat")]
+/// A member titled "other" beside an empty-string enum, as Stripe writes dispute evidence.
+///
+/// Decoded as the first variant that fits; variants that demand more (required fields) come first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum RunnerEvidence {
+    Other2(RunnerEvidenceOther),
+    RunnerEvidenceVariant2(RunnerEvidenceVariant2),
+}
+
+#[cfg(feature = "dns-chat")]
+impl<'de> Deserialize<'de> for RunnerEvidence {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let known = |fields: &[&str]| {
+            value
+                .as_object()
+                .is_some_and(|object| {
+                    object.keys().all(|key| fields.contains(&key.as_str()))
+                })
+        };
+        if known(&["explanation"]) {
+            if let Ok(decoded) = Deserialize::deserialize(&value) {
+                return Ok(Self::Other2(decoded));
+            }
+        }
+        if value.as_str().is_some_and(|found| [""].contains(&found)) {
+            if let Ok(decoded) = Deserialize::deserialize(&value) {
+                return Ok(Self::RunnerEvidenceVariant2(decoded));
+            }
+        }
+        if value.is_object() {
+            if let Ok(decoded) = Deserialize::deserialize(&value) {
+                return Ok(Self::Other2(decoded));
+            }
+        }
+        if let Ok(decoded) = Deserialize::deserialize(&value) {
+            return Ok(Self::RunnerEvidenceVariant2(decoded));
+        }
+        Err(serde::de::Error::custom("data did not match any variant of RunnerEvidence"))
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RunnerEvidenceOther {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<String>,
+}
+
+#[cfg(feature = "dns-chat")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum RunnerEvidenceVariant2 {
+    #[serde(rename = "")]
+    Empty,
+    /// A value this client does not know yet; kept so that a new server value still decodes.
+    #[serde(untagged)]
+    Other(String),
+}
+
+#[cfg(feature = "dns-chat")]
+impl RunnerEvidenceVariant2 {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Empty => "",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl std::fmt::Display for RunnerEvidenceVariant2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 #[cfg(feature = "dns-chat")]
