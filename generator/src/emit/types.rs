@@ -644,7 +644,7 @@ fn struct_of<'a>(api: &'a Api, ty: &TypeRef, depth: usize) -> Option<&'a Struct>
 
 /// Enums with more values than this are not checked when picking an untagged variant:
 /// the list would cost more code than it saves.
-const MAX_CHECKED_ENUM: usize = 32;
+const MAX_CHECKED_ENUM: usize = 256;
 
 /// The fields of a struct that hold a string enum, with the values it lists.
 fn enum_fields<'a>(api: &'a Api, structure: &'a Struct) -> Vec<(&'a str, Vec<&'a str>)> {
