@@ -269,19 +269,22 @@ fn lower_servers(openapi: &OpenAPI) -> Vec<ir::Server> {
 /// other shapes; maps and untyped values, which fit anything, last. The sort is stable,
 /// so equally demanding variants keep the spec's order.
 fn order_untagged_variants(types: &mut [TypeDef]) {
-    fn demand(types: &[TypeDef], ty: &TypeRef, depth: usize) -> (u8, std::cmp::Reverse<usize>) {
+    use std::cmp::Reverse;
+    /// Structs first, those requiring more fields first, then those that can hold more
+    /// fields (so a value that fits both a minimal and a full variant keeps all it has).
+    fn demand(types: &[TypeDef], ty: &TypeRef, depth: usize) -> (u8, Reverse<usize>, Reverse<usize>) {
         match ty {
             TypeRef::Named(id) if depth < 16 => match &types[id.0].kind {
                 TypeKind::Struct(structure) => {
                     let required = structure.fields.iter().filter(|field| !field.optional()).count();
-                    (0, std::cmp::Reverse(required))
+                    (0, Reverse(required), Reverse(structure.fields.len()))
                 }
                 TypeKind::Alias(target) => demand(types, target, depth + 1),
-                _ => (1, std::cmp::Reverse(0)),
+                _ => (1, Reverse(0), Reverse(0)),
             },
-            TypeRef::Map(_) => (2, std::cmp::Reverse(0)),
-            TypeRef::Json => (3, std::cmp::Reverse(0)),
-            _ => (1, std::cmp::Reverse(0)),
+            TypeRef::Map(_) => (2, Reverse(0), Reverse(0)),
+            TypeRef::Json => (3, Reverse(0), Reverse(0)),
+            _ => (1, Reverse(0), Reverse(0)),
         }
     }
     for index in 0..types.len() {
