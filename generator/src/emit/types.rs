@@ -517,12 +517,15 @@ fn emit_untagged_union(
     let message = format!("data did not match any variant of {name}");
     let uses_fixed = fits.iter().any(|fit| matches!(fit, Fit::Struct { enums, .. } if !enums.is_empty()));
     // A variant whose field is an enum (`type: {enum: [user_reference]}`) fits only
-    // values that carry one of its values there: its open enum would take anything.
+    // values that carry one of its values there (or `null`, for a nullable enum): its
+    // open enum would take anything.
     let fixed = uses_fixed.then(|| {
         quote! {
             let fixed = |fields: &[(&str, &[&str])]| {
                 fields.iter().all(|(property, listed)| {
-                    value.get(property).is_none_or(|found| found.as_str().is_some_and(|found| listed.contains(&found)))
+                    value.get(property).is_none_or(|found| {
+                        found.is_null() || found.as_str().is_some_and(|found| listed.contains(&found))
+                    })
                 })
             };
         }

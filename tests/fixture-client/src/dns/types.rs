@@ -1147,7 +1147,10 @@ impl<'de> Deserialize<'de> for RunnerOwner {
                     value
                         .get(property)
                         .is_none_or(|found| {
-                            found.as_str().is_some_and(|found| listed.contains(&found))
+                            found.is_null()
+                                || found
+                                    .as_str()
+                                    .is_some_and(|found| listed.contains(&found))
                         })
                 })
         };
