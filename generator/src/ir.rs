@@ -107,6 +107,14 @@ impl TypeSpace {
         &self.types[id.0]
     }
 
+    /// The named type `ty` is, through aliases; `None` for primitives and containers.
+    pub fn named(&self, ty: &TypeRef) -> Option<&TypeDef> {
+        match ty {
+            TypeRef::Named(id) => Some(self.get(self.resolve_alias(*id))),
+            _ => None,
+        }
+    }
+
     /// The type that `id` names through `type X = Y` aliases (itself when it is none).
     /// A loop of aliases ends at the last one before it repeats.
     pub fn resolve_alias(&self, id: TypeId) -> TypeId {

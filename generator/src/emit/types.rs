@@ -417,7 +417,7 @@ fn emit_union(
     });
     let other_doc = format!(" A `{property}` this client does not know yet, kept as it came.");
     let carries_tag = |variant: &UnionVariant| {
-        struct_of(api, &variant.ty, 0)
+        struct_of(api, &variant.ty)
             .is_none_or(|structure| structure.fields.iter().any(|field| field.api_name == *property))
     };
     let (derive_serialize, serialize) = if variants.iter().all(carries_tag) {
@@ -575,7 +575,7 @@ enum Fit<'a> {
 
 impl<'a> Fit<'a> {
     fn of(api: &'a Api, ty: &TypeRef) -> Self {
-        if let Some(structure) = struct_of(api, ty, 0) {
+        if let Some(structure) = struct_of(api, ty) {
             let closed = structure.additional.is_none() && !structure.fields.iter().any(|field| field.flatten);
             let fields = closed.then(|| structure.fields.iter().map(|field| field.api_name.as_str()).collect());
             return Fit::Struct { fields, enums: enum_fields(api, structure) };
@@ -583,13 +583,10 @@ impl<'a> Fit<'a> {
         if let Some(values) = listed_values(api, ty) {
             return Fit::Enum(values);
         }
-        match ty {
-            TypeRef::Named(id) => match &api.types.get(api.types.resolve_alias(*id)).kind {
-                TypeKind::Union(variants, Some(discriminator)) => Fit::Tagged {
-                    property: &discriminator.property,
-                    tags: variants.iter().flat_map(|variant| variant.tags.iter().map(String::as_str)).collect(),
-                },
-                _ => Fit::Any,
+        match api.types.named(ty).map(|def| &def.kind) {
+            Some(TypeKind::Union(variants, Some(discriminator))) => Fit::Tagged {
+                property: &discriminator.property,
+                tags: variants.iter().flat_map(|variant| variant.tags.iter().map(String::as_str)).collect(),
             },
             _ => Fit::Any,
         }
@@ -619,28 +616,18 @@ impl<'a> Fit<'a> {
 
 /// The values of a string enum of at most [`MAX_CHECKED_ENUM`] values, through aliases.
 fn listed_values<'a>(api: &'a Api, ty: &TypeRef) -> Option<Vec<&'a str>> {
-    let mut ty = ty;
-    for _ in 0..16 {
-        let TypeRef::Named(id) = ty else { return None };
-        match &api.types.get(*id).kind {
-            TypeKind::Enum(values) if values.len() <= MAX_CHECKED_ENUM => {
-                return Some(values.iter().map(|variant| variant.value.as_str()).collect())
-            }
-            TypeKind::Alias(target) => ty = target,
-            _ => return None,
+    match &api.types.named(ty)?.kind {
+        TypeKind::Enum(values) if values.len() <= MAX_CHECKED_ENUM => {
+            Some(values.iter().map(|variant| variant.value.as_str()).collect())
         }
+        _ => None,
     }
-    None
 }
 
 /// The struct a type is, through aliases.
-fn struct_of<'a>(api: &'a Api, ty: &TypeRef, depth: usize) -> Option<&'a Struct> {
-    match ty {
-        TypeRef::Named(id) if depth < 16 => match &api.types.get(*id).kind {
-            TypeKind::Struct(structure) => Some(structure),
-            TypeKind::Alias(target) => struct_of(api, target, depth + 1),
-            _ => None,
-        },
+fn struct_of<'a>(api: &'a Api, ty: &TypeRef) -> Option<&'a Struct> {
+    match &api.types.named(ty)?.kind {
+        TypeKind::Struct(structure) => Some(structure),
         _ => None,
     }
 }

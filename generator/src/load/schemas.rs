@@ -566,7 +566,7 @@ impl<'a> Lowering<'a> {
         let own_fields = own.as_ref().is_some_and(|(own, _)| !own.properties.is_empty() || own.additional.is_some());
         if shapes.iter().all(|(shape, _)| shape.properties.is_empty() && shape.additional.is_none()) && !own_fields {
             let typed: Vec<(usize, &'a ReferenceOr<Schema>)> =
-                parts.iter().enumerate().filter(|(_, part)| !self.is_annotation_only(part)).collect();
+                parts.iter().enumerate().filter(|(_, part)| !is_annotation_only(part)).collect();
             if let [(index, part)] = typed[..] {
                 let part_at = pointer(&pointer(at, "allOf"), &index.to_string());
                 if shapes.is_empty() || unions.len() == 1 {
@@ -608,28 +608,6 @@ impl<'a> Lowering<'a> {
             });
         }
         TypeKind::Struct(structure)
-    }
-
-    /// A part that says nothing about the value's shape: no type, properties, items,
-    /// enum or composition (only a description, an example, validations).
-    fn is_annotation_only(&self, part: &ReferenceOr<Schema>) -> bool {
-        match part {
-            ReferenceOr::Reference { .. } => false,
-            ReferenceOr::Item(schema) => match &schema.schema_kind {
-                SchemaKind::Any(any) => {
-                    any.typ.is_none()
-                        && any.properties.is_empty()
-                        && any.additional_properties.is_none()
-                        && any.items.is_none()
-                        && any.enumeration.is_empty()
-                        && any.one_of.is_empty()
-                        && any.all_of.is_empty()
-                        && any.any_of.is_empty()
-                        && any.not.is_none()
-                }
-                _ => false,
-            },
-        }
     }
 
     fn lower_struct(&mut self, shapes: &[(ObjectShape<'a>, String)], type_name: &str) -> Struct {
@@ -747,6 +725,28 @@ fn composition(schema: &Schema) -> Option<Composition<'_>> {
     Some(Composition { all_of, choice, choice_keyword, own })
 }
 
+/// A part that says nothing about the value's shape: no type, properties, items,
+/// enum or composition (only a description, an example, validations).
+fn is_annotation_only(part: &ReferenceOr<Schema>) -> bool {
+    match part {
+        ReferenceOr::Reference { .. } => false,
+        ReferenceOr::Item(schema) => match &schema.schema_kind {
+            SchemaKind::Any(any) => {
+                any.typ.is_none()
+                    && any.properties.is_empty()
+                    && any.additional_properties.is_none()
+                    && any.items.is_none()
+                    && any.enumeration.is_empty()
+                    && any.one_of.is_empty()
+                    && any.all_of.is_empty()
+                    && any.any_of.is_empty()
+                    && any.not.is_none()
+            }
+            _ => false,
+        },
+    }
+}
+
 /// `allOf: [X]`, or `allOf` of `X` and parts that only annotate, with nothing beside it:
 /// the type is `X` itself. Gives the part's index and the part.
 fn sole_all_of_part(schema: &Schema) -> Option<(usize, &ReferenceOr<Schema>)> {
@@ -754,10 +754,7 @@ fn sole_all_of_part(schema: &Schema) -> Option<(usize, &ReferenceOr<Schema>)> {
     if !composition.choice.is_empty() || composition.own.is_some() {
         return None;
     }
-    let mut typed = composition.all_of.iter().enumerate().filter(|(_, part)| match part {
-        ReferenceOr::Reference { .. } => true,
-        ReferenceOr::Item(schema) => !matches!(&schema.schema_kind, SchemaKind::Any(any) if *any == Default::default()),
-    });
+    let mut typed = composition.all_of.iter().enumerate().filter(|(_, part)| !is_annotation_only(part));
     let sole = typed.next()?;
     typed.next().is_none().then_some(sole)
 }
