@@ -137,11 +137,11 @@ fn a_bad_spec_leaves_previous_output_untouched() {
     let output = tempfile::tempdir().expect("temp dir");
     let crate_dir = output.path().join("client");
     let good = tests::root().join("specs/zoom-users.yaml");
-    xtask::generate_standalone(&good, &crate_dir, "zoom-client").expect("good spec generates");
+    xtask::generate_standalone(&good, &crate_dir, "zoom-client", false).expect("good spec generates");
     let before = snapshot_tree(&crate_dir);
 
     let bad = tests::root().join("tests/bad-specs/dangling-ref.yaml");
-    let error = xtask::generate_standalone(&bad, &crate_dir, "zoom-client").expect_err("bad spec fails");
+    let error = xtask::generate_standalone(&bad, &crate_dir, "zoom-client", false).expect_err("bad spec fails");
     assert!(error.to_string().contains("dangling-ref.yaml: #/paths/~1users"), "{error:#}");
     assert_eq!(before, snapshot_tree(&crate_dir), "the failed run changed the output");
     let leftovers: Vec<_> =
@@ -154,7 +154,7 @@ fn generate_refuses_to_replace_a_directory_it_did_not_write() {
     let output = tempfile::tempdir().expect("temp dir");
     std::fs::write(output.path().join("notes.txt"), "mine").expect("write");
     let good = tests::root().join("specs/zoom-users.yaml");
-    let error = xtask::generate_standalone(&good, output.path(), "zoom-client").expect_err("must refuse");
+    let error = xtask::generate_standalone(&good, output.path(), "zoom-client", false).expect_err("must refuse");
     assert!(error.to_string().contains("is not a generated crate"), "{error:#}");
     assert_eq!(std::fs::read_to_string(output.path().join("notes.txt")).expect("kept"), "mine");
 }

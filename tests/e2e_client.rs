@@ -299,3 +299,29 @@ fn each_request_has_a_span_with_operation_status_attempt_and_latency_but_no_secr
     assert!(final_try.contains("attempt=2") && final_try.contains("latency_ms="), "{output}");
     assert!(!output.contains("very-secret-token"), "{output}");
 }
+
+/// Spec names that the runtime or the generated code already use are renamed, not
+/// dropped: each still does what the spec says.
+#[tokio::test]
+async fn spec_names_that_collide_with_the_clients_own_are_renamed_and_still_sent() {
+    use fixture_client::collisions;
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(header("x-retry-key", "secret"))
+        .and(query_param("send", "a"))
+        .and(query_param("options", "b"))
+        .and(query_param("into_stream", "c"))
+        .and(query_param("client", "d"))
+        .and(header("clone", "e"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    let client = collisions::Client::builder()
+        .base_url(server.uri())
+        .retry(fixture_client::runtime::RetryPolicy::none())
+        .retry2("secret")
+        .build()
+        .expect("builds");
+    client.from_env2().send2("a").options2("b").into_stream2("c").client2("d").clone2("e").await.expect("matched");
+    assert_eq!(requests_received(&server).await, 1);
+}

@@ -102,7 +102,7 @@ components: {{schemas: {{Thing: {{type: object, properties: {{a: {{type: string}
         let spec = generator::ApiSpec::new("scoped", "scoped.yaml", text);
         let settings = generator::CrateSettings {
             crate_name: "scoped".to_owned(),
-            workspace_member: false,
+            workspace: generator::Workspace::Own,
             default_features_all: true,
             tag_features_from: Some(generator::CrateSettings::DEFAULT_TAG_FEATURES_FROM),
         };

@@ -36,7 +36,7 @@ pub fn generate_with_warnings(path: &Path) -> Result<generator::Generated, gener
     let spec = generator::ApiSpec::new(name, shown, &text).with_file_reader(&read);
     let settings = generator::CrateSettings {
         crate_name: "snapshot".to_owned(),
-        workspace_member: false,
+        workspace: generator::Workspace::Own,
         default_features_all: true,
         tag_features_from: Some(generator::CrateSettings::DEFAULT_TAG_FEATURES_FROM),
     };

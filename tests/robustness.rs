@@ -13,7 +13,7 @@ fn generate(text: &'static str) -> Result<generator::Files, Vec<String>> {
             let spec = generator::ApiSpec::new("repro", "repro.yaml", text);
             let settings = generator::CrateSettings {
                 crate_name: "repro".to_owned(),
-                workspace_member: false,
+                workspace: generator::Workspace::Own,
                 default_features_all: true,
                 tag_features_from: None,
             };
@@ -114,8 +114,78 @@ fn carriage_returns_and_backslashes_in_titles_and_docs_stay_inside_their_comment
             syn::parse_file(contents).unwrap_or_else(|error| panic!("{} does not parse: {error}", path.display()));
         }
     }
-    let manifest = &files[std::path::Path::new("Cargo.toml")];
-    assert!(manifest.contains(r#"description = "Generated async client for: a\\qb c.""#), "{manifest}");
+    let manifest: toml_edit::DocumentMut = files[std::path::Path::new("Cargo.toml")].parse().expect("manifest parses");
+    assert_eq!(manifest["package"]["description"].as_str(), Some(r"Generated async client for: a\qb c."));
     let types = &files[std::path::Path::new("src/repro/types.rs")];
     assert!(types.contains("/// first\n/// second"), "{types}");
+}
+
+fn generate_many(specs: &[(&str, &str)]) -> Result<generator::Files, Vec<String>> {
+    const SPEC: &str = r#"{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}}"#;
+    let specs: Vec<generator::ApiSpec<'_>> =
+        specs.iter().map(|(name, file)| generator::ApiSpec::new(name, *file, SPEC)).collect();
+    let settings = generator::CrateSettings {
+        crate_name: "many".to_owned(),
+        workspace: generator::Workspace::Own,
+        default_features_all: true,
+        tag_features_from: None,
+    };
+    generator::generate_crate(&specs, &settings)
+        .map(|generated| generated.files)
+        .map_err(|diagnostics| diagnostics.iter().map(ToString::to_string).collect())
+}
+
+#[test]
+fn two_apis_with_one_module_name_are_an_error_naming_both_files() {
+    let errors = generate_many(&[("my-api", "a.yaml"), ("My API", "b.yaml")]).expect_err("one module cannot hold both");
+    assert_eq!(
+        errors,
+        ["b.yaml: #: API name `My API` gives module `my_api` (feature `my-api`), as API `my-api` from a.yaml does; \
+          give one of them another name"]
+    );
+}
+
+#[test]
+fn apis_named_like_the_crates_own_features_and_modules_get_names_of_their_own() {
+    let files = generate_many(&[("default", "d.yaml"), ("full", "f.yaml"), ("runtime", "r.yaml")]).expect("generates");
+    let manifest: toml_edit::DocumentMut = files[std::path::Path::new("Cargo.toml")].parse().expect("manifest parses");
+    let features: Vec<&str> = manifest["features"].as_table().expect("features").iter().map(|(key, _)| key).collect();
+    assert_eq!(features, ["default", "full", "default-api", "full-api", "runtime"]);
+    assert_eq!(manifest["features"]["full"].to_string().trim(), r#"["default-api", "full-api", "runtime"]"#);
+    assert!(files.contains_key(std::path::Path::new("src/runtime_api/mod.rs")));
+    let lib = &files[std::path::Path::new("src/lib.rs")];
+    assert!(lib.contains("pub mod runtime;") && lib.contains("pub mod runtime_api;"), "{lib}");
+}
+
+#[test]
+fn titles_with_quotes_backslashes_and_control_characters_give_a_manifest_that_parses() {
+    let files =
+        generate("openapi: 3.0.3\ninfo: {title: \"say \\\"hi\\\" \\\\ \\u0007 'there'\", version: \"1\"}\npaths: {}\n")
+            .expect("generates");
+    let manifest: toml_edit::DocumentMut = files[std::path::Path::new("Cargo.toml")].parse().expect("manifest parses");
+    assert_eq!(manifest["package"]["description"].as_str(), Some(r#"Generated async client for: say "hi" \ 'there'."#));
+}
+
+/// `generate --workspace-member` writes a crate that joins a workspace it is listed in; a
+/// crate with its own `[workspace]` would make cargo refuse the enclosing one.
+#[test]
+fn a_crate_generated_as_a_workspace_member_builds_inside_a_fresh_workspace() {
+    let workspace = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        workspace.path().join("Cargo.toml"),
+        "[workspace]\nresolver = \"2\"\nmembers = [\"zoom-client\"]\n\n[profile.dev]\ndebug = false\n",
+    )
+    .expect("workspace manifest");
+    // The repository's versions, already built by `cargo xtask verify` in the same target directory.
+    std::fs::copy(tests::root().join("Cargo.lock"), workspace.path().join("Cargo.lock")).expect("lock file");
+    let spec = tests::root().join("specs/zoom-users.yaml");
+    xtask::generate_standalone(&spec, &workspace.path().join("zoom-client"), "zoom-client", true).expect("generates");
+    let output = std::process::Command::new(env!("CARGO"))
+        .args(["build", "--offline", "--quiet", "--package", "zoom-client"])
+        .current_dir(workspace.path())
+        .env("CARGO_TARGET_DIR", tests::root().join("target/verify-target"))
+        .env_remove("RUSTFLAGS")
+        .output()
+        .expect("cargo runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
 }

@@ -3,7 +3,6 @@
 //! `generated-client`: generated async clients, one module and one cargo feature per API.
 
 #![forbid(unsafe_code)]
-#![deny(warnings)]
 #![cfg_attr(
     not(
         any(

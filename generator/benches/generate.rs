@@ -42,7 +42,7 @@ fn bench(c: &mut Criterion) {
     let spec = ApiSpec::new("cloudflare", "cloudflare/openapi.json", &text);
     let settings = CrateSettings {
         crate_name: "cloudflare".to_owned(),
-        workspace_member: false,
+        workspace: generator::Workspace::Own,
         default_features_all: true,
         tag_features_from: Some(CrateSettings::DEFAULT_TAG_FEATURES_FROM),
     };

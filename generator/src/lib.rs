@@ -62,13 +62,24 @@ impl std::fmt::Debug for FileReader<'_> {
 #[derive(Debug, Clone)]
 pub struct CrateSettings {
     pub crate_name: String,
-    /// Inside this workspace: inherit `[workspace.package]` and `[workspace.lints]`.
-    /// Standalone: a self-contained manifest that depends only on crates.io.
-    pub workspace_member: bool,
+    /// How the crate's manifest relates to a Cargo workspace.
+    pub workspace: Workspace,
     /// Features enabled by default; standalone crates enable every API.
     pub default_features_all: bool,
     /// APIs with at least this many operations get a cargo feature per tag; `None`: never.
     pub tag_features_from: Option<usize>,
+}
+
+/// Where the generated crate lives, which decides what its manifest says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Workspace {
+    /// A member of a workspace that defines `[workspace.package]` and `[workspace.lints]`
+    /// (this repository): the manifest inherits edition, license and lints.
+    Inherit,
+    /// A member of someone else's workspace: every field spelled out, no `[workspace]`.
+    Member,
+    /// Standalone: its own `[workspace]`, so it builds wherever it is written.
+    Own,
 }
 
 impl CrateSettings {
@@ -92,6 +103,29 @@ pub struct Generated {
 /// Generates a client crate with one module and one cargo feature per spec.
 pub fn generate_crate(specs: &[ApiSpec<'_>], settings: &CrateSettings) -> Result<Generated, Diagnostics> {
     build(specs, settings, false).map(|(generated, _)| generated)
+}
+
+/// Two specs whose names give the same module or feature would write into one module:
+/// an error naming both files, since only the caller can rename one.
+fn module_collisions(specs: &[ApiSpec<'_>]) -> Diagnostics {
+    let names: Vec<(String, String)> =
+        specs.iter().map(|spec| (naming::api_module(spec.name), naming::api_feature(spec.name))).collect();
+    let mut found = Diagnostics::default();
+    for (index, (module, feature)) in names.iter().enumerate() {
+        let earlier = names[..index].iter().position(|other| other.0 == *module || other.1 == *feature);
+        if let Some(earlier) = earlier {
+            found.0.push(Diagnostic {
+                file: specs[index].file.clone(),
+                location: "#".to_owned(),
+                message: format!(
+                    "API name `{}` gives module `{module}` (feature `{feature}`), as API `{}` from {} does; \
+                     give one of them another name",
+                    specs[index].name, specs[earlier].name, specs[earlier].file
+                ),
+            });
+        }
+    }
+    found
 }
 
 /// An API as lowered and passed, the normalized document it came from, and the user's
@@ -121,12 +155,14 @@ fn build(
             Err(found) => problems.extend(found),
         }
     }
+    problems.extend(module_collisions(specs));
     if !problems.is_empty() {
         return Err(problems);
     }
     features::assign(&mut apis, settings);
     let warnings = apis.iter().flat_map(|api| api.warnings.iter().cloned()).collect();
-    let generated = Generated { files: emit::emit_crate(&apis, settings), warnings };
+    let files = emit::emit_crate(&apis, settings).map_err(|bug| Diagnostics(vec![bug]))?;
+    let generated = Generated { files, warnings };
     let planned = match keep_documents {
         true => apis
             .into_iter()

@@ -142,6 +142,57 @@ pub fn module_name(raw: &str) -> String {
     }
 }
 
+/// The names that generated code and the runtime own, one list per namespace. Names from
+/// a spec are claimed around them (`retry` → `retry2`); a test checks the lists against
+/// `runtime.rs` and the emitted code, so a new runtime method cannot be forgotten here.
+pub mod owned {
+    /// Modules beside the tag modules in an API's folder, and the crate's runtime.
+    pub const API_MODULES: &[&str] = &["types", "client", "runtime"];
+    /// Members of each API's `Client` (emit/client.rs), besides tag accessors and
+    /// untagged operations, which share its namespace.
+    pub const CLIENT_MEMBERS: &[&str] = &["builder", "from_env", "core", "new", "from_core", "clone", "fmt", "from"];
+    /// Methods of `runtime::ClientBuilder<C>`, beside which credential setters live.
+    pub const CLIENT_BUILDER_METHODS: &[&str] = &[
+        "new",
+        "retry",
+        "base_url_from_env",
+        "credential_from_env",
+        "base_url",
+        "http_client",
+        "timeout",
+        "connect_timeout",
+        "user_agent",
+        "default_header",
+        "credential",
+        "build",
+    ];
+    /// Members of a tag accessor (`Users<'c>`), beside its operations' methods.
+    pub const ACCESSOR_MEMBERS: &[&str] = &["new", "client", "clone", "fmt"];
+    /// Fields and methods of every request builder, beside its parameter setters.
+    pub const REQUEST_BUILDER_MEMBERS: &[&str] =
+        &["client", "body", "options", "send", "with_options", "into_stream", "into_future", "clone", "fmt"];
+    /// Type names every operation module imports, beside its builders and error enums.
+    pub const GROUP_TYPES: &[&str] = &["Client"];
+}
+
+/// The module of an API in the generated crate: its name as a module, kept clear of the
+/// crate's own `runtime` module.
+pub fn api_module(name: &str) -> String {
+    match module_name(name) {
+        module if module == "runtime" => format!("{module}_api"),
+        module => module,
+    }
+}
+
+/// The cargo feature of an API: its name as a feature, kept clear of the `default` and
+/// `full` features every generated crate has.
+pub fn api_feature(name: &str) -> String {
+    match feature_name(name) {
+        feature if matches!(feature.as_str(), "default" | "full") => format!("{feature}-api"),
+        feature => feature,
+    }
+}
+
 /// `SCREAMING_SNAKE_CASE` constant name.
 pub fn const_name(raw: &str) -> String {
     let snake = snake_ident(raw);
@@ -244,6 +295,31 @@ mod tests {
             names,
             ["GtEq", "NotEq", "Lt", "Minus", "Plus", "Empty", "MinusCreatedAt", "CreatedAt", "Plus1", "Minus1"]
         );
+    }
+
+    #[test]
+    fn owned_builder_methods_are_the_runtimes() {
+        let runtime: syn::File = syn::parse_str(include_str!("../runtime/runtime.rs")).expect("runtime parses");
+        let mut methods = Vec::new();
+        for item in &runtime.items {
+            let syn::Item::Impl(block) = item else { continue };
+            let syn::Type::Path(self_type) = block.self_ty.as_ref() else { continue };
+            if block.trait_.is_some() || !self_type.path.segments.iter().any(|segment| segment.ident == "ClientBuilder")
+            {
+                continue;
+            }
+            for member in &block.items {
+                if let syn::ImplItem::Fn(function) = member {
+                    if matches!(function.vis, syn::Visibility::Public(_)) {
+                        methods.push(function.sig.ident.to_string());
+                    }
+                }
+            }
+        }
+        methods.sort();
+        let mut listed = owned::CLIENT_BUILDER_METHODS.to_vec();
+        listed.sort();
+        assert_eq!(methods, listed, "naming::owned::CLIENT_BUILDER_METHODS must list ClientBuilder's methods");
     }
 
     #[test]

@@ -129,12 +129,13 @@ pub(crate) fn combine(api: &mut Api) {
         return;
     }
     let mut modules = Namespace::new();
-    modules.reserve(&["types", "client", "runtime", &api.module]);
+    modules.reserve(naming::owned::API_MODULES);
+    modules.reserve(&[&api.module]);
     for group in &api.groups {
         modules.reserve(&[&group.module]);
     }
     let mut methods = Namespace::new();
-    methods.reserve(&["new", "client", "builder", "from_env"]);
+    methods.reserve(naming::owned::CLIENT_MEMBERS);
     for group in &api.groups {
         if group.tag.is_some() {
             methods.reserve(&[group.accessor.trim_start_matches("r#")]);
@@ -172,7 +173,9 @@ pub(crate) fn combine(api: &mut Api) {
                 operations: Vec::new(),
                 feature: None,
             });
-            (api.groups.len() - 1, Namespace::new())
+            let mut type_names = Namespace::new();
+            type_names.reserve(naming::owned::GROUP_TYPES);
+            (api.groups.len() - 1, type_names)
         });
         operation.method_name = methods.claim(operation.method_name.clone());
         operation.builder_name = type_names.claim(naming::type_name(operation.method_name.trim_start_matches("r#")));

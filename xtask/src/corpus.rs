@@ -156,7 +156,7 @@ fn run_one(entry: &Entry, options: &Options, output_root: &Path, target_dir: &Pa
         let spec = ApiSpec::new("api", entry.path.clone(), &text).with_file_reader(&read);
         let settings = CrateSettings {
             crate_name: name.clone(),
-            workspace_member: false,
+            workspace: generator::Workspace::Own,
             default_features_all: true,
             tag_features_from: Some(CrateSettings::DEFAULT_TAG_FEATURES_FROM),
         };

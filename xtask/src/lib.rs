@@ -96,7 +96,7 @@ fn generate_target(root: &Path, target: &Target) -> Result<Files> {
         texts.iter().map(|(name, file, text)| ApiSpec::new(name, file.clone(), text)).collect();
     let settings = CrateSettings {
         crate_name: target.crate_name.to_owned(),
-        workspace_member: true,
+        workspace: generator::Workspace::Inherit,
         default_features_all: target.default_features_all,
         tag_features_from: target.tag_features_from,
     };
@@ -144,14 +144,16 @@ pub fn read_beside(spec: &Path) -> impl Fn(&str) -> Result<String, String> {
 }
 
 /// Generates a standalone crate for one spec into `output`.
-pub fn generate_standalone(input: &Path, output: &Path, crate_name: &str) -> Result<()> {
+/// With `workspace_member`, the manifest joins the enclosing workspace instead of
+/// declaring its own.
+pub fn generate_standalone(input: &Path, output: &Path, crate_name: &str, workspace_member: bool) -> Result<()> {
     let text = fs::read_to_string(input).with_context(|| format!("reading {}", input.display()))?;
     let name = input.file_stem().and_then(|stem| stem.to_str()).unwrap_or("api");
     let read = read_beside(input);
     let spec = ApiSpec::new(name, input.display().to_string(), &text).with_file_reader(&read);
     let settings = CrateSettings {
         crate_name: crate_name.to_owned(),
-        workspace_member: false,
+        workspace: if workspace_member { generator::Workspace::Member } else { generator::Workspace::Own },
         default_features_all: true,
         tag_features_from: Some(CrateSettings::DEFAULT_TAG_FEATURES_FROM),
     };

@@ -58,6 +58,10 @@ enum Command {
         /// The crate's package name.
         #[arg(long)]
         name: String,
+        /// Write a manifest that joins the enclosing Cargo workspace (add the crate to its
+        /// `members`) instead of one that is a workspace of its own.
+        #[arg(long)]
+        workspace_member: bool,
     },
 }
 
@@ -96,8 +100,8 @@ fn run(cli: Cli) -> Result<()> {
             }
             println!("verify: clean");
         }
-        Command::Generate { input, output, name } => {
-            xtask::generate_standalone(&input, &output, &name)?;
+        Command::Generate { input, output, name, workspace_member } => {
+            xtask::generate_standalone(&input, &output, &name, workspace_member)?;
             println!("wrote {} ({name})", output.display());
         }
     }

@@ -154,7 +154,7 @@ pub fn run(root: &Path, specs: &[PathBuf], work_dir: &Path) -> Result<Report> {
         .collect();
     let settings = CrateSettings {
         crate_name: CLIENT_CRATE.to_owned(),
-        workspace_member: false,
+        workspace: generator::Workspace::Own,
         default_features_all: true,
         tag_features_from: Some(CrateSettings::DEFAULT_TAG_FEATURES_FROM),
     };

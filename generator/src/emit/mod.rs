@@ -10,7 +10,7 @@ mod operations;
 mod types;
 
 use crate::ir::{Api, OperationGroup, TypeRef};
-use crate::{CrateSettings, Files};
+use crate::{CrateSettings, Diagnostic, Files, Workspace};
 use proc_macro2::{Delimiter, Ident, Span, TokenStream, TokenTree};
 use quote::quote;
 use std::path::PathBuf;
@@ -47,21 +47,33 @@ const TYPES_PER_JOB: usize = 200;
 
 impl Job<'_> {
     fn run(&self) -> (PathBuf, String) {
-        let (api, file, tokens) = match self {
-            Job::Module(api) => (api, "mod.rs".to_owned(), client::emit_api_module(api)),
-            Job::TypesHeader(api) => (api, "types.rs".to_owned(), types::emit_types_header(api)),
-            Job::Types(api, range) => (api, "types.rs".to_owned(), types::emit_type_chunk(api, range.clone())),
-            Job::Group(api, group) => (api, format!("{}.rs", group.module), operations::emit_group(api, group)),
+        let tokens = match self {
+            Job::Module(api) => client::emit_api_module(api),
+            Job::TypesHeader(api) => types::emit_types_header(api),
+            Job::Types(api, range) => types::emit_type_chunk(api, range.clone()),
+            Job::Group(api, group) => operations::emit_group(api, group),
         };
         let formatted = match self {
             Job::Types(..) => format_items(tokens),
             _ => format_file(tokens),
         };
-        (PathBuf::from("src").join(&api.module).join(file), formatted)
+        (self.file(), formatted)
+    }
+
+    fn path(api: &Api, file: &str) -> PathBuf {
+        PathBuf::from("src").join(&api.module).join(file)
+    }
+
+    fn file(&self) -> PathBuf {
+        match self {
+            Job::Module(api) => Self::path(api, "mod.rs"),
+            Job::TypesHeader(api) | Job::Types(api, _) => Self::path(api, "types.rs"),
+            Job::Group(api, group) => Self::path(api, &format!("{}.rs", group.module)),
+        }
     }
 }
 
-pub(crate) fn emit_crate(apis: &[Api], settings: &CrateSettings) -> Files {
+pub(crate) fn emit_crate(apis: &[Api], settings: &CrateSettings) -> Result<Files, Diagnostic> {
     let mut files = Files::new();
     files.insert(PathBuf::from("Cargo.toml"), manifest(apis, settings));
     files.insert(PathBuf::from("src/lib.rs"), format_file(lib_rs(apis, settings)));
@@ -84,19 +96,26 @@ pub(crate) fn emit_crate(apis: &[Api], settings: &CrateSettings) -> Files {
         jobs.extend(api.groups.iter().map(|group| Job::Group(api, group)));
     }
     // Jobs come back in job order, so a file's chunks concatenate in arena order.
-    for (path, text) in run_in_parallel(&jobs) {
+    for (path, text) in run_in_parallel(&jobs, Job::run, Job::file)? {
         files.entry(path).or_default().push_str(&text);
     }
-    files
+    Ok(files)
 }
 
 /// Formatting dominates generation time and files are independent, so every core takes
 /// jobs from a shared counter. The results go into a sorted map: order cannot leak out.
-fn run_in_parallel(jobs: &[Job<'_>]) -> Vec<(PathBuf, String)> {
-    let mut results: Vec<Option<(PathBuf, String)>> = Vec::new();
-    results.resize_with(jobs.len(), || None);
+///
+/// A job that panics is a generator bug; it becomes an error naming the file it was
+/// writing, so no crate is ever written with that file missing.
+fn run_in_parallel<J: Sync, T: Send>(
+    jobs: &[J],
+    run: impl Fn(&J) -> T + Sync,
+    file: impl Fn(&J) -> PathBuf,
+) -> Result<Vec<T>, Diagnostic> {
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(jobs.len().max(1));
     let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<Option<std::thread::Result<T>>> = Vec::new();
+    results.resize_with(jobs.len(), || None);
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
@@ -105,60 +124,100 @@ fn run_in_parallel(jobs: &[Job<'_>]) -> Vec<(PathBuf, String)> {
                     loop {
                         let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let Some(job) = jobs.get(index) else { break };
-                        done.push((index, job.run()));
+                        // The job only reads the IR, so nothing is left half-updated by an unwind.
+                        done.push((index, std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(job)))));
                     }
                     done
                 })
             })
             .collect();
-        // A worker only panics on a generator bug; its files are then missing, which the
-        // caller's compile step reports, rather than a panic reaching the user.
-        for (index, result) in handles.into_iter().flat_map(|handle| handle.join().unwrap_or_default()) {
-            results[index] = Some(result);
+        for handle in handles {
+            // Each job's panic is caught inside the worker, so only the loop itself could
+            // panic here; its jobs are then missing and reported below.
+            for (index, outcome) in handle.join().unwrap_or_default() {
+                results[index] = Some(outcome);
+            }
         }
     });
-    results.into_iter().flatten().collect()
+    results
+        .into_iter()
+        .zip(jobs)
+        .map(|(outcome, job)| match outcome {
+            Some(Ok(done)) => Ok(done),
+            Some(Err(panic)) => Err(panicked(file(job), panic.as_ref())),
+            None => Err(panicked(file(job), &"the formatting worker stopped")),
+        })
+        .collect()
 }
 
+fn panicked(file: PathBuf, panic: &(dyn std::any::Any + Send)) -> Diagnostic {
+    let reason = panic
+        .downcast_ref::<&str>()
+        .map(|text| text.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".to_owned());
+    Diagnostic {
+        file: file.display().to_string(),
+        location: "generated file".to_owned(),
+        message: format!("generator bug while writing this file ({reason}); nothing was written, please report it"),
+    }
+}
+
+/// The manifest, built as a TOML document (titles and names come from specs, so nothing
+/// is spliced into TOML text by hand) with the fixed dependency list appended.
 fn manifest(apis: &[Api], settings: &CrateSettings) -> String {
-    let mut out = String::from("# @generated by the OpenAPI client generator. Do not edit by hand.\n\n[package]\n");
-    out.push_str(&format!("name = \"{}\"\nversion = \"0.1.0\"\n", settings.crate_name));
+    use toml_edit::{value, Array, DocumentMut, Item, Table};
+    let strings = |names: &mut dyn Iterator<Item = &str>| Item::Value(names.collect::<Array>().into());
+    let mut document = DocumentMut::new();
+    let mut package = Table::new();
+    package.insert("name", value(&settings.crate_name));
+    package.insert("version", value("0.1.0"));
     let titles: Vec<&str> = apis.iter().map(|api| api.title.as_str()).collect();
-    out.push_str(&format!(
-        "description = \"Generated async client for: {}.\"\n",
-        titles.join(", ").replace('\\', "\\\\").replace('"', "'")
-    ));
-    if settings.workspace_member {
-        out.push_str("edition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\npublish.workspace = true\n");
-    } else {
-        out.push_str("edition = \"2021\"\npublish = false\n\n[workspace]\n");
+    package.insert("description", value(format!("Generated async client for: {}.", titles.join(", "))));
+    match settings.workspace {
+        Workspace::Inherit => {
+            for key in ["edition", "rust-version", "license", "publish"] {
+                let mut inherited = Table::new();
+                inherited.set_dotted(true);
+                inherited.insert("workspace", value(true));
+                package.insert(key, Item::Table(inherited));
+            }
+        }
+        Workspace::Member | Workspace::Own => {
+            package.insert("edition", value("2021"));
+            package.insert("publish", value(false));
+        }
     }
-    out.push_str("\n[features]\n");
-    let all: Vec<String> = apis.iter().map(|api| format!("\"{}\"", api.feature)).collect();
-    if settings.default_features_all {
-        out.push_str(&format!("default = [{}]\n", all.join(", ")));
-    } else {
-        out.push_str("default = []\n");
+    document.insert("package", Item::Table(package));
+    if settings.workspace == Workspace::Own {
+        document.insert("workspace", Item::Table(Table::new()));
     }
-    out.push_str(&format!("full = [{}]\n", all.join(", ")));
+
+    let mut features = Table::new();
+    let all = || apis.iter().map(|api| api.feature.as_str());
+    features.insert("default", strings(&mut all().filter(|_| settings.default_features_all)));
+    features.insert("full", strings(&mut all()));
     for api in apis {
+        let tags = || api.groups.iter().filter_map(|group| group.feature.as_deref());
         match &api.core_feature {
-            None => out.push_str(&format!("{} = []\n", api.feature)),
+            None => {
+                features.insert(&api.feature, strings(&mut std::iter::empty()));
+            }
             Some(core) => {
                 // The API feature is every tag; each tag needs only the client and shared types.
-                let tags: Vec<String> =
-                    api.groups.iter().filter_map(|group| group.feature.as_ref()).map(|f| format!("\"{f}\"")).collect();
-                out.push_str(&format!("{} = [\"{core}\", {}]\n", api.feature, tags.join(", ")));
-                out.push_str(&format!("{core} = []\n"));
-                for tag in api.groups.iter().filter_map(|group| group.feature.as_ref()) {
-                    out.push_str(&format!("{tag} = [\"{core}\"]\n"));
+                features.insert(&api.feature, strings(&mut std::iter::once(core.as_str()).chain(tags())));
+                features.insert(core, strings(&mut std::iter::empty()));
+                for tag in tags() {
+                    features.insert(tag, strings(&mut std::iter::once(core.as_str())));
                 }
             }
         }
     }
+    document.insert("features", Item::Table(features));
+    let mut out = format!("# @generated by the OpenAPI client generator. Do not edit by hand.\n\n{document}");
     out.push_str("\n[dependencies]\n");
     out.push_str(DEPENDENCIES);
-    if settings.workspace_member {
+    if settings.workspace == Workspace::Inherit {
         out.push_str("\n[lints]\nworkspace = true\n");
     }
     out
@@ -181,7 +240,6 @@ fn lib_rs(apis: &[Api], settings: &CrateSettings) -> TokenStream {
     quote! {
         #![doc = #crate_doc]
         #![forbid(unsafe_code)]
-        #![deny(warnings)]
         // With no API feature enabled, nothing calls the runtime.
         #![cfg_attr(not(any(#(feature = #features),*)), allow(dead_code))]
 
@@ -345,6 +403,7 @@ pub(crate) fn shown_default(value: &serde_json::Value) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
 
     #[test]
     fn gating_puts_the_cfg_on_every_item() {
@@ -361,5 +420,74 @@ mod tests {
         assert_eq!(gated.matches("# [cfg (feature = \"x\")]").count(), 5, "{gated}");
         let file: syn::File = syn::parse2(gate(quote!(pub struct A {} impl A {}), &["x".to_owned()])).expect("parses");
         assert_eq!(file.items.len(), 2);
+    }
+
+    /// Every member the emitted `Client`, accessors and request builders define on their own
+    /// (an operation without parameters adds none) is in `naming::owned`.
+    #[test]
+    fn emitted_members_are_in_the_owned_lists() {
+        use crate::naming::owned;
+        let spec = r#"{"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {"/a": {"get": {"operationId": "plain", "responses": {"204": {"description": "ok"}}},
+                             "put": {"operationId": "tagged", "tags": ["things"], "responses": {"204": {"description": "ok"}}}}}}"#;
+        let settings = CrateSettings {
+            crate_name: "t".to_owned(),
+            workspace: Workspace::Own,
+            default_features_all: true,
+            tag_features_from: None,
+        };
+        let generated =
+            crate::generate_crate(&[crate::ApiSpec::new("api", "t.json", spec)], &settings).expect("generates");
+        let owner = |ty: &syn::Type| match ty {
+            syn::Type::Path(path) => path.path.segments.last().map(|segment| segment.ident.to_string()),
+            _ => None,
+        };
+        let mut members: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (path, text) in generated.files.iter().filter(|(path, _)| path.starts_with("src/api")) {
+            let file: syn::File = syn::parse_str(text).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+            for item in file.items {
+                match item {
+                    syn::Item::Impl(block) => {
+                        let functions = block.items.iter().filter_map(|member| match member {
+                            syn::ImplItem::Fn(function) => Some(function.sig.ident.to_string()),
+                            _ => None,
+                        });
+                        members.entry(owner(&block.self_ty).unwrap_or_default()).or_default().extend(functions);
+                    }
+                    syn::Item::Struct(structure) => {
+                        let fields = structure
+                            .fields
+                            .iter()
+                            .filter_map(|field| field.ident.as_ref().map(|name| name.to_string()));
+                        members.entry(structure.ident.to_string()).or_default().extend(fields);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let check = |owner: &str, extra: &[&str], list: &[&str]| {
+            let found = members.get(owner).unwrap_or_else(|| panic!("no {owner} in {members:?}"));
+            for name in found.iter().filter(|name| !extra.contains(&name.as_str())) {
+                assert!(list.contains(&name.as_str()), "`{owner}::{name}` is not in naming::owned");
+            }
+        };
+        check("Client", &["things", "plain"], owned::CLIENT_MEMBERS);
+        check("Things", &["tagged"], owned::ACCESSOR_MEMBERS);
+        check("Plain", &[], owned::REQUEST_BUILDER_MEMBERS);
+        check("Tagged", &[], owned::REQUEST_BUILDER_MEMBERS);
+    }
+
+    #[test]
+    fn a_panicking_job_is_an_error_naming_its_file() {
+        let jobs = ["src/a.rs", "src/b.rs", "src/c.rs"];
+        let run = |job: &&str| {
+            assert!(*job != "src/b.rs", "emitter bug");
+            job.len()
+        };
+        let error = run_in_parallel(&jobs, run, |job| PathBuf::from(job)).expect_err("the panic is reported");
+        assert_eq!(error.file, "src/b.rs");
+        assert!(error.message.contains("emitter bug"), "{}", error.message);
+        let fine = run_in_parallel(&jobs[..1], run, |job| PathBuf::from(job));
+        assert_eq!(fine, Ok(vec![8]));
     }
 }

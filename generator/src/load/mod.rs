@@ -83,7 +83,7 @@ pub(crate) fn load_document(spec: &ApiSpec<'_>, keep_document: bool) -> Result<L
         components: BTreeMap::new(),
         warnings: Vec::new(),
     };
-    let module = naming::module_name(spec.name);
+    let module = naming::api_module(spec.name);
     lowering.register_components();
     lowering.lower_components();
     let env_prefix = match openapi.info.extensions.get("x-env-prefix").and_then(|value| value.as_str()) {
@@ -107,7 +107,7 @@ pub(crate) fn load_document(spec: &ApiSpec<'_>, keep_document: bool) -> Result<L
 
     let api = Api {
         env_prefix,
-        feature: naming::feature_name(spec.name),
+        feature: naming::api_feature(spec.name),
         module,
         title: naming::one_line(&openapi.info.title),
         version: openapi.info.version.clone(),
@@ -157,15 +157,7 @@ impl Lowering<'_> {
             })
             .count();
         let mut setters = Namespace::new();
-        setters.reserve(&[
-            "base_url",
-            "http_client",
-            "timeout",
-            "connect_timeout",
-            "user_agent",
-            "default_header",
-            "build",
-        ]);
+        setters.reserve(naming::owned::CLIENT_BUILDER_METHODS);
         let mut consts = Namespace::new();
         let mut schemes = Vec::new();
         for (name, scheme) in &components.security_schemes {

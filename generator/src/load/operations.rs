@@ -30,9 +30,11 @@ impl<'a> Lowering<'a> {
         let openapi = self.openapi;
         let mut groups: Vec<OperationGroup> = Vec::new();
         let mut group_names = Namespace::new();
-        group_names.reserve(&["types", "client", "runtime", api_module]);
-        let mut accessor_names = Namespace::new();
-        accessor_names.reserve(&["builder", "new", "from_core", "core", "clone"]);
+        group_names.reserve(naming::owned::API_MODULES);
+        group_names.reserve(&[api_module]);
+        // Tag accessors and untagged operations are both methods of `Client`.
+        let mut client_members = Namespace::new();
+        client_members.reserve(naming::owned::CLIENT_MEMBERS);
         let mut method_names: Vec<Namespace> = Vec::new();
         let mut builder_names: Vec<Namespace> = Vec::new();
 
@@ -56,7 +58,7 @@ impl<'a> Lowering<'a> {
                                     .iter()
                                     .find(|declared| &declared.name == tag)
                                     .and_then(|declared| declared.description.clone());
-                                let accessor = accessor_names.claim(naming::snake_ident(tag));
+                                let accessor = client_members.claim(naming::snake_ident(tag));
                                 (module, accessor, naming::type_name(tag), description)
                             }
                             None => {
@@ -73,16 +75,21 @@ impl<'a> Lowering<'a> {
                             feature: None,
                         });
                         let mut methods = Namespace::new();
-                        methods.reserve(&["new", "client", "builder"]);
+                        methods.reserve(naming::owned::ACCESSOR_MEMBERS);
                         method_names.push(methods);
                         let mut builders = Namespace::new();
+                        builders.reserve(naming::owned::GROUP_TYPES);
                         builders.reserve(&[&groups[groups.len() - 1].type_name]);
                         builder_names.push(builders);
                         groups.len() - 1
                     }
                 };
                 let operation_id = operation.operation_id.clone().unwrap_or_else(|| derived_operation_id(method, path));
-                let method_name = method_names[group_index].claim(method_name(&operation_id, tag.as_deref()));
+                let wanted = method_name(&operation_id, tag.as_deref());
+                let method_name = match tag {
+                    Some(_) => method_names[group_index].claim(wanted),
+                    None => client_members.claim(wanted),
+                };
                 let builder_name =
                     builder_names[group_index].claim(naming::type_name(method_name.trim_start_matches("r#")));
                 let error_name = builder_names[group_index].claim(format!("{builder_name}Error"));
@@ -228,7 +235,7 @@ impl<'a> Lowering<'a> {
         }
 
         let mut rust_names = Namespace::new();
-        rust_names.reserve(&["client", "body", "send", "options", "with_options"]);
+        rust_names.reserve(naming::owned::REQUEST_BUILDER_MEMBERS);
         let mut lowered = Vec::new();
         for (parameter, parameter_at) in merged.into_values() {
             let data = parameter.parameter_data_ref();

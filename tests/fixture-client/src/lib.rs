@@ -3,11 +3,11 @@
 //! `fixture-client`: generated async clients, one module and one cargo feature per API.
 
 #![forbid(unsafe_code)]
-#![deny(warnings)]
 #![cfg_attr(
     not(
         any(
             feature = "billing",
+            feature = "collisions-core",
             feature = "dns-core",
             feature = "openapi31",
             feature = "operations-core",
@@ -23,6 +23,10 @@ pub mod runtime;
 /// Billing (cargo feature `billing`).
 #[cfg(feature = "billing")]
 pub mod billing;
+
+/// Name collisions (cargo feature `collisions`).
+#[cfg(feature = "collisions-core")]
+pub mod collisions;
 
 /// DNS records (cargo feature `dns`).
 #[cfg(feature = "dns-core")]
