@@ -189,3 +189,93 @@ fn a_crate_generated_as_a_workspace_member_builds_inside_a_fresh_workspace() {
         .expect("cargo runs");
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
 }
+
+/// A JSON document of schemas nested `depth` deep under `key` (`items` or a property `x`),
+/// ending in a string with a negative `minLength`.
+fn deeply_nested(depth: usize, key: &str) -> (String, String) {
+    let mut schema = serde_json::json!({"type": "string", "minLength": -1});
+    let mut leaf = String::from("#/components/schemas/Deep");
+    for _ in 0..depth {
+        schema = match key {
+            "items" => serde_json::json!({"type": "array", "items": schema}),
+            _ => serde_json::json!({"type": "object", "properties": {"x": schema}}),
+        };
+        leaf.push_str(if key == "items" { "/items" } else { "/properties/x" });
+    }
+    let document = serde_json::json!({
+        "openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {},
+        "components": {"schemas": {"Deep": schema}}
+    });
+    (document.to_string(), leaf)
+}
+
+/// Typed parsing retries each alternative of a schema on its whole subtree, so a bad leaf
+/// deep down used to take time exponential in its depth (18 levels: 37 s; 24: forever).
+#[test]
+fn a_bad_leaf_deep_in_nested_schemas_is_located_without_exponential_probing() {
+    for (depth, key) in [(18, "items"), (24, "properties"), (40, "items")] {
+        let (document, leaf) = deeply_nested(depth, key);
+        let errors = generate(Box::leak(document.into_boxed_str())).expect_err("a negative minLength is invalid");
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(
+            errors[0],
+            format!("repro.yaml: {leaf}: invalid value: integer `-1`, expected usize"),
+            "{depth} {key}"
+        );
+    }
+}
+
+/// Each link of an `allOf` chain inherits every property below it; following `$ref`s
+/// used to grow pointers link by link, making long chains super-quadratic.
+#[test]
+fn a_long_all_of_chain_generates_every_inherited_property() {
+    let links = 300;
+    let mut schemas = serde_json::Map::new();
+    for index in 0..links {
+        schemas.insert(
+            format!("S{index}"),
+            serde_json::json!({"allOf": [
+                {"$ref": format!("#/components/schemas/S{}", index + 1)},
+                {"type": "object", "properties": {format!("p{index}"): {"type": "string"}}}
+            ]}),
+        );
+    }
+    schemas
+        .insert(format!("S{links}"), serde_json::json!({"type": "object", "properties": {"last": {"type": "string"}}}));
+    let document = serde_json::json!({
+        "openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {},
+        "components": {"schemas": schemas}
+    });
+    let files = generate(Box::leak(document.to_string().into_boxed_str())).expect("generates");
+    let types = &files[std::path::Path::new("src/repro/types.rs")];
+    let first = types.find("pub struct S0 {").expect("S0");
+    let body = &types[first..first + types[first..].find("\n}").expect("end of S0")];
+    assert_eq!(body.matches(": Option<String>,").count(), links + 1, "S0 holds every inherited property");
+}
+
+/// An inline property a component declares is one type, whichever struct inherits it.
+#[test]
+fn an_inherited_inline_property_is_one_type_named_after_its_component() {
+    let files = generate(
+        r##"
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths: {}
+components:
+  schemas:
+    Dog:
+      allOf:
+        - $ref: '#/components/schemas/Pet'
+        - {type: object, properties: {bark: {type: string}}}
+    Pet:
+      type: object
+      properties:
+        owner: {type: object, properties: {name: {type: string}}}
+"##,
+    )
+    .expect("generates");
+    let types = &files[std::path::Path::new("src/repro/types.rs")];
+    assert_eq!(types.matches("pub struct PetOwner {").count(), 1, "{types}");
+    assert!(!types.contains("DogOwner"), "{types}");
+    assert_eq!(types.matches("pub owner: Option<PetOwner>,").count(), 2, "{types}");
+}

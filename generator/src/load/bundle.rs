@@ -10,6 +10,7 @@
 //! where such a key is a name the author chose (a header `x-request-id`, a property
 //! `example`).
 
+use super::structure::METHODS;
 use crate::diagnostics::{escape_token, pointer, unescape_token, Origins};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, VecDeque};
@@ -503,7 +504,6 @@ fn kind_at(at: &str) -> Kind {
         Callback,
         Data,
     }
-    const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
     let mut place = Place::Root;
     for token in at.split('/').skip(1).map(unescape_token) {
         let token = token.as_str();

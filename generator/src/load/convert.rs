@@ -6,8 +6,9 @@
 //! undoes what JSON Schema 2020-12 changed in schemas and drops what a client cannot use
 //! (webhooks). Problems name the place in the document as its author wrote it.
 
+use super::structure::{for_each_schema, METHODS};
 use crate::diagnostics::{pointer, unescape_token, Origins};
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
 /// What the document was before normalization.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,8 +22,6 @@ pub(crate) enum SourceVersion {
 type Problems = Vec<(String, String)>;
 
 const TARGET_VERSION: &str = "3.0.3";
-
-const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 /// Rewrites `document` in place into OpenAPI 3.0.3; 3.0.x documents are left as they are.
 /// `origins` learns where moved parts came from, so later problems name the 2.0 places.
@@ -123,126 +122,12 @@ fn into_result(problems: Problems) -> Result<(), Problems> {
 }
 
 // ---------------------------------------------------------------------------------------
-// Walking the schemas of a 3.0-shaped document
-// ---------------------------------------------------------------------------------------
-
-/// Called on each schema object before its subschemas, so what it rewrites into new
-/// subschemas (a `type` list becoming `anyOf`) is walked too.
-type Visit<'a> = dyn FnMut(&mut Map<String, Value>, &str) + 'a;
-
-/// Subschema positions holding one schema. `additionalProperties` is apart: it may be a boolean.
-const SUBSCHEMA: &[&str] = &["items", "not"];
-const SUBSCHEMA_LISTS: &[&str] = &["allOf", "oneOf", "anyOf", "prefixItems"];
-
-/// Calls `visit` on every schema under the paths and components of a 3.0-shaped document.
-fn for_each_schema(document: &mut Value, visit: &mut Visit<'_>) {
-    each_entry(document, "paths", "#", |item, at| path_item_schemas(item, at, visit));
-    let Some(components) = document.get_mut("components") else { return };
-    let at = "#/components";
-    each_entry(components, "schemas", at, |schema, at| walk_schema(schema, at, visit));
-    each_entry(components, "parameters", at, |parameter, at| parameter_schemas(parameter, at, visit));
-    each_entry(components, "headers", at, |header, at| parameter_schemas(header, at, visit));
-    each_entry(components, "requestBodies", at, |body, at| content_schemas(body, at, visit));
-    each_entry(components, "responses", at, |response, at| response_schemas(response, at, visit));
-    each_entry(components, "callbacks", at, |callback, at| {
-        entries(callback, at, |item, at| path_item_schemas(item, at, visit));
-    });
-}
-
-/// Calls `f` on each member of the object `value`.
-fn entries(value: &mut Value, at: &str, mut f: impl FnMut(&mut Value, &str)) {
-    if let Some(members) = value.as_object_mut() {
-        for (name, member) in members.iter_mut() {
-            f(member, &pointer(at, name));
-        }
-    }
-}
-
-/// Calls `f` on each member of the object `parent[key]`.
-fn each_entry(parent: &mut Value, key: &str, at: &str, f: impl FnMut(&mut Value, &str)) {
-    if let Some(child) = parent.get_mut(key) {
-        entries(child, &pointer(at, key), f);
-    }
-}
-
-/// Calls `f` on each element of the array `parent[key]`.
-fn each_item(parent: &mut Value, key: &str, at: &str, mut f: impl FnMut(&mut Value, &str)) {
-    let at = pointer(at, key);
-    if let Some(items) = parent.get_mut(key).and_then(Value::as_array_mut) {
-        for (index, item) in items.iter_mut().enumerate() {
-            f(item, &pointer(&at, &index.to_string()));
-        }
-    }
-}
-
-fn path_item_schemas(item: &mut Value, at: &str, visit: &mut Visit<'_>) {
-    each_item(item, "parameters", at, |parameter, at| parameter_schemas(parameter, at, visit));
-    for method in METHODS {
-        let Some(operation) = item.get_mut(*method) else { continue };
-        let at = pointer(at, method);
-        each_item(operation, "parameters", &at, |parameter, at| parameter_schemas(parameter, at, visit));
-        if let Some(body) = operation.get_mut("requestBody") {
-            content_schemas(body, &pointer(&at, "requestBody"), visit);
-        }
-        each_entry(operation, "responses", &at, |response, at| response_schemas(response, at, visit));
-        each_entry(operation, "callbacks", &at, |callback, at| {
-            entries(callback, at, |item, at| path_item_schemas(item, at, visit));
-        });
-    }
-}
-
-/// Parameters and headers share their shape: a `schema` or a `content` map.
-fn parameter_schemas(parameter: &mut Value, at: &str, visit: &mut Visit<'_>) {
-    if let Some(schema) = parameter.get_mut("schema") {
-        walk_schema(schema, &pointer(at, "schema"), visit);
-    }
-    content_schemas(parameter, at, visit);
-}
-
-fn response_schemas(response: &mut Value, at: &str, visit: &mut Visit<'_>) {
-    each_entry(response, "headers", at, |header, at| parameter_schemas(header, at, visit));
-    content_schemas(response, at, visit);
-}
-
-/// The media types of whatever owns a `content` map.
-fn content_schemas(owner: &mut Value, at: &str, visit: &mut Visit<'_>) {
-    each_entry(owner, "content", at, |media, at| {
-        if let Some(schema) = media.get_mut("schema") {
-            walk_schema(schema, &pointer(at, "schema"), visit);
-        }
-        each_entry(media, "encoding", at, |encoding, at| {
-            each_entry(encoding, "headers", at, |header, at| parameter_schemas(header, at, visit));
-        });
-    });
-}
-
-fn walk_schema(schema: &mut Value, at: &str, visit: &mut Visit<'_>) {
-    if let Value::Bool(accepts) = *schema {
-        // JSON Schema's boolean schemas; 3.0 only has objects (bar `additionalProperties`).
-        *schema = if accepts { json!({}) } else { json!({ "not": {} }) };
-    }
-    let Some(object) = schema.as_object_mut() else { return };
-    visit(object, at);
-    for key in SUBSCHEMA {
-        if let Some(subschema) = schema.get_mut(*key) {
-            walk_schema(subschema, &pointer(at, key), visit);
-        }
-    }
-    if let Some(additional @ Value::Object(_)) = schema.get_mut("additionalProperties") {
-        walk_schema(additional, &pointer(at, "additionalProperties"), visit);
-    }
-    for key in SUBSCHEMA_LISTS {
-        each_item(schema, key, at, |subschema, at| walk_schema(subschema, at, visit));
-    }
-    each_entry(schema, "properties", at, |subschema, at| walk_schema(subschema, at, visit));
-}
-
-// ---------------------------------------------------------------------------------------
 // Swagger 2.0
 // ---------------------------------------------------------------------------------------
 
 mod swagger {
     use super::{for_each_schema, into_result, pointer, unescape_token, Origins, Problems, METHODS, TARGET_VERSION};
+    use crate::load::structure::essence;
     use serde_json::{json, Map, Value};
 
     const JSON: &str = "application/json";
@@ -647,11 +532,6 @@ mod swagger {
         }
         let schema = json!({ "type": "object", "properties": properties, "required": required });
         json!({ "content": { media: { "schema": schema } }, "required": true })
-    }
-
-    /// `multipart/form-data; boundary=x` → `multipart/form-data`.
-    fn essence(media_type: &str) -> String {
-        media_type.split(';').next().unwrap_or(media_type).trim().to_ascii_lowercase()
     }
 
     fn content(schema: &Value, media_types: &[String]) -> Value {

@@ -10,13 +10,14 @@ mod convert;
 mod operations;
 mod parse;
 mod schemas;
+mod structure;
 
 use crate::diagnostics::{pointer, Diagnostic, Diagnostics, Origins, Reporter};
 use crate::ir::{self, Api, ApiKeyLocation, SchemeKind, TypeDef, TypeId, TypeKind, TypeRef};
 use crate::naming::{self, Namespace};
 use crate::ApiSpec;
 use openapiv3::{OpenAPI, ReferenceOr};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Loads one spec and lowers it into the IR.
 pub fn load(spec: &ApiSpec<'_>) -> Result<Api, Diagnostics> {
@@ -81,6 +82,7 @@ pub(crate) fn load_document(spec: &ApiSpec<'_>, keep_document: bool) -> Result<L
         types: Vec::new(),
         type_names: Namespace::new(),
         components: BTreeMap::new(),
+        inline_types: HashMap::new(),
         warnings: Vec::new(),
     };
     let module = naming::api_module(spec.name);
@@ -131,6 +133,8 @@ pub(crate) struct Lowering<'a> {
     type_names: Namespace,
     /// `#/components/schemas/X` → its slot in `types`.
     components: BTreeMap<String, TypeId>,
+    /// Pointer of an inline schema → what it was lowered to (see `lower_inline`).
+    inline_types: HashMap<String, TypeRef>,
     /// What was accepted but left out or bent; reported without failing.
     warnings: Vec<Diagnostic>,
 }

@@ -7,6 +7,7 @@
 //! a gRPC-gateway `{Service}_{Rpc}` id keeps the RPC name alone; without an
 //! `operationId`, it is the HTTP method and the path's segments (`get_items_by_item_id`).
 
+use super::structure::essence;
 use super::Lowering;
 use crate::diagnostics::pointer;
 use crate::ir::{
@@ -552,7 +553,6 @@ fn derived_operation_id(method: HttpMethod, path: &str) -> String {
 
 /// JSON first (`application/json`, then any `+json`), then the first listed.
 fn preferred_media(content: &IndexMap<String, MediaType>) -> Option<(&str, &MediaType)> {
-    let essence = |media: &str| media.split(';').next().unwrap_or(media).trim().to_ascii_lowercase();
     content
         .iter()
         .find(|(media, _)| essence(media) == "application/json")
@@ -562,7 +562,7 @@ fn preferred_media(content: &IndexMap<String, MediaType>) -> Option<(&str, &Medi
 }
 
 fn body_encoding(media_type: &str) -> BodyEncoding {
-    let essence = media_type.split(';').next().unwrap_or(media_type).trim().to_ascii_lowercase();
+    let essence = essence(media_type);
     if essence == "application/json" || essence.ends_with("+json") || essence == "*/*" {
         BodyEncoding::Json
     } else if essence == "application/x-www-form-urlencoded" {

@@ -5,8 +5,9 @@
 //! before typed parsing, and `serde_path_to_error` can name the JSON pointer of any
 //! shape the typed model rejects.
 
+use super::structure::{each_subschema, for_each_root_schema, subschemas, METHODS};
 use crate::diagnostics::{pointer, Reporter};
-use serde_json::Value;
+use serde_json::{json, Map, Value};
 
 /// Parses another file of a multi-file document; errors carry their own line and column.
 pub(crate) fn parse_value(text: &str) -> Result<Value, String> {
@@ -142,7 +143,21 @@ fn yaml_to_json(yaml: serde_yaml::Value) -> Result<Value, String> {
 }
 
 /// Typed parsing; a rejected shape is reported at its JSON pointer.
-pub(crate) fn to_openapi(document: Value, report: &mut Reporter) -> Option<openapiv3::OpenAPI> {
+pub(crate) fn to_openapi(mut document: Value, report: &mut Reporter) -> Option<openapiv3::OpenAPI> {
+    // Schemas first, one level at a time: `openapiv3` reads a schema through untagged
+    // enums that retry each alternative on the whole subtree, so typed parsing of a
+    // deeply nested schema with a bad leaf takes time exponential in its depth.
+    let schema_errors = check_deep_schemas(&mut document);
+    if !schema_errors.is_empty() {
+        for (at, message) in schema_errors {
+            report.error(at, message);
+        }
+        // The bad schemas are now `{}`: what else is wrong can be found in linear time.
+        for (at, message) in locate_shape_errors(&document) {
+            report.error(at, message);
+        }
+        return None;
+    }
     // Path tracking is slow on large documents; only a failure needs it.
     if let Ok(openapi) = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&document) {
         return Some(openapi);
@@ -182,6 +197,120 @@ fn path_pointer(base: &str, path: &serde_path_to_error::Path) -> String {
     at
 }
 
+/// Schemas nested deeper than this are checked level by level before typed parsing; a
+/// failing shallower one costs at most 2^this times its size to parse.
+const SHALLOW_HEIGHT: usize = 8;
+
+/// Checks the schemas that are nested deeper than [`SHALLOW_HEIGHT`]: each deep schema on
+/// its own keywords (its subschemas moved out, so the check costs the size of one object),
+/// each shallow subschema of one as a whole. A bad schema is reported and then emptied to
+/// the subschemas it holds; every problem is found at the schema that has it, in time
+/// linear in the document. Documents without deep schemas cost one walk of the JSON.
+fn check_deep_schemas(document: &mut Value) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    for_each_root_schema(document, &mut |schema, at| {
+        if height(schema) > SHALLOW_HEIGHT {
+            check_schema_tree(schema, at, &mut found, SHALLOW_HEIGHT);
+        }
+    });
+    found
+}
+
+/// How many schemas deep the tree under `schema` goes (`$ref`s not followed).
+fn height(schema: &Value) -> usize {
+    if !schema.is_object() || schema.get("$ref").is_some() {
+        return 0;
+    }
+    1 + subschemas(schema).map(height).max().unwrap_or(0)
+}
+
+/// Checks the tree under `schema` as [`check_deep_schemas`] says; returns its height.
+/// With a `shallow` height of 0, every schema is checked on its own keywords.
+fn check_schema_tree(schema: &mut Value, at: &str, found: &mut Vec<(String, String)>, shallow: usize) -> usize {
+    if !schema.is_object() || schema.get("$ref").is_some() {
+        return 0;
+    }
+    let mut shallow_children = Vec::new();
+    let mut height = 0;
+    each_subschema(schema, at, |subschema, at| {
+        let child = check_schema_tree(subschema, at, found, shallow);
+        if child <= shallow {
+            shallow_children.push(at.to_owned());
+        }
+        height = height.max(child);
+    });
+    let height = height + 1;
+    if height <= shallow {
+        return height;
+    }
+    // A deep schema's shallow subschemas were not checked on the way up: check them whole,
+    // and a failing one level by level, since serde's path stops at the first untagged enum.
+    each_subschema(schema, at, |subschema, child_at| {
+        if !shallow_children.iter().any(|shallow| shallow == child_at) {
+            return;
+        }
+        let mut whole = Vec::new();
+        if probe::<openapiv3::Schema>(subschema, child_at, &mut whole) {
+            return;
+        }
+        let before = found.len();
+        check_schema_tree(subschema, child_at, found, 0);
+        if found.len() == before {
+            found.extend(whole);
+        }
+        *subschema = json!({});
+    });
+    let Some(object) = schema.as_object_mut() else { return height };
+    // Subschemas are moved out for the check of the schema's own keywords, and back after.
+    let mut moved = Vec::new();
+    for (key, value) in object.iter_mut() {
+        let stand_in = match value {
+            _ if !is_subschema_key(key) => continue,
+            Value::Object(members) if key == "properties" => match members.values().all(Value::is_object) {
+                true => Value::Object(members.keys().map(|name| (name.clone(), json!({}))).collect()),
+                false => continue,
+            },
+            Value::Object(_) => json!({}),
+            Value::Array(items) if items.iter().all(Value::is_object) => Value::Array(vec![json!({}); items.len()]),
+            _ => continue,
+        };
+        moved.push((key.clone(), std::mem::replace(value, stand_in)));
+    }
+    let valid = probe_object::<openapiv3::Schema>(object, at, found);
+    for (key, value) in moved {
+        object.insert(key, value);
+    }
+    if !valid {
+        object.retain(|key, _| is_subschema_key(key));
+    }
+    height
+}
+
+fn is_subschema_key(key: &str) -> bool {
+    matches!(key, "items" | "not" | "additionalProperties" | "allOf" | "oneOf" | "anyOf" | "prefixItems" | "properties")
+}
+
+/// [`probe`] for an object held in place.
+fn probe_object<T: serde::de::DeserializeOwned>(
+    object: &Map<String, Value>,
+    at: &str,
+    found: &mut Vec<(String, String)>,
+) -> bool {
+    use serde::de::IntoDeserializer;
+    // Path tracking costs; only a failure needs it.
+    if T::deserialize(object.into_deserializer()).is_ok() {
+        return true;
+    }
+    match serde_path_to_error::deserialize::<_, T>(object.into_deserializer()) {
+        Ok(_) => true,
+        Err(error) => {
+            let (inner, message) = describe(&error);
+            found.push((format!("{at}{}", inner.trim_start_matches('#')), message));
+            false
+        }
+    }
+}
+
 /// Deserializes `value` as `T`, unless it is a `$ref` (checked separately).
 fn probe<T: serde::de::DeserializeOwned>(value: &Value, at: &str, found: &mut Vec<(String, String)>) -> bool {
     if value.get("$ref").is_some() {
@@ -196,8 +325,6 @@ fn probe<T: serde::de::DeserializeOwned>(value: &Value, at: &str, found: &mut Ve
         }
     }
 }
-
-const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 /// Every part of the document that fails typed parsing, at the deepest known level.
 fn locate_shape_errors(document: &Value) -> Vec<(String, String)> {

@@ -8,6 +8,7 @@ use super::Lowering;
 use crate::diagnostics::pointer;
 use crate::ir::{EnumVariant, Field, Struct, TypeDef, TypeId, TypeKind, TypeRef, UnionVariant, ValueVariant};
 use crate::naming::{self, Namespace};
+use indexmap::IndexMap;
 use openapiv3::{
     AdditionalProperties, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaKind, StringFormat, Type,
     VariantOrUnknownOrEmpty,
@@ -156,7 +157,19 @@ impl<'a> Lowering<'a> {
         }
     }
 
+    /// Each inline schema is lowered once, at its pointer: an `allOf` that inherits a
+    /// property from another component reuses that component's type for it, rather than
+    /// defining a copy per inheriting struct (and lowering it again, level after level).
     fn lower_inline(&mut self, schema: &'a Schema, at: &str, hint: &str) -> TypeRef {
+        if let Some(known) = self.inline_types.get(at) {
+            return known.clone();
+        }
+        let lowered = self.lower_inline_once(schema, at, hint);
+        self.inline_types.insert(at.to_owned(), lowered.clone());
+        lowered
+    }
+
+    fn lower_inline_once(&mut self, schema: &'a Schema, at: &str, hint: &str) -> TypeRef {
         match &schema.schema_kind {
             SchemaKind::Type(Type::String(string)) => {
                 let values: Vec<&String> = string.enumeration.iter().flatten().collect();
@@ -466,11 +479,16 @@ impl<'a> Lowering<'a> {
         (walk.shapes, walk.unions)
     }
 
-    fn walk_all_of_part(&self, part: &'a ReferenceOr<Schema>, at: String, walk: &mut AllOfWalk<'a>) {
+    /// A part given by `$ref` is located at its target (after bundling, always a
+    /// `#/components/schemas/…` pointer): that is where the user wrote its properties, and
+    /// a pointer that grew through every link of a long chain would make walking the
+    /// chain quadratic per component.
+    fn walk_all_of_part(&self, part: &'a ReferenceOr<Schema>, mut at: String, walk: &mut AllOfWalk<'a>) {
         if let ReferenceOr::Reference { reference } = part {
             if !walk.seen_refs.insert(reference.clone()) {
                 return;
             }
+            at = reference.clone();
         }
         let Some(schema) = self.resolve_schema(part) else { return };
         match composition(schema) {
@@ -490,6 +508,24 @@ impl<'a> Lowering<'a> {
                 }
             }
         }
+    }
+
+    /// The type name of the component whose own keywords (or own `allOf` parts) hold the
+    /// property at `property_at`, as in `#/components/schemas/Pet/allOf/1/properties/name`.
+    fn declaring_component(&self, property_at: &str) -> Option<&str> {
+        const SCHEMAS: &str = "#/components/schemas/";
+        let rest = property_at.strip_prefix(SCHEMAS)?;
+        let name_end = rest.find('/')?;
+        let mut inside = &rest[name_end..];
+        while let Some(part) = inside.strip_prefix("/allOf/") {
+            inside = part.trim_start_matches(|c: char| c.is_ascii_digit());
+        }
+        let property = inside.strip_prefix("/properties/")?;
+        if property.contains('/') {
+            return None;
+        }
+        let id = self.components.get(&property_at[..SCHEMAS.len() + name_end])?;
+        Some(&self.types[id.0].name)
     }
 
     /// Whether `null` is a value of `schema`: `nullable`, `null` among its enum values, or
@@ -611,16 +647,14 @@ impl<'a> Lowering<'a> {
     }
 
     fn lower_struct(&mut self, shapes: &[(ObjectShape<'a>, String)], type_name: &str) -> Struct {
-        let mut merged: Vec<(&'a String, &'a ReferenceOr<Box<Schema>>, String)> = Vec::new();
+        // By name, in first-declared order; a later declaration replaces the schema. A map,
+        // as long `allOf` chains merge hundreds of properties per struct.
+        let mut merged: IndexMap<&'a String, (&'a ReferenceOr<Box<Schema>>, String)> = IndexMap::new();
         let mut required = BTreeSet::new();
         let mut additional = None;
         for (shape, at) in shapes {
             for &(name, property) in &shape.properties {
-                let property_at = pointer(&pointer(at, "properties"), name);
-                match merged.iter_mut().find(|(existing, _, _)| *existing == name) {
-                    Some(slot) => *slot = (name, property, property_at),
-                    None => merged.push((name, property, property_at)),
-                }
+                merged.insert(name, (property, pointer(&pointer(at, "properties"), name)));
             }
             required.extend(shape.required.iter().map(String::as_str));
             if shape.additional.is_some() {
@@ -629,8 +663,10 @@ impl<'a> Lowering<'a> {
         }
         let mut field_names = Namespace::new();
         let mut fields = Vec::new();
-        for (api_name, property, property_at) in merged {
-            let hint = format!("{type_name}{}", naming::type_name(api_name));
+        for (api_name, (property, property_at)) in merged {
+            // An inherited inline property is named after the component that declares it.
+            let owner = self.declaring_component(&property_at).unwrap_or(type_name);
+            let hint = format!("{owner}{}", naming::type_name(api_name));
             let ty = self.lower_boxed_type(property, &property_at, &hint);
             let resolved = match property {
                 ReferenceOr::Item(schema) => Some(&**schema),
