@@ -176,3 +176,73 @@ fn snapshot_tree(dir: &Path) -> Vec<(String, String)> {
     files.sort();
     files
 }
+
+/// Every pointer a diagnostic gives names a value in the document as the user wrote it.
+#[track_caller]
+fn assert_pointers_resolve(document: &str, diagnostics: &[generator::Diagnostic]) {
+    let document: serde_json::Value = serde_json::from_str(document).expect("test documents are JSON");
+    for diagnostic in diagnostics {
+        let pointer = diagnostic.location.strip_prefix('#').expect("a pointer");
+        assert!(document.pointer(pointer).is_some(), "`{}` names nothing in the document", diagnostic.location);
+    }
+}
+
+#[track_caller]
+fn load_errors(document: &str) -> Vec<generator::Diagnostic> {
+    let spec = generator::ApiSpec::new("x", "x.json", document);
+    let errors = generator::load(&spec).expect_err("invalid").0;
+    assert_pointers_resolve(document, &errors);
+    errors
+}
+
+#[test]
+fn a_swagger_2_problem_found_while_converting_is_reported_where_the_user_wrote_it() {
+    let errors = load_errors(
+        r#"{"swagger": "2.0", "info": {"title": "t", "version": "1"}, "paths": {},
+            "definitions": {"Pet": {"properties": {"name": {"type": [false]}}}}}"#,
+    );
+    assert_eq!(errors[0].location, "#/definitions/Pet/properties/name/type/0");
+}
+
+#[test]
+fn a_3_1_ref_with_siblings_is_reported_at_the_ref_not_at_the_all_of_it_became() {
+    let errors = load_errors(
+        r##"{"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+            "paths": {"/a": {"get": {"responses": {"200": {"description": "ok", "content": {"application/json":
+              {"schema": {"$ref": "#/components/schemas/Missing", "description": "A thing.",
+                          "allOf": [{"type": "object"}, {"$ref": "#/components/schemas/AlsoMissing"}]}}}}}}}}}"##,
+    );
+    let locations: Vec<&str> = errors.iter().map(|error| error.location.as_str()).collect();
+    let schema = "#/paths/~1a/get/responses/200/content/application~1json/schema";
+    assert_eq!(locations, [format!("{schema}/$ref"), format!("{schema}/allOf/1/$ref")]);
+}
+
+#[test]
+fn a_problem_inside_a_value_copied_in_place_is_reported_at_the_value_referred_to() {
+    let errors = load_errors(
+        r##"{"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {"/a": {"get": {"responses": {"200": {"description": "ok", "content": {"application/json":
+              {"schema": {"type": "object", "properties": {"$ref": "#/x-shared/properties"}}}}}}}}},
+            "x-shared": {"properties": {"name": {"type": "string", "minLength": -1}}}}"##,
+    );
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].location, "#/x-shared/properties/name");
+}
+
+#[test]
+fn what_an_all_of_inherits_through_a_ref_is_reported_in_the_component_that_declares_it() {
+    let document = r##"{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {},
+        "components": {"schemas": {
+          "Dog": {"allOf": [{"$ref": "#/components/schemas/Pet"}, {"properties": {"bark": {"type": "string"}}}]},
+          "Pet": {"allOf": [{"properties": {"name": {"type": "string"}}}, {"oneOf": [{"type": "string"}, {"type": "integer"}]}]}
+        }}}"##;
+    let spec = generator::ApiSpec::new("x", "x.json", document);
+    let api = generator::load(&spec).expect("loads, with warnings");
+    assert!(!api.warnings.is_empty());
+    assert_pointers_resolve(document, &api.warnings);
+    assert!(
+        api.warnings.iter().all(|warning| warning.location == "#/components/schemas/Pet/allOf/1"),
+        "{:?}",
+        api.warnings
+    );
+}

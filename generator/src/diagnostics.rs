@@ -147,8 +147,9 @@ pub(crate) struct Origins {
 
 impl Origins {
     /// Maps pointers starting with `pattern` (`#/components/schemas/{0}`) to `original`
-    /// (`#/definitions/{0}`, or `other.yaml#/Pet` for another file). The first rule added
-    /// that matches wins, so specific rules go before general ones.
+    /// (`#/definitions/{0}`, or `other.yaml#/Pet` for another file). The longest matching
+    /// pattern wins (a value inlined inside a moved component is the inlined value's),
+    /// then the first added.
     pub(crate) fn add(&mut self, pattern: &str, original: impl Into<String>) {
         let tokens = pattern.trim_start_matches('#').split('/').skip(1).map(str::to_owned).collect();
         self.rules.push((tokens, original.into()));
@@ -158,8 +159,10 @@ impl Origins {
     pub(crate) fn original(&self, location: &str) -> String {
         let Some(path) = location.strip_prefix("#/") else { return location.to_owned() };
         let tokens: Vec<&str> = path.split('/').collect();
+        let mut best: Option<String> = None;
+        let mut best_length = 0;
         for (pattern, original) in &self.rules {
-            if pattern.len() > tokens.len() {
+            if pattern.len() > tokens.len() || (best.is_some() && pattern.len() <= best_length) {
                 continue;
             }
             let mut captures = Vec::new();
@@ -182,9 +185,10 @@ impl Origins {
                 mapped.push('/');
                 mapped.push_str(rest);
             }
-            return mapped;
+            best = Some(mapped);
+            best_length = pattern.len();
         }
-        location.to_owned()
+        best.unwrap_or_else(|| location.to_owned())
     }
 }
 

@@ -201,9 +201,8 @@ impl Bundler<'_, '_, '_> {
             if let Some(slot) = document.pointer_mut(ref_at) {
                 *slot = value;
             }
-            if !target.file.is_empty() {
-                self.origins.add(&format!("#{ref_at}"), format!("{}#{}", target.file, target.pointer));
-            }
+            // Problems inside the copy are the target's, wherever the target is.
+            self.origins.add(&format!("#{ref_at}"), format!("{}#{}", target.file, target.pointer));
             queue.push_back((ref_at.to_owned(), target.file));
             return;
         }

@@ -24,15 +24,21 @@ type Problems = Vec<(String, String)>;
 const TARGET_VERSION: &str = "3.0.3";
 
 /// Rewrites `document` in place into OpenAPI 3.0.3; 3.0.x documents are left as they are.
-/// `origins` learns where moved parts came from, so later problems name the 2.0 places.
-pub(crate) fn normalize(document: &mut Value, origins: &mut Origins) -> Result<SourceVersion, Problems> {
+/// `moved` learns where moved parts came from, so later problems name the 2.0 places;
+/// `wrapped`, applied before it, where a `$ref` with siblings went when it was wrapped
+/// in `allOf` (`…/allOf/0/$ref` was `…/$ref`).
+pub(crate) fn normalize(
+    document: &mut Value,
+    moved: &mut Origins,
+    wrapped: &mut Origins,
+) -> Result<SourceVersion, Problems> {
     let source = detect_version(document)?;
     match source {
         SourceVersion::OpenApi30 => {}
-        SourceVersion::OpenApi31 => openapi31::convert(document)?,
+        SourceVersion::OpenApi31 => openapi31::convert(document, wrapped)?,
         SourceVersion::Swagger20 => {
-            swagger::record_origins(document, origins);
-            swagger::convert(document)?
+            swagger::record_origins(document, moved);
+            swagger::convert(document, wrapped)?
         }
     }
     explicit_encoding_explode(document);
@@ -235,7 +241,7 @@ mod swagger {
         origins.add("#/components/securitySchemes", "#/securityDefinitions");
     }
 
-    pub(super) fn convert(document: &mut Value) -> Result<(), Problems> {
+    pub(super) fn convert(document: &mut Value, wrapped: &mut Origins) -> Result<(), Problems> {
         let Some(mut old) = document.as_object_mut().map(std::mem::take) else { return Ok(()) };
         let mut problems = Vec::new();
         let context = Context {
@@ -273,7 +279,7 @@ mod swagger {
         }
         *document = Value::Object(root);
         rewrite_refs(document, &context);
-        for_each_schema(document, &mut |schema, at| fix_schema(schema, at, &mut problems));
+        for_each_schema(document, &mut |schema, at| fix_schema(schema, at, &mut problems, wrapped));
         into_result(problems)
     }
 
@@ -729,7 +735,7 @@ mod swagger {
     }
 
     /// The schema vocabulary 2.0 has and 3.0 spells differently.
-    fn fix_schema(schema: &mut Map<String, Value>, at: &str, problems: &mut Problems) {
+    fn fix_schema(schema: &mut Map<String, Value>, at: &str, problems: &mut Problems, wrapped: &mut Origins) {
         // Not 2.0, but documents written as JSON Schema use `type` lists (`["string", "null"]`).
         super::openapi31::type_list(schema, at, problems);
         if let Some(nullable) = schema.shift_remove("x-nullable") {
@@ -738,7 +744,7 @@ mod swagger {
             }
         }
         // 3.0 ignores a `$ref`'s siblings, `nullable` included.
-        super::openapi31::ref_siblings(schema);
+        super::openapi31::ref_siblings(schema, at, wrapped);
         if schema.get("type").and_then(Value::as_str) == Some("file") {
             schema.insert("type".to_owned(), json!("string"));
             schema.insert("format".to_owned(), json!("binary"));
@@ -755,7 +761,7 @@ mod swagger {
 // ---------------------------------------------------------------------------------------
 
 mod openapi31 {
-    use super::{for_each_schema, into_result, pointer, unescape_token, Problems, METHODS, TARGET_VERSION};
+    use super::{for_each_schema, into_result, pointer, unescape_token, Origins, Problems, METHODS, TARGET_VERSION};
     use serde_json::{json, Map, Value};
 
     const PATH_ITEM_PREFIX: &str = "#/components/pathItems/";
@@ -777,7 +783,7 @@ mod openapi31 {
         "$comment",
     ];
 
-    pub(super) fn convert(document: &mut Value) -> Result<(), Problems> {
+    pub(super) fn convert(document: &mut Value, wrapped: &mut Origins) -> Result<(), Problems> {
         let mut problems = Vec::new();
         if let Some(root) = document.as_object_mut() {
             root.insert("openapi".to_owned(), json!(TARGET_VERSION));
@@ -795,7 +801,7 @@ mod openapi31 {
         inline_path_items(document, &mut problems);
         default_responses(document);
         refuse_mutual_tls(document, &mut problems);
-        for_each_schema(document, &mut |schema, at| downgrade_schema(schema, at, &mut problems));
+        for_each_schema(document, &mut |schema, at| downgrade_schema(schema, at, &mut problems, wrapped));
         into_result(problems)
     }
 
@@ -890,8 +896,8 @@ mod openapi31 {
     }
 
     /// Rewrites one schema object's 2020-12 keywords into their 3.0 spelling.
-    fn downgrade_schema(schema: &mut Map<String, Value>, at: &str, problems: &mut Problems) {
-        ref_siblings(schema);
+    fn downgrade_schema(schema: &mut Map<String, Value>, at: &str, problems: &mut Problems, wrapped: &mut Origins) {
+        ref_siblings(schema, at, wrapped);
         // Before `type` lists: a collapsed alternative may bring one.
         null_alternatives(schema);
         type_list(schema, at, problems);
@@ -907,7 +913,7 @@ mod openapi31 {
     /// 3.0 ignores a `$ref`'s siblings: annotations the client has no use for are
     /// dropped; the rest (constraints, and the description, direction and default the
     /// client documents) sit beside an `allOf` instead.
-    pub(super) fn ref_siblings(schema: &mut Map<String, Value>) {
+    pub(super) fn ref_siblings(schema: &mut Map<String, Value>, at: &str, wrapped: &mut Origins) {
         let Some(target) = schema.get("$ref").cloned() else { return };
         let dropped =
             |key: &str| key.starts_with("x-") || (ANNOTATIONS.contains(&key) && !KEPT_ANNOTATIONS.contains(&key));
@@ -917,8 +923,16 @@ mod openapi31 {
         }
         schema.shift_remove("$ref");
         let reference = json!({ "$ref": target });
+        let all_of = pointer(at, "allOf");
+        wrapped.add(&pointer(&all_of, "0"), at);
         match schema.get_mut("allOf") {
-            Some(Value::Array(parts)) => parts.insert(0, reference),
+            Some(Value::Array(parts)) => {
+                // The parts written beside the `$ref` each move one place along.
+                for index in 0..parts.len() {
+                    wrapped.add(&pointer(&all_of, &(index + 1).to_string()), pointer(&all_of, &index.to_string()));
+                }
+                parts.insert(0, reference)
+            }
             _ => {
                 schema.insert("allOf".to_owned(), json!([reference]));
             }
@@ -1116,14 +1130,14 @@ mod tests {
     use serde_json::{json, Value};
 
     fn converted(mut document: Value) -> Value {
-        match normalize(&mut document, &mut Origins::default()) {
+        match normalize(&mut document, &mut Origins::default(), &mut Origins::default()) {
             Ok(_) => document,
             Err(problems) => panic!("conversion failed: {problems:?}"),
         }
     }
 
     fn problems(mut document: Value) -> Vec<(String, String)> {
-        match normalize(&mut document, &mut Origins::default()) {
+        match normalize(&mut document, &mut Origins::default(), &mut Origins::default()) {
             Ok(source) => panic!("expected problems, converted from {source:?}"),
             Err(problems) => problems,
         }
@@ -1160,7 +1174,10 @@ mod tests {
             "components": { "schemas": { "A": { "type": ["string", "null"], "x-nullable": true } } }
         });
         let mut document = original.clone();
-        assert_eq!(normalize(&mut document, &mut Origins::default()), Ok(SourceVersion::OpenApi30));
+        assert_eq!(
+            normalize(&mut document, &mut Origins::default(), &mut Origins::default()),
+            Ok(SourceVersion::OpenApi30)
+        );
         assert_eq!(document, original);
     }
 
@@ -1176,10 +1193,17 @@ mod tests {
         assert!(message.contains("Swagger 1.2 is not supported"), "{message}");
         // An unquoted YAML `2.0` is a number.
         assert_eq!(
-            normalize(&mut json!({ "swagger": 2.0, "info": {}, "paths": {} }), &mut Origins::default()),
+            normalize(
+                &mut json!({ "swagger": 2.0, "info": {}, "paths": {} }),
+                &mut Origins::default(),
+                &mut Origins::default()
+            ),
             Ok(SourceVersion::Swagger20)
         );
-        assert_eq!(normalize(&mut openapi31(json!({})), &mut Origins::default()), Ok(SourceVersion::OpenApi31));
+        assert_eq!(
+            normalize(&mut openapi31(json!({})), &mut Origins::default(), &mut Origins::default()),
+            Ok(SourceVersion::OpenApi31)
+        );
     }
 
     #[test]

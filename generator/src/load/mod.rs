@@ -40,8 +40,11 @@ pub(crate) fn load_document(spec: &ApiSpec<'_>, keep_document: bool) -> Result<L
     let mut warnings = Vec::new();
     let openapi = parse::parse_document(spec.text, &mut report).and_then(|mut document| {
         // Swagger 2.0 and OpenAPI 3.1 become 3.0 first, so one typed model serves all three.
-        let mut converted = Origins::default();
-        if let Err(problems) = convert::normalize(&mut document, &mut converted) {
+        let (mut converted, mut wrapped) = (Origins::default(), Origins::default());
+        let normalized = convert::normalize(&mut document, &mut converted, &mut wrapped);
+        // One channel for every problem: conversion's are mapped back through what it moved.
+        report.set_origins(vec![wrapped.clone(), converted.clone()]);
+        if let Err(problems) = normalized {
             for (at, message) in problems {
                 report.error(at, message);
             }
@@ -51,7 +54,7 @@ pub(crate) fn load_document(spec: &ApiSpec<'_>, keep_document: bool) -> Result<L
         let mut bundled = Origins::default();
         let result = bundle::bundle(&mut document, &parse_other, spec.read_file.map(|reader| reader.0), &mut bundled);
         // Bundling moved things within the converted document: undo that first.
-        report.set_origins(vec![bundled, converted]);
+        report.set_origins(vec![bundled, wrapped, converted]);
         match result {
             Ok(lenient) => {
                 warnings.extend(lenient.into_iter().map(|(at, message)| report.diagnostic(at, message)));

@@ -147,37 +147,27 @@ pub(crate) fn to_openapi(mut document: Value, report: &mut Reporter) -> Option<o
     // Schemas first, one level at a time: `openapiv3` reads a schema through untagged
     // enums that retry each alternative on the whole subtree, so typed parsing of a
     // deeply nested schema with a bad leaf takes time exponential in its depth.
-    let schema_errors = check_deep_schemas(&mut document);
-    if !schema_errors.is_empty() {
-        for (at, message) in schema_errors {
-            report.error(at, message);
-        }
-        // The bad schemas are now `{}`: what else is wrong can be found in linear time.
-        for (at, message) in locate_shape_errors(&document) {
-            report.error(at, message);
-        }
-        return None;
-    }
+    let mut schema_errors = check_schemas(&mut document, SHALLOW_HEIGHT);
     // Path tracking is slow on large documents; only a failure needs it.
-    if let Ok(openapi) = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&document) {
-        return Some(openapi);
+    if schema_errors.is_empty() {
+        if let Ok(openapi) = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&document) {
+            return Some(openapi);
+        }
+        // Something is wrong: each schema checked on its own names the one that has it,
+        // where serde's path would stop at the first untagged enum above it.
+        schema_errors = check_schemas(&mut document, 0);
     }
-    match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&document) {
-        Ok(openapi) => Some(openapi),
-        Err(error) => {
-            // `openapiv3` flattens and uses untagged enums, which hide where the culprit is;
-            // probing each part at its own type finds it (and any others).
-            let located = locate_shape_errors(&document);
-            if located.is_empty() {
-                let (at, message) = describe(&error);
-                report.error(at, message);
-            }
-            for (at, message) in located {
-                report.error(at, message);
-            }
-            None
+    // The bad schemas are now `{}`: what else is wrong is found in linear time.
+    let mut located = locate_shape_errors(&document);
+    if schema_errors.is_empty() && located.is_empty() {
+        if let Err(error) = serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&document) {
+            located.push(describe(&error));
         }
     }
+    for (at, message) in schema_errors.into_iter().chain(located) {
+        report.error(at, message);
+    }
+    None
 }
 
 fn describe(error: &serde_path_to_error::Error<serde_json::Error>) -> (String, String) {
@@ -201,16 +191,16 @@ fn path_pointer(base: &str, path: &serde_path_to_error::Path) -> String {
 /// failing shallower one costs at most 2^this times its size to parse.
 const SHALLOW_HEIGHT: usize = 8;
 
-/// Checks the schemas that are nested deeper than [`SHALLOW_HEIGHT`]: each deep schema on
+/// Checks the schemas that are nested deeper than `shallow` (all with 0): each deep schema on
 /// its own keywords (its subschemas moved out, so the check costs the size of one object),
 /// each shallow subschema of one as a whole. A bad schema is reported and then emptied to
 /// the subschemas it holds; every problem is found at the schema that has it, in time
 /// linear in the document. Documents without deep schemas cost one walk of the JSON.
-fn check_deep_schemas(document: &mut Value) -> Vec<(String, String)> {
+fn check_schemas(document: &mut Value, shallow: usize) -> Vec<(String, String)> {
     let mut found = Vec::new();
     for_each_root_schema(document, &mut |schema, at| {
-        if height(schema) > SHALLOW_HEIGHT {
-            check_schema_tree(schema, at, &mut found, SHALLOW_HEIGHT);
+        if height(schema) > shallow {
+            check_schema_tree(schema, at, &mut found, shallow);
         }
     });
     found
@@ -224,7 +214,7 @@ fn height(schema: &Value) -> usize {
     1 + subschemas(schema).map(height).max().unwrap_or(0)
 }
 
-/// Checks the tree under `schema` as [`check_deep_schemas`] says; returns its height.
+/// Checks the tree under `schema` as [`check_schemas`] says; returns its height.
 /// With a `shallow` height of 0, every schema is checked on its own keywords.
 fn check_schema_tree(schema: &mut Value, at: &str, found: &mut Vec<(String, String)>, shallow: usize) -> usize {
     if !schema.is_object() || schema.get("$ref").is_some() {
