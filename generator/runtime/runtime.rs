@@ -112,6 +112,31 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     Some(when.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
 }
 
+/// The body, read chunk by chunk; `None` as soon as it exceeds `limit` bytes (or says it
+/// will, in `Content-Length`), so a misbehaving server cannot make the client buffer more.
+async fn read_limited(mut response: reqwest::Response, limit: u64) -> Result<Option<Bytes>, reqwest::Error> {
+    if response.content_length().is_some_and(|length| length > limit) {
+        return Ok(None);
+    }
+    let mut first: Option<Bytes> = None;
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        let read = first.as_ref().map_or(0, Bytes::len) + body.len();
+        if read as u64 + chunk.len() as u64 > limit {
+            return Ok(None);
+        }
+        // Most bodies come in one chunk: keep it as it is, copying only from a second on.
+        match first.take() {
+            None if body.is_empty() => first = Some(chunk),
+            earlier => {
+                body.extend_from_slice(&earlier.unwrap_or_default());
+                body.extend_from_slice(&chunk);
+            }
+        }
+    }
+    Ok(Some(first.unwrap_or_else(|| Bytes::from(body))))
+}
+
 fn retryable_status(status: StatusCode) -> bool {
     matches!(status.as_u16(), 408 | 409 | 429) || status.is_server_error()
 }
@@ -258,8 +283,13 @@ pub struct ClientBuilder<C> {
     default_headers: Vec<(String, String)>,
     credentials: BTreeMap<&'static str, Credential>,
     retry: RetryPolicy,
+    max_response_bytes: u64,
     client: PhantomData<fn() -> C>,
 }
+
+/// The largest response body a client reads unless told otherwise: far above any JSON
+/// page, far below what would exhaust memory when a server misbehaves.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
 
 impl<C: From<ClientCore>> ClientBuilder<C> {
     pub fn new(base_url: impl Into<String>) -> Self {
@@ -272,8 +302,17 @@ impl<C: From<ClientCore>> ClientBuilder<C> {
             default_headers: Vec::new(),
             credentials: BTreeMap::new(),
             retry: RetryPolicy::default(),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             client: PhantomData,
         }
+    }
+
+    /// Refuses response bodies larger than this many bytes with
+    /// [`Error::ResponseTooLarge`], reading no further (default:
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`]; `u64::MAX` for no limit).
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = limit;
+        self
     }
 
     /// How failed requests are retried (default: [`RetryPolicy::default`]).
@@ -383,6 +422,7 @@ impl<C: From<ClientCore>> ClientBuilder<C> {
             credentials: Arc::new(self.credentials),
             retry: self.retry,
             accept_by_default,
+            max_response_bytes: self.max_response_bytes,
         }))
     }
 }
@@ -397,6 +437,7 @@ pub struct ClientCore {
     retry: RetryPolicy,
     /// A default `Accept` header was configured; it wins over the operations' own.
     accept_by_default: bool,
+    max_response_bytes: u64,
 }
 
 impl fmt::Debug for ClientCore {
@@ -752,15 +793,24 @@ impl Request<'_> {
             if let Some(timeout) = self.options.timeout {
                 request = request.timeout(timeout);
             }
+            let limit = self.core.max_response_bytes;
             let outcome = async {
                 let mut response = request.send().await?;
                 let status = response.status();
                 // Taken, not cloned: reading the body no longer needs them.
                 let headers = std::mem::take(response.headers_mut());
-                let body = response.bytes().await?;
-                Ok::<_, reqwest::Error>(RawResponse { status, headers, body })
+                Ok::<_, reqwest::Error>(match read_limited(response, limit).await? {
+                    Some(body) => Ok(RawResponse { status, headers, body }),
+                    None => Err(Error::ResponseTooLarge { status, headers: Box::new(headers), limit }),
+                })
             }
             .await;
+            // Too large is final: a retry would read as much again.
+            let outcome = match outcome {
+                Ok(Err(too_large)) => return Err(too_large),
+                Ok(Ok(response)) => Ok(response),
+                Err(error) => Err(error),
+            };
             span.record("attempt", attempt);
             span.record("latency_ms", started.elapsed().as_millis() as u64);
             let retry_after = match &outcome {
@@ -1362,6 +1412,9 @@ pub enum Error<E> {
     InvalidRequest(String),
     /// The request was not sent because no configured credentials satisfy the operation's security.
     MissingCredentials { operation: &'static str, accepted: String },
+    /// The response body is larger than the client's limit
+    /// ([`ClientBuilder::max_response_bytes`]); reading stopped there.
+    ResponseTooLarge { status: StatusCode, headers: Box<HeaderMap>, limit: u64 },
 }
 
 impl<E> Error<E> {
@@ -1371,7 +1424,8 @@ impl<E> Error<E> {
             Self::Api { status, .. }
             | Self::UnexpectedStatus { status, .. }
             | Self::Unsuccessful { status, .. }
-            | Self::Decode { status, .. } => Some(*status),
+            | Self::Decode { status, .. }
+            | Self::ResponseTooLarge { status, .. } => Some(*status),
             Self::Timeout(_) | Self::Connection(_) => None,
             Self::InvalidRequest(_) | Self::MissingCredentials { .. } => None,
         }
@@ -1404,6 +1458,9 @@ impl<E: fmt::Debug> fmt::Display for Error<E> {
             Self::InvalidRequest(problem) => write!(f, "invalid request: {problem}"),
             Self::MissingCredentials { operation, accepted } => {
                 write!(f, "`{operation}` needs credentials for {accepted}; none are configured")
+            }
+            Self::ResponseTooLarge { status, limit, .. } => {
+                write!(f, "the {status} response is larger than the client's limit of {limit} bytes")
             }
         }
     }

@@ -164,6 +164,7 @@ pub mod owned {
         "user_agent",
         "default_header",
         "credential",
+        "max_response_bytes",
         "build",
     ];
     /// Members of a tag accessor (`Users<'c>`), beside its operations' methods.
