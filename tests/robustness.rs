@@ -26,6 +26,15 @@ fn generate(text: &'static str) -> Result<generator::Files, Vec<String>> {
     outcome.recv_timeout(Duration::from_secs(20)).expect("generation ends within 20 s, without overflowing its stack")
 }
 
+/// The errors of a document that must be refused (without printing the crate if not).
+#[track_caller]
+fn refused(text: &'static str) -> Vec<String> {
+    match generate(text) {
+        Ok(_) => panic!("the document generated, but must be refused"),
+        Err(errors) => errors,
+    }
+}
+
 #[test]
 fn a_ref_to_itself_is_an_error_not_a_hang() {
     let errors = generate(
@@ -278,4 +287,64 @@ components:
     assert_eq!(types.matches("pub struct PetOwner {").count(), 1, "{types}");
     assert!(!types.contains("DogOwner"), "{types}");
     assert_eq!(types.matches("pub owner: Option<PetOwner>,").count(), 2, "{types}");
+}
+
+/// Found by `cargo xtask fuzz`: values copied in place whose copies hold a `$ref` back to
+/// something being copied, through other places, used to grow the document forever.
+#[test]
+fn copies_in_place_that_lead_back_to_themselves_are_an_error_not_a_hang() {
+    let errors = generate(
+        r##"{"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {"/a": {"get": {"responses": {"200": {"description": "ok",
+              "content": {"application/json": {"$ref": "#/x-shared/content"}}}}}}},
+            "x-shared": {"content": {"m": {"schema": {"$ref": "#/components/schemas/S"}}}},
+            "components": {"schemas": {"S": {"type": "object",
+              "properties": {"p": {"type": {"$ref": "#/paths/~1a/get/responses"}}}}}}}"##,
+    )
+    .expect_err("the copies never end");
+    assert_eq!(
+        errors,
+        ["repro.yaml: #/x-shared/content/m/schema/$ref: `$ref` `#/components/schemas/S` is inside a copy of its \
+          own target, so copying it in place never ends"]
+    );
+}
+
+/// Each level copies the next twice: 2^30 copies if nothing stopped it.
+#[test]
+fn copies_in_place_that_multiply_are_stopped_with_an_error() {
+    let mut shared = serde_json::Map::new();
+    for level in 0..30 {
+        let next = format!("#/x-levels/l{}", level + 1);
+        shared.insert(format!("l{level}"), serde_json::json!({"a": {"$ref": next}, "b": {"$ref": next}}));
+    }
+    shared.insert("l30".to_owned(), serde_json::json!("leaf"));
+    let document = serde_json::json!({
+        "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "paths": {"/a": {"get": {"description": {"$ref": "#/x-levels/l0"},
+            "responses": {"200": {"description": "ok"}}}}},
+        "x-levels": shared
+    });
+    let errors = refused(Box::leak(document.to_string().into_boxed_str()));
+    assert!(errors.iter().any(|error| error.contains("expand to more than 20000 copies")), "{errors:?}");
+}
+
+/// Found by `cargo xtask fuzz`: a value hoisted from where a later copy in place went is
+/// reported where the user wrote it, not inside the copy that replaced it.
+#[test]
+fn a_problem_in_a_value_whose_place_was_later_overwritten_points_where_it_was_written() {
+    let document = r##"{"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "paths": {
+          "/a": {"get": {"responses": {"200": {"description": "ok", "content": {"application/json":
+            {"schema": {"type": "object", "additionalProperties": {"$ref": "#/paths/~1b/get/description"}}}}}}}},
+          "/b": {"$ref": "#/paths/~1c/get/responses/200/content"},
+          "/c": {"get": {"description": "text", "responses": {"200": {"description": "ok",
+            "content": {"application/json": {"schema": {"type": "string"}}}}}}}
+        }}"##;
+    let errors = refused(document);
+    assert!(errors[0].ends_with("`$ref` target `#/paths/~1b/get/description` does not exist"), "{errors:?}");
+    let value: serde_json::Value = serde_json::from_str(document).expect("JSON");
+    for error in &errors {
+        let pointer = error.split(": ").nth(1).expect("a pointer").trim_start_matches('#');
+        assert!(value.pointer(pointer).is_some(), "{error}");
+    }
 }

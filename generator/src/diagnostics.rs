@@ -80,23 +80,23 @@ impl Reporter {
         let location = original(location.into());
         // Messages quote pointers (`$ref` targets) in backticks: those are rewritten too.
         let message = message.into();
-        let message =
-            if self.origins.is_empty() || !message.contains("`#/") {
-                message
-            } else {
-                message
-                    .split('`')
-                    .enumerate()
-                    .map(|(index, part)| {
-                        if index % 2 == 1 && part.starts_with("#/") {
-                            original(part.to_owned())
-                        } else {
-                            part.to_owned()
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join("`")
-            };
+        let message = if self.origins.is_empty() || !message.contains("`#/components/") {
+            message
+        } else {
+            message
+                .split('`')
+                .enumerate()
+                .map(|(index, part)| {
+                    // Only places the rewrites made: other pointers are as the user wrote them.
+                    if index % 2 == 1 && part.starts_with("#/components/") {
+                        original(part.to_owned())
+                    } else {
+                        part.to_owned()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("`")
+        };
         Diagnostic { file: self.file.clone(), location, message }
     }
 
@@ -143,6 +143,8 @@ pub(crate) fn unescape_token(token: &str) -> String {
 pub(crate) struct Origins {
     /// Pattern tokens (`{0}` matches any one token) and the original location template.
     rules: Vec<(Vec<String>, String)>,
+    /// See [`Origins::chained`].
+    chained: bool,
 }
 
 impl Origins {
@@ -155,13 +157,31 @@ impl Origins {
         self.rules.push((tokens, original.into()));
     }
 
+    /// Origins whose originals may themselves have moved within the same document (a copy
+    /// of a value that was hoisted into components): mapping follows rule after rule.
+    pub(crate) fn chained() -> Self {
+        Self { rules: Vec::new(), chained: true }
+    }
+
     /// Where `location` (a JSON pointer in the rewritten document) was written.
     pub(crate) fn original(&self, location: &str) -> String {
-        let Some(path) = location.strip_prefix("#/") else { return location.to_owned() };
+        let (mut current, mut rule) = self.original_once(location, self.rules.len());
+        // A chained rule's original may lie in a value an earlier rule moved, never a later
+        // one: each step looks only at the rules added before the one that just applied.
+        while let Some(applied) = rule.filter(|_| self.chained) {
+            (current, rule) = self.original_once(&current, applied);
+        }
+        current
+    }
+
+    /// One step of [`Origins::original`], among the first `rules` rules: the mapped
+    /// location and the rule that applied.
+    fn original_once(&self, location: &str, rules: usize) -> (String, Option<usize>) {
+        let Some(path) = location.strip_prefix("#/") else { return (location.to_owned(), None) };
         let tokens: Vec<&str> = path.split('/').collect();
-        let mut best: Option<String> = None;
+        let mut best: Option<(String, usize)> = None;
         let mut best_length = 0;
-        for (pattern, original) in &self.rules {
+        for (index, (pattern, original)) in self.rules[..rules].iter().enumerate() {
             if pattern.len() > tokens.len() || (best.is_some() && pattern.len() <= best_length) {
                 continue;
             }
@@ -185,10 +205,13 @@ impl Origins {
                 mapped.push('/');
                 mapped.push_str(rest);
             }
-            best = Some(mapped);
+            best = Some((mapped, index));
             best_length = pattern.len();
         }
-        best.unwrap_or_else(|| location.to_owned())
+        match best {
+            Some((mapped, index)) => (mapped, Some(index)),
+            None => (location.to_owned(), None),
+        }
     }
 }
 

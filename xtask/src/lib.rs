@@ -6,6 +6,7 @@
 //! half-written tree.
 
 pub mod corpus;
+pub mod fuzz;
 pub mod verify;
 
 use anyhow::{bail, Context, Result};

@@ -47,6 +47,26 @@ enum Command {
         /// OpenAPI documents, verified together.
         specs: Vec<PathBuf>,
     },
+    /// Mutate the committed specs (and the corpus's smaller documents) and check that
+    /// generation never panics, hangs or overflows, writes parsable Rust and TOML, is
+    /// deterministic, and points every diagnostic into the document.
+    Fuzz {
+        /// How long to run.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// A case that takes longer than this is a hang.
+        #[arg(long, default_value_t = 20)]
+        case_seconds: u64,
+        /// The random seed: the same seed and seeds give the same cases.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The corpus folder, for extra seeds when present.
+        #[arg(long, default_value = "../shared/corpus")]
+        corpus: PathBuf,
+    },
+    /// The fuzzer's worker process (reads cases on stdin).
+    #[command(hide = true)]
+    FuzzWorker,
     /// Write a standalone client crate for one spec.
     Generate {
         /// The OpenAPI document (YAML or JSON).
@@ -100,6 +120,22 @@ fn run(cli: Cli) -> Result<()> {
             }
             println!("verify: clean");
         }
+        Command::Fuzz { seconds, case_seconds, seed, corpus } => {
+            let root = xtask::workspace_root();
+            let corpus = if corpus.is_relative() { root.join(corpus) } else { corpus };
+            let options = xtask::fuzz::Options { seconds, case_seconds, seed, corpus };
+            let executable = std::env::current_exe()?;
+            let report = xtask::fuzz::run(&root, &options, &mut || {
+                let mut command = std::process::Command::new(&executable);
+                command.arg("fuzz-worker");
+                command
+            })?;
+            print!("{report}");
+            if !report.findings.is_empty() {
+                anyhow::bail!("fuzz: {} finding(s)", report.findings.len());
+            }
+        }
+        Command::FuzzWorker => xtask::fuzz::serve()?,
         Command::Generate { input, output, name, workspace_member } => {
             xtask::generate_standalone(&input, &output, &name, workspace_member)?;
             println!("wrote {} ({name})", output.display());

@@ -78,20 +78,22 @@ pub(crate) fn bundle(
         taken: BTreeMap::new(),
         problems: Vec::new(),
         warnings: Vec::new(),
+        copies: 0,
         parse,
         read,
         origins,
     };
     bundler.collect_taken(document);
     // Work list of (pointer of a subtree in the root document, file its refs are relative to).
-    let mut queue: VecDeque<(String, String)> = VecDeque::from([(String::new(), String::new())]);
-    while let Some((at, file)) = queue.pop_front() {
+    let mut queue: VecDeque<Pending> = VecDeque::from([Pending::default()]);
+    while let Some(Pending { at, file, copied_from }) = queue.pop_front() {
         let mut found = Vec::new();
         if let Some(subtree) = document.pointer(&at) {
             find_refs(subtree, &at, &mut found);
         }
         for (ref_at, reference, kind) in found {
-            bundler.rewrite(document, &ref_at, &reference, kind, &file, &mut queue);
+            let from = Pending { at: ref_at, file: file.clone(), copied_from: copied_from.clone() };
+            bundler.rewrite(document, &from, &reference, kind, &mut queue);
         }
     }
     if bundler.problems.is_empty() {
@@ -100,6 +102,20 @@ pub(crate) fn bundle(
         Err(bundler.problems)
     }
 }
+
+/// A subtree whose `$ref`s are still to rewrite: where it is, the file its references are
+/// relative to, and the values copied in place to make it (innermost last), so a copy that
+/// holds a reference to itself is caught however many steps it takes.
+#[derive(Debug, Clone, Default)]
+struct Pending {
+    at: String,
+    file: String,
+    copied_from: Vec<Target>,
+}
+
+/// In-place copies (path items, operations, plain values) one document may make: enough
+/// for any real spec, and a stop to documents whose copies of copies grow exponentially.
+const COPY_LIMIT: usize = 20_000;
 
 struct Bundler<'p, 'r, 'o> {
     /// Other files, parsed, by path relative to the root document's folder.
@@ -110,6 +126,8 @@ struct Bundler<'p, 'r, 'o> {
     taken: BTreeMap<&'static str, Vec<String>>,
     problems: Problems,
     warnings: Problems,
+    /// In-place copies made so far.
+    copies: usize,
     parse: &'p dyn Fn(&str) -> Result<Value, String>,
     read: Option<ReadFile<'r>>,
     /// Where moved values came from, for diagnostics.
@@ -139,12 +157,12 @@ impl Bundler<'_, '_, '_> {
     fn rewrite(
         &mut self,
         document: &mut Value,
-        ref_at: &str,
+        found_at: &Pending,
         reference: &str,
         kind: Kind,
-        file: &str,
-        queue: &mut VecDeque<(String, String)>,
+        queue: &mut VecDeque<Pending>,
     ) {
+        let (ref_at, file) = (found_at.at.as_str(), found_at.file.as_str());
         let shown_at = format!("#{}", pointer(ref_at, "$ref"));
         let Some(mut target) = resolve_target(file, reference) else {
             self.problems.push((
@@ -185,6 +203,25 @@ impl Bundler<'_, '_, '_> {
             ));
             return;
         }
+        if inlined && found_at.copied_from.contains(&target) {
+            self.problems.push((
+                shown_at,
+                format!("`$ref` `{reference}` is inside a copy of its own target, so copying it in place never ends"),
+            ));
+            return;
+        }
+        if inlined {
+            self.copies += 1;
+            if self.copies > COPY_LIMIT {
+                if self.copies == COPY_LIMIT + 1 {
+                    self.problems.push((
+                        shown_at,
+                        format!("`$ref`s copied in place expand to more than {COPY_LIMIT} copies; refer to components instead"),
+                    ));
+                }
+                return;
+            }
+        }
         let value = match self.fetch(document, &target) {
             Ok(Some(value)) => value,
             Ok(None) => {
@@ -203,7 +240,13 @@ impl Bundler<'_, '_, '_> {
             }
             // Problems inside the copy are the target's, wherever the target is.
             self.origins.add(&format!("#{ref_at}"), format!("{}#{}", target.file, target.pointer));
-            queue.push_back((ref_at.to_owned(), target.file));
+            let mut copied_from = found_at.copied_from.clone();
+            copied_from.push(target);
+            queue.push_back(Pending {
+                at: ref_at.to_owned(),
+                file: copied_from[copied_from.len() - 1].file.clone(),
+                copied_from,
+            });
             return;
         }
         let key = (kind, target.clone());
@@ -221,7 +264,8 @@ impl Bundler<'_, '_, '_> {
                 if let Some(Value::Object(components)) = document.pointer_mut(&section) {
                     components.insert(name.clone(), value);
                 }
-                queue.push_back((pointer(&section, &name).trim_start_matches('#').to_owned(), target.file));
+                let at = pointer(&section, &name).trim_start_matches('#').to_owned();
+                queue.push_back(Pending { at, file: target.file, copied_from: Vec::new() });
                 name
             }
         };

@@ -199,13 +199,14 @@ mod swagger {
     pub(super) fn record_origins(document: &Value, origins: &mut Origins) {
         let paths = document.get("paths").and_then(Value::as_object).into_iter().flatten();
         for (path, item) in paths {
-            for method in METHODS {
-                let at = pointer(&pointer("#/paths", path), method);
-                let Some(Value::Array(parameters)) =
-                    item.get(*method).and_then(|operation| operation.get("parameters"))
-                else {
-                    continue;
-                };
+            let item_at = pointer("#/paths", path);
+            let owners = std::iter::once((item_at.clone(), item))
+                .chain(METHODS.iter().filter_map(|method| Some((pointer(&item_at, method), item.get(*method)?))));
+            for (at, owner) in owners {
+                let Some(Value::Array(parameters)) = owner.get("parameters") else { continue };
+                // Body and form parameters leave the list: the others move up, and their
+                // type keywords move into a `schema`.
+                let mut kept = 0;
                 for (index, parameter) in parameters.iter().enumerate() {
                     let target = match parameter.get("$ref").and_then(Value::as_str) {
                         Some(reference) => reference
@@ -226,12 +227,20 @@ mod swagger {
                             let property = pointer(&format!("{at}/requestBody/content/{{0}}/schema/properties"), name);
                             origins.add(&property, original);
                         }
-                        _ => {}
+                        _ => {
+                            let converted = pointer(&pointer(&at, "parameters"), &kept.to_string());
+                            origins.add(&pointer(&converted, "schema"), original.clone());
+                            origins.add(&converted, original);
+                            kept += 1;
+                        }
                     }
                 }
             }
         }
         origins.add("#/paths/{0}/{1}/responses/{2}/content/{3}/schema", "#/paths/{0}/{1}/responses/{2}/schema");
+        origins.add("#/paths/{0}/{1}/responses/{2}/headers/{3}/schema", "#/paths/{0}/{1}/responses/{2}/headers/{3}");
+        origins.add("#/components/responses/{0}/headers/{1}/schema", "#/responses/{0}/headers/{1}");
+        origins.add("#/components/parameters/{0}/schema", "#/parameters/{0}");
         origins.add("#/components/requestBodies/{0}/content/{1}/schema", "#/parameters/{0}/schema");
         origins.add("#/components/requestBodies/{0}", "#/parameters/{0}");
         origins.add("#/components/responses/{0}/content/{1}/schema", "#/responses/{0}/schema");

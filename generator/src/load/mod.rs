@@ -51,7 +51,7 @@ pub(crate) fn load_document(spec: &ApiSpec<'_>, keep_document: bool) -> Result<L
             return None;
         }
         let parse_other = |text: &str| parse::parse_value(text);
-        let mut bundled = Origins::default();
+        let mut bundled = Origins::chained();
         let result = bundle::bundle(&mut document, &parse_other, spec.read_file.map(|reader| reader.0), &mut bundled);
         // Bundling moved things within the converted document: undo that first.
         report.set_origins(vec![bundled, wrapped, converted]);
