@@ -22,14 +22,24 @@ fn invalid_yaml_names_file_and_line() {
     assert!(errors[0].contains("invalid YAML"), "{errors:?}");
 }
 
+/// The warnings of a document that generates, with the crate.
+#[track_caller]
+fn warnings_of(name: &str) -> (Vec<String>, generator::Files) {
+    let path = tests::root().join("tests/bad-specs").join(name);
+    let generated = tests::generate_with_warnings(&path).unwrap_or_else(|error| panic!("{error}"));
+    (generated.warnings.iter().map(ToString::to_string).collect(), generated.files)
+}
+
 #[test]
-fn dangling_ref_names_the_pointer_of_the_ref() {
-    let errors = errors_of("dangling-ref.yaml");
+fn a_dangling_schema_ref_is_any_value_with_a_warning_naming_the_pointer_of_the_ref() {
+    let (warnings, files) = warnings_of("dangling-ref.yaml");
     assert_eq!(
-        errors,
+        warnings,
         ["tests/bad-specs/dangling-ref.yaml: #/paths/~1users/get/responses/200/content/application~1json/schema/$ref: \
-          `$ref` target `#/components/schemas/User` does not exist"]
+          `$ref` target `#/components/schemas/User` does not exist; the value is read as any JSON (`serde_json::Value`)"]
     );
+    let operations = &files[Path::new("src/dangling_ref/untagged.rs")];
+    assert!(operations.contains("runtime::Response<serde_json::Value>"), "{operations}");
 }
 
 #[test]
@@ -63,25 +73,40 @@ fn an_all_of_part_that_cannot_be_an_object_is_left_out_with_a_warning() {
 
 #[test]
 fn swagger_2_problems_are_named_where_the_2_0_document_has_them() {
-    let mut errors = errors_of("swagger2-dangling.yaml");
-    errors.sort();
+    let (mut warnings, _) = warnings_of("swagger2-dangling.yaml");
+    warnings.sort();
     let file = "tests/bad-specs/swagger2-dangling.yaml";
+    let any = "the value is read as any JSON (`serde_json::Value`)";
     assert_eq!(
-        errors,
+        warnings,
         [
-            format!("{file}: #/definitions/Pet/properties/owner/$ref: `$ref` target `#/definitions/Owner` does not exist"),
-            format!("{file}: #/paths/~1pets/post/parameters/1/schema/$ref: `$ref` target `#/definitions/NewPet` does not exist"),
-            format!("{file}: #/paths/~1pets/post/responses/200/schema/$ref: `$ref` target `#/definitions/Petz` does not exist"),
+            format!("{file}: #/definitions/Pet/properties/owner/$ref: `$ref` target `#/definitions/Owner` does not exist; {any}"),
+            format!("{file}: #/paths/~1pets/post/parameters/1/schema/$ref: `$ref` target `#/definitions/NewPet` does not exist; {any}"),
+            format!("{file}: #/paths/~1pets/post/responses/200/schema/$ref: `$ref` target `#/definitions/Petz` does not exist; {any}"),
         ]
     );
 }
 
 #[test]
 fn a_problem_in_another_file_is_named_in_that_file() {
-    let errors = errors_of("multi-file/root.yaml");
+    let (warnings, _) = warnings_of("multi-file/root.yaml");
     assert_eq!(
-        errors,
-        ["tests/bad-specs/multi-file/root.yaml: pet.yaml#/Pet/properties/owner/$ref: `$ref` target `#/Owner` does not exist"]
+        warnings,
+        ["tests/bad-specs/multi-file/root.yaml: pet.yaml#/Pet/properties/owner/$ref: `$ref` target `#/Owner` does not \
+          exist; the value is read as any JSON (`serde_json::Value`)"]
+    );
+}
+
+#[test]
+fn a_reference_to_a_file_that_is_not_there_is_an_error_naming_the_file() {
+    let errors = errors_of("multi-file/missing-sibling.yaml");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with(
+            "tests/bad-specs/multi-file/missing-sibling.yaml: \
+             #/paths/~1pets/get/responses/200/content/application~1json/schema/$ref: cannot read `models/missing.yaml`"
+        ),
+        "{errors:?}"
     );
 }
 
@@ -97,15 +122,13 @@ fn missing_required_field_names_its_object() {
 
 #[test]
 fn every_problem_is_reported_in_one_run() {
-    let errors = errors_of("undeclared-path-parameter.yaml");
+    let errors = errors_of("several-problems.yaml");
     assert_eq!(
         errors,
         [
-            "tests/bad-specs/undeclared-path-parameter.yaml: #/paths/~1users~1{id}/get: \
-             the path has `{id}` but the operation declares no path parameter `id`",
-            "tests/bad-specs/undeclared-path-parameter.yaml: #/paths/~1teams~1{team}/get: \
-             the path has `{team}` but the operation declares no path parameter `team`",
-            "tests/bad-specs/undeclared-path-parameter.yaml: #/paths/~1teams~1{team}/get/security/0/nowhere: \
+            "tests/bad-specs/several-problems.yaml: #/paths/~1users/get/security/0/elsewhere: \
+             security requirement names `elsewhere`, which is not under #/components/securitySchemes",
+            "tests/bad-specs/several-problems.yaml: #/paths/~1teams~1{team}/get/security/0/nowhere: \
              security requirement names `nowhere`, which is not under #/components/securitySchemes",
         ]
     );
@@ -137,12 +160,22 @@ fn a_bad_spec_leaves_previous_output_untouched() {
     let output = tempfile::tempdir().expect("temp dir");
     let crate_dir = output.path().join("client");
     let good = tests::root().join("specs/zoom-users.yaml");
-    xtask::generate_standalone(&good, &crate_dir, "zoom-client", false).expect("good spec generates");
+    xtask::generate_standalone(
+        &good,
+        &crate_dir,
+        xtask::Standalone { crate_name: "zoom-client", workspace_member: false, strict: false },
+    )
+    .expect("good spec generates");
     let before = snapshot_tree(&crate_dir);
 
-    let bad = tests::root().join("tests/bad-specs/dangling-ref.yaml");
-    let error = xtask::generate_standalone(&bad, &crate_dir, "zoom-client", false).expect_err("bad spec fails");
-    assert!(error.to_string().contains("dangling-ref.yaml: #/paths/~1users"), "{error:#}");
+    let bad = tests::root().join("tests/bad-specs/missing-field.yaml");
+    let error = xtask::generate_standalone(
+        &bad,
+        &crate_dir,
+        xtask::Standalone { crate_name: "zoom-client", workspace_member: false, strict: false },
+    )
+    .expect_err("bad spec fails");
+    assert!(error.to_string().contains("missing-field.yaml: #/paths/~1users"), "{error:#}");
     assert_eq!(before, snapshot_tree(&crate_dir), "the failed run changed the output");
     let leftovers: Vec<_> =
         std::fs::read_dir(output.path()).expect("listing").map(|e| e.expect("entry").file_name()).collect();
@@ -154,7 +187,12 @@ fn generate_refuses_to_replace_a_directory_it_did_not_write() {
     let output = tempfile::tempdir().expect("temp dir");
     std::fs::write(output.path().join("notes.txt"), "mine").expect("write");
     let good = tests::root().join("specs/zoom-users.yaml");
-    let error = xtask::generate_standalone(&good, output.path(), "zoom-client", false).expect_err("must refuse");
+    let error = xtask::generate_standalone(
+        &good,
+        output.path(),
+        xtask::Standalone { crate_name: "zoom-client", workspace_member: false, strict: false },
+    )
+    .expect_err("must refuse");
     assert!(error.to_string().contains("is not a generated crate"), "{error:#}");
     assert_eq!(std::fs::read_to_string(output.path().join("notes.txt")).expect("kept"), "mine");
 }
@@ -188,6 +226,14 @@ fn assert_pointers_resolve(document: &str, diagnostics: &[generator::Diagnostic]
 }
 
 #[track_caller]
+fn load_warnings(document: &str) -> Vec<generator::Diagnostic> {
+    let spec = generator::ApiSpec::new("x", "x.json", document);
+    let warnings = generator::load(&spec).unwrap_or_else(|error| panic!("{error}")).warnings;
+    assert_pointers_resolve(document, &warnings);
+    warnings
+}
+
+#[track_caller]
 fn load_errors(document: &str) -> Vec<generator::Diagnostic> {
     let spec = generator::ApiSpec::new("x", "x.json", document);
     let errors = generator::load(&spec).expect_err("invalid").0;
@@ -206,7 +252,7 @@ fn a_swagger_2_problem_found_while_converting_is_reported_where_the_user_wrote_i
 
 #[test]
 fn a_3_1_ref_with_siblings_is_reported_at_the_ref_not_at_the_all_of_it_became() {
-    let errors = load_errors(
+    let errors = load_warnings(
         r##"{"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
             "paths": {"/a": {"get": {"responses": {"200": {"description": "ok", "content": {"application/json":
               {"schema": {"$ref": "#/components/schemas/Missing", "description": "A thing.",

@@ -71,6 +71,10 @@ pub struct SecurityScheme {
     pub env_var: String,
     pub kind: SchemeKind,
     pub description: Option<String>,
+    /// Why the client cannot send this scheme's credential (an HTTP scheme other than
+    /// bearer or basic): it gets no setter, and operations that accept only it fail with
+    /// `MissingCredentials` naming it.
+    pub unsupported: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

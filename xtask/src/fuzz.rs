@@ -455,11 +455,16 @@ pub fn check_case(document: &str) -> Result<(), String> {
     }
 }
 
-/// A diagnostic names the case's file and a place in it: a line and column, or a pointer
-/// that resolves (or whose parent does: a required member that is missing).
+/// A diagnostic names the case's file and a place in it (a line and column, or a pointer
+/// that resolves, or whose parent does: a required member that is missing), in OpenAPI
+/// terms rather than the parser's type names.
 fn check_diagnostic(diagnostic: &generator::Diagnostic, document: &Value) -> Result<(), String> {
     if diagnostic.file != CASE_FILE {
         return Err(format!("a diagnostic names another file: {diagnostic}"));
+    }
+    const PARSER_WORDS: &[&str] = &["struct ", "enum ", "variant", "flattened data", "ReferenceOr"];
+    if let Some(word) = PARSER_WORDS.iter().find(|word| diagnostic.message.contains(**word)) {
+        return Err(format!("a diagnostic speaks of the parser's types (`{word}`): {diagnostic}"));
     }
     if diagnostic.location.starts_with("line ") {
         return Ok(());

@@ -23,6 +23,9 @@ pub struct Target {
     pub default_features_all: bool,
     /// See [`CrateSettings::tag_features_from`].
     pub tag_features_from: Option<usize>,
+    /// Warnings (what was accepted only leniently) fail the run: the seed specs are ours
+    /// and must be clean; the fixtures hold breakage on purpose.
+    pub strict: bool,
 }
 
 pub const TARGETS: &[Target] = &[
@@ -32,6 +35,7 @@ pub const TARGETS: &[Target] = &[
         crate_name: "generated-client",
         default_features_all: false,
         tag_features_from: Some(CrateSettings::DEFAULT_TAG_FEATURES_FROM),
+        strict: true,
     },
     Target {
         specs_dir: "tests/fixtures",
@@ -40,6 +44,7 @@ pub const TARGETS: &[Target] = &[
         default_features_all: true,
         // Every fixture API with two or more groups is split by tag, so the tests exercise feature gating.
         tag_features_from: Some(1),
+        strict: false,
     },
 ];
 
@@ -102,8 +107,8 @@ fn generate_target(root: &Path, target: &Target) -> Result<Files> {
         tag_features_from: target.tag_features_from,
     };
     generator::generate_crate(&specs, &settings)
-        .map(report_warnings)
         .map_err(|diagnostics| anyhow::anyhow!("{diagnostics}"))
+        .and_then(|generated| report_warnings(generated, target.strict))
 }
 
 /// The spec documents of a folder, sorted: directory order differs between machines,
@@ -130,12 +135,28 @@ pub fn write_files(dir: &Path, files: &Files) -> Result<()> {
     Ok(())
 }
 
-/// Prints what the generator accepted only leniently, and hands on the files.
-fn report_warnings(generated: generator::Generated) -> Files {
+/// Prints what the generator accepted only leniently, and hands on the files; with
+/// `strict`, each of those is an error instead.
+fn report_warnings(generated: generator::Generated, strict: bool) -> Result<Files> {
+    if strict && !generated.warnings.is_empty() {
+        let errors: Vec<String> =
+            generated.warnings.iter().map(|warning| format!("error (strict): {warning}")).collect();
+        bail!("{}", errors.join("\n"));
+    }
     for warning in &generated.warnings {
         eprintln!("warning: {warning}");
     }
-    generated.files
+    Ok(generated.files)
+}
+
+/// How `generate` writes a standalone crate.
+#[derive(Debug, Clone, Copy)]
+pub struct Standalone<'a> {
+    pub crate_name: &'a str,
+    /// The manifest joins the enclosing workspace instead of declaring its own.
+    pub workspace_member: bool,
+    /// Warnings fail the run.
+    pub strict: bool,
 }
 
 /// Reads the files a multi-file spec's `$ref`s name, relative to the spec's folder.
@@ -145,9 +166,8 @@ pub fn read_beside(spec: &Path) -> impl Fn(&str) -> Result<String, String> {
 }
 
 /// Generates a standalone crate for one spec into `output`.
-/// With `workspace_member`, the manifest joins the enclosing workspace instead of
-/// declaring its own.
-pub fn generate_standalone(input: &Path, output: &Path, crate_name: &str, workspace_member: bool) -> Result<()> {
+pub fn generate_standalone(input: &Path, output: &Path, options: Standalone<'_>) -> Result<()> {
+    let Standalone { crate_name, workspace_member, strict } = options;
     let text = fs::read_to_string(input).with_context(|| format!("reading {}", input.display()))?;
     let name = input.file_stem().and_then(|stem| stem.to_str()).unwrap_or("api");
     let read = read_beside(input);
@@ -159,8 +179,8 @@ pub fn generate_standalone(input: &Path, output: &Path, crate_name: &str, worksp
         tag_features_from: Some(CrateSettings::DEFAULT_TAG_FEATURES_FROM),
     };
     let files = generator::generate_crate(&[spec], &settings)
-        .map(report_warnings)
-        .map_err(|diagnostics| anyhow::anyhow!("{diagnostics}"))?;
+        .map_err(|diagnostics| anyhow::anyhow!("{diagnostics}"))
+        .and_then(|generated| report_warnings(generated, strict))?;
     if output.exists() && !is_generated_crate(output) && fs::read_dir(output)?.next().is_some() {
         bail!("{} exists and is not a generated crate; refusing to replace it", output.display());
     }

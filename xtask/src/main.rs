@@ -82,6 +82,9 @@ enum Command {
         /// `members`) instead of one that is a workspace of its own.
         #[arg(long)]
         workspace_member: bool,
+        /// Fail on what would otherwise be warnings (breakage read leniently).
+        #[arg(long)]
+        strict: bool,
     },
 }
 
@@ -136,8 +139,9 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::FuzzWorker => xtask::fuzz::serve()?,
-        Command::Generate { input, output, name, workspace_member } => {
-            xtask::generate_standalone(&input, &output, &name, workspace_member)?;
+        Command::Generate { input, output, name, workspace_member, strict } => {
+            let options = xtask::Standalone { crate_name: &name, workspace_member, strict };
+            xtask::generate_standalone(&input, &output, options)?;
             println!("wrote {} ({name})", output.display());
         }
     }

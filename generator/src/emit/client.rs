@@ -42,14 +42,20 @@ pub(crate) fn emit_api_module(api: &Api) -> TokenStream {
                 ApiKeyLocation::Cookie => quote!(runtime::SchemeKind::ApiKeyCookie(#name)),
             },
         };
-        let doc = format!(" The `{api_name}` security scheme.");
+        let doc = match &scheme.unsupported {
+            None => format!(" The `{api_name}` security scheme."),
+            Some(reason) => format!(
+                " The `{api_name}` security scheme: {reason}, which this client cannot send. Operations that accept only it fail with `MissingCredentials`."
+            ),
+        };
         quote! {
             #[doc = #doc]
             #allow_unused
             const #name: runtime::SecurityScheme = runtime::SecurityScheme { name: #api_name, kind: #kind };
         }
     });
-    let setters = api.security_schemes.iter().map(|scheme| {
+    let supported = || api.security_schemes.iter().filter(|scheme| scheme.unsupported.is_none());
+    let setters = supported().map(|scheme| {
         let setter = ident(&scheme.setter);
         let constant = ident(&scheme.const_name);
         let what = match &scheme.kind {
@@ -79,7 +85,7 @@ pub(crate) fn emit_api_module(api: &Api) -> TokenStream {
             },
         }
     });
-    let setters_impl = (!api.security_schemes.is_empty()).then(|| {
+    let setters_impl = supported().next().is_some().then(|| {
         quote! {
             /// Credentials for the API's security schemes.
             impl ClientBuilder {
@@ -234,14 +240,13 @@ fn emit_from_env(api: &Api, has_default_server: bool) -> TokenStream {
     let base_variable = format!("{}_BASE_URL", api.env_prefix);
     let start =
         if has_default_server { quote!(Self::builder()) } else { quote!(runtime::ClientBuilder::new(String::new())) };
-    let credentials = api.security_schemes.iter().map(|scheme| {
+    let supported = || api.security_schemes.iter().filter(|scheme| scheme.unsupported.is_none());
+    let credentials = supported().map(|scheme| {
         let constant = ident(&scheme.const_name);
         let variable = &scheme.env_var;
         quote!(.credential_from_env(&#constant, #variable))
     });
-    let mut variables: Vec<String> = api
-        .security_schemes
-        .iter()
+    let mut variables: Vec<String> = supported()
         .map(|scheme| match scheme.kind {
             SchemeKind::Basic => format!("`{0}_USERNAME` + `{0}_PASSWORD`", scheme.env_var),
             _ => format!("`{}`", scheme.env_var),

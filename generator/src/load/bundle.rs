@@ -187,7 +187,7 @@ impl Bundler<'_, '_, '_> {
         }
         if target.file.is_empty() && !inlined && is_component(&target.pointer, kind) {
             if document.pointer(&target.pointer).is_none() {
-                self.problems.push((shown_at, format!("`$ref` target `{reference}` does not exist")));
+                self.missing(document, ref_at, shown_at, reference, kind);
             } else if !file.is_empty() {
                 set_ref(document, ref_at, format!("#{}", target.pointer));
             }
@@ -225,7 +225,7 @@ impl Bundler<'_, '_, '_> {
         let value = match self.fetch(document, &target) {
             Ok(Some(value)) => value,
             Ok(None) => {
-                self.problems.push((shown_at, format!("`$ref` target `{reference}` does not exist")));
+                self.missing(document, ref_at, shown_at, reference, kind);
                 return;
             }
             Err(message) => {
@@ -270,6 +270,24 @@ impl Bundler<'_, '_, '_> {
             }
         };
         set_ref(document, ref_at, format!("#/components/{}/{}", kind.section(), escape_token(&name)));
+    }
+
+    /// A `$ref` whose target does not exist. A schema has a safe reading, any value (a
+    /// warning); anything else cannot be guessed (an error).
+    fn missing(&mut self, document: &mut Value, ref_at: &str, shown_at: String, reference: &str, kind: Kind) {
+        if kind == Kind::Schemas {
+            self.warnings.push((
+                shown_at,
+                format!(
+                    "`$ref` target `{reference}` does not exist; the value is read as any JSON (`serde_json::Value`)"
+                ),
+            ));
+            if let Some(slot) = document.pointer_mut(ref_at) {
+                *slot = Value::Object(Map::new());
+            }
+        } else {
+            self.problems.push((shown_at, format!("`$ref` target `{reference}` does not exist")));
+        }
     }
 
     /// The value at `target`: `Ok(None)` when it does not exist, `Err` when its file cannot be read.
@@ -686,14 +704,22 @@ mod tests {
             "A": {"example": {"$ref": "https://example.com/not-a-ref"}},
             "B": {"$ref": "#/components/schemas/Missing"}
         }}});
-        let problems = bundle(&mut document, &parse, None, &mut Origins::default()).expect_err("dangling");
+        let warnings = bundle(&mut document, &parse, None, &mut Origins::default()).expect("a schema can be any value");
         assert_eq!(
-            problems,
+            warnings,
             [(
                 "#/components/schemas/B/$ref".to_owned(),
-                "`$ref` target `#/components/schemas/Missing` does not exist".to_owned()
+                "`$ref` target `#/components/schemas/Missing` does not exist; the value is read as any JSON \
+                 (`serde_json::Value`)"
+                    .to_owned()
             )]
         );
+        assert_eq!(document["components"]["schemas"]["B"], json!({}));
+        let mut document =
+            json!({"paths": {"/a": {"get": {"responses": {"200": {"$ref": "#/components/responses/Gone"}}}}}});
+        let problems =
+            bundle(&mut document, &parse, None, &mut Origins::default()).expect_err("a response cannot be guessed");
+        assert_eq!(problems[0].1, "`$ref` target `#/components/responses/Gone` does not exist");
     }
 
     #[test]
@@ -731,9 +757,9 @@ mod tests {
                 "components": {"schemas": {"T": {"properties": {"example": {"$ref": "#/components/schemas/Missing"}}}}}}"##,
         )
         .expect("parses");
-        let problems = bundle(&mut document, &parse, None, &mut Origins::default()).expect_err("a dangling ref");
-        assert_eq!(problems.len(), 1, "{problems:?}");
-        assert_eq!(problems[0].0, "#/components/schemas/T/properties/example/$ref");
+        let warnings = bundle(&mut document, &parse, None, &mut Origins::default()).expect("bundles");
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert_eq!(warnings[0].0, "#/components/schemas/T/properties/example/$ref");
         let header = &document["paths"]["/a"]["get"]["responses"]["200"]["headers"]["x-request-id"]["$ref"];
         assert!(header.as_str().is_some_and(|target| target.starts_with("#/components/headers/")), "{header}");
         assert_eq!(document["paths"]["/a"]["get"]["responses"]["200"]["x-note"]["$ref"], "not a reference");

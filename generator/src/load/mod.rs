@@ -7,6 +7,7 @@
 
 mod bundle;
 mod convert;
+mod lenient;
 mod operations;
 mod parse;
 mod schemas;
@@ -50,11 +51,16 @@ pub(crate) fn load_document(spec: &ApiSpec<'_>, keep_document: bool) -> Result<L
             }
             return None;
         }
+        // Breakage with one safe reading is repaired, each repair a warning.
+        let mut repaired = Origins::default();
+        let repairs = lenient::repair(&mut document, &mut repaired);
+        report.set_origins(vec![repaired.clone(), wrapped.clone(), converted.clone()]);
+        warnings.extend(repairs.into_iter().map(|(at, message)| report.diagnostic(at, message)));
         let parse_other = |text: &str| parse::parse_value(text);
         let mut bundled = Origins::chained();
         let result = bundle::bundle(&mut document, &parse_other, spec.read_file.map(|reader| reader.0), &mut bundled);
         // Bundling moved things within the converted document: undo that first.
-        report.set_origins(vec![bundled, wrapped, converted]);
+        report.set_origins(vec![bundled, repaired, wrapped, converted]);
         match result {
             Ok(lenient) => {
                 warnings.extend(lenient.into_iter().map(|(at, message)| report.diagnostic(at, message)));
@@ -186,6 +192,7 @@ impl Lowering<'_> {
                 None if is_token && token_schemes == 1 => format!("{env_prefix}_ACCESS_TOKEN"),
                 None => format!("{env_prefix}_{}", naming::const_name(name)),
             };
+            let mut unsupported = None;
             let (kind, description, setter) = match scheme {
                 S::APIKey { location, name: key_name, description, .. } => {
                     let location = match location {
@@ -199,11 +206,17 @@ impl Lowering<'_> {
                     "bearer" => (SchemeKind::Bearer, description, naming::snake_ident(name)),
                     "basic" => (SchemeKind::Basic, description, naming::snake_ident(name)),
                     other => {
-                        self.report.error(
+                        let reason = format!("HTTP authentication scheme `{other}`");
+                        self.warn(
                             pointer(&at, "scheme"),
-                            format!("HTTP authentication scheme `{other}` is not supported (expected bearer or basic)"),
+                            format!(
+                                "security scheme `{name}` uses {reason}, which the client cannot send (only bearer \
+                                 and basic); it gets no credential setter, and operations that accept only it fail \
+                                 with `MissingCredentials`"
+                            ),
                         );
-                        continue;
+                        unsupported = Some(reason);
+                        (SchemeKind::Bearer, description, naming::snake_ident(name))
                     }
                 },
                 S::OAuth2 { description, .. } | S::OpenIDConnect { description, .. } => {
@@ -222,6 +235,7 @@ impl Lowering<'_> {
                 env_var,
                 kind,
                 description: description.clone(),
+                unsupported,
             });
         }
         schemes

@@ -380,13 +380,45 @@ fn locate_shape_errors(document: &Value) -> Vec<(String, String)> {
     found
 }
 
-/// `openapiv3` models `$ref`-or-value with untagged enums whose serde errors say little.
+/// Serde's messages name the parser's Rust types (`struct Schema`, `untagged enum
+/// ReferenceOr`, `variant`); these say the same in OpenAPI terms.
 fn clarify_serde_message(message: &str) -> String {
     if message.contains("untagged enum ReferenceOr") {
-        "neither a valid `$ref` nor a valid inline object here (a required field may be missing, or a field has the wrong type)".to_owned()
-    } else {
-        message.to_owned()
+        return "neither a valid `$ref` nor a valid inline object here (a required field may be missing, or a field has the wrong type)".to_owned();
     }
+    if message.contains("enum ParameterSchemaOrContent") {
+        return "a parameter needs a `schema` or a `content` map".to_owned();
+    }
+    if let Some(rest) = message.strip_prefix("unknown variant ") {
+        // "unknown variant `x`, expected one of `a`, `b`" / "…, expected `a`"
+        return match rest.split_once(", expected ") {
+            Some((value, expected)) => format!("{value} is not allowed here; expected {expected}"),
+            None => format!("{rest} is not allowed here"),
+        };
+    }
+    if let Some((before, type_name)) = message.rsplit_once("expected struct ") {
+        return format!("{before}expected {}", object_words(type_name));
+    }
+    if let Some((before, type_name)) = message.rsplit_once("expected enum ") {
+        return format!("{before}expected {}", object_words(type_name));
+    }
+    if message.contains("did not match any variant of untagged enum") || message.contains("found in flattened data") {
+        return "this object does not have the fields of any form allowed here (a required field may be missing, or a field has the wrong type)".to_owned();
+    }
+    message.to_owned()
+}
+
+/// `PathItem` → "a path item object".
+fn object_words(type_name: &str) -> String {
+    let mut words = String::new();
+    for (index, c) in type_name.trim().chars().enumerate() {
+        if c.is_ascii_uppercase() && index > 0 {
+            words.push(' ');
+        }
+        words.push(c.to_ascii_lowercase());
+    }
+    let article = if words.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+    format!("{article} {words} object")
 }
 
 #[cfg(test)]

@@ -9,6 +9,10 @@
             feature = "billing",
             feature = "collisions-core",
             feature = "dns-core",
+            feature = "lenient-parameters",
+            feature = "lenient-paths",
+            feature = "lenient-refs",
+            feature = "lenient-security",
             feature = "openapi31",
             feature = "operations-core",
             feature = "pagination",
@@ -31,6 +35,22 @@ pub mod collisions;
 /// DNS records (cargo feature `dns`).
 #[cfg(feature = "dns-core")]
 pub mod dns;
+
+/// Lenient parameters (cargo feature `lenient-parameters`).
+#[cfg(feature = "lenient-parameters")]
+pub mod lenient_parameters;
+
+/// Lenient paths (cargo feature `lenient-paths`).
+#[cfg(feature = "lenient-paths")]
+pub mod lenient_paths;
+
+/// Lenient references (cargo feature `lenient-refs`).
+#[cfg(feature = "lenient-refs")]
+pub mod lenient_refs;
+
+/// Lenient security (cargo feature `lenient-security`).
+#[cfg(feature = "lenient-security")]
+pub mod lenient_security;
 
 /// OpenAPI 3.1 shapes (cargo feature `openapi31`).
 #[cfg(feature = "openapi31")]
