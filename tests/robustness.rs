@@ -348,7 +348,10 @@ fn a_problem_in_a_value_whose_place_was_later_overwritten_points_where_it_was_wr
     let spec = generator::ApiSpec::new("repro", "repro.yaml", document);
     let warnings = generator::load(&spec).expect("a missing schema is any value").warnings;
     assert_eq!(warnings.len(), 1, "{warnings:?}");
-    assert!(warnings[0].message.starts_with("`$ref` target `#/paths/~1b/get/description` does not exist"), "{warnings:?}");
+    assert!(
+        warnings[0].message.starts_with("`$ref` target `#/paths/~1b/get/description` does not exist"),
+        "{warnings:?}"
+    );
     let value: serde_json::Value = serde_json::from_str(document).expect("JSON");
     let pointer = warnings[0].location.trim_start_matches('#');
     assert!(value.pointer(pointer).is_some(), "{:?}", warnings[0]);

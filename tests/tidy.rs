@@ -50,3 +50,13 @@ fn nothing_is_stubbed_or_ignored() {
     }
     assert!(found.is_empty(), "stubs or ignored tests: {found:?}");
 }
+
+/// Each converter stands alone: what both need lives in `convert/schema.rs`.
+#[test]
+fn neither_converter_reaches_into_the_other() {
+    let dir = tests::root().join("generator/src/load/convert");
+    for (file, other) in [("swagger.rs", "openapi31"), ("openapi31.rs", "swagger")] {
+        let text = std::fs::read_to_string(dir.join(file)).expect("converter source");
+        assert!(!text.contains(&format!("{other}::")), "{file} uses {other}");
+    }
+}

@@ -47,6 +47,8 @@ struct Row {
     path: String,
     operations: String,
     generate_ms: u128,
+    /// What was accepted only leniently.
+    warnings: usize,
     check: String,
     outcome: Outcome,
     first_error: String,
@@ -136,6 +138,7 @@ fn run_one(entry: &Entry, options: &Options, output_root: &Path, target_dir: &Pa
         path: entry.path.clone(),
         operations: entry.operations.clone(),
         generate_ms: 0,
+        warnings: 0,
         check: "-".to_owned(),
         outcome: Outcome::Failed,
         first_error: String::new(),
@@ -160,7 +163,7 @@ fn run_one(entry: &Entry, options: &Options, output_root: &Path, target_dir: &Pa
             default_features_all: true,
             tag_features_from: Some(CrateSettings::DEFAULT_TAG_FEATURES_FROM),
         };
-        generator::generate_crate(&[spec], &settings).map(|generated| generated.files)
+        generator::generate_crate(&[spec], &settings).map(|generated| (generated.files, generated.warnings.len()))
     }));
     row.generate_ms = started.elapsed().as_millis();
     let files = match generated {
@@ -182,7 +185,10 @@ fn run_one(entry: &Entry, options: &Options, output_root: &Path, target_dir: &Pa
             row.outcome = if entry.invalid && located { Outcome::Rejected } else { Outcome::Failed };
             return row;
         }
-        Ok(Ok(files)) => files,
+        Ok(Ok((files, warnings))) => {
+            row.warnings = warnings;
+            files
+        }
     };
     if entry.invalid {
         row.first_error = "an invalid document was accepted".to_owned();
@@ -251,7 +257,7 @@ fn run_one(entry: &Entry, options: &Options, output_root: &Path, target_dir: &Pa
 }
 
 fn header(width: usize) -> String {
-    format!("{:<width$}  {:>6}  {:>9}  {:<10}  first error", "document", "ops", "gen ms", "check")
+    format!("{:<width$}  {:>6}  {:>9}  {:>8}  {:<10}  first error", "document", "ops", "gen ms", "warnings", "check")
 }
 
 fn render_row(row: &Row, width: usize) -> String {
@@ -274,10 +280,11 @@ fn render_row(row: &Row, width: usize) -> String {
         )
     });
     format!(
-        "{:<width$}  {:>6}  {:>9}  {:<10}  {}{}",
+        "{:<width$}  {:>6}  {:>9}  {:>8}  {:<10}  {}{}",
         row.path,
         row.operations,
         row.generate_ms,
+        row.warnings,
         row.check,
         verified.unwrap_or_default(),
         error
@@ -288,9 +295,11 @@ fn summary(rows: &[Row]) -> String {
     let mut out = String::new();
     let passed = rows.iter().filter(|row| row.outcome != Outcome::Failed).count();
     let panics = rows.iter().filter(|row| row.first_error.starts_with("PANIC")).count();
+    let warnings: usize = rows.iter().map(|row| row.warnings).sum();
+    let warned = rows.iter().filter(|row| row.warnings > 0).count();
     let _ = writeln!(
         out,
-        "\ncorpus: {passed} passed, {} failed ({:.1}% pass rate; {panics} panics)",
+        "\ncorpus: {passed} passed, {} failed ({:.1}% pass rate; {panics} panics; {warnings} warnings in {warned} documents)",
         rows.len() - passed,
         100.0 * passed as f64 / rows.len().max(1) as f64
     );
