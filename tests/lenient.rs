@@ -187,3 +187,14 @@ fn no_diagnostic_names_a_type_of_the_parser() {
         }
     }
 }
+
+/// A path parameter given by a `$ref` into another file is declared, not missing
+/// (DigitalOcean's spec declares all of them that way).
+#[test]
+fn a_path_parameter_declared_in_another_file_is_not_repaired() {
+    let path = tests::root().join("tests/bad-specs/multi-file/parameter-in-another-file.yaml");
+    let generated = tests::generate_with_warnings(&path).unwrap_or_else(|error| panic!("{error}"));
+    assert!(generated.warnings.is_empty(), "{:?}", generated.warnings);
+    let operations = &generated.files[std::path::Path::new("src/parameter_in_another_file/untagged.rs")];
+    assert_eq!(operations.matches("cluster_id: impl Into<String>").count(), 1, "{operations}");
+}

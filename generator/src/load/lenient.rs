@@ -8,7 +8,8 @@
 //! location's default, `:name` path segments are templates, a `{placeholder}` without a
 //! declared parameter is a required string, a declared path parameter that the path does
 //! not have is dropped, and one whose name matches a placeholder once case and
-//! separators are ignored is that placeholder. Runs after conversion, before bundling.
+//! separators are ignored is that placeholder. Runs after conversion and bundling, so
+//! every `$ref`'d parameter is a local `#/components/parameters/…` one.
 
 use super::structure::METHODS;
 use crate::diagnostics::{pointer, Origins};

@@ -51,16 +51,11 @@ pub(crate) fn load_document(spec: &ApiSpec<'_>, keep_document: bool) -> Result<L
             }
             return None;
         }
-        // Breakage with one safe reading is repaired, each repair a warning.
-        let mut repaired = Origins::default();
-        let repairs = lenient::repair(&mut document, &mut repaired);
-        report.set_origins(vec![repaired.clone(), wrapped.clone(), converted.clone()]);
-        warnings.extend(repairs.into_iter().map(|(at, message)| report.diagnostic(at, message)));
         let parse_other = |text: &str| parse::parse_value(text);
         let mut bundled = Origins::chained();
         let result = bundle::bundle(&mut document, &parse_other, spec.read_file.map(|reader| reader.0), &mut bundled);
         // Bundling moved things within the converted document: undo that first.
-        report.set_origins(vec![bundled, repaired, wrapped, converted]);
+        report.set_origins(vec![bundled.clone(), wrapped.clone(), converted.clone()]);
         match result {
             Ok(lenient) => {
                 warnings.extend(lenient.into_iter().map(|(at, message)| report.diagnostic(at, message)));
@@ -72,6 +67,12 @@ pub(crate) fn load_document(spec: &ApiSpec<'_>, keep_document: bool) -> Result<L
                 return None;
             }
         }
+        // Breakage with one safe reading is repaired, each repair a warning. After
+        // bundling, so parameters from other files and path items given by `$ref` are seen.
+        let mut repaired = Origins::default();
+        let repairs = lenient::repair(&mut document, &mut repaired);
+        report.set_origins(vec![repaired, bundled, wrapped, converted]);
+        warnings.extend(repairs.into_iter().map(|(at, message)| report.diagnostic(at, message)));
         if keep_document {
             kept = Some(document.clone());
         }
