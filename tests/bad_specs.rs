@@ -292,3 +292,13 @@ fn what_an_all_of_inherits_through_a_ref_is_reported_in_the_component_that_decla
         api.warnings
     );
 }
+
+#[test]
+fn a_problem_in_a_swagger_2_oauth_scheme_is_reported_where_2_0_has_the_field() {
+    let errors = load_errors(
+        r##"{"swagger": "2.0", "info": {"title": "t", "version": "1"}, "paths": {},
+            "securityDefinitions": {"oauth": {"type": "oauth2", "flow": "application",
+              "tokenUrl": {"$ref": "#/nowhere"}, "scopes": {}}}}"##,
+    );
+    assert_eq!(errors[0].location, "#/securityDefinitions/oauth/tokenUrl/$ref");
+}

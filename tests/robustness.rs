@@ -113,7 +113,9 @@ components:
 #[test]
 fn carriage_returns_and_backslashes_in_titles_and_docs_stay_inside_their_comments_and_strings() {
     let files = generate(
-        "openapi: 3.0.3\ninfo: {title: \"a\\\\qb\\rc\", version: \"1\"}\npaths: {}\n\
+        "openapi: 3.0.3\ninfo: {title: \"a\\\\qb\\rc\", version: \"1\"}\n\
+         paths:\n  /a:\n    get:\n      parameters:\n        - {name: \"x\\ry\", in: query, schema: {type: string}}\n\
+         \x20     responses: {\"204\": {description: ok}}\n\
          components:\n  schemas:\n    A: {type: string, description: \"first\\rsecond\"}\n",
     )
     .expect("generates");
@@ -127,6 +129,8 @@ fn carriage_returns_and_backslashes_in_titles_and_docs_stay_inside_their_comment
     assert_eq!(manifest["package"]["description"].as_str(), Some(r"Generated async client for: a\qb c."));
     let types = &files[std::path::Path::new("src/repro/types.rs")];
     assert!(types.contains("/// first\n/// second"), "{types}");
+    let operations = &files[std::path::Path::new("src/repro/untagged.rs")];
+    assert!(operations.contains("query parameter `x y`"), "a name with a carriage return:\n{operations}");
 }
 
 fn generate_many(specs: &[(&str, &str)]) -> Result<generator::Files, Vec<String>> {

@@ -261,7 +261,9 @@ fn format_file(tokens: TokenStream) -> String {
 
 fn format_rust(tokens: TokenStream, prefix: &str) -> String {
     match syn::parse2::<syn::File>(tokens) {
-        Ok(file) => format!("{prefix}{}", separate_items(&prettyplease::unparse(&file))),
+        // prettyplease writes `#[doc = "…"]` as `///` comments with the text as it is, and a
+        // carriage return in a comment (from a name in the spec) is not valid Rust.
+        Ok(file) => format!("{prefix}{}", separate_items(&prettyplease::unparse(&file).replace('\r', " "))),
         Err(error) => format!("{prefix}compile_error!({:?});\n", format!("generator bug: {error}")),
     }
 }

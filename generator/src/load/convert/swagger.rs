@@ -117,6 +117,13 @@ pub(super) fn record_origins(document: &Value, origins: &mut Origins) {
     origins.add("#/components/schemas", "#/definitions");
     origins.add("#/components/parameters", "#/parameters");
     origins.add("#/components/responses", "#/responses");
+    // 2.0 OAuth2 schemes hold one flow's fields themselves; 3.0 puts them under `flows`.
+    for field in ["authorizationUrl", "tokenUrl", "refreshUrl", "scopes"] {
+        origins.add(
+            &format!("#/components/securitySchemes/{{0}}/flows/{{1}}/{field}"),
+            format!("#/securityDefinitions/{{0}}/{field}"),
+        );
+    }
     origins.add("#/components/securitySchemes", "#/securityDefinitions");
 }
 
