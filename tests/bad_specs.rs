@@ -302,3 +302,16 @@ fn a_problem_in_a_swagger_2_oauth_scheme_is_reported_where_2_0_has_the_field() {
     );
     assert_eq!(errors[0].location, "#/securityDefinitions/oauth/tokenUrl/$ref");
 }
+
+/// Found by `cargo xtask fuzz`: a 2.0-style parameter's keywords move into its `schema`;
+/// a problem in them is still reported where the user wrote them.
+#[test]
+fn a_problem_in_a_2_0_style_parameter_of_a_3_0_document_is_reported_on_the_parameter() {
+    let errors = load_errors(
+        r##"{"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {"/a": {"get": {"parameters": [{"name": "ids", "in": "query", "type": "array", "items": true}],
+              "responses": {"204": {"description": "ok"}}}}}}"##,
+    );
+    assert_eq!(errors[0].location, "#/paths/~1a/get/parameters/0/items");
+    assert_eq!(errors[0].message, "invalid type: boolean `true`, expected a schema object");
+}

@@ -313,8 +313,8 @@ fn copies_in_place_that_lead_back_to_themselves_are_an_error_not_a_hang() {
     .expect_err("the copies never end");
     assert_eq!(
         errors,
-        ["repro.yaml: #/x-shared/content/m/schema/$ref: `$ref` `#/components/schemas/S` is inside a copy of its \
-          own target, so copying it in place never ends"]
+        ["repro.yaml: #/paths/~1a/get/responses/200/content/application~1json/$ref: `$ref` `#/components/schemas/S` \
+          leads, through values copied in place, to a copy of its own target, so copying never ends"]
     );
 }
 

@@ -61,7 +61,8 @@ struct Target {
     pointer: String,
 }
 
-/// Problems as (JSON pointer in the root document, message).
+/// Problems as (JSON pointer, message): the pointer already mapped back through what bundling
+/// moved (into the document as converted), other files named as `file#/pointer`.
 pub(crate) type Problems = Vec<(String, String)>;
 
 /// Rewrites every `$ref` of `document` to name a component. On success, returns the
@@ -86,13 +87,18 @@ pub(crate) fn bundle(
     bundler.collect_taken(document);
     // Work list of (pointer of a subtree in the root document, file its refs are relative to).
     let mut queue: VecDeque<Pending> = VecDeque::from([Pending::default()]);
-    while let Some(Pending { at, file, copied_from }) = queue.pop_front() {
+    while let Some(Pending { at, file, copied_from, first_ref }) = queue.pop_front() {
         let mut found = Vec::new();
         if let Some(subtree) = document.pointer(&at) {
             find_refs(subtree, &at, &mut found);
         }
         for (ref_at, reference, kind) in found {
-            let from = Pending { at: ref_at, file: file.clone(), copied_from: copied_from.clone() };
+            let from = Pending {
+                at: ref_at,
+                file: file.clone(),
+                copied_from: copied_from.clone(),
+                first_ref: first_ref.clone(),
+            };
             bundler.rewrite(document, &from, &reference, kind, &mut queue);
         }
     }
@@ -111,6 +117,9 @@ struct Pending {
     at: String,
     file: String,
     copied_from: Vec<Target>,
+    /// Where the user wrote the `$ref` whose copy began `copied_from`, mapped back when
+    /// it was copied: a cycle of copies is reported there, the one place it can be fixed.
+    first_ref: Option<String>,
 }
 
 /// In-place copies (path items, operations, plain values) one document may make: enough
@@ -135,6 +144,19 @@ struct Bundler<'p, 'r, 'o> {
 }
 
 impl Bundler<'_, '_, '_> {
+    /// Records a problem at `location` in the document as it is now, mapped back at once
+    /// through the moves made so far: later copies may put other values at that place.
+    fn problem(&mut self, (location, message): (String, String)) {
+        let location = self.origins.original(&location);
+        self.problems.push((location, message));
+    }
+
+    /// [`Bundler::problem`], for what was accepted leniently.
+    fn warning(&mut self, (location, message): (String, String)) {
+        let location = self.origins.original(&location);
+        self.warnings.push((location, message));
+    }
+
     fn collect_taken(&mut self, document: &Value) {
         for kind in [
             Kind::Schemas,
@@ -165,7 +187,7 @@ impl Bundler<'_, '_, '_> {
         let (ref_at, file) = (found_at.at.as_str(), found_at.file.as_str());
         let shown_at = format!("#{}", pointer(ref_at, "$ref"));
         let Some(mut target) = resolve_target(file, reference) else {
-            self.problems.push((
+            self.problem((
                 shown_at,
                 format!("`$ref` `{reference}` is not supported: only local and relative-file references are"),
             ));
@@ -175,7 +197,7 @@ impl Bundler<'_, '_, '_> {
         let inlined = matches!(kind, Kind::PathItem | Kind::Operation | Kind::Properties | Kind::Value);
         if target.file.is_empty() && document.pointer(&target.pointer).is_none() {
             if let Some(found) = find_ignoring_case(document, &target.pointer) {
-                self.warnings.push((
+                self.warning((
                     shown_at.clone(),
                     format!("`$ref` target `{reference}` does not exist; using `#{found}`, which differs only in case"),
                 ));
@@ -197,24 +219,28 @@ impl Bundler<'_, '_, '_> {
         // would copy it in forever.
         let inside_target = ref_at == target.pointer || ref_at.starts_with(&format!("{}/", target.pointer));
         if inlined && target.file.is_empty() && inside_target {
-            self.problems.push((
+            self.problem((
                 shown_at,
                 format!("`$ref` `{reference}` refers to itself or to a value that holds it, so it names nothing"),
             ));
             return;
         }
         if inlined && found_at.copied_from.contains(&target) {
-            self.problems.push((
-                shown_at,
-                format!("`$ref` `{reference}` is inside a copy of its own target, so copying it in place never ends"),
-            ));
+            let message = format!(
+                "`$ref` `{reference}` leads, through values copied in place, to a copy of its own target, so copying \
+                 never ends"
+            );
+            match &found_at.first_ref {
+                Some(first) => self.problems.push((first.clone(), message)),
+                None => self.problem((shown_at, message)),
+            }
             return;
         }
         if inlined {
             self.copies += 1;
             if self.copies > COPY_LIMIT {
                 if self.copies == COPY_LIMIT + 1 {
-                    self.problems.push((
+                    self.problem((
                         shown_at,
                         format!("`$ref`s copied in place expand to more than {COPY_LIMIT} copies; refer to components instead"),
                     ));
@@ -229,7 +255,7 @@ impl Bundler<'_, '_, '_> {
                 return;
             }
             Err(message) => {
-                self.problems.push((shown_at, message));
+                self.problem((shown_at, message));
                 return;
             }
         };
@@ -238,6 +264,7 @@ impl Bundler<'_, '_, '_> {
             if let Some(slot) = document.pointer_mut(ref_at) {
                 *slot = value;
             }
+            let first_ref = found_at.first_ref.clone().unwrap_or_else(|| self.origins.original(&shown_at));
             // Problems inside the copy are the target's, wherever the target is.
             self.origins.add(&format!("#{ref_at}"), format!("{}#{}", target.file, target.pointer));
             let mut copied_from = found_at.copied_from.clone();
@@ -246,6 +273,7 @@ impl Bundler<'_, '_, '_> {
                 at: ref_at.to_owned(),
                 file: copied_from[copied_from.len() - 1].file.clone(),
                 copied_from,
+                first_ref: Some(first_ref),
             });
             return;
         }
@@ -265,7 +293,7 @@ impl Bundler<'_, '_, '_> {
                     components.insert(name.clone(), value);
                 }
                 let at = pointer(&section, &name).trim_start_matches('#').to_owned();
-                queue.push_back(Pending { at, file: target.file, copied_from: Vec::new() });
+                queue.push_back(Pending { at, file: target.file, copied_from: Vec::new(), first_ref: None });
                 name
             }
         };
@@ -276,7 +304,7 @@ impl Bundler<'_, '_, '_> {
     /// warning); anything else cannot be guessed (an error).
     fn missing(&mut self, document: &mut Value, ref_at: &str, shown_at: String, reference: &str, kind: Kind) {
         if kind == Kind::Schemas {
-            self.warnings.push((
+            self.warning((
                 shown_at,
                 format!(
                     "`$ref` target `{reference}` does not exist; the value is read as any JSON (`serde_json::Value`)"
@@ -286,7 +314,7 @@ impl Bundler<'_, '_, '_> {
                 *slot = Value::Object(Map::new());
             }
         } else {
-            self.problems.push((shown_at, format!("`$ref` target `{reference}` does not exist")));
+            self.problem((shown_at, format!("`$ref` target `{reference}` does not exist")));
         }
     }
 

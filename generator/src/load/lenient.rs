@@ -27,14 +27,14 @@ pub(crate) fn repair(document: &mut Value, origins: &mut Origins) -> Repairs {
         for (path, item) in paths.iter_mut() {
             let item_at = pointer("#/paths", path);
             repair_path_parameters(path, item, &item_at, &shared, &mut repairs);
-            each_parameter(item, &item_at, &mut |parameter, at| repair_parameter(parameter, at, &mut repairs));
+            each_parameter(item, &item_at, &mut |parameter, at| repair_parameter(parameter, at, origins, &mut repairs));
             each_media_type(item, &item_at, &mut |media, at| repair_examples(media, at, &mut repairs));
         }
     }
     if let Some(components) = document.get_mut("components").and_then(Value::as_object_mut) {
         if let Some(parameters) = components.get_mut("parameters").and_then(Value::as_object_mut) {
             for (name, parameter) in parameters.iter_mut() {
-                repair_parameter(parameter, &pointer("#/components/parameters", name), &mut repairs);
+                repair_parameter(parameter, &pointer("#/components/parameters", name), origins, &mut repairs);
             }
         }
         if let Some(schemes) = components.get_mut("securitySchemes").and_then(Value::as_object_mut) {
@@ -258,7 +258,7 @@ fn allowed_styles(location: &str) -> &'static [&'static str] {
     }
 }
 
-fn repair_parameter(parameter: &mut Value, at: &str, repairs: &mut Repairs) {
+fn repair_parameter(parameter: &mut Value, at: &str, origins: &mut Origins, repairs: &mut Repairs) {
     let Some(object) = parameter.as_object_mut() else { return };
     if object.contains_key("$ref") {
         return;
@@ -277,6 +277,9 @@ fn repair_parameter(parameter: &mut Value, at: &str, repairs: &mut Repairs) {
             ));
             object.insert("schema".to_owned(), json!({"type": "string"}));
         } else {
+            for key in moved.keys() {
+                origins.add(&pointer(&pointer(at, "schema"), key), pointer(at, key));
+            }
             let keys: Vec<String> = moved.keys().map(|key| format!("`{key}`")).collect();
             repairs.push((
                 at.to_owned(),

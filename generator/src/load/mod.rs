@@ -54,8 +54,9 @@ pub(crate) fn load_document(spec: &ApiSpec<'_>, keep_document: bool) -> Result<L
         let parse_other = |text: &str| parse::parse_value(text);
         let mut bundled = Origins::chained();
         let result = bundle::bundle(&mut document, &parse_other, spec.read_file.map(|reader| reader.0), &mut bundled);
-        // Bundling moved things within the converted document: undo that first.
-        report.set_origins(vec![bundled.clone(), wrapped.clone(), converted.clone()]);
+        // Bundling's own diagnostics are already mapped back through its moves (at the
+        // time each was found); what comes later undoes those moves first.
+        report.set_origins(vec![wrapped.clone(), converted.clone()]);
         match result {
             Ok(lenient) => {
                 warnings.extend(lenient.into_iter().map(|(at, message)| report.diagnostic(at, message)));
@@ -69,7 +70,7 @@ pub(crate) fn load_document(spec: &ApiSpec<'_>, keep_document: bool) -> Result<L
         }
         // Breakage with one safe reading is repaired, each repair a warning. After
         // bundling, so parameters from other files and path items given by `$ref` are seen.
-        let mut repaired = Origins::default();
+        let mut repaired = Origins::chained();
         let repairs = lenient::repair(&mut document, &mut repaired);
         report.set_origins(vec![repaired, bundled, wrapped, converted]);
         warnings.extend(repairs.into_iter().map(|(at, message)| report.diagnostic(at, message)));

@@ -396,11 +396,15 @@ fn clarify_serde_message(message: &str) -> String {
             None => format!("{rest} is not allowed here"),
         };
     }
-    if let Some((before, type_name)) = message.rsplit_once("expected struct ") {
-        return format!("{before}expected {}", object_words(type_name));
+    for spelling in
+        ["expected struct ", "expected internally tagged enum ", "expected adjacently tagged enum ", "expected enum "]
+    {
+        if let Some((before, type_name)) = message.rsplit_once(spelling) {
+            return format!("{before}expected {}", object_words(type_name));
+        }
     }
-    if let Some((before, type_name)) = message.rsplit_once("expected enum ") {
-        return format!("{before}expected {}", object_words(type_name));
+    if let Some(before) = message.strip_suffix("expected variant identifier") {
+        return format!("{before}expected the name of one of the values allowed here");
     }
     if message.contains("did not match any variant of untagged enum") || message.contains("found in flattened data") {
         return "this object does not have the fields of any form allowed here (a required field may be missing, or a field has the wrong type)".to_owned();
