@@ -315,3 +315,19 @@ fn a_problem_in_a_2_0_style_parameter_of_a_3_0_document_is_reported_on_the_param
     assert_eq!(errors[0].location, "#/paths/~1a/get/parameters/0/items");
     assert_eq!(errors[0].message, "invalid type: boolean `true`, expected a schema object");
 }
+
+/// Found by `cargo xtask fuzz`: a 3.1 `null` alternative makes the schema nullable and
+/// its other alternatives move (into `allOf`, or one place along); problems in them are
+/// reported where they were written.
+#[test]
+fn problems_in_alternatives_beside_a_3_1_null_are_reported_where_they_were_written() {
+    let warnings = load_warnings(
+        r##"{"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {},
+            "components": {"schemas": {
+              "One": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/Gone"}]},
+              "Two": {"anyOf": [{"type": "null"}, {"$ref": "#/components/schemas/Gone"}, {"type": "string"}]}
+            }}}"##,
+    );
+    let locations: Vec<&str> = warnings.iter().map(|warning| warning.location.as_str()).collect();
+    assert_eq!(locations, ["#/components/schemas/One/oneOf/1/$ref", "#/components/schemas/Two/anyOf/1/$ref"]);
+}

@@ -41,7 +41,7 @@ pub(crate) fn load_document(spec: &ApiSpec<'_>, keep_document: bool) -> Result<L
     let mut warnings = Vec::new();
     let openapi = parse::parse_document(spec.text, &mut report).and_then(|mut document| {
         // Swagger 2.0 and OpenAPI 3.1 become 3.0 first, so one typed model serves all three.
-        let (mut converted, mut wrapped) = (Origins::default(), Origins::default());
+        let (mut converted, mut wrapped) = (Origins::default(), Origins::chained());
         let normalized = convert::normalize(&mut document, &mut converted, &mut wrapped);
         // One channel for every problem: conversion's are mapped back through what it moved.
         report.set_origins(vec![wrapped.clone(), converted.clone()]);

@@ -124,7 +124,7 @@ fn refuse_mutual_tls(document: &Value, problems: &mut Problems) {
 fn downgrade_schema(schema: &mut Map<String, Value>, at: &str, problems: &mut Problems, wrapped: &mut Origins) {
     ref_siblings(schema, at, wrapped);
     // Before `type` lists: a collapsed alternative may bring one.
-    null_alternatives(schema);
+    null_alternatives(schema, at, wrapped);
     type_list(schema, at, problems);
     if let Some(value) = schema.shift_remove("const") {
         schema.insert("enum".to_owned(), json!([value]));
@@ -136,43 +136,65 @@ fn downgrade_schema(schema: &mut Map<String, Value>, at: &str, problems: &mut Pr
 }
 
 /// `oneOf`/`anyOf` with a `{type: "null"}` alternative is 3.0's `nullable`.
-fn null_alternatives(schema: &mut Map<String, Value>) {
+fn null_alternatives(schema: &mut Map<String, Value>, at: &str, wrapped: &mut Origins) {
     for keyword in ["oneOf", "anyOf"] {
         let Some(Value::Array(alternatives)) = schema.get_mut(keyword) else { continue };
         let count = alternatives.len();
-        alternatives.retain(|alternative| !is_null_schema(alternative));
-        if alternatives.len() == count {
+        // Each kept alternative with the index it was written at.
+        let kept: Vec<(usize, Value)> = std::mem::take(alternatives)
+            .into_iter()
+            .enumerate()
+            .filter(|(_, alternative)| !is_null_schema(alternative))
+            .collect();
+        let written = |index: usize| pointer(&pointer(at, keyword), &index.to_string());
+        if kept.len() == count {
+            if let Some(Value::Array(alternatives)) = schema.get_mut(keyword) {
+                *alternatives = kept.into_iter().map(|(_, alternative)| alternative).collect();
+            }
             continue;
         }
-        let mut remaining = std::mem::take(alternatives);
         schema.insert("nullable".to_owned(), Value::Bool(true));
-        match remaining.len() {
+        match kept.len() {
             0 => {
                 schema.shift_remove(keyword);
                 schema.entry("enum").or_insert_with(|| json!([null]));
             }
             1 => {
                 schema.shift_remove(keyword);
-                collapse(schema, remaining.remove(0));
+                let (index, alternative) = kept.into_iter().next().unwrap_or_default();
+                collapse(schema, alternative, at, &written(index), wrapped);
             }
             _ => {
-                schema.insert(keyword.to_owned(), Value::Array(remaining));
+                for (position, (index, _)) in kept.iter().enumerate() {
+                    wrapped.add(&pointer(&pointer(at, keyword), &position.to_string()), written(*index));
+                }
+                schema.insert(
+                    keyword.to_owned(),
+                    Value::Array(kept.into_iter().map(|(_, alternative)| alternative).collect()),
+                );
             }
         }
     }
 }
 
 /// With one alternative left the schema is that alternative, made nullable, rather
-/// than a union of one.
-fn collapse(schema: &mut Map<String, Value>, alternative: Value) {
+/// than a union of one. `written` is where the alternative was.
+fn collapse(schema: &mut Map<String, Value>, alternative: Value, at: &str, written: &str, wrapped: &mut Origins) {
     match alternative {
         Value::Object(members) if !members.contains_key("$ref") => {
             for (key, value) in members {
-                schema.entry(key).or_insert(value);
+                if !schema.contains_key(&key) {
+                    wrapped.add(&pointer(at, &key), pointer(written, &key));
+                    schema.insert(key, value);
+                }
             }
         }
         // A bare `$ref` would lose `nullable` in 3.0; `allOf` keeps it.
-        other => push_all_of(schema, other),
+        other => {
+            let position = schema.get("allOf").and_then(Value::as_array).map_or(0, Vec::len);
+            wrapped.add(&pointer(&pointer(at, "allOf"), &position.to_string()), written.to_owned());
+            push_all_of(schema, other);
+        }
     }
 }
 

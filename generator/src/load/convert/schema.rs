@@ -34,15 +34,17 @@ pub(super) fn ref_siblings(schema: &mut Map<String, Value>, at: &str, wrapped: &
     schema.shift_remove("$ref");
     let reference = json!({ "$ref": target });
     let all_of = pointer(at, "allOf");
+    // The parts written beside the `$ref` each move one place along. A chained mapping
+    // follows only earlier rules, so the shifts come first and last-to-first: `allOf/2` →
+    // `allOf/1` must not go on through `allOf/1` → `allOf/0`, nor that through the
+    // `$ref`'s own rule.
+    let written = schema.get("allOf").and_then(Value::as_array).map_or(0, Vec::len);
+    for index in (0..written).rev() {
+        wrapped.add(&pointer(&all_of, &(index + 1).to_string()), pointer(&all_of, &index.to_string()));
+    }
     wrapped.add(&pointer(&all_of, "0"), at);
     match schema.get_mut("allOf") {
-        Some(Value::Array(parts)) => {
-            // The parts written beside the `$ref` each move one place along.
-            for index in 0..parts.len() {
-                wrapped.add(&pointer(&all_of, &(index + 1).to_string()), pointer(&all_of, &index.to_string()));
-            }
-            parts.insert(0, reference)
-        }
+        Some(Value::Array(parts)) => parts.insert(0, reference),
         _ => {
             schema.insert("allOf".to_owned(), json!([reference]));
         }
