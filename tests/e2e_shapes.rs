@@ -267,10 +267,8 @@ fn an_all_of_with_a_one_of_part_keeps_both_the_common_fields_and_the_choice() {
         serde_json::from_value(json!({"amount": 5, "address": "1 Main St", "payee": "Ann"})).expect("decodes");
     assert_eq!(check.amount, 5);
     assert!(matches!(&check.variant, shapes::PayoutVariant::Check(check) if check.payee == "Ann"), "{check:?}");
-    let iban = shapes::Payout {
-        amount: 7,
-        variant: shapes::PayoutVariant::Iban(shapes::PayoutVariantIban { iban: "DE00".into() }),
-    };
+    let iban =
+        shapes::Payout { amount: 7, variant: shapes::PayoutVariant::Iban(shapes::Transfer { iban: "DE00".into() }) };
     assert_eq!(serde_json::to_value(&iban).expect("encodes"), json!({"amount": 7, "iban": "DE00"}));
     let neither = serde_json::from_value::<shapes::Payout>(json!({"amount": 1}));
     assert!(neither.is_err(), "a payout must be one of the shapes: {neither:?}");
@@ -843,7 +841,7 @@ mod swagger2 {
             .pets()
             .list_pets()
             .tags(vec!["a".to_owned(), "b".to_owned()])
-            .status(vec![pets_api::ListPetsStatusItem::Available, pets_api::ListPetsStatusItem::Sold])
+            .status(vec![pets_api::PetStatus::Available, pets_api::PetStatus::Sold])
             .words(vec!["big".to_owned(), "dog".to_owned()])
             .ids(vec![1, 2])
             .await
@@ -967,4 +965,57 @@ mod swagger2 {
             .collect();
         assert_eq!(accepts, [vec!["text/csv"], vec!["application/pdf"]]);
     }
+}
+
+/// One type per shape (`shared_shapes.yaml`): the merged types still carry every use's
+/// data both ways, and the spec's second name for a shape is the same type.
+#[tokio::test]
+async fn merged_types_carry_each_uses_data() {
+    use fixture_client::shared_shapes as shared;
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/exports"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "items": [{"id": "e1", "format": "csv"}, {"id": "e2", "format": "parquet"}],
+            "message": {"message": "two exports"},
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/exports"))
+        .and(body_string(r#"{"format":"json","tree":{"name":"root","children":[{"name":"a"}]}}"#))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"message": "queued"})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/folders"))
+        .respond_with(ResponseTemplate::new(503).set_body_json(json!({"message": "busy"})))
+        .mount(&server)
+        .await;
+    let client = shared::Client::builder().base_url(server.uri()).build().expect("builds");
+
+    // The query parameter, the response field and the request field are one enum.
+    let listed = client.exports().list_exports().format(shared::Format::Csv).await.expect("ok").into_body();
+    assert_eq!(recorded(&server).await[0].url.query(), Some("format=csv"));
+    let formats: Vec<shared::Format> = listed.items.iter().map(|item| item.format.clone()).collect();
+    assert_eq!(formats, [shared::Format::Csv, shared::Format::Other("parquet".to_owned())]);
+    // An inline object shaped like the `Notice` component is a `Notice`.
+    let note: Option<shared::Notice> = listed.message;
+    assert_eq!(note.map(|note| note.message).as_deref(), Some("two exports"));
+
+    // The root folder's inline schema is `Folder`'s shape: one type, recursion and all.
+    let tree = shared::Folder {
+        name: "root".to_owned(),
+        children: Some(vec![shared::Folder { name: "a".to_owned(), children: None }]),
+    };
+    let body = shared::CreateExportRequest { format: shared::Format::Json, tree: Some(tree) };
+    let created: shared::Notice = client.exports().create_export(body).await.expect("ok").into_body();
+    assert_eq!(created.message, "queued");
+
+    // `Warning` is the spec's second name for `Notice`'s shape: an alias, usable as either.
+    let error = client.folders().get_folder_tree().await.expect_err("503");
+    let Error::Api { body, .. } = error else { panic!("expected a documented error: {error:?}") };
+    let shared::folders::GetFolderTreeError::Default(warning) = *body;
+    let warning: shared::Notice = warning;
+    assert_eq!(warning.message, "busy");
 }

@@ -117,3 +117,33 @@ components: {{schemas: {{Thing: {{type: object, properties: {{a: {{type: string}
     let different = generate(&spec("{type: object, properties: {b: {type: integer}}}"));
     assert!(!different.keys().any(|path| path.ends_with("account_or_zone.rs")), "bodies differ: must not combine");
 }
+
+/// One type per shape: no emitted type repeats another's definition (counted from the
+/// Rust text by `xtask::shapes`, not by the generator's own pass).
+#[test]
+fn no_two_emitted_types_share_a_shape() {
+    for path in tests::spec_files("specs").into_iter().chain(tests::spec_files("tests/fixtures")) {
+        let files = tests::generate(&path).unwrap_or_else(|error| panic!("{error}"));
+        for (module, count) in xtask::shapes::count(&files) {
+            assert!(count.duplicates.is_empty(), "{} ({module}): {:?}", path.display(), count.duplicates);
+        }
+    }
+}
+
+/// Which name a merged shape keeps (`shared_shapes.yaml`): a component's; of two
+/// components, the first, the second staying as an alias; else the words the derived
+/// names end with. A description the uses disagree on is not given to the merged type.
+#[test]
+fn merged_shapes_keep_the_names_a_person_would_choose() {
+    let path = tests::root().join("tests/fixtures/shared_shapes.yaml");
+    let files = tests::generate(&path).unwrap_or_else(|error| panic!("{error}"));
+    let types = &files[std::path::Path::new("src/shared_shapes/types.rs")];
+    assert!(types.contains("/// A note for the caller.\n#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]\npub struct Notice {"), "{types}");
+    assert!(types.contains("/// Something the caller should know.\npub type Warning = Notice;"), "{types}");
+    assert!(types.contains("pub enum Format {"), "{types}");
+    assert_eq!(types.matches("Json,").count(), 1, "one enum of json and csv: {types}");
+    assert!(types.contains("pub message: Option<Notice>,"), "{types}");
+    assert!(!types.contains("GetFolderTreeResponse"), "the inline root folder is a Folder: {types}");
+    let folders = &files[std::path::Path::new("src/shared_shapes/folders.rs")];
+    assert!(folders.contains("runtime::Response<types::Folder>"), "{folders}");
+}

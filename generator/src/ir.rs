@@ -140,10 +140,43 @@ pub struct TypeDef {
     pub kind: TypeKind,
     /// Tag features that need this type; empty: compiled whenever the API is.
     pub features: Vec<String>,
-    /// The JSON pointer of the schema this type was lowered from, in the normalized
-    /// document; `None` for types the generator composed (a union variant merged with
-    /// the fields beside the choice).
-    pub origin: Option<String>,
+    /// The JSON pointers of the schemas this type was lowered from, in the normalized
+    /// document: one, or several once the `dedup` pass merged identical shapes; empty for
+    /// types the generator composed (a union variant merged with the fields beside the
+    /// choice).
+    pub origins: Vec<String>,
+    /// Which ways the type travels, settled by the `presence` pass.
+    pub direction: Direction,
+}
+
+impl TypeDef {
+    /// The type is a schema of `#/components/schemas`, named by the spec rather than
+    /// derived from where an inline schema appears.
+    pub fn is_component(&self) -> bool {
+        self.origins
+            .first()
+            .and_then(|origin| origin.strip_prefix("#/components/schemas/"))
+            .is_some_and(|name| !name.contains('/'))
+    }
+}
+
+/// Whether a type is part of a request, of a response, or of neither (a schema no
+/// operation reaches, which is emitted both ways as the spec describes it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Direction {
+    pub sent: bool,
+    pub received: bool,
+}
+
+impl Direction {
+    /// Neither sent nor received: nothing says which way, so the type goes both.
+    pub fn serializes(self) -> bool {
+        self.sent || !self.received
+    }
+
+    pub fn deserializes(self) -> bool {
+        self.received || !self.sent
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -173,6 +206,20 @@ impl TypeKind {
             TypeKind::Union(variants, _) => variants.iter().for_each(|variant| variant.ty.named_types(out)),
             TypeKind::Alias(ty) => ty.named_types(out),
             TypeKind::Enum(_) | TypeKind::ValueEnum(_) => {}
+        }
+    }
+}
+
+impl TypeKind {
+    /// Every type reference of the definition, for rewriting.
+    pub fn type_refs_mut(&mut self) -> Vec<&mut TypeRef> {
+        match self {
+            TypeKind::Struct(structure) => {
+                structure.fields.iter_mut().map(|field| &mut field.ty).chain(structure.additional.as_mut()).collect()
+            }
+            TypeKind::Union(variants, _) => variants.iter_mut().map(|variant| &mut variant.ty).collect(),
+            TypeKind::Alias(ty) => vec![ty],
+            TypeKind::Enum(_) | TypeKind::ValueEnum(_) => Vec::new(),
         }
     }
 }
@@ -288,6 +335,15 @@ pub enum TypeRef {
 }
 
 impl TypeRef {
+    /// Replaces every named type this reference mentions by `map(id)`.
+    pub fn remap(&mut self, map: &impl Fn(TypeId) -> TypeId) {
+        match self {
+            TypeRef::Named(id) => *id = map(*id),
+            TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Option(inner) => inner.remap(map),
+            _ => {}
+        }
+    }
+
     /// A file, or an optional file or list of them: a multipart body's file parts.
     pub fn holds_files(&self) -> bool {
         match self {
@@ -357,6 +413,27 @@ pub struct Operation {
 }
 
 impl Operation {
+    /// Every type reference of the operation (parameters, body, responses, response
+    /// headers, paging), for rewriting.
+    pub fn type_refs_mut(&mut self) -> Vec<&mut TypeRef> {
+        let mut refs: Vec<&mut TypeRef> = self.parameters.iter_mut().map(|parameter| &mut parameter.ty).collect();
+        refs.extend(self.body.as_mut().map(|body| &mut body.ty));
+        refs.extend(self.responses.iter_mut().filter_map(|response| match &mut response.body {
+            ResponseBody::Json(ty) => Some(ty),
+            _ => None,
+        }));
+        refs.extend(self.response_headers.iter_mut().map(|header| &mut header.ty));
+        if let Some(pagination) = &mut self.pagination {
+            refs.push(&mut pagination.item_type);
+            let steps = match &mut pagination.style {
+                PageStyle::PageNumber { total_pages, .. } => total_pages.as_mut().map(|steps| steps.as_mut_slice()),
+                PageStyle::Cursor { next, .. } => Some(next.as_mut_slice()),
+            };
+            refs.extend(steps.into_iter().flatten().map(|step| &mut step.ty));
+        }
+        refs
+    }
+
     /// Pushes the named types its parameters, body, JSON responses and response headers mention.
     pub fn named_types(&self, out: &mut Vec<TypeId>) {
         for parameter in &self.parameters {

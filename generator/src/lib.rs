@@ -6,6 +6,7 @@
 
 #![forbid(unsafe_code)]
 
+mod dedup;
 pub mod diagnostics;
 mod emit;
 mod features;
@@ -130,7 +131,7 @@ fn module_collisions(specs: &[ApiSpec<'_>]) -> Diagnostics {
 
 /// An API as lowered and passed, the normalized document it came from, and the user's
 /// pointer of each type's schema (see [`load::Loaded`]).
-type Planned = (ir::Api, serde_json::Value, Vec<Option<String>>);
+type Planned = (ir::Api, serde_json::Value, std::collections::BTreeMap<String, String>);
 
 /// The pipeline: load each spec, run the IR passes, emit. With `keep_documents`, also
 /// hands back each API with its normalized document, for verification.
@@ -149,6 +150,7 @@ fn build(
                 presence::settle(&mut api);
                 scopes::combine(&mut api);
                 pagination::detect(&mut api);
+                dedup::merge(&mut api);
                 apis.push(api);
                 documents.push((loaded.document, loaded.user_pointers));
             }

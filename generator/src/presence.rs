@@ -12,8 +12,10 @@
 //!   same thing, so a single `Option` stays.
 //!
 //! A type the operations never reach is left as the spec wrote it.
+//!
+//! The pass also records each type's [`Direction`], which decides its serde derives.
 
-use crate::ir::{Api, BodyEncoding, ResponseBody, TypeId, TypeKind};
+use crate::ir::{Api, BodyEncoding, Direction, ResponseBody, TypeId, TypeKind};
 
 pub(crate) fn settle(api: &mut Api) {
     let count = api.types.types.len();
@@ -43,6 +45,7 @@ pub(crate) fn settle(api: &mut Api) {
     let sent_json = reachable(api, sent_json_roots, count);
     let received = reachable(api, received_roots, count);
     for (index, def) in api.types.types.iter_mut().enumerate() {
+        def.direction = Direction { sent: sent[index], received: received[index] };
         let TypeKind::Struct(structure) = &mut def.kind else { continue };
         let envelope = structure.envelope.is_some();
         for field in &mut structure.fields {

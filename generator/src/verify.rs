@@ -11,6 +11,7 @@
 use crate::ir::{Api, TypeKind, TypeRef};
 use crate::{ApiSpec, CrateSettings, Diagnostics, Generated};
 use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 
 /// What to check for one spec, beside the generated crate.
 #[derive(Debug, Clone)]
@@ -62,7 +63,7 @@ pub fn plan(specs: &[ApiSpec<'_>], settings: &CrateSettings) -> Result<Verificat
     Ok(Verification { generated, apis })
 }
 
-fn plan_api(api: &Api, document: &Value, user_pointers: &[Option<String>], file: &str) -> ApiPlan {
+fn plan_api(api: &Api, document: &Value, user_pointers: &BTreeMap<String, String>, file: &str) -> ApiPlan {
     let mut plan = ApiPlan {
         module: api.module.clone(),
         file: file.to_owned(),
@@ -70,8 +71,10 @@ fn plan_api(api: &Api, document: &Value, user_pointers: &[Option<String>], file:
         untyped: Vec::new(),
         unsynthesizable: Vec::new(),
     };
-    for (index, def) in api.types.types.iter().enumerate() {
-        let (Some(origin), Some(Some(user_pointer))) = (&def.origin, user_pointers.get(index)) else { continue };
+    // A merged type must round-trip the instances of every schema it stands for.
+    let origins = api.types.types.iter().flat_map(|def| def.origins.iter().map(move |origin| (def, origin)));
+    for (def, origin) in origins {
+        let Some(user_pointer) = user_pointers.get(origin) else { continue };
         if matches!(def.kind, TypeKind::Alias(TypeRef::Json)) {
             plan.untyped.push(user_pointer.clone());
             continue;

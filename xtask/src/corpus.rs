@@ -87,7 +87,7 @@ fn read_inventory(dir: &Path) -> Result<Vec<Entry>> {
 }
 
 /// `stripe/spec3.json` → `stripe-spec3`, a crate and directory name.
-fn slug(path: &str) -> String {
+pub(crate) fn slug(path: &str) -> String {
     let stem = path.rsplit_once('.').map_or(path, |(stem, _)| stem);
     let slug: String =
         stem.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();

@@ -473,12 +473,8 @@ fn check_diagnostic(diagnostic: &generator::Diagnostic, document: &Value) -> Res
         }
     });
     // Outside what the message quotes from the document (`"…"`, `` `…` ``).
-    let own_words: String = message
-        .split(['"', '`'])
-        .enumerate()
-        .filter(|(index, _)| index % 2 == 0)
-        .map(|(_, part)| part)
-        .collect();
+    let own_words: String =
+        message.split(['"', '`']).enumerate().filter(|(index, _)| index % 2 == 0).map(|(_, part)| part).collect();
     if let Some(word) = PARSER_WORDS.iter().find(|word| own_words.contains(**word)) {
         return Err(format!("a diagnostic speaks of the parser's types (`{word}`): {diagnostic}"));
     }

@@ -5,8 +5,10 @@
 //! building the new tree beside the old one and swapping, so no run leaves a
 //! half-written tree.
 
+pub mod bench;
 pub mod corpus;
 pub mod fuzz;
+pub mod shapes;
 pub mod verify;
 
 use anyhow::{bail, Context, Result};

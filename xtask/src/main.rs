@@ -64,6 +64,21 @@ enum Command {
         #[arg(long, default_value = "../shared/corpus")]
         corpus: PathBuf,
     },
+    /// Measure what generated crates cost: generation time, types, repeated shapes,
+    /// lines, and a clean `cargo check` (all features, one tag feature) with peak memory.
+    BenchCompile {
+        /// OpenAPI documents; by default the big APIs of the corpus.
+        specs: Vec<PathBuf>,
+        /// The corpus folder the default set is read from.
+        #[arg(long, default_value = "../shared/corpus")]
+        corpus: PathBuf,
+        /// The tag feature to time alone (default: the crate's first).
+        #[arg(long)]
+        feature: Option<String>,
+        /// Count only; skip `cargo check`.
+        #[arg(long)]
+        no_check: bool,
+    },
     /// The fuzzer's worker process (reads cases on stdin).
     #[command(hide = true)]
     FuzzWorker,
@@ -137,6 +152,12 @@ fn run(cli: Cli) -> Result<()> {
             if !report.findings.is_empty() {
                 anyhow::bail!("fuzz: {} finding(s)", report.findings.len());
             }
+        }
+        Command::BenchCompile { specs, corpus, feature, no_check } => {
+            let root = xtask::workspace_root();
+            let corpus = if corpus.is_relative() { root.join(corpus) } else { corpus };
+            let options = xtask::bench::Options { specs, corpus, feature, no_check };
+            print!("{}", xtask::bench::run(&root, &options)?);
         }
         Command::FuzzWorker => xtask::fuzz::serve()?,
         Command::Generate { input, output, name, workspace_member, strict } => {

@@ -31,8 +31,9 @@ pub(crate) struct Loaded {
     /// The document after conversion to 3.0 and bundling: every `$ref` is
     /// `#/components/<kind>/<name>` in it. Kept only when asked for.
     pub document: Option<serde_json::Value>,
-    /// For each type of `api.types`, the pointer of its schema as the user wrote it.
-    pub user_pointers: Vec<Option<String>>,
+    /// For each schema a type was lowered from (a pointer of `TypeDef::origins`), its
+    /// pointer as the user wrote it.
+    pub user_pointers: BTreeMap<String, String>,
 }
 
 pub(crate) fn load_document(spec: &ApiSpec<'_>, keep_document: bool) -> Result<Loaded, Diagnostics> {
@@ -108,9 +109,10 @@ pub(crate) fn load_document(spec: &ApiSpec<'_>, keep_document: bool) -> Result<L
     let Lowering { report, mut types, warnings: lowering_warnings, .. } = lowering;
     let user_pointers = match keep_document {
         true => {
-            types.iter().map(|def| def.origin.as_ref().map(|at| report.diagnostic(at.clone(), "").location)).collect()
+            let origins = types.iter().flat_map(|def| &def.origins);
+            origins.map(|at| (at.clone(), report.diagnostic(at.clone(), "").location)).collect()
         }
-        false => Vec::new(),
+        false => BTreeMap::new(),
     };
     report.finish()?;
     warnings.extend(lowering_warnings);

@@ -83,7 +83,7 @@ impl<'a> Lowering<'a> {
             };
             self.types[id.0].description = description;
             self.types[id.0].kind = kind;
-            self.types[id.0].origin = Some(at);
+            self.types[id.0].origins = vec![at];
         }
     }
 
@@ -94,7 +94,8 @@ impl<'a> Lowering<'a> {
             description: None,
             kind: TypeKind::Alias(TypeRef::Json),
             features: Vec::new(),
-            origin: None,
+            origins: Vec::new(),
+            direction: Default::default(),
         });
         TypeId(self.types.len() - 1)
     }
@@ -106,7 +107,7 @@ impl<'a> Lowering<'a> {
         let kind = self.lower_kind(schema, at, &name);
         self.types[id.0].description = schema.schema_data.description.clone();
         self.types[id.0].kind = kind;
-        self.types[id.0].origin = Some(at.to_owned());
+        self.types[id.0].origins = vec![at.to_owned()];
         TypeRef::Named(id)
     }
 

@@ -17,6 +17,7 @@
             feature = "operations-core",
             feature = "pagination",
             feature = "shapes-core",
+            feature = "shared-shapes-core",
             feature = "swagger2"
         )
     ),
@@ -67,6 +68,10 @@ pub mod pagination;
 /// Schema shapes (cargo feature `shapes`).
 #[cfg(feature = "shapes-core")]
 pub mod shapes;
+
+/// Shared shapes (cargo feature `shared-shapes`).
+#[cfg(feature = "shared-shapes-core")]
+pub mod shared_shapes;
 
 /// Swagger 2.0 shapes (cargo feature `swagger2`).
 #[cfg(feature = "swagger2")]

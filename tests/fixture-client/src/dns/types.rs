@@ -148,42 +148,7 @@ impl<'de> Deserialize<'de> for DnsRecord {
 }
 
 #[cfg(feature = "dns-records")]
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
-pub enum RecordInput {
-    A(ARecord),
-    Cname(CnameRecord),
-    Mx(MxRecord),
-    /// A `type` this client does not know yet, kept as it came.
-    Other(serde_json::Value),
-}
-
-#[cfg(feature = "dns-records")]
-impl<'de> Deserialize<'de> for RecordInput {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        match value.get("type").and_then(serde_json::Value::as_str) {
-            Some("A") => {
-                serde_json::from_value(value)
-                    .map(Self::A)
-                    .map_err(serde::de::Error::custom)
-            }
-            Some("CNAME") => {
-                serde_json::from_value(value)
-                    .map(Self::Cname)
-                    .map_err(serde::de::Error::custom)
-            }
-            Some("MX") => {
-                serde_json::from_value(value)
-                    .map(Self::Mx)
-                    .map_err(serde::de::Error::custom)
-            }
-            _ => Ok(Self::Other(value)),
-        }
-    }
-}
+pub type RecordInput = DnsRecord;
 
 #[cfg(feature = "dns-records")]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

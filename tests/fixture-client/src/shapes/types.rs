@@ -740,7 +740,6 @@ pub struct Card {
     pub number: String,
 }
 
-#[cfg(feature = "shapes-pets")]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Transfer {
     pub iban: String,
@@ -889,7 +888,7 @@ pub struct PetOwnerAddress {
 #[serde(untagged)]
 pub enum PayoutVariant {
     Check(PayoutVariantCheck),
-    Iban(PayoutVariantIban),
+    Iban(Transfer),
 }
 
 impl<'de> Deserialize<'de> for PayoutVariant {
@@ -926,11 +925,6 @@ impl<'de> Deserialize<'de> for PayoutVariant {
         }
         Err(serde::de::Error::custom("data did not match any variant of PayoutVariant"))
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PayoutVariantIban {
-    pub iban: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

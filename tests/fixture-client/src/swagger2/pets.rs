@@ -131,7 +131,7 @@ pub struct ListPets<'c> {
     client: &'c Client,
     limit: Option<i32>,
     tags: Option<Vec<String>>,
-    status: Option<Vec<types::ListPetsStatusItem>>,
+    status: Option<Vec<types::PetStatus>>,
     words: Option<Vec<String>>,
     ids: Option<Vec<i64>>,
     options: runtime::RequestOptions,
@@ -157,7 +157,7 @@ impl<'c> ListPets<'c> {
     /// One pair per value (`multi`).
     ///
     /// Sets the optional query parameter `status`.
-    pub fn status(mut self, value: Vec<types::ListPetsStatusItem>) -> Self {
+    pub fn status(mut self, value: Vec<types::PetStatus>) -> Self {
         self.status = Some(value);
         self
     }

@@ -59,34 +59,6 @@ impl std::fmt::Display for PetStatus {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum ListPetsStatusItem {
-    #[serde(rename = "available")]
-    Available,
-    #[serde(rename = "sold")]
-    Sold,
-    /// A value this client does not know yet; kept so that a new server value still decodes.
-    #[serde(untagged)]
-    Other(String),
-}
-
-impl ListPetsStatusItem {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Available => "available",
-            Self::Sold => "sold",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl std::fmt::Display for ListPetsStatusItem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UploadPhotoRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]

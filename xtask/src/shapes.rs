@@ -1,0 +1,147 @@
+//! Counts what a generated crate emits, from the Rust text alone: the types of each
+//! API's `types.rs`, and those that repeat the shape of an earlier one. It reads the
+//! output, not the IR, so it checks the generator's merging rather than restating it.
+//!
+//! Two items have one shape when they are token-for-token the same once their own
+//! name, docs and `cfg` gates are taken out. Mutually recursive copies (`A { next: B }`,
+//! `B { next: A }`) differ in the names they mention, so they escape this check; every
+//! other copy is found, at any depth: if two types differ only in naming two copies,
+//! those copies are found first.
+
+use std::collections::{BTreeMap, HashMap};
+
+/// Per API module: how many types `types.rs` defines (structs, enums, aliases) and which
+/// ones repeat an earlier type's shape, as `(copy, first)`.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Count {
+    pub types: usize,
+    pub lines: usize,
+    pub duplicates: Vec<(String, String)>,
+}
+
+/// Counts each API of the crate's files (path → contents), keyed by module.
+pub fn count(files: &BTreeMap<std::path::PathBuf, String>) -> BTreeMap<String, Count> {
+    let mut counts: BTreeMap<String, Count> = BTreeMap::new();
+    for (path, text) in files {
+        if path.extension().is_none_or(|extension| extension != "rs") {
+            continue;
+        }
+        let Some(module) = path.parent().and_then(|parent| parent.file_name()).and_then(|name| name.to_str()) else {
+            continue;
+        };
+        if module == "src" {
+            continue;
+        }
+        let entry = counts.entry(module.to_owned()).or_default();
+        entry.lines += text.lines().count();
+        if path.file_name().is_some_and(|name| name == "types.rs") {
+            let found = count_types(text);
+            entry.types = found.types;
+            entry.duplicates = found.duplicates;
+        }
+    }
+    counts
+}
+
+/// Counts the types of one `types.rs`.
+pub fn count_types(text: &str) -> Count {
+    let Ok(file) = syn::parse_file(text) else { return Count::default() };
+    let mut first_of_shape: HashMap<String, String> = HashMap::new();
+    let mut count = Count { lines: text.lines().count(), ..Count::default() };
+    // A type's impls (`Envelope`, `Display`) are part of its shape.
+    let mut impls: HashMap<String, Vec<String>> = HashMap::new();
+    for item in &file.items {
+        if let syn::Item::Impl(item) = item {
+            let mut item = item.clone();
+            if let syn::Type::Path(self_type) = item.self_ty.as_mut() {
+                if let Some(last) = self_type.path.segments.last_mut() {
+                    let name = last.ident.to_string();
+                    last.ident = syn::Ident::new("Shape", last.ident.span());
+                    impls.entry(name).or_default().push(quote_item(syn::Item::Impl(item)));
+                }
+            }
+        }
+    }
+    for item in file.items {
+        let (name, shape) = match item {
+            syn::Item::Struct(mut item) => {
+                let name = item.ident.to_string();
+                item.attrs.retain(kept);
+                item.fields.iter_mut().for_each(|field| field.attrs.retain(kept));
+                if let syn::Fields::Named(fields) = &mut item.fields {
+                    fields.named = std::mem::take(&mut fields.named).into_iter().collect();
+                }
+                item.ident = syn::Ident::new("Shape", item.ident.span());
+                (name, quote_item(syn::Item::Struct(item)))
+            }
+            syn::Item::Enum(mut item) => {
+                let name = item.ident.to_string();
+                item.attrs.retain(kept);
+                item.variants.iter_mut().for_each(|variant| variant.attrs.retain(kept));
+                // A trailing comma is no difference.
+                item.variants = std::mem::take(&mut item.variants).into_iter().collect();
+                item.ident = syn::Ident::new("Shape", item.ident.span());
+                (name, quote_item(syn::Item::Enum(item)))
+            }
+            syn::Item::Type(item) => {
+                // An alias is a name, not a shape: it is counted, never a copy.
+                count.types += 1;
+                let _ = item;
+                continue;
+            }
+            _ => continue,
+        };
+        count.types += 1;
+        let mut own_impls = impls.remove(&name).unwrap_or_default();
+        own_impls.sort();
+        let shape = format!("{shape} {}", own_impls.join(" "));
+        match first_of_shape.get(&shape) {
+            Some(first) => count.duplicates.push((name, first.clone())),
+            None => {
+                first_of_shape.insert(shape, name);
+            }
+        }
+    }
+    count
+}
+
+fn kept(attribute: &syn::Attribute) -> bool {
+    !(attribute.path().is_ident("doc") || attribute.path().is_ident("cfg"))
+}
+
+fn quote_item(item: syn::Item) -> String {
+    let file = syn::File { shebang: None, attrs: Vec::new(), items: vec![item] };
+    // Token text, not formatted text: line breaks must not tell two items apart.
+    quote::ToTokens::to_token_stream(&file).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copies_are_found_whatever_their_names_docs_and_gates() {
+        let text = r#"
+            /// One.
+            #[derive(Debug)]
+            pub enum Format { Json, Csv }
+            #[cfg(feature = "zones")]
+            #[derive(Debug)]
+            pub enum ZoneFormat {
+                /// Comma-separated.
+                Json,
+                Csv,
+            }
+            #[derive(Debug)]
+            pub enum Other { Json, Xml }
+            pub type Alias = Format;
+            pub struct A { result: Option<u8> }
+            impl Envelope for A { type Result = Option<u8>; }
+            pub struct B { result: Option<u8> }
+            impl Envelope for B { type Result = u8; }
+        "#;
+        let count = count_types(text);
+        assert_eq!(count.types, 6);
+        assert_eq!(count.duplicates, vec![("ZoneFormat".to_owned(), "Format".to_owned())]);
+    }
+}
