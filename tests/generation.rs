@@ -138,7 +138,7 @@ fn merged_shapes_keep_the_names_a_person_would_choose() {
     let path = tests::root().join("tests/fixtures/shared_shapes.yaml");
     let files = tests::generate(&path).unwrap_or_else(|error| panic!("{error}"));
     let types = &files[std::path::Path::new("src/shared_shapes/types.rs")];
-    assert!(types.contains("/// A note for the caller.\n#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]\npub struct Notice {"), "{types}");
+    assert!(types.contains("/// A note for the caller.\n#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]\n#[cfg_attr(feature = \"round-trip\", derive(Serialize))]\npub struct Notice {"), "{types}");
     assert!(types.contains("/// Something the caller should know.\npub type Warning = Notice;"), "{types}");
     assert!(types.contains("pub enum Format {"), "{types}");
     assert_eq!(types.matches("Json,").count(), 1, "one enum of json and csv: {types}");
@@ -146,4 +146,29 @@ fn merged_shapes_keep_the_names_a_person_would_choose() {
     assert!(!types.contains("GetFolderTreeResponse"), "the inline root folder is a Folder: {types}");
     let folders = &files[std::path::Path::new("src/shared_shapes/folders.rs")];
     assert!(folders.contains("runtime::Response<types::Folder>"), "{folders}");
+}
+
+/// Derives by direction: a type only received derives `Deserialize`, one only sent
+/// `Serialize`, one that travels both ways both; the other trait only with `round-trip`.
+#[test]
+fn types_derive_the_serde_traits_their_direction_needs() {
+    let path = tests::root().join("tests/fixtures/shared_shapes.yaml");
+    let files = tests::generate(&path).unwrap_or_else(|error| panic!("{error}"));
+    let types = &files[std::path::Path::new("src/shared_shapes/types.rs")];
+    let derives_of = |name: &str| {
+        let at = types.find(&format!("pub struct {name} {{")).unwrap_or_else(|| panic!("{name} in {types}"));
+        let start = types[..at].rfind("#[derive(").expect("derives");
+        types[start..at].to_owned()
+    };
+    let received = derives_of("ListExportsResponse");
+    assert!(
+        received.contains("PartialEq, Eq, Deserialize)]") && received.contains("round-trip\", derive(Serialize))]"),
+        "{received}"
+    );
+    let sent = derives_of("CreateExportRequest");
+    assert!(sent.contains("PartialEq, Serialize)]") && sent.contains("round-trip\", derive(Deserialize))]"), "{sent}");
+    let both = derives_of("Folder");
+    assert!(both.contains("Serialize, Deserialize)]") && !both.contains("round-trip"), "{both}");
+    let manifest = &files[std::path::Path::new("Cargo.toml")];
+    assert!(manifest.contains("\nround-trip = []\n"), "{manifest}");
 }

@@ -110,6 +110,35 @@ components:
     assert!(types.contains("pub next: Option<Box<ValueModel>>"), "{types}");
 }
 
+/// Found by a 30-minute fuzz run: an inline `allOf` that inherits the component it sits
+/// in met itself while being lowered, each time as a new inline schema.
+#[test]
+fn an_inline_all_of_inheriting_its_own_component_generates() {
+    let files = generate(
+        r##"
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths: {}
+components:
+  schemas:
+    Search:
+      type: object
+      properties:
+        related:
+          type: array
+          items:
+            allOf:
+              - {type: object, required: [query], properties: {query: {type: string}}}
+              - $ref: '#/components/schemas/Search'
+"##,
+    )
+    .expect("generates");
+    let types = &files[std::path::Path::new("src/repro/types.rs")];
+    assert!(types.contains("pub related: Option<Vec<SearchRelatedItem>>"), "{types}");
+    assert!(types.contains("pub struct SearchRelatedItem {\n    pub query: String,"), "{types}");
+    assert!(types.contains("pub related: Option<Vec<SearchRelatedItem>>,\n}"), "the item inherits `related`: {types}");
+}
+
 #[test]
 fn carriage_returns_and_backslashes_in_titles_and_docs_stay_inside_their_comments_and_strings() {
     let files = generate(
@@ -160,11 +189,16 @@ fn two_apis_with_one_module_name_are_an_error_naming_both_files() {
 
 #[test]
 fn apis_named_like_the_crates_own_features_and_modules_get_names_of_their_own() {
-    let files = generate_many(&[("default", "d.yaml"), ("full", "f.yaml"), ("runtime", "r.yaml")]).expect("generates");
+    let files =
+        generate_many(&[("default", "d.yaml"), ("full", "f.yaml"), ("runtime", "r.yaml"), ("round trip", "t.yaml")])
+            .expect("generates");
     let manifest: toml_edit::DocumentMut = files[std::path::Path::new("Cargo.toml")].parse().expect("manifest parses");
     let features: Vec<&str> = manifest["features"].as_table().expect("features").iter().map(|(key, _)| key).collect();
-    assert_eq!(features, ["default", "full", "default-api", "full-api", "runtime"]);
-    assert_eq!(manifest["features"]["full"].to_string().trim(), r#"["default-api", "full-api", "runtime"]"#);
+    assert_eq!(features, ["default", "full", "round-trip", "default-api", "full-api", "runtime", "round-trip-api"]);
+    assert_eq!(
+        manifest["features"]["full"].to_string().trim(),
+        r#"["default-api", "full-api", "runtime", "round-trip-api"]"#
+    );
     assert!(files.contains_key(std::path::Path::new("src/runtime_api/mod.rs")));
     let lib = &files[std::path::Path::new("src/lib.rs")];
     assert!(lib.contains("pub mod runtime;") && lib.contains("pub mod runtime_api;"), "{lib}");

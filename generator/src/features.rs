@@ -18,7 +18,7 @@ pub(crate) fn assign(apis: &mut [Api], settings: &CrateSettings) {
     let Some(threshold) = settings.tag_features_from else { return };
     let single_api = apis.len() == 1;
     let mut names = Namespace::new();
-    names.reserve(&["default", "full"]);
+    names.reserve(naming::owned::CRATE_FEATURES);
     for api in apis.iter() {
         names.reserve(&[&api.feature]);
     }

@@ -160,8 +160,9 @@ impl TypeDef {
     }
 }
 
-/// Whether a type is part of a request, of a response, or of neither (a schema no
-/// operation reaches, which is emitted both ways as the spec describes it).
+/// Whether a type is part of a request, of a response, or both. A schema no operation
+/// reaches counts as both (it is emitted as the spec describes it), and so does every
+/// type it names.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Direction {
     pub sent: bool,

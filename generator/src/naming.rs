@@ -146,6 +146,11 @@ pub fn module_name(raw: &str) -> String {
 /// a spec are claimed around them (`retry` → `retry2`); a test checks the lists against
 /// `runtime.rs` and the emitted code, so a new runtime method cannot be forgotten here.
 pub mod owned {
+    /// Cargo features every generated crate has, beside one per API (and per tag).
+    pub const CRATE_FEATURES: &[&str] = &["default", "full", ROUND_TRIP_FEATURE];
+    /// The feature that gives every type both `Serialize` and `Deserialize`, whichever
+    /// way it travels.
+    pub const ROUND_TRIP_FEATURE: &str = "round-trip";
     /// Modules beside the tag modules in an API's folder, and the crate's runtime.
     pub const API_MODULES: &[&str] = &["types", "client", "runtime"];
     /// Members of each API's `Client` (emit/client.rs), besides tag accessors and
@@ -189,7 +194,7 @@ pub fn api_module(name: &str) -> String {
 /// `full` features every generated crate has.
 pub fn api_feature(name: &str) -> String {
     match feature_name(name) {
-        feature if matches!(feature.as_str(), "default" | "full") => format!("{feature}-api"),
+        feature if owned::CRATE_FEATURES.contains(&feature.as_str()) => format!("{feature}-api"),
         feature => feature,
     }
 }

@@ -44,8 +44,12 @@ pub(crate) fn settle(api: &mut Api) {
     let sent = reachable(api, sent_roots, count);
     let sent_json = reachable(api, sent_json_roots, count);
     let received = reachable(api, received_roots, count);
+    // A type no operation reaches is emitted both ways, as the spec describes it, and so
+    // is everything it names (its derives need theirs).
+    let unreached = (0..count).filter(|&index| !sent[index] && !received[index]).map(TypeId).collect();
+    let both = reachable(api, unreached, count);
     for (index, def) in api.types.types.iter_mut().enumerate() {
-        def.direction = Direction { sent: sent[index], received: received[index] };
+        def.direction = Direction { sent: sent[index] || both[index], received: received[index] || both[index] };
         let TypeKind::Struct(structure) = &mut def.kind else { continue };
         let envelope = structure.envelope.is_some();
         for field in &mut structure.fields {

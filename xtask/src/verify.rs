@@ -258,7 +258,8 @@ edition = "2021"
 publish = false
 
 [dependencies]
-{CLIENT_CRATE} = {{ path = "../client" }}
+# Every type is decoded and encoded again, whichever way the API sends it.
+{CLIENT_CRATE} = {{ path = "../client", features = ["round-trip"] }}
 serde = "1"
 serde_json = "1"
 

@@ -25,7 +25,8 @@ pub struct LoginDesign {
     pub text_color: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct Organization {
     /// The unique subdomain assigned to your Zero Trust organization.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -58,7 +59,8 @@ pub struct Organization {
     pub user_seat_expiration_inactive_time: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct CreateOrganizationRequest {
     /// The unique subdomain assigned to your Zero Trust organization.
     pub auth_domain: String,
@@ -77,7 +79,8 @@ pub struct CreateOrganizationRequest {
     pub user_seat_expiration_inactive_time: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct UpdateOrganizationRequest {
     /// The unique subdomain assigned to your Zero Trust organization.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -98,7 +101,8 @@ pub struct UpdateOrganizationRequest {
     pub user_seat_expiration_inactive_time: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct RevokeUserRequest {
     /// The email of the user to revoke.
     pub email: String,
@@ -133,7 +137,8 @@ pub struct ApiResponseCommon {
     pub success: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ApiResponseCommonFailure {
     pub errors: Messages,
     pub messages: Messages,
@@ -153,7 +158,8 @@ impl runtime::Envelope for ApiResponseCommonFailure {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct OrganizationResponse {
     pub errors: Messages,
     pub messages: Messages,
@@ -174,7 +180,8 @@ impl runtime::Envelope for OrganizationResponse {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct RevokeUserResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<bool>,

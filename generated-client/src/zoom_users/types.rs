@@ -2,10 +2,14 @@
 
 //! Request and response types of Zoom API - Users.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+
+#[cfg(feature = "round-trip")]
+use serde::Serialize;
 
 /// Error body returned by the Zoom API.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ZoomError {
     /// Zoom error code.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -197,6 +197,8 @@ fn manifest(apis: &[Api], settings: &CrateSettings) -> String {
     let all = || apis.iter().map(|api| api.feature.as_str());
     features.insert("default", strings(&mut all().filter(|_| settings.default_features_all)));
     features.insert("full", strings(&mut all()));
+    // Types derive the serde traits their direction needs; this gives them both.
+    features.insert(crate::naming::owned::ROUND_TRIP_FEATURE, strings(&mut std::iter::empty()));
     for api in apis {
         let tags = || api.groups.iter().filter_map(|group| group.feature.as_deref());
         match &api.core_feature {

@@ -2,7 +2,8 @@
 
 use super::docs::{doc_attrs, ours, spec};
 use super::{ident, type_tokens, TypeContext};
-use crate::ir::{Api, EnumVariant, Field, Struct, TypeDef, TypeKind, TypeRef, UnionVariant, ValueVariant};
+use crate::ir::{Api, Direction, EnumVariant, Field, Struct, TypeDef, TypeKind, TypeRef, UnionVariant, ValueVariant};
+use crate::naming;
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -28,10 +29,27 @@ pub(crate) fn emit_types_header(api: &Api) -> TokenStream {
     });
     // With tag features, the types that use an import may all be switched off.
     let allow_unused = api.core_feature.is_some().then(|| quote!(#![allow(unused_imports)]));
+    // A trait no type implements whatever the features is imported only for `round-trip`.
+    let feature = naming::owned::ROUND_TRIP_FEATURE;
+    let serde_import = |trait_name: TokenStream, always: bool| match always {
+        true => quote!(use serde::#trait_name;),
+        false => quote!(#[cfg(feature = #feature)] use serde::#trait_name;),
+    };
+    let always = |needs: fn(Serde) -> bool| api.types.types.iter().any(|def| needs(Serde::of(def.direction)));
+    let imports = match (always(|serde| serde.deserialize), always(|serde| serde.serialize)) {
+        (true, true) => quote!(
+            use serde::{Deserialize, Serialize};
+        ),
+        (deserialize, serialize) => {
+            let deserialize = serde_import(quote!(Deserialize), deserialize);
+            let serialize = serde_import(quote!(Serialize), serialize);
+            quote!(#deserialize #serialize)
+        }
+    };
     quote! {
         #![doc = #header]
         #allow_unused
-        use serde::{Deserialize, Serialize};
+        #imports
         #map_import
         #runtime_import
     }
@@ -70,12 +88,12 @@ fn emit_type_items(api: &Api, def: &TypeDef, context: TypeContext) -> TokenStrea
     let docs = doc_attrs([spec(def.description.as_deref())]);
     let name = ident(&def.name);
     match &def.kind {
-        TypeKind::Struct(structure) => emit_struct(api, &docs, &name, structure, context),
-        TypeKind::Enum(variants) => emit_enum(&docs, &name, variants),
+        TypeKind::Struct(structure) => emit_struct(api, &docs, &name, structure, def.direction, context),
+        TypeKind::Enum(variants) => emit_enum(&docs, &name, variants, def.direction),
         TypeKind::ValueEnum(variants) if ValueVariant::all_integers(variants) => {
-            emit_integer_enum(&docs, &name, variants)
+            emit_integer_enum(&docs, &name, variants, def.direction)
         }
-        TypeKind::ValueEnum(variants) => emit_mixed_enum(&docs, &name, variants),
+        TypeKind::ValueEnum(variants) => emit_mixed_enum(&docs, &name, variants, def.direction),
         TypeKind::Union(variants, discriminator) => {
             let docs = match discriminator {
                 Some(_) => docs,
@@ -84,7 +102,7 @@ fn emit_type_items(api: &Api, def: &TypeDef, context: TypeContext) -> TokenStrea
                     ours("Decoded as the first variant that fits; variants that demand more (required fields) come first."),
                 ]),
             };
-            emit_union(api, &docs, &name, variants, discriminator.as_ref(), context)
+            emit_union(api, &docs, &name, variants, discriminator.as_ref(), def.direction, context)
         }
         TypeKind::Alias(target) => {
             let target = type_tokens(api, target, context);
@@ -98,6 +116,7 @@ fn emit_struct(
     docs: &TokenStream,
     name: &proc_macro2::Ident,
     structure: &Struct,
+    direction: Direction,
     context: TypeContext,
 ) -> TokenStream {
     let fields = structure.fields.iter().map(|field| emit_field(api, field, context));
@@ -141,11 +160,13 @@ fn emit_struct(
         }
     });
     let all_optional = structure.fields.iter().all(Field::optional);
-    let default = all_optional.then(|| quote!(Default,));
-    let eq = derives_eq(api, structure).then(|| quote!(Eq,));
+    let default = all_optional.then(|| quote!(Default));
+    let eq = derives_eq(api, structure).then(|| quote!(Eq));
+    let base = [quote!(Debug), quote!(Clone), quote!(PartialEq)].into_iter().chain(eq).chain(default);
+    let derives = Serde::of(direction).derive(base, true, true, None);
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, #eq #default Serialize, Deserialize)]
+        #derives
         pub struct #name {
             #(#fields)*
             #additional
@@ -211,7 +232,12 @@ fn field_notes(field: &Field) -> String {
     notes.join(" ")
 }
 
-fn emit_enum(docs: &TokenStream, name: &proc_macro2::Ident, variants: &[EnumVariant]) -> TokenStream {
+fn emit_enum(
+    docs: &TokenStream,
+    name: &proc_macro2::Ident,
+    variants: &[EnumVariant],
+    direction: Direction,
+) -> TokenStream {
     let arms = variants.iter().map(|variant| {
         let variant_name = ident(&variant.rust_name);
         let value = &variant.value;
@@ -224,9 +250,11 @@ fn emit_enum(docs: &TokenStream, name: &proc_macro2::Ident, variants: &[EnumVari
         let value = &variant.value;
         quote!(Self::#variant_name => #value,)
     });
+    let base = [quote!(Debug), quote!(Clone), quote!(PartialEq), quote!(Eq), quote!(Hash)];
+    let derives = Serde::of(direction).derive(base, true, true, None);
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #derives
         pub enum #name {
             #(#arms)*
             /// A value this client does not know yet; kept so that a new server value still decodes.
@@ -254,13 +282,42 @@ fn emit_enum(docs: &TokenStream, name: &proc_macro2::Ident, variants: &[EnumVari
 
 const OTHER_DOC: &str = " A value this client does not know yet; kept so that a new server value still decodes.";
 
-fn emit_integer_enum(docs: &TokenStream, name: &proc_macro2::Ident, variants: &[ValueVariant]) -> TokenStream {
+fn emit_integer_enum(
+    docs: &TokenStream,
+    name: &proc_macro2::Ident,
+    variants: &[ValueVariant],
+    direction: Direction,
+) -> TokenStream {
+    let serde = Serde::of(direction);
+    let serialize = serde.gate(
+        serde.serialize,
+        quote! {
+            impl Serialize for #name {
+                fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                    serializer.serialize_i64(self.value())
+                }
+            }
+        },
+    );
     let arms = value_variant_arms(variants);
     let values: Vec<proc_macro2::Literal> = variants
         .iter()
         .map(|variant| proc_macro2::Literal::i64_unsuffixed(variant.value.as_i64().unwrap_or(0)))
         .collect();
     let names: Vec<proc_macro2::Ident> = variants.iter().map(|variant| ident(&variant.rust_name)).collect();
+    let deserialize = serde.gate(
+        serde.deserialize,
+        quote! {
+            impl<'de> Deserialize<'de> for #name {
+                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    Ok(match i64::deserialize(deserializer)? {
+                        #(#values => Self::#names,)*
+                        value => Self::Other(value),
+                    })
+                }
+            }
+        },
+    );
     quote! {
         #docs
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -280,20 +337,9 @@ fn emit_integer_enum(docs: &TokenStream, name: &proc_macro2::Ident, variants: &[
             }
         }
 
-        impl Serialize for #name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_i64(self.value())
-            }
-        }
+        #serialize
 
-        impl<'de> Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                Ok(match i64::deserialize(deserializer)? {
-                    #(#values => Self::#names,)*
-                    value => Self::Other(value),
-                })
-            }
-        }
+        #deserialize
 
         impl std::fmt::Display for #name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -304,11 +350,39 @@ fn emit_integer_enum(docs: &TokenStream, name: &proc_macro2::Ident, variants: &[
 }
 
 /// An enum of values of several JSON kinds: matched and rebuilt through `serde_json::Value`.
-fn emit_mixed_enum(docs: &TokenStream, name: &proc_macro2::Ident, variants: &[ValueVariant]) -> TokenStream {
+fn emit_mixed_enum(
+    docs: &TokenStream,
+    name: &proc_macro2::Ident,
+    variants: &[ValueVariant],
+    direction: Direction,
+) -> TokenStream {
     let arms = value_variant_arms(variants);
     let names: Vec<proc_macro2::Ident> = variants.iter().map(|variant| ident(&variant.rust_name)).collect();
     let builds = variants.iter().map(|variant| value_expression(&variant.value));
     let tests = variants.iter().map(|variant| value_test(&variant.value));
+    let serde = Serde::of(direction);
+    let serialize = serde.gate(
+        serde.serialize,
+        quote! {
+            impl Serialize for #name {
+                fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                    self.to_value().serialize(serializer)
+                }
+            }
+        },
+    );
+    let deserialize = serde.gate(
+        serde.deserialize,
+        quote! {
+            impl<'de> Deserialize<'de> for #name {
+                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    let value = serde_json::Value::deserialize(deserializer)?;
+                    #(if #tests { return Ok(Self::#names); })*
+                    Ok(Self::Other(value))
+                }
+            }
+        },
+    );
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq)]
@@ -328,19 +402,9 @@ fn emit_mixed_enum(docs: &TokenStream, name: &proc_macro2::Ident, variants: &[Va
             }
         }
 
-        impl Serialize for #name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                self.to_value().serialize(serializer)
-            }
-        }
+        #serialize
 
-        impl<'de> Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let value = serde_json::Value::deserialize(deserializer)?;
-                #(if #tests { return Ok(Self::#names); })*
-                Ok(Self::Other(value))
-            }
-        }
+        #deserialize
 
         impl std::fmt::Display for #name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -397,15 +461,17 @@ fn emit_union(
     name: &proc_macro2::Ident,
     variants: &[UnionVariant],
     discriminator: Option<&crate::ir::Discriminator>,
+    direction: Direction,
     context: TypeContext,
 ) -> TokenStream {
+    let serde = Serde::of(direction);
     let arms = variants.iter().map(|variant| {
         let variant_name = ident(&variant.rust_name);
         let ty = type_tokens(api, &variant.ty, context);
         quote!(#variant_name(#ty),)
     });
     let Some(discriminator) = discriminator else {
-        return emit_untagged_union(api, docs, name, variants, arms.collect());
+        return emit_untagged_union(api, docs, name, variants, arms.collect(), serde);
     };
     // The discriminator picks the variant; each variant's struct keeps the property, so
     // the value serializes back as it came.
@@ -421,7 +487,7 @@ fn emit_union(
             .is_none_or(|structure| structure.fields.iter().any(|field| field.api_name == *property))
     };
     let (derive_serialize, serialize) = if variants.iter().all(carries_tag) {
-        (quote!(Serialize,), None)
+        (true, None)
     } else {
         // A member that does not declare the property still sends it: it is what selects
         // the member on the other side.
@@ -447,13 +513,27 @@ fn emit_union(
                 }
             }
         };
-        (quote!(), Some(serialize))
+        (false, Some(serde.gate(serde.serialize, serialize)))
     };
-    let untagged = serialize.is_none().then(|| quote!(#[serde(untagged)]));
+    let untagged = derive_serialize.then(|| quote!(untagged));
+    let derives = serde.derive([quote!(Debug), quote!(Clone), quote!(PartialEq)], derive_serialize, false, untagged);
+    let deserialize = serde.gate(
+        serde.deserialize,
+        quote! {
+            impl<'de> Deserialize<'de> for #name {
+                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    let value = serde_json::Value::deserialize(deserializer)?;
+                    match value.get(#property).and_then(serde_json::Value::as_str) {
+                        #(#dispatch)*
+                        _ => Ok(Self::Other(value)),
+                    }
+                }
+            }
+        },
+    );
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, #derive_serialize)]
-        #untagged
+        #derives
         pub enum #name {
             #(#arms)*
             #[doc = #other_doc]
@@ -462,15 +542,7 @@ fn emit_union(
 
         #serialize
 
-        impl<'de> Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let value = serde_json::Value::deserialize(deserializer)?;
-                match value.get(#property).and_then(serde_json::Value::as_str) {
-                    #(#dispatch)*
-                    _ => Ok(Self::Other(value)),
-                }
-            }
-        }
+        #deserialize
     }
 }
 
@@ -484,13 +556,15 @@ fn emit_untagged_union(
     name: &proc_macro2::Ident,
     variants: &[UnionVariant],
     arms: Vec<TokenStream>,
+    serde: Serde,
 ) -> TokenStream {
+    let base = || [quote!(Debug), quote!(Clone), quote!(PartialEq)];
     let fits: Vec<Fit<'_>> = variants.iter().map(|variant| Fit::of(api, &variant.ty)).collect();
     if fits.iter().all(|fit| matches!(fit, Fit::Any)) {
+        let derives = serde.derive(base(), true, true, Some(quote!(untagged)));
         return quote! {
             #docs
-            #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-            #[serde(untagged)]
+            #derives
             pub enum #name {
                 #(#arms)*
             }
@@ -538,23 +612,90 @@ fn emit_untagged_union(
             };
         }
     });
+    let derives = serde.derive(base(), true, false, Some(quote!(untagged)));
+    let deserialize = serde.gate(
+        serde.deserialize,
+        quote! {
+            impl<'de> Deserialize<'de> for #name {
+                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    let value = serde_json::Value::deserialize(deserializer)?;
+                    #known
+                    #fixed
+                    #(#exact)*
+                    #(#loose)*
+                    Err(serde::de::Error::custom(#message))
+                }
+            }
+        },
+    );
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, Serialize)]
-        #[serde(untagged)]
+        #derives
         pub enum #name {
             #(#arms)*
         }
 
-        impl<'de> Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let value = serde_json::Value::deserialize(deserializer)?;
-                #known
-                #fixed
-                #(#exact)*
-                #(#loose)*
-                Err(serde::de::Error::custom(#message))
+        #deserialize
+    }
+}
+
+/// Which serde impls a type has whatever features are on (those its direction needs:
+/// `Deserialize` for what is received, `Serialize` for what is sent), the others only with
+/// the crate's `round-trip` feature. Deriving only what is used halves the serde code of
+/// a response-heavy API.
+#[derive(Debug, Clone, Copy)]
+struct Serde {
+    serialize: bool,
+    deserialize: bool,
+}
+
+impl Serde {
+    fn of(direction: Direction) -> Self {
+        Serde { serialize: direction.serializes(), deserialize: direction.deserializes() }
+    }
+
+    /// `#[derive(…)]` with `base` and the serde derives asked for that the direction
+    /// needs; the others behind the feature. `serde_args` are the type's own serde
+    /// attributes, which need a serde derive beside them.
+    fn derive(
+        self,
+        base: impl IntoIterator<Item = TokenStream>,
+        serialize: bool,
+        deserialize: bool,
+        serde_args: Option<TokenStream>,
+    ) -> TokenStream {
+        let (mut always, mut gated) = (Vec::new(), Vec::new());
+        for (derived, needed, name) in
+            [(serialize, self.serialize, quote!(Serialize)), (deserialize, self.deserialize, quote!(Deserialize))]
+        {
+            match (derived, needed) {
+                (false, _) => {}
+                (true, true) => always.push(name),
+                (true, false) => gated.push(name),
             }
+        }
+        let feature = naming::owned::ROUND_TRIP_FEATURE;
+        let base: Vec<TokenStream> = base.into_iter().chain(always.iter().cloned()).collect();
+        let (args, gated_args) = match serde_args {
+            Some(args) if !always.is_empty() => (Some(quote!(#[serde(#args)])), None),
+            Some(args) if !gated.is_empty() => (None, Some(quote!(, serde(#args)))),
+            _ => (None, None),
+        };
+        let gated =
+            (!gated.is_empty()).then(|| quote!(#[cfg_attr(feature = #feature, derive(#(#gated),*) #gated_args)]));
+        quote! {
+            #[derive(#(#base),*)]
+            #args
+            #gated
+        }
+    }
+
+    /// A hand-written serde impl, behind the feature unless the direction needs it.
+    fn gate(self, needed: bool, item: TokenStream) -> TokenStream {
+        let feature = naming::owned::ROUND_TRIP_FEATURE;
+        match needed {
+            true => item,
+            false => quote!(#[cfg(feature = #feature)] #item),
         }
     }
 }

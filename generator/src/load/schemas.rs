@@ -103,6 +103,9 @@ impl<'a> Lowering<'a> {
     /// Defines a new named type for an inline schema.
     fn define(&mut self, hint: &str, schema: &'a Schema, at: &str) -> TypeRef {
         let id = self.reserve_type(naming::type_name(hint));
+        // Known before it is lowered: an `allOf` that inherits this schema's own parent
+        // (through `$ref`s) meets it again inside itself, and must name it, not lower it.
+        self.inline_types.insert(at.to_owned(), TypeRef::Named(id));
         let name = self.types[id.0].name.clone();
         let kind = self.lower_kind(schema, at, &name);
         self.types[id.0].description = schema.schema_data.description.clone();

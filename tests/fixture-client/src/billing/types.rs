@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use crate::runtime;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct Customer {
     pub id: String,
     pub object: CustomerObject,
@@ -16,7 +17,8 @@ pub struct Customer {
     pub metadata: Option<BTreeMap<String, String>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub enum CustomerObject {
     #[serde(rename = "customer")]
     Customer,
@@ -41,7 +43,8 @@ impl std::fmt::Display for CustomerObject {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct PostCustomersRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
@@ -61,7 +64,8 @@ pub struct PostCustomersRequest {
     pub tax_id_data: Option<Vec<PostCustomersRequestTaxIdDataItem>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct PostCustomersRequestAddress {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
@@ -71,13 +75,15 @@ pub struct PostCustomersRequestAddress {
     pub postal_code: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct PostCustomersRequestTaxIdDataItem {
     pub r#type: PostCustomersRequestTaxIdDataItemType,
     pub value: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub enum PostCustomersRequestTaxIdDataItemType {
     #[serde(rename = "eu_vat")]
     EuVat,
@@ -105,7 +111,8 @@ impl std::fmt::Display for PostCustomersRequestTaxIdDataItemType {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct PostPaymentIntentsRequest {
     pub amount: i64,
     pub currency: String,
@@ -117,7 +124,8 @@ pub struct PostPaymentIntentsRequest {
     pub payment_method_types: Option<Vec<String>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct PostPaymentIntentsRequestAutomaticPaymentMethods {
     pub enabled: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -126,7 +134,8 @@ pub struct PostPaymentIntentsRequestAutomaticPaymentMethods {
     >,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub enum PostPaymentIntentsRequestAutomaticPaymentMethodsAllowRedirects {
     #[serde(rename = "always")]
     Always,
@@ -155,13 +164,15 @@ for PostPaymentIntentsRequestAutomaticPaymentMethodsAllowRedirects {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct PostPaymentIntentsResponse {
     pub id: String,
     pub amount: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct PostFilesRequest {
     pub file: runtime::File,
     pub purpose: PostFilesRequestPurpose,
@@ -169,7 +180,8 @@ pub struct PostFilesRequest {
     pub file_link_data: Option<PostFilesRequestFileLinkData>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub enum PostFilesRequestPurpose {
     #[serde(rename = "dispute_evidence")]
     DisputeEvidence,
@@ -197,13 +209,15 @@ impl std::fmt::Display for PostFilesRequestPurpose {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct PostFilesRequestFileLinkData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create: Option<bool>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct PostFilesResponse {
     pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -17,7 +17,8 @@ pub struct ResponseCommon {
 }
 
 #[cfg(feature = "dns-records")]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct Failure {
     pub errors: Messages,
     pub messages: Messages,
@@ -151,7 +152,8 @@ impl<'de> Deserialize<'de> for DnsRecord {
 pub type RecordInput = DnsRecord;
 
 #[cfg(feature = "dns-records")]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct RecordResponse {
     pub success: bool,
     pub errors: Messages,
@@ -248,8 +250,8 @@ impl<'de> Deserialize<'de> for Message {
 }
 
 #[cfg(feature = "dns-chat")]
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(Serialize), serde(untagged))]
 pub enum Shape {
     Circle(ShapeCircle),
     Square(ShapeSquare),
@@ -371,6 +373,7 @@ pub enum Tool {
 }
 
 #[cfg(feature = "dns-chat")]
+#[cfg(feature = "round-trip")]
 impl<'de> Deserialize<'de> for Tool {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -393,14 +396,16 @@ impl<'de> Deserialize<'de> for Tool {
 }
 
 #[cfg(feature = "dns-chat")]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct FunctionTool {
     pub r#type: FunctionToolType,
     pub name: String,
 }
 
 #[cfg(feature = "dns-chat")]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct WebSearchTool {
     pub r#type: WebSearchToolType,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -411,8 +416,8 @@ pub struct WebSearchTool {
 /// A choice of two discriminated unions, as OpenAI's input and output contents.
 ///
 /// Decoded as the first variant that fits; variants that demand more (required fields) come first.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(Serialize), serde(untagged))]
 pub enum Content {
     InputContent(InputContent),
     OutputContent(OutputContent),
@@ -453,8 +458,8 @@ impl<'de> Deserialize<'de> for Content {
 }
 
 #[cfg(feature = "dns-chat")]
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(Serialize), serde(untagged))]
 pub enum InputContent {
     InputText(InputText),
     /// A `type` this client does not know yet, kept as it came.
@@ -479,8 +484,8 @@ impl<'de> Deserialize<'de> for InputContent {
 }
 
 #[cfg(feature = "dns-chat")]
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "round-trip", derive(Serialize), serde(untagged))]
 pub enum OutputContent {
     Refusal(Refusal),
     /// A `type` this client does not know yet, kept as it came.
@@ -505,14 +510,16 @@ impl<'de> Deserialize<'de> for OutputContent {
 }
 
 #[cfg(feature = "dns-chat")]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct InputText {
     pub r#type: InputTextType,
     pub text: String,
 }
 
 #[cfg(feature = "dns-chat")]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct Refusal {
     pub r#type: RefusalType,
     pub refusal: String,
@@ -700,7 +707,8 @@ impl std::fmt::Display for AssistantMessageRole {
 }
 
 #[cfg(feature = "dns-chat")]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ShapeCircle {
     pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -710,7 +718,8 @@ pub struct ShapeCircle {
 }
 
 #[cfg(feature = "dns-chat")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub enum ShapeCircleKind {
     #[serde(rename = "circle")]
     Circle,
@@ -738,7 +747,8 @@ impl std::fmt::Display for ShapeCircleKind {
 }
 
 #[cfg(feature = "dns-chat")]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ShapeSquare {
     pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -748,7 +758,8 @@ pub struct ShapeSquare {
 }
 
 #[cfg(feature = "dns-chat")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub enum ShapeSquareKind {
     #[serde(rename = "square")]
     Square,
@@ -1210,7 +1221,8 @@ impl std::fmt::Display for TeamReferenceType {
 }
 
 #[cfg(feature = "dns-chat")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub enum FunctionToolType {
     #[serde(rename = "function")]
     Function,
@@ -1238,7 +1250,8 @@ impl std::fmt::Display for FunctionToolType {
 }
 
 #[cfg(feature = "dns-chat")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub enum WebSearchToolType {
     #[serde(rename = "web_search")]
     WebSearch,
@@ -1269,7 +1282,8 @@ impl std::fmt::Display for WebSearchToolType {
 }
 
 #[cfg(feature = "dns-chat")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub enum InputTextType {
     #[serde(rename = "input_text")]
     InputText,
@@ -1297,7 +1311,8 @@ impl std::fmt::Display for InputTextType {
 }
 
 #[cfg(feature = "dns-chat")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub enum RefusalType {
     #[serde(rename = "refusal")]
     Refusal,
@@ -1325,7 +1340,8 @@ impl std::fmt::Display for RefusalType {
 }
 
 #[cfg(feature = "dns-records")]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ListDnsRecordsResponse {
     pub success: bool,
     pub errors: Messages,
@@ -1347,7 +1363,8 @@ impl runtime::Envelope for ListDnsRecordsResponse {
 }
 
 #[cfg(feature = "dns-chat")]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct CreateChatCompletionRequest {
     pub messages: Vec<Message>,
 }

@@ -2,9 +2,12 @@
 
 //! Request and response types of Lenient parameters.
 
-use serde::{Deserialize, Serialize};
+#[cfg(feature = "round-trip")]
+use serde::Deserialize;
+use serde::Serialize;
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub enum ListReportsFormat {
     #[serde(rename = "csv")]
     Csv,

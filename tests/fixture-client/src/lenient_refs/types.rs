@@ -2,9 +2,13 @@
 
 //! Request and response types of Lenient references.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg(feature = "round-trip")]
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ListWidgetsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,

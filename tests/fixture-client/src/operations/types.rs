@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 use crate::runtime;
 
 #[cfg(feature = "operations-items")]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct Item {
     pub id: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -15,7 +16,8 @@ pub struct Item {
 }
 
 #[cfg(feature = "operations-items")]
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct Problem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
@@ -24,7 +26,8 @@ pub struct Problem {
 }
 
 #[cfg(feature = "operations-items")]
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct GetItemFilter {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
@@ -33,21 +36,24 @@ pub struct GetItemFilter {
 }
 
 #[cfg(feature = "operations-items")]
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct GetItemXTrace {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub span: Option<i64>,
 }
 
 #[cfg(feature = "operations-items")]
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct GetItemResponse202 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub eta_seconds: Option<i64>,
 }
 
 #[cfg(feature = "operations-items")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub enum GetItemHeadersXCache {
     #[serde(rename = "hit")]
     Hit,
@@ -78,7 +84,8 @@ impl std::fmt::Display for GetItemHeadersXCache {
 }
 
 #[cfg(feature = "operations-items")]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct CreateItemRequest {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -86,7 +93,8 @@ pub struct CreateItemRequest {
 }
 
 #[cfg(feature = "operations-items")]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct UploadAttachmentRequest {
     pub file: runtime::File,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -96,7 +104,8 @@ pub struct UploadAttachmentRequest {
 }
 
 #[cfg(feature = "operations-untagged")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub enum UploadMode {
     #[serde(rename = "fast")]
     Fast,

@@ -2,16 +2,21 @@
 
 //! Request and response types of Pagination shapes.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+
+#[cfg(feature = "round-trip")]
+use serde::Serialize;
 use std::collections::BTreeMap;
 use crate::runtime;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct Thing {
     pub id: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ListThingsResponse {
     pub success: bool,
     pub errors: Vec<BTreeMap<String, serde_json::Value>>,
@@ -33,7 +38,8 @@ impl runtime::Envelope for ListThingsResponse {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ListThingsResponseResultInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<f64>,
@@ -45,7 +51,8 @@ pub struct ListThingsResponseResultInfo {
     pub total_pages: Option<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ListUsersResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_size: Option<i64>,
@@ -55,14 +62,16 @@ pub struct ListUsersResponse {
     pub users: Option<Vec<Thing>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ListEventsResponse {
     pub data: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<ListEventsResponseMeta>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ListEventsResponseMeta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,

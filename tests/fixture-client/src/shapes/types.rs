@@ -9,7 +9,8 @@ use crate::runtime;
 
 #[cfg(feature = "shapes-pets")]
 /// Only sent. Optional nullable fields have three states.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct PetUpdate {
     /// Left out keeps the nickname, `null` clears it.
     ///
@@ -41,7 +42,8 @@ pub struct PetUpdate {
 
 #[cfg(feature = "shapes-pets")]
 /// Only received: optional nullable fields are one `Option`, as absent and `null` mean the same.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct PetView {
     pub id: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -82,7 +84,8 @@ pub struct Account {
 
 #[cfg(feature = "shapes-accounts")]
 /// Closed to unknown properties, with every kind of enum.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct Settings {
     /// An integer enum whose variants are named by `x-enum-varnames`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -212,6 +215,7 @@ impl Serialize for Level {
 }
 
 #[cfg(feature = "shapes-accounts")]
+#[cfg(feature = "round-trip")]
 impl<'de> Deserialize<'de> for Level {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -266,6 +270,7 @@ impl Serialize for Ratio {
 }
 
 #[cfg(feature = "shapes-accounts")]
+#[cfg(feature = "round-trip")]
 impl<'de> Deserialize<'de> for Ratio {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -323,6 +328,7 @@ impl Serialize for Mode {
 }
 
 #[cfg(feature = "shapes-accounts")]
+#[cfg(feature = "round-trip")]
 impl<'de> Deserialize<'de> for Mode {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -793,7 +799,8 @@ pub struct Dog {
 
 #[cfg(feature = "shapes-pets")]
 /// A recursive type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct Node {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<i64>,
@@ -809,7 +816,8 @@ pub struct Node {
 
 #[cfg(feature = "shapes-pets")]
 /// Holds additional properties beside declared ones.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct Metadata {
     /// A recursive type.
     #[serde(default, skip_serializing_if = "Option::is_none")]

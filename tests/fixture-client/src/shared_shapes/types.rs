@@ -6,7 +6,8 @@
 use serde::{Deserialize, Serialize};
 
 /// A note for the caller.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct Notice {
     pub message: String,
 }
@@ -54,7 +55,8 @@ impl std::fmt::Display for Format {
 }
 
 #[cfg(feature = "shared-shapes-exports")]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ListExportsResponse {
     pub items: Vec<ListExportsResponseItemsItem>,
     /// A note from the server.
@@ -63,7 +65,8 @@ pub struct ListExportsResponse {
 }
 
 #[cfg(feature = "shared-shapes-exports")]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ListExportsResponseItemsItem {
     pub id: String,
     /// How the export is written.
@@ -71,7 +74,8 @@ pub struct ListExportsResponseItemsItem {
 }
 
 #[cfg(feature = "shared-shapes-exports")]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct CreateExportRequest {
     /// The format to write.
     pub format: Format,

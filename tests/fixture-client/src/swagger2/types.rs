@@ -5,7 +5,8 @@
 use serde::{Deserialize, Serialize};
 use crate::runtime;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct Pet {
     pub id: i64,
     pub name: String,
@@ -16,14 +17,16 @@ pub struct Pet {
     pub status: Option<PetStatus>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct NewPet {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct Problem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<i32>,
@@ -59,14 +62,16 @@ impl std::fmt::Display for PetStatus {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct UploadPhotoRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
     pub file: runtime::File,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct RenamePetRequest {
     pub name: String,
 }
