@@ -1019,3 +1019,28 @@ async fn merged_types_carry_each_uses_data() {
     let warning: shared::Notice = warning;
     assert_eq!(warning.message, "busy");
 }
+
+/// An API without tags (`untagged_resources.yaml`) is grouped by the resource each path
+/// names, past version prefixes and parameters; a path of prefixes alone stays on `Client`.
+#[tokio::test]
+async fn untagged_operations_are_grouped_by_their_paths_resource() {
+    use fixture_client::untagged_resources as api;
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "x"})))
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "gone"})))
+        .mount(&server)
+        .await;
+    let client = api::Client::builder().base_url(server.uri()).build().expect("builds");
+    let customer: api::Thing = client.customers().get_customers_id("cus_1").await.expect("ok").into_body();
+    assert_eq!(customer.id, "x");
+    let deleted = client.payment_intents().delete_payment_intents_id("pi_1").await.expect("ok").into_body();
+    assert_eq!(deleted.id, "gone");
+    client.balance().get_balance("acct_1").await.expect("ok");
+    client.get_root().await.expect("ok");
+    let paths: Vec<String> = recorded(&server).await.iter().map(|request| request.url.path().to_owned()).collect();
+    assert_eq!(paths, ["/v1/customers/cus_1", "/v1/payment_intents/pi_1", "/v1/acct_1/balance", "/"]);
+}

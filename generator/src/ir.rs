@@ -366,8 +366,13 @@ impl TypeRef {
 
 #[derive(Debug, Clone)]
 pub struct OperationGroup {
-    /// The tag, or `None` for untagged operations, which become methods of the client itself.
+    /// The tag; for an API that gives none, the path resource the operations act on
+    /// (`customers` for `/v1/customers/…`). `None`: operations that become methods of the
+    /// client itself.
     pub tag: Option<String>,
+    /// What the group is, for its docs: ``Operations tagged `Users` `` or
+    /// ``Operations on `/v1/customers` ``.
+    pub summary: String,
     /// Module (and file) name.
     pub module: String,
     /// Name of the client method that returns this group's accessor.

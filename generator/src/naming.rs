@@ -47,14 +47,68 @@ const RESERVED_TYPE_NAMES: &[&str] = &[
     "Iterator",
 ];
 
-/// Splits a spec name into words, treating every non-alphanumeric character as a separator.
+/// Splits a spec name into words, treating every non-alphanumeric character as a
+/// separator, except apostrophes: a possessive goes (`User's` → `User`), others join
+/// (`don't` is one word). A plural acronym, which case conversion would split, stays
+/// whole: `IPs`, `CAs`, `URLs` become `Ips`, `Cas`, `Urls` (heck alone: `i_ps`, `c_as`).
 fn words(raw: &str) -> String {
-    raw.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' }).collect::<String>()
+    acronyms_whole(raw, false)
+}
+
+/// [`words`] for a phrase a person wrote (a tag): also a two-capital word standing alone
+/// (`IPsec`, `OAuth2`, `IPv4`) is one word. Not for identifiers, where `ARecord` is two.
+fn phrase_words(raw: &str) -> String {
+    acronyms_whole(raw, true)
+}
+
+fn acronyms_whole(raw: &str, phrase: bool) -> String {
+    // A possessive says nothing a name needs (`User's` → `User`); other apostrophes join.
+    let chars: Vec<char> = raw.chars().collect();
+    let mut spaced: Vec<char> = Vec::with_capacity(chars.len());
+    let mut index = 0;
+    while index < chars.len() {
+        let c = chars[index];
+        if matches!(c, '\'' | '\u{2019}') {
+            let possessive = chars.get(index + 1) == Some(&'s')
+                && chars.get(index + 2).is_none_or(|next| !next.is_ascii_alphanumeric());
+            index += if possessive { 2 } else { 1 };
+            continue;
+        }
+        spaced.push(if c.is_ascii_alphanumeric() { c } else { ' ' });
+        index += 1;
+    }
+    let mut out: Vec<char> = spaced.clone();
+    let mut index = 0;
+    while index < spaced.len() {
+        let starts_hump = spaced[index].is_ascii_uppercase() && (index == 0 || !spaced[index - 1].is_ascii_uppercase());
+        if !starts_hump {
+            index += 1;
+            continue;
+        }
+        let capitals = spaced[index..].iter().take_while(|c| c.is_ascii_uppercase()).count();
+        let lower = spaced[index + capitals..].iter().take_while(|c| c.is_ascii_lowercase()).count();
+        let end = index + capitals + lower;
+        let plural = capitals >= 2 && lower == 1 && spaced[index + capitals] == 's';
+        let alone = (index == 0 || spaced[index - 1] == ' ')
+            && spaced[end..].iter().take_while(|c| **c != ' ').all(|c| !c.is_ascii_uppercase());
+        let two_capitals = phrase && alone && capitals == 2 && lower >= 1;
+        if plural || two_capitals {
+            for c in &mut out[index + 1..end] {
+                *c = c.to_ascii_lowercase();
+            }
+        }
+        index = end.max(index + 1);
+    }
+    out.into_iter().collect()
 }
 
 /// `snake_case` identifier, keyword-safe, never empty, never starting with a digit.
 pub fn snake_ident(raw: &str) -> String {
-    let mut name = words(raw).to_snake_case();
+    snake_ident_of(words(raw))
+}
+
+fn snake_ident_of(words: String) -> String {
+    let mut name = words.to_snake_case();
     // heck splits `OAuth2` into `o_auth2`; acronyms read better whole.
     name = name.replace("o_auth", "oauth");
     if name.is_empty() {
@@ -135,7 +189,7 @@ fn symbol_name(symbol: char) -> Option<&'static str> {
 /// A module (and file) name: `snake_case`, with keywords suffixed (`type` → `type_`), as a
 /// raw identifier would need an awkward `r#type.rs` declaration.
 pub fn module_name(raw: &str) -> String {
-    let name = snake_ident(raw);
+    let name = snake_ident_of(phrase_words(raw));
     match name.strip_prefix("r#") {
         Some(keyword) => format!("{keyword}_"),
         None => name,
@@ -207,7 +261,7 @@ pub fn const_name(raw: &str) -> String {
 
 /// `kebab-case` cargo feature name.
 pub fn feature_name(raw: &str) -> String {
-    snake_ident(raw).trim_start_matches("r#").trim_start_matches('_').replace('_', "-")
+    snake_ident_of(phrase_words(raw)).trim_start_matches("r#").trim_start_matches('_').replace('_', "-")
 }
 
 fn escape_keyword(name: String) -> String {
@@ -261,6 +315,21 @@ pub fn one_line(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn acronyms_stay_whole_in_module_and_feature_names() {
+        assert_eq!(feature_name("Magic IPsec tunnels"), "magic-ipsec-tunnels");
+        assert_eq!(feature_name("Access Short-Lived Certificate CAs"), "access-short-lived-certificate-cas");
+        assert_eq!(feature_name("User's Account Memberships"), "user-account-memberships");
+        assert_eq!(module_name("Don't track"), "dont_track");
+        assert_eq!(feature_name("Cloudflare IPs"), "cloudflare-ips");
+        assert_eq!(module_name("getOAuth2Token"), "get_oauth2_token");
+        assert_eq!(module_name("IPv4 ranges"), "ipv4_ranges");
+        assert_eq!(module_name("listAPIs"), "list_apis");
+        // Longer runs are an acronym before a word, as heck reads them.
+        assert_eq!(module_name("HTTPServer"), "http_server");
+        assert_eq!(type_name("DNS records"), "DnsRecords");
+    }
 
     #[test]
     fn snake_case_escapes_keywords_and_digits() {

@@ -160,16 +160,17 @@ pub(crate) fn combine(api: &mut Api) {
         };
         let (group_index, type_names) = scope_groups.entry(scope.enum_name.clone()).or_insert_with(|| {
             let module = naming::module_name(&scope.enum_name);
-            let description = format!(
-                "Operations that exist under several parents, combined: methods of the client that take an [`{0}`](super::{0}).",
+            let summary = format!(
+                "Operations that exist under several parents, combined: methods of the client that take an [`{0}`](super::{0})",
                 scope.enum_name
             );
             api.groups.push(OperationGroup {
                 tag: None,
+                summary,
                 module: modules.claim(module),
                 accessor: String::new(),
                 type_name: "Client".to_owned(),
-                description: Some(description),
+                description: None,
                 operations: Vec::new(),
                 feature: None,
             });

@@ -97,8 +97,7 @@ pub(crate) fn emit_api_module(api: &Api) -> TokenStream {
         let accessor = ident(&group.accessor);
         let module = ident(&group.module);
         let type_name = ident(&group.type_name);
-        let tag = group.tag.as_deref().unwrap_or_default();
-        let line = format!("Operations tagged `{tag}`.");
+        let line = format!("{}.", group.summary);
         let docs = doc_attrs([ours(line), spec(group.description.as_deref())]);
         let cfg = group.feature.as_ref().map(|feature| quote!(#[cfg(feature = #feature)]));
         quote! {

@@ -12,11 +12,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 pub(crate) fn emit_group(api: &Api, group: &OperationGroup) -> TokenStream {
-    let module_line = match (&group.tag, &group.description) {
-        (Some(tag), _) => format!("Operations tagged `{tag}`."),
-        (None, Some(description)) => description.clone(),
-        (None, None) => "Operations without a tag: methods of the client itself.".to_owned(),
-    };
+    let module_line = format!("{}.", group.summary);
     let module_docs = inner_doc_attrs([ours(module_line)]);
     let group_type = ident(&group.type_name);
     let client = match group.tag {
@@ -25,8 +21,8 @@ pub(crate) fn emit_group(api: &Api, group: &OperationGroup) -> TokenStream {
     };
     let constructors = group.operations.iter().map(|operation| emit_constructor(api, operation, &client));
     let (accessor, impl_target) = match &group.tag {
-        Some(tag) => {
-            let line = format!("Operations tagged `{tag}`, from [`Client::{}`].", group.accessor);
+        Some(_) => {
+            let line = format!("{}, from [`Client::{}`].", group.summary, group.accessor);
             let docs = doc_attrs([ours(line), spec(group.description.as_deref())]);
             (
                 quote! {

@@ -24,6 +24,9 @@ const REQUEST_BODY_PREFIX: &str = "#/components/requestBodies/";
 const RESPONSE_PREFIX: &str = "#/components/responses/";
 const HEADER_PREFIX: &str = "#/components/headers/";
 const PATH_ITEM_LIMIT: usize = 32;
+/// From this many untagged operations, they are grouped by the resource their path
+/// names, as tags would group them: a hundred methods on `Client` is no one's API.
+const RESOURCE_GROUPS_FROM: usize = 40;
 
 impl<'a> Lowering<'a> {
     /// `api_module` is reserved so no group module repeats its parent's name.
@@ -39,6 +42,12 @@ impl<'a> Lowering<'a> {
         let mut method_names: Vec<Namespace> = Vec::new();
         let mut builder_names: Vec<Namespace> = Vec::new();
 
+        let items = || openapi.paths.paths.iter().filter_map(|(path, item)| Some((path, item.as_item()?)));
+        let untagged = items()
+            .flat_map(|(_, item)| operations_of(item))
+            .filter(|(_, operation)| operation.tags.is_empty())
+            .count();
+        let by_resource = untagged >= RESOURCE_GROUPS_FROM;
         for (path, item) in &openapi.paths.paths {
             let path_at = pointer("#/paths", path);
             let ReferenceOr::Item(item) = item else {
@@ -47,7 +56,11 @@ impl<'a> Lowering<'a> {
             };
             for (method, operation) in operations_of(item) {
                 let at = pointer(&path_at, &method.as_str().to_ascii_lowercase());
-                let tag = operation.tags.first().cloned();
+                let resource = match operation.tags.first() {
+                    None if by_resource => path_resource(path),
+                    _ => None,
+                };
+                let tag = operation.tags.first().cloned().or_else(|| resource.as_ref().map(|(name, _)| name.clone()));
                 let group_index = match groups.iter().position(|group| group.tag == tag) {
                     Some(index) => index,
                     None => {
@@ -66,8 +79,14 @@ impl<'a> Lowering<'a> {
                                 (group_names.claim("untagged".to_owned()), String::new(), "Client".to_owned(), None)
                             }
                         };
+                        let summary = match (&tag, &resource) {
+                            (_, Some((_, prefix))) => format!("Operations on `{prefix}`"),
+                            (Some(tag), None) => format!("Operations tagged `{tag}`"),
+                            (None, None) => "Operations without a tag: methods of the client itself".to_owned(),
+                        };
                         groups.push(OperationGroup {
                             tag: tag.clone(),
+                            summary,
                             module,
                             accessor,
                             type_name,
@@ -538,6 +557,29 @@ fn without_service_prefix(operation_id: &str) -> &str {
         Some((service, rpc)) if is_camel(service) && is_camel(rpc) => rpc,
         _ => operation_id,
     }
+}
+
+/// The resource a path acts on, and the path up to it: its first segment that is neither
+/// a parameter nor a version or API prefix (`/v1/customers/{id}/sources` → `customers`,
+/// `/v1/customers`). `None` for a path of prefixes alone (`/`, `/v1`).
+fn path_resource(path: &str) -> Option<(String, String)> {
+    let is_prefix = |segment: &str| {
+        let version = segment
+            .strip_prefix(['v', 'V'])
+            .is_some_and(|rest| !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit() || c == '.'));
+        let date_or_number = segment.chars().all(|c| c.is_ascii_digit() || c == '-');
+        version || date_or_number || matches!(segment.to_ascii_lowercase().as_str(), "api" | "apis" | "rest")
+    };
+    let mut prefix = String::new();
+    for segment in path.split('/').filter(|segment| !segment.is_empty()) {
+        prefix.push('/');
+        prefix.push_str(segment);
+        if segment.starts_with('{') || is_prefix(segment) {
+            continue;
+        }
+        return Some((segment.to_owned(), prefix));
+    }
+    None
 }
 
 fn derived_operation_id(method: HttpMethod, path: &str) -> String {

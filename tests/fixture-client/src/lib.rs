@@ -18,7 +18,8 @@
             feature = "pagination",
             feature = "shapes-core",
             feature = "shared-shapes-core",
-            feature = "swagger2"
+            feature = "swagger2",
+            feature = "untagged-resources-core"
         )
     ),
     allow(dead_code)
@@ -76,3 +77,7 @@ pub mod shared_shapes;
 /// Swagger 2.0 shapes (cargo feature `swagger2`).
 #[cfg(feature = "swagger2")]
 pub mod swagger2;
+
+/// Untagged resources (cargo feature `untagged-resources`).
+#[cfg(feature = "untagged-resources-core")]
+pub mod untagged_resources;
