@@ -408,6 +408,31 @@ mod pagination {
         assert_eq!(users, ["u1", "u2"]);
     }
 
+    /// `TeamPage` has `MemberPage`'s shape, so it is an alias of it: paging still reads
+    /// the page through the alias.
+    #[tokio::test]
+    async fn pages_given_by_a_merged_component_still_stream() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/teams"))
+            .and(query_param("next_page_token", "t1"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"items": [{"id": "b"}]})))
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/teams"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(json!({"items": [{"id": "a"}], "next_page_token": "t1"})),
+            )
+            .mount(&server)
+            .await;
+        let page: paging::MemberPage = client(&server).list_teams().await.expect("decodes").into_body();
+        assert_eq!(page.next_page_token.as_deref(), Some("t1"));
+        let teams: Vec<String> =
+            client(&server).list_teams().into_stream().map(|team| team.expect("decodes").id).collect().await;
+        assert_eq!(teams, ["a", "b"]);
+    }
+
     #[tokio::test]
     async fn a_cursor_that_does_not_move_ends_the_stream() {
         let server = MockServer::start().await;

@@ -111,6 +111,11 @@ impl TypeSpace {
         &self.types[id.0]
     }
 
+    /// The definition `id` names, through `type X = Y` aliases.
+    pub fn resolved(&self, id: TypeId) -> &TypeDef {
+        self.get(self.resolve_alias(id))
+    }
+
     /// The named type `ty` is, through aliases; `None` for primitives and containers.
     pub fn named(&self, ty: &TypeRef) -> Option<&TypeDef> {
         match ty {

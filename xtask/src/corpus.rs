@@ -49,6 +49,8 @@ struct Row {
     generate_ms: u128,
     /// What was accepted only leniently.
     warnings: usize,
+    /// Emitted types that repeat an earlier type's shape (`xtask::shapes`); should be 0.
+    duplicates: usize,
     check: String,
     outcome: Outcome,
     first_error: String,
@@ -139,6 +141,7 @@ fn run_one(entry: &Entry, options: &Options, output_root: &Path, target_dir: &Pa
         operations: entry.operations.clone(),
         generate_ms: 0,
         warnings: 0,
+        duplicates: 0,
         check: "-".to_owned(),
         outcome: Outcome::Failed,
         first_error: String::new(),
@@ -187,6 +190,7 @@ fn run_one(entry: &Entry, options: &Options, output_root: &Path, target_dir: &Pa
         }
         Ok(Ok((files, warnings))) => {
             row.warnings = warnings;
+            row.duplicates = crate::shapes::count(&files).values().map(|count| count.duplicates.len()).sum();
             files
         }
     };
@@ -257,7 +261,10 @@ fn run_one(entry: &Entry, options: &Options, output_root: &Path, target_dir: &Pa
 }
 
 fn header(width: usize) -> String {
-    format!("{:<width$}  {:>6}  {:>9}  {:>8}  {:<10}  first error", "document", "ops", "gen ms", "warnings", "check")
+    format!(
+        "{:<width$}  {:>6}  {:>9}  {:>8}  {:>5}  {:<10}  first error",
+        "document", "ops", "gen ms", "warnings", "dups", "check"
+    )
 }
 
 fn render_row(row: &Row, width: usize) -> String {
@@ -280,11 +287,12 @@ fn render_row(row: &Row, width: usize) -> String {
         )
     });
     format!(
-        "{:<width$}  {:>6}  {:>9}  {:>8}  {:<10}  {}{}",
+        "{:<width$}  {:>6}  {:>9}  {:>8}  {:>5}  {:<10}  {}{}",
         row.path,
         row.operations,
         row.generate_ms,
         row.warnings,
+        row.duplicates,
         row.check,
         verified.unwrap_or_default(),
         error
@@ -297,9 +305,11 @@ fn summary(rows: &[Row]) -> String {
     let panics = rows.iter().filter(|row| row.first_error.starts_with("PANIC")).count();
     let warnings: usize = rows.iter().map(|row| row.warnings).sum();
     let warned = rows.iter().filter(|row| row.warnings > 0).count();
+    let duplicates: usize = rows.iter().map(|row| row.duplicates).sum();
     let _ = writeln!(
         out,
-        "\ncorpus: {passed} passed, {} failed ({:.1}% pass rate; {panics} panics; {warnings} warnings in {warned} documents)",
+        "\ncorpus: {passed} passed, {} failed ({:.1}% pass rate; {panics} panics; {warnings} warnings in {warned} documents; \
+         {duplicates} types repeating another's shape)",
         rows.len() - passed,
         100.0 * passed as f64 / rows.len().max(1) as f64
     );

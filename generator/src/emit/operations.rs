@@ -361,7 +361,7 @@ fn success_envelope(api: &Api, operation: &Operation) -> Option<TypeId> {
         return None;
     }
     let ResponseBody::Json(TypeRef::Named(id)) = &first.body else { return None };
-    match &api.types.get(*id).kind {
+    match &api.types.resolved(*id).kind {
         TypeKind::Struct(structure) if structure.envelope.is_some() => Some(*id),
         _ => None,
     }
@@ -719,7 +719,7 @@ fn success_fields<'a>(api: &'a Api, operation: &Operation) -> &'a [crate::ir::Fi
     else {
         return &[];
     };
-    match &api.types.get(*id).kind {
+    match &api.types.resolved(*id).kind {
         TypeKind::Struct(structure) => &structure.fields,
         _ => &[],
     }
@@ -753,7 +753,7 @@ fn field_path(root: &TokenStream, steps: &[FieldStep]) -> TokenStream {
 /// through JSON), the others as text, each with the media type its `encoding` gives.
 fn multipart_form(api: &Api, body: &crate::ir::RequestBody, argument: &TokenStream) -> TokenStream {
     let structure = match &body.ty {
-        TypeRef::Named(id) => match &api.types.get(*id).kind {
+        TypeRef::Named(id) => match &api.types.resolved(*id).kind {
             TypeKind::Struct(structure)
                 if structure.additional.is_none() && !structure.fields.iter().any(|f| f.flatten) =>
             {

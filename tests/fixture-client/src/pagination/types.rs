@@ -9,6 +9,17 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use crate::runtime;
 
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
+pub struct MemberPage {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_page_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<Thing>>,
+}
+
+pub type TeamPage = MemberPage;
+
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct Thing {

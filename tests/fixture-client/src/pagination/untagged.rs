@@ -48,6 +48,32 @@ impl Client {
             options: runtime::RequestOptions::default(),
         }
     }
+
+    /// Token pages given by a component that another component repeats.
+    ///
+    /// `GET /members`
+    ///
+    /// Returns the request builder [`ListMembers`]: set optional values on it, then `.await` it.
+    pub fn list_members(&self) -> ListMembers<'_> {
+        ListMembers {
+            client: self,
+            next_page_token: None,
+            options: runtime::RequestOptions::default(),
+        }
+    }
+
+    /// The same page shape under a second name, which becomes an alias of the first.
+    ///
+    /// `GET /teams`
+    ///
+    /// Returns the request builder [`ListTeams`]: set optional values on it, then `.await` it.
+    pub fn list_teams(&self) -> ListTeams<'_> {
+        ListTeams {
+            client: self,
+            next_page_token: None,
+            options: runtime::RequestOptions::default(),
+        }
+    }
 }
 
 /// A `GET /things` request, from [`Client::list_things`].
@@ -328,6 +354,176 @@ impl<'c> ListEvents<'c> {
 impl<'c> std::future::IntoFuture for ListEvents<'c> {
     type Output = Result<
         runtime::Response<types::ListEventsResponse>,
+        runtime::Error<std::convert::Infallible>,
+    >;
+    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// A `GET /members` request, from [`Client::list_members`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent: `.await` it"]
+pub struct ListMembers<'c> {
+    client: &'c Client,
+    next_page_token: Option<String>,
+    options: runtime::RequestOptions,
+}
+
+impl<'c> ListMembers<'c> {
+    /// Sets the optional query parameter `next_page_token`.
+    pub fn next_page_token(mut self, value: impl Into<String>) -> Self {
+        self.next_page_token = Some(value.into());
+        self
+    }
+
+    /// Overrides the client's timeout, retries, headers or query parameters for this request.
+    pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Sends the request and decodes the response.
+    ///
+    /// Succeeds with:
+    /// - `200`: A page of members
+    pub async fn send(
+        self,
+    ) -> Result<
+        runtime::Response<types::MemberPage>,
+        runtime::Error<std::convert::Infallible>,
+    > {
+        let response = self
+            .client
+            .core
+            .request("listMembers", runtime::Method::GET, "/members")
+            .query("next_page_token", &self.next_page_token, true)
+            .accept("application/json")
+            .options(self.options)
+            .send()
+            .await?;
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.unexpected()),
+        }
+    }
+
+    /// Every item, page after page: the request is repeated with `next_page_token` set from each response, until a response carries no next cursor.
+    ///
+    /// Pages are fetched as the stream is polled; an error ends it.
+    pub fn into_stream(
+        self,
+    ) -> impl runtime::Stream<
+        Item = Result<types::Thing, runtime::Error<std::convert::Infallible>>,
+    > + 'c {
+        runtime::paginate(
+            self,
+            |request| async move {
+                let response = request.clone().send().await?;
+                let next = response
+                    .body()
+                    .next_page_token
+                    .as_ref()
+                    .filter(|next| !next.is_empty())
+                    .cloned();
+                let next = next
+                    .filter(|next| request.next_page_token.as_ref() != Some(next));
+                let items = response.into_body().items.unwrap_or_default();
+                Ok((items, next.map(|next| request.next_page_token(next))))
+            },
+        )
+    }
+}
+
+impl<'c> std::future::IntoFuture for ListMembers<'c> {
+    type Output = Result<
+        runtime::Response<types::MemberPage>,
+        runtime::Error<std::convert::Infallible>,
+    >;
+    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// A `GET /teams` request, from [`Client::list_teams`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent: `.await` it"]
+pub struct ListTeams<'c> {
+    client: &'c Client,
+    next_page_token: Option<String>,
+    options: runtime::RequestOptions,
+}
+
+impl<'c> ListTeams<'c> {
+    /// Sets the optional query parameter `next_page_token`.
+    pub fn next_page_token(mut self, value: impl Into<String>) -> Self {
+        self.next_page_token = Some(value.into());
+        self
+    }
+
+    /// Overrides the client's timeout, retries, headers or query parameters for this request.
+    pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Sends the request and decodes the response.
+    ///
+    /// Succeeds with:
+    /// - `200`: A page of teams
+    pub async fn send(
+        self,
+    ) -> Result<
+        runtime::Response<types::TeamPage>,
+        runtime::Error<std::convert::Infallible>,
+    > {
+        let response = self
+            .client
+            .core
+            .request("listTeams", runtime::Method::GET, "/teams")
+            .query("next_page_token", &self.next_page_token, true)
+            .accept("application/json")
+            .options(self.options)
+            .send()
+            .await?;
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.unexpected()),
+        }
+    }
+
+    /// Every item, page after page: the request is repeated with `next_page_token` set from each response, until a response carries no next cursor.
+    ///
+    /// Pages are fetched as the stream is polled; an error ends it.
+    pub fn into_stream(
+        self,
+    ) -> impl runtime::Stream<
+        Item = Result<types::Thing, runtime::Error<std::convert::Infallible>>,
+    > + 'c {
+        runtime::paginate(
+            self,
+            |request| async move {
+                let response = request.clone().send().await?;
+                let next = response
+                    .body()
+                    .next_page_token
+                    .as_ref()
+                    .filter(|next| !next.is_empty())
+                    .cloned();
+                let next = next
+                    .filter(|next| request.next_page_token.as_ref() != Some(next));
+                let items = response.into_body().items.unwrap_or_default();
+                Ok((items, next.map(|next| request.next_page_token(next))))
+            },
+        )
+    }
+}
+
+impl<'c> std::future::IntoFuture for ListTeams<'c> {
+    type Output = Result<
+        runtime::Response<types::TeamPage>,
         runtime::Error<std::convert::Infallible>,
     >;
     type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
