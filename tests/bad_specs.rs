@@ -87,6 +87,18 @@ fn swagger_2_problems_are_named_where_the_2_0_document_has_them() {
     );
 }
 
+/// Found by a 30-minute fuzz run: the body parameter moved into `requestBody`, and its
+/// error was reported there, a place the 2.0 document does not have.
+#[test]
+fn a_swagger2_body_parameter_ref_that_names_no_parameter_is_reported_at_the_parameter() {
+    let errors = errors_of("swagger2-body-ref.yaml");
+    assert_eq!(
+        errors,
+        ["tests/bad-specs/swagger2-body-ref.yaml: #/paths/~1pets/post/parameters/1/$ref: \
+          `$ref` target `#/nowhere/pet` does not exist"]
+    );
+}
+
 #[test]
 fn a_problem_in_another_file_is_named_in_that_file() {
     let (warnings, _) = warnings_of("multi-file/root.yaml");

@@ -47,13 +47,23 @@ struct Context {
 impl Context {
     /// The top-level parameter that `parameter` refers to, or `parameter` itself.
     fn resolve<'v>(&'v self, parameter: &'v Value) -> &'v Value {
-        parameter.get("$ref").and_then(Value::as_str).and_then(|target| self.shared(target)).unwrap_or(parameter)
+        resolve_parameter(&self.parameters, parameter)
     }
+}
 
-    fn shared(&self, target: &str) -> Option<&Value> {
-        let name = target.strip_prefix("#/parameters/").filter(|name| !name.contains('/'))?;
-        self.parameters.get(&unescape_token(name))
-    }
+/// The parameter of `shared` (a document's top-level `parameters`) that `parameter`
+/// refers to, or `parameter` itself: a `$ref` elsewhere is the bundler's to judge, and the
+/// parameter is placed by its own `in`. Conversion and its origins both place parameters
+/// by this, so they agree on where each went.
+fn resolve_parameter<'v>(shared: &'v Map<String, Value>, parameter: &'v Value) -> &'v Value {
+    let target = parameter.get("$ref").and_then(Value::as_str);
+    target.and_then(|target| shared_parameter(shared, target)).unwrap_or(parameter)
+}
+
+/// The top-level parameter a `$ref` names, when it names one.
+fn shared_parameter<'v>(shared: &'v Map<String, Value>, target: &str) -> Option<&'v Value> {
+    let name = target.strip_prefix("#/parameters/").filter(|name| !name.contains('/'))?;
+    shared.get(&unescape_token(name))
 }
 
 fn location(parameter: &Value) -> Option<&str> {
@@ -68,6 +78,8 @@ fn is_ref(value: &Value) -> bool {
 /// fields come from parameters, response schemas lose their `content` level, and the
 /// shared sections move under `components`.
 pub(super) fn record_origins(document: &Value, origins: &mut Origins) {
+    let no_parameters = Map::new();
+    let shared = document.get("parameters").and_then(Value::as_object).unwrap_or(&no_parameters);
     let paths = document.get("paths").and_then(Value::as_object).into_iter().flatten();
     for (path, item) in paths {
         let item_at = pointer("#/paths", path);
@@ -79,13 +91,7 @@ pub(super) fn record_origins(document: &Value, origins: &mut Origins) {
             // type keywords move into a `schema`.
             let mut kept = 0;
             for (index, parameter) in parameters.iter().enumerate() {
-                let target = match parameter.get("$ref").and_then(Value::as_str) {
-                    Some(reference) => reference
-                        .strip_prefix("#/parameters/")
-                        .and_then(|name| document.get("parameters")?.get(unescape_token(name))),
-                    None => Some(parameter),
-                };
-                let Some(target) = target else { continue };
+                let target = resolve_parameter(shared, parameter);
                 let original = pointer(&pointer(&at, "parameters"), &index.to_string());
                 match location(target) {
                     Some("body") => {
@@ -607,7 +613,7 @@ fn rewrite_ref(target: &str, context: &Context) -> Option<String> {
         return Some(format!("#/components/responses/{rest}"));
     }
     let rest = target.strip_prefix("#/parameters/")?;
-    let section = match context.shared(target).and_then(location) {
+    let section = match shared_parameter(&context.parameters, target).and_then(location) {
         Some("body") => "requestBodies",
         _ => "parameters",
     };
