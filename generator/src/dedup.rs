@@ -22,7 +22,8 @@
 //!
 //! Docs: a description every member that has one agrees on is kept; when they differ,
 //! a component's own is kept, and a derived type gets none (no one use's text is
-//! right for all). Field and variant descriptions and defaults follow the same rule.
+//! right for all). Field and variant descriptions and defaults follow the same rule; a
+//! field is documented read-only or write-only only when it is so in every member.
 //! The survivor keeps every member's origin (verification checks them all) and the
 //! union of their directions.
 //!
@@ -150,6 +151,9 @@ struct SharedDocs {
     description: Option<String>,
     /// Per field or variant: its description and default.
     parts: Vec<(Option<String>, Option<serde_json::Value>)>,
+    /// Per field: `readOnly` and `writeOnly`, which (once `presence` has settled what is
+    /// optional) only say something in the docs: kept where every member agrees.
+    directions: Vec<(bool, bool)>,
 }
 
 fn shared_docs(types: &[TypeDef], class: &[TypeId], chosen: TypeId) -> SharedDocs {
@@ -184,7 +188,18 @@ fn shared_docs(types: &[TypeDef], class: &[TypeId], chosen: TypeId) -> SharedDoc
             (description, default)
         })
         .collect();
-    SharedDocs { description, parts }
+    let fields = |id: &TypeId| match &types[id.0].kind {
+        TypeKind::Struct(structure) => structure.fields.as_slice(),
+        _ => &[],
+    };
+    let directions = (0..fields(&chosen).len())
+        .map(|index| {
+            let all =
+                |flag: fn(&crate::ir::Field) -> bool| class.iter().all(|id| fields(id).get(index).is_some_and(flag));
+            (all(|field| field.read_only), all(|field| field.write_only))
+        })
+        .collect();
+    SharedDocs { description, parts, directions }
 }
 
 impl SharedDocs {
@@ -193,9 +208,12 @@ impl SharedDocs {
         let mut parts = self.parts.into_iter();
         match &mut def.kind {
             TypeKind::Struct(structure) => {
-                structure.fields.iter_mut().zip(&mut parts).for_each(|(field, (description, default))| {
+                let fields = structure.fields.iter_mut().zip(&mut parts).zip(self.directions);
+                fields.for_each(|((field, (description, default)), (read_only, write_only))| {
                     field.description = description;
                     field.default = default;
+                    field.read_only = read_only;
+                    field.write_only = write_only;
                 })
             }
             TypeKind::Enum(variants) => variants
@@ -273,15 +291,13 @@ fn local_shape(kind: &TypeKind) -> (String, Vec<TypeId>) {
                 let nullable = envelope_result == Some(index) && field.nullable;
                 result = result.and(write!(
                     text,
-                    "{} {:?} {}{}{}{}{}{}{}{}:",
+                    "{} {:?} {}{}{}{}{}{}:",
                     field.rust_name,
                     field.api_name,
                     u8::from(field.required),
                     u8::from(field.optional()),
                     u8::from(nullable),
                     u8::from(field.boxed),
-                    u8::from(field.read_only),
-                    u8::from(field.write_only),
                     u8::from(field.null_distinct),
                     u8::from(field.flatten),
                 ));
@@ -401,6 +417,24 @@ mod tests {
         assert_eq!(shared_ending(&["ZonesItem", "AccountsItem"]), None, "too general alone");
         assert_eq!(shared_ending(&["CreateZoneRequest", "UpdateZoneRequest"]).as_deref(), Some("ZoneRequest"));
         assert_eq!(shared_ending(&["FooResult", "BarResult"]), None, "a reserved name");
+    }
+
+    #[test]
+    fn read_only_marks_are_docs_and_kept_only_where_every_member_has_them() {
+        let marked = |read_only: bool| {
+            let mut kind = node(TypeId(2));
+            if let TypeKind::Struct(structure) = &mut kind {
+                structure.fields[0].read_only = read_only;
+            }
+            kind
+        };
+        let types =
+            vec![def("A", "#/a", marked(true)), def("B", "#/b", marked(false)), def("C", "#/c", node(TypeId(2)))];
+        assert_eq!(shape_classes(&types), vec![0, 0, 0]);
+        let mut chosen = types[0].clone();
+        shared_docs(&types, &[TypeId(0), TypeId(1)], TypeId(0)).apply(&mut chosen);
+        let TypeKind::Struct(structure) = &chosen.kind else { panic!("a struct") };
+        assert!(!structure.fields[0].read_only, "B's field is not read-only");
     }
 
     #[test]

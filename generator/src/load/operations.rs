@@ -254,10 +254,22 @@ impl<'a> Lowering<'a> {
             merged.insert((data.name.clone(), location), (parameter, parameter_at));
         }
 
+        // Path parameters first, in the order the path has them, so that arguments read
+        // like the URL (`zone_id, dns_record_id` for `/zones/{zone_id}/dns_records/
+        // {dns_record_id}`): two `String`s given in the spec's order could be swapped
+        // without a compiler noticing. The others keep the spec's order.
+        let template = path_template_names(path);
+        let mut ordered: Vec<(&'a openapiv3::Parameter, String)> = merged.into_values().collect();
+        ordered.sort_by_key(|(parameter, _)| match parameter {
+            openapiv3::Parameter::Path { parameter_data, .. } => {
+                (0, template.iter().position(|name| *name == parameter_data.name).unwrap_or(usize::MAX))
+            }
+            _ => (1, 0),
+        });
         let mut rust_names = Namespace::new();
         rust_names.reserve(naming::owned::REQUEST_BUILDER_MEMBERS);
         let mut lowered = Vec::new();
-        for (parameter, parameter_at) in merged.into_values() {
+        for (parameter, parameter_at) in ordered {
             let data = parameter.parameter_data_ref();
             let (location, query_style) = match parameter {
                 openapiv3::Parameter::Path { .. } => (ParameterLocation::Path, QueryStyle::Joined(',')),
