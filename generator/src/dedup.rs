@@ -158,33 +158,23 @@ struct SharedDocs {
 
 fn shared_docs(types: &[TypeDef], class: &[TypeId], chosen: TypeId) -> SharedDocs {
     let own = types[chosen.0].is_component();
-    let agreed = |texts: Vec<Option<&String>>, chosen_text: Option<&String>| {
-        let mut distinct: Vec<&String> = texts.into_iter().flatten().collect();
-        distinct.dedup();
-        distinct.sort();
-        distinct.dedup();
-        match distinct.as_slice() {
-            [only] => Some((*only).clone()),
-            _ if own => chosen_text.cloned(),
-            _ => None,
-        }
+    let agreed = |values: &mut dyn Iterator<Item = Option<&String>>, chosen_value: Option<&String>| {
+        agreed_value(own, values, chosen_value)
     };
     let description =
-        agreed(class.iter().map(|id| types[id.0].description.as_ref()).collect(), types[chosen.0].description.as_ref());
-    let count = parts(&types[chosen.0].kind).len();
-    let parts = (0..count)
-        .map(|index| {
-            let of =
-                |id: &TypeId| parts(&types[id.0].kind).get(index).map(|part| (part.0, part.1)).unwrap_or((None, None));
-            let chosen_part = of(&chosen);
-            let description = agreed(class.iter().map(|id| of(id).0).collect(), chosen_part.0);
-            let defaults: Vec<Option<String>> =
-                class.iter().map(|id| of(id).1.map(|value| value.to_string())).collect();
-            let default_text = agreed(
-                defaults.iter().map(Option::as_ref).collect(),
-                chosen_part.1.map(|value| value.to_string()).as_ref(),
-            );
-            let default = default_text.and_then(|text| serde_json::from_str(&text).ok());
+        agreed(&mut class.iter().map(|id| types[id.0].description.as_ref()), types[chosen.0].description.as_ref());
+    // Each member's parts, read once; the class's members have the same count of them.
+    let member_parts: Vec<Vec<(Option<&String>, Option<&serde_json::Value>)>> =
+        class.iter().map(|id| parts(&types[id.0].kind)).collect();
+    let chosen_parts = parts(&types[chosen.0].kind);
+    let parts = chosen_parts
+        .iter()
+        .enumerate()
+        .map(|(index, (chosen_description, chosen_default))| {
+            let descriptions = &mut member_parts.iter().map(|member| member.get(index).and_then(|part| part.0));
+            let description = agreed(descriptions, *chosen_description);
+            let defaults = &mut member_parts.iter().map(|member| member.get(index).and_then(|part| part.1));
+            let default = agreed_value(own, defaults, *chosen_default);
             (description, default)
         })
         .collect();
@@ -226,6 +216,26 @@ impl SharedDocs {
                 .for_each(|(variant, (description, _))| variant.description = description),
             TypeKind::Union(..) | TypeKind::Alias(_) => {}
         }
+    }
+}
+
+/// The one value the members that have one agree on; when they disagree, the chosen
+/// member's if it is a component's own (`own`), else none.
+fn agreed_value<T: PartialEq + Clone>(
+    own: bool,
+    values: &mut dyn Iterator<Item = Option<&T>>,
+    chosen: Option<&T>,
+) -> Option<T> {
+    let mut distinct: Vec<&T> = Vec::new();
+    for value in values.flatten() {
+        if !distinct.contains(&value) {
+            distinct.push(value);
+        }
+    }
+    match distinct.as_slice() {
+        [only] => Some((*only).clone()),
+        _ if own => chosen.cloned(),
+        _ => None,
     }
 }
 

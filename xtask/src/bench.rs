@@ -121,13 +121,7 @@ fn measure(root: &Path, spec: &Path, output_root: &Path, target_dir: &Path, opti
     }
     let crate_dir = output_root.join(&crate_name);
     let _ = fs::remove_dir_all(&crate_dir);
-    for (path, contents) in &generated.files {
-        let target = crate_dir.join(path);
-        if let Some(parent) = target.parent() {
-            fs::create_dir_all(parent)?;
-        }
-        fs::write(&target, contents)?;
-    }
+    crate::write_files(&crate_dir, &generated.files)?;
     fs::copy(root.join("Cargo.lock"), crate_dir.join("Cargo.lock"))?;
     let manifest = generated.files.get(Path::new("Cargo.toml")).cloned().unwrap_or_default();
     let feature = options.feature.clone().or_else(|| first_tag_feature(&manifest));

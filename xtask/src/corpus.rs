@@ -222,15 +222,9 @@ fn run_one(entry: &Entry, options: &Options, output_root: &Path, target_dir: &Pa
     }
     let crate_dir = output_root.join(&name);
     let _ = fs::remove_dir_all(&crate_dir);
-    for (path, contents) in &files {
-        let target = crate_dir.join(path);
-        if let Some(parent) = target.parent() {
-            let _ = fs::create_dir_all(parent);
-        }
-        if let Err(error) = fs::write(&target, contents) {
-            row.first_error = format!("cannot write {}: {error}", target.display());
-            return row;
-        }
+    if let Err(error) = crate::write_files(&crate_dir, &files) {
+        row.first_error = format!("{error:#}");
+        return row;
     }
     let _ = fs::copy(root.join("Cargo.lock"), crate_dir.join("Cargo.lock"));
     let checked = Instant::now();

@@ -83,10 +83,9 @@ pub fn count_types(text: &str) -> Count {
                 item.ident = syn::Ident::new("Shape", item.ident.span());
                 (name, quote_item(syn::Item::Enum(item)))
             }
-            syn::Item::Type(item) => {
+            syn::Item::Type(_) => {
                 // An alias is a name, not a shape: it is counted, never a copy.
                 count.types += 1;
-                let _ = item;
                 continue;
             }
             _ => continue,
