@@ -8,7 +8,8 @@
 //! only the required ones, and with `null` in every nullable field; the spec's own
 //! `example` is an instance too.
 
-use crate::ir::{Api, TypeKind, TypeRef};
+use crate::emit::{type_tokens, TypeContext};
+use crate::ir::{Api, Operation, OperationGroup, ResponseBody, TypeKind, TypeRef};
 use crate::{ApiSpec, CrateSettings, Diagnostics, Generated};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -32,6 +33,55 @@ pub struct ApiPlan {
     /// Types no instance could be made for (a required binary field, a schema that
     /// demands itself), by pointer.
     pub unsynthesizable: Vec<String>,
+    /// The operations to send to a mock of the API, with the values to send.
+    pub operations: Vec<OperationCase>,
+    /// Operations no request could be made for, with the reason.
+    pub unsent: Vec<(String, String)>,
+    /// A credential setter of the client builder for each scheme the client can send.
+    pub credentials: Vec<CredentialSetter>,
+    /// The normalized document (3.0, bundled, repaired), for the mock to serve.
+    pub document: Value,
+}
+
+/// One operation, called through the generated client with values from the spec.
+#[derive(Debug, Clone)]
+pub struct OperationCase {
+    /// `GET /pets/{petId}`, for reports.
+    pub endpoint: String,
+    pub operation_id: String,
+    /// The call from a `Client` to the request builder, without arguments:
+    /// `user_grants().deactivate_user_grant`.
+    pub call: String,
+    /// The Rust type of each argument, named from the API's module.
+    pub argument_types: Vec<String>,
+    /// Whole argument lists to try in turn: the spec's examples first, then values
+    /// synthesized from the schemas alone (an example may break its own schema).
+    pub attempts: Vec<Vec<Value>>,
+    /// What of a successful response can be encoded again and compared with the body.
+    pub round_trip: RoundTrip,
+    /// The operation documents a success (else a documented error is the expected answer).
+    pub documents_success: bool,
+    /// A success gives an example, which a mock answers with: what the answer lacks or
+    /// breaks may be the example's fault.
+    pub answer_from_example: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoundTrip {
+    /// Successes of several shapes, or not JSON: nothing to compare.
+    None,
+    /// The decoded body is the whole JSON body.
+    Body,
+    /// The decoded body is the envelope's `result`.
+    EnvelopeResult,
+}
+
+/// A `ClientBuilder` method that stores a scheme's credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CredentialSetter {
+    pub setter: String,
+    /// Takes a user name and a password, not one secret.
+    pub basic: bool,
 }
 
 /// One generated type and the instances it must round-trip.
@@ -70,7 +120,28 @@ fn plan_api(api: &Api, document: &Value, user_pointers: &BTreeMap<String, String
         cases: Vec::new(),
         untyped: Vec::new(),
         unsynthesizable: Vec::new(),
+        operations: Vec::new(),
+        unsent: Vec::new(),
+        credentials: api
+            .security_schemes
+            .iter()
+            .filter(|scheme| scheme.unsupported.is_none())
+            .map(|scheme| CredentialSetter {
+                setter: scheme.setter.clone(),
+                basic: scheme.kind == crate::ir::SchemeKind::Basic,
+            })
+            .collect(),
+        document: Value::Null,
     };
+    for group in &api.groups {
+        // A combined operation (`AccountOrZone`) sends what its raw operations send.
+        for operation in group.operations.iter().filter(|operation| operation.scope.is_none()) {
+            match plan_operation(api, document, group, operation) {
+                Ok(case) => plan.operations.push(case),
+                Err(reason) => plan.unsent.push((endpoint(operation), reason)),
+            }
+        }
+    }
     // A merged type must round-trip the instances of every schema it stands for.
     let origins = api.types.types.iter().flat_map(|def| def.origins.iter().map(move |origin| (def, origin)));
     for (def, origin) in origins {
@@ -91,7 +162,168 @@ fn plan_api(api: &Api, document: &Value, user_pointers: &BTreeMap<String, String
             instances,
         });
     }
+    plan.document = document.clone();
     plan
+}
+
+fn endpoint(operation: &Operation) -> String {
+    format!("{} {}", operation.http_method.as_str(), operation.path)
+}
+
+/// The call, argument types and argument values of one operation, from the document's
+/// parameter and body schemas.
+fn plan_operation(
+    api: &Api,
+    document: &Value,
+    group: &OperationGroup,
+    operation: &Operation,
+) -> Result<OperationCase, String> {
+    let sendable = |alternative: &Vec<usize>| {
+        alternative
+            .iter()
+            .all(|scheme| api.security_schemes.get(*scheme).is_some_and(|scheme| scheme.unsupported.is_none()))
+    };
+    if !operation.security.is_empty() && !operation.security.iter().any(sendable) {
+        return Err("it accepts only credentials the client cannot send".to_owned());
+    }
+    let method = operation.http_method.as_str().to_ascii_lowercase();
+    let path_item =
+        document.get("paths").and_then(|paths| paths.get(&operation.path)).ok_or("the document has no such path")?;
+    let object = path_item.get(&method).ok_or("the document has no such operation")?;
+    let synth = Synth::new(document);
+    let declared: Vec<&Value> = [path_item, object]
+        .into_iter()
+        .flat_map(|holder| holder.get("parameters").and_then(Value::as_array).into_iter().flatten())
+        .filter_map(|parameter| synth.resolve(parameter))
+        .collect();
+    let mut argument_types = Vec::new();
+    // Per argument: the example's value (when the spec gives one) and a synthesized one.
+    let mut candidates: Vec<(Option<Value>, Value)> = Vec::new();
+    for parameter in operation.parameters.iter().filter(|parameter| parameter.required) {
+        // The operation's own declaration overrides the path item's: the last one wins.
+        let spec_parameter = declared
+            .iter()
+            .rev()
+            .find(|declared| {
+                declared.get("name").and_then(Value::as_str) == Some(parameter.api_name.as_str())
+                    && declared.get("in").and_then(Value::as_str) == Some(parameter.location.as_str())
+            })
+            .ok_or_else(|| {
+                format!("no declaration of the {} parameter `{}`", parameter.location.as_str(), parameter.api_name)
+            })?;
+        let schema = spec_parameter
+            .get("schema")
+            .or_else(|| spec_parameter.get("content").and_then(first_media_schema))
+            .ok_or_else(|| format!("the parameter `{}` has no schema", parameter.api_name))?;
+        let example = spec_parameter.get("example").cloned().or_else(|| first_example(spec_parameter));
+        candidates.push(values(document, schema, example, &parameter.api_name)?);
+        // `String` where the method takes `impl Into<String>`.
+        argument_types.push(type_tokens(api, &parameter.ty, TypeContext::Types).to_string());
+    }
+    if let Some(body) = operation.body.as_ref().filter(|body| body.required) {
+        let request_body =
+            object.get("requestBody").and_then(|body| synth.resolve(body)).ok_or("the body is not declared")?;
+        let media = request_body
+            .get("content")
+            .and_then(|content| content.get(&body.media_type))
+            .ok_or_else(|| format!("the body has no `{}` content", body.media_type))?;
+        let value = match body.ty {
+            // A body read as bytes or text is sent as given: any will do.
+            TypeRef::Bytes | TypeRef::File => (None, Value::Array(vec![Value::from(104), Value::from(105)])),
+            TypeRef::String => (None, Value::String("text".to_owned())),
+            _ => {
+                let schema = media.get("schema").ok_or("the body has no schema")?;
+                let example = media.get("example").cloned().or_else(|| first_example(media));
+                values(document, schema, example, "the body")?
+            }
+        };
+        candidates.push(value);
+        argument_types.push(type_tokens(api, &body.ty, TypeContext::Types).to_string());
+    }
+    let from_examples: Vec<Value> = candidates
+        .iter()
+        .map(|(example, synthesized)| example.clone().unwrap_or_else(|| synthesized.clone()))
+        .collect();
+    let synthesized: Vec<Value> = candidates.into_iter().map(|(_, synthesized)| synthesized).collect();
+    let mut attempts = vec![from_examples];
+    if attempts[0] != synthesized {
+        attempts.push(synthesized);
+    }
+    let call = match &group.tag {
+        Some(_) => format!("{}().{}", group.accessor, operation.method_name),
+        None => operation.method_name.clone(),
+    };
+    Ok(OperationCase {
+        endpoint: endpoint(operation),
+        operation_id: operation.operation_id.clone(),
+        call,
+        argument_types,
+        attempts,
+        round_trip: round_trip(api, operation),
+        documents_success: operation.successes().next().is_some(),
+        answer_from_example: answers_from_example(&synth, object),
+    })
+}
+
+/// Whether a success response of the operation gives an example (for the media type or
+/// its schema as a whole): a mock answers with it.
+fn answers_from_example(synth: &Synth<'_>, operation: &Value) -> bool {
+    let responses = operation.get("responses").and_then(Value::as_object).into_iter().flatten();
+    responses
+        .filter(|(status, _)| status.starts_with('2'))
+        .filter_map(|(_, response)| synth.resolve(response))
+        .flat_map(|response| response.get("content").and_then(Value::as_object).into_iter().flatten())
+        .any(|(_, media)| {
+            media.get("example").is_some()
+                || media.get("examples").and_then(Value::as_object).is_some_and(|examples| !examples.is_empty())
+                || media
+                    .get("schema")
+                    .and_then(|schema| synth.resolve(schema))
+                    .is_some_and(|schema| schema.get("example").is_some())
+        })
+}
+
+/// The example a parameter or media type gives in its `examples` map, if any.
+fn first_example(holder: &Value) -> Option<Value> {
+    holder.get("examples")?.as_object()?.values().find_map(|example| example.get("value").cloned())
+}
+
+fn first_media_schema(content: &Value) -> Option<&Value> {
+    content.as_object()?.values().find_map(|media| media.get("schema"))
+}
+
+/// A value for one argument: its example, if any, and one synthesized from its schema
+/// (with every optional field, so that more of the request is checked).
+fn values(
+    document: &Value,
+    schema: &Value,
+    example: Option<Value>,
+    what: &str,
+) -> Result<(Option<Value>, Value), String> {
+    let mut synth = Synth::new(document);
+    synth.binary_as_bytes = true;
+    let synthesized = synth
+        .root(schema, Pick { index: 0, optional: true, nulls: false })
+        .ok_or_else(|| format!("no value could be made for {what}"))?;
+    let example = example.or_else(|| synth.resolve(schema).and_then(|schema| schema.get("example")).cloned());
+    Ok((example, synthesized))
+}
+
+/// What of a success can be compared with the body it came from.
+fn round_trip(api: &Api, operation: &Operation) -> RoundTrip {
+    let successes: Vec<&crate::ir::Response> = operation.successes().collect();
+    let Some(first) = successes.first() else { return RoundTrip::None };
+    if !successes.iter().all(|response| response.body == first.body) {
+        return RoundTrip::None;
+    }
+    match &first.body {
+        ResponseBody::Json(TypeRef::Named(id)) => match &api.types.resolved(*id).kind {
+            TypeKind::Struct(structure) if structure.envelope.is_some() => RoundTrip::EnvelopeResult,
+            _ => RoundTrip::Body,
+        },
+        ResponseBody::Json(_) => RoundTrip::Body,
+        _ => RoundTrip::None,
+    }
 }
 
 /// Each instance picks alternatives and enum values by one index, so this many
@@ -153,11 +385,14 @@ struct Synth<'d> {
     refs: Vec<&'d str>,
     /// The most alternatives (or enum values) met so far.
     widest: usize,
+    /// Binary strings become a few bytes (a JSON array, as `runtime::File` and
+    /// `Vec<u8>` read it) instead of making the value impossible.
+    binary_as_bytes: bool,
 }
 
 impl<'d> Synth<'d> {
     fn new(document: &'d Value) -> Self {
-        Self { document, refs: Vec::new(), widest: 1 }
+        Self { document, refs: Vec::new(), widest: 1, binary_as_bytes: false }
     }
 
     /// Follows a chain of `$ref`s (a cycle of them ends the walk).
@@ -432,6 +667,11 @@ impl<'d> Synth<'d> {
     ) -> Option<Value> {
         let kind = object.get("type").and_then(Value::as_str);
         match kind {
+            Some("string")
+                if self.binary_as_bytes && object.get("format").and_then(Value::as_str) == Some("binary") =>
+            {
+                Some(Value::Array(vec![Value::from(104), Value::from(105)]))
+            }
             Some("string") => string(object, pick),
             Some("integer") => Some(Value::from(integer(object))),
             Some("number") => Some(number(object)),

@@ -23,8 +23,10 @@ pub struct Options {
     /// Generate only; skip `cargo check`.
     pub no_check: bool,
     /// Instead of `cargo check`, run `verify` on each document: every schema's instances
-    /// round-tripped through the generated client.
+    /// round-tripped through the generated client, every operation sent to a mock.
     pub verify: bool,
+    /// With `verify`: send the operations to a mock too.
+    pub mock: bool,
 }
 
 #[derive(Debug)]
@@ -204,7 +206,12 @@ fn run_one(entry: &Entry, options: &Options, output_root: &Path, target_dir: &Pa
     }
     if options.verify {
         let checked = Instant::now();
-        match crate::verify::run(root, std::slice::from_ref(&file), &output_root.join(format!("{name}-verify"))) {
+        match crate::verify::run(
+            root,
+            std::slice::from_ref(&file),
+            &output_root.join(format!("{name}-verify")),
+            &crate::verify::Options { mock: options.mock, ..crate::verify::Options::default() },
+        ) {
             Ok(report) => {
                 let summary = report.summaries.first().cloned().unwrap_or_default();
                 row.check = format!("{:.0}s", checked.elapsed().as_secs_f64());
@@ -326,7 +333,8 @@ mod tests {
 
     #[test]
     fn an_absent_corpus_is_an_error_that_says_so() {
-        let options = Options { dir: PathBuf::from("/no/such/corpus"), filter: None, no_check: true, verify: false };
+        let options =
+            Options { dir: PathBuf::from("/no/such/corpus"), filter: None, no_check: true, verify: false, mock: false };
         let error = run(Path::new("."), &options).expect_err("absent");
         assert!(error.to_string().contains("the corpus is absent"), "{error}");
     }

@@ -8,6 +8,7 @@
 pub mod bench;
 pub mod corpus;
 pub mod fuzz;
+pub mod prism;
 pub mod shapes;
 pub mod verify;
 

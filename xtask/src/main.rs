@@ -40,12 +40,22 @@ enum Command {
         /// Run `verify` on each document instead of `cargo check`.
         #[arg(long)]
         verify: bool,
+        /// With `--verify`: round-trip the types only; send nothing to a mock.
+        #[arg(long)]
+        no_mock: bool,
     },
-    /// Check that the generated client round-trips every schema's instances (the
-    /// committed specs and fixtures when no spec is given).
+    /// Check that the generated client round-trips every schema's instances and sends
+    /// every operation correctly to a Prism mock of its spec (the committed specs and
+    /// fixtures when no spec is given).
     Verify {
         /// OpenAPI documents, verified together.
         specs: Vec<PathBuf>,
+        /// Round-trip the types only; send nothing.
+        #[arg(long)]
+        no_mock: bool,
+        /// Seconds a mock may take to start.
+        #[arg(long, default_value_t = 300)]
+        mock_start_limit: u64,
     },
     /// Mutate the committed specs (and the corpus's smaller documents) and check that
     /// generation never panics, hangs or overflows, writes parsable Rust and TOML, is
@@ -119,18 +129,22 @@ fn run(cli: Cli) -> Result<()> {
             let mode = if check { Mode::Check } else { Mode::Write };
             println!("{}", xtask::codegen(&xtask::workspace_root(), mode)?);
         }
-        Command::Corpus { dir, filter, no_check, verify } => {
+        Command::Corpus { dir, filter, no_check, verify, no_mock } => {
             let dir = if dir.is_relative() { xtask::workspace_root().join(dir) } else { dir };
             let report = xtask::corpus::run(
                 &xtask::workspace_root(),
-                &xtask::corpus::Options { dir, filter, no_check, verify },
+                &xtask::corpus::Options { dir, filter, no_check, verify, mock: !no_mock },
             )?;
             println!("{report}");
         }
-        Command::Verify { specs } => {
+        Command::Verify { specs, no_mock, mock_start_limit } => {
             let root = xtask::workspace_root();
             let specs = if specs.is_empty() { xtask::verify::committed_specs(&root)? } else { specs };
-            let report = xtask::verify::run(&root, &specs, &root.join("target/verify"))?;
+            let options = xtask::verify::Options {
+                mock: !no_mock,
+                mock_start_limit: std::time::Duration::from_secs(mock_start_limit),
+            };
+            let report = xtask::verify::run(&root, &specs, &root.join("target/verify"), &options)?;
             print!("{}", report.render());
             let failures = report.failures();
             if failures > 0 {

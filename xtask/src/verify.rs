@@ -10,13 +10,15 @@
 //! the driver are generated under `target/verify/`, never into the repository.
 
 use anyhow::{bail, Context, Result};
-use generator::verify::{ApiPlan, Verification};
+use generator::verify::{ApiPlan, OperationCase, RoundTrip, Verification};
 use generator::{ApiSpec, CrateSettings};
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
 /// The crate the driver depends on, holding every API under verification.
 const CLIENT_CRATE: &str = "verify-client";
@@ -31,6 +33,20 @@ pub enum FindingKind {
     CatchAll,
     /// The spec's own example does not decode (it may contradict its schema).
     Example,
+    /// The mock found the request the client sent against the spec wrong.
+    Violation,
+    /// The client could not read the mock's answer: a body that does not decode, a
+    /// status it does not know, an error where the spec documents success.
+    Response,
+    /// A decoded response encodes to something other than the body it came from.
+    ResponseLoss,
+    /// The request did not reach the mock or no answer came back, or the client refused
+    /// to send it.
+    Transport,
+    /// A request built from the spec's own examples was refused (or its answer from the
+    /// spec's examples did not decode); one from the schemas alone was not: the example
+    /// may contradict its schema.
+    ExampleRequest,
 }
 
 #[derive(Debug, Clone)]
@@ -57,12 +73,66 @@ pub struct Summary {
     pub example_mismatches: usize,
     pub untyped: usize,
     pub unsynthesizable: usize,
+    /// Operations sent to the mock.
+    pub operations: usize,
+    pub violations: usize,
+    pub response_failures: usize,
+    pub response_losses: usize,
+    pub transport_failures: usize,
+    pub example_requests: usize,
+    /// Operations no request could be made for.
+    pub unsent: usize,
+    /// Operations whose mock answers (from examples and from schemas) break the spec.
+    pub mock_failures: usize,
+    /// Operations not sent because the mock did not start.
+    pub unmocked: usize,
 }
 
 impl Summary {
-    /// Findings that fail the run: everything but a spec's own example that does not decode.
+    /// Findings that fail the run: everything but what a spec's own examples cause.
     pub fn failures(&self) -> usize {
-        self.decode_failures + self.losses + self.catch_alls
+        self.decode_failures
+            + self.losses
+            + self.catch_alls
+            + self.violations
+            + self.response_failures
+            + self.response_losses
+            + self.transport_failures
+    }
+
+    fn add(&mut self, other: &Summary) {
+        self.types += other.types;
+        self.instances += other.instances;
+        self.decode_failures += other.decode_failures;
+        self.losses += other.losses;
+        self.catch_alls += other.catch_alls;
+        self.example_mismatches += other.example_mismatches;
+        self.untyped += other.untyped;
+        self.unsynthesizable += other.unsynthesizable;
+        self.operations += other.operations;
+        self.violations += other.violations;
+        self.response_failures += other.response_failures;
+        self.response_losses += other.response_losses;
+        self.transport_failures += other.transport_failures;
+        self.example_requests += other.example_requests;
+        self.unsent += other.unsent;
+        self.mock_failures += other.mock_failures;
+        self.unmocked += other.unmocked;
+    }
+}
+
+/// How `run` checks.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Also send every operation to a Prism mock of its spec.
+    pub mock: bool,
+    /// How long a mock may take to start (the biggest documents take minutes).
+    pub mock_start_limit: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self { mock: true, mock_start_limit: Duration::from_secs(300) }
     }
 }
 
@@ -70,6 +140,8 @@ impl Summary {
 pub struct Report {
     pub summaries: Vec<Summary>,
     pub findings: Vec<Finding>,
+    /// What could not be checked, and why (a mock that did not start).
+    pub notes: Vec<String>,
 }
 
 impl Report {
@@ -79,12 +151,20 @@ impl Report {
 
     pub fn render(&self) -> String {
         let mut out = String::new();
+        for note in &self.notes {
+            let _ = writeln!(out, "{note}");
+        }
         for finding in &self.findings {
             let label = match finding.kind {
                 FindingKind::Decode => "does not decode",
                 FindingKind::Loss => "changed in a round trip",
                 FindingKind::CatchAll => "decoded only as `Other`",
                 FindingKind::Example => "the spec's example does not match its schema (warning)",
+                FindingKind::Violation => "the mock found the request wrong",
+                FindingKind::Response => "the client could not read the answer",
+                FindingKind::ResponseLoss => "the answer changed in a round trip",
+                FindingKind::Transport => "not sent or not answered",
+                FindingKind::ExampleRequest => "the spec's example breaks its schema (warning)",
             };
             let _ = writeln!(
                 out,
@@ -92,22 +172,11 @@ impl Report {
                 finding.file, finding.pointer, label, finding.rust_path, finding.source, finding.detail
             );
         }
-        let _ = writeln!(
-            out,
-            "{:<48} {:>6} {:>9} {:>7} {:>6} {:>6} {:>8} {:>8} {:>8}",
-            "document", "types", "instances", "decode", "loss", "other", "examples", "untyped", "skipped"
-        );
+        out.push_str(&header());
         let mut total = Summary { file: "total".to_owned(), ..Summary::default() };
         for summary in &self.summaries {
             render_summary(&mut out, summary);
-            total.types += summary.types;
-            total.instances += summary.instances;
-            total.decode_failures += summary.decode_failures;
-            total.losses += summary.losses;
-            total.catch_alls += summary.catch_alls;
-            total.example_mismatches += summary.example_mismatches;
-            total.untyped += summary.untyped;
-            total.unsynthesizable += summary.unsynthesizable;
+            total.add(summary);
         }
         if self.summaries.len() > 1 {
             render_summary(&mut out, &total);
@@ -116,12 +185,40 @@ impl Report {
     }
 }
 
+/// The columns: types checked, then operations sent.
+const COLUMNS: [&str; 18] = [
+    "document",
+    "types",
+    "instances",
+    "decode",
+    "loss",
+    "other",
+    "examples",
+    "untyped",
+    "skipped",
+    "ops",
+    "violate",
+    "answer",
+    "a-loss",
+    "transport",
+    "ex-req",
+    "unsent",
+    "mock-err",
+    "unmocked",
+];
+
+fn header() -> String {
+    let mut line = format!("{:<40}", COLUMNS[0]);
+    for column in &COLUMNS[1..] {
+        let _ = write!(line, " {column:>9}");
+    }
+    line.push('\n');
+    line
+}
+
 fn render_summary(out: &mut String, summary: &Summary) {
-    let file: String = summary.file.chars().rev().take(48).collect::<Vec<_>>().into_iter().rev().collect();
-    let _ = writeln!(
-        out,
-        "{:<48} {:>6} {:>9} {:>7} {:>6} {:>6} {:>8} {:>8} {:>8}",
-        file,
+    let file: String = summary.file.chars().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect();
+    let counts = [
         summary.types,
         summary.instances,
         summary.decode_failures,
@@ -129,12 +226,26 @@ fn render_summary(out: &mut String, summary: &Summary) {
         summary.catch_alls,
         summary.example_mismatches,
         summary.untyped,
-        summary.unsynthesizable
-    );
+        summary.unsynthesizable,
+        summary.operations,
+        summary.violations,
+        summary.response_failures,
+        summary.response_losses,
+        summary.transport_failures,
+        summary.example_requests,
+        summary.unsent,
+        summary.mock_failures,
+        summary.unmocked,
+    ];
+    let _ = write!(out, "{file:<40}");
+    for count in counts {
+        let _ = write!(out, " {count:>9}");
+    }
+    out.push('\n');
 }
 
 /// Verifies the given specs together (one client crate, one driver) and reports.
-pub fn run(root: &Path, specs: &[PathBuf], work_dir: &Path) -> Result<Report> {
+pub fn run(root: &Path, specs: &[PathBuf], work_dir: &Path, options: &Options) -> Result<Report> {
     if specs.is_empty() {
         bail!("no spec to verify: pass one or more OpenAPI documents");
     }
@@ -160,8 +271,73 @@ pub fn run(root: &Path, specs: &[PathBuf], work_dir: &Path) -> Result<Report> {
     };
     let verification =
         generator::verify::plan(&api_specs, &settings).map_err(|diagnostics| anyhow::anyhow!("{diagnostics}"))?;
-    let outputs = run_driver(root, &verification, work_dir)?;
-    let report = compare(&verification.apis, &outputs);
+    fs::create_dir_all(work_dir)?;
+    // The mocks start first: a big document takes Prism a while, and the driver builds meanwhile.
+    let mut mocks = Vec::new();
+    for (index, api) in verification.apis.iter().enumerate() {
+        if !options.mock || api.operations.is_empty() {
+            mocks.push(None);
+            continue;
+        }
+        let path = work_dir.join(format!("mock-{index}.json"));
+        fs::write(&path, serde_json::to_vec(&mock_document(&api.document))?)?;
+        mocks.push(Some(crate::prism::start(root, &path)));
+    }
+    let driver = build_driver(root, &verification, work_dir)?;
+    let outputs = run_types(&driver, &verification, work_dir)?;
+    let mut report = compare(&verification.apis, &outputs);
+    if options.mock {
+        let mut running = Vec::new();
+        let mut base_urls = Vec::new();
+        for (api, mock) in verification.apis.iter().zip(mocks) {
+            let served = mock.map(|starting| starting.and_then(|starting| starting.wait(options.mock_start_limit)));
+            match served {
+                None => base_urls.push(None),
+                Some(Ok(prism)) => {
+                    base_urls.push(Some(prism.base_url.clone()));
+                    running.push(prism);
+                }
+                Some(Err(error)) => {
+                    report.notes.push(format!("{}: no mock, so no operation was sent: {error:#}", api.file));
+                    base_urls.push(None);
+                }
+            }
+        }
+        let cases: Vec<(usize, &OperationCase)> = verification
+            .apis
+            .iter()
+            .enumerate()
+            .flat_map(|(api, plan)| plan.operations.iter().map(move |operation| (api, operation)))
+            .collect();
+        let sends: Vec<Send> = cases
+            .iter()
+            .enumerate()
+            .map(|(index, (api, operation))| Send {
+                index,
+                api: *api,
+                attempts: operation.attempts.clone(),
+                prefer: None,
+            })
+            .collect();
+        let answers = run_operations(&driver, &base_urls, &sends, "operations", work_dir)?;
+        // An answer the mock made from the spec's examples, or one the mock itself got
+        // wrong, is asked for again, made from the schemas: then the client is judged on
+        // an answer the spec stands behind.
+        let again: Vec<Send> = sends
+            .iter()
+            .filter_map(|send| {
+                let last = answers.get(&send.index)?.last()?;
+                let (_, operation) = cases[send.index];
+                matches!(judge(operation, last), Verdict::Mock(_) | Verdict::FromExample(..)).then(|| Send {
+                    attempts: send.attempts.last().cloned().into_iter().collect(),
+                    prefer: Some("dynamic=true"),
+                    ..send.clone()
+                })
+            })
+            .collect();
+        let generated = run_operations(&driver, &base_urls, &again, "operations-dynamic", work_dir)?;
+        compare_operations(&verification.apis, &base_urls, &answers, &generated, &mut report);
+    }
     // Every finding in full, one JSON object per line, for a closer look.
     let lines: Vec<String> = report
         .findings
@@ -177,6 +353,131 @@ pub fn run(root: &Path, specs: &[PathBuf], work_dir: &Path) -> Result<Report> {
         .collect();
     fs::write(work_dir.join("findings.jsonl"), lines.join("\n"))?;
     Ok(report)
+}
+
+/// The document Prism serves: the normalized one the client was generated from (3.0,
+/// every reference bundled), adapted where Prism 5 fails on what the spec allows:
+/// - references outside the document (remote examples, which the generator reads as
+///   data) are dropped, since Prism would fetch them;
+/// - in form bodies, a list of objects accepts anything: Prism cannot read the
+///   `items[0][name]=…` nesting Stripe documents and answers 415;
+/// - in multipart bodies, lists and objects accept anything: Prism reads every part as
+///   text, so a one-item list or a JSON part breaks their schemas;
+/// - optional list headers of responses are dropped: Prism crashes validating its own
+///   answer when it leaves one out;
+/// - `oneOf` is read as `anyOf`: members that overlap (`{type: user}` beside any
+///   `{type: string}`) make "exactly one" impossible for values the spec means, which
+///   real servers tell apart by their discriminator.
+fn mock_document(document: &Value) -> Value {
+    let mut mock = adapted(document);
+    let resolved = mock.clone();
+    let operations = mock
+        .get_mut("paths")
+        .and_then(Value::as_object_mut)
+        .into_iter()
+        .flat_map(|paths| paths.values_mut())
+        .filter_map(Value::as_object_mut)
+        .flat_map(|item| item.values_mut())
+        .filter_map(Value::as_object_mut);
+    for operation in operations {
+        if let Some(body) = operation.get_mut("requestBody") {
+            *body = resolve(&resolved, body);
+            let form = body.pointer_mut("/content/application~1x-www-form-urlencoded/schema");
+            if let Some(schema) = form {
+                *schema = relax_object_lists(&resolved, schema, 0);
+            }
+            let multipart = body.pointer_mut("/content/multipart~1form-data/schema");
+            if let Some(schema) = multipart {
+                *schema = relax_structured_parts(&resolved, schema);
+            }
+        }
+        let responses = operation.get_mut("responses").and_then(Value::as_object_mut).into_iter().flatten();
+        for (_, response) in responses {
+            *response = resolve(&resolved, response);
+            if let Some(headers) = response.get_mut("headers").and_then(Value::as_object_mut) {
+                headers.retain(|_, header| {
+                    let header = resolve(&resolved, header);
+                    let required = header.get("required") == Some(&Value::Bool(true));
+                    let schema = header.get("schema").map(|schema| resolve(&resolved, schema));
+                    required || schema.and_then(|schema| schema.get("type").cloned()) != Some(Value::from("array"))
+                });
+            }
+        }
+    }
+    mock
+}
+
+/// Remote references dropped, `oneOf` read as `anyOf`.
+fn adapted(value: &Value) -> Value {
+    match value {
+        Value::Object(members) => {
+            if members.get("$ref").and_then(Value::as_str).is_some_and(|reference| !reference.starts_with('#')) {
+                return Value::Object(serde_json::Map::new());
+            }
+            let renamed = |key: &String| if key == "oneOf" { "anyOf".to_owned() } else { key.clone() };
+            Value::Object(members.iter().map(|(key, value)| (renamed(key), adapted(value))).collect())
+        }
+        Value::Array(items) => Value::Array(items.iter().map(adapted).collect()),
+        other => other.clone(),
+    }
+}
+
+/// A multipart schema whose list and object properties accept anything.
+fn relax_structured_parts(document: &Value, schema: &Value) -> Value {
+    let mut schema = resolve(document, schema);
+    if let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+        for property in properties.values_mut() {
+            let resolved = resolve(document, property);
+            let kind = resolved.get("type").and_then(Value::as_str);
+            let scalar = matches!(kind, Some("string" | "integer" | "number" | "boolean"));
+            if !scalar {
+                *property = Value::Object(serde_json::Map::new());
+            }
+        }
+    }
+    schema
+}
+
+/// The value a chain of local `$ref`s leads to (the value itself when it is none).
+fn resolve(document: &Value, value: &Value) -> Value {
+    let mut value = value;
+    for _ in 0..32 {
+        let Some(target) = value
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|reference| reference.strip_prefix('#'))
+            .and_then(|pointer| document.pointer(pointer))
+        else {
+            break;
+        };
+        value = target;
+    }
+    value.clone()
+}
+
+/// `schema` with every list of objects in its properties (at any depth) made `{}`.
+fn relax_object_lists(document: &Value, schema: &Value, depth: usize) -> Value {
+    let mut schema = resolve(document, schema);
+    if depth > 8 {
+        return schema;
+    }
+    if let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+        for property in properties.values_mut() {
+            let resolved = resolve(document, property);
+            let items = resolved.get("items").map(|items| resolve(document, items));
+            let objects = items.is_some_and(|items| {
+                ["properties", "allOf", "oneOf", "anyOf", "additionalProperties"]
+                    .iter()
+                    .any(|key| items.get(key).is_some())
+                    || items.get("type") == Some(&Value::from("object"))
+            });
+            *property = match objects {
+                true => Value::Object(serde_json::Map::new()),
+                false => relax_object_lists(document, &resolved, depth + 1),
+            };
+        }
+    }
+    schema
 }
 
 /// Module names must differ between the specs of one run: the file stem, made unique.
@@ -198,45 +499,62 @@ enum Outcome {
     Failed(String),
 }
 
-fn run_driver(root: &Path, verification: &Verification, work_dir: &Path) -> Result<Vec<Vec<Outcome>>> {
+/// Writes the client and the driver under `work_dir`, builds the driver, and returns its executable.
+fn build_driver(root: &Path, verification: &Verification, work_dir: &Path) -> Result<PathBuf> {
     let client_dir = work_dir.join("client");
     let driver_dir = work_dir.join("driver");
     let _ = fs::remove_dir_all(&client_dir);
     crate::write_files(&client_dir, &verification.generated.files)?;
     fs::create_dir_all(driver_dir.join("src"))?;
     fs::write(driver_dir.join("Cargo.toml"), driver_manifest())?;
-    let cases: Vec<&generator::verify::TypeCase> = verification.apis.iter().flat_map(|api| &api.cases).collect();
-    fs::write(driver_dir.join("src/main.rs"), driver_source(&cases))?;
+    fs::write(driver_dir.join("src/main.rs"), driver_source(verification))?;
     let lock = driver_dir.join("Cargo.lock");
     if !lock.exists() {
         // The workspace's versions, so the dependencies are the ones already built and tested.
         let _ = fs::copy(root.join("Cargo.lock"), &lock);
     }
-    let input: Vec<Value> = cases
-        .iter()
-        .map(|case| Value::Array(case.instances.iter().map(|instance| instance.value.clone()).collect()))
-        .collect();
-    let input_path = work_dir.join("instances.json");
-    fs::write(&input_path, serde_json::to_vec(&input)?)?;
+    let target = root.join("target/verify-target");
     let output = Command::new(env!("CARGO"))
-        .args(["run", "--quiet", "--manifest-path"])
+        .args(["build", "--quiet", "--manifest-path"])
         .arg(driver_dir.join("Cargo.toml"))
-        .arg("--")
-        .arg(&input_path)
-        .env("CARGO_TARGET_DIR", root.join("target/verify-target"))
+        .env("CARGO_TARGET_DIR", &target)
         .output()
         .context("running cargo for the verification driver")?;
     if !output.status.success() {
         bail!(
-            "the verification driver did not build or run:\n{}",
+            "the verification driver did not build:\n{}",
             String::from_utf8_lossy(&output.stderr).lines().take(40).collect::<Vec<_>>().join("\n")
         );
     }
+    Ok(target.join("debug").join(format!("verify-driver{}", std::env::consts::EXE_SUFFIX)))
+}
+
+/// Runs the driver in `mode` on `input` (written to `input_path`) and returns what it printed, a JSON value a line.
+fn drive(driver: &Path, mode: &str, input: &Value, input_path: &Path) -> Result<Vec<Value>> {
+    fs::write(input_path, serde_json::to_vec(input)?)?;
+    let output = Command::new(driver).arg(mode).arg(input_path).output().context("running the verification driver")?;
+    if !output.status.success() {
+        bail!(
+            "the verification driver failed ({mode}):\n{}",
+            String::from_utf8_lossy(&output.stderr).lines().take(40).collect::<Vec<_>>().join("\n")
+        );
+    }
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).with_context(|| format!("driver output `{line}`")))
+        .collect()
+}
+
+fn run_types(driver: &Path, verification: &Verification, work_dir: &Path) -> Result<Vec<Vec<Outcome>>> {
+    let cases: Vec<&generator::verify::TypeCase> = verification.apis.iter().flat_map(|api| &api.cases).collect();
+    let input: Vec<Value> = cases
+        .iter()
+        .map(|case| Value::Array(case.instances.iter().map(|instance| instance.value.clone()).collect()))
+        .collect();
     let mut outcomes: Vec<Vec<Outcome>> = cases.iter().map(|_| Vec::new()).collect();
-    for line in String::from_utf8_lossy(&output.stdout).lines() {
-        let record: Value = serde_json::from_str(line).with_context(|| format!("driver output `{line}`"))?;
+    for record in drive(driver, "types", &Value::Array(input), &work_dir.join("types.json"))? {
         let case = record["case"].as_u64().unwrap_or(u64::MAX) as usize;
-        let Some(slot) = outcomes.get_mut(case) else { bail!("driver output names no case: `{line}`") };
+        let Some(slot) = outcomes.get_mut(case) else { bail!("driver output names no case: `{record}`") };
         slot.push(match record.get("error").and_then(Value::as_str) {
             Some(error) => Outcome::Failed(error.to_owned()),
             None => Outcome::Encoded {
@@ -246,6 +564,42 @@ fn run_driver(root: &Path, verification: &Verification, work_dir: &Path) -> Resu
         });
     }
     Ok(outcomes)
+}
+
+/// One operation to send: its place in the driver's table, its API, the argument
+/// lists to try, and what to ask the mock for.
+#[derive(Debug, Clone)]
+struct Send {
+    index: usize,
+    api: usize,
+    attempts: Vec<Vec<Value>>,
+    prefer: Option<&'static str>,
+}
+
+/// What the driver printed for each attempt of each operation sent, by table index.
+fn run_operations(
+    driver: &Path,
+    base_urls: &[Option<String>],
+    sends: &[Send],
+    pass: &str,
+    work_dir: &Path,
+) -> Result<BTreeMap<usize, Vec<Value>>> {
+    let mut answers = BTreeMap::new();
+    if sends.is_empty() || base_urls.iter().all(Option::is_none) {
+        return Ok(answers);
+    }
+    let operations: Vec<Value> = sends
+        .iter()
+        .map(|send| {
+            serde_json::json!({"index": send.index, "api": send.api, "attempts": send.attempts, "prefer": send.prefer})
+        })
+        .collect();
+    let input = serde_json::json!({"base_urls": base_urls, "operations": operations});
+    for record in drive(driver, "operations", &input, &work_dir.join(format!("{pass}.json")))? {
+        let index = record["operation"].as_u64().unwrap_or(u64::MAX) as usize;
+        answers.entry(index).or_insert_with(Vec::new).push(record);
+    }
+    Ok(answers)
 }
 
 fn driver_manifest() -> String {
@@ -262,6 +616,7 @@ publish = false
 {CLIENT_CRATE} = {{ path = "../client", features = ["round-trip"] }}
 serde = "1"
 serde_json = "1"
+tokio = {{ version = "1", features = ["rt", "macros"] }}
 
 [workspace]
 
@@ -271,21 +626,100 @@ debug = false
     )
 }
 
-fn driver_source(cases: &[&generator::verify::TypeCase]) -> String {
+fn driver_source(verification: &Verification) -> String {
     let crate_ident = CLIENT_CRATE.replace('-', "_");
     let mut table = String::new();
-    for case in cases {
-        let _ = writeln!(table, "        check::<{crate_ident}::{}>,", case.rust_path);
+    for case in verification.apis.iter().flat_map(|api| &api.cases) {
+        let _ = writeln!(table, "    check::<{crate_ident}::{}>,", case.rust_path);
+    }
+    let mut operations = String::new();
+    let mut modules = String::new();
+    for (index, api) in verification.apis.iter().enumerate() {
+        let _ = write!(
+            modules,
+            r#"
+/// The operations of `{file}`.
+#[allow(unused_imports, non_snake_case, clippy::all)]
+mod api_{index} {{
+    use {crate_ident}::{module}::*;
+    use {crate_ident}::runtime;
+    use std::collections::BTreeMap;
+    use crate::{{answered, answered_body, argument, options, Pending}};
+
+    static CLIENT: std::sync::OnceLock<Client> = std::sync::OnceLock::new();
+
+    /// A client with a made-up credential for every scheme: the mock checks that one is sent.
+    fn client(base_url: &str) -> &'static Client {{
+        CLIENT.get_or_init(|| {{
+            ClientBuilder::new(base_url){credentials}
+                .build()
+                .expect("the client builds")
+        }})
+    }}
+"#,
+            file = api.file.replace('`', "'"),
+            module = api.module,
+            credentials = api
+                .credentials
+                .iter()
+                .map(|credential| match credential.basic {
+                    true => format!("\n                .{}(\"user\", \"password\")", credential.setter),
+                    false => format!("\n                .{}(\"token\")", credential.setter),
+                })
+                .collect::<String>(),
+        );
+        for (number, operation) in api.operations.iter().enumerate() {
+            let _ = writeln!(operations, "    api_{index}::op_{number},");
+            let mut body = String::new();
+            let mut arguments = Vec::new();
+            for (position, ty) in operation.argument_types.iter().enumerate() {
+                let _ = writeln!(
+                    body,
+                    "            let a{position}: {ty} = match argument(&arguments, {position}) {{ Ok(value) => value, Err(line) => return line }};"
+                );
+                arguments.push(format!("a{position}"));
+            }
+            let answer = match operation.round_trip {
+                RoundTrip::None => "answered(result)".to_owned(),
+                RoundTrip::Body => "answered_body(result, false)".to_owned(),
+                RoundTrip::EnvelopeResult => "answered_body(result, true)".to_owned(),
+            };
+            let _ = write!(
+                modules,
+                r#"
+    /// `{endpoint}`
+    pub fn op_{number}(base_url: &str, arguments: Vec<serde_json::Value>, prefer: Option<String>) -> Pending {{
+        let client = client(base_url);
+        Box::pin(async move {{
+{body}            let result = client.{call}({arguments}).with_options(options(prefer.as_deref())).await;
+            {answer}
+        }})
+    }}
+"#,
+                endpoint = operation.endpoint.replace('`', "'"),
+                call = operation.call,
+                arguments = arguments.join(", "),
+            );
+        }
+        modules.push_str("}\n");
     }
     format!(
-        r#"//! Generated by `cargo xtask verify`: decodes each instance into its generated type
-//! (as the client decodes a body) and encodes it back (as the client sends one).
+        r#"//! Generated by `cargo xtask verify`.
+//!
+//! `types FILE`: decodes each instance into its generated type (as the client decodes a
+//! body) and encodes it back (as the client sends one).
+//!
+//! `operations FILE`: sends each operation through the generated client to the mock of
+//! its API, with the arguments given, and says what came back.
 
-type Check = fn(&[u8]) -> Result<(serde_json::Value, String), String>;
+use {crate_ident}::runtime::{{Error, HeaderMap, RequestOptions, Response, RetryPolicy}};
+use serde_json::{{json, Value}};
+
+type Check = fn(&[u8]) -> Result<(Value, String), String>;
 
 fn check<T: serde::de::DeserializeOwned + serde::Serialize + std::fmt::Debug>(
     bytes: &[u8],
-) -> Result<(serde_json::Value, String), String> {{
+) -> Result<(Value, String), String> {{
     let decoded: T = serde_json::from_slice(bytes).map_err(|error| error.to_string())?;
     let encoded = serde_json::to_vec(&decoded).map_err(|error| format!("does not encode: {{error}}"))?;
     let value = serde_json::from_slice(&encoded).map_err(|error| format!("encodes to invalid JSON: {{error}}"))?;
@@ -295,22 +729,131 @@ fn check<T: serde::de::DeserializeOwned + serde::Serialize + std::fmt::Debug>(
 const CHECKS: &[Check] = &[
 {table}];
 
-fn main() {{
-    let path = std::env::args().nth(1).expect("the instances file");
-    let text = std::fs::read(&path).expect("readable instances");
-    let cases: Vec<Vec<serde_json::Value>> = serde_json::from_slice(&text).expect("instances are JSON");
+type Pending = std::pin::Pin<Box<dyn std::future::Future<Output = Value>>>;
+type Operation = fn(&str, Vec<Value>, Option<String>) -> Pending;
+
+const OPERATIONS: &[Operation] = &[
+{operations}];
+
+/// One argument, decoded into the type the method takes.
+fn argument<T: serde::de::DeserializeOwned>(arguments: &[Value], index: usize) -> Result<T, Value> {{
+    let value = arguments.get(index).cloned().unwrap_or(Value::Null);
+    serde_json::from_value(value).map_err(|error| {{
+        json!({{"kind": "argument", "detail": format!("argument {{}} does not decode: {{error}}", index + 1)}})
+    }})
+}}
+
+/// No retries, so that each answer is the mock's first; `prefer` asks the mock for a
+/// kind of answer (`dynamic=true`: one made from the schema, not from the examples).
+fn options(prefer: Option<&str>) -> RequestOptions {{
+    let options = RequestOptions::new().retry(RetryPolicy::none()).timeout(std::time::Duration::from_secs(60));
+    match prefer {{
+        Some(prefer) => options.header("Prefer", prefer),
+        None => options,
+    }}
+}}
+
+fn violations(headers: &HeaderMap) -> Value {{
+    headers
+        .get("sl-violations")
+        .map(|value| Value::String(String::from_utf8_lossy(value.as_bytes()).into_owned()))
+        .unwrap_or(Value::Null)
+}}
+
+fn answered<T, M, E: std::fmt::Debug>(result: Result<Response<T, M>, Error<E>>) -> Value {{
+    match result {{
+        Ok(response) => {{
+            json!({{"kind": "ok", "status": response.status().as_u16(), "violations": violations(response.headers())}})
+        }}
+        Err(error) => failed(&error),
+    }}
+}}
+
+/// As [`answered`], with the body as it came and as it encodes again.
+fn answered_body<T: serde::Serialize, M, E: std::fmt::Debug>(
+    result: Result<Response<T, M>, Error<E>>,
+    enveloped: bool,
+) -> Value {{
+    match result {{
+        Ok(response) => {{
+            let raw: Value = serde_json::from_slice(response.raw_body()).unwrap_or(Value::Null);
+            let raw = if enveloped {{ raw.get("result").cloned().unwrap_or(Value::Null) }} else {{ raw }};
+            let encoded = serde_json::to_value(response.body())
+                .unwrap_or_else(|error| Value::String(format!("does not encode: {{error}}")));
+            json!({{
+                "kind": "ok", "status": response.status().as_u16(), "violations": violations(response.headers()),
+                "raw": raw, "encoded": encoded,
+            }})
+        }}
+        Err(error) => failed(&error),
+    }}
+}}
+
+fn failed<E: std::fmt::Debug>(error: &Error<E>) -> Value {{
+    let (kind, headers) = match error {{
+        Error::Api {{ headers, .. }} => ("api", Some(&**headers)),
+        Error::UnexpectedStatus {{ headers, .. }} => ("unexpected", Some(&**headers)),
+        Error::Unsuccessful {{ headers, .. }} => ("unsuccessful", Some(&**headers)),
+        Error::Decode {{ headers, .. }} => ("decode", Some(&**headers)),
+        Error::Timeout(_) | Error::Connection(_) | Error::ResponseTooLarge {{ .. }} => ("transport", None),
+        _ => ("refused", None),
+    }};
+    let detail: String = error.to_string().chars().take(600).collect();
+    json!({{
+        "kind": kind,
+        "status": error.status().map(|status| status.as_u16()),
+        "violations": headers.map(violations).unwrap_or(Value::Null),
+        "detail": detail,
+    }})
+}}
+
+fn types(input: &[u8]) {{
+    let cases: Vec<Vec<Value>> = serde_json::from_slice(input).expect("instances are JSON");
     for (case, (instances, check)) in cases.iter().zip(CHECKS).enumerate() {{
         for instance in instances {{
             let bytes = serde_json::to_vec(instance).expect("a value encodes");
             let line = match check(&bytes) {{
-                Ok((encoded, debug)) => serde_json::json!({{"case": case, "encoded": encoded, "debug": debug}}),
-                Err(error) => serde_json::json!({{"case": case, "error": error}}),
+                Ok((encoded, debug)) => json!({{"case": case, "encoded": encoded, "debug": debug}}),
+                Err(error) => json!({{"case": case, "error": error}}),
             }};
             println!("{{line}}");
         }}
     }}
 }}
-"#
+
+async fn operations(input: &[u8]) {{
+    let input: Value = serde_json::from_slice(input).expect("operations are JSON");
+    let base_urls = input["base_urls"].as_array().cloned().unwrap_or_default();
+    let cases = input["operations"].as_array().cloned().unwrap_or_default();
+    for case in &cases {{
+        let index = case["index"].as_u64().unwrap_or(u64::MAX) as usize;
+        let Some(operation) = OPERATIONS.get(index) else {{ continue }};
+        let api = case["api"].as_u64().unwrap_or(u64::MAX) as usize;
+        let Some(base_url) = base_urls.get(api).and_then(Value::as_str) else {{ continue }};
+        let prefer = case["prefer"].as_str().map(str::to_owned);
+        for (attempt, arguments) in case["attempts"].as_array().into_iter().flatten().enumerate() {{
+            let arguments = arguments.as_array().cloned().unwrap_or_default();
+            let mut line = operation(base_url, arguments, prefer.clone()).await;
+            line["operation"] = json!(index);
+            line["attempt"] = json!(attempt);
+            println!("{{line}}");
+        }}
+    }}
+}}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {{
+    let mut arguments = std::env::args().skip(1);
+    let mode = arguments.next().expect("a mode: types or operations");
+    let path = arguments.next().expect("the input file");
+    let input = std::fs::read(&path).expect("a readable input file");
+    match mode.as_str() {{
+        "types" => types(&input),
+        "operations" => operations(&input).await,
+        other => panic!("unknown mode {{other}}"),
+    }}
+}}
+{modules}"#
     )
 }
 
@@ -384,6 +927,152 @@ fn compare(apis: &[ApiPlan], outcomes: &[Vec<Outcome>]) -> Report {
         report.summaries.push(summary);
     }
     report
+}
+
+/// What one answer says of the client.
+#[derive(Debug, Clone)]
+enum Verdict {
+    Clean,
+    /// Something the client got wrong (or may have).
+    Finding(FindingKind, String),
+    /// The mock's own answer breaks the spec: nothing to judge the client by.
+    Mock(String),
+    /// The client could not read an answer the mock took from the spec's example.
+    FromExample(FindingKind, String),
+}
+
+/// Judges each operation by its last attempt (values from the schemas alone); what only
+/// the attempt from the spec's examples got wrong is a warning. An answer from an example
+/// that the client cannot read, or one the mock got wrong, is judged by the answer made
+/// from the schema instead (`generated`).
+fn compare_operations(
+    apis: &[ApiPlan],
+    base_urls: &[Option<String>],
+    answers: &BTreeMap<usize, Vec<Value>>,
+    generated: &BTreeMap<usize, Vec<Value>>,
+    report: &mut Report,
+) {
+    let mut index = 0;
+    for (api_index, api) in apis.iter().enumerate() {
+        let Some(summary) = report.summaries.get_mut(api_index) else { continue };
+        summary.unsent += api.unsent.len();
+        for operation in &api.operations {
+            let here = index;
+            index += 1;
+            if base_urls.get(api_index).is_none_or(Option::is_none) {
+                summary.unmocked += 1;
+                continue;
+            }
+            summary.operations += 1;
+            let verdicts: Vec<Verdict> =
+                answers.get(&here).into_iter().flatten().map(|answer| judge(operation, answer)).collect();
+            let last_attempt = verdicts.len().saturating_sub(1);
+            let mut attempt = last_attempt;
+            let mut verdict = verdicts.last().cloned().unwrap_or_else(|| {
+                Verdict::Finding(FindingKind::Transport, "the driver said nothing of it".to_owned())
+            });
+            if matches!(verdict, Verdict::Mock(_) | Verdict::FromExample(..)) {
+                let second =
+                    generated.get(&here).and_then(|answers| answers.last()).map(|answer| judge(operation, answer));
+                verdict = match (verdict, second) {
+                    (Verdict::FromExample(_, detail), Some(Verdict::Clean)) => {
+                        let detail = format!("the answer from the spec's example: {detail}");
+                        Verdict::Finding(FindingKind::ExampleRequest, detail)
+                    }
+                    (_, Some(Verdict::Clean)) => Verdict::Clean,
+                    (_, Some(Verdict::FromExample(kind, detail))) => Verdict::Finding(kind, detail),
+                    (_, Some(second)) => second,
+                    (first, None) => first,
+                };
+            }
+            if matches!(verdict, Verdict::Clean) && last_attempt > 0 {
+                if let Some(Verdict::Finding(_, detail)) = verdicts.first() {
+                    attempt = 0;
+                    verdict = Verdict::Finding(FindingKind::ExampleRequest, detail.clone());
+                }
+            }
+            let (kind, detail) = match verdict {
+                Verdict::Clean => continue,
+                Verdict::Mock(detail) => {
+                    summary.mock_failures += 1;
+                    report.notes.push(format!(
+                        "{}: {}: the mock's answer breaks the spec, so the client was not judged: {detail}",
+                        api.file, operation.endpoint
+                    ));
+                    continue;
+                }
+                Verdict::Finding(kind, detail) | Verdict::FromExample(kind, detail) => (kind, detail),
+            };
+            match kind {
+                FindingKind::Violation => summary.violations += 1,
+                FindingKind::Response => summary.response_failures += 1,
+                FindingKind::ResponseLoss => summary.response_losses += 1,
+                FindingKind::ExampleRequest => summary.example_requests += 1,
+                _ => summary.transport_failures += 1,
+            }
+            report.findings.push(Finding {
+                kind,
+                file: api.file.clone(),
+                pointer: operation.endpoint.clone(),
+                rust_path: operation.call.clone(),
+                source: match attempt == 0 && operation.attempts.len() > 1 {
+                    true => "values from the spec's examples".to_owned(),
+                    false => "values from the schemas".to_owned(),
+                },
+                detail,
+                input: Value::Array(operation.attempts.get(attempt).cloned().unwrap_or_default()),
+            });
+        }
+    }
+}
+
+/// What one answer says of the client.
+fn judge(operation: &OperationCase, answer: &Value) -> Verdict {
+    let kind = answer["kind"].as_str().unwrap_or_default();
+    let status = answer["status"].as_u64().map(|status| status.to_string()).unwrap_or_else(|| "nothing".to_owned());
+    let detail = preview_long(answer["detail"].as_str().unwrap_or_default());
+    if let Some(violations) = answer["violations"].as_str() {
+        let detail = format!("answered {status}: {}", preview_long(violations));
+        // Violations of the response alone are the mock's: the request was fine.
+        let listed: Vec<Value> = serde_json::from_str(violations).unwrap_or_default();
+        let of_response = |violation: &Value| violation["location"][0].as_str() == Some("response");
+        return match !listed.is_empty() && listed.iter().all(of_response) {
+            true => Verdict::Mock(detail),
+            false => Verdict::Finding(FindingKind::Violation, detail),
+        };
+    }
+    // Prism's own answer to a request it cannot route or finds wrong (some without the header).
+    if detail.contains("https://stoplight.io/prism/errors#") {
+        return Verdict::Finding(FindingKind::Violation, format!("answered {status}: {detail}"));
+    }
+    // An answer the mock took from the spec's own example is only as good as the example.
+    let judged = |kind: FindingKind, detail: String| match operation.answer_from_example {
+        true => Verdict::FromExample(kind, detail),
+        false => Verdict::Finding(kind, detail),
+    };
+    match kind {
+        "ok" => match (answer.get("raw"), answer.get("encoded")) {
+            (Some(raw), Some(encoded)) => match difference(raw, encoded, "") {
+                Some(difference) => judged(FindingKind::ResponseLoss, difference),
+                None => Verdict::Clean,
+            },
+            _ => Verdict::Clean,
+        },
+        // Without a documented success, a documented error is the answer to expect.
+        "api" if !operation.documents_success => Verdict::Clean,
+        "api" | "unexpected" | "unsuccessful" => {
+            Verdict::Finding(FindingKind::Response, format!("answered {status}: {detail}"))
+        }
+        "decode" => judged(FindingKind::Response, detail),
+        _ => Verdict::Finding(FindingKind::Transport, detail),
+    }
+}
+
+fn preview_long(text: &str) -> String {
+    match text.chars().count() > 600 {
+        true => format!("{}…", text.chars().take(600).collect::<String>()),
+        false => text.to_owned(),
+    }
 }
 
 /// A synthesized value is one the spec lists: landing in `Other(…)` means the client did
