@@ -5,84 +5,30 @@
 //! So any request the client gets wrong, or any response it cannot decode, fails here.
 //!
 //! Prism comes from the project's `package.json`/`package-lock.json`: `.ci/run` runs
-//! `npm ci`, and these tests run it themselves when `node_modules` lacks Prism.
+//! `npm ci`, and `xtask::prism` runs it itself when `node_modules` lacks Prism.
 
 use generated_client::cloudflare_zero_trust as cloudflare;
 use generated_client::runtime::{Error, RequestOptions, RetryPolicy};
 use generated_client::zitadel_management as zitadel;
 use generated_client::zoom_users as zoom;
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use xtask::prism::VIOLATIONS_HEADER;
 
-/// A running Prism, stopped when dropped.
-struct Prism {
-    child: Child,
-    base_url: String,
-}
-
-impl Drop for Prism {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn prism_binary() -> PathBuf {
-    static INSTALL: Mutex<()> = Mutex::new(());
+fn start_prism(spec: &str) -> xtask::prism::Prism {
     let root = tests::root();
-    let binary = root.join("node_modules/.bin/prism");
-    let _guard = INSTALL.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    if !binary.exists() {
-        let status = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(&root)
-            .status()
-            .expect("npm is needed to install Prism for the contract tests (see package.json)");
-        assert!(status.success(), "`npm ci` failed: Prism could not be installed");
-    }
-    binary
-}
-
-fn start_prism(spec: &str) -> Prism {
-    let root = tests::root();
-    let mut child = Command::new(prism_binary())
-        .args(["mock", "--host", "127.0.0.1", "--port", "0", "--errors"])
-        .arg(root.join("specs").join(spec))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("Prism starts");
-    let stdout = child.stdout.take().expect("piped stdout");
-    let (ready, listening) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        // Keep draining Prism's log after start-up so it never blocks on a full pipe.
-        let mut sent = false;
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let (false, Some(url)) = (sent, line.split("Prism is listening on ").nth(1)) {
-                let _ = ready.send(url.trim().to_owned());
-                sent = true;
-            }
-        }
-    });
-    let started = Instant::now();
-    let base_url = listening.recv_timeout(Duration::from_secs(60)).unwrap_or_else(|_| {
-        let _ = child.kill();
-        panic!("Prism did not start for {spec} within 60 s");
-    });
-    eprintln!("Prism for {spec} ready at {base_url} after {:?}", started.elapsed());
-    Prism { child, base_url }
+    let starting = xtask::prism::start(&root, &root.join("specs").join(spec)).expect("Prism starts");
+    let prism = starting.wait(Duration::from_secs(60)).expect("Prism serves");
+    eprintln!("Prism for {spec} ready at {} after {:?}", prism.base_url, prism.started_in);
+    prism
 }
 
 /// A success must come with no `sl-violations`: Prism found nothing wrong with the request.
 #[track_caller]
 fn assert_clean<T: std::fmt::Debug, M>(response: &generated_client::runtime::Response<T, M>) {
     assert!(
-        response.headers().get("sl-violations").is_none(),
+        response.headers().get(VIOLATIONS_HEADER).is_none(),
         "Prism reported violations: {:?}",
-        response.headers().get("sl-violations")
+        response.headers().get(VIOLATIONS_HEADER)
     );
 }
 
@@ -212,7 +158,7 @@ async fn prism_rejects_requests_that_break_the_spec() {
         .await
         .expect("sent");
     assert_eq!(response.status(), 422);
-    assert!(response.headers().get("sl-violations").is_some());
+    assert!(response.headers().get(VIOLATIONS_HEADER).is_some());
 
     let client = cloudflare::Client::builder().base_url(&prism.base_url).api_token("token").build().expect("builds");
     let error = client

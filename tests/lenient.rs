@@ -3,7 +3,7 @@
 //! refuses it. The `tests/fixtures/lenient_*.yaml` crates compile as part of
 //! `fixture-client`, and here they run against loopback servers.
 
-use fixture_client::{lenient_parameters, lenient_paths, lenient_refs, lenient_security};
+use fixture_client::{lenient_parameters, lenient_paths, lenient_refs, lenient_schemas, lenient_security};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -77,6 +77,37 @@ fn a_dangling_schema_ref_is_any_value_and_strict_refuses_it() {
     )];
     assert_eq!(warnings("lenient_refs.yaml"), expected);
     assert_strict_refuses("lenient_refs.yaml", &expected);
+}
+
+#[test]
+fn an_enum_of_single_values_on_a_list_is_what_its_items_take() {
+    let file = "tests/fixtures/lenient_schemas.yaml";
+    let expected = [format!(
+        "{file}: #/components/schemas/Webhook/properties/events/enum: \
+         an `enum` of single values on a list; read as the values its items may take"
+    )];
+    assert_eq!(warnings("lenient_schemas.yaml"), expected);
+    assert_strict_refuses("lenient_schemas.yaml", &expected);
+}
+
+#[tokio::test]
+async fn a_list_of_enum_values_goes_on_the_wire_and_comes_back_typed() {
+    use lenient_schemas::WebhookEventsItem as Event;
+    let server = MockServer::start().await;
+    let sent = serde_json::json!({"url": "https://example.com/hook", "events": ["meeting_started", "meeting_ended"]});
+    Mock::given(method("POST"))
+        .and(path("/webhooks"))
+        .and(wiremock::matchers::body_json(&sent))
+        .respond_with(ResponseTemplate::new(201).set_body_json(&sent))
+        .mount(&server)
+        .await;
+    let client = lenient_schemas::Client::builder(server.uri()).build().expect("builds");
+    let webhook = lenient_schemas::Webhook {
+        url: "https://example.com/hook".to_owned(),
+        events: vec![Event::MeetingStarted, Event::MeetingEnded],
+    };
+    let created = client.create_webhook(webhook.clone()).await.expect("matched").into_body();
+    assert_eq!(created, webhook);
 }
 
 #[tokio::test]

@@ -39,7 +39,8 @@ pub struct ApiPlan {
     pub unsent: Vec<(String, String)>,
     /// A credential setter of the client builder for each scheme the client can send.
     pub credentials: Vec<CredentialSetter>,
-    /// The normalized document (3.0, bundled, repaired), for the mock to serve.
+    /// The normalized document (3.0, bundled, repaired), for the mock to serve, with
+    /// what the client assumes said outright (see [`as_the_client_reads`]).
     pub document: Value,
 }
 
@@ -162,8 +163,23 @@ fn plan_api(api: &Api, document: &Value, user_pointers: &BTreeMap<String, String
             instances,
         });
     }
-    plan.document = document.clone();
+    plan.document = as_the_client_reads(document);
     plan
+}
+
+/// The document with what the generated types assume said outright, so that a mock
+/// answers what the client was made to read: a schema with properties and no `type` is
+/// an object (JSON Schema lets any non-object pass it, so a mock may answer `null`).
+fn as_the_client_reads(document: &Value) -> Value {
+    let mut document = document.clone();
+    crate::load::structure::for_each_schema_object(&mut document, &mut |schema, _| {
+        let shaped_as_object = schema.get("properties").is_some_and(Value::is_object)
+            || schema.get("additionalProperties").is_some_and(Value::is_object);
+        if shaped_as_object && !schema.contains_key("type") && !schema.contains_key("$ref") {
+            schema.insert("type".to_owned(), Value::from("object"));
+        }
+    });
+    document
 }
 
 fn endpoint(operation: &Operation) -> String {
@@ -877,6 +893,77 @@ mod tests {
         let found = values(&document, "/components/schemas/Node");
         assert!(found.contains(&json!({"name": null, "next": {"name": null, "next": {"name": null}}})), "{found:?}");
         assert!(found.iter().all(|value| value.get("name").is_some()));
+    }
+
+    fn plan_of(spec: &str) -> ApiPlan {
+        let settings = CrateSettings {
+            crate_name: "verify-client".to_owned(),
+            workspace: crate::Workspace::Own,
+            default_features_all: true,
+            tag_features_from: None,
+        };
+        let verification = plan(&[ApiSpec::new("pets", "pets.yaml", spec)], &settings).expect("plans");
+        verification.apis.into_iter().next().expect("one API")
+    }
+
+    #[test]
+    fn operations_are_called_with_examples_first_then_values_from_the_schemas() {
+        let api = plan_of(
+            r#"
+openapi: 3.0.3
+info: {title: Pets, version: "1"}
+components:
+  securitySchemes:
+    token: {type: http, scheme: bearer}
+    digest: {type: http, scheme: digest}
+security: [{token: []}]
+paths:
+  /owners/{owner}/pets/{petId}:
+    parameters:
+      - {name: owner, in: path, required: true, schema: {type: string, example: ann}}
+      - {name: petId, in: path, required: true, schema: {type: string}}
+    put:
+      operationId: updatePet
+      tags: [pets]
+      parameters:
+        - {name: petId, in: path, required: true, example: 7, schema: {type: integer, minimum: 3}}
+        - {name: verbose, in: query, schema: {type: boolean}}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [name]
+              properties: {name: {type: string}, age: {type: integer}}
+            example: {name: Rex}
+      responses:
+        "200":
+          description: The pet.
+          content:
+            application/json:
+              schema: {type: object, properties: {name: {type: string}}}
+  /secret:
+    get:
+      security: [{digest: []}]
+      responses: {"204": {description: Nothing.}}
+"#,
+        );
+        assert_eq!(api.credentials, [CredentialSetter { setter: "token".to_owned(), basic: false }]);
+        assert_eq!(
+            api.unsent,
+            [("GET /secret".to_owned(), "it accepts only credentials the client cannot send".to_owned())]
+        );
+        let [update] = &api.operations[..] else { panic!("one operation: {:?}", api.operations) };
+        assert_eq!(update.call, "pets().update_pet");
+        assert_eq!(update.argument_types, ["String", "i64", "UpdatePetRequest"]);
+        // Path parameters in path order; the operation's `petId` overrides the path item's.
+        assert_eq!(update.attempts[0], [json!("ann"), json!(7), json!({"name": "Rex"})]);
+        assert_eq!(update.attempts[1], [json!("text"), json!(3), json!({"name": "text", "age": 1})]);
+        assert_eq!(
+            (update.round_trip, update.documents_success, update.answer_from_example),
+            (RoundTrip::Body, true, false)
+        );
     }
 
     #[test]

@@ -755,7 +755,7 @@ fn options(prefer: Option<&str>) -> RequestOptions {{
 
 fn violations(headers: &HeaderMap) -> Value {{
     headers
-        .get("sl-violations")
+        .get("{violations_header}")
         .map(|value| Value::String(String::from_utf8_lossy(value.as_bytes()).into_owned()))
         .unwrap_or(Value::Null)
 }}
@@ -853,7 +853,8 @@ async fn main() {{
         other => panic!("unknown mode {{other}}"),
     }}
 }}
-{modules}"#
+{modules}"#,
+        violations_header = crate::prism::VIOLATIONS_HEADER,
     )
 }
 
@@ -1176,6 +1177,102 @@ mod tests {
         assert!(decoded_as_catch_all("Other(Object {})"));
         assert!(!decoded_as_catch_all("AnOther(1)"));
         assert!(!decoded_as_catch_all("Pet { name: \"Other\" }"));
+    }
+
+    fn operation(documents_success: bool, answer_from_example: bool) -> OperationCase {
+        OperationCase {
+            endpoint: "GET /pets".to_owned(),
+            operation_id: "listPets".to_owned(),
+            call: "pets().list_pets".to_owned(),
+            argument_types: Vec::new(),
+            attempts: vec![Vec::new()],
+            round_trip: RoundTrip::Body,
+            documents_success,
+            answer_from_example,
+        }
+    }
+
+    #[test]
+    fn violations_of_the_request_are_findings_and_of_the_response_the_mocks() {
+        let request = json!([{"location": ["request", "query", "limit"], "code": "type"}]).to_string();
+        let answer = json!({"kind": "api", "status": 422, "violations": request});
+        assert!(matches!(judge(&operation(true, false), &answer), Verdict::Finding(FindingKind::Violation, _)));
+        let response = json!([{"location": ["response", "body"], "code": "required"}]).to_string();
+        let answer = json!({"kind": "unexpected", "status": 500, "violations": response});
+        assert!(matches!(judge(&operation(true, false), &answer), Verdict::Mock(_)));
+        // Prism's own problem answers do not always carry the header.
+        let detail = r#"the server answered 422: {"type":"https://stoplight.io/prism/errors#UNPROCESSABLE_ENTITY"}"#;
+        let answer = json!({"kind": "unexpected", "status": 422, "detail": detail});
+        assert!(matches!(judge(&operation(true, false), &answer), Verdict::Finding(FindingKind::Violation, _)));
+    }
+
+    #[test]
+    fn answers_are_judged_by_what_the_spec_documents() {
+        let error = json!({"kind": "api", "status": 404, "detail": "the server answered 404 Not Found: NotFound"});
+        assert!(matches!(judge(&operation(true, false), &error), Verdict::Finding(FindingKind::Response, _)));
+        assert!(matches!(judge(&operation(false, false), &error), Verdict::Clean));
+        let undecodable = json!({"kind": "decode", "status": 200, "detail": "missing field `id`"});
+        assert!(matches!(judge(&operation(true, false), &undecodable), Verdict::Finding(FindingKind::Response, _)));
+        assert!(matches!(judge(&operation(true, true), &undecodable), Verdict::FromExample(FindingKind::Response, _)));
+        let lossy = json!({"kind": "ok", "status": 200, "raw": {"id": 1, "name": "a"}, "encoded": {"id": 1}});
+        let Verdict::Finding(FindingKind::ResponseLoss, detail) = judge(&operation(true, false), &lossy) else {
+            panic!("a member lost in the round trip is a finding")
+        };
+        assert_eq!(detail, "/name: lost (sent \"a\")");
+        let kept = json!({"kind": "ok", "status": 200, "raw": {"id": 1.0}, "encoded": {"id": 1}});
+        assert!(matches!(judge(&operation(true, false), &kept), Verdict::Clean));
+        let refused = json!({"kind": "refused", "detail": "invalid request: `..` in a path"});
+        assert!(matches!(judge(&operation(true, false), &refused), Verdict::Finding(FindingKind::Transport, _)));
+    }
+
+    #[test]
+    fn the_mock_document_is_adapted_where_prism_fails() {
+        let document = json!({
+            "paths": {"/customers": {"post": {
+                "requestBody": {"$ref": "#/components/requestBodies/Customer"},
+                "responses": {"200": {
+                    "description": "ok",
+                    "headers": {
+                        "X-Tags": {"schema": {"type": "array", "items": {"type": "string"}}},
+                        "X-Ids": {"required": true, "schema": {"type": "array", "items": {"type": "string"}}},
+                        "X-Count": {"schema": {"type": "integer"}}
+                    },
+                    "content": {"application/json": {
+                        "schema": {"oneOf": [{"type": "string"}, {"type": "integer"}]},
+                        "examples": {"remote": {"$ref": "https://example.com/example.json"}}
+                    }}
+                }}
+            }}},
+            "components": {
+                "requestBodies": {"Customer": {"content": {
+                    "application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/Customer"}},
+                    "multipart/form-data": {"schema": {"$ref": "#/components/schemas/Customer"}}
+                }}},
+                "schemas": {"Customer": {"type": "object", "properties": {
+                    "name": {"type": "string"},
+                    "tags": {"type": "array", "items": {"type": "string"}},
+                    "tax_ids": {"type": "array", "items": {"$ref": "#/components/schemas/TaxId"}},
+                    "address": {"type": "object", "properties": {"lines": {"type": "array", "items": {"type": "object"}}}}
+                }}, "TaxId": {"type": "object", "properties": {"value": {"type": "string"}}}}
+            }
+        });
+        let mock = mock_document(&document);
+        let operation = &mock["paths"]["/customers"]["post"];
+        let form = &operation["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]["properties"];
+        assert_eq!(form["tax_ids"], json!({}), "a list of objects in a form body accepts anything");
+        assert_eq!(form["address"]["properties"]["lines"], json!({}), "at any depth");
+        assert_eq!(form["tags"]["type"], "array", "a list of scalars is still checked");
+        let parts = &operation["requestBody"]["content"]["multipart/form-data"]["schema"]["properties"];
+        assert_eq!(
+            (&parts["tags"], &parts["address"], &parts["name"]["type"]),
+            (&json!({}), &json!({}), &json!("string"))
+        );
+        let response = &operation["responses"]["200"];
+        let headers: Vec<&String> = response["headers"].as_object().expect("headers").keys().collect();
+        assert_eq!(headers, ["X-Ids", "X-Count"], "an optional list header is dropped");
+        assert!(response["content"]["application/json"]["schema"].get("anyOf").is_some(), "oneOf is read as anyOf");
+        assert_eq!(response["content"]["application/json"]["examples"]["remote"], json!({}));
+        assert_eq!(document["components"]["schemas"]["Customer"]["properties"]["tax_ids"]["type"], "array");
     }
 
     #[test]

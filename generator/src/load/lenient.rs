@@ -8,7 +8,8 @@
 //! location's default, `:name` path segments are templates, a `{placeholder}` without a
 //! declared parameter is a required string, a declared path parameter that the path does
 //! not have is dropped, and one whose name matches a placeholder once case and
-//! separators are ignored is that placeholder. Runs after conversion and bundling, so
+//! separators are ignored is that placeholder, and an `enum` of scalars on a list is
+//! what its items may take. Runs after conversion and bundling, so
 //! every `$ref`'d parameter is a local `#/components/parameters/…` one.
 
 use super::structure::METHODS;
@@ -31,6 +32,7 @@ pub(crate) fn repair(document: &mut Value, origins: &mut Origins) -> Repairs {
             each_media_type(item, &item_at, &mut |media, at| repair_examples(media, at, &mut repairs));
         }
     }
+    super::structure::for_each_schema_object(document, &mut |schema, at| repair_array_enum(schema, at, &mut repairs));
     if let Some(components) = document.get_mut("components").and_then(Value::as_object_mut) {
         if let Some(parameters) = components.get_mut("parameters").and_then(Value::as_object_mut) {
             for (name, parameter) in parameters.iter_mut() {
@@ -324,6 +326,38 @@ fn repair_examples(media: &mut Map<String, Value>, at: &str, repairs: &mut Repai
         repairs.push((pointer(at, "examples"), malformed_examples()));
         media.shift_remove("examples");
     }
+}
+
+/// `type: array` with an `enum` of scalars (Zoom's webhook `events`): no list equals a
+/// string, so the values are meant for the items, as the spec's descriptions say.
+fn repair_array_enum(schema: &mut Map<String, Value>, at: &str, repairs: &mut Repairs) {
+    if schema.get("type").and_then(Value::as_str) != Some("array") {
+        return;
+    }
+    let scalars =
+        |values: &Vec<Value>| !values.is_empty() && values.iter().all(|value| !value.is_array() && !value.is_object());
+    if !schema.get("enum").and_then(Value::as_array).is_some_and(scalars) {
+        return;
+    }
+    let Some(Value::Object(items)) = schema.get("items") else { return };
+    let scalar_items =
+        matches!(items.get("type").and_then(Value::as_str), Some("string" | "integer" | "number" | "boolean"));
+    if !scalar_items || items.contains_key("enum") || items.contains_key("$ref") {
+        return;
+    }
+    let Some(values) = schema.shift_remove("enum") else { return };
+    // The descriptions of the values go with them.
+    let descriptions = schema.shift_remove("x-enum-descriptions");
+    let names = schema.shift_remove("x-enum-varnames");
+    if let Some(Value::Object(items)) = schema.get_mut("items") {
+        items.insert("enum".to_owned(), values);
+        items.extend(descriptions.map(|descriptions| ("x-enum-descriptions".to_owned(), descriptions)));
+        items.extend(names.map(|names| ("x-enum-varnames".to_owned(), names)));
+    }
+    repairs.push((
+        pointer(at, "enum"),
+        "an `enum` of single values on a list; read as the values its items may take".to_owned(),
+    ));
 }
 
 fn repair_oauth_scopes(scheme: &mut Value, at: &str, repairs: &mut Repairs) {

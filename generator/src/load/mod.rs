@@ -11,7 +11,7 @@ mod lenient;
 mod operations;
 mod parse;
 mod schemas;
-mod structure;
+pub(crate) mod structure;
 
 use crate::diagnostics::{pointer, Diagnostic, Diagnostics, Origins, Reporter};
 use crate::ir::{self, Api, ApiKeyLocation, SchemeKind, TypeDef, TypeId, TypeKind, TypeRef};

@@ -27,6 +27,19 @@ pub(crate) fn for_each_schema(document: &mut Value, visit: &mut Visit<'_>) {
     for_each_root_schema(document, &mut |schema, at| walk_schema(schema, at, visit));
 }
 
+/// Calls `visit` on every schema object under the paths and components, subschemas
+/// included, changing nothing else: a boolean where a schema belongs stays for parsing
+/// to report (in 3.0 it is an error).
+pub(crate) fn for_each_schema_object(document: &mut Value, visit: &mut Visit<'_>) {
+    for_each_root_schema(document, &mut |schema, at| walk_schema_objects(schema, at, visit));
+}
+
+fn walk_schema_objects(schema: &mut Value, at: &str, visit: &mut Visit<'_>) {
+    let Some(object) = schema.as_object_mut() else { return };
+    visit(object, at);
+    each_subschema(schema, at, |subschema, at| walk_schema_objects(subschema, at, visit));
+}
+
 /// A schema position found by [`for_each_root_schema`].
 pub(crate) type VisitRoot<'a> = dyn FnMut(&mut Value, &str) + 'a;
 

@@ -12,6 +12,7 @@
             feature = "lenient-parameters",
             feature = "lenient-paths",
             feature = "lenient-refs",
+            feature = "lenient-schemas",
             feature = "lenient-security",
             feature = "openapi31",
             feature = "operations-core",
@@ -49,6 +50,10 @@ pub mod lenient_paths;
 /// Lenient references (cargo feature `lenient-refs`).
 #[cfg(feature = "lenient-refs")]
 pub mod lenient_refs;
+
+/// Lenient schemas (cargo feature `lenient-schemas`).
+#[cfg(feature = "lenient-schemas")]
+pub mod lenient_schemas;
 
 /// Lenient security (cargo feature `lenient-security`).
 #[cfg(feature = "lenient-security")]

@@ -1206,13 +1206,21 @@ impl RawResponse {
     fn decode<T: DeserializeOwned, E>(&self) -> Result<T, Error<E>> {
         serde_json::from_slice(&self.body).map_err(|source| Error::Decode {
             status: self.status,
+            headers: Box::new(self.headers.clone()),
             body: self.body.clone(),
             source,
         })
     }
 
     fn wrap<T>(self, body: T) -> Response<T> {
-        Response { status: self.status, headers: self.headers, body, envelope: () }
+        Response {
+            status: self.status,
+            headers: self.headers,
+            body,
+            envelope: (),
+            #[cfg(feature = "round-trip")]
+            raw_body: self.body,
+        }
     }
 
     /// A documented success whose JSON body is an envelope: its `result` becomes the body.
@@ -1222,9 +1230,17 @@ impl RawResponse {
             return Err(Error::Unsuccessful { status: self.status, headers: Box::new(self.headers), body: self.body });
         }
         match envelope.take_result() {
-            Some(result) => Ok(Response { status: self.status, headers: self.headers, body: result, envelope }),
+            Some(result) => Ok(Response {
+                status: self.status,
+                headers: self.headers,
+                body: result,
+                envelope,
+                #[cfg(feature = "round-trip")]
+                raw_body: self.body,
+            }),
             None => Err(Error::Decode {
                 status: self.status,
+                headers: Box::new(self.headers),
                 source: <serde_json::Error as serde::de::Error>::missing_field("result"),
                 body: self.body,
             }),
@@ -1358,6 +1374,9 @@ pub struct Response<T, M = ()> {
     headers: HeaderMap,
     body: T,
     envelope: M,
+    /// The bytes the body was decoded from, to compare with what it encodes to again.
+    #[cfg(feature = "round-trip")]
+    raw_body: Bytes,
 }
 
 impl<T, M> Response<T, M> {
@@ -1379,6 +1398,13 @@ impl<T, M> Response<T, M> {
         &self.body
     }
 
+    /// The body as it came over the wire (with the `round-trip` feature, which keeps it
+    /// for checking that decoding lost nothing).
+    #[cfg(feature = "round-trip")]
+    pub fn raw_body(&self) -> &Bytes {
+        &self.raw_body
+    }
+
     pub fn into_body(self) -> T {
         self.body
     }
@@ -1390,7 +1416,14 @@ impl<T, M> Response<T, M> {
 
     /// Changes the body, keeping status, headers and envelope.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U, M> {
-        Response { status: self.status, headers: self.headers, body: f(self.body), envelope: self.envelope }
+        Response {
+            status: self.status,
+            headers: self.headers,
+            body: f(self.body),
+            envelope: self.envelope,
+            #[cfg(feature = "round-trip")]
+            raw_body: self.raw_body,
+        }
     }
 }
 
@@ -1405,7 +1438,7 @@ pub enum Error<E> {
     /// The server answered with a success status but reported failure (`"success": false`).
     Unsuccessful { status: StatusCode, headers: Box<HeaderMap>, body: Bytes },
     /// The response body does not match the documented schema.
-    Decode { status: StatusCode, body: Bytes, source: serde_json::Error },
+    Decode { status: StatusCode, headers: Box<HeaderMap>, body: Bytes, source: serde_json::Error },
     /// No response in time: the connect timeout or the request timeout passed.
     Timeout(reqwest::Error),
     /// No response: the connection failed, or the response could not be read.
@@ -1433,6 +1466,20 @@ impl<E> Error<E> {
         }
     }
 
+    /// The headers of the response, when the server answered (a request id is often
+    /// what an API's support asks for).
+    pub fn headers(&self) -> Option<&HeaderMap> {
+        match self {
+            Self::Api { headers, .. }
+            | Self::UnexpectedStatus { headers, .. }
+            | Self::Unsuccessful { headers, .. }
+            | Self::Decode { headers, .. }
+            | Self::ResponseTooLarge { headers, .. } => Some(headers),
+            Self::Timeout(_) | Self::Connection(_) => None,
+            Self::InvalidRequest(_) | Self::MissingCredentials { .. } => None,
+        }
+    }
+
     /// The decoded body of a documented error response.
     pub fn api_error(&self) -> Option<&E> {
         match self {
@@ -1452,7 +1499,7 @@ impl<E: fmt::Debug> fmt::Display for Error<E> {
             Self::Unsuccessful { status, body, .. } => {
                 write!(f, "the server answered {status} but reported failure: {}", preview(body))
             }
-            Self::Decode { status, body, source } => {
+            Self::Decode { status, body, source, .. } => {
                 write!(f, "could not decode the {status} response ({source}): {}", preview(body))
             }
             Self::Timeout(error) => write!(f, "the request timed out: {error}"),
