@@ -325,3 +325,162 @@ async fn spec_names_that_collide_with_the_clients_own_are_renamed_and_still_sent
     client.from_env2().send2("a").options2("b").into_stream2("c").client2("d").clone2("e").await.expect("matched");
     assert_eq!(requests_received(&server).await, 1);
 }
+
+/// A hook that logs every attempt with its operation, stamps a request id, and keeps the
+/// server's request id from each answer.
+#[derive(Default)]
+struct Recorder {
+    sent: AtomicUsize,
+    log: Mutex<Vec<String>>,
+    request_ids: Mutex<Vec<String>>,
+}
+
+impl generated_client::runtime::Hook for Recorder {
+    fn before_send(&self, info: &generated_client::runtime::RequestInfo<'_>, request: &mut reqwest::Request) {
+        let id = format!("req-{}", self.sent.fetch_add(1, Ordering::SeqCst) + 1);
+        request.headers_mut().insert("x-request-id", id.parse().expect("a header value"));
+        self.log.lock().expect("log").push(format!(
+            "send {} {} {} attempt {}",
+            info.operation_id, info.method, info.path_template, info.attempt
+        ));
+    }
+
+    fn after_response(
+        &self,
+        info: &generated_client::runtime::RequestInfo<'_>,
+        status: reqwest::StatusCode,
+        headers: &generated_client::runtime::HeaderMap,
+    ) {
+        self.log.lock().expect("log").push(format!("answer {} {}", info.operation_id, status.as_u16()));
+        if let Some(id) = headers.get("cf-ray").and_then(|value| value.to_str().ok()) {
+            self.request_ids.lock().expect("ids").push(id.to_owned());
+        }
+    }
+
+    fn on_retry(&self, info: &generated_client::runtime::RequestInfo<'_>, delay: Duration) {
+        assert!(delay <= Duration::from_millis(5), "the policy's backoff, jittered: {delay:?}");
+        self.log.lock().expect("log").push(format!("retry {}", info.operation_id));
+    }
+}
+
+#[tokio::test]
+async fn hooks_see_every_attempt_with_its_operation_and_may_add_headers() {
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .respond_with(ResponseTemplate::new(503).insert_header("cf-ray", "ray-1"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(header("x-request-id", "req-2"))
+        .respond_with(ResponseTemplate::new(204).insert_header("cf-ray", "ray-2"))
+        .mount(&server)
+        .await;
+    let recorder = Arc::new(Recorder::default());
+    let client = zoom::Client::builder()
+        .base_url(server.uri())
+        .access_token("t")
+        .retry(RetryPolicy::default().initial_backoff(Duration::from_millis(5)).max_backoff(Duration::from_millis(5)))
+        .hook(recorder.clone())
+        .build()
+        .expect("builds");
+    // The accessor is a temporary: the request borrows the client, not it.
+    let request = client.users().user_sso_token_delete("me");
+    request.await.expect("the second attempt carries the second request id");
+    let log = recorder.log.lock().expect("log").clone();
+    assert_eq!(
+        log,
+        [
+            "send userSSOTokenDelete DELETE /users/{userId}/token attempt 1",
+            "answer userSSOTokenDelete 503",
+            "retry userSSOTokenDelete",
+            "send userSSOTokenDelete DELETE /users/{userId}/token attempt 2",
+            "answer userSSOTokenDelete 204",
+        ]
+    );
+    assert_eq!(*recorder.request_ids.lock().expect("ids"), ["ray-1", "ray-2"]);
+}
+
+#[tokio::test]
+async fn raw_requests_reach_undocumented_endpoints_with_the_clients_auth_retries_and_hooks() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::path("/users/me/settings/beta"))
+        .and(query_param("verbose", "true"))
+        .and(header("authorization", "Bearer t"))
+        .respond_with(ResponseTemplate::new(500))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::path("/users/me/settings/beta"))
+        .and(header("authorization", "Bearer t"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"beta": true})))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(wiremock::matchers::path("/users/me/flags"))
+        .and(wiremock::matchers::body_json(json!({"flag": "x"})))
+        .respond_with(ResponseTemplate::new(409).set_body_json(json!({"code": 4711, "message": "taken"})))
+        .mount(&server)
+        .await;
+    let recorder = Arc::new(Recorder::default());
+    let client = zoom::Client::builder()
+        .base_url(server.uri())
+        .access_token("t")
+        .retry(quick_retries())
+        .hook(recorder.clone())
+        .build()
+        .expect("builds");
+
+    #[derive(serde::Deserialize)]
+    struct Settings {
+        beta: bool,
+    }
+    let settings = client
+        .raw(reqwest::Method::GET, "/users/me/settings/beta")
+        .query("verbose", "true")
+        .send_json::<Settings>()
+        .await
+        .expect("retried once, then decoded");
+    assert!(settings.body().beta);
+    assert!(recorder.log.lock().expect("log").contains(&"send raw GET /users/me/settings/beta attempt 2".to_owned()));
+
+    let error = client
+        .raw(reqwest::Method::POST, "/users/me/flags")
+        .json(&json!({"flag": "x"}))
+        .with_options(RequestOptions::new().retry(RetryPolicy::none()))
+        .send_json::<serde_json::Value>()
+        .await
+        .expect_err("409");
+    assert_eq!(error.api_error(), Some(&json!({"code": 4711, "message": "taken"})));
+}
+
+#[tokio::test]
+async fn extra_body_members_join_a_documented_json_body() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(wiremock::matchers::body_json(json!({
+            "auth_domain": "a.cloudflareaccess.com", "name": "n", "beta_flag": {"on": true}
+        })))
+        .respond_with(ResponseTemplate::new(201).set_body_json(organization_envelope()))
+        .mount(&server)
+        .await;
+    let client = cloudflare::Client::builder().base_url(server.uri()).api_token("t").build().expect("builds");
+    let body = cloudflare::CreateOrganizationRequest {
+        auth_domain: "a.cloudflareaccess.com".to_owned(),
+        name: "n".to_owned(),
+        is_ui_read_only: None,
+        login_design: None,
+        ui_read_only_toggle_reason: None,
+        user_seat_expiration_inactive_time: None,
+    };
+    client
+        .zone_level_zero_trust_organization()
+        .create_your_zero_trust_organization("z", body)
+        .with_options(RequestOptions::new().extra_body("beta_flag", json!({"on": true})))
+        .await
+        .expect("the server saw the extra member");
+}

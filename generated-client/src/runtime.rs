@@ -16,6 +16,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 pub use bytes::Bytes;
+/// The HTTP client the runtime is built on, at the version it needs: build your own
+/// `reqwest::Client` from here for [`ClientBuilder::http_client`].
+pub use reqwest;
 pub use futures_util::{Stream, StreamExt};
 pub use reqwest::header::HeaderMap;
 pub use reqwest::{Method, StatusCode};
@@ -150,6 +153,7 @@ pub struct RequestOptions {
     retry: Option<RetryPolicy>,
     headers: Vec<(String, String)>,
     query: Vec<(String, String)>,
+    extra_body: Vec<(String, Result<serde_json::Value, String>)>,
 }
 
 impl RequestOptions {
@@ -177,6 +181,14 @@ impl RequestOptions {
     /// Sends this query parameter too.
     pub fn query(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.query.push((name.into(), value.into()));
+        self
+    }
+
+    /// Adds the member `name` to a JSON object body (replacing one of that name): a
+    /// field the server takes that the spec does not list yet. A value that cannot be
+    /// JSON, or a body that is not a JSON object, fails the request before sending.
+    pub fn extra_body(mut self, name: impl Into<String>, value: impl Serialize) -> Self {
+        self.extra_body.push((name.into(), serde_json::to_value(value).map_err(|error| error.to_string())));
         self
     }
 }
@@ -286,7 +298,77 @@ pub struct ClientBuilder<C> {
     credentials: BTreeMap<&'static str, Credential>,
     retry: RetryPolicy,
     max_response_bytes: u64,
+    hooks: Hooks,
     client: PhantomData<fn() -> C>,
+}
+
+/// What a [`Hook`] learns of the request it sees.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct RequestInfo<'a> {
+    /// The spec's `operationId` (or the one derived from method and path); `raw` for a
+    /// request made with `Client::raw`.
+    pub operation_id: &'a str,
+    pub method: &'a Method,
+    /// The path as the spec writes it (`/users/{id}`), or the raw request's path.
+    pub path_template: &'a str,
+    /// 1 for the first try, 2 for the first retry, and so on.
+    pub attempt: u32,
+}
+
+/// Sees, and may change, every request a client sends and every answer it gets, knowing
+/// the operation and the attempt: logging, metrics, a request-id header, capturing a
+/// response header. Added with [`ClientBuilder::hook`]; hooks run in the order added.
+/// Every method does nothing unless implemented.
+pub trait Hook: Send + Sync + 'static {
+    /// Before each attempt is sent: may add or change headers (its credentials are on it).
+    fn before_send(&self, info: &RequestInfo<'_>, request: &mut reqwest::Request) {
+        let _ = (info, request);
+    }
+
+    /// When an attempt is answered, before its body is read.
+    fn after_response(&self, info: &RequestInfo<'_>, status: StatusCode, headers: &HeaderMap) {
+        let _ = (info, status, headers);
+    }
+
+    /// When an attempt got no answer (a connection error, a timeout).
+    fn on_error(&self, info: &RequestInfo<'_>, error: &reqwest::Error) {
+        let _ = (info, error);
+    }
+
+    /// Before waiting `delay` to try again.
+    fn on_retry(&self, info: &RequestInfo<'_>, delay: Duration) {
+        let _ = (info, delay);
+    }
+}
+
+/// A hook shared with its maker, who reads what it recorded.
+impl<H: Hook + ?Sized> Hook for Arc<H> {
+    fn before_send(&self, info: &RequestInfo<'_>, request: &mut reqwest::Request) {
+        (**self).before_send(info, request);
+    }
+
+    fn after_response(&self, info: &RequestInfo<'_>, status: StatusCode, headers: &HeaderMap) {
+        (**self).after_response(info, status, headers);
+    }
+
+    fn on_error(&self, info: &RequestInfo<'_>, error: &reqwest::Error) {
+        (**self).on_error(info, error);
+    }
+
+    fn on_retry(&self, info: &RequestInfo<'_>, delay: Duration) {
+        (**self).on_retry(info, delay);
+    }
+}
+
+/// A client's hooks, shared by its clones.
+#[derive(Clone, Default)]
+struct Hooks(Vec<Arc<dyn Hook>>);
+
+impl fmt::Debug for Hooks {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} hook(s)", self.0.len())
+    }
 }
 
 /// The largest response body a client reads unless told otherwise: far above any JSON
@@ -305,8 +387,15 @@ impl<C: From<ClientCore>> ClientBuilder<C> {
             credentials: BTreeMap::new(),
             retry: RetryPolicy::default(),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            hooks: Hooks::default(),
             client: PhantomData,
         }
+    }
+
+    /// Runs `hook` on every request and answer (after the hooks added before it).
+    pub fn hook(mut self, hook: impl Hook) -> Self {
+        self.hooks.0.push(Arc::new(hook));
+        self
     }
 
     /// Refuses response bodies larger than this many bytes with
@@ -425,6 +514,7 @@ impl<C: From<ClientCore>> ClientBuilder<C> {
             retry: self.retry,
             accept_by_default,
             max_response_bytes: self.max_response_bytes,
+            hooks: self.hooks,
         }))
     }
 }
@@ -440,6 +530,7 @@ pub struct ClientCore {
     /// A default `Accept` header was configured; it wins over the operations' own.
     accept_by_default: bool,
     max_response_bytes: u64,
+    hooks: Hooks,
 }
 
 impl fmt::Debug for ClientCore {
@@ -448,6 +539,7 @@ impl fmt::Debug for ClientCore {
             .field("base_url", &self.base_url)
             .field("credentials", &self.credentials.keys().collect::<Vec<_>>())
             .field("retry", &self.retry)
+            .field("hooks", &self.hooks)
             .finish_non_exhaustive()
     }
 }
@@ -455,6 +547,23 @@ impl fmt::Debug for ClientCore {
 impl ClientCore {
     /// Starts a request for the operation `operation_id` at `path_template` (`/users/{id}`).
     pub fn request(&self, operation_id: &'static str, method: Method, path_template: &'static str) -> Request<'_> {
+        self.start(operation_id, method, path_template.into())
+    }
+
+    /// Starts a request to an endpoint the spec does not document: `path` (with any
+    /// query) under the base URL, sent with the client's credentials for one of
+    /// `security`'s alternatives, its retries, timeouts and hooks. Generated clients
+    /// offer it as `Client::raw`.
+    pub fn raw(
+        &self,
+        method: Method,
+        path: impl Into<String>,
+        security: &'static [&'static [&'static SecurityScheme]],
+    ) -> RawRequest<'_> {
+        RawRequest { request: self.start("raw", method, path.into().into()).security(security) }
+    }
+
+    fn start(&self, operation_id: &'static str, method: Method, path_template: std::borrow::Cow<'static, str>) -> Request<'_> {
         Request {
             core: self,
             operation_id,
@@ -473,6 +582,73 @@ impl ClientCore {
     }
 }
 
+/// A request to an endpoint the spec lacks, from `Client::raw`: the client's base URL,
+/// credentials, retries, timeouts and hooks apply; the answer is decoded into any type.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct RawRequest<'c> {
+    request: Request<'c>,
+}
+
+impl RawRequest<'_> {
+    /// Adds a query parameter.
+    pub fn query(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.request.options.query.push((name.into(), value.into()));
+        self
+    }
+
+    /// Adds a header (a value with a line break fails the request before sending).
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.request.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends `body` as JSON.
+    pub fn json<T: Serialize + ?Sized>(self, body: &T) -> Self {
+        Self { request: self.request.json("application/json", body) }
+    }
+
+    /// Sends `body` as it is, as `content_type`.
+    pub fn body(mut self, content_type: impl Into<std::borrow::Cow<'static, str>>, body: impl Into<Vec<u8>>) -> Self {
+        self.request.body = Some((content_type.into(), body.into()));
+        self
+    }
+
+    /// Overrides the client's timeout or retries (headers and query parameters add up).
+    pub fn with_options(mut self, options: RequestOptions) -> Self {
+        let RequestOptions { timeout, retry, mut headers, mut query, mut extra_body } = options;
+        let current = &mut self.request.options;
+        current.timeout = timeout.or(current.timeout);
+        current.retry = retry.or(current.retry.take());
+        current.headers.append(&mut headers);
+        current.query.append(&mut query);
+        current.extra_body.append(&mut extra_body);
+        self
+    }
+
+    /// Sends the request and decodes a success's JSON body as `T`; an error status is
+    /// [`Error::Api`] with its JSON body, or [`Error::UnexpectedStatus`] when it has none.
+    pub async fn send_json<T: DeserializeOwned>(self) -> Result<Response<T>, Error<serde_json::Value>> {
+        let response = self.request.send().await?;
+        match response.status().is_success() {
+            true => response.json(),
+            false => Err(response.raw_error()),
+        }
+    }
+
+    /// Sends the request and returns a success's body as bytes.
+    pub async fn send_bytes(self) -> Result<Response<Bytes>, Error<serde_json::Value>> {
+        let response = self.request.send().await?;
+        match response.status().is_success() {
+            true => response.bytes(),
+            false => Err(response.raw_error()),
+        }
+    }
+}
+
+/// A request body: its media type and bytes.
+type Body = (std::borrow::Cow<'static, str>, Vec<u8>);
+
 /// A request being built by generated code. Problems with the values given (a header
 /// value with a line break, a path value of `..`) are kept and reported by [`Request::send`],
 /// so building stays a plain chain of calls.
@@ -481,13 +657,13 @@ pub struct Request<'c> {
     core: &'c ClientCore,
     operation_id: &'static str,
     method: Method,
-    path_template: &'static str,
+    path_template: std::borrow::Cow<'static, str>,
     path_params: Vec<(&'static str, String)>,
     query: Vec<(String, String)>,
     headers: Vec<(&'static str, String)>,
     cookies: Vec<(&'static str, String)>,
     accept: Option<&'static str>,
-    body: Option<(std::borrow::Cow<'static, str>, Vec<u8>)>,
+    body: Option<Body>,
     security: &'static [&'static [&'static SecurityScheme]],
     options: RequestOptions,
     problem: Option<String>,
@@ -768,14 +944,14 @@ impl Request<'_> {
                 .map_err(|_| Error::InvalidRequest(format!("`{media_type}` is not a valid content type")))?;
             headers.insert(reqwest::header::CONTENT_TYPE, value);
         }
-        let body = self.body.map(|(_, body)| Bytes::from(body));
+        let body = with_extra_members(self.body, &self.options.extra_body)?.map(|(_, body)| Bytes::from(body));
         let policy = self.options.retry.as_ref().unwrap_or(&self.core.retry);
         let retries = if policy.allows(&self.method) { policy.max_retries } else { 0 };
         let span = tracing::info_span!(
             "http_request",
             operation = self.operation_id,
             method = %self.method,
-            path = self.path_template,
+            path = &*self.path_template,
             status = tracing::field::Empty,
             attempt = tracing::field::Empty,
             latency_ms = tracing::field::Empty,
@@ -784,6 +960,12 @@ impl Request<'_> {
         let mut attempt = 0;
         loop {
             attempt += 1;
+            let info = RequestInfo {
+                operation_id: self.operation_id,
+                method: &self.method,
+                path_template: &self.path_template,
+                attempt,
+            };
             let started = Instant::now();
             let mut request = self.core.http.request(self.method.clone(), url.clone()).headers(headers.clone());
             if let Some((username, password)) = basic {
@@ -796,9 +978,17 @@ impl Request<'_> {
                 request = request.timeout(timeout);
             }
             let limit = self.core.max_response_bytes;
+            let hooks = &self.core.hooks.0;
             let outcome = async {
-                let mut response = request.send().await?;
+                let mut request = request.build()?;
+                for hook in hooks {
+                    hook.before_send(&info, &mut request);
+                }
+                let mut response = self.core.http.execute(request).await?;
                 let status = response.status();
+                for hook in hooks {
+                    hook.after_response(&info, status, response.headers());
+                }
                 // Taken, not cloned: reading the body no longer needs them.
                 let headers = std::mem::take(response.headers_mut());
                 Ok::<_, reqwest::Error>(match read_limited(response, limit).await? {
@@ -824,11 +1014,15 @@ impl Request<'_> {
                 }
                 _ => None,
             };
-            if let Ok(response) = &outcome {
-                span.record("status", response.status.as_u16());
+            match &outcome {
+                Ok(response) => {
+                    span.record("status", response.status.as_u16());
+                }
+                Err(error) => hooks.iter().for_each(|hook| hook.on_error(&info, error)),
             }
             match (outcome, retry_after) {
                 (_, Some(wait)) => {
+                    hooks.iter().for_each(|hook| hook.on_retry(&info, wait));
                     tracing::debug!(parent: &span, attempt, wait_ms = wait.as_millis() as u64, "retrying");
                     tokio::time::sleep(wait).await;
                 }
@@ -847,7 +1041,7 @@ impl Request<'_> {
 
     fn render_path(&self) -> String {
         let mut path = String::with_capacity(self.path_template.len() + 32);
-        let mut rest = self.path_template;
+        let mut rest = &*self.path_template;
         while let Some(open) = rest.find('{') {
             path.push_str(&rest[..open]);
             let Some(close) = rest[open..].find('}') else { break };
@@ -884,6 +1078,36 @@ impl Request<'_> {
             .collect();
         Err(Error::MissingCredentials { operation: self.operation_id, accepted: accepted.join(", or ") })
     }
+}
+
+/// A JSON object body with [`RequestOptions::extra_body`]'s members set; a request
+/// without a body gets one holding only them.
+fn with_extra_members<E>(
+    body: Option<Body>,
+    extra: &[(String, Result<serde_json::Value, String>)],
+) -> Result<Option<Body>, Error<E>> {
+    if extra.is_empty() {
+        return Ok(body);
+    }
+    let (media_type, mut object) = match body {
+        None => ("application/json".into(), serde_json::Map::new()),
+        Some((media_type, bytes)) => match serde_json::from_slice(&bytes) {
+            Ok(serde_json::Value::Object(object)) if media_type.contains("json") => (media_type, object),
+            _ => {
+                return Err(Error::InvalidRequest(
+                    "extra body members need a JSON object body, and this request's body is not one".to_owned(),
+                ))
+            }
+        },
+    };
+    for (name, value) in extra {
+        let value = value
+            .clone()
+            .map_err(|error| Error::InvalidRequest(format!("extra body member `{name}` is not JSON: {error}")))?;
+        object.insert(name.clone(), value);
+    }
+    let bytes = serde_json::to_vec(&object).map_err(|error| Error::InvalidRequest(error.to_string()))?;
+    Ok(Some((media_type, bytes)))
 }
 
 /// Header names come from the spec; reqwest wants them lowercase.
@@ -1295,6 +1519,14 @@ impl RawResponse {
     pub fn error_bytes<E>(self, variant: impl FnOnce(Bytes) -> E) -> Error<E> {
         let body = self.body.clone();
         Error::Api { status: self.status, headers: Box::new(self.headers), body: Box::new(variant(body)) }
+    }
+
+    /// An error status of an undocumented request: its JSON body, if it has one.
+    fn raw_error(self) -> Error<serde_json::Value> {
+        match serde_json::from_slice::<serde_json::Value>(&self.body) {
+            Ok(body) => Error::Api { status: self.status, headers: Box::new(self.headers), body: Box::new(body) },
+            Err(_) => self.unexpected(),
+        }
     }
 
     /// A status the operation does not document.

@@ -209,7 +209,8 @@ pub mod owned {
     pub const API_MODULES: &[&str] = &["types", "client", "runtime"];
     /// Members of each API's `Client` (emit/client.rs), besides tag accessors and
     /// untagged operations, which share its namespace.
-    pub const CLIENT_MEMBERS: &[&str] = &["builder", "from_env", "core", "new", "from_core", "clone", "fmt", "from"];
+    pub const CLIENT_MEMBERS: &[&str] =
+        &["builder", "from_env", "raw", "core", "new", "from_core", "clone", "fmt", "from"];
     /// Methods of `runtime::ClientBuilder<C>`, beside which credential setters live.
     pub const CLIENT_BUILDER_METHODS: &[&str] = &[
         "new",
@@ -224,6 +225,7 @@ pub mod owned {
         "default_header",
         "credential",
         "max_response_bytes",
+        "hook",
         "build",
     ];
     /// Members of a tag accessor (`Users<'c>`), beside its operations' methods.

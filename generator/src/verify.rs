@@ -62,9 +62,6 @@ pub struct OperationCase {
     pub round_trip: RoundTrip,
     /// The operation documents a success (else a documented error is the expected answer).
     pub documents_success: bool,
-    /// A success gives an example, which a mock answers with: what the answer lacks or
-    /// breaks may be the example's fault.
-    pub answer_from_example: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,13 +131,36 @@ fn plan_api(api: &Api, document: &Value, user_pointers: &BTreeMap<String, String
             .collect(),
         document: Value::Null,
     };
-    for group in &api.groups {
-        // A combined operation (`AccountOrZone`) sends what its raw operations send.
-        for operation in group.operations.iter().filter(|operation| operation.scope.is_none()) {
-            match plan_operation(api, document, group, operation) {
-                Ok(case) => plan.operations.push(case),
-                Err(reason) => plan.unsent.push((endpoint(operation), reason)),
-            }
+    // A combined operation (`AccountOrZone`) sends what its raw operations send.
+    let raw_operations = || {
+        api.groups.iter().flat_map(|group| {
+            group
+                .operations
+                .iter()
+                .filter(|operation| operation.scope.is_none())
+                .map(move |operation| (group, operation))
+        })
+    };
+    // Paths that differ only by their parameters' names are one route to a server (and
+    // to a mock, which answers all of them as one).
+    let mut routes: BTreeMap<(&str, String), Vec<&str>> = BTreeMap::new();
+    for (_, operation) in raw_operations() {
+        let route = (operation.http_method.as_str(), route_of(&operation.path));
+        routes.entry(route).or_default().push(&operation.path);
+    }
+    for (group, operation) in raw_operations() {
+        let route = (operation.http_method.as_str(), route_of(&operation.path));
+        let other = routes.get(&route).and_then(|paths| paths.iter().find(|path| **path != operation.path));
+        if let Some(other) = other {
+            let reason = format!(
+                "its route is also `{other}`'s (the paths differ only by parameter names): a mock answers both as one"
+            );
+            plan.unsent.push((endpoint(operation), reason));
+            continue;
+        }
+        match plan_operation(api, document, group, operation) {
+            Ok(case) => plan.operations.push(case),
+            Err(reason) => plan.unsent.push((endpoint(operation), reason)),
         }
     }
     // A merged type must round-trip the instances of every schema it stands for.
@@ -169,7 +189,9 @@ fn plan_api(api: &Api, document: &Value, user_pointers: &BTreeMap<String, String
 
 /// The document with what the generated types assume said outright, so that a mock
 /// answers what the client was made to read: a schema with properties and no `type` is
-/// an object (JSON Schema lets any non-object pass it, so a mock may answer `null`).
+/// an object (JSON Schema lets any non-object pass it, so a mock may answer `null`), and
+/// `format: float` and `int32` numbers lie in the range of `f32` and `i32` (a mock may
+/// answer `-3.4028235e38` rounded past it).
 fn as_the_client_reads(document: &Value) -> Value {
     let mut document = document.clone();
     crate::load::structure::for_each_schema_object(&mut document, &mut |schema, _| {
@@ -178,8 +200,38 @@ fn as_the_client_reads(document: &Value) -> Value {
         if shaped_as_object && !schema.contains_key("type") && !schema.contains_key("$ref") {
             schema.insert("type".to_owned(), Value::from("object"));
         }
+        let range = match schema.get("format").and_then(Value::as_str) {
+            Some("float") => Some((Value::from(-f64::from(f32::MAX)), Value::from(f64::from(f32::MAX)))),
+            Some("int32") => Some((Value::from(i32::MIN), Value::from(i32::MAX))),
+            _ => None,
+        };
+        if let Some((minimum, maximum)) = range {
+            schema.entry("minimum").or_insert(minimum);
+            schema.entry("maximum").or_insert(maximum);
+        }
     });
     document
+}
+
+/// `/idps/{idpId}/_deactivate` → `/idps/{}/_deactivate`.
+fn route_of(path: &str) -> String {
+    let mut route = String::with_capacity(path.len());
+    let mut in_parameter = false;
+    for character in path.chars() {
+        match (character, in_parameter) {
+            ('{', _) => {
+                in_parameter = true;
+                route.push('{');
+            }
+            ('}', _) => {
+                in_parameter = false;
+                route.push('}');
+            }
+            (_, true) => {}
+            (other, false) => route.push(other),
+        }
+    }
+    route
 }
 
 fn endpoint(operation: &Operation) -> String {
@@ -201,6 +253,11 @@ fn plan_operation(
     };
     if !operation.security.is_empty() && !operation.security.iter().any(sendable) {
         return Err("it accepts only credentials the client cannot send".to_owned());
+    }
+    if let Some((path, fragment)) = operation.path.split_once('#') {
+        return Err(format!(
+            "its path differs from `{path}` only by a fragment (`#{fragment}`), which is never sent: a mock cannot tell them apart"
+        ));
     }
     let method = operation.http_method.as_str().to_ascii_lowercase();
     let path_item =
@@ -277,26 +334,7 @@ fn plan_operation(
         attempts,
         round_trip: round_trip(api, operation),
         documents_success: operation.successes().next().is_some(),
-        answer_from_example: answers_from_example(&synth, object),
     })
-}
-
-/// Whether a success response of the operation gives an example (for the media type or
-/// its schema as a whole): a mock answers with it.
-fn answers_from_example(synth: &Synth<'_>, operation: &Value) -> bool {
-    let responses = operation.get("responses").and_then(Value::as_object).into_iter().flatten();
-    responses
-        .filter(|(status, _)| status.starts_with('2'))
-        .filter_map(|(_, response)| synth.resolve(response))
-        .flat_map(|response| response.get("content").and_then(Value::as_object).into_iter().flatten())
-        .any(|(_, media)| {
-            media.get("example").is_some()
-                || media.get("examples").and_then(Value::as_object).is_some_and(|examples| !examples.is_empty())
-                || media
-                    .get("schema")
-                    .and_then(|schema| synth.resolve(schema))
-                    .is_some_and(|schema| schema.get("example").is_some())
-        })
 }
 
 /// The example a parameter or media type gives in its `examples` map, if any.
@@ -776,6 +814,9 @@ fn is_annotation(schema: &Value) -> bool {
 }
 
 fn string(object: &Map<String, Value>, pick: Pick) -> Option<Value> {
+    if let Some(text) = object.get("pattern").and_then(Value::as_str).and_then(matching) {
+        return Some(Value::String(text));
+    }
     let format = object.get("format").and_then(Value::as_str).unwrap_or_default();
     let sample = match format {
         // Binary data has no JSON spelling the generated types read.
@@ -795,13 +836,66 @@ fn string(object: &Map<String, Value>, pick: Pick) -> Option<Value> {
     };
     let mut text = sample.to_owned();
     let min_length = object.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
+    // Base64 grows by whole quads (of zero bytes), so it stays valid base64.
+    let filler = if format == "byte" { "AAAA" } else { "x" };
     while text.chars().count() < min_length {
-        text.push('x');
+        text.insert_str(0, filler);
     }
     if let Some(max_length) = object.get("maxLength").and_then(Value::as_u64) {
         text = text.chars().take(max_length as usize).collect();
     }
     Some(Value::String(text))
+}
+
+/// A string the regular expression `pattern` matches, when Rust's regex syntax reads it
+/// (JSON Schema's ECMA-262 mostly is): the first alternative of each choice, a plain
+/// character of each class, each repetition its least count.
+fn matching(pattern: &str) -> Option<String> {
+    let hir = regex_syntax::ParserBuilder::new().build().parse(pattern).ok()?;
+    let mut text = String::new();
+    write_match(&hir, &mut text, 0)?;
+    Some(text)
+}
+
+fn write_match(hir: &regex_syntax::hir::Hir, text: &mut String, depth: usize) -> Option<()> {
+    use regex_syntax::hir::{Class, HirKind};
+    if depth > 64 || text.len() > 4096 {
+        return None;
+    }
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => {}
+        HirKind::Literal(literal) => text.push_str(std::str::from_utf8(&literal.0).ok()?),
+        HirKind::Class(Class::Unicode(class)) => {
+            let ranges: Vec<(char, char)> = class.ranges().iter().map(|range| (range.start(), range.end())).collect();
+            text.push(plain_character(&ranges)?);
+        }
+        HirKind::Class(Class::Bytes(class)) => {
+            let ranges: Vec<(char, char)> =
+                class.ranges().iter().map(|range| (char::from(range.start()), char::from(range.end()))).collect();
+            text.push(plain_character(&ranges)?);
+        }
+        HirKind::Repetition(repetition) => {
+            for _ in 0..repetition.min.min(64) {
+                write_match(&repetition.sub, text, depth + 1)?;
+            }
+        }
+        HirKind::Capture(capture) => write_match(&capture.sub, text, depth + 1)?,
+        HirKind::Concat(parts) => {
+            for part in parts {
+                write_match(part, text, depth + 1)?;
+            }
+        }
+        HirKind::Alternation(choices) => write_match(choices.first()?, text, depth + 1)?,
+    }
+    Some(())
+}
+
+/// A letter or digit the class holds, else its first printable character.
+fn plain_character(ranges: &[(char, char)]) -> Option<char> {
+    let holds = |character: char| ranges.iter().any(|(start, end)| (*start..=*end).contains(&character));
+    "a0A".chars().find(|character| holds(*character)).or_else(|| {
+        ranges.iter().flat_map(|(start, end)| (*start..=*end).take(128)).find(|character| !character.is_control())
+    })
 }
 
 fn integer(object: &Map<String, Value>) -> i64 {
@@ -960,10 +1054,18 @@ paths:
         // Path parameters in path order; the operation's `petId` overrides the path item's.
         assert_eq!(update.attempts[0], [json!("ann"), json!(7), json!({"name": "Rex"})]);
         assert_eq!(update.attempts[1], [json!("text"), json!(3), json!({"name": "text", "age": 1})]);
-        assert_eq!(
-            (update.round_trip, update.documents_success, update.answer_from_example),
-            (RoundTrip::Body, true, false)
-        );
+        assert_eq!((update.round_trip, update.documents_success), (RoundTrip::Body, true));
+    }
+
+    #[test]
+    fn strings_match_their_pattern() {
+        assert_eq!(matching(r"^(?:top|bottom|after:\d+)$").as_deref(), Some("top"));
+        assert_eq!(matching(r"^[0-9a-fA-F]+$").as_deref(), Some("a"));
+        assert_eq!(matching(r"^ssh-(rsa|dss|ed25519) |^ecdsa-sha2-nistp(256|384|521) ").as_deref(), Some("ssh-rsa "));
+        assert_eq!(matching(r"^[A-Z]{2}-\d{3}$").as_deref(), Some("AA-000"));
+        assert_eq!(matching(r"(?=lookahead)"), None, "what Rust's syntax does not read is left to the format");
+        let document = json!({"components": {"schemas": {"Sha": {"type": "string", "pattern": "^[0-9a-f]{40}$"}}}});
+        assert_eq!(values(&document, "/components/schemas/Sha")[0], json!("a".repeat(40)));
     }
 
     #[test]

@@ -328,7 +328,7 @@ pub fn run(root: &Path, specs: &[PathBuf], work_dir: &Path, options: &Options) -
             .filter_map(|send| {
                 let last = answers.get(&send.index)?.last()?;
                 let (_, operation) = cases[send.index];
-                matches!(judge(operation, last), Verdict::Mock(_) | Verdict::FromExample(..)).then(|| Send {
+                matches!(judge(operation, last), Verdict::Mock(_) | Verdict::Answer(..)).then(|| Send {
                     attempts: send.attempts.last().cloned().into_iter().collect(),
                     prefer: Some("dynamic=true"),
                     ..send.clone()
@@ -352,6 +352,13 @@ pub fn run(root: &Path, specs: &[PathBuf], work_dir: &Path, options: &Options) -
         })
         .collect();
     fs::write(work_dir.join("findings.jsonl"), lines.join("\n"))?;
+    // Why each operation that was not sent was not.
+    let unsent: Vec<String> = verification
+        .apis
+        .iter()
+        .flat_map(|api| api.unsent.iter().map(move |(endpoint, reason)| format!("{}: {endpoint}: {reason}", api.file)))
+        .collect();
+    fs::write(work_dir.join("unsent.txt"), unsent.join("\n"))?;
     Ok(report)
 }
 
@@ -361,8 +368,9 @@ pub fn run(root: &Path, specs: &[PathBuf], work_dir: &Path, options: &Options) -
 ///   data) are dropped, since Prism would fetch them;
 /// - in form bodies, a list of objects accepts anything: Prism cannot read the
 ///   `items[0][name]=…` nesting Stripe documents and answers 415;
-/// - in multipart bodies, lists and objects accept anything: Prism reads every part as
-///   text, so a one-item list or a JSON part breaks their schemas;
+/// - in multipart bodies, lists, objects and files accept anything: Prism reads every
+///   part as text, so a one-item list or a JSON part breaks their schemas, and a file
+///   part is no string to it;
 /// - optional list headers of responses are dropped: Prism crashes validating its own
 ///   answer when it leaves one out;
 /// - `oneOf` is read as `anyOf`: members that overlap (`{type: user}` beside any
@@ -429,8 +437,10 @@ fn relax_structured_parts(document: &Value, schema: &Value) -> Value {
         for property in properties.values_mut() {
             let resolved = resolve(document, property);
             let kind = resolved.get("type").and_then(Value::as_str);
+            // Prism reads a file part as no string either.
+            let binary = resolved.get("format").and_then(Value::as_str) == Some("binary");
             let scalar = matches!(kind, Some("string" | "integer" | "number" | "boolean"));
-            if !scalar {
+            if !scalar || binary {
                 *property = Value::Object(serde_json::Map::new());
             }
         }
@@ -651,7 +661,13 @@ mod api_{index} {{
     /// A client with a made-up credential for every scheme: the mock checks that one is sent.
     fn client(base_url: &str) -> &'static Client {{
         CLIENT.get_or_init(|| {{
-            ClientBuilder::new(base_url){credentials}
+            // Redirects stay answers: a mock's `Location` points at the real service.
+            let http = runtime::reqwest::Client::builder()
+                .redirect(runtime::reqwest::redirect::Policy::none())
+                .build()
+                .expect("an HTTP client builds");
+            ClientBuilder::new(base_url)
+                .http_client(http){credentials}
                 .build()
                 .expect("the client builds")
         }})
@@ -938,14 +954,16 @@ enum Verdict {
     Finding(FindingKind, String),
     /// The mock's own answer breaks the spec: nothing to judge the client by.
     Mock(String),
-    /// The client could not read an answer the mock took from the spec's example.
-    FromExample(FindingKind, String),
+    /// The client could not read an answer, or lost part of it: the mock may have taken
+    /// the answer (or part of it) from the spec's examples, so it is asked again.
+    Answer(FindingKind, String),
 }
 
 /// Judges each operation by its last attempt (values from the schemas alone); what only
-/// the attempt from the spec's examples got wrong is a warning. An answer from an example
-/// that the client cannot read, or one the mock got wrong, is judged by the answer made
-/// from the schema instead (`generated`).
+/// the attempt from the spec's examples got wrong is a warning. An answer the client
+/// cannot read (or loses part of), or one the mock got wrong, is judged by the answer made
+/// from the schemas alone instead (`generated`): the mock's first answer uses the spec's
+/// examples wherever it has them, and an example may contradict its schema.
 fn compare_operations(
     apis: &[ApiPlan],
     base_urls: &[Option<String>],
@@ -972,16 +990,16 @@ fn compare_operations(
             let mut verdict = verdicts.last().cloned().unwrap_or_else(|| {
                 Verdict::Finding(FindingKind::Transport, "the driver said nothing of it".to_owned())
             });
-            if matches!(verdict, Verdict::Mock(_) | Verdict::FromExample(..)) {
+            if matches!(verdict, Verdict::Mock(_) | Verdict::Answer(..)) {
                 let second =
                     generated.get(&here).and_then(|answers| answers.last()).map(|answer| judge(operation, answer));
                 verdict = match (verdict, second) {
-                    (Verdict::FromExample(_, detail), Some(Verdict::Clean)) => {
-                        let detail = format!("the answer from the spec's example: {detail}");
+                    (Verdict::Answer(_, detail), Some(Verdict::Clean)) => {
+                        let detail = format!("the answer from the spec's examples: {detail}");
                         Verdict::Finding(FindingKind::ExampleRequest, detail)
                     }
                     (_, Some(Verdict::Clean)) => Verdict::Clean,
-                    (_, Some(Verdict::FromExample(kind, detail))) => Verdict::Finding(kind, detail),
+                    (_, Some(Verdict::Answer(kind, detail))) => Verdict::Finding(kind, detail),
                     (_, Some(second)) => second,
                     (first, None) => first,
                 };
@@ -1002,7 +1020,7 @@ fn compare_operations(
                     ));
                     continue;
                 }
-                Verdict::Finding(kind, detail) | Verdict::FromExample(kind, detail) => (kind, detail),
+                Verdict::Finding(kind, detail) | Verdict::Answer(kind, detail) => (kind, detail),
             };
             match kind {
                 FindingKind::Violation => summary.violations += 1,
@@ -1046,15 +1064,10 @@ fn judge(operation: &OperationCase, answer: &Value) -> Verdict {
     if detail.contains("https://stoplight.io/prism/errors#") {
         return Verdict::Finding(FindingKind::Violation, format!("answered {status}: {detail}"));
     }
-    // An answer the mock took from the spec's own example is only as good as the example.
-    let judged = |kind: FindingKind, detail: String| match operation.answer_from_example {
-        true => Verdict::FromExample(kind, detail),
-        false => Verdict::Finding(kind, detail),
-    };
     match kind {
         "ok" => match (answer.get("raw"), answer.get("encoded")) {
             (Some(raw), Some(encoded)) => match difference(raw, encoded, "") {
-                Some(difference) => judged(FindingKind::ResponseLoss, difference),
+                Some(difference) => Verdict::Answer(FindingKind::ResponseLoss, difference),
                 None => Verdict::Clean,
             },
             _ => Verdict::Clean,
@@ -1064,7 +1077,7 @@ fn judge(operation: &OperationCase, answer: &Value) -> Verdict {
         "api" | "unexpected" | "unsuccessful" => {
             Verdict::Finding(FindingKind::Response, format!("answered {status}: {detail}"))
         }
-        "decode" => judged(FindingKind::Response, detail),
+        "decode" => Verdict::Answer(FindingKind::Response, detail),
         _ => Verdict::Finding(FindingKind::Transport, detail),
     }
 }
@@ -1118,12 +1131,21 @@ pub fn difference(sent: &Value, returned: &Value, at: &str) -> Option<String> {
             .zip(returned)
             .enumerate()
             .find_map(|(index, (sent, returned))| difference(sent, returned, &format!("{at}/{index}"))),
-        (Value::Number(sent), Value::Number(returned)) if sent.as_f64() == returned.as_f64() => None,
+        (Value::Number(sent), Value::Number(returned)) if same_number(sent, returned) => None,
         (sent, returned) if sent == returned => None,
         (sent, returned) => {
             let at = if at.is_empty() { "the value" } else { at };
             Some(format!("{at}: sent {}, got back {}", preview(sent), preview(returned)))
         }
+    }
+}
+
+/// Equal as numbers, or as the `f32` a `format: float` field holds (`0.123456789` comes
+/// back as `0.12345679`).
+fn same_number(sent: &serde_json::Number, returned: &serde_json::Number) -> bool {
+    match (sent.as_f64(), returned.as_f64()) {
+        (Some(sent), Some(returned)) => sent == returned || (sent as f32) == (returned as f32),
+        _ => sent == returned,
     }
 }
 
@@ -1157,6 +1179,9 @@ mod tests {
     fn null_members_count_as_absent_and_numbers_compare_by_value() {
         let sent = json!({"a": 1, "b": null, "c": [1.0, {"d": "x"}]});
         assert_eq!(difference(&sent, &json!({"a": 1.0, "c": [1, {"d": "x"}]}), ""), None);
+        // A `float` field holds an `f32`: its shortest spelling differs, its value does not.
+        assert_eq!(difference(&json!(0.123456789), &json!(0.12345679), ""), None);
+        assert!(difference(&json!(0.1234), &json!(0.1235), "").is_some());
     }
 
     #[test]
@@ -1179,7 +1204,7 @@ mod tests {
         assert!(!decoded_as_catch_all("Pet { name: \"Other\" }"));
     }
 
-    fn operation(documents_success: bool, answer_from_example: bool) -> OperationCase {
+    fn operation(documents_success: bool) -> OperationCase {
         OperationCase {
             endpoint: "GET /pets".to_owned(),
             operation_id: "listPets".to_owned(),
@@ -1188,7 +1213,6 @@ mod tests {
             attempts: vec![Vec::new()],
             round_trip: RoundTrip::Body,
             documents_success,
-            answer_from_example,
         }
     }
 
@@ -1196,33 +1220,32 @@ mod tests {
     fn violations_of_the_request_are_findings_and_of_the_response_the_mocks() {
         let request = json!([{"location": ["request", "query", "limit"], "code": "type"}]).to_string();
         let answer = json!({"kind": "api", "status": 422, "violations": request});
-        assert!(matches!(judge(&operation(true, false), &answer), Verdict::Finding(FindingKind::Violation, _)));
+        assert!(matches!(judge(&operation(true), &answer), Verdict::Finding(FindingKind::Violation, _)));
         let response = json!([{"location": ["response", "body"], "code": "required"}]).to_string();
         let answer = json!({"kind": "unexpected", "status": 500, "violations": response});
-        assert!(matches!(judge(&operation(true, false), &answer), Verdict::Mock(_)));
+        assert!(matches!(judge(&operation(true), &answer), Verdict::Mock(_)));
         // Prism's own problem answers do not always carry the header.
         let detail = r#"the server answered 422: {"type":"https://stoplight.io/prism/errors#UNPROCESSABLE_ENTITY"}"#;
         let answer = json!({"kind": "unexpected", "status": 422, "detail": detail});
-        assert!(matches!(judge(&operation(true, false), &answer), Verdict::Finding(FindingKind::Violation, _)));
+        assert!(matches!(judge(&operation(true), &answer), Verdict::Finding(FindingKind::Violation, _)));
     }
 
     #[test]
     fn answers_are_judged_by_what_the_spec_documents() {
         let error = json!({"kind": "api", "status": 404, "detail": "the server answered 404 Not Found: NotFound"});
-        assert!(matches!(judge(&operation(true, false), &error), Verdict::Finding(FindingKind::Response, _)));
-        assert!(matches!(judge(&operation(false, false), &error), Verdict::Clean));
+        assert!(matches!(judge(&operation(true), &error), Verdict::Finding(FindingKind::Response, _)));
+        assert!(matches!(judge(&operation(false), &error), Verdict::Clean));
         let undecodable = json!({"kind": "decode", "status": 200, "detail": "missing field `id`"});
-        assert!(matches!(judge(&operation(true, false), &undecodable), Verdict::Finding(FindingKind::Response, _)));
-        assert!(matches!(judge(&operation(true, true), &undecodable), Verdict::FromExample(FindingKind::Response, _)));
+        assert!(matches!(judge(&operation(true), &undecodable), Verdict::Answer(FindingKind::Response, _)));
         let lossy = json!({"kind": "ok", "status": 200, "raw": {"id": 1, "name": "a"}, "encoded": {"id": 1}});
-        let Verdict::Finding(FindingKind::ResponseLoss, detail) = judge(&operation(true, false), &lossy) else {
+        let Verdict::Answer(FindingKind::ResponseLoss, detail) = judge(&operation(true), &lossy) else {
             panic!("a member lost in the round trip is a finding")
         };
         assert_eq!(detail, "/name: lost (sent \"a\")");
         let kept = json!({"kind": "ok", "status": 200, "raw": {"id": 1.0}, "encoded": {"id": 1}});
-        assert!(matches!(judge(&operation(true, false), &kept), Verdict::Clean));
+        assert!(matches!(judge(&operation(true), &kept), Verdict::Clean));
         let refused = json!({"kind": "refused", "detail": "invalid request: `..` in a path"});
-        assert!(matches!(judge(&operation(true, false), &refused), Verdict::Finding(FindingKind::Transport, _)));
+        assert!(matches!(judge(&operation(true), &refused), Verdict::Finding(FindingKind::Transport, _)));
     }
 
     #[test]

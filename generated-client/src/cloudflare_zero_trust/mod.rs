@@ -62,6 +62,17 @@ impl Client {
             .credential_from_env(&API_TOKEN, "CLOUDFLARE_API_TOKEN")
     }
 
+    /// A request to an endpoint the spec does not document: `path` (with any query)
+    /// under the base URL, with this client's credentials, retries, timeouts and
+    /// hooks. Finish it with `send_json::<T>()` or `send_bytes()`.
+    pub fn raw(
+        &self,
+        method: runtime::Method,
+        path: impl Into<String>,
+    ) -> runtime::RawRequest<'_> {
+        self.core.raw(method, path, &[&[&API_EMAIL, &API_KEY], &[&API_TOKEN]])
+    }
+
     /// Operations tagged `Zone-Level Zero Trust organization`.
     pub fn zone_level_zero_trust_organization(
         &self,

@@ -33,7 +33,7 @@ impl<'c> ZeroTrustOrganization<'c> {
         &self,
         account_id: impl Into<String>,
         body: types::RevokeUserRequest,
-    ) -> RevokeAllAccessTokensForAUser<'_> {
+    ) -> RevokeAllAccessTokensForAUser<'c> {
         RevokeAllAccessTokensForAUser {
             client: self.client,
             account_id: account_id.into(),

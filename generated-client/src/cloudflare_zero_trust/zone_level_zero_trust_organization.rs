@@ -31,7 +31,7 @@ impl<'c> ZoneLevelZeroTrustOrganization<'c> {
     pub fn get_your_zero_trust_organization(
         &self,
         zone_id: impl Into<String>,
-    ) -> GetYourZeroTrustOrganization<'_> {
+    ) -> GetYourZeroTrustOrganization<'c> {
         GetYourZeroTrustOrganization {
             client: self.client,
             zone_id: zone_id.into(),
@@ -53,7 +53,7 @@ impl<'c> ZoneLevelZeroTrustOrganization<'c> {
         &self,
         zone_id: impl Into<String>,
         body: types::UpdateOrganizationRequest,
-    ) -> UpdateYourZeroTrustOrganization<'_> {
+    ) -> UpdateYourZeroTrustOrganization<'c> {
         UpdateYourZeroTrustOrganization {
             client: self.client,
             zone_id: zone_id.into(),
@@ -76,7 +76,7 @@ impl<'c> ZoneLevelZeroTrustOrganization<'c> {
         &self,
         zone_id: impl Into<String>,
         body: types::CreateOrganizationRequest,
-    ) -> CreateYourZeroTrustOrganization<'_> {
+    ) -> CreateYourZeroTrustOrganization<'c> {
         CreateYourZeroTrustOrganization {
             client: self.client,
             zone_id: zone_id.into(),
@@ -99,7 +99,7 @@ impl<'c> ZoneLevelZeroTrustOrganization<'c> {
         &self,
         zone_id: impl Into<String>,
         body: types::RevokeUserRequest,
-    ) -> RevokeAllAccessTokensForAUser<'_> {
+    ) -> RevokeAllAccessTokensForAUser<'c> {
         RevokeAllAccessTokensForAUser {
             client: self.client,
             zone_id: zone_id.into(),

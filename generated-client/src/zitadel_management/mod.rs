@@ -44,6 +44,17 @@ impl Client {
             .credential_from_env(&OAUTH2, "ZITADEL_ACCESS_TOKEN")
     }
 
+    /// A request to an endpoint the spec does not document: `path` (with any query)
+    /// under the base URL, with this client's credentials, retries, timeouts and
+    /// hooks. Finish it with `send_json::<T>()` or `send_bytes()`.
+    pub fn raw(
+        &self,
+        method: runtime::Method,
+        path: impl Into<String>,
+    ) -> runtime::RawRequest<'_> {
+        self.core.raw(method, path, &[&[&OAUTH2]])
+    }
+
     /// Operations tagged `User Grants`.
     ///
     /// User grants are the roles a user has for a specific project and organization.

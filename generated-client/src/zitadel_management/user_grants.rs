@@ -37,7 +37,7 @@ impl<'c> UserGrants<'c> {
         user_id: impl Into<String>,
         grant_id: impl Into<String>,
         body: types::DeactivateUserGrantRequest,
-    ) -> DeactivateUserGrant<'_> {
+    ) -> DeactivateUserGrant<'c> {
         DeactivateUserGrant {
             client: self.client,
             user_id: user_id.into(),

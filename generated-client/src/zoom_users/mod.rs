@@ -42,6 +42,17 @@ impl Client {
             .credential_from_env(&OAUTH, "ZOOM_ACCESS_TOKEN")
     }
 
+    /// A request to an endpoint the spec does not document: `path` (with any query)
+    /// under the base URL, with this client's credentials, retries, timeouts and
+    /// hooks. Finish it with `send_json::<T>()` or `send_bytes()`.
+    pub fn raw(
+        &self,
+        method: runtime::Method,
+        path: impl Into<String>,
+    ) -> runtime::RawRequest<'_> {
+        self.core.raw(method, path, &[&[&OAUTH]])
+    }
+
     /// Operations tagged `Users`.
     pub fn users(&self) -> users::Users<'_> {
         users::Users::new(self)

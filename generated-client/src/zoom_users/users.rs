@@ -35,7 +35,7 @@ impl<'c> Users<'c> {
     pub fn user_sso_token_delete(
         &self,
         user_id: impl Into<String>,
-    ) -> UserSsoTokenDelete<'_> {
+    ) -> UserSsoTokenDelete<'c> {
         UserSsoTokenDelete {
             client: self.client,
             user_id: user_id.into(),

@@ -149,6 +149,7 @@ pub(crate) fn emit_api_module(api: &Api) -> TokenStream {
         super::gate(emit_scope(scope), &features)
     });
     let client_doc = format!(" Client for {}. Cheap to clone: clones share one connection pool.", api.title);
+    let raw = emit_raw(api);
     quote! {
         #module_docs
 
@@ -173,6 +174,7 @@ pub(crate) fn emit_api_module(api: &Api) -> TokenStream {
             #base_url_const
             #builder_fn
             #from_env
+            #raw
             #(#accessors)*
         }
 
@@ -185,6 +187,31 @@ pub(crate) fn emit_api_module(api: &Api) -> TokenStream {
         #setters_impl
 
         #(#scopes)*
+    }
+}
+
+/// `Client::raw`: an endpoint the spec lacks, sent with the credentials of any
+/// alternative an operation of the spec accepts (in the order the spec first names them).
+fn emit_raw(api: &Api) -> TokenStream {
+    let mut alternatives: Vec<&Vec<usize>> = Vec::new();
+    let operations = api.groups.iter().flat_map(|group| &group.operations);
+    for alternative in operations.flat_map(|operation| &operation.security) {
+        let sendable = alternative.iter().all(|scheme| api.security_schemes[*scheme].unsupported.is_none());
+        if !alternative.is_empty() && sendable && !alternatives.contains(&alternative) {
+            alternatives.push(alternative);
+        }
+    }
+    let alternatives = alternatives.iter().map(|alternative| {
+        let schemes = alternative.iter().map(|scheme| ident(&api.security_schemes[*scheme].const_name));
+        quote!(&[#(&#schemes),*])
+    });
+    quote! {
+        /// A request to an endpoint the spec does not document: `path` (with any query)
+        /// under the base URL, with this client's credentials, retries, timeouts and
+        /// hooks. Finish it with `send_json::<T>()` or `send_bytes()`.
+        pub fn raw(&self, method: runtime::Method, path: impl Into<String>) -> runtime::RawRequest<'_> {
+            self.core.raw(method, path, &[#(#alternatives),*])
+        }
     }
 }
 

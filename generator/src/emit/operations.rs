@@ -15,11 +15,13 @@ pub(crate) fn emit_group(api: &Api, group: &OperationGroup) -> TokenStream {
     let module_line = format!("{}.", group.summary);
     let module_docs = inner_doc_attrs([ours(module_line)]);
     let group_type = ident(&group.type_name);
-    let client = match group.tag {
-        Some(_) => quote!(self.client),
-        None => quote!(self),
+    // A builder borrows the client, not the accessor: `client.zones().list().into_stream()`
+    // outlives the temporary accessor.
+    let (client, lifetime) = match group.tag {
+        Some(_) => (quote!(self.client), quote!('c)),
+        None => (quote!(self), quote!('_)),
     };
-    let constructors = group.operations.iter().map(|operation| emit_constructor(api, operation, &client));
+    let constructors = group.operations.iter().map(|operation| emit_constructor(api, operation, &client, &lifetime));
     let (accessor, impl_target) = match &group.tag {
         Some(_) => {
             let line = format!("{}, from [`Client::{}`].", group.summary, group.accessor);
@@ -84,7 +86,7 @@ fn argument_type(api: &Api, ty: &TypeRef) -> (TokenStream, TokenStream) {
     }
 }
 
-fn emit_constructor(api: &Api, operation: &Operation, client: &TokenStream) -> TokenStream {
+fn emit_constructor(api: &Api, operation: &Operation, client: &TokenStream, lifetime: &TokenStream) -> TokenStream {
     let method = ident(&operation.method_name);
     let builder = ident(&operation.builder_name);
     let mut arguments = Vec::new();
@@ -162,7 +164,7 @@ fn emit_constructor(api: &Api, operation: &Operation, client: &TokenStream) -> T
     quote! {
         #docs
         #deprecated
-        pub fn #method(&self, #(#arguments),*) -> #builder<'_> {
+        pub fn #method(&self, #(#arguments),*) -> #builder<#lifetime> {
             #builder {
                 client: #client,
                 #(#inits,)*

@@ -41,6 +41,17 @@ impl Client {
             .base_url_from_env("BILLING_BASE_URL")
             .credential_from_env(&BASIC_AUTH, "BILLING_BASIC_AUTH")
     }
+
+    /// A request to an endpoint the spec does not document: `path` (with any query)
+    /// under the base URL, with this client's credentials, retries, timeouts and
+    /// hooks. Finish it with `send_json::<T>()` or `send_bytes()`.
+    pub fn raw(
+        &self,
+        method: runtime::Method,
+        path: impl Into<String>,
+    ) -> runtime::RawRequest<'_> {
+        self.core.raw(method, path, &[&[&BASIC_AUTH]])
+    }
 }
 
 impl From<runtime::ClientCore> for Client {

@@ -23,7 +23,7 @@ impl<'c> Builder<'c> {
     /// `GET /builders`
     ///
     /// Returns the request builder [`ListBuilders`]: set optional values on it, then `.await` it.
-    pub fn list_builders(&self) -> ListBuilders<'_> {
+    pub fn list_builders(&self) -> ListBuilders<'c> {
         ListBuilders {
             client: self.client,
             options: runtime::RequestOptions::default(),

@@ -72,6 +72,22 @@ impl Client {
             .credential_from_env(&BUILD, "COLLISIONS_BUILD")
     }
 
+    /// A request to an endpoint the spec does not document: `path` (with any query)
+    /// under the base URL, with this client's credentials, retries, timeouts and
+    /// hooks. Finish it with `send_json::<T>()` or `send_bytes()`.
+    pub fn raw(
+        &self,
+        method: runtime::Method,
+        path: impl Into<String>,
+    ) -> runtime::RawRequest<'_> {
+        self.core
+            .raw(
+                method,
+                path,
+                &[&[&RETRY], &[&CREDENTIAL], &[&BASE_URL_FROM_ENV], &[&BUILD]],
+            )
+    }
+
     /// Operations tagged `things`.
     #[cfg(feature = "collisions-things")]
     pub fn things2(&self) -> things::Things<'_> {

@@ -23,7 +23,7 @@ impl<'c> Things<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`GetThing`]: set optional values on it, then `.await` it.
-    pub fn get_thing(&self, id: impl Into<String>) -> GetThing<'_> {
+    pub fn get_thing(&self, id: impl Into<String>) -> GetThing<'c> {
         GetThing {
             client: self.client,
             id: id.into(),

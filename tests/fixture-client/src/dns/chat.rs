@@ -27,7 +27,7 @@ impl<'c> Chat<'c> {
     pub fn create_chat_completion(
         &self,
         body: types::CreateChatCompletionRequest,
-    ) -> CreateChatCompletion<'_> {
+    ) -> CreateChatCompletion<'c> {
         CreateChatCompletion {
             client: self.client,
             body,
@@ -40,7 +40,7 @@ impl<'c> Chat<'c> {
     /// - `body`: the request body
     ///
     /// Returns the request builder [`UpdateRunner`]: set optional values on it, then `.await` it.
-    pub fn update_runner(&self, body: types::Runner) -> UpdateRunner<'_> {
+    pub fn update_runner(&self, body: types::Runner) -> UpdateRunner<'c> {
         UpdateRunner {
             client: self.client,
             body,
@@ -53,7 +53,7 @@ impl<'c> Chat<'c> {
     /// - `body`: the request body
     ///
     /// Returns the request builder [`UseTool`]: set optional values on it, then `.await` it.
-    pub fn use_tool(&self, body: types::Tool) -> UseTool<'_> {
+    pub fn use_tool(&self, body: types::Tool) -> UseTool<'c> {
         UseTool {
             client: self.client,
             body,
@@ -64,7 +64,7 @@ impl<'c> Chat<'c> {
     /// `GET /shapes`
     ///
     /// Returns the request builder [`GetShape`]: set optional values on it, then `.await` it.
-    pub fn get_shape(&self) -> GetShape<'_> {
+    pub fn get_shape(&self) -> GetShape<'c> {
         GetShape {
             client: self.client,
             options: runtime::RequestOptions::default(),

@@ -49,6 +49,17 @@ impl Client {
             .credential_from_env(&TOKEN, "DNS_TOKEN")
     }
 
+    /// A request to an endpoint the spec does not document: `path` (with any query)
+    /// under the base URL, with this client's credentials, retries, timeouts and
+    /// hooks. Finish it with `send_json::<T>()` or `send_bytes()`.
+    pub fn raw(
+        &self,
+        method: runtime::Method,
+        path: impl Into<String>,
+    ) -> runtime::RawRequest<'_> {
+        self.core.raw(method, path, &[&[&TOKEN]])
+    }
+
     /// Operations tagged `Records`.
     #[cfg(feature = "dns-records")]
     pub fn records(&self) -> records::Records<'_> {

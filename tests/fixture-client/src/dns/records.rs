@@ -24,7 +24,7 @@ impl<'c> Records<'c> {
     /// - `zone_id`: the `zone_id` path parameter
     ///
     /// Returns the request builder [`ListDnsRecords`]: set optional values on it, then `.await` it.
-    pub fn list_dns_records(&self, zone_id: impl Into<String>) -> ListDnsRecords<'_> {
+    pub fn list_dns_records(&self, zone_id: impl Into<String>) -> ListDnsRecords<'c> {
         ListDnsRecords {
             client: self.client,
             zone_id: zone_id.into(),
@@ -42,7 +42,7 @@ impl<'c> Records<'c> {
         &self,
         zone_id: impl Into<String>,
         body: types::RecordInput,
-    ) -> CreateDnsRecord<'_> {
+    ) -> CreateDnsRecord<'c> {
         CreateDnsRecord {
             client: self.client,
             zone_id: zone_id.into(),
@@ -63,7 +63,7 @@ impl<'c> Records<'c> {
         zone_id: impl Into<String>,
         dns_record_id: impl Into<String>,
         body: types::RecordInput,
-    ) -> UpdateDnsRecord<'_> {
+    ) -> UpdateDnsRecord<'c> {
         UpdateDnsRecord {
             client: self.client,
             zone_id: zone_id.into(),

@@ -42,6 +42,17 @@ impl Client {
             .base_url_from_env("LENIENT_SECURITY_BASE_URL")
             .credential_from_env(&TOKEN, "LENIENT_SECURITY_ACCESS_TOKEN")
     }
+
+    /// A request to an endpoint the spec does not document: `path` (with any query)
+    /// under the base URL, with this client's credentials, retries, timeouts and
+    /// hooks. Finish it with `send_json::<T>()` or `send_bytes()`.
+    pub fn raw(
+        &self,
+        method: runtime::Method,
+        path: impl Into<String>,
+    ) -> runtime::RawRequest<'_> {
+        self.core.raw(method, path, &[&[&TOKEN]])
+    }
 }
 
 impl From<runtime::ClientCore> for Client {

@@ -32,6 +32,17 @@ impl Client {
         runtime::ClientBuilder::new(String::new())
             .base_url_from_env("OPENAPI31_BASE_URL")
     }
+
+    /// A request to an endpoint the spec does not document: `path` (with any query)
+    /// under the base URL, with this client's credentials, retries, timeouts and
+    /// hooks. Finish it with `send_json::<T>()` or `send_bytes()`.
+    pub fn raw(
+        &self,
+        method: runtime::Method,
+        path: impl Into<String>,
+    ) -> runtime::RawRequest<'_> {
+        self.core.raw(method, path, &[])
+    }
 }
 
 impl From<runtime::ClientCore> for Client {

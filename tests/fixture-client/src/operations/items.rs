@@ -26,7 +26,7 @@ impl<'c> Items<'c> {
     /// - `item_id`: Path-level parameter shared by every method.
     ///
     /// Returns the request builder [`GetItem`]: set optional values on it, then `.await` it.
-    pub fn get_item(&self, item_id: i64) -> GetItem<'_> {
+    pub fn get_item(&self, item_id: i64) -> GetItem<'c> {
         GetItem {
             client: self.client,
             item_id,
@@ -47,7 +47,7 @@ impl<'c> Items<'c> {
     /// - `item_id`: Path-level parameter shared by every method.
     ///
     /// Returns the request builder [`DeleteItemsByItemId`]: set optional values on it, then `.await` it.
-    pub fn delete_items_by_item_id(&self, item_id: i64) -> DeleteItemsByItemId<'_> {
+    pub fn delete_items_by_item_id(&self, item_id: i64) -> DeleteItemsByItemId<'c> {
         DeleteItemsByItemId {
             client: self.client,
             item_id,
@@ -60,7 +60,7 @@ impl<'c> Items<'c> {
     /// - `body`: the request body
     ///
     /// Returns the request builder [`CreateItem`]: set optional values on it, then `.await` it.
-    pub fn create_item(&self, body: types::CreateItemRequest) -> CreateItem<'_> {
+    pub fn create_item(&self, body: types::CreateItemRequest) -> CreateItem<'c> {
         CreateItem {
             client: self.client,
             body,
@@ -73,7 +73,7 @@ impl<'c> Items<'c> {
     /// - `item_id`: the `item_id` path parameter
     ///
     /// Returns the request builder [`PutNote`]: set optional values on it, then `.await` it.
-    pub fn put_note(&self, item_id: i64) -> PutNote<'_> {
+    pub fn put_note(&self, item_id: i64) -> PutNote<'c> {
         PutNote {
             client: self.client,
             item_id,
@@ -92,7 +92,7 @@ impl<'c> Items<'c> {
         &self,
         item_id: i64,
         body: types::UploadAttachmentRequest,
-    ) -> UploadAttachment<'_> {
+    ) -> UploadAttachment<'c> {
         UploadAttachment {
             client: self.client,
             item_id,

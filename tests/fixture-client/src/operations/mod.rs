@@ -95,6 +95,30 @@ impl Client {
             .credential_from_env(&OIDC, "OPERATIONS_OIDC")
     }
 
+    /// A request to an endpoint the spec does not document: `path` (with any query)
+    /// under the base URL, with this client's credentials, retries, timeouts and
+    /// hooks. Finish it with `send_json::<T>()` or `send_bytes()`.
+    pub fn raw(
+        &self,
+        method: runtime::Method,
+        path: impl Into<String>,
+    ) -> runtime::RawRequest<'_> {
+        self.core
+            .raw(
+                method,
+                path,
+                &[
+                    &[&BEARER],
+                    &[&BASIC],
+                    &[&API_KEY_QUERY],
+                    &[&API_KEY_COOKIE],
+                    &[&API_KEY_HEADER, &BEARER],
+                    &[&OAUTH],
+                    &[&OIDC],
+                ],
+            )
+    }
+
     /// Operations tagged `items`.
     #[cfg(feature = "operations-items")]
     pub fn items(&self) -> items::Items<'_> {

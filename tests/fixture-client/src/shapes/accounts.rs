@@ -24,7 +24,7 @@ impl<'c> Accounts<'c> {
     /// - `body`: the request body
     ///
     /// Returns the request builder [`CreateAccount`]: set optional values on it, then `.await` it.
-    pub fn create_account(&self, body: types::Account) -> CreateAccount<'_> {
+    pub fn create_account(&self, body: types::Account) -> CreateAccount<'c> {
         CreateAccount {
             client: self.client,
             body,
@@ -37,7 +37,7 @@ impl<'c> Accounts<'c> {
     /// - `body`: the request body
     ///
     /// Returns the request builder [`PutSettings`]: set optional values on it, then `.await` it.
-    pub fn put_settings(&self, body: types::Settings) -> PutSettings<'_> {
+    pub fn put_settings(&self, body: types::Settings) -> PutSettings<'c> {
         PutSettings {
             client: self.client,
             body,

@@ -24,7 +24,7 @@ impl<'c> Pets<'c> {
     /// - `body`: the request body
     ///
     /// Returns the request builder [`CreatePet`]: set optional values on it, then `.await` it.
-    pub fn create_pet(&self, body: types::Pet) -> CreatePet<'_> {
+    pub fn create_pet(&self, body: types::Pet) -> CreatePet<'c> {
         CreatePet {
             client: self.client,
             body,
@@ -35,7 +35,7 @@ impl<'c> Pets<'c> {
     /// `GET /tree`
     ///
     /// Returns the request builder [`GetTree`]: set optional values on it, then `.await` it.
-    pub fn get_tree(&self) -> GetTree<'_> {
+    pub fn get_tree(&self) -> GetTree<'c> {
         GetTree {
             client: self.client,
             options: runtime::RequestOptions::default(),
@@ -50,7 +50,7 @@ impl<'c> Pets<'c> {
     /// - `body`: the request body
     ///
     /// Returns the request builder [`UpdatePet`]: set optional values on it, then `.await` it.
-    pub fn update_pet(&self, pet_id: i64, body: types::PetUpdate) -> UpdatePet<'_> {
+    pub fn update_pet(&self, pet_id: i64, body: types::PetUpdate) -> UpdatePet<'c> {
         UpdatePet {
             client: self.client,
             pet_id,

@@ -22,7 +22,7 @@ impl<'c> Exports<'c> {
     /// `GET /exports`
     ///
     /// Returns the request builder [`ListExports`]: set optional values on it, then `.await` it.
-    pub fn list_exports(&self) -> ListExports<'_> {
+    pub fn list_exports(&self) -> ListExports<'c> {
         ListExports {
             client: self.client,
             format: None,
@@ -35,7 +35,7 @@ impl<'c> Exports<'c> {
     /// - `body`: the request body
     ///
     /// Returns the request builder [`CreateExport`]: set optional values on it, then `.await` it.
-    pub fn create_export(&self, body: types::CreateExportRequest) -> CreateExport<'_> {
+    pub fn create_export(&self, body: types::CreateExportRequest) -> CreateExport<'c> {
         CreateExport {
             client: self.client,
             body,

@@ -22,7 +22,7 @@ impl<'c> Folders<'c> {
     /// `GET /folders`
     ///
     /// Returns the request builder [`GetFolderTree`]: set optional values on it, then `.await` it.
-    pub fn get_folder_tree(&self) -> GetFolderTree<'_> {
+    pub fn get_folder_tree(&self) -> GetFolderTree<'c> {
         GetFolderTree {
             client: self.client,
             options: runtime::RequestOptions::default(),

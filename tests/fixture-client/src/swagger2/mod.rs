@@ -56,6 +56,17 @@ impl Client {
             .credential_from_env(&OAUTH, "SWAGGER2_ACCESS_TOKEN")
     }
 
+    /// A request to an endpoint the spec does not document: `path` (with any query)
+    /// under the base URL, with this client's credentials, retries, timeouts and
+    /// hooks. Finish it with `send_json::<T>()` or `send_bytes()`.
+    pub fn raw(
+        &self,
+        method: runtime::Method,
+        path: impl Into<String>,
+    ) -> runtime::RawRequest<'_> {
+        self.core.raw(method, path, &[&[&API_KEY], &[&BASIC_AUTH], &[&OAUTH]])
+    }
+
     /// Operations tagged `pets`.
     pub fn pets(&self) -> pets::Pets<'_> {
         pets::Pets::new(self)

@@ -24,7 +24,7 @@ impl<'c> Pets<'c> {
     /// `GET /pets`
     ///
     /// Returns the request builder [`ListPets`]: set optional values on it, then `.await` it.
-    pub fn list_pets(&self) -> ListPets<'_> {
+    pub fn list_pets(&self) -> ListPets<'c> {
         ListPets {
             client: self.client,
             limit: None,
@@ -43,7 +43,7 @@ impl<'c> Pets<'c> {
     /// - `body`: The pet to add.
     ///
     /// Returns the request builder [`AddPet`]: set optional values on it, then `.await` it.
-    pub fn add_pet(&self, body: types::NewPet) -> AddPet<'_> {
+    pub fn add_pet(&self, body: types::NewPet) -> AddPet<'c> {
         AddPet {
             client: self.client,
             body,
@@ -58,7 +58,7 @@ impl<'c> Pets<'c> {
     /// - `pet_id`: the `petId` path parameter
     ///
     /// Returns the request builder [`GetPet`]: set optional values on it, then `.await` it.
-    pub fn get_pet(&self, pet_id: i64) -> GetPet<'_> {
+    pub fn get_pet(&self, pet_id: i64) -> GetPet<'c> {
         GetPet {
             client: self.client,
             pet_id,
@@ -78,7 +78,7 @@ impl<'c> Pets<'c> {
         &self,
         pet_id: i64,
         body: types::UploadPhotoRequest,
-    ) -> UploadPhoto<'_> {
+    ) -> UploadPhoto<'c> {
         UploadPhoto {
             client: self.client,
             pet_id,
@@ -99,7 +99,7 @@ impl<'c> Pets<'c> {
         &self,
         pet_id: i64,
         body: types::RenamePetRequest,
-    ) -> RenamePet<'_> {
+    ) -> RenamePet<'c> {
         RenamePet {
             client: self.client,
             pet_id,
@@ -115,7 +115,7 @@ impl<'c> Pets<'c> {
     /// - `pet_id`: the `petId` path parameter
     ///
     /// Returns the request builder [`ExportPet`]: set optional values on it, then `.await` it.
-    pub fn export_pet(&self, pet_id: i64) -> ExportPet<'_> {
+    pub fn export_pet(&self, pet_id: i64) -> ExportPet<'c> {
         ExportPet {
             client: self.client,
             pet_id,

@@ -24,7 +24,7 @@ impl<'c> Balance<'c> {
     /// - `account`: the `account` path parameter
     ///
     /// Returns the request builder [`GetBalance`]: set optional values on it, then `.await` it.
-    pub fn get_balance(&self, account: impl Into<String>) -> GetBalance<'_> {
+    pub fn get_balance(&self, account: impl Into<String>) -> GetBalance<'c> {
         GetBalance {
             client: self.client,
             account: account.into(),

@@ -22,7 +22,7 @@ impl<'c> Charges<'c> {
     /// `GET /v1/charges`
     ///
     /// Returns the request builder [`GetCharges`]: set optional values on it, then `.await` it.
-    pub fn get_charges(&self) -> GetCharges<'_> {
+    pub fn get_charges(&self) -> GetCharges<'c> {
         GetCharges {
             client: self.client,
             options: runtime::RequestOptions::default(),
@@ -32,7 +32,7 @@ impl<'c> Charges<'c> {
     /// `POST /v1/charges`
     ///
     /// Returns the request builder [`PostCharges`]: set optional values on it, then `.await` it.
-    pub fn post_charges(&self) -> PostCharges<'_> {
+    pub fn post_charges(&self) -> PostCharges<'c> {
         PostCharges {
             client: self.client,
             options: runtime::RequestOptions::default(),
@@ -44,7 +44,7 @@ impl<'c> Charges<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`GetChargesId`]: set optional values on it, then `.await` it.
-    pub fn get_charges_id(&self, id: impl Into<String>) -> GetChargesId<'_> {
+    pub fn get_charges_id(&self, id: impl Into<String>) -> GetChargesId<'c> {
         GetChargesId {
             client: self.client,
             id: id.into(),
@@ -57,7 +57,7 @@ impl<'c> Charges<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`PostChargesId`]: set optional values on it, then `.await` it.
-    pub fn post_charges_id(&self, id: impl Into<String>) -> PostChargesId<'_> {
+    pub fn post_charges_id(&self, id: impl Into<String>) -> PostChargesId<'c> {
         PostChargesId {
             client: self.client,
             id: id.into(),
@@ -70,7 +70,7 @@ impl<'c> Charges<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`DeleteChargesId`]: set optional values on it, then `.await` it.
-    pub fn delete_charges_id(&self, id: impl Into<String>) -> DeleteChargesId<'_> {
+    pub fn delete_charges_id(&self, id: impl Into<String>) -> DeleteChargesId<'c> {
         DeleteChargesId {
             client: self.client,
             id: id.into(),

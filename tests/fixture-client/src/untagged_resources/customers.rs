@@ -22,7 +22,7 @@ impl<'c> Customers<'c> {
     /// `GET /v1/customers`
     ///
     /// Returns the request builder [`GetCustomers`]: set optional values on it, then `.await` it.
-    pub fn get_customers(&self) -> GetCustomers<'_> {
+    pub fn get_customers(&self) -> GetCustomers<'c> {
         GetCustomers {
             client: self.client,
             options: runtime::RequestOptions::default(),
@@ -32,7 +32,7 @@ impl<'c> Customers<'c> {
     /// `POST /v1/customers`
     ///
     /// Returns the request builder [`PostCustomers`]: set optional values on it, then `.await` it.
-    pub fn post_customers(&self) -> PostCustomers<'_> {
+    pub fn post_customers(&self) -> PostCustomers<'c> {
         PostCustomers {
             client: self.client,
             options: runtime::RequestOptions::default(),
@@ -44,7 +44,7 @@ impl<'c> Customers<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`GetCustomersId`]: set optional values on it, then `.await` it.
-    pub fn get_customers_id(&self, id: impl Into<String>) -> GetCustomersId<'_> {
+    pub fn get_customers_id(&self, id: impl Into<String>) -> GetCustomersId<'c> {
         GetCustomersId {
             client: self.client,
             id: id.into(),
@@ -57,7 +57,7 @@ impl<'c> Customers<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`PostCustomersId`]: set optional values on it, then `.await` it.
-    pub fn post_customers_id(&self, id: impl Into<String>) -> PostCustomersId<'_> {
+    pub fn post_customers_id(&self, id: impl Into<String>) -> PostCustomersId<'c> {
         PostCustomersId {
             client: self.client,
             id: id.into(),
@@ -70,7 +70,7 @@ impl<'c> Customers<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`DeleteCustomersId`]: set optional values on it, then `.await` it.
-    pub fn delete_customers_id(&self, id: impl Into<String>) -> DeleteCustomersId<'_> {
+    pub fn delete_customers_id(&self, id: impl Into<String>) -> DeleteCustomersId<'c> {
         DeleteCustomersId {
             client: self.client,
             id: id.into(),

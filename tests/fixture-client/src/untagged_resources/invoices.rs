@@ -22,7 +22,7 @@ impl<'c> Invoices<'c> {
     /// `GET /v1/invoices`
     ///
     /// Returns the request builder [`GetInvoices`]: set optional values on it, then `.await` it.
-    pub fn get_invoices(&self) -> GetInvoices<'_> {
+    pub fn get_invoices(&self) -> GetInvoices<'c> {
         GetInvoices {
             client: self.client,
             options: runtime::RequestOptions::default(),
@@ -32,7 +32,7 @@ impl<'c> Invoices<'c> {
     /// `POST /v1/invoices`
     ///
     /// Returns the request builder [`PostInvoices`]: set optional values on it, then `.await` it.
-    pub fn post_invoices(&self) -> PostInvoices<'_> {
+    pub fn post_invoices(&self) -> PostInvoices<'c> {
         PostInvoices {
             client: self.client,
             options: runtime::RequestOptions::default(),
@@ -44,7 +44,7 @@ impl<'c> Invoices<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`GetInvoicesId`]: set optional values on it, then `.await` it.
-    pub fn get_invoices_id(&self, id: impl Into<String>) -> GetInvoicesId<'_> {
+    pub fn get_invoices_id(&self, id: impl Into<String>) -> GetInvoicesId<'c> {
         GetInvoicesId {
             client: self.client,
             id: id.into(),
@@ -57,7 +57,7 @@ impl<'c> Invoices<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`PostInvoicesId`]: set optional values on it, then `.await` it.
-    pub fn post_invoices_id(&self, id: impl Into<String>) -> PostInvoicesId<'_> {
+    pub fn post_invoices_id(&self, id: impl Into<String>) -> PostInvoicesId<'c> {
         PostInvoicesId {
             client: self.client,
             id: id.into(),
@@ -70,7 +70,7 @@ impl<'c> Invoices<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`DeleteInvoicesId`]: set optional values on it, then `.await` it.
-    pub fn delete_invoices_id(&self, id: impl Into<String>) -> DeleteInvoicesId<'_> {
+    pub fn delete_invoices_id(&self, id: impl Into<String>) -> DeleteInvoicesId<'c> {
         DeleteInvoicesId {
             client: self.client,
             id: id.into(),

@@ -22,7 +22,7 @@ impl<'c> PaymentIntents<'c> {
     /// `GET /v1/payment_intents`
     ///
     /// Returns the request builder [`GetPaymentIntents`]: set optional values on it, then `.await` it.
-    pub fn get_payment_intents(&self) -> GetPaymentIntents<'_> {
+    pub fn get_payment_intents(&self) -> GetPaymentIntents<'c> {
         GetPaymentIntents {
             client: self.client,
             options: runtime::RequestOptions::default(),
@@ -32,7 +32,7 @@ impl<'c> PaymentIntents<'c> {
     /// `POST /v1/payment_intents`
     ///
     /// Returns the request builder [`PostPaymentIntents`]: set optional values on it, then `.await` it.
-    pub fn post_payment_intents(&self) -> PostPaymentIntents<'_> {
+    pub fn post_payment_intents(&self) -> PostPaymentIntents<'c> {
         PostPaymentIntents {
             client: self.client,
             options: runtime::RequestOptions::default(),
@@ -47,7 +47,7 @@ impl<'c> PaymentIntents<'c> {
     pub fn get_payment_intents_id(
         &self,
         id: impl Into<String>,
-    ) -> GetPaymentIntentsId<'_> {
+    ) -> GetPaymentIntentsId<'c> {
         GetPaymentIntentsId {
             client: self.client,
             id: id.into(),
@@ -63,7 +63,7 @@ impl<'c> PaymentIntents<'c> {
     pub fn post_payment_intents_id(
         &self,
         id: impl Into<String>,
-    ) -> PostPaymentIntentsId<'_> {
+    ) -> PostPaymentIntentsId<'c> {
         PostPaymentIntentsId {
             client: self.client,
             id: id.into(),
@@ -79,7 +79,7 @@ impl<'c> PaymentIntents<'c> {
     pub fn delete_payment_intents_id(
         &self,
         id: impl Into<String>,
-    ) -> DeletePaymentIntentsId<'_> {
+    ) -> DeletePaymentIntentsId<'c> {
         DeletePaymentIntentsId {
             client: self.client,
             id: id.into(),

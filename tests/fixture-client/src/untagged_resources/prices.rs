@@ -22,7 +22,7 @@ impl<'c> Prices<'c> {
     /// `GET /v1/prices`
     ///
     /// Returns the request builder [`GetPrices`]: set optional values on it, then `.await` it.
-    pub fn get_prices(&self) -> GetPrices<'_> {
+    pub fn get_prices(&self) -> GetPrices<'c> {
         GetPrices {
             client: self.client,
             options: runtime::RequestOptions::default(),
@@ -32,7 +32,7 @@ impl<'c> Prices<'c> {
     /// `POST /v1/prices`
     ///
     /// Returns the request builder [`PostPrices`]: set optional values on it, then `.await` it.
-    pub fn post_prices(&self) -> PostPrices<'_> {
+    pub fn post_prices(&self) -> PostPrices<'c> {
         PostPrices {
             client: self.client,
             options: runtime::RequestOptions::default(),
@@ -44,7 +44,7 @@ impl<'c> Prices<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`GetPricesId`]: set optional values on it, then `.await` it.
-    pub fn get_prices_id(&self, id: impl Into<String>) -> GetPricesId<'_> {
+    pub fn get_prices_id(&self, id: impl Into<String>) -> GetPricesId<'c> {
         GetPricesId {
             client: self.client,
             id: id.into(),
@@ -57,7 +57,7 @@ impl<'c> Prices<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`PostPricesId`]: set optional values on it, then `.await` it.
-    pub fn post_prices_id(&self, id: impl Into<String>) -> PostPricesId<'_> {
+    pub fn post_prices_id(&self, id: impl Into<String>) -> PostPricesId<'c> {
         PostPricesId {
             client: self.client,
             id: id.into(),
@@ -70,7 +70,7 @@ impl<'c> Prices<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`DeletePricesId`]: set optional values on it, then `.await` it.
-    pub fn delete_prices_id(&self, id: impl Into<String>) -> DeletePricesId<'_> {
+    pub fn delete_prices_id(&self, id: impl Into<String>) -> DeletePricesId<'c> {
         DeletePricesId {
             client: self.client,
             id: id.into(),

@@ -22,7 +22,7 @@ impl<'c> Products<'c> {
     /// `GET /v1/products`
     ///
     /// Returns the request builder [`GetProducts`]: set optional values on it, then `.await` it.
-    pub fn get_products(&self) -> GetProducts<'_> {
+    pub fn get_products(&self) -> GetProducts<'c> {
         GetProducts {
             client: self.client,
             options: runtime::RequestOptions::default(),
@@ -32,7 +32,7 @@ impl<'c> Products<'c> {
     /// `POST /v1/products`
     ///
     /// Returns the request builder [`PostProducts`]: set optional values on it, then `.await` it.
-    pub fn post_products(&self) -> PostProducts<'_> {
+    pub fn post_products(&self) -> PostProducts<'c> {
         PostProducts {
             client: self.client,
             options: runtime::RequestOptions::default(),
@@ -44,7 +44,7 @@ impl<'c> Products<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`GetProductsId`]: set optional values on it, then `.await` it.
-    pub fn get_products_id(&self, id: impl Into<String>) -> GetProductsId<'_> {
+    pub fn get_products_id(&self, id: impl Into<String>) -> GetProductsId<'c> {
         GetProductsId {
             client: self.client,
             id: id.into(),
@@ -57,7 +57,7 @@ impl<'c> Products<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`PostProductsId`]: set optional values on it, then `.await` it.
-    pub fn post_products_id(&self, id: impl Into<String>) -> PostProductsId<'_> {
+    pub fn post_products_id(&self, id: impl Into<String>) -> PostProductsId<'c> {
         PostProductsId {
             client: self.client,
             id: id.into(),
@@ -70,7 +70,7 @@ impl<'c> Products<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`DeleteProductsId`]: set optional values on it, then `.await` it.
-    pub fn delete_products_id(&self, id: impl Into<String>) -> DeleteProductsId<'_> {
+    pub fn delete_products_id(&self, id: impl Into<String>) -> DeleteProductsId<'c> {
         DeleteProductsId {
             client: self.client,
             id: id.into(),

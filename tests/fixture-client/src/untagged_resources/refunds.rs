@@ -22,7 +22,7 @@ impl<'c> Refunds<'c> {
     /// `GET /v1/refunds`
     ///
     /// Returns the request builder [`GetRefunds`]: set optional values on it, then `.await` it.
-    pub fn get_refunds(&self) -> GetRefunds<'_> {
+    pub fn get_refunds(&self) -> GetRefunds<'c> {
         GetRefunds {
             client: self.client,
             options: runtime::RequestOptions::default(),
@@ -32,7 +32,7 @@ impl<'c> Refunds<'c> {
     /// `POST /v1/refunds`
     ///
     /// Returns the request builder [`PostRefunds`]: set optional values on it, then `.await` it.
-    pub fn post_refunds(&self) -> PostRefunds<'_> {
+    pub fn post_refunds(&self) -> PostRefunds<'c> {
         PostRefunds {
             client: self.client,
             options: runtime::RequestOptions::default(),
@@ -44,7 +44,7 @@ impl<'c> Refunds<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`GetRefundsId`]: set optional values on it, then `.await` it.
-    pub fn get_refunds_id(&self, id: impl Into<String>) -> GetRefundsId<'_> {
+    pub fn get_refunds_id(&self, id: impl Into<String>) -> GetRefundsId<'c> {
         GetRefundsId {
             client: self.client,
             id: id.into(),
@@ -57,7 +57,7 @@ impl<'c> Refunds<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`PostRefundsId`]: set optional values on it, then `.await` it.
-    pub fn post_refunds_id(&self, id: impl Into<String>) -> PostRefundsId<'_> {
+    pub fn post_refunds_id(&self, id: impl Into<String>) -> PostRefundsId<'c> {
         PostRefundsId {
             client: self.client,
             id: id.into(),
@@ -70,7 +70,7 @@ impl<'c> Refunds<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`DeleteRefundsId`]: set optional values on it, then `.await` it.
-    pub fn delete_refunds_id(&self, id: impl Into<String>) -> DeleteRefundsId<'_> {
+    pub fn delete_refunds_id(&self, id: impl Into<String>) -> DeleteRefundsId<'c> {
         DeleteRefundsId {
             client: self.client,
             id: id.into(),

@@ -22,7 +22,7 @@ impl<'c> Subscriptions<'c> {
     /// `GET /v1/subscriptions`
     ///
     /// Returns the request builder [`GetSubscriptions`]: set optional values on it, then `.await` it.
-    pub fn get_subscriptions(&self) -> GetSubscriptions<'_> {
+    pub fn get_subscriptions(&self) -> GetSubscriptions<'c> {
         GetSubscriptions {
             client: self.client,
             options: runtime::RequestOptions::default(),
@@ -32,7 +32,7 @@ impl<'c> Subscriptions<'c> {
     /// `POST /v1/subscriptions`
     ///
     /// Returns the request builder [`PostSubscriptions`]: set optional values on it, then `.await` it.
-    pub fn post_subscriptions(&self) -> PostSubscriptions<'_> {
+    pub fn post_subscriptions(&self) -> PostSubscriptions<'c> {
         PostSubscriptions {
             client: self.client,
             options: runtime::RequestOptions::default(),
@@ -44,7 +44,7 @@ impl<'c> Subscriptions<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`GetSubscriptionsId`]: set optional values on it, then `.await` it.
-    pub fn get_subscriptions_id(&self, id: impl Into<String>) -> GetSubscriptionsId<'_> {
+    pub fn get_subscriptions_id(&self, id: impl Into<String>) -> GetSubscriptionsId<'c> {
         GetSubscriptionsId {
             client: self.client,
             id: id.into(),
@@ -60,7 +60,7 @@ impl<'c> Subscriptions<'c> {
     pub fn post_subscriptions_id(
         &self,
         id: impl Into<String>,
-    ) -> PostSubscriptionsId<'_> {
+    ) -> PostSubscriptionsId<'c> {
         PostSubscriptionsId {
             client: self.client,
             id: id.into(),
@@ -76,7 +76,7 @@ impl<'c> Subscriptions<'c> {
     pub fn delete_subscriptions_id(
         &self,
         id: impl Into<String>,
-    ) -> DeleteSubscriptionsId<'_> {
+    ) -> DeleteSubscriptionsId<'c> {
         DeleteSubscriptionsId {
             client: self.client,
             id: id.into(),
