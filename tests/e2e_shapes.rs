@@ -1069,3 +1069,15 @@ async fn untagged_operations_are_grouped_by_their_paths_resource() {
     let paths: Vec<String> = recorded(&server).await.iter().map(|request| request.url.path().to_owned()).collect();
     assert_eq!(paths, ["/v1/customers/cus_1", "/v1/payment_intents/pi_1", "/v1/acct_1/balance", "/"]);
 }
+
+#[test]
+fn an_untagged_union_picks_the_member_that_keeps_every_nested_field() {
+    let okta = json!({"name": "corp", "config": {"client_id": "c", "okta_account": "https://corp.okta.com"}});
+    let decoded: shapes::IdentityProvider = serde_json::from_value(okta.clone()).expect("decodes");
+    assert!(matches!(decoded, shapes::IdentityProvider::OktaProvider(_)), "{decoded:?}");
+    assert_eq!(serde_json::to_value(&decoded).expect("encodes"), okta);
+    // A value both members hold whole goes to the first, as before.
+    let azure: shapes::IdentityProvider =
+        serde_json::from_value(json!({"config": {"client_id": "c"}})).expect("decodes");
+    assert!(matches!(azure, shapes::IdentityProvider::AzureProvider(_)), "{azure:?}");
+}

@@ -27,6 +27,13 @@ pub struct Prism {
     pub started_in: Duration,
 }
 
+impl Prism {
+    /// Whether the mock has stopped (Prism crashes on some answers).
+    pub fn has_exited(&mut self) -> bool {
+        !matches!(self.child.try_wait(), Ok(None))
+    }
+}
+
 impl Drop for Prism {
     fn drop(&mut self) {
         let _ = self.child.kill();

@@ -287,19 +287,15 @@ pub fn run(root: &Path, specs: &[PathBuf], work_dir: &Path, options: &Options) -
     let outputs = run_types(&driver, &verification, work_dir)?;
     let mut report = compare(&verification.apis, &outputs);
     if options.mock {
-        let mut running = Vec::new();
-        let mut base_urls = Vec::new();
-        for (api, mock) in verification.apis.iter().zip(mocks) {
-            let served = mock.map(|starting| starting.and_then(|starting| starting.wait(options.mock_start_limit)));
-            match served {
-                None => base_urls.push(None),
-                Some(Ok(prism)) => {
-                    base_urls.push(Some(prism.base_url.clone()));
-                    running.push(prism);
-                }
+        let mut served = Mocks { root, limit: options.mock_start_limit, documents: Vec::new(), running: Vec::new() };
+        for ((index, api), mock) in verification.apis.iter().enumerate().zip(mocks) {
+            served.documents.push(mock.is_some().then(|| work_dir.join(format!("mock-{index}.json"))));
+            match mock.map(|starting| starting.and_then(|starting| starting.wait(options.mock_start_limit))) {
+                None => served.running.push(None),
+                Some(Ok(prism)) => served.running.push(Some(prism)),
                 Some(Err(error)) => {
                     report.notes.push(format!("{}: no mock, so no operation was sent: {error:#}", api.file));
-                    base_urls.push(None);
+                    served.running.push(None);
                 }
             }
         }
@@ -319,7 +315,7 @@ pub fn run(root: &Path, specs: &[PathBuf], work_dir: &Path, options: &Options) -
                 prefer: None,
             })
             .collect();
-        let answers = run_operations(&driver, &base_urls, &sends, "operations", work_dir)?;
+        let answers = send_all(&driver, &mut served, &sends, "operations", work_dir, &mut report)?;
         // An answer the mock made from the spec's examples, or one the mock itself got
         // wrong, is asked for again, made from the schemas: then the client is judged on
         // an answer the spec stands behind.
@@ -335,8 +331,8 @@ pub fn run(root: &Path, specs: &[PathBuf], work_dir: &Path, options: &Options) -
                 })
             })
             .collect();
-        let generated = run_operations(&driver, &base_urls, &again, "operations-dynamic", work_dir)?;
-        compare_operations(&verification.apis, &base_urls, &answers, &generated, &mut report);
+        let generated = send_all(&driver, &mut served, &again, "operations-dynamic", work_dir, &mut report)?;
+        compare_operations(&verification.apis, &served.base_urls(), &answers, &generated, &mut report);
     }
     // Every finding in full, one JSON object per line, for a closer look.
     let lines: Vec<String> = report
@@ -574,6 +570,73 @@ fn run_types(driver: &Path, verification: &Verification, work_dir: &Path) -> Res
         });
     }
     Ok(outcomes)
+}
+
+/// The mock of each API (by index) that has one, restarted when it dies.
+struct Mocks<'a> {
+    root: &'a Path,
+    limit: Duration,
+    documents: Vec<Option<PathBuf>>,
+    running: Vec<Option<crate::prism::Prism>>,
+}
+
+impl Mocks<'_> {
+    fn base_urls(&self) -> Vec<Option<String>> {
+        self.running.iter().map(|prism| prism.as_ref().map(|prism| prism.base_url.clone())).collect()
+    }
+
+    fn crashed(&mut self) -> Vec<usize> {
+        (0..self.running.len())
+            .filter(|api| self.running[*api].as_mut().is_some_and(|prism| prism.has_exited()))
+            .collect()
+    }
+
+    fn restart(&mut self, api: usize) -> Result<()> {
+        self.running[api] = None;
+        let document = self.documents[api].as_ref().context("a mock without a document")?;
+        self.running[api] = Some(crate::prism::start(self.root, document)?.wait(self.limit)?);
+        Ok(())
+    }
+}
+
+/// Restarts after a mock died: Prism 5 crashes on some documents' answers.
+const MAX_MOCK_RESTARTS: usize = 50;
+
+/// Sends `sends`, restarting a mock that dies: the request it died on is the mock's
+/// failure (reported, not judged), and the requests after it go to the new mock.
+fn send_all(
+    driver: &Path,
+    mocks: &mut Mocks<'_>,
+    sends: &[Send],
+    pass: &str,
+    work_dir: &Path,
+    report: &mut Report,
+) -> Result<BTreeMap<usize, Vec<Value>>> {
+    let mut answers = run_operations(driver, &mocks.base_urls(), sends, pass, work_dir)?;
+    for _ in 0..MAX_MOCK_RESTARTS {
+        let mut rest = Vec::new();
+        for api in mocks.crashed() {
+            let of_api: Vec<&Send> = sends.iter().filter(|send| send.api == api).collect();
+            let unanswered = |send: &&&Send| {
+                answers
+                    .get(&send.index)
+                    .and_then(|answers| answers.last())
+                    .is_some_and(|answer| answer["kind"] == "transport")
+            };
+            let Some(position) = of_api.iter().position(|send| unanswered(&send)) else { continue };
+            answers.insert(of_api[position].index, vec![serde_json::json!({"kind": "mock-crash"})]);
+            if let Err(error) = mocks.restart(api) {
+                report.notes.push(format!("a mock that died did not start again: {error:#}"));
+                continue;
+            }
+            rest.extend(of_api[position + 1..].iter().map(|send| (*send).clone()));
+        }
+        if rest.is_empty() {
+            break;
+        }
+        answers.extend(run_operations(driver, &mocks.base_urls(), &rest, pass, work_dir)?);
+    }
+    Ok(answers)
 }
 
 /// One operation to send: its place in the driver's table, its API, the argument
@@ -1078,6 +1141,7 @@ fn judge(operation: &OperationCase, answer: &Value) -> Verdict {
             Verdict::Finding(FindingKind::Response, format!("answered {status}: {detail}"))
         }
         "decode" => Verdict::Answer(FindingKind::Response, detail),
+        "mock-crash" => Verdict::Mock("the mock crashed answering it".to_owned()),
         _ => Verdict::Finding(FindingKind::Transport, detail),
     }
 }

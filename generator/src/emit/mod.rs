@@ -29,6 +29,7 @@ httpdate = "1"
 percent-encoding = "2"
 reqwest = { version = "0.12", default-features = false, features = ["rustls-tls", "http2"] }
 serde = { version = "1", features = ["derive"] }
+serde_ignored = "0.1"
 serde_json = "1"
 tokio = { version = "1", features = ["time"] }
 tracing = "0.1"

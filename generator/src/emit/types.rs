@@ -99,7 +99,7 @@ fn emit_type_items(api: &Api, def: &TypeDef, context: TypeContext) -> TokenStrea
                 Some(_) => docs,
                 None => doc_attrs([
                     spec(def.description.as_deref()),
-                    ours("Decoded as the first variant that fits; variants that demand more (required fields) come first."),
+                    ours("Decoded as the first variant that holds the whole value (then the first that fits at all); variants that demand more (required fields) come first."),
                 ]),
             };
             emit_union(api, &docs, &name, variants, discriminator.as_ref(), def.direction, context)
@@ -546,10 +546,10 @@ fn emit_union(
     }
 }
 
-/// A union without a discriminator: the first variant (most demanding first) that both
-/// decodes and knows every field of the value wins, so a struct that would silently drop
-/// fields does not take a value another variant holds whole; failing that, the first that
-/// decodes at all.
+/// A union without a discriminator: the first variant (most demanding first) that
+/// decodes the whole value, every member at every depth, wins, so a struct that would
+/// silently drop a field (even a nested one) does not take a value another variant holds
+/// whole; failing that, the first that decodes at all.
 fn emit_untagged_union(
     api: &Api,
     docs: &TokenStream,
@@ -560,7 +560,10 @@ fn emit_untagged_union(
 ) -> TokenStream {
     let base = || [quote!(Debug), quote!(Clone), quote!(PartialEq)];
     let fits: Vec<Fit<'_>> = variants.iter().map(|variant| Fit::of(api, &variant.ty)).collect();
-    if fits.iter().all(|fit| matches!(fit, Fit::Any)) {
+    // Scalars and lists of them drop nothing: serde's own untagged order is enough.
+    if fits.iter().all(|fit| matches!(fit, Fit::Any))
+        && !variants.iter().any(|variant| holds_objects(api, &variant.ty, 0))
+    {
         let derives = serde.derive(base(), true, true, Some(quote!(untagged)));
         return quote! {
             #docs
@@ -570,24 +573,31 @@ fn emit_untagged_union(
             }
         };
     }
-    let attempt = |variant: &UnionVariant, test: Option<TokenStream>| {
+    let attempt = |variant: &UnionVariant, test: Option<TokenStream>, whole: bool| {
         let variant_name = ident(&variant.rust_name);
-        let decode = quote! {
-            if let Ok(decoded) = Deserialize::deserialize(&value) {
-                return Ok(Self::#variant_name(decoded));
-            }
+        let decode = match whole {
+            true => quote! {
+                if let Some(decoded) = crate::runtime::decode_whole(&value) {
+                    return Ok(Self::#variant_name(decoded));
+                }
+            },
+            false => quote! {
+                if let Ok(decoded) = Deserialize::deserialize(&value) {
+                    return Ok(Self::#variant_name(decoded));
+                }
+            },
         };
         match test {
             Some(test) => quote!(if #test { #decode }),
             None => decode,
         }
     };
-    let exact = variants.iter().zip(&fits).map(|(variant, fit)| attempt(variant, fit.exact_test()));
+    // First pass: a variant that holds the whole value, at every depth.
+    let exact = variants.iter().zip(&fits).map(|(variant, fit)| attempt(variant, fit.exact_test(), true));
     // Serde reads a struct from an array too; a JSON API never means that.
-    let loose = variants
-        .iter()
-        .zip(&fits)
-        .map(|(variant, fit)| attempt(variant, matches!(fit, Fit::Struct { .. }).then(|| quote!(value.is_object()))));
+    let loose = variants.iter().zip(&fits).map(|(variant, fit)| {
+        attempt(variant, matches!(fit, Fit::Struct { .. }).then(|| quote!(value.is_object())), false)
+    });
     let message = format!("data did not match any variant of {name}");
     let uses_fixed = fits.iter().any(|fit| matches!(fit, Fit::Struct { enums, .. } if !enums.is_empty()));
     // A variant whose field is an enum (`type: {enum: [user_reference]}`) fits only
@@ -604,14 +614,6 @@ fn emit_untagged_union(
             };
         }
     });
-    let uses_known = fits.iter().any(|fit| matches!(fit, Fit::Struct { fields: Some(_), .. }));
-    let known = uses_known.then(|| {
-        quote! {
-            let known = |fields: &[&str]| {
-                value.as_object().is_some_and(|object| object.keys().all(|key| fields.contains(&key.as_str())))
-            };
-        }
-    });
     let derives = serde.derive(base(), true, false, Some(quote!(untagged)));
     let deserialize = serde.gate(
         serde.deserialize,
@@ -619,7 +621,6 @@ fn emit_untagged_union(
             impl<'de> Deserialize<'de> for #name {
                 fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                     let value = serde_json::Value::deserialize(deserializer)?;
-                    #known
                     #fixed
                     #(#exact)*
                     #(#loose)*
@@ -700,13 +701,27 @@ impl Serde {
     }
 }
 
-/// What an untagged variant accepts on the first, exact pass.
+/// Whether a value of `ty` has objects in it whose members a struct could drop.
+fn holds_objects(api: &Api, ty: &TypeRef, depth: usize) -> bool {
+    match ty {
+        _ if depth > 16 => true,
+        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Option(inner) => holds_objects(api, inner, depth + 1),
+        TypeRef::Named(id) => match &api.types.get(*id).kind {
+            TypeKind::Struct(_) | TypeKind::Union(..) => true,
+            TypeKind::Enum(_) | TypeKind::ValueEnum(_) => false,
+            TypeKind::Alias(target) => holds_objects(api, target, depth + 1),
+        },
+        _ => false,
+    }
+}
+
+/// What an untagged variant accepts on the first, exact pass (where it must also hold
+/// the whole value, every member at every depth).
 enum Fit<'a> {
     /// Whatever its type decodes.
     Any,
-    /// Objects only; with `fields`, only objects with no other field; with `enums`, only
-    /// objects whose enum fields hold a value the enum lists.
-    Struct { fields: Option<Vec<&'a str>>, enums: Vec<(&'a str, Vec<&'a str>)> },
+    /// Objects only; with `enums`, only objects whose enum fields hold a value the enum lists.
+    Struct { enums: Vec<(&'a str, Vec<&'a str>)> },
     /// One of the values a string enum lists (its `Other` would take any string).
     Enum(Vec<&'a str>),
     /// An object whose `property` holds a value that selects a variant of this
@@ -717,9 +732,7 @@ enum Fit<'a> {
 impl<'a> Fit<'a> {
     fn of(api: &'a Api, ty: &TypeRef) -> Self {
         if let Some(structure) = struct_of(api, ty) {
-            let closed = structure.additional.is_none() && !structure.fields.iter().any(|field| field.flatten);
-            let fields = closed.then(|| structure.fields.iter().map(|field| field.api_name.as_str()).collect());
-            return Fit::Struct { fields, enums: enum_fields(api, structure) };
+            return Fit::Struct { enums: enum_fields(api, structure) };
         }
         if let Some(values) = listed_values(api, ty) {
             return Fit::Enum(values);
@@ -736,11 +749,8 @@ impl<'a> Fit<'a> {
     fn exact_test(&self) -> Option<TokenStream> {
         match self {
             Fit::Any => None,
-            Fit::Struct { fields, enums } => {
-                let mut test = match fields {
-                    Some(fields) => quote!(known(&[#(#fields),*])),
-                    None => quote!(value.is_object()),
-                };
+            Fit::Struct { enums } => {
+                let mut test = quote!(value.is_object());
                 if !enums.is_empty() {
                     let pairs = enums.iter().map(|(property, values)| quote!((#property, &[#(#values),*])));
                     test = quote!(#test && fixed(&[#(#pairs),*]));

@@ -1549,6 +1549,15 @@ pub trait Envelope: DeserializeOwned {
     fn take_result(&mut self) -> Option<Self::Result>;
 }
 
+/// `value` as `T` when every member of it, at any depth, lands in a field of `T`: an
+/// untagged union's variant that would silently drop part of the value (a nested field
+/// another variant has) does not take it.
+pub fn decode_whole<T: DeserializeOwned>(value: &serde_json::Value) -> Option<T> {
+    let mut dropped = false;
+    let decoded = serde_ignored::deserialize(value, |_| dropped = true).ok()?;
+    (!dropped).then_some(decoded)
+}
+
 /// A parameter value as JSON text; `None` (JSON `null`) for an unset optional one.
 fn json_text<T: Serialize + ?Sized>(value: &T) -> Result<Option<String>, serde_json::Error> {
     serde_json::to_value(value).map(|json| (!json.is_null()).then(|| json.to_string()))

@@ -434,7 +434,7 @@ impl<'de> Deserialize<'de> for Content {
             .and_then(serde_json::Value::as_str)
             .is_some_and(|found| ["input_text"].contains(&found))
         {
-            if let Ok(decoded) = Deserialize::deserialize(&value) {
+            if let Some(decoded) = crate::runtime::decode_whole(&value) {
                 return Ok(Self::InputContent(decoded));
             }
         }
@@ -443,7 +443,7 @@ impl<'de> Deserialize<'de> for Content {
             .and_then(serde_json::Value::as_str)
             .is_some_and(|found| ["refusal"].contains(&found))
         {
-            if let Ok(decoded) = Deserialize::deserialize(&value) {
+            if let Some(decoded) = crate::runtime::decode_whole(&value) {
                 return Ok(Self::OutputContent(decoded));
             }
         }
@@ -862,11 +862,11 @@ impl<'de> Deserialize<'de> for RunnerMaxExtension {
     ) -> Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(deserializer)?;
         if value.as_str().is_some_and(|found| ["none"].contains(&found)) {
-            if let Ok(decoded) = Deserialize::deserialize(&value) {
+            if let Some(decoded) = crate::runtime::decode_whole(&value) {
                 return Ok(Self::RunnerMaxExtensionVariant1(decoded));
             }
         }
-        if let Ok(decoded) = Deserialize::deserialize(&value) {
+        if let Some(decoded) = crate::runtime::decode_whole(&value) {
             return Ok(Self::String(decoded));
         }
         if let Ok(decoded) = Deserialize::deserialize(&value) {
@@ -928,19 +928,12 @@ impl<'de> Deserialize<'de> for RunnerFilter {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(deserializer)?;
-        let known = |fields: &[&str]| {
-            value
-                .as_object()
-                .is_some_and(|object| {
-                    object.keys().all(|key| fields.contains(&key.as_str()))
-                })
-        };
-        if known(&["lt", "gt"]) {
-            if let Ok(decoded) = Deserialize::deserialize(&value) {
+        if value.is_object() {
+            if let Some(decoded) = crate::runtime::decode_whole(&value) {
                 return Ok(Self::RunnerFilterVariant1(decoded));
             }
         }
-        if let Ok(decoded) = Deserialize::deserialize(&value) {
+        if let Some(decoded) = crate::runtime::decode_whole(&value) {
             return Ok(Self::Array(decoded));
         }
         if value.is_object() {
@@ -992,20 +985,13 @@ impl<'de> Deserialize<'de> for RunnerEvidence {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(deserializer)?;
-        let known = |fields: &[&str]| {
-            value
-                .as_object()
-                .is_some_and(|object| {
-                    object.keys().all(|key| fields.contains(&key.as_str()))
-                })
-        };
-        if known(&["explanation"]) {
-            if let Ok(decoded) = Deserialize::deserialize(&value) {
+        if value.is_object() {
+            if let Some(decoded) = crate::runtime::decode_whole(&value) {
                 return Ok(Self::Other2(decoded));
             }
         }
         if value.as_str().is_some_and(|found| [""].contains(&found)) {
-            if let Ok(decoded) = Deserialize::deserialize(&value) {
+            if let Some(decoded) = crate::runtime::decode_whole(&value) {
                 return Ok(Self::RunnerEvidenceVariant2(decoded));
             }
         }
@@ -1109,13 +1095,6 @@ impl<'de> Deserialize<'de> for RunnerOwner {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(deserializer)?;
-        let known = |fields: &[&str]| {
-            value
-                .as_object()
-                .is_some_and(|object| {
-                    object.keys().all(|key| fields.contains(&key.as_str()))
-                })
-        };
         let fixed = |fields: &[(&str, &[&str])]| {
             fields
                 .iter()
@@ -1130,18 +1109,18 @@ impl<'de> Deserialize<'de> for RunnerOwner {
                         })
                 })
         };
-        if known(&["id", "type"]) && fixed(&[("type", &["user_reference"])]) {
-            if let Ok(decoded) = Deserialize::deserialize(&value) {
+        if value.is_object() && fixed(&[("type", &["user_reference"])]) {
+            if let Some(decoded) = crate::runtime::decode_whole(&value) {
                 return Ok(Self::UserReference(decoded));
             }
         }
-        if known(&["id", "type"]) && fixed(&[("type", &["team_reference"])]) {
-            if let Ok(decoded) = Deserialize::deserialize(&value) {
+        if value.is_object() && fixed(&[("type", &["team_reference"])]) {
+            if let Some(decoded) = crate::runtime::decode_whole(&value) {
                 return Ok(Self::TeamReference(decoded));
             }
         }
-        if known(&["id", "type"]) {
-            if let Ok(decoded) = Deserialize::deserialize(&value) {
+        if value.is_object() {
+            if let Some(decoded) = crate::runtime::decode_whole(&value) {
                 return Ok(Self::AnyReference(decoded));
             }
         }

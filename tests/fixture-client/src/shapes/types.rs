@@ -7,6 +7,65 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use crate::runtime;
 
+/// Members alike at the top, told apart only by a nested field (as Cloudflare's identity providers).
+///
+/// Decoded as the first variant that fits; variants that demand more (required fields) come first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum IdentityProvider {
+    AzureProvider(AzureProvider),
+    OktaProvider(OktaProvider),
+}
+
+impl<'de> Deserialize<'de> for IdentityProvider {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        if value.is_object() {
+            if let Some(decoded) = crate::runtime::decode_whole(&value) {
+                return Ok(Self::AzureProvider(decoded));
+            }
+        }
+        if value.is_object() {
+            if let Some(decoded) = crate::runtime::decode_whole(&value) {
+                return Ok(Self::OktaProvider(decoded));
+            }
+        }
+        if value.is_object() {
+            if let Ok(decoded) = Deserialize::deserialize(&value) {
+                return Ok(Self::AzureProvider(decoded));
+            }
+        }
+        if value.is_object() {
+            if let Ok(decoded) = Deserialize::deserialize(&value) {
+                return Ok(Self::OktaProvider(decoded));
+            }
+        }
+        Err(
+            serde::de::Error::custom(
+                "data did not match any variant of IdentityProvider",
+            ),
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AzureProvider {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<AzureProviderConfig>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct OktaProvider {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<OktaProviderConfig>,
+}
+
 #[cfg(feature = "shapes-pets")]
 /// Only sent. Optional nullable fields have three states.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -410,20 +469,13 @@ impl<'de> Deserialize<'de> for Shape {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(deserializer)?;
-        let known = |fields: &[&str]| {
-            value
-                .as_object()
-                .is_some_and(|object| {
-                    object.keys().all(|key| fields.contains(&key.as_str()))
-                })
-        };
-        if known(&["number"]) {
-            if let Ok(decoded) = Deserialize::deserialize(&value) {
+        if value.is_object() {
+            if let Some(decoded) = crate::runtime::decode_whole(&value) {
                 return Ok(Self::Card(decoded));
             }
         }
-        if known(&["side"]) {
-            if let Ok(decoded) = Deserialize::deserialize(&value) {
+        if value.is_object() {
+            if let Some(decoded) = crate::runtime::decode_whole(&value) {
                 return Ok(Self::Side(decoded));
             }
         }
@@ -457,24 +509,17 @@ impl<'de> Deserialize<'de> for Contact {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(deserializer)?;
-        let known = |fields: &[&str]| {
-            value
-                .as_object()
-                .is_some_and(|object| {
-                    object.keys().all(|key| fields.contains(&key.as_str()))
-                })
-        };
-        if known(&["name", "email"]) {
-            if let Ok(decoded) = Deserialize::deserialize(&value) {
+        if value.is_object() {
+            if let Some(decoded) = crate::runtime::decode_whole(&value) {
                 return Ok(Self::Person(decoded));
             }
         }
-        if known(&["name"]) {
-            if let Ok(decoded) = Deserialize::deserialize(&value) {
+        if value.is_object() {
+            if let Some(decoded) = crate::runtime::decode_whole(&value) {
                 return Ok(Self::Named(decoded));
             }
         }
-        if let Ok(decoded) = Deserialize::deserialize(&value) {
+        if let Some(decoded) = crate::runtime::decode_whole(&value) {
             return Ok(Self::Map(decoded));
         }
         if value.is_object() {
@@ -704,24 +749,17 @@ impl<'de> Deserialize<'de> for Payment {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(deserializer)?;
-        let known = |fields: &[&str]| {
-            value
-                .as_object()
-                .is_some_and(|object| {
-                    object.keys().all(|key| fields.contains(&key.as_str()))
-                })
-        };
-        if known(&["number"]) {
-            if let Ok(decoded) = Deserialize::deserialize(&value) {
+        if value.is_object() {
+            if let Some(decoded) = crate::runtime::decode_whole(&value) {
                 return Ok(Self::Card(decoded));
             }
         }
-        if known(&["iban"]) {
-            if let Ok(decoded) = Deserialize::deserialize(&value) {
+        if value.is_object() {
+            if let Some(decoded) = crate::runtime::decode_whole(&value) {
                 return Ok(Self::Transfer(decoded));
             }
         }
-        if let Ok(decoded) = Deserialize::deserialize(&value) {
+        if let Some(decoded) = crate::runtime::decode_whole(&value) {
             return Ok(Self::String(decoded));
         }
         if value.is_object() {
@@ -840,6 +878,20 @@ pub enum ResultModel {
 /// The empty schema.
 pub type Anything = serde_json::Value;
 
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AzureProviderConfig {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct OktaProviderConfig {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub okta_account: Option<String>,
+}
+
 #[cfg(feature = "shapes-accounts")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum AccountPlan {
@@ -904,20 +956,13 @@ impl<'de> Deserialize<'de> for PayoutVariant {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(deserializer)?;
-        let known = |fields: &[&str]| {
-            value
-                .as_object()
-                .is_some_and(|object| {
-                    object.keys().all(|key| fields.contains(&key.as_str()))
-                })
-        };
-        if known(&["address", "payee"]) {
-            if let Ok(decoded) = Deserialize::deserialize(&value) {
+        if value.is_object() {
+            if let Some(decoded) = crate::runtime::decode_whole(&value) {
                 return Ok(Self::Check(decoded));
             }
         }
-        if known(&["iban"]) {
-            if let Ok(decoded) = Deserialize::deserialize(&value) {
+        if value.is_object() {
+            if let Some(decoded) = crate::runtime::decode_whole(&value) {
                 return Ok(Self::Iban(decoded));
             }
         }
