@@ -415,7 +415,7 @@ pub struct WebSearchTool {
 #[cfg(feature = "dns-chat")]
 /// A choice of two discriminated unions, as OpenAI's input and output contents.
 ///
-/// Decoded as the first variant that fits; variants that demand more (required fields) come first.
+/// Decoded as the first variant that holds the whole value (then the first that fits at all); variants that demand more (required fields) come first.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(Serialize), serde(untagged))]
 pub enum Content {
@@ -836,7 +836,7 @@ impl<'de> Deserialize<'de> for RunnerRunner {
 #[cfg(feature = "dns-chat")]
 /// A choice whose alternatives are nullable, so the choice is too.
 ///
-/// Decoded as the first variant that fits; variants that demand more (required fields) come first.
+/// Decoded as the first variant that holds the whole value (then the first that fits at all); variants that demand more (required fields) come first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum RunnerTag {
@@ -847,7 +847,7 @@ pub enum RunnerTag {
 #[cfg(feature = "dns-chat")]
 /// A one-value enum beside any string, as Box writes "none or a number of days".
 ///
-/// Decoded as the first variant that fits; variants that demand more (required fields) come first.
+/// Decoded as the first variant that holds the whole value (then the first that fits at all); variants that demand more (required fields) come first.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum RunnerMaxExtension {
@@ -914,7 +914,7 @@ impl std::fmt::Display for RunnerMaxExtensionVariant1 {
 #[cfg(feature = "dns-chat")]
 /// An object of optional fields beside an array; serde would read the array as the struct.
 ///
-/// Decoded as the first variant that fits; variants that demand more (required fields) come first.
+/// Decoded as the first variant that holds the whole value (then the first that fits at all); variants that demand more (required fields) come first.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum RunnerFilter {
@@ -971,7 +971,7 @@ pub struct RunnerFilesValue {
 #[cfg(feature = "dns-chat")]
 /// A member titled "other" beside an empty-string enum, as Stripe writes dispute evidence.
 ///
-/// Decoded as the first variant that fits; variants that demand more (required fields) come first.
+/// Decoded as the first variant that holds the whole value (then the first that fits at all); variants that demand more (required fields) come first.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum RunnerEvidence {
@@ -1080,7 +1080,7 @@ impl std::fmt::Display for RunnerIndicator {
 #[cfg(feature = "dns-chat")]
 /// Members that fix `type` to one value, beside one that does not.
 ///
-/// Decoded as the first variant that fits; variants that demand more (required fields) come first.
+/// Decoded as the first variant that holds the whole value (then the first that fits at all); variants that demand more (required fields) come first.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum RunnerOwner {

@@ -9,7 +9,7 @@ use crate::runtime;
 
 /// Members alike at the top, told apart only by a nested field (as Cloudflare's identity providers).
 ///
-/// Decoded as the first variant that fits; variants that demand more (required fields) come first.
+/// Decoded as the first variant that holds the whole value (then the first that fits at all); variants that demand more (required fields) come first.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum IdentityProvider {
@@ -456,7 +456,7 @@ pub struct PetName2 {
 
 /// An `anyOf` of objects.
 ///
-/// Decoded as the first variant that fits; variants that demand more (required fields) come first.
+/// Decoded as the first variant that holds the whole value (then the first that fits at all); variants that demand more (required fields) come first.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Shape {
@@ -495,7 +495,7 @@ impl<'de> Deserialize<'de> for Shape {
 
 /// A `oneOf` whose first variant fits any object that the second fits too.
 ///
-/// Decoded as the first variant that fits; variants that demand more (required fields) come first.
+/// Decoded as the first variant that holds the whole value (then the first that fits at all); variants that demand more (required fields) come first.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Contact {
@@ -734,7 +734,7 @@ pub struct Payout {
 #[cfg(feature = "shapes-pets")]
 /// A `oneOf` without a discriminator.
 ///
-/// Decoded as the first variant that fits; variants that demand more (required fields) come first.
+/// Decoded as the first variant that holds the whole value (then the first that fits at all); variants that demand more (required fields) come first.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Payment {
@@ -867,7 +867,7 @@ pub struct Metadata {
 
 /// Named like a prelude type.
 ///
-/// Decoded as the first variant that fits; variants that demand more (required fields) come first.
+/// Decoded as the first variant that holds the whole value (then the first that fits at all); variants that demand more (required fields) come first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum ResultModel {
@@ -943,7 +943,7 @@ pub struct PetOwnerAddress {
     pub city: Option<String>,
 }
 
-/// Decoded as the first variant that fits; variants that demand more (required fields) come first.
+/// Decoded as the first variant that holds the whole value (then the first that fits at all); variants that demand more (required fields) come first.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum PayoutVariant {
