@@ -1081,3 +1081,11 @@ fn an_untagged_union_picks_the_member_that_keeps_every_nested_field() {
         serde_json::from_value(json!({"config": {"client_id": "c"}})).expect("decodes");
     assert!(matches!(azure, shapes::IdentityProvider::AzureProvider(_)), "{azure:?}");
 }
+
+#[test]
+fn a_field_every_alternative_declares_is_read_by_the_choice() {
+    let deployment = json!({"id": "d1", "strategy": "percentage", "percentage": 50.0});
+    let decoded: shapes::Deployment =
+        serde_json::from_value(deployment.clone()).expect("the choice finds its `strategy`");
+    assert_eq!(serde_json::to_value(&decoded).expect("encodes"), deployment);
+}

@@ -620,6 +620,15 @@ impl<'a> Lowering<'a> {
         if shapes.is_empty() && unions.is_empty() {
             return TypeKind::Alias(TypeRef::Json);
         }
+        // A property every alternative of a choice declares is the choice's: the
+        // flattened variant reads it (typed as the alternative says), so the struct must
+        // not take it first (`strategy` beside `oneOf: [{strategy: {enum: [percentage]}}]`).
+        for (part, _) in &unions {
+            let owned = self.declared_by_every_alternative(part);
+            for (shape, _) in &mut shapes {
+                shape.properties.retain(|(name, _)| !owned.contains(name.as_str()));
+            }
+        }
         let mut structure = self.lower_struct(&shapes, type_name);
         let mut field_names = Namespace::new();
         field_names.reserve(&structure.fields.iter().map(|field| field.rust_name.as_str()).collect::<Vec<_>>());
@@ -648,6 +657,30 @@ impl<'a> Lowering<'a> {
             });
         }
         TypeKind::Struct(structure)
+    }
+
+    /// The properties that every alternative of the choice `part` declares (itself or
+    /// through its `allOf` parts).
+    fn declared_by_every_alternative(&self, part: &'a ReferenceOr<Schema>) -> BTreeSet<&'a str> {
+        let Some(choice) = self.resolve_schema(part).and_then(composition).map(|composition| composition.choice) else {
+            return BTreeSet::new();
+        };
+        let mut alternatives = choice.iter().map(|alternative| self.declared_properties(alternative, 0));
+        let Some(first) = alternatives.next() else { return BTreeSet::new() };
+        alternatives.fold(first, |common, names| common.intersection(&names).copied().collect())
+    }
+
+    fn declared_properties(&self, schema: &'a ReferenceOr<Schema>, depth: usize) -> BTreeSet<&'a str> {
+        let Some(schema) = self.resolve_schema(schema).filter(|_| depth < 16) else { return BTreeSet::new() };
+        let mut names: BTreeSet<&'a str> = object_shape(schema)
+            .into_iter()
+            .flat_map(|shape| shape.properties)
+            .map(|(name, _)| name.as_str())
+            .collect();
+        for part in composition(schema).map(|composition| composition.all_of).unwrap_or_default() {
+            names.extend(self.declared_properties(part, depth + 1));
+        }
+        names
     }
 
     fn lower_struct(&mut self, shapes: &[(ObjectShape<'a>, String)], type_name: &str) -> Struct {

@@ -7,6 +7,16 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use crate::runtime;
 
+/// A field beside a choice that every alternative declares too (as Cloudflare's worker deployments).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Deployment {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The value's other fields: it must also match one of these shapes.
+    #[serde(flatten)]
+    pub variant: DeploymentVariant,
+}
+
 /// Members alike at the top, told apart only by a nested field (as Cloudflare's identity providers).
 ///
 /// Decoded as the first variant that holds the whole value (then the first that fits at all); variants that demand more (required fields) come first.
@@ -877,6 +887,39 @@ pub enum ResultModel {
 
 /// The empty schema.
 pub type Anything = serde_json::Value;
+
+pub type DeploymentVariant = DeploymentVariantVariant1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeploymentVariantVariant1 {
+    pub strategy: DeploymentVariantVariant1Strategy,
+    pub percentage: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum DeploymentVariantVariant1Strategy {
+    #[serde(rename = "percentage")]
+    Percentage,
+    /// A value this client does not know yet; kept so that a new server value still decodes.
+    #[serde(untagged)]
+    Other(String),
+}
+
+impl DeploymentVariantVariant1Strategy {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Percentage => "percentage",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl std::fmt::Display for DeploymentVariantVariant1Strategy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct AzureProviderConfig {
