@@ -342,6 +342,106 @@ mod pagination {
     }
 
     #[tokio::test]
+    async fn link_headers_lead_page_to_page_and_the_builder_outlives_its_accessor() {
+        let server = MockServer::start().await;
+        let page_two = format!("{}/repos/octo/issues?per_page=2&page=2", server.uri());
+        Mock::given(method("GET"))
+            .and(path("/repos/octo/issues"))
+            .and(query_param("per_page", "2"))
+            .and(wiremock::matchers::query_param_is_missing("page"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .insert_header("link", format!(r#"<{page_two}>; rel="next", <{page_two}>; rel="last""#).as_str())
+                    .set_body_json(json!([{"id": "a"}, {"id": "b"}])),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/repos/octo/issues"))
+            .and(query_param("page", "2"))
+            .and(wiremock::matchers::header("authorization", "Bearer t"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .insert_header("link", r#"<https://elsewhere.example/issues?page=1>; rel="first""#)
+                    .set_body_json(json!([{"id": "c"}])),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        let client = paging::Client::builder().base_url(server.uri()).token("t").build().expect("builds");
+        // No binding of the accessor: the stream borrows the client.
+        let stream = client.issues().list_issues("octo").per_page(2).into_stream();
+        let ids: Vec<String> = stream.map(|thing| thing.expect("page decodes").id).collect().await;
+        assert_eq!(ids, ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn a_link_header_names_its_next_page_among_others() {
+        let mut headers = fixture_client::runtime::HeaderMap::new();
+        let value = r#"<https://api.github.com/repositories/1/issues?page=1>; rel="prev first", <https://api.github.com/repositories/1/issues?page=3>; rel="next""#;
+        headers.insert("link", value.parse().expect("a header value"));
+        let next = fixture_client::runtime::next_link(&headers);
+        assert_eq!(next.as_deref(), Some("https://api.github.com/repositories/1/issues?page=3"));
+        headers.insert("link", r#"<https://x.example/?page=1>; rel=last"#.parse().expect("a header value"));
+        assert_eq!(fixture_client::runtime::next_link(&headers), None);
+    }
+
+    #[tokio::test]
+    async fn a_next_link_to_another_host_is_not_followed_with_credentials() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .insert_header("link", r#"<https://elsewhere.example/issues?page=2>; rel="next""#)
+                    .set_body_json(json!([{"id": "a"}])),
+            )
+            .mount(&server)
+            .await;
+        let client = paging::Client::builder().base_url(server.uri()).token("t").build().expect("builds");
+        let outcomes: Vec<_> = client.issues().list_issues("octo").into_stream().collect().await;
+        assert!(
+            matches!(&outcomes[..], [Ok(_), Err(fixture_client::runtime::Error::InvalidRequest(_))]),
+            "{outcomes:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn stripe_lists_page_after_the_last_items_id_while_there_is_more() {
+        let server = MockServer::start().await;
+        let page = |ids: &[&str], more: bool| {
+            let data: Vec<_> = ids.iter().map(|id| json!({"id": id, "object": "customer"})).collect();
+            json!({"object": "list", "data": data, "has_more": more, "url": "/v1/customers"})
+        };
+        Mock::given(method("GET"))
+            .and(path("/v1/customers"))
+            .and(query_param("email", "a@example.com"))
+            .and(wiremock::matchers::query_param_is_missing("starting_after"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(page(&["cus_1", "cus_2"], true)))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/v1/customers"))
+            .and(query_param("starting_after", "cus_2"))
+            .and(query_param("email", "a@example.com"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(page(&["cus_3"], false)))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let client = client(&server);
+        let ids: Vec<String> = client
+            .customers()
+            .get_customers()
+            .email("a@example.com")
+            .into_stream()
+            .map(|customer| customer.expect("page decodes").id)
+            .collect()
+            .await;
+        assert_eq!(ids, ["cus_1", "cus_2", "cus_3"]);
+    }
+
+    #[tokio::test]
     async fn page_numbers_count_up_until_the_last_page() {
         let server = MockServer::start().await;
         for (page, ids) in [("1", vec!["a", "b"]), ("2", vec!["c"])] {

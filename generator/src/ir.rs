@@ -116,6 +116,21 @@ impl TypeSpace {
         self.get(self.resolve_alias(id))
     }
 
+    /// `ty` with aliases looked through: `Issues` (`type Issues = Vec<Issue>`) is `Vec<Issue>`.
+    pub fn resolved_ref<'a>(&'a self, ty: &'a TypeRef) -> &'a TypeRef {
+        let mut current = ty;
+        for _ in 0..32 {
+            match current {
+                TypeRef::Named(id) => match &self.get(*id).kind {
+                    TypeKind::Alias(target) => current = target,
+                    _ => return current,
+                },
+                _ => return current,
+            }
+        }
+        current
+    }
+
     /// The named type `ty` is, through aliases; `None` for primitives and containers.
     pub fn named(&self, ty: &TypeRef) -> Option<&TypeDef> {
         match ty {
@@ -439,6 +454,11 @@ impl Operation {
             let steps = match &mut pagination.style {
                 PageStyle::PageNumber { total_pages, .. } => total_pages.as_mut().map(|steps| steps.as_mut_slice()),
                 PageStyle::Cursor { next, .. } => Some(next.as_mut_slice()),
+                PageStyle::AfterLastItem { has_more, id, .. } => {
+                    refs.push(&mut id.ty);
+                    Some(has_more.as_mut_slice())
+                }
+                PageStyle::LinkHeader => None,
             };
             refs.extend(steps.into_iter().flatten().map(|step| &mut step.ty));
         }
@@ -477,7 +497,8 @@ pub struct ResponseHeader {
 /// An operation whose items come a page at a time.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pagination {
-    /// The response field holding the items; `None` when they are the envelope's result.
+    /// The response field holding the items; `None` when they are the body itself (a
+    /// list) or the envelope's result.
     pub items_field: Option<usize>,
     pub item_type: TypeRef,
     pub style: PageStyle,
@@ -490,6 +511,11 @@ pub enum PageStyle {
     PageNumber { parameter: usize, per_page: Option<usize>, total_pages: Option<Vec<FieldStep>> },
     /// The cursor parameter, and the path of the response field that holds the next one.
     Cursor { parameter: usize, next: Vec<FieldStep> },
+    /// The id of the page's last item goes in `parameter` (`starting_after`) while the
+    /// response's `has_more` says there are more (Stripe).
+    AfterLastItem { parameter: usize, has_more: Vec<FieldStep>, id: FieldStep },
+    /// The next page is the URL of the response's `Link: <…>; rel="next"` header (GitHub).
+    LinkHeader,
 }
 
 /// One step of a path through response structs.

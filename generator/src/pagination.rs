@@ -1,14 +1,19 @@
 //! An IR pass: recognises operations that page, so the emitter can offer a `Stream` of
 //! their items across pages.
 //!
-//! Two styles are recognised, by the names real APIs use:
+//! Four styles are recognised, by the names real APIs use, in this order:
+//! - `Link` headers: a success documents a `Link` header, whose `rel="next"` URL is the
+//!   next page (GitHub);
+//! - after the last item: an optional `starting_after` query parameter, a boolean
+//!   `has_more` in the response, items with an `id` (Stripe);
 //! - page numbers: an optional numeric `page` query parameter (Cloudflare: `page`,
 //!   `per_page`, `result_info.total_pages`);
 //! - cursors: an optional string query parameter such as `cursor` or `next_page_token`,
 //!   fed from a response field such as `next_page_token` (Zoom) or `next_cursor`, at the
 //!   top level or under `result_info`, `meta` or `pagination`.
 //!
-//! The items are the envelope's `result` when it is an array, else the response's only array field.
+//! The items are the response itself when it is a list, the envelope's `result` when it
+//! is one, else the response's only list field.
 
 use crate::ir::{
     Api, FieldStep, Operation, PageStyle, Pagination, ParameterLocation, ResponseBody, Struct, TypeId, TypeKind,
@@ -49,7 +54,21 @@ fn detect_operation(api: &Api, operation: &Operation) -> Option<Pagination> {
     if successes.any(|other| other.body != first.body) {
         return None;
     }
-    let ResponseBody::Json(TypeRef::Named(body_id)) = &first.body else { return None };
+    let link_header = operation.response_headers.iter().any(|header| header.api_name.eq_ignore_ascii_case("link"));
+    let ResponseBody::Json(body_type) = &first.body else { return None };
+    // A list answered as it is (GitHub's): only its headers can say where the next page is.
+    if let TypeRef::Array(item) = api.types.resolved_ref(body_type) {
+        let page = optional_query(operation, &["page"], true);
+        let style = match (link_header, page) {
+            (true, _) => PageStyle::LinkHeader,
+            (false, Some(parameter)) => {
+                PageStyle::PageNumber { parameter, per_page: per_page(operation), total_pages: None }
+            }
+            (false, None) => return None,
+        };
+        return Some(Pagination { items_field: None, item_type: (**item).clone(), style });
+    }
+    let TypeRef::Named(body_id) = body_type else { return None };
     let body = structure(api, *body_id)?;
     // Where the items are, and which struct holds the paging fields.
     let (items_field, item_type) = match body.envelope {
@@ -68,24 +87,42 @@ fn detect_operation(api: &Api, operation: &Operation) -> Option<Pagination> {
             (Some(index), (**item).clone())
         }
     };
-    let optional_query = |names: &[&str], numeric: bool| {
-        operation.parameters.iter().position(|parameter| {
-            parameter.location == ParameterLocation::Query
-                && !parameter.required
-                && names.contains(&parameter.api_name.to_ascii_lowercase().as_str())
-                && if numeric { is_number(&parameter.ty) } else { parameter.ty == TypeRef::String }
-        })
+    let after_last_item = || {
+        let parameter = optional_query(operation, &["starting_after"], false)?;
+        let has_more = find_field(api, body, &["has_more"], |ty| *ty == TypeRef::Bool)?;
+        let TypeRef::Named(item_id) = &item_type else { return None };
+        let item = structure(api, *item_id)?;
+        let id = item.fields.iter().find(|field| field.api_name == "id" && field.ty == TypeRef::String)?;
+        let id = FieldStep { rust_name: id.rust_name.clone(), optional: id.optional(), ty: id.ty.clone() };
+        Some(PageStyle::AfterLastItem { parameter, has_more, id })
     };
-    let style = if let Some(parameter) = optional_query(&["page"], true) {
-        let per_page = optional_query(&["per_page", "page_size", "pagesize", "limit"], true);
+    let style = if link_header {
+        PageStyle::LinkHeader
+    } else if let Some(style) = after_last_item() {
+        style
+    } else if let Some(parameter) = optional_query(operation, &["page"], true) {
         let total_pages = find_field(api, body, &["total_pages"], is_number);
-        PageStyle::PageNumber { parameter, per_page, total_pages }
+        PageStyle::PageNumber { parameter, per_page: per_page(operation), total_pages }
     } else {
-        let parameter = optional_query(CURSOR_PARAMETERS, false)?;
+        let parameter = optional_query(operation, CURSOR_PARAMETERS, false)?;
         let next = find_field(api, body, CURSOR_FIELDS, |ty| *ty == TypeRef::String)?;
         PageStyle::Cursor { parameter, next }
     };
     Some(Pagination { items_field, item_type, style })
+}
+
+/// The optional query parameter named one of `names`, numeric or a string.
+fn optional_query(operation: &Operation, names: &[&str], numeric: bool) -> Option<usize> {
+    operation.parameters.iter().position(|parameter| {
+        parameter.location == ParameterLocation::Query
+            && !parameter.required
+            && names.contains(&parameter.api_name.to_ascii_lowercase().as_str())
+            && if numeric { is_number(&parameter.ty) } else { parameter.ty == TypeRef::String }
+    })
+}
+
+fn per_page(operation: &Operation) -> Option<usize> {
+    optional_query(operation, &["per_page", "page_size", "pagesize", "limit"], true)
 }
 
 fn structure(api: &Api, id: TypeId) -> Option<&Struct> {

@@ -705,6 +705,47 @@ fn emit_stream(api: &Api, operation: &Operation, error_type: &TokenStream) -> Op
             };
             (docs, body)
         }
+        PageStyle::AfterLastItem { parameter, has_more, id } => {
+            let after = &operation.parameters[*parameter];
+            let after_name = ident(&after.rust_name);
+            let has_more = field_path(&holder, has_more);
+            let id_name = ident(&id.rust_name);
+            let last_id = match id.optional {
+                true => quote!(items.last().and_then(|item| item.#id_name.clone())),
+                false => quote!(items.last().map(|item| item.#id_name.clone())),
+            };
+            let docs = format!(
+                "Every item, page after page: the request is repeated with `{}` set to the id of each page's \
+                 last item, while the response says `has_more`.",
+                after.api_name
+            );
+            let body = quote! {
+                let response = request.clone().send().await?;
+                let more = #has_more.copied().unwrap_or(false);
+                let items = #items;
+                let next = #last_id.filter(|_| more);
+                // A server that hands back the item it was given would page forever.
+                let next = next.filter(|next| request.#after_name.as_ref() != Some(next));
+                Ok((items, next.map(|next| request.#after_name(next))))
+            };
+            (docs, body)
+        }
+        PageStyle::LinkHeader => {
+            let docs = "Every item, page after page: each next page is the URL the response's `Link` header gives \
+                        as `rel=\"next\"`, until a response gives none."
+                .to_owned();
+            let body = quote! {
+                let response = request.clone().send().await?;
+                let next = runtime::next_link(response.headers());
+                let items = #items;
+                Ok((items, next.map(|url| {
+                    let mut next = request;
+                    next.options = next.options.url(url);
+                    next
+                })))
+            };
+            (docs, body)
+        }
     };
     let docs = doc_attrs([ours(docs), ours("Pages are fetched as the stream is polled; an error ends it.")]);
     Some(quote! {

@@ -16,7 +16,7 @@
             feature = "lenient-security",
             feature = "openapi31",
             feature = "operations-core",
-            feature = "pagination",
+            feature = "pagination-core",
             feature = "shapes-core",
             feature = "shared-shapes-core",
             feature = "swagger2",
@@ -68,7 +68,7 @@ pub mod openapi31;
 pub mod operations;
 
 /// Pagination shapes (cargo feature `pagination`).
-#[cfg(feature = "pagination")]
+#[cfg(feature = "pagination-core")]
 pub mod pagination;
 
 /// Schema shapes (cargo feature `shapes`).

@@ -154,6 +154,7 @@ pub struct RequestOptions {
     headers: Vec<(String, String)>,
     query: Vec<(String, String)>,
     extra_body: Vec<(String, Result<serde_json::Value, String>)>,
+    url: Option<String>,
 }
 
 impl RequestOptions {
@@ -181,6 +182,14 @@ impl RequestOptions {
     /// Sends this query parameter too.
     pub fn query(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.query.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends the request to this URL instead of the one its path and parameters make
+    /// (the next page a `Link` header names). It must be under the client's base URL:
+    /// credentials go nowhere else.
+    pub fn url(mut self, url: impl Into<String>) -> Self {
+        self.url = Some(url.into());
         self
     }
 
@@ -616,13 +625,14 @@ impl RawRequest<'_> {
 
     /// Overrides the client's timeout or retries (headers and query parameters add up).
     pub fn with_options(mut self, options: RequestOptions) -> Self {
-        let RequestOptions { timeout, retry, mut headers, mut query, mut extra_body } = options;
+        let RequestOptions { timeout, retry, mut headers, mut query, mut extra_body, url } = options;
         let current = &mut self.request.options;
         current.timeout = timeout.or(current.timeout);
         current.retry = retry.or(current.retry.take());
         current.headers.append(&mut headers);
         current.query.append(&mut query);
         current.extra_body.append(&mut extra_body);
+        current.url = url.or(current.url.take());
         self
     }
 
@@ -869,16 +879,28 @@ impl Request<'_> {
     }
 
     /// Sends the request, retrying as the policy allows, and reads the whole response.
-    pub async fn send<E>(self) -> Result<RawResponse, Error<E>> {
+    pub async fn send<E>(mut self) -> Result<RawResponse, Error<E>> {
         if let Some(problem) = self.problem {
             return Err(Error::InvalidRequest(problem));
         }
-        let mut url = match reqwest::Url::parse(&format!("{}{}", self.core.base_url, self.render_path())) {
+        // A URL given whole (a next page) already has its parameters.
+        let given = self.options.url.take();
+        let target = match &given {
+            Some(url) if url.starts_with(&format!("{}/", self.core.base_url)) || *url == self.core.base_url => url.clone(),
+            Some(url) => {
+                return Err(Error::InvalidRequest(format!(
+                    "`{url}` is not under the client's base URL `{}`, and credentials go nowhere else",
+                    self.core.base_url
+                )))
+            }
+            None => format!("{}{}", self.core.base_url, self.render_path()),
+        };
+        let mut url = match reqwest::Url::parse(&target) {
             Ok(url) => url,
             Err(error) => return Err(Error::InvalidRequest(format!("invalid URL: {error}"))),
         };
         let schemes = self.chosen_schemes()?;
-        let mut query = self.query;
+        let mut query = if given.is_some() { Vec::new() } else { std::mem::take(&mut self.query) };
         let mut headers = HeaderMap::new();
         let mut cookies = self.cookies.iter().map(|(name, value)| format!("{name}={value}")).collect::<Vec<_>>();
         let mut basic = None;
@@ -912,7 +934,9 @@ impl Request<'_> {
                 }
             }
         }
-        query.extend(self.options.query.iter().cloned());
+        if given.is_none() {
+            query.extend(self.options.query.iter().cloned());
+        }
         if !query.is_empty() {
             url.query_pairs_mut().extend_pairs(query);
         }
@@ -1556,6 +1580,32 @@ pub fn decode_whole<T: DeserializeOwned>(value: &serde_json::Value) -> Option<T>
     let mut dropped = false;
     let decoded = serde_ignored::deserialize(value, |_| dropped = true).ok()?;
     (!dropped).then_some(decoded)
+}
+
+/// The URL of the `rel="next"` link of a `Link` header (RFC 8288), as GitHub pages:
+/// `<https://api.github.com/…&page=2>; rel="next", <…>; rel="last"`.
+pub fn next_link(headers: &HeaderMap) -> Option<String> {
+    for value in headers.get_all(reqwest::header::LINK) {
+        let Ok(value) = value.to_str() else { continue };
+        let mut rest = value;
+        while let Some(open) = rest.find('<') {
+            let close = open + rest[open..].find('>')?;
+            let url = &rest[open + 1..close];
+            // The link's parameters run to the next link (a `,` outside `<…>`).
+            let parameters_end = rest[close..].find(",").map_or(rest.len(), |at| close + at);
+            let parameters = &rest[close + 1..parameters_end];
+            let is_next = parameters.split(';').any(|parameter| {
+                let Some((name, relations)) = parameter.split_once('=') else { return false };
+                name.trim().eq_ignore_ascii_case("rel")
+                    && relations.trim().trim_matches('"').split_whitespace().any(|relation| relation.eq_ignore_ascii_case("next"))
+            });
+            if is_next {
+                return Some(url.to_owned());
+            }
+            rest = &rest[parameters_end..];
+        }
+    }
+    None
 }
 
 /// A parameter value as JSON text; `None` (JSON `null`) for an unset optional one.

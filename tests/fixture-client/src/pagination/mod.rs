@@ -4,11 +4,26 @@
 //!
 //! Fixture: the paging styles the generator recognises.
 
+#[cfg(feature = "pagination-issues")]
+pub mod issues;
+
+#[cfg(feature = "pagination-customers")]
+pub mod customers;
+
+#[cfg(feature = "pagination-untagged")]
 pub mod untagged;
 mod types;
 
+#[allow(unused_imports)]
 pub use self::types::*;
 use crate::runtime;
+
+/// The `token` security scheme.
+#[allow(dead_code)]
+const TOKEN: runtime::SecurityScheme = runtime::SecurityScheme {
+    name: "token",
+    kind: runtime::SchemeKind::Bearer,
+};
 
 /// Configures a [`Client`]: base URL, credentials, timeouts, headers.
 pub type ClientBuilder = runtime::ClientBuilder<Client>;
@@ -16,6 +31,7 @@ pub type ClientBuilder = runtime::ClientBuilder<Client>;
 /// Client for Pagination shapes. Cheap to clone: clones share one connection pool.
 #[derive(Debug, Clone)]
 pub struct Client {
+    #[allow(dead_code)]
     core: runtime::ClientCore,
 }
 
@@ -29,9 +45,11 @@ impl Client {
 
     /// Starts configuring a client from environment variables.
     ///
-    /// The base URL is `PAGINATION_BASE_URL` when set, else [`Client::DEFAULT_BASE_URL`].
+    /// The base URL is `PAGINATION_BASE_URL` when set, else [`Client::DEFAULT_BASE_URL`]. Credentials come from `PAGINATION_TOKEN`, for each that is set.
     pub fn from_env() -> ClientBuilder {
-        Self::builder().base_url_from_env("PAGINATION_BASE_URL")
+        Self::builder()
+            .base_url_from_env("PAGINATION_BASE_URL")
+            .credential_from_env(&TOKEN, "PAGINATION_TOKEN")
     }
 
     /// A request to an endpoint the spec does not document: `path` (with any query)
@@ -42,12 +60,32 @@ impl Client {
         method: runtime::Method,
         path: impl Into<String>,
     ) -> runtime::RawRequest<'_> {
-        self.core.raw(method, path, &[])
+        self.core.raw(method, path, &[&[&TOKEN]])
+    }
+
+    /// Operations tagged `issues`.
+    #[cfg(feature = "pagination-issues")]
+    pub fn issues(&self) -> issues::Issues<'_> {
+        issues::Issues::new(self)
+    }
+
+    /// Operations tagged `customers`.
+    #[cfg(feature = "pagination-customers")]
+    pub fn customers(&self) -> customers::Customers<'_> {
+        customers::Customers::new(self)
     }
 }
 
 impl From<runtime::ClientCore> for Client {
     fn from(core: runtime::ClientCore) -> Self {
         Self { core }
+    }
+}
+
+/// Credentials for the API's security schemes.
+impl ClientBuilder {
+    /// Sends `Authorization: Bearer <token>` (security scheme `token`) on operations that accept it. The value never appears in `Debug` output or errors.
+    pub fn token(self, secret: impl Into<String>) -> Self {
+        self.credential(&TOKEN, runtime::Credential::secret(secret))
     }
 }

@@ -2,6 +2,7 @@
 
 //! Request and response types of Pagination shapes.
 
+#![allow(unused_imports)]
 use serde::Deserialize;
 
 #[cfg(feature = "round-trip")]
@@ -9,6 +10,17 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use crate::runtime;
 
+#[cfg(feature = "pagination-customers")]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
+pub struct Customer {
+    pub id: String,
+    pub object: CustomerObject,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+#[cfg(feature = "pagination-untagged")]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct MemberPage {
@@ -18,6 +30,7 @@ pub struct MemberPage {
     pub items: Option<Vec<Thing>>,
 }
 
+#[cfg(feature = "pagination-untagged")]
 pub type TeamPage = MemberPage;
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -26,6 +39,75 @@ pub struct Thing {
     pub id: String,
 }
 
+#[cfg(feature = "pagination-customers")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
+pub enum CustomerObject {
+    #[serde(rename = "customer")]
+    Customer,
+    /// A value this client does not know yet; kept so that a new server value still decodes.
+    #[serde(untagged)]
+    Other(String),
+}
+
+#[cfg(feature = "pagination-customers")]
+impl CustomerObject {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Customer => "customer",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+#[cfg(feature = "pagination-customers")]
+impl std::fmt::Display for CustomerObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "pagination-customers")]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
+pub struct GetCustomersResponse {
+    pub object: GetCustomersResponseObject,
+    pub data: Vec<Customer>,
+    pub has_more: bool,
+    pub url: String,
+}
+
+#[cfg(feature = "pagination-customers")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
+pub enum GetCustomersResponseObject {
+    #[serde(rename = "list")]
+    List,
+    /// A value this client does not know yet; kept so that a new server value still decodes.
+    #[serde(untagged)]
+    Other(String),
+}
+
+#[cfg(feature = "pagination-customers")]
+impl GetCustomersResponseObject {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::List => "list",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+#[cfg(feature = "pagination-customers")]
+impl std::fmt::Display for GetCustomersResponseObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "pagination-untagged")]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ListThingsResponse {
@@ -38,6 +120,7 @@ pub struct ListThingsResponse {
     pub result_info: Option<ListThingsResponseResultInfo>,
 }
 
+#[cfg(feature = "pagination-untagged")]
 impl runtime::Envelope for ListThingsResponse {
     type Result = Vec<Thing>;
     fn is_success(&self) -> bool {
@@ -49,6 +132,7 @@ impl runtime::Envelope for ListThingsResponse {
     }
 }
 
+#[cfg(feature = "pagination-untagged")]
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ListThingsResponseResultInfo {
@@ -62,6 +146,7 @@ pub struct ListThingsResponseResultInfo {
     pub total_pages: Option<f64>,
 }
 
+#[cfg(feature = "pagination-untagged")]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ListUsersResponse {
@@ -73,6 +158,7 @@ pub struct ListUsersResponse {
     pub users: Option<Vec<Thing>>,
 }
 
+#[cfg(feature = "pagination-untagged")]
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ListEventsResponse {
@@ -81,6 +167,7 @@ pub struct ListEventsResponse {
     pub meta: Option<ListEventsResponseMeta>,
 }
 
+#[cfg(feature = "pagination-untagged")]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ListEventsResponseMeta {
