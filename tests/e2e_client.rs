@@ -484,3 +484,191 @@ async fn extra_body_members_join_a_documented_json_body() {
         .await
         .expect("the server saw the extra member");
 }
+
+/// A token endpoint that hands out `tok-1`, `tok-2`, … to the right client only.
+async fn token_endpoint(server: &MockServer, expires_in: u64) -> Arc<AtomicUsize> {
+    struct Issue {
+        issued: Arc<AtomicUsize>,
+        expires_in: u64,
+    }
+    impl wiremock::Respond for Issue {
+        fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
+            let body = String::from_utf8_lossy(&request.body).into_owned();
+            if !body.contains("grant_type=client_credentials") {
+                return ResponseTemplate::new(400).set_body_json(json!({"error": "unsupported_grant_type"}));
+            }
+            let number = self.issued.fetch_add(1, Ordering::SeqCst) + 1;
+            ResponseTemplate::new(200).set_body_json(json!({
+                "access_token": format!("tok-{number}"), "token_type": "Bearer", "expires_in": self.expires_in
+            }))
+        }
+    }
+    let issued = Arc::new(AtomicUsize::new(0));
+    // `service:s3cret`, as HTTP basic authentication.
+    Mock::given(method("POST"))
+        .and(wiremock::matchers::path("/oauth/v2/token"))
+        .and(header("authorization", "Basic c2VydmljZTpzM2NyZXQ="))
+        .respond_with(Issue { issued: issued.clone(), expires_in })
+        .mount(server)
+        .await;
+    issued
+}
+
+fn zitadel_with_client_credentials(server: &MockServer) -> generated_client::zitadel_management::Client {
+    let credentials = generated_client::runtime::ClientCredentials::new(
+        format!("{}/oauth/v2/token", server.uri()),
+        "service",
+        "s3cret",
+    )
+    .scopes(["openid"]);
+    generated_client::zitadel_management::Client::builder()
+        .base_url(server.uri())
+        .token_provider(credentials)
+        .retry(RetryPolicy::none())
+        .build()
+        .expect("builds")
+}
+
+#[tokio::test]
+async fn client_credentials_tokens_are_fetched_cached_and_refreshed_before_they_expire() {
+    let server = MockServer::start().await;
+    let issued = token_endpoint(&server, 1).await;
+    for token in ["tok-1", "tok-2"] {
+        Mock::given(method("POST"))
+            .and(header("authorization", format!("Bearer {token}").as_str()))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+            .mount(&server)
+            .await;
+    }
+    let client = zitadel_with_client_credentials(&server);
+    let grants = client.user_grants();
+    let body = || generated_client::zitadel_management::DeactivateUserGrantRequest {};
+    grants.deactivate_user_grant("u", "g", body()).await.expect("with tok-1");
+    grants.deactivate_user_grant("u", "g", body()).await.expect("tok-1 again, from the cache");
+    assert_eq!(issued.load(Ordering::SeqCst), 1, "one token for two requests");
+    // A one-second token is past its refresh point (a tenth of its life before expiry).
+    tokio::time::sleep(Duration::from_millis(950)).await;
+    grants.deactivate_user_grant("u", "g", body()).await.expect("with tok-2");
+    assert_eq!(issued.load(Ordering::SeqCst), 2);
+    let token_requests: Vec<String> = server
+        .received_requests()
+        .await
+        .expect("recording")
+        .into_iter()
+        .filter(|request| request.url.path() == "/oauth/v2/token")
+        .map(|request| String::from_utf8_lossy(&request.body).into_owned())
+        .collect();
+    assert_eq!(token_requests[0], "grant_type=client_credentials&scope=openid");
+}
+
+#[tokio::test]
+async fn a_401_is_answered_once_with_a_fresh_token_then_the_error_is_returned() {
+    let server = MockServer::start().await;
+    let issued = token_endpoint(&server, 3600).await;
+    Mock::given(method("POST"))
+        .and(header("authorization", "Bearer tok-2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(wiremock::matchers::path_regex("^/management/"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"code": 16, "message": "token revoked"})))
+        .with_priority(10)
+        .mount(&server)
+        .await;
+    let client = zitadel_with_client_credentials(&server);
+    let body = || generated_client::zitadel_management::DeactivateUserGrantRequest {};
+    client.user_grants().deactivate_user_grant("u", "g", body()).await.expect("tok-1 refused, tok-2 taken");
+    assert_eq!(issued.load(Ordering::SeqCst), 2);
+
+    // A server that refuses every token: one refresh, then the 401 is the answer.
+    let refusing = MockServer::start().await;
+    let issued = token_endpoint(&refusing, 3600).await;
+    Mock::given(method("POST"))
+        .and(wiremock::matchers::path_regex("^/management/"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"code": 16, "message": "no"})))
+        .mount(&refusing)
+        .await;
+    let error = zitadel_with_client_credentials(&refusing)
+        .user_grants()
+        .deactivate_user_grant("u", "g", body())
+        .await
+        .expect_err("401 after the refresh");
+    assert_eq!(error.status().map(|status| status.as_u16()), Some(401));
+    assert_eq!(issued.load(Ordering::SeqCst), 2, "one refresh, no loop");
+}
+
+#[tokio::test]
+async fn the_specs_client_credentials_flow_follows_the_base_url_to_a_self_hosted_server() {
+    // The spec's tokenUrl is on its example server; the client's base URL moves it.
+    let server = MockServer::start().await;
+    let issued = token_endpoint(&server, 3600).await;
+    Mock::given(method("POST"))
+        .and(header("authorization", "Bearer tok-1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+        .mount(&server)
+        .await;
+    let client = generated_client::zitadel_management::Client::builder()
+        .base_url(server.uri())
+        .client_credentials("service", "s3cret")
+        .build()
+        .expect("builds");
+    client
+        .user_grants()
+        .deactivate_user_grant("u", "g", generated_client::zitadel_management::DeactivateUserGrantRequest {})
+        .await
+        .expect("a token from the base URL's host");
+    assert_eq!(issued.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn a_failing_token_endpoint_is_an_authentication_error_that_keeps_the_secret() {
+    let server = MockServer::start().await;
+    let client = generated_client::zitadel_management::Client::builder()
+        .base_url(server.uri())
+        .token_provider(generated_client::runtime::ClientCredentials::new(
+            format!("{}/oauth/v2/token", server.uri()),
+            "service",
+            "wrong-s3cret",
+        ))
+        .build()
+        .expect("builds");
+    let error = client
+        .user_grants()
+        .deactivate_user_grant("u", "g", generated_client::zitadel_management::DeactivateUserGrantRequest {})
+        .await
+        .expect_err("no token endpoint answers");
+    assert!(matches!(&error, Error::Authentication { scheme: "OAuth2", .. }), "{error:?}");
+    assert!(!format!("{error} {error:?} {client:?}").contains("wrong-s3cret"));
+}
+
+#[tokio::test]
+async fn refresh_tokens_are_traded_for_access_tokens_and_rotated() {
+    let server = MockServer::start().await;
+    for (refresh, access, next) in [("r1", "a1", "r2"), ("r2", "a2", "r3")] {
+        Mock::given(method("POST"))
+            .and(wiremock::matchers::path("/oauth/token"))
+            .and(wiremock::matchers::body_string(format!(
+                "grant_type=refresh_token&refresh_token={refresh}&client_id=app"
+            )))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "access_token": access, "refresh_token": next, "expires_in": 3600
+            })))
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    Mock::given(method("DELETE"))
+        .and(header("authorization", "Bearer a2"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE")).respond_with(ResponseTemplate::new(401)).with_priority(10).mount(&server).await;
+    let client = zoom::Client::builder()
+        .base_url(server.uri())
+        .token_provider(generated_client::runtime::RefreshToken::new("/oauth/token", "app", "r1"))
+        .build()
+        .expect("builds");
+    // a1 is refused; the rotated r2 buys a2.
+    client.users().user_sso_token_delete("me").await.expect("a2 accepted");
+}

@@ -71,6 +71,11 @@ pub struct SecurityScheme {
     pub env_var: String,
     pub kind: SchemeKind,
     pub description: Option<String>,
+    /// For OAuth2 and OpenID Connect: the builder method that takes a `TokenProvider`.
+    pub provider_setter: Option<String>,
+    /// For OAuth2 with a `clientCredentials` flow: the builder method that takes a client
+    /// id and secret, and the flow's `tokenUrl`.
+    pub client_credentials: Option<(String, String)>,
     /// Why the client cannot send this scheme's credential (an HTTP scheme other than
     /// bearer or basic): it gets no setter, and operations that accept only it fail with
     /// `MissingCredentials` naming it.

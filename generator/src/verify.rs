@@ -40,7 +40,7 @@ pub struct ApiPlan {
     /// A credential setter of the client builder for each scheme the client can send.
     pub credentials: Vec<CredentialSetter>,
     /// The normalized document (3.0, bundled, repaired), for the mock to serve, with
-    /// what the client assumes said outright (see [`as_the_client_reads`]).
+    /// what the client assumes said outright (typeless object schemas are objects; `float` and `int32` numbers in range).
     pub document: Value,
 }
 

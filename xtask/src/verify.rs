@@ -517,7 +517,10 @@ fn build_driver(root: &Path, verification: &Verification, work_dir: &Path) -> Re
     let folder = work_dir.file_name().and_then(|name| name.to_str()).unwrap_or("verify");
     let package = format!(
         "verify-driver-{}",
-        folder.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect::<String>()
+        folder
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+            .collect::<String>()
     );
     fs::write(driver_dir.join("Cargo.toml"), driver_manifest(&package))?;
     fs::write(driver_dir.join("src/main.rs"), driver_source(verification))?;

@@ -77,4 +77,27 @@ impl ClientBuilder {
     pub fn access_token(self, secret: impl Into<String>) -> Self {
         self.credential(&OAUTH2, runtime::Credential::secret(secret))
     }
+
+    /// Asks `provider` for a token on each request (security scheme `OAuth2`), and once more, told to refresh, when the server answers 401: [`runtime::ClientCredentials`], [`runtime::RefreshToken`], or your own.
+    pub fn token_provider(self, provider: impl runtime::TokenProvider) -> Self {
+        self.credential(&OAUTH2, runtime::Credential::tokens(provider))
+    }
+
+    /// OAuth 2.0 client credentials (a server-side app's id and secret) traded at `/oauth/v2/token` (a path is on the client's base URL's host) for access tokens, cached and refreshed before they expire (security scheme `OAuth2`). For scopes, pass a [`runtime::ClientCredentials`] to the token provider setter.
+    pub fn client_credentials(
+        self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
+        self.credential(
+            &OAUTH2,
+            runtime::Credential::tokens(
+                runtime::ClientCredentials::new(
+                    "/oauth/v2/token",
+                    client_id,
+                    client_secret,
+                ),
+            ),
+        )
+    }
 }

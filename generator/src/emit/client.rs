@@ -77,12 +77,54 @@ pub(crate) fn emit_api_module(api: &Api) -> TokenStream {
                     self.credential(&#constant, runtime::Credential::basic(username, password))
                 }
             },
-            _ => quote! {
-                #docs
-                pub fn #setter(self, secret: impl Into<String>) -> Self {
-                    self.credential(&#constant, runtime::Credential::secret(secret))
+            _ => {
+                let provider = scheme.provider_setter.as_ref().map(|name| {
+                    let name = ident(name);
+                    let doc = format!(
+                        " Asks `provider` for a token on each request (security scheme `{}`), and once more, told \
+                         to refresh, when the server answers 401: [`runtime::ClientCredentials`], \
+                         [`runtime::RefreshToken`], or your own.",
+                        scheme.api_name
+                    );
+                    quote! {
+                        #[doc = #doc]
+                        pub fn #name(self, provider: impl runtime::TokenProvider) -> Self {
+                            self.credential(&#constant, runtime::Credential::tokens(provider))
+                        }
+                    }
+                });
+                let client_credentials = scheme.client_credentials.as_ref().map(|(name, url)| {
+                    let name = ident(name);
+                    // On the spec's own server, the token endpoint moves with the base URL
+                    // (a self-hosted Zitadel's spec names an example host).
+                    let server = api.servers.first().map(|server| server.url.as_str()).unwrap_or_default();
+                    let url = on_server(url, server).unwrap_or(url);
+                    let doc = format!(
+                        " OAuth 2.0 client credentials (a server-side app's id and secret) traded at `{url}` (a path is \
+                         on the client's base URL's host) for \
+                         access tokens, cached and refreshed before they expire (security scheme `{}`). For \
+                         scopes, pass a [`runtime::ClientCredentials`] to the token provider setter.",
+                        scheme.api_name
+                    );
+                    quote! {
+                        #[doc = #doc]
+                        pub fn #name(self, client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
+                            self.credential(
+                                &#constant,
+                                runtime::Credential::tokens(runtime::ClientCredentials::new(#url, client_id, client_secret)),
+                            )
+                        }
+                    }
+                });
+                quote! {
+                    #docs
+                    pub fn #setter(self, secret: impl Into<String>) -> Self {
+                        self.credential(&#constant, runtime::Credential::secret(secret))
+                    }
+                    #provider
+                    #client_credentials
                 }
-            },
+            }
         }
     });
     let setters_impl = supported().next().is_some().then(|| {
@@ -188,6 +230,19 @@ pub(crate) fn emit_api_module(api: &Api) -> TokenStream {
 
         #(#scopes)*
     }
+}
+
+/// The path of `url` when it is on `server`'s host (scheme, host and port alike).
+fn on_server<'u>(url: &'u str, server: &str) -> Option<&'u str> {
+    let origin = |url: &str| {
+        let (scheme, rest) = url.split_once("://")?;
+        let host = rest.split('/').next()?;
+        Some((scheme.to_ascii_lowercase(), host.to_ascii_lowercase(), scheme.len() + 3 + host.len()))
+    };
+    let (scheme, host, end) = origin(url)?;
+    let (server_scheme, server_host, _) = origin(server)?;
+    let path = &url[end..];
+    (scheme == server_scheme && host == server_host && path.starts_with('/')).then_some(path)
 }
 
 /// `Client::raw`: an endpoint the spec lacks, sent with the credentials of any

@@ -197,6 +197,7 @@ impl Lowering<'_> {
                 None => format!("{env_prefix}_{}", naming::const_name(name)),
             };
             let mut unsupported = None;
+            let mut token_setters = None;
             let (kind, description, setter) = match scheme {
                 S::APIKey { location, name: key_name, description, .. } => {
                     let location = match location {
@@ -224,21 +225,37 @@ impl Lowering<'_> {
                     }
                 },
                 S::OAuth2 { description, .. } | S::OpenIDConnect { description, .. } => {
-                    let setter = if token_schemes == 1 {
-                        "access_token".to_owned()
-                    } else {
-                        format!("{}_access_token", naming::snake_ident(name).trim_start_matches("r#"))
+                    let prefix = match token_schemes {
+                        1 => String::new(),
+                        _ => format!("{}_", naming::snake_ident(name).trim_start_matches("r#")),
                     };
-                    (SchemeKind::Bearer, description, setter)
+                    let token_url = match scheme {
+                        S::OAuth2 { flows, .. } => flows.client_credentials.as_ref().map(|flow| flow.token_url.clone()),
+                        _ => None,
+                    };
+                    token_setters = Some((
+                        format!("{prefix}token_provider"),
+                        token_url.map(|url| (format!("{prefix}client_credentials"), url)),
+                    ));
+                    (SchemeKind::Bearer, description, format!("{prefix}access_token"))
                 }
+            };
+            let setter = setters.claim(setter);
+            let (provider_setter, client_credentials) = match token_setters {
+                Some((provider, credentials)) => {
+                    (Some(setters.claim(provider)), credentials.map(|(setter, url)| (setters.claim(setter), url)))
+                }
+                None => (None, None),
             };
             schemes.push(ir::SecurityScheme {
                 api_name: name.clone(),
                 const_name: consts.claim(naming::const_name(name)),
-                setter: setters.claim(setter),
+                setter,
                 env_var,
                 kind,
                 description: description.clone(),
+                provider_setter,
+                client_credentials,
                 unsupported,
             });
         }

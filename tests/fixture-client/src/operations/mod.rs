@@ -168,8 +168,36 @@ impl ClientBuilder {
         self.credential(&OAUTH, runtime::Credential::secret(secret))
     }
 
+    /// Asks `provider` for a token on each request (security scheme `oauth`), and once more, told to refresh, when the server answers 401: [`runtime::ClientCredentials`], [`runtime::RefreshToken`], or your own.
+    pub fn oauth_token_provider(self, provider: impl runtime::TokenProvider) -> Self {
+        self.credential(&OAUTH, runtime::Credential::tokens(provider))
+    }
+
+    /// OAuth 2.0 client credentials (a server-side app's id and secret) traded at `https://auth.example.com/token` (a path is on the client's base URL's host) for access tokens, cached and refreshed before they expire (security scheme `oauth`). For scopes, pass a [`runtime::ClientCredentials`] to the token provider setter.
+    pub fn oauth_client_credentials(
+        self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
+        self.credential(
+            &OAUTH,
+            runtime::Credential::tokens(
+                runtime::ClientCredentials::new(
+                    "https://auth.example.com/token",
+                    client_id,
+                    client_secret,
+                ),
+            ),
+        )
+    }
+
     /// Sends `Authorization: Bearer <token>` (security scheme `oidc`) on operations that accept it. The value never appears in `Debug` output or errors.
     pub fn oidc_access_token(self, secret: impl Into<String>) -> Self {
         self.credential(&OIDC, runtime::Credential::secret(secret))
+    }
+
+    /// Asks `provider` for a token on each request (security scheme `oidc`), and once more, told to refresh, when the server answers 401: [`runtime::ClientCredentials`], [`runtime::RefreshToken`], or your own.
+    pub fn oidc_token_provider(self, provider: impl runtime::TokenProvider) -> Self {
+        self.credential(&OIDC, runtime::Credential::tokens(provider))
     }
 }

@@ -99,4 +99,9 @@ impl ClientBuilder {
     pub fn access_token(self, secret: impl Into<String>) -> Self {
         self.credential(&OAUTH, runtime::Credential::secret(secret))
     }
+
+    /// Asks `provider` for a token on each request (security scheme `oauth`), and once more, told to refresh, when the server answers 401: [`runtime::ClientCredentials`], [`runtime::RefreshToken`], or your own.
+    pub fn token_provider(self, provider: impl runtime::TokenProvider) -> Self {
+        self.credential(&OAUTH, runtime::Credential::tokens(provider))
+    }
 }
