@@ -672,3 +672,52 @@ async fn refresh_tokens_are_traded_for_access_tokens_and_rotated() {
     // a1 is refused; the rotated r2 buys a2.
     client.users().user_sso_token_delete("me").await.expect("a2 accepted");
 }
+
+#[tokio::test]
+async fn a_retried_post_carries_one_idempotency_key_on_every_attempt() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(503)).mount(&server).await;
+    let client = cloudflare::Client::builder()
+        .base_url(server.uri())
+        .api_token("t")
+        .retry(quick_retries().retry_non_idempotent(true).idempotency_key("Idempotency-Key"))
+        .build()
+        .expect("builds");
+    let revoke = || {
+        client.zero_trust_organization().revoke_all_access_tokens_for_a_user(
+            "acc",
+            cloudflare::RevokeUserRequest {
+                devices: None,
+                email: "a@b.c".to_owned(),
+                user_uid: None,
+                warp_session_reauth: None,
+            },
+        )
+    };
+    revoke().await.expect_err("503");
+    revoke().await.expect_err("503");
+    let keys: Vec<String> = server
+        .received_requests()
+        .await
+        .expect("recording")
+        .iter()
+        .map(|request| request.headers.get("idempotency-key").expect("a key").to_str().expect("text").to_owned())
+        .collect();
+    assert_eq!(keys.len(), 6, "two requests of three attempts each");
+    assert!(keys[..3].iter().all(|key| *key == keys[0]) && keys[3..].iter().all(|key| *key == keys[3]), "{keys:?}");
+    assert_ne!(keys[0], keys[3], "a new key per request");
+    assert_eq!(keys[0].len(), 32);
+
+    // A key the caller gives is kept; a GET gets none.
+    server.reset().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(503)).mount(&server).await;
+    revoke().with_options(RequestOptions::new().header("Idempotency-Key", "mine")).await.expect_err("503");
+    let keys: Vec<_> = server
+        .received_requests()
+        .await
+        .expect("recording")
+        .iter()
+        .map(|r| r.headers.get("idempotency-key").cloned())
+        .collect();
+    assert!(keys.iter().all(|key| key.as_ref().and_then(|key| key.to_str().ok()) == Some("mine")), "{keys:?}");
+}

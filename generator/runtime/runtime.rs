@@ -42,6 +42,7 @@ pub struct RetryPolicy {
     initial_backoff: Duration,
     max_backoff: Duration,
     retry_non_idempotent: bool,
+    idempotency_header: Option<String>,
 }
 
 impl Default for RetryPolicy {
@@ -52,6 +53,7 @@ impl Default for RetryPolicy {
             initial_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(8),
             retry_non_idempotent: false,
+            idempotency_header: None,
         }
     }
 }
@@ -85,9 +87,23 @@ impl RetryPolicy {
         self
     }
 
+    /// With [`retry_non_idempotent`](Self::retry_non_idempotent), sends a fresh random key
+    /// in this header on each `POST` or `PATCH` that has none (the same key on every
+    /// attempt), so the server applies a retried request once: Stripe's `Idempotency-Key`.
+    pub fn idempotency_key(mut self, header: impl Into<String>) -> Self {
+        self.idempotency_header = Some(header.into());
+        self
+    }
+
+    /// The header and a new key for a request of `method` that may be retried although
+    /// repeating it is not safe.
+    fn idempotency_key_for(&self, method: &Method) -> Option<(&str, String)> {
+        let header = self.idempotency_header.as_deref().filter(|_| self.retry_non_idempotent && !is_idempotent(method))?;
+        Some((header, format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..))))
+    }
+
     fn allows(&self, method: &Method) -> bool {
-        let idempotent = matches!(*method, Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS | Method::TRACE);
-        idempotent || self.retry_non_idempotent
+        is_idempotent(method) || self.retry_non_idempotent
     }
 
     /// The wait before retry number `retry` (1-based): the server's `Retry-After` when it
@@ -99,6 +115,10 @@ impl RetryPolicy {
         let exponential = self.initial_backoff.saturating_mul(2_u32.saturating_pow(retry.saturating_sub(1)));
         exponential.min(self.max_backoff).mul_f64(1.0 - 0.25 * fastrand::f64())
     }
+}
+
+fn is_idempotent(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS | Method::TRACE)
 }
 
 /// `Retry-After` as seconds or an HTTP date, or the non-standard `retry-after-ms`.
@@ -1206,6 +1226,13 @@ impl Request<'_> {
         let body = with_extra_members(self.body, &self.options.extra_body)?.map(|(_, body)| Bytes::from(body));
         let policy = self.options.retry.as_ref().unwrap_or(&self.core.retry);
         let mut retries = if policy.allows(&self.method) { policy.max_retries } else { 0 };
+        // One key per request, made before the first attempt: every retry repeats it.
+        if let Some((name, key)) = policy.idempotency_key_for(&self.method) {
+            let name = HeaderName::from_spec_name(name)?;
+            if !headers.contains_key(&name) {
+                headers.insert(name, HeaderValue::from_str(&key).map_err(|_| Error::InvalidRequest(key.clone()))?);
+            }
+        }
         let mut refreshed = false;
         let span = tracing::info_span!(
             "http_request",
