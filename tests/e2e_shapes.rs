@@ -1189,3 +1189,129 @@ fn a_field_every_alternative_declares_is_read_by_the_choice() {
         serde_json::from_value(deployment.clone()).expect("the choice finds its `strategy`");
     assert_eq!(serde_json::to_value(&decoded).expect("encodes"), deployment);
 }
+
+mod events {
+    use fixture_client::events as chat;
+    use fixture_client::runtime::{Error, StreamExt};
+    use std::time::Duration;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A server that answers one request with `head` and then `pieces`, a pause between
+    /// each, and closes; it hands back the request it read.
+    async fn serve(head: &'static str, pieces: Vec<&'static str>) -> (String, tokio::task::JoinHandle<String>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
+        let address = listener.local_addr().expect("an address");
+        let task = tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.expect("a connection");
+            let mut request = Vec::new();
+            let mut buffer = [0u8; 4096];
+            // Headers, then a body announced by Content-Length.
+            loop {
+                let read = socket.read(&mut buffer).await.expect("reads");
+                request.extend_from_slice(&buffer[..read]);
+                let text = String::from_utf8_lossy(&request).into_owned();
+                if let Some(end) = text.find("\r\n\r\n") {
+                    let length = text
+                        .lines()
+                        .find_map(|line| {
+                            line.to_ascii_lowercase().strip_prefix("content-length:").map(|n| n.trim().to_owned())
+                        })
+                        .and_then(|n| n.parse::<usize>().ok())
+                        .unwrap_or(0);
+                    if request.len() >= end + 4 + length || read == 0 {
+                        break;
+                    }
+                }
+            }
+            socket.write_all(head.as_bytes()).await.expect("writes");
+            for piece in pieces {
+                socket.write_all(piece.as_bytes()).await.expect("writes");
+                socket.flush().await.expect("flushes");
+                tokio::time::sleep(Duration::from_millis(15)).await;
+            }
+            String::from_utf8_lossy(&request).into_owned()
+        });
+        (format!("http://{address}"), task)
+    }
+
+    const STREAM_HEAD: &str = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\nconnection: close\r\n\r\n";
+
+    fn body() -> chat::CreateChatCompletionRequest {
+        chat::CreateChatCompletionRequest { model: "m".to_owned(), prompt: "hi".to_owned(), stream: None }
+    }
+
+    #[tokio::test]
+    async fn server_sent_events_are_parsed_across_split_chunks_until_done() {
+        let (base, request) = serve(
+            STREAM_HEAD,
+            vec![
+                ": a comment, then an event split mid-field\n",
+                "retry: 1500\nid: 7\ndata: {\"id\": \"c1\",",
+                " \"delta\": \"Hel\"}\r\n\r",
+                "\nevent: chunk\ndata: {\"id\": \"c2\",\ndata: \"delta\": \"lo\"}\r\r",
+                "data: [DONE]\n\n",
+                "data: {\"id\": \"after\", \"delta\": \"never read\"}\n\n",
+            ],
+        )
+        .await;
+        let client = chat::Client::builder().base_url(base).build().expect("builds");
+        let events: Vec<_> = client.create_chat_completion(body()).events().await.expect("a stream").collect().await;
+        let events: Vec<_> = events.into_iter().map(|event| event.expect("decodes")).collect();
+        assert_eq!(events.len(), 2, "[DONE] ends the stream: {events:?}");
+        assert_eq!((events[0].data.id.as_str(), events[0].data.delta.as_str()), ("c1", "Hel"));
+        assert_eq!((events[0].id.as_deref(), events[0].retry), (Some("7"), Some(Duration::from_millis(1500))));
+        assert_eq!(events[0].event, None);
+        // Two `data` lines join with a newline: still one JSON document.
+        assert_eq!((events[1].data.delta.as_str(), events[1].event.as_deref()), ("lo", Some("chunk")));
+        assert_eq!(events[1].id.as_deref(), Some("7"), "the last id carries over");
+        let request = request.await.expect("served");
+        assert!(request.to_ascii_lowercase().contains("accept: text/event-stream"), "{request}");
+        assert!(request.ends_with(r#"{"model":"m","prompt":"hi","stream":true}"#), "the flag is set: {request}");
+    }
+
+    #[tokio::test]
+    async fn an_early_close_ends_the_stream_after_the_last_whole_event() {
+        let (base, _) =
+            serve(STREAM_HEAD, vec!["data: {\"id\": \"c1\", \"delta\": \"a\"}\n\n", "data: {\"id\": \"c2\""]).await;
+        let client = chat::Client::builder().base_url(base).build().expect("builds");
+        let events: Vec<_> = client.create_chat_completion(body()).events().await.expect("a stream").collect().await;
+        assert_eq!(events.len(), 1, "the unfinished event is dropped: {events:?}");
+    }
+
+    #[tokio::test]
+    async fn undecodable_data_is_a_typed_error_and_an_error_status_its_documented_variant() {
+        let (base, _) = serve(STREAM_HEAD, vec!["data: {\"id\": 1}\n\n"]).await;
+        let client = chat::Client::builder().base_url(base).build().expect("builds");
+        let events: Vec<_> = client.create_chat_completion(body()).events().await.expect("a stream").collect().await;
+        assert!(matches!(&events[..], [Err(Error::Decode { .. })]), "{events:?}");
+
+        let (base, _) = serve(
+            "HTTP/1.1 429 Too Many Requests\r\ncontent-type: application/json\r\ncontent-length: 19\r\n\r\n",
+            vec!["{\"message\": \"slow\"}"],
+        )
+        .await;
+        let client = chat::Client::builder()
+            .base_url(base)
+            .retry(fixture_client::runtime::RetryPolicy::none())
+            .build()
+            .expect("builds");
+        let Err(error) = client.create_chat_completion(body()).events().await else { panic!("429 is an error") };
+        let Some(chat::untagged::CreateChatCompletionError::TooManyRequests(body)) = error.api_error() else {
+            panic!("the documented 429: {error:?}")
+        };
+        assert_eq!(body.message.as_deref(), Some("slow"));
+    }
+
+    #[tokio::test]
+    async fn the_same_operation_still_answers_json() {
+        let (base, request) = serve(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 26\r\n\r\n",
+            vec![r#"{"id": "c1", "text": "Hi"}"#],
+        )
+        .await;
+        let client = chat::Client::builder().base_url(base).build().expect("builds");
+        let completion = client.create_chat_completion(body()).await.expect("JSON").into_body();
+        assert_eq!(completion.text, "Hi");
+        assert!(!request.await.expect("served").contains("stream"), "no flag unless asked");
+    }
+}

@@ -449,10 +449,12 @@ impl Operation {
     pub fn type_refs_mut(&mut self) -> Vec<&mut TypeRef> {
         let mut refs: Vec<&mut TypeRef> = self.parameters.iter_mut().map(|parameter| &mut parameter.ty).collect();
         refs.extend(self.body.as_mut().map(|body| &mut body.ty));
-        refs.extend(self.responses.iter_mut().filter_map(|response| match &mut response.body {
-            ResponseBody::Json(ty) => Some(ty),
-            _ => None,
-        }));
+        for response in &mut self.responses {
+            if let ResponseBody::Json(ty) = &mut response.body {
+                refs.push(ty);
+            }
+            refs.extend(response.events.as_mut());
+        }
         refs.extend(self.response_headers.iter_mut().map(|header| &mut header.ty));
         if let Some(pagination) = &mut self.pagination {
             refs.push(&mut pagination.item_type);
@@ -482,10 +484,18 @@ impl Operation {
             if let ResponseBody::Json(ty) = &response.body {
                 ty.named_types(out);
             }
+            if let Some(events) = &response.events {
+                events.named_types(out);
+            }
         }
         for header in &self.response_headers {
             header.ty.named_types(out);
         }
+    }
+
+    /// The type of the events a success streams as `text/event-stream`, if one does.
+    pub fn events(&self) -> Option<&TypeRef> {
+        self.successes().find_map(|response| response.events.as_ref())
     }
 }
 
@@ -663,6 +673,9 @@ pub struct Response {
     pub body: ResponseBody,
     /// The media type `body` is read as, of those the response offers.
     pub media_type: Option<String>,
+    /// The type of each event's `data`, when the response is also offered as
+    /// `text/event-stream` (`Json` when the spec gives no schema for it).
+    pub events: Option<TypeRef>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -232,7 +232,7 @@ pub mod owned {
     pub const ACCESSOR_MEMBERS: &[&str] = &["new", "client", "clone", "fmt"];
     /// Fields and methods of every request builder, beside its parameter setters.
     pub const REQUEST_BUILDER_MEMBERS: &[&str] =
-        &["client", "body", "options", "send", "with_options", "into_stream", "into_future", "clone", "fmt"];
+        &["client", "body", "options", "send", "events", "with_options", "into_stream", "into_future", "clone", "fmt"];
     /// Type names every operation module imports, beside its builders and error enums.
     pub const GROUP_TYPES: &[&str] = &["Client"];
 }

@@ -36,6 +36,9 @@ pub(crate) fn settle(api: &mut Api) {
             if let ResponseBody::Json(ty) = &response.body {
                 ty.named_types(&mut received_roots);
             }
+            if let Some(events) = &response.events {
+                events.named_types(&mut received_roots);
+            }
         }
         for header in &operation.response_headers {
             header.ty.named_types(&mut received_roots);

@@ -244,7 +244,8 @@ fn emit_builder(api: &Api, group: &OperationGroup, operation: &Operation) -> Tok
     let (error_type, error_enum) = error_type(api, operation);
     let output = quote!(Result<runtime::Response<#success_type>, runtime::Error<#error_type>>);
     let stream = emit_stream(api, operation, &error_type);
-    let send_body = emit_send_body(api, operation);
+    let send_body = emit_send_body(api, operation, false);
+    let events = emit_events(api, operation, &error_type);
     let mut send_doc = vec![ours("Sends the request and decodes the response.")];
     let success_lines: Vec<String> = operation
         .successes()
@@ -289,6 +290,7 @@ fn emit_builder(api: &Api, group: &OperationGroup, operation: &Operation) -> Tok
             }
 
             #stream
+            #events
         }
 
         impl<'c> std::future::IntoFuture for #builder<'c> {
@@ -448,7 +450,9 @@ fn status_pattern(status: StatusMatch) -> TokenStream {
     }
 }
 
-fn emit_send_body(api: &Api, operation: &Operation) -> TokenStream {
+/// The body of `send` (`events`: of `events`, which asks for `text/event-stream` and
+/// hands back a success's body unread).
+fn emit_send_body(api: &Api, operation: &Operation, events: bool) -> TokenStream {
     let operation_id = &operation.operation_id;
     let method = ident(operation.http_method.as_str());
     let path = &operation.path;
@@ -485,7 +489,9 @@ fn emit_send_body(api: &Api, operation: &Operation) -> TokenStream {
             accepted.push(media_type);
         }
     }
-    if !accepted.is_empty() {
+    if events {
+        chain.push(quote!(.accept("text/event-stream")));
+    } else if !accepted.is_empty() {
         let accept = accepted.join(", ");
         chain.push(quote!(.accept(#accept)));
     }
@@ -533,17 +539,31 @@ fn emit_send_body(api: &Api, operation: &Operation) -> TokenStream {
     let request = quote! {
         self.client.core.request(#operation_id, runtime::Method::#method, #path) #(#chain)*
     };
+    let send_call = if events { quote!(send_streaming) } else { quote!(send) };
     let send = match body_call {
-        None => quote!(let response = #request.send().await?;),
-        Some((true, call)) => quote!(let response = #request.#call.send().await?;),
+        None => quote!(let response = #request.#send_call().await?;),
+        Some((true, call)) => quote!(let response = #request.#call.#send_call().await?;),
         Some((false, call)) => quote! {
             let mut request = #request;
             if let Some(body) = &self.body {
                 request = request.#call;
             }
-            let response = request.send().await?;
+            let response = request.#send_call().await?;
         },
     };
+    if events {
+        let arms = error_arms(operation);
+        return quote! {
+            #send
+            let response = match response {
+                runtime::Answer::Streaming(streaming) => return Ok(streaming.events()),
+                runtime::Answer::Read(response) => response,
+            };
+            match response.status().as_u16() {
+                #(#arms)*
+            }
+        };
+    }
     let arms = response_arms(operation, success_envelope(api, operation).is_some());
     quote! {
         #send
@@ -551,6 +571,63 @@ fn emit_send_body(api: &Api, operation: &Operation) -> TokenStream {
             #(#arms)*
         }
     }
+}
+
+/// `events()`: for an operation a success of which streams `text/event-stream`.
+fn emit_events(api: &Api, operation: &Operation, error_type: &TokenStream) -> Option<TokenStream> {
+    let data = type_tokens(api, operation.events()?, TypeContext::Sibling);
+    let body = emit_send_body(api, operation, true);
+    // A body with a `stream` flag asks for the stream with it (OpenAI's `stream: true`).
+    let flag = operation.body.as_ref().filter(|body| body.required).and_then(|body| {
+        let TypeKind::Struct(structure) = &api.types.named(&body.ty)?.kind else { return None };
+        let field = structure.fields.iter().find(|field| field.api_name == "stream" && field.ty == TypeRef::Bool)?;
+        let name = ident(&field.rust_name);
+        Some(match field.optional() {
+            true => quote!(self.body.#name = Some(true);),
+            false => quote!(self.body.#name = true;),
+        })
+    });
+    let flag_doc = if flag.is_some() { " The body's `stream` flag is set for it." } else { "" };
+    let doc = format!(
+        " Sends the request asking for `text/event-stream` and gives the server's events as they \
+         arrive, each event's `data` decoded, until the server closes the stream or sends `[DONE]`.{flag_doc} \
+         An error status is read and decoded as [`send`](Self::send) does."
+    );
+    let mutable = flag.is_some().then(|| quote!(mut));
+    Some(quote! {
+        #[doc = #doc]
+        pub async fn events(#mutable self) -> Result<
+            impl runtime::Stream<Item = Result<runtime::Event<#data>, runtime::Error<#error_type>>>,
+            runtime::Error<#error_type>,
+        > {
+            #flag
+            #body
+        }
+    })
+}
+
+/// The arms for an answer that is not a streamed success: the documented errors.
+fn error_arms(operation: &Operation) -> Vec<TokenStream> {
+    let mut errors: Vec<&Response> = operation.errors().collect();
+    errors.sort_by_key(|response| match response.status {
+        StatusMatch::Code(_) => 0,
+        StatusMatch::Range(_) => 1,
+        StatusMatch::Default => 2,
+    });
+    let mut arms: Vec<TokenStream> = errors
+        .iter()
+        .map(|response| {
+            let pattern = status_pattern(response.status);
+            let decode = decode_call(&response.body, false);
+            let enum_name = ident(&operation.error_name);
+            let variant = ident(&response.variant_name);
+            quote!(#pattern => Err(response.#decode(#enum_name::#variant)),)
+        })
+        .collect();
+    if !errors.iter().any(|response| response.status == StatusMatch::Default) {
+        arms.push(quote!(_ => Err(response.unexpected()),));
+    }
+    arms
 }
 
 fn response_arms(operation: &Operation, enveloped: bool) -> Vec<TokenStream> {

@@ -425,6 +425,21 @@ impl<'a> Lowering<'a> {
                     BodyEncoding::Bytes => ResponseBody::Bytes,
                 },
             };
+            // A success also offered as a stream of events (OpenAI's `stream: true`).
+            let events = response
+                .content
+                .iter()
+                .filter(|_| is_success)
+                .find(|(media_type, _)| essence(media_type) == EVENT_STREAM)
+                .map(|(media_type, media)| match &media.schema {
+                    Some(schema) => {
+                        let schema_at = pointer(&pointer(&pointer(&response_at, "content"), media_type), "schema");
+                        self.lower_type(schema, &schema_at, &format!("{hint}Event"))
+                    }
+                    None => TypeRef::Json,
+                });
+            let preferred = preferred.filter(|(media_type, _)| events.is_none() || essence(media_type) != EVENT_STREAM);
+            let body = if events.is_some() && preferred.is_none() { ResponseBody::Empty } else { body };
             lowered.push(Response {
                 status,
                 is_success,
@@ -432,6 +447,7 @@ impl<'a> Lowering<'a> {
                 description: Some(response.description.clone()).filter(|d| !d.trim().is_empty()),
                 body,
                 media_type: preferred.map(|(media_type, _)| media_type.to_owned()),
+                events,
             });
         }
         lowered
@@ -614,6 +630,9 @@ fn preferred_media(content: &IndexMap<String, MediaType>) -> Option<(&str, &Medi
         .or_else(|| content.first())
         .map(|(media, value)| (media.as_str(), value))
 }
+
+/// The media type of server-sent events.
+const EVENT_STREAM: &str = "text/event-stream";
 
 fn body_encoding(media_type: &str) -> BodyEncoding {
     let essence = essence(media_type);

@@ -9,6 +9,7 @@
             feature = "billing",
             feature = "collisions-core",
             feature = "dns-core",
+            feature = "events",
             feature = "lenient-parameters",
             feature = "lenient-paths",
             feature = "lenient-refs",
@@ -38,6 +39,10 @@ pub mod collisions;
 /// DNS records (cargo feature `dns`).
 #[cfg(feature = "dns-core")]
 pub mod dns;
+
+/// Chat (cargo feature `events`).
+#[cfg(feature = "events")]
+pub mod events;
 
 /// Lenient parameters (cargo feature `lenient-parameters`).
 #[cfg(feature = "lenient-parameters")]

@@ -1124,7 +1124,21 @@ impl Request<'_> {
     }
 
     /// Sends the request, retrying as the policy allows, and reads the whole response.
-    pub async fn send<E>(mut self) -> Result<RawResponse, Error<E>> {
+    pub async fn send<E>(self) -> Result<RawResponse, Error<E>> {
+        let limit = self.core.max_response_bytes;
+        match self.execute(false).await? {
+            Answer::Read(response) => Ok(response),
+            Answer::Streaming(streaming) => streaming.read(limit).await,
+        }
+    }
+
+    /// Sends the request; a success's body is left unread, to be read as it comes
+    /// ([`Answer::Streaming`]); any other answer is read in full.
+    pub async fn send_streaming<E>(self) -> Result<Answer, Error<E>> {
+        self.execute(true).await
+    }
+
+    async fn execute<E>(mut self, stream_success: bool) -> Result<Answer, Error<E>> {
         if let Some(problem) = self.problem {
             return Err(Error::InvalidRequest(problem));
         }
@@ -1278,17 +1292,21 @@ impl Request<'_> {
                 for hook in hooks {
                     hook.after_response(&info, status, response.headers());
                 }
+                if stream_success && status.is_success() {
+                    return Ok(Err(Stop::Streaming(StreamingResponse { response })));
+                }
                 // Taken, not cloned: reading the body no longer needs them.
                 let headers = std::mem::take(response.headers_mut());
                 Ok::<_, reqwest::Error>(match read_limited(response, limit).await? {
                     Some(body) => Ok(RawResponse { status, headers, body }),
-                    None => Err(Error::ResponseTooLarge { status, headers: Box::new(headers), limit }),
+                    None => Err(Stop::TooLarge(Error::ResponseTooLarge { status, headers: Box::new(headers), limit })),
                 })
             }
             .await;
             // Too large is final: a retry would read as much again.
             let outcome = match outcome {
-                Ok(Err(too_large)) => return Err(too_large),
+                Ok(Err(Stop::TooLarge(too_large))) => return Err(too_large),
+                Ok(Err(Stop::Streaming(streaming))) => return Ok(Answer::Streaming(streaming)),
                 Ok(Ok(response)) => Ok(response),
                 Err(error) => Err(error),
             };
@@ -1331,7 +1349,7 @@ impl Request<'_> {
                 }
                 (Ok(response), None) => {
                     tracing::debug!(parent: &span, status = response.status.as_u16(), "response");
-                    return Ok(response);
+                    return Ok(Answer::Read(response));
                 }
                 (Err(error), None) => {
                     let error = strip(error);
@@ -1714,6 +1732,189 @@ fn scalar_texts<T: Serialize + ?Sized>(value: &T) -> Result<Vec<String>, String>
         serde_json::Value::Array(items) => items.iter().map(text).collect(),
         serde_json::Value::Object(_) => Err("an object cannot be sent here".to_owned()),
         scalar => Ok(vec![text(&scalar)?]),
+    }
+}
+
+/// Why an attempt's answer is not read in full.
+enum Stop<E> {
+    TooLarge(Error<E>),
+    Streaming(StreamingResponse),
+}
+
+/// What [`Request::send_streaming`] got: an answer read in full, or a success whose body
+/// is still coming.
+#[derive(Debug)]
+pub enum Answer {
+    Read(RawResponse),
+    Streaming(StreamingResponse),
+}
+
+/// A successful response whose body has not been read yet.
+#[derive(Debug)]
+pub struct StreamingResponse {
+    response: reqwest::Response,
+}
+
+impl StreamingResponse {
+    pub fn status(&self) -> StatusCode {
+        self.response.status()
+    }
+
+    pub fn headers(&self) -> &HeaderMap {
+        self.response.headers()
+    }
+
+    async fn read<E>(mut self, limit: u64) -> Result<RawResponse, Error<E>> {
+        let status = self.response.status();
+        let headers = std::mem::take(self.response.headers_mut());
+        match read_limited(self.response, limit).await {
+            Ok(Some(body)) => Ok(RawResponse { status, headers, body }),
+            Ok(None) => Err(Error::ResponseTooLarge { status, headers: Box::new(headers), limit }),
+            Err(error) => Err(Error::Connection(error)),
+        }
+    }
+
+    /// The body as server-sent events (`text/event-stream`), each event's `data` decoded
+    /// as JSON `T`, as they arrive. The stream ends when the server closes it or sends
+    /// the `[DONE]` sentinel; a `data` that does not decode is an [`Error::Decode`], a
+    /// broken connection an [`Error::Connection`], and either ends it.
+    pub fn events<T: DeserializeOwned, E>(self) -> impl Stream<Item = Result<Event<T>, Error<E>>> {
+        let status = self.response.status();
+        let state = EventReader { response: Some(self.response), buffer: Vec::new(), pending: PendingEvent::default() };
+        futures_util::stream::unfold(state, move |mut reader| async move {
+            let event = reader.next().await?;
+            let item = match event {
+                Ok(raw) => match serde_json::from_str(&raw.data) {
+                    Ok(data) => Ok(Event { event: raw.event, id: raw.id, retry: raw.retry, data }),
+                    Err(source) => {
+                        reader.response = None;
+                        Err(Error::Decode {
+                            status,
+                            headers: Box::new(HeaderMap::new()),
+                            body: Bytes::from(raw.data),
+                            source,
+                        })
+                    }
+                },
+                Err(error) => Err(Error::Connection(error)),
+            };
+            Some((item, reader))
+        })
+    }
+}
+
+/// One server-sent event: its `data` decoded, with its type, id and reconnection time
+/// when the server gave them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event<T> {
+    /// The `event:` field (`None`: the default type, `message`).
+    pub event: Option<String>,
+    /// The last `id:` the stream gave.
+    pub id: Option<String>,
+    /// The `retry:` field: how long to wait before reconnecting.
+    pub retry: Option<Duration>,
+    pub data: T,
+}
+
+/// An event as the wire spells it, its data still text.
+#[derive(Debug, Default, Clone)]
+struct PendingEvent {
+    event: Option<String>,
+    id: Option<String>,
+    retry: Option<Duration>,
+    data: String,
+    has_data: bool,
+}
+
+/// Reads `text/event-stream` (the HTML standard's rules): lines end with CRLF, LF or CR,
+/// `:` starts a comment, `data` lines join with `\n`, a blank line ends an event.
+struct EventReader {
+    response: Option<reqwest::Response>,
+    buffer: Vec<u8>,
+    pending: PendingEvent,
+}
+
+/// The data that ends an event stream (OpenAI's).
+const DONE: &str = "[DONE]";
+
+impl EventReader {
+    async fn next(&mut self) -> Option<Result<PendingEvent, reqwest::Error>> {
+        loop {
+            while let Some(line) = self.line() {
+                if let Some(event) = self.take_line(&line) {
+                    if event.data == DONE {
+                        self.response = None;
+                        return None;
+                    }
+                    return Some(Ok(event));
+                }
+            }
+            let response = self.response.as_mut()?;
+            match response.chunk().await {
+                Ok(Some(chunk)) => self.buffer.extend_from_slice(&chunk),
+                // An event the server did not finish with a blank line is dropped.
+                Ok(None) => {
+                    self.response = None;
+                    return None;
+                }
+                Err(error) => {
+                    self.response = None;
+                    return Some(Err(error));
+                }
+            }
+        }
+    }
+
+    /// The next whole line of the buffer, without its end.
+    fn line(&mut self) -> Option<String> {
+        let end = self.buffer.iter().position(|byte| *byte == b'\n' || *byte == b'\r')?;
+        // A CR at the end of what has come may be the first half of a CRLF.
+        if self.buffer[end] == b'\r' && end + 1 == self.buffer.len() && self.response.is_some() {
+            return None;
+        }
+        let skip = if self.buffer[end] == b'\r' && self.buffer.get(end + 1) == Some(&b'\n') { 2 } else { 1 };
+        let line = String::from_utf8_lossy(&self.buffer[..end]).into_owned();
+        self.buffer.drain(..end + skip);
+        Some(line)
+    }
+
+    /// Applies one line; a blank line gives the event it ends, if it has data.
+    fn take_line(&mut self, line: &str) -> Option<PendingEvent> {
+        if line.is_empty() {
+            // The last event id carries over to the events after it.
+            let id = self.pending.id.clone();
+            let mut event = std::mem::replace(&mut self.pending, PendingEvent { id, ..PendingEvent::default() });
+            if !event.has_data {
+                return None;
+            }
+            if event.data.ends_with('\n') {
+                event.data.pop();
+            }
+            return Some(event);
+        }
+        if line.starts_with(':') {
+            return None;
+        }
+        let (field, value) = match line.split_once(':') {
+            Some((field, value)) => (field, value.strip_prefix(' ').unwrap_or(value)),
+            None => (line, ""),
+        };
+        match field {
+            "data" => {
+                self.pending.data.push_str(value);
+                self.pending.data.push('\n');
+                self.pending.has_data = true;
+            }
+            "event" => self.pending.event = Some(value.to_owned()),
+            "id" if !value.contains('\0') => self.pending.id = Some(value.to_owned()),
+            "retry" => {
+                if let Ok(milliseconds) = value.parse::<u64>() {
+                    self.pending.retry = Some(Duration::from_millis(milliseconds));
+                }
+            }
+            _ => {}
+        }
+        None
     }
 }
 
