@@ -394,3 +394,28 @@ fn a_problem_in_a_value_whose_place_was_later_overwritten_points_where_it_was_wr
     let pointer = warnings[0].location.trim_start_matches('#');
     assert!(value.pointer(pointer).is_some(), "{:?}", warnings[0]);
 }
+
+/// Found by `cargo xtask fuzz`: a path item given by `$ref` to a schema `$ref` is copied
+/// in twice; a problem inside the second copy is the second target's.
+#[test]
+fn a_problem_in_a_value_copied_in_twice_is_reported_at_the_last_target() {
+    let spec = r##"{"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/things": {"get": {"responses": {"200": {"description": "ok", "content": {"application/json": {"schema":
+                {"type": "array", "items": {"$ref": "#/components/schemas/Thing"}}}}}}}},
+            "/teams": {"$ref": "#/paths/~1things/get/responses/200/content/application~1json/schema/items"}},
+        "components": {"schemas": {"Thing": {"type": "object", "properties": {"$ref": "#/nowhere"}}}}}"##;
+    let settings = generator::CrateSettings {
+        crate_name: "twice".to_owned(),
+        workspace: generator::Workspace::Own,
+        default_features_all: true,
+        tag_features_from: None,
+    };
+    let diagnostics = generator::generate_crate(&[generator::ApiSpec::new("twice", "twice.json", spec)], &settings)
+        .expect_err("a dangling reference");
+    let locations: Vec<&str> = diagnostics.iter().map(|diagnostic| diagnostic.location.as_str()).collect();
+    assert!(
+        locations.iter().all(|location| *location == "#/components/schemas/Thing/properties/$ref"),
+        "{locations:?}"
+    );
+}

@@ -181,8 +181,12 @@ impl Origins {
         let tokens: Vec<&str> = path.split('/').collect();
         let mut best: Option<(String, usize)> = None;
         let mut best_length = 0;
+        // The longest pattern wins, the first of equally long ones; but a place copied
+        // over again (a copy whose own `$ref` was copied in) came from the last copy.
+        let mut best_pattern: Option<&Vec<String>> = None;
         for (index, (pattern, original)) in self.rules[..rules].iter().enumerate() {
-            if pattern.len() > tokens.len() || (best.is_some() && pattern.len() <= best_length) {
+            let same_place = best_pattern == Some(pattern);
+            if pattern.len() > tokens.len() || (best.is_some() && pattern.len() <= best_length && !same_place) {
                 continue;
             }
             let mut captures = Vec::new();
@@ -207,6 +211,7 @@ impl Origins {
             }
             best = Some((mapped, index));
             best_length = pattern.len();
+            best_pattern = Some(pattern);
         }
         match best {
             Some((mapped, index)) => (mapped, Some(index)),
