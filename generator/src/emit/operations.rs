@@ -606,14 +606,20 @@ fn emit_events(api: &Api, operation: &Operation, error_type: &TokenStream) -> Op
     })
 }
 
-/// The arms for an answer that is not a streamed success: the documented errors.
-fn error_arms(operation: &Operation) -> Vec<TokenStream> {
-    let mut errors: Vec<&Response> = operation.errors().collect();
-    errors.sort_by_key(|response| match response.status {
+/// Where a status goes among match arms: exact codes before ranges before `default`, as
+/// the spec's matching rules say.
+fn match_order(status: StatusMatch) -> u8 {
+    match status {
         StatusMatch::Code(_) => 0,
         StatusMatch::Range(_) => 1,
         StatusMatch::Default => 2,
-    });
+    }
+}
+
+/// The arms for an answer that is not a streamed success: the documented errors.
+fn error_arms(operation: &Operation) -> Vec<TokenStream> {
+    let mut errors: Vec<&Response> = operation.errors().collect();
+    errors.sort_by_key(|response| match_order(response.status));
     let mut arms: Vec<TokenStream> = errors
         .iter()
         .map(|response| {
@@ -632,12 +638,7 @@ fn error_arms(operation: &Operation) -> Vec<TokenStream> {
 
 fn response_arms(operation: &Operation, enveloped: bool) -> Vec<TokenStream> {
     let mut ordered: Vec<&Response> = operation.responses.iter().collect();
-    // Exact codes before ranges before `default`, as the spec's matching rules say.
-    ordered.sort_by_key(|response| match response.status {
-        StatusMatch::Code(_) => 0,
-        StatusMatch::Range(_) => 1,
-        StatusMatch::Default => 2,
-    });
+    ordered.sort_by_key(|response| match_order(response.status));
     let successes: Vec<&Response> = operation.successes().collect();
     let one_shape = successes.first().is_none_or(|first| successes.iter().all(|response| response.body == first.body));
     let arms = ordered.iter().map(|response| {
