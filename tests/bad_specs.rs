@@ -175,7 +175,7 @@ fn a_bad_spec_leaves_previous_output_untouched() {
     xtask::generate_standalone(
         &good,
         &crate_dir,
-        xtask::Standalone { crate_name: "zoom-client", workspace_member: false, strict: false },
+        xtask::Standalone { crate_name: "zoom-client", workspace_member: false, strict: false, ..Default::default() },
     )
     .expect("good spec generates");
     let before = snapshot_tree(&crate_dir);
@@ -184,7 +184,7 @@ fn a_bad_spec_leaves_previous_output_untouched() {
     let error = xtask::generate_standalone(
         &bad,
         &crate_dir,
-        xtask::Standalone { crate_name: "zoom-client", workspace_member: false, strict: false },
+        xtask::Standalone { crate_name: "zoom-client", workspace_member: false, strict: false, ..Default::default() },
     )
     .expect_err("bad spec fails");
     assert!(error.to_string().contains("missing-field.yaml: #/paths/~1users"), "{error:#}");
@@ -202,7 +202,7 @@ fn generate_refuses_to_replace_a_directory_it_did_not_write() {
     let error = xtask::generate_standalone(
         &good,
         output.path(),
-        xtask::Standalone { crate_name: "zoom-client", workspace_member: false, strict: false },
+        xtask::Standalone { crate_name: "zoom-client", workspace_member: false, strict: false, ..Default::default() },
     )
     .expect_err("must refuse");
     assert!(error.to_string().contains("is not a generated crate"), "{error:#}");

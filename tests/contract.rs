@@ -48,12 +48,11 @@ async fn cloudflare_operations_satisfy_the_contract() {
         .build()
         .expect("builds");
     let zone = "023e105f4ecef8ad9ca31a8372d0c353";
-    let organizations = with_token.zone_level_zero_trust_organization();
+    let organizations = with_token.zone_organization();
 
-    let got = organizations.get_your_zero_trust_organization(zone).await.expect("get");
+    let got = organizations.get(zone).await.expect("get");
     assert_clean(&got);
-    let got =
-        with_key.zone_level_zero_trust_organization().get_your_zero_trust_organization(zone).await.expect("get (key)");
+    let got = with_key.zone_organization().get(zone).await.expect("get (key)");
     assert_clean(&got);
 
     let create = cloudflare::CreateOrganizationRequest {
@@ -64,12 +63,12 @@ async fn cloudflare_operations_satisfy_the_contract() {
         ui_read_only_toggle_reason: None,
         user_seat_expiration_inactive_time: Some("730h".to_owned()),
     };
-    let created = organizations.create_your_zero_trust_organization(zone, create).await.expect("create");
+    let created = organizations.create(zone, create).await.expect("create");
     assert_clean(&created);
     assert_eq!(created.status(), 201);
 
     let update = cloudflare::UpdateOrganizationRequest { name: Some("Renamed".to_owned()), ..Default::default() };
-    assert_clean(&organizations.update_your_zero_trust_organization(zone, update).await.expect("update"));
+    assert_clean(&organizations.update(zone, update).await.expect("update"));
 
     let revoke = || cloudflare::RevokeUserRequest {
         devices: Some(true),
@@ -77,27 +76,19 @@ async fn cloudflare_operations_satisfy_the_contract() {
         user_uid: Some("699d98642c564d2e855e9661899b7252".to_owned()),
         warp_session_reauth: Some(false),
     };
-    assert_clean(&organizations.revoke_all_access_tokens_for_a_user(zone, revoke()).await.expect("revoke (zone)"));
+    assert_clean(&organizations.revoke_user_tokens(zone, revoke()).await.expect("revoke (zone)"));
     let account = "023e105f4ecef8ad9ca31a8372d0c353";
-    let revoked = with_token.zero_trust_organization().revoke_all_access_tokens_for_a_user(account, revoke()).await;
+    let revoked = with_token.account_organization().revoke_user_tokens(account, revoke()).await;
     assert_clean(&revoked.expect("revoke (account)"));
     for scope in
         [cloudflare::AccountOrZone::Account(account.to_owned()), cloudflare::AccountOrZone::Zone(zone.to_owned())]
     {
-        assert_clean(
-            &with_token.revoke_all_access_tokens_for_a_user(scope, revoke()).await.expect("revoke (combined)"),
-        );
+        assert_clean(&with_token.revoke_user_tokens(scope, revoke()).await.expect("revoke (combined)"));
     }
 
     // A documented 4XX decodes into Cloudflare's failure envelope.
-    let error = organizations
-        .get_your_zero_trust_organization(zone)
-        .with_options(prefer(403))
-        .await
-        .expect_err("403 asked for");
-    let Some(cloudflare::zone_level_zero_trust_organization::GetYourZeroTrustOrganizationError::ClientError(failure)) =
-        error.api_error()
-    else {
+    let error = organizations.get(zone).with_options(prefer(403)).await.expect_err("403 asked for");
+    let Some(cloudflare::zone_organization::GetError::ClientError(failure)) = error.api_error() else {
         panic!("expected the failure envelope, got {error:?}")
     };
     assert!(!failure.success);
@@ -131,13 +122,12 @@ async fn zoom_operations_satisfy_the_contract() {
     let prism = start_prism("zoom-users.yaml");
     let client = zoom::Client::builder().base_url(&prism.base_url).access_token("token").build().expect("builds");
     for user in ["me", "jane@example.com", "a/b"] {
-        let deleted = client.users().user_sso_token_delete(user).await.expect("delete");
+        let deleted = client.users().revoke_sso_token(user).await.expect("delete");
         assert_clean(&deleted);
         assert_eq!(deleted.status(), 204);
     }
-    let error =
-        client.users().user_sso_token_delete("nobody").with_options(prefer(404)).await.expect_err("404 asked for");
-    let Some(zoom::users::UserSsoTokenDeleteError::NotFound(body)) = error.api_error() else {
+    let error = client.users().revoke_sso_token("nobody").with_options(prefer(404)).await.expect_err("404 asked for");
+    let Some(zoom::users::RevokeSsoTokenError::NotFound(body)) = error.api_error() else {
         panic!("expected the documented 404, got {error:?}")
     };
     assert_eq!(body.code, Some(1001));
@@ -161,11 +151,7 @@ async fn prism_rejects_requests_that_break_the_spec() {
     assert!(response.headers().get(VIOLATIONS_HEADER).is_some());
 
     let client = cloudflare::Client::builder().base_url(&prism.base_url).api_token("token").build().expect("builds");
-    let error = client
-        .zone_level_zero_trust_organization()
-        .get_your_zero_trust_organization("z".repeat(33))
-        .await
-        .expect_err("zone_id longer than maxLength 32");
+    let error = client.zone_organization().get("z".repeat(33)).await.expect_err("zone_id longer than maxLength 32");
     assert_eq!(error.status().map(|status| status.as_u16()), Some(422));
     assert!(matches!(error, Error::Api { .. }));
 }

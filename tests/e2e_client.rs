@@ -41,7 +41,7 @@ async fn a_429_is_retried_after_the_servers_retry_after() {
         .await;
     Mock::given(method("DELETE")).respond_with(ResponseTemplate::new(204)).mount(&server).await;
     let started = Instant::now();
-    zoom_client(&server.uri(), quick_retries()).users().user_sso_token_delete("me").await.expect("second try succeeds");
+    zoom_client(&server.uri(), quick_retries()).users().revoke_sso_token("me").await.expect("second try succeeds");
     // The backoff alone would be 5 ms: only honouring `Retry-After: 1` explains the wait.
     assert!(started.elapsed() >= Duration::from_millis(950), "waited only {:?}", started.elapsed());
     assert_eq!(requests_received(&server).await, 2);
@@ -57,7 +57,7 @@ async fn server_errors_are_retried_with_backoff_until_success() {
         .mount(&server)
         .await;
     Mock::given(method("DELETE")).respond_with(ResponseTemplate::new(204)).mount(&server).await;
-    zoom_client(&server.uri(), quick_retries()).users().user_sso_token_delete("me").await.expect("third try succeeds");
+    zoom_client(&server.uri(), quick_retries()).users().revoke_sso_token("me").await.expect("third try succeeds");
     assert_eq!(requests_received(&server).await, 3);
 }
 
@@ -67,7 +67,7 @@ async fn when_retries_run_out_the_last_response_is_the_error() {
     Mock::given(method("DELETE")).respond_with(ResponseTemplate::new(503).set_body_string("busy")).mount(&server).await;
     let error = zoom_client(&server.uri(), quick_retries().max_retries(3))
         .users()
-        .user_sso_token_delete("me")
+        .revoke_sso_token("me")
         .await
         .expect_err("always 503");
     assert!(matches!(&error, Error::UnexpectedStatus { status, .. } if *status == 503), "{error:?}");
@@ -81,7 +81,7 @@ async fn documented_client_errors_are_not_retried() {
         .respond_with(ResponseTemplate::new(404).set_body_json(json!({"code": 1001, "message": "no"})))
         .mount(&server)
         .await;
-    zoom_client(&server.uri(), quick_retries()).users().user_sso_token_delete("me").await.expect_err("404");
+    zoom_client(&server.uri(), quick_retries()).users().revoke_sso_token("me").await.expect_err("404");
     assert_eq!(requests_received(&server).await, 1);
 }
 
@@ -101,13 +101,13 @@ async fn post_is_retried_only_when_the_policy_allows_it() {
         .retry(quick_retries())
         .build()
         .expect("builds");
-    let organizations = client.zero_trust_organization();
-    organizations.revoke_all_access_tokens_for_a_user("acc", body()).await.expect_err("503");
+    let organizations = client.account_organization();
+    organizations.revoke_user_tokens("acc", body()).await.expect_err("503");
     assert_eq!(requests_received(&server).await, 1, "POST is not idempotent: no retry by default");
     server.reset().await;
     Mock::given(method("POST")).respond_with(ResponseTemplate::new(503)).mount(&server).await;
     organizations
-        .revoke_all_access_tokens_for_a_user("acc", body())
+        .revoke_user_tokens("acc", body())
         .with_options(RequestOptions::new().retry(quick_retries().retry_non_idempotent(true)))
         .await
         .expect_err("503");
@@ -120,7 +120,7 @@ async fn a_per_request_policy_overrides_the_clients() {
     Mock::given(method("DELETE")).respond_with(ResponseTemplate::new(500)).mount(&server).await;
     zoom_client(&server.uri(), quick_retries())
         .users()
-        .user_sso_token_delete("me")
+        .revoke_sso_token("me")
         .with_options(RequestOptions::new().retry(RetryPolicy::none()))
         .await
         .expect_err("500");
@@ -154,19 +154,14 @@ async fn flaky_server(drops: usize) -> (String, Arc<AtomicUsize>) {
 #[tokio::test]
 async fn dropped_connections_are_retried() {
     let (base_url, connections) = flaky_server(2).await;
-    zoom_client(&base_url, quick_retries())
-        .users()
-        .user_sso_token_delete("me")
-        .await
-        .expect("third connection answers");
+    zoom_client(&base_url, quick_retries()).users().revoke_sso_token("me").await.expect("third connection answers");
     assert_eq!(connections.load(Ordering::SeqCst), 3);
 }
 
 #[tokio::test]
 async fn a_dropped_connection_without_retries_is_a_connection_error() {
     let (base_url, _) = flaky_server(1).await;
-    let error =
-        zoom_client(&base_url, RetryPolicy::none()).users().user_sso_token_delete("me").await.expect_err("dropped");
+    let error = zoom_client(&base_url, RetryPolicy::none()).users().revoke_sso_token("me").await.expect_err("dropped");
     assert!(matches!(error, Error::Connection(_)), "{error:?}");
 }
 
@@ -184,13 +179,13 @@ async fn a_slow_response_times_out_per_client_and_per_request() {
         .retry(RetryPolicy::none())
         .build()
         .expect("builds");
-    let error = client.users().user_sso_token_delete("me").await.expect_err("too slow");
+    let error = client.users().revoke_sso_token("me").await.expect_err("too slow");
     assert!(matches!(error, Error::Timeout(_)), "{error:?}");
 
     let patient = zoom_client(&server.uri(), RetryPolicy::none());
     let error = patient
         .users()
-        .user_sso_token_delete("me")
+        .revoke_sso_token("me")
         .with_options(RequestOptions::new().timeout(Duration::from_millis(200)))
         .await
         .expect_err("too slow for this request");
@@ -209,14 +204,14 @@ async fn per_request_headers_and_query_are_sent() {
         .await;
     let client = cloudflare::Client::builder().base_url(server.uri()).api_token("t").build().expect("builds");
     client
-        .zone_level_zero_trust_organization()
-        .get_your_zero_trust_organization("z")
+        .zone_organization()
+        .get("z")
         .with_options(RequestOptions::new().header("X-Trace", "abc").query("debug", "1"))
         .await
         .expect("ok");
     let error = client
-        .zone_level_zero_trust_organization()
-        .get_your_zero_trust_organization("z")
+        .zone_organization()
+        .get("z")
         .with_options(RequestOptions::new().header("X-Trace", "a\nb"))
         .await
         .expect_err("line break refused");
@@ -239,7 +234,7 @@ async fn clients_configure_from_the_environment() {
     std::env::set_var("CLOUDFLARE_API_KEY", "env-key");
     std::env::remove_var("CLOUDFLARE_API_TOKEN");
     let client = cloudflare::Client::from_env().build().expect("builds");
-    client.zone_level_zero_trust_organization().get_your_zero_trust_organization("z").await.expect("ok");
+    client.zone_organization().get("z").await.expect("ok");
     for variable in ["CLOUDFLARE_BASE_URL", "CLOUDFLARE_EMAIL", "CLOUDFLARE_API_KEY"] {
         std::env::remove_var(variable);
     }
@@ -286,7 +281,7 @@ fn each_request_has_a_span_with_operation_status_attempt_and_latency_but_no_secr
                 .retry(quick_retries())
                 .build()
                 .expect("builds");
-            client.users().user_sso_token_delete("me").await.expect("ok");
+            client.users().revoke_sso_token("me").await.expect("ok");
         });
     });
     let output = String::from_utf8(captured.0.lock().expect("not poisoned").clone()).expect("utf-8");
@@ -386,7 +381,7 @@ async fn hooks_see_every_attempt_with_its_operation_and_may_add_headers() {
         .build()
         .expect("builds");
     // The accessor is a temporary: the request borrows the client, not it.
-    let request = client.users().user_sso_token_delete("me");
+    let request = client.users().revoke_sso_token("me");
     request.await.expect("the second attempt carries the second request id");
     let log = recorder.log.lock().expect("log").clone();
     assert_eq!(
@@ -478,8 +473,8 @@ async fn extra_body_members_join_a_documented_json_body() {
         user_seat_expiration_inactive_time: None,
     };
     client
-        .zone_level_zero_trust_organization()
-        .create_your_zero_trust_organization("z", body)
+        .zone_organization()
+        .create("z", body)
         .with_options(RequestOptions::new().extra_body("beta_flag", json!({"on": true})))
         .await
         .expect("the server saw the extra member");
@@ -670,7 +665,7 @@ async fn refresh_tokens_are_traded_for_access_tokens_and_rotated() {
         .build()
         .expect("builds");
     // a1 is refused; the rotated r2 buys a2.
-    client.users().user_sso_token_delete("me").await.expect("a2 accepted");
+    client.users().revoke_sso_token("me").await.expect("a2 accepted");
 }
 
 #[tokio::test]
@@ -684,7 +679,7 @@ async fn a_retried_post_carries_one_idempotency_key_on_every_attempt() {
         .build()
         .expect("builds");
     let revoke = || {
-        client.zero_trust_organization().revoke_all_access_tokens_for_a_user(
+        client.account_organization().revoke_user_tokens(
             "acc",
             cloudflare::RevokeUserRequest {
                 devices: None,

@@ -81,11 +81,7 @@ fn cloudflare_client(base_url: &str) -> cloudflare::Client {
 }
 
 async fn get_organization(base_url: &str) -> Result<(), Error<impl std::fmt::Debug>> {
-    cloudflare_client(base_url)
-        .zone_level_zero_trust_organization()
-        .get_your_zero_trust_organization("z")
-        .await
-        .map(|_| ())
+    cloudflare_client(base_url).zone_organization().get("z").await.map(|_| ())
 }
 
 const JSON: (&str, &[u8]) = ("content-type", b"application/json");
@@ -149,8 +145,7 @@ async fn a_body_larger_than_the_limit_is_refused_without_reading_it_all() {
         .max_response_bytes(1024 * 1024)
         .build()
         .expect("builds");
-    let error =
-        client.zone_level_zero_trust_organization().get_your_zero_trust_organization("z").await.expect_err("too large");
+    let error = client.zone_organization().get("z").await.expect_err("too large");
     assert!(matches!(error, Error::ResponseTooLarge { limit: 1048576, .. }), "{error:?}");
     assert_eq!(error.status().map(|status| status.as_u16()), Some(200));
     assert_eq!(error.to_string(), "the 200 OK response is larger than the client's limit of 1048576 bytes");
@@ -162,8 +157,7 @@ async fn a_body_larger_than_the_limit_is_refused_without_reading_it_all() {
         .max_response_bytes(1024 * 1024)
         .build()
         .expect("builds");
-    let error =
-        client.zone_level_zero_trust_organization().get_your_zero_trust_organization("z").await.expect_err("too large");
+    let error = client.zone_organization().get("z").await.expect_err("too large");
     assert!(matches!(error, Error::ResponseTooLarge { .. }), "{error:?}");
     // The default leaves room for large real pages.
     let name = "n".repeat(usize::try_from(DEFAULT_MAX_RESPONSE_BYTES / 8).expect("fits"));
@@ -185,11 +179,7 @@ async fn a_slow_drip_ends_with_a_timeout() {
         .timeout(Duration::from_millis(300))
         .build()
         .expect("builds");
-    let error = client
-        .zone_level_zero_trust_organization()
-        .get_your_zero_trust_organization("z")
-        .await
-        .expect_err("the body takes seconds");
+    let error = client.zone_organization().get("z").await.expect_err("the body takes seconds");
     assert!(matches!(error, Error::Timeout(_)), "{error:?}");
 }
 

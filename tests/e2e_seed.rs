@@ -63,11 +63,7 @@ async fn cloudflare_get_organization_sends_bearer_token_and_decodes_the_envelope
         .await;
 
     let client = cloudflare_client(&server);
-    let response = client
-        .zone_level_zero_trust_organization()
-        .get_your_zero_trust_organization("023e105f4ecef8ad9ca31a8372d0c353")
-        .await
-        .expect("success");
+    let response = client.zone_organization().get("023e105f4ecef8ad9ca31a8372d0c353").await.expect("success");
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["cf-ray"], "8a1b2c3d4e5f-SJC");
     let organization = response.into_body();
@@ -96,7 +92,7 @@ async fn cloudflare_email_and_key_are_sent_together() {
         .api_key("144c9defac04969c7bfad8efaa8ea194")
         .build()
         .expect("client builds");
-    client.zone_level_zero_trust_organization().get_your_zero_trust_organization("z").await.expect("success");
+    client.zone_organization().get("z").await.expect("success");
     let received = server.received_requests().await.expect("recording");
     assert!(received[0].headers.get("authorization").is_none(), "only one alternative is sent");
 }
@@ -107,8 +103,7 @@ async fn cloudflare_needs_both_email_and_key_or_a_token() {
     Mock::given(method("GET")).respond_with(ResponseTemplate::new(200)).expect(0).mount(&server).await;
     let client =
         cloudflare::Client::builder().base_url(server.uri()).api_email("user@example.com").build().expect("builds");
-    let error =
-        client.zone_level_zero_trust_organization().get_your_zero_trust_organization("z").await.expect_err("refused");
+    let error = client.zone_organization().get("z").await.expect_err("refused");
     match &error {
         Error::MissingCredentials { operation, accepted } => {
             assert_eq!(*operation, "zone-level-zero-trust-organization-get-your-zero-trust-organization");
@@ -144,11 +139,7 @@ async fn cloudflare_create_organization_posts_the_body_and_decodes_201() {
         ui_read_only_toggle_reason: None,
         user_seat_expiration_inactive_time: None,
     };
-    let response = cloudflare_client(&server)
-        .zone_level_zero_trust_organization()
-        .create_your_zero_trust_organization("z1", body)
-        .await
-        .expect("created");
+    let response = cloudflare_client(&server).zone_organization().create("z1", body).await.expect("created");
     assert_eq!(response.status(), 201);
     assert_eq!(response.body().name.as_deref(), Some("Widget Corps Internal Applications"));
 }
@@ -164,15 +155,10 @@ async fn cloudflare_update_organization_decodes_the_4xx_failure_envelope() {
         .mount(&server)
         .await;
     let body = cloudflare::UpdateOrganizationRequest { name: Some("Renamed".to_owned()), ..Default::default() };
-    let error = cloudflare_client(&server)
-        .zone_level_zero_trust_organization()
-        .update_your_zero_trust_organization("z1", body)
-        .await
-        .expect_err("403");
+    let error = cloudflare_client(&server).zone_organization().update("z1", body).await.expect_err("403");
     assert_eq!(error.status().map(|status| status.as_u16()), Some(403));
     let Error::Api { body, .. } = error else { panic!("expected a documented error, got {error:?}") };
-    let cloudflare::zone_level_zero_trust_organization::UpdateYourZeroTrustOrganizationError::ClientError(failure) =
-        *body;
+    let cloudflare::zone_organization::UpdateError::ClientError(failure) = *body;
     assert!(!failure.success);
     assert_eq!(failure.errors[0].code, 10000);
     assert_eq!(failure.errors[0].message, "Authentication error");
@@ -202,11 +188,8 @@ async fn cloudflare_revoke_user_for_a_zone_sends_every_body_field() {
         user_uid: Some("699d98642c564d2e855e9661899b7252".to_owned()),
         warp_session_reauth: Some(false),
     };
-    let response = cloudflare_client(&server)
-        .zone_level_zero_trust_organization()
-        .revoke_all_access_tokens_for_a_user("z1", body)
-        .await
-        .expect("revoked");
+    let response =
+        cloudflare_client(&server).zone_organization().revoke_user_tokens("z1", body).await.expect("revoked");
     assert!(*response.body(), "the envelope's result is the body");
     assert_eq!(response.envelope().success, Some(true));
 }
@@ -227,14 +210,9 @@ async fn cloudflare_revoke_user_for_an_account_omits_absent_fields() {
         user_uid: None,
         warp_session_reauth: None,
     };
-    let error = cloudflare_client(&server)
-        .zero_trust_organization()
-        .revoke_all_access_tokens_for_a_user("acc/1", body)
-        .await
-        .expect_err("400");
-    let Some(cloudflare::zero_trust_organization::RevokeAllAccessTokensForAUserError::ClientError(failure)) =
-        error.api_error()
-    else {
+    let error =
+        cloudflare_client(&server).account_organization().revoke_user_tokens("acc/1", body).await.expect_err("400");
+    let Some(cloudflare::account_organization::RevokeUserTokensError::ClientError(failure)) = error.api_error() else {
         panic!("expected a documented error, got {error:?}")
     };
     assert_eq!(failure.errors[0].code, 10000);
@@ -252,8 +230,8 @@ async fn hostile_path_values_stay_inside_their_segment() {
         .mount(&server)
         .await;
     cloudflare_client(&server)
-        .zone_level_zero_trust_organization()
-        .get_your_zero_trust_organization("../../accounts/evil?x=1#f")
+        .zone_organization()
+        .get("../../accounts/evil?x=1#f")
         .await
         .expect("stays in its segment");
     let received = server.received_requests().await.expect("recording");
@@ -266,7 +244,7 @@ async fn dot_segments_are_refused_before_sending() {
     Mock::given(method("DELETE")).respond_with(ResponseTemplate::new(204)).expect(0).mount(&server).await;
     let client = zoom::Client::builder().base_url(server.uri()).access_token("t").build().expect("builds");
     for hostile in ["..", "."] {
-        let error = client.users().user_sso_token_delete(hostile).await.expect_err("refused");
+        let error = client.users().revoke_sso_token(hostile).await.expect_err("refused");
         assert!(matches!(&error, Error::InvalidRequest(problem) if problem.contains("userId")), "{error:?}");
     }
 }
@@ -364,7 +342,7 @@ async fn zoom_revoke_sso_token_returns_unit_on_204() {
         .access_token("zoom-token")
         .build()
         .expect("builds");
-    let response = client.users().user_sso_token_delete("me").await.expect("deleted");
+    let response = client.users().revoke_sso_token("me").await.expect("deleted");
     assert_eq!(response.status(), 204);
     let () = response.into_body();
 }
@@ -382,8 +360,8 @@ async fn zoom_revoke_sso_token_decodes_404_with_code_1001() {
         .mount(&server)
         .await;
     let client = zoom::Client::builder().base_url(server.uri()).access_token("t").build().expect("builds");
-    let error = client.users().user_sso_token_delete("someone@example.com").await.expect_err("404");
-    let Some(zoom::users::UserSsoTokenDeleteError::NotFound(body)) = error.api_error() else {
+    let error = client.users().revoke_sso_token("someone@example.com").await.expect_err("404");
+    let Some(zoom::users::RevokeSsoTokenError::NotFound(body)) = error.api_error() else {
         panic!("expected 404, got {error:?}")
     };
     assert_eq!(body.code, Some(1001));
@@ -398,7 +376,7 @@ async fn an_undocumented_status_keeps_its_raw_body() {
         .mount(&server)
         .await;
     let client = zoom::Client::builder().base_url(server.uri()).access_token("t").build().expect("builds");
-    let error = client.users().user_sso_token_delete("me").await.expect_err("502");
+    let error = client.users().revoke_sso_token("me").await.expect_err("502");
     let Error::UnexpectedStatus { status, body, .. } = &error else {
         panic!("expected undocumented status, got {error:?}")
     };
@@ -414,11 +392,7 @@ async fn a_body_that_does_not_match_the_schema_is_a_decode_error_with_the_body()
         .respond_with(ResponseTemplate::new(200).set_body_string("{\"success\": \"yes\"}"))
         .mount(&server)
         .await;
-    let error = cloudflare_client(&server)
-        .zone_level_zero_trust_organization()
-        .get_your_zero_trust_organization("z")
-        .await
-        .expect_err("bad body");
+    let error = cloudflare_client(&server).zone_organization().get("z").await.expect_err("bad body");
     let Error::Decode { status, body, .. } = &error else { panic!("expected decode error, got {error:?}") };
     assert_eq!(*status, 200);
     assert_eq!(&body[..], b"{\"success\": \"yes\"}");
@@ -431,7 +405,7 @@ async fn a_refused_connection_is_a_connection_error() {
     drop(listener);
     let client =
         zoom::Client::builder().base_url(format!("http://{address}")).access_token("t").build().expect("builds");
-    let error = client.users().user_sso_token_delete("me").await.expect_err("no server");
+    let error = client.users().revoke_sso_token("me").await.expect_err("no server");
     assert!(matches!(error, Error::Connection(_)), "{error:?}");
 }
 
@@ -450,8 +424,7 @@ async fn secrets_never_appear_in_debug_output_or_errors() {
     let server = MockServer::start().await;
     Mock::given(method("GET")).respond_with(ResponseTemplate::new(500).set_body_string("oops")).mount(&server).await;
     let client = cloudflare_client(&server);
-    let error =
-        client.zone_level_zero_trust_organization().get_your_zero_trust_organization("z").await.expect_err("500");
+    let error = client.zone_organization().get("z").await.expect_err("500");
     assert!(!format!("{error} {error:?}").contains(TOKEN));
 }
 
@@ -480,11 +453,7 @@ async fn envelope_messages_stay_reachable_beside_the_result() {
         })))
         .mount(&server)
         .await;
-    let response = cloudflare_client(&server)
-        .zone_level_zero_trust_organization()
-        .get_your_zero_trust_organization("z")
-        .await
-        .expect("success");
+    let response = cloudflare_client(&server).zone_organization().get("z").await.expect("success");
     assert_eq!(response.body().name.as_deref(), Some("Widget Corps Internal Applications"));
     let envelope = response.envelope();
     assert_eq!(envelope.messages[0].code, 10001);
@@ -501,11 +470,7 @@ async fn a_200_with_success_false_is_an_error() {
         })))
         .mount(&server)
         .await;
-    let error = cloudflare_client(&server)
-        .zone_level_zero_trust_organization()
-        .get_your_zero_trust_organization("z")
-        .await
-        .expect_err("success: false");
+    let error = cloudflare_client(&server).zone_organization().get("z").await.expect_err("success: false");
     let Error::Unsuccessful { status, body, .. } = &error else { panic!("expected Unsuccessful, got {error:?}") };
     assert_eq!(*status, 200);
     assert!(String::from_utf8_lossy(body).contains("Invalid zone"));
@@ -519,11 +484,7 @@ async fn a_successful_envelope_without_a_result_is_a_decode_error() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"errors": [], "messages": [], "success": true})))
         .mount(&server)
         .await;
-    let error = cloudflare_client(&server)
-        .zone_level_zero_trust_organization()
-        .get_your_zero_trust_organization("z")
-        .await
-        .expect_err("no result");
+    let error = cloudflare_client(&server).zone_organization().get("z").await.expect_err("no result");
     assert!(matches!(&error, Error::Decode { source, .. } if source.to_string().contains("result")), "{error:?}");
 }
 
@@ -547,13 +508,11 @@ async fn revoke_user_takes_an_account_or_a_zone_in_one_method() {
         warp_session_reauth: None,
     };
     let for_account = client
-        .revoke_all_access_tokens_for_a_user(cloudflare::AccountOrZone::Account("acc/1".to_owned()), body())
+        .revoke_user_tokens(cloudflare::AccountOrZone::Account("acc/1".to_owned()), body())
         .await
         .expect("account");
     assert!(*for_account.body());
-    let for_zone = client
-        .revoke_all_access_tokens_for_a_user(cloudflare::AccountOrZone::Zone("z1".to_owned()), body())
-        .await
-        .expect("zone");
+    let for_zone =
+        client.revoke_user_tokens(cloudflare::AccountOrZone::Zone("z1".to_owned()), body()).await.expect("zone");
     assert!(!*for_zone.body());
 }

@@ -58,9 +58,19 @@ fn committed_generated_code_is_fresh() {
 
 #[test]
 fn operation_names_drop_the_tag_prefix() {
-    let files = tests::generate(&tests::root().join("specs/cloudflare-zero-trust.yaml")).expect("generates");
+    // The vendor's document alone: the seed's config renames these methods.
+    let text = std::fs::read_to_string(tests::root().join("specs/cloudflare-zero-trust.yaml")).expect("spec");
+    let spec = generator::ApiSpec::new("cloudflare_zero_trust", "cloudflare-zero-trust.yaml", &text);
+    let settings = generator::CrateSettings {
+        crate_name: "bare".to_owned(),
+        workspace: generator::Workspace::Own,
+        default_features_all: true,
+        tag_features_from: None,
+    };
+    let files = generator::generate_crate(&[spec], &settings).expect("generates").files;
     let zone = &files[std::path::Path::new("src/cloudflare_zero_trust/zone_level_zero_trust_organization.rs")];
     assert!(zone.contains("pub fn revoke_all_access_tokens_for_a_user("), "{zone}");
+    assert!(zone.contains("pub fn get_your_zero_trust_organization("), "{zone}");
     assert!(!zone.contains("fn zone_level_zero_trust_organization_revoke"), "{zone}");
     let account = &files[std::path::Path::new("src/cloudflare_zero_trust/zero_trust_organization.rs")];
     assert!(account.contains("pub fn revoke_all_access_tokens_for_a_user("), "{account}");
@@ -171,4 +181,31 @@ fn types_derive_the_serde_traits_their_direction_needs() {
     assert!(both.contains("Serialize, Deserialize)]") && !both.contains("round-trip"), "{both}");
     let manifest = &files[std::path::Path::new("Cargo.toml")];
     assert!(manifest.contains("\nround-trip = []\n"), "{manifest}");
+}
+
+#[test]
+fn reference_pages_give_each_operation_its_endpoint_data_location_call_and_curl() {
+    let root = tests::root();
+    let page = std::fs::read_to_string(root.join("generated-client/docs/cloudflare_zero_trust/zone_organization.md"))
+        .expect("codegen writes the reference pages");
+    let get = &page[page.find("\n## get\n").expect("a section per operation")..];
+    let get = &get[..get[1..].find("\n## ").map_or(get.len(), |end| end + 1)];
+    for expected in [
+        "`GET /zones/{zone_id}/access/organizations`",
+        "| `zone_id` | path | `String` | yes |",
+        "| `200` (success) | `OrganizationResponse`; data is at `body[\"result\"]` (`Organization`) |",
+        "let response = client.zone_organization().get(\"699d98642c564d2e855e9661899b7252\").await?;",
+        "curl -X GET 'https://api.cloudflare.com/client/v4/zones/699d98642c564d2e855e9661899b7252/access/organizations'",
+        "-H \"X-Auth-Key: $CLOUDFLARE_API_KEY\"",
+    ] {
+        assert!(get.contains(expected), "{expected}\nnot in\n{get}");
+    }
+    let index =
+        std::fs::read_to_string(root.join("generated-client/docs/cloudflare_zero_trust/README.md")).expect("index");
+    assert!(
+        index.contains(
+            "| [Zone-Level Zero Trust organization](zone_organization.md) | `client.zone_organization()` | 4 |"
+        ),
+        "{index}"
+    );
 }

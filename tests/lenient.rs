@@ -18,7 +18,8 @@ fn warnings(name: &str) -> Vec<String> {
 fn assert_strict_refuses(name: &str, warnings: &[String]) {
     let output = tempfile::tempdir().expect("temp dir");
     let input = tests::root().join("tests/fixtures").join(name);
-    let options = xtask::Standalone { crate_name: "lenient", workspace_member: false, strict: true };
+    let options =
+        xtask::Standalone { crate_name: "lenient", workspace_member: false, strict: true, ..Default::default() };
     let error = xtask::generate_standalone(&input, &output.path().join("crate"), options).expect_err("strict");
     let error = error.to_string();
     for warning in warnings {

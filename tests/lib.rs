@@ -11,15 +11,9 @@ pub fn root() -> PathBuf {
     xtask::workspace_root()
 }
 
-/// The spec files of a folder (relative to the root), sorted.
+/// The spec files of a folder (relative to the root), sorted, as `codegen` finds them.
 pub fn spec_files(dir: &str) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join(dir))
-        .unwrap_or_else(|error| panic!("reading {dir}: {error}"))
-        .map(|entry| entry.expect("directory entry").path())
-        .filter(|path| matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json")))
-        .collect();
-    files.sort();
-    files
+    xtask::spec_files(&root().join(dir)).unwrap_or_else(|error| panic!("reading {dir}: {error:#}"))
 }
 
 /// Generates a single-API crate from a spec file, as `cargo xtask generate` would.
@@ -33,7 +27,8 @@ pub fn generate_with_warnings(path: &Path) -> Result<generator::Generated, gener
     let name = path.file_stem().and_then(|stem| stem.to_str()).expect("spec name");
     let shown = path.strip_prefix(root()).unwrap_or(path).display().to_string();
     let read = xtask::read_beside(path);
-    let spec = generator::ApiSpec::new(name, shown, &text).with_file_reader(&read);
+    let steering = xtask::Steering::beside(&root(), path).expect("config and overlays readable");
+    let spec = steering.steer(generator::ApiSpec::new(name, shown, &text).with_file_reader(&read));
     let settings = generator::CrateSettings {
         crate_name: "snapshot".to_owned(),
         workspace: generator::Workspace::Own,

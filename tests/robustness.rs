@@ -182,8 +182,8 @@ fn two_apis_with_one_module_name_are_an_error_naming_both_files() {
     let errors = generate_many(&[("my-api", "a.yaml"), ("My API", "b.yaml")]).expect_err("one module cannot hold both");
     assert_eq!(
         errors,
-        ["b.yaml: #: API name `My API` gives module `my_api` (feature `my-api`), as API `my-api` from a.yaml does; \
-          give one of them another name"]
+        ["b.yaml: #: this API's module is `my_api` (feature `my-api`), as the API's from a.yaml is; give one of them \
+          another name (`module` in its config)"]
     );
 }
 
@@ -229,7 +229,7 @@ fn a_crate_generated_as_a_workspace_member_builds_inside_a_fresh_workspace() {
     xtask::generate_standalone(
         &spec,
         &workspace.path().join("zoom-client"),
-        xtask::Standalone { crate_name: "zoom-client", workspace_member: true, strict: false },
+        xtask::Standalone { crate_name: "zoom-client", workspace_member: true, strict: false, ..Default::default() },
     )
     .expect("generates");
     let output = std::process::Command::new(env!("CARGO"))

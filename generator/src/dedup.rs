@@ -78,28 +78,7 @@ pub(crate) fn merge(api: &mut Api) {
         }
         described.apply(&mut types[chosen.0]);
     }
-    if !dropped.contains(&true) {
-        return;
-    }
-    // Survivors keep their order; references follow their survivor to its new index.
-    let mut new_index = vec![TypeId(usize::MAX); classes.len()];
-    let mut next = 0;
-    for (index, &is_dropped) in dropped.iter().enumerate() {
-        if !is_dropped {
-            new_index[index] = TypeId(next);
-            next += 1;
-        }
-    }
-    let map = |id: TypeId| new_index[survivor[id.0].0];
-    let old = std::mem::take(&mut api.types.types);
-    api.types.types =
-        old.into_iter().zip(&dropped).filter(|(_, &is_dropped)| !is_dropped).map(|(def, _)| def).collect();
-    for def in &mut api.types.types {
-        def.kind.type_refs_mut().into_iter().for_each(|ty| ty.remap(&map));
-    }
-    for operation in api.groups.iter_mut().flat_map(|group| &mut group.operations) {
-        operation.type_refs_mut().into_iter().for_each(|ty| ty.remap(&map));
-    }
+    api.drop_types(&dropped, &survivor);
 }
 
 /// The member whose name and definition survive.
@@ -255,7 +234,18 @@ fn parts(kind: &TypeKind) -> Vec<(Option<&String>, Option<&serde_json::Value>)> 
 /// a class exactly when their definitions would be emitted identically, names and docs
 /// aside.
 pub(crate) fn shape_classes(types: &[TypeDef]) -> Vec<usize> {
-    let locals: Vec<(String, Vec<TypeId>)> = types.iter().map(|def| local_shape(&def.kind)).collect();
+    // What the config adds to a type is part of what is emitted: such a type merges only
+    // with one given the same.
+    let locals: Vec<(String, Vec<TypeId>)> = types
+        .iter()
+        .map(|def| {
+            let (mut text, refs) = local_shape(&def.kind);
+            if !def.extra_derives.is_empty() || !def.extra_attributes.is_empty() {
+                text.push_str(&format!("{:?}{:?}", def.extra_derives, def.extra_attributes));
+            }
+            (text, refs)
+        })
+        .collect();
     // Round zero: by local shape alone.
     let mut classes = number(locals.iter().map(|(text, _)| text.as_str()));
     let mut count = classes.iter().max().map_or(0, |max| max + 1);
@@ -386,6 +376,8 @@ mod tests {
             features: Vec::new(),
             origins: vec![origin.to_owned()],
             direction: Direction::default(),
+            extra_derives: Vec::new(),
+            extra_attributes: Vec::new(),
         }
     }
 

@@ -15,7 +15,6 @@ use std::collections::BTreeSet;
 const SHARED_ABOVE: f64 = 0.5;
 
 pub(crate) fn assign(apis: &mut [Api], settings: &CrateSettings) {
-    let Some(threshold) = settings.tag_features_from else { return };
     let single_api = apis.len() == 1;
     let mut names = Namespace::new();
     names.reserve(naming::owned::CRATE_FEATURES);
@@ -23,6 +22,8 @@ pub(crate) fn assign(apis: &mut [Api], settings: &CrateSettings) {
         names.reserve(&[&api.feature]);
     }
     for api in apis.iter_mut() {
+        // The API's config decides first, then the crate's settings.
+        let Some(threshold) = api.tag_features_from.or(settings.tag_features_from) else { continue };
         let operations: usize = api.groups.iter().map(|group| group.operations.len()).sum();
         if operations < threshold || api.groups.len() < 2 {
             continue;

@@ -28,8 +28,58 @@ pub struct Api {
     /// When the API is split into a feature per tag: the feature of its client and shared
     /// types, which every tag feature enables.
     pub core_feature: Option<String>,
+    /// From this many operations, a feature per tag (the API's config; else the crate's).
+    pub tag_features_from: Option<usize>,
     /// Quirks of the document that were worked around, for the caller to show.
     pub warnings: Vec<crate::Diagnostic>,
+}
+
+impl Api {
+    /// Removes the `dropped` types; what referred to one refers to its `survivor` (a type
+    /// kept) instead. The others keep their order.
+    pub fn drop_types(&mut self, dropped: &[bool], survivor: &[TypeId]) {
+        if !dropped.contains(&true) {
+            return;
+        }
+        let mut new_index = vec![TypeId(usize::MAX); dropped.len()];
+        let mut next = 0;
+        for (index, &is_dropped) in dropped.iter().enumerate() {
+            if !is_dropped {
+                new_index[index] = TypeId(next);
+                next += 1;
+            }
+        }
+        let map = |id: TypeId| new_index[survivor[id.0].0];
+        let old = std::mem::take(&mut self.types.types);
+        self.types.types =
+            old.into_iter().zip(dropped).filter(|(_, &is_dropped)| !is_dropped).map(|(def, _)| def).collect();
+        for def in &mut self.types.types {
+            def.kind.type_refs_mut().into_iter().for_each(|ty| ty.remap(&map));
+        }
+        for operation in self.groups.iter_mut().flat_map(|group| &mut group.operations) {
+            operation.type_refs_mut().into_iter().for_each(|ty| ty.remap(&map));
+        }
+    }
+
+    /// Keeps only the types some operation reaches (when a config picks operations, the
+    /// schemas only the others used would be dead code).
+    pub fn prune_unreached_types(&mut self) {
+        let mut reached = vec![false; self.types.types.len()];
+        let mut stack = Vec::new();
+        for operation in self.groups.iter_mut().flat_map(|group| &mut group.operations) {
+            for ty in operation.type_refs_mut() {
+                ty.named_types(&mut stack);
+            }
+        }
+        while let Some(id) = stack.pop() {
+            if !std::mem::replace(&mut reached[id.0], true) {
+                self.types.types[id.0].kind.named_types(&mut stack);
+            }
+        }
+        let dropped: Vec<bool> = reached.iter().map(|reached| !reached).collect();
+        let identity: Vec<TypeId> = (0..dropped.len()).map(TypeId).collect();
+        self.drop_types(&dropped, &identity);
+    }
 }
 
 /// A choice between parent resources that the same operation exists under
@@ -172,6 +222,10 @@ pub struct TypeDef {
     pub origins: Vec<String>,
     /// Which ways the type travels, settled by the `presence` pass.
     pub direction: Direction,
+    /// What the API's config adds: derive paths (`Hash`) and whole attributes
+    /// (`#[non_exhaustive]`).
+    pub extra_derives: Vec<String>,
+    pub extra_attributes: Vec<String>,
 }
 
 impl TypeDef {
@@ -593,6 +647,8 @@ pub struct Parameter {
     pub query_style: QueryStyle,
     /// The value the server assumes when the parameter is not sent.
     pub default: Option<serde_json::Value>,
+    /// The spec's example value, for documentation.
+    pub example: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -640,6 +696,8 @@ pub struct RequestBody {
     /// How the properties of a form or multipart body are written, from the media type's
     /// `encoding` map, for the properties it names.
     pub property_encodings: Vec<PropertyEncoding>,
+    /// The spec's example body, for documentation.
+    pub example: Option<serde_json::Value>,
 }
 
 /// One entry of a form or multipart body's `encoding` map.

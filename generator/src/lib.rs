@@ -6,6 +6,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod config;
 mod dedup;
 pub mod diagnostics;
 mod emit;
@@ -21,14 +22,17 @@ pub mod verify;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+pub use config::Config;
 pub use diagnostics::{Diagnostic, Diagnostics};
 pub use load::load;
+pub use load::Overlay;
 
 /// One input document.
 #[derive(Debug, Clone)]
 pub struct ApiSpec<'a> {
-    /// Module and feature name of this API in the client crate (`cloudflare-zero-trust`).
-    pub name: &'a str,
+    /// Module and feature name of this API in the client crate (`cloudflare-zero-trust`);
+    /// `None`: from the config, else from the document's `info.title`.
+    pub name: Option<&'a str>,
     /// How errors name the file (usually its path).
     pub file: String,
     /// The document, YAML or JSON.
@@ -36,11 +40,31 @@ pub struct ApiSpec<'a> {
     /// Reads the files that `$ref`s name (`models/pet.yaml#/Pet`), by path relative to the
     /// document's folder. Without one, a reference to another file is an error.
     pub read_file: Option<FileReader<'a>>,
+    /// The maintainer's settings for this API.
+    pub config: Option<&'a Config>,
+    /// Applied to the document, in order, before it is read.
+    pub overlays: Vec<Overlay<'a>>,
 }
 
 impl<'a> ApiSpec<'a> {
     pub fn new(name: &'a str, file: impl Into<String>, text: &'a str) -> Self {
-        Self { name, file: file.into(), text, read_file: None }
+        Self { name: Some(name), file: file.into(), text, read_file: None, config: None, overlays: Vec::new() }
+    }
+
+    /// A spec whose module is named by its config or, without one, by its own title
+    /// (`Stripe API` → `stripe`): a vendor's file name (`openapi.json`) says nothing.
+    pub fn titled(file: impl Into<String>, text: &'a str) -> Self {
+        Self { name: None, ..Self::new("", file, text) }
+    }
+
+    pub fn with_config(mut self, config: &'a Config) -> Self {
+        self.config = Some(config);
+        self
+    }
+
+    pub fn with_overlays(mut self, overlays: Vec<Overlay<'a>>) -> Self {
+        self.overlays = overlays;
+        self
     }
 
     pub fn with_file_reader(mut self, read: &'a dyn Fn(&str) -> Result<String, String>) -> Self {
@@ -108,9 +132,8 @@ pub fn generate_crate(specs: &[ApiSpec<'_>], settings: &CrateSettings) -> Result
 
 /// Two specs whose names give the same module or feature would write into one module:
 /// an error naming both files, since only the caller can rename one.
-fn module_collisions(specs: &[ApiSpec<'_>]) -> Diagnostics {
-    let names: Vec<(String, String)> =
-        specs.iter().map(|spec| (naming::api_module(spec.name), naming::api_feature(spec.name))).collect();
+fn module_collisions(specs: &[ApiSpec<'_>], apis: &[ir::Api]) -> Diagnostics {
+    let names: Vec<(String, String)> = apis.iter().map(|api| (api.module.clone(), api.feature.clone())).collect();
     let mut found = Diagnostics::default();
     for (index, (module, feature)) in names.iter().enumerate() {
         let earlier = names[..index].iter().position(|other| other.0 == *module || other.1 == *feature);
@@ -119,9 +142,9 @@ fn module_collisions(specs: &[ApiSpec<'_>]) -> Diagnostics {
                 file: specs[index].file.clone(),
                 location: "#".to_owned(),
                 message: format!(
-                    "API name `{}` gives module `{module}` (feature `{feature}`), as API `{}` from {} does; \
-                     give one of them another name",
-                    specs[index].name, specs[earlier].name, specs[earlier].file
+                    "this API's module is `{module}` (feature `{feature}`), as the API's from {} is; \
+                     give one of them another name (`module` in its config)",
+                    specs[earlier].file
                 ),
             });
         }
@@ -147,6 +170,9 @@ fn build(
         match load::load_document(spec, keep_documents) {
             Ok(loaded) => {
                 let mut api = loaded.api;
+                if spec.config.is_some_and(Config::filters) {
+                    api.prune_unreached_types();
+                }
                 presence::settle(&mut api);
                 scopes::combine(&mut api);
                 pagination::detect(&mut api);
@@ -157,7 +183,10 @@ fn build(
             Err(found) => problems.extend(found),
         }
     }
-    problems.extend(module_collisions(specs));
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    problems.extend(module_collisions(specs, &apis));
     if !problems.is_empty() {
         return Err(problems);
     }

@@ -246,6 +246,28 @@ pub fn api_module(name: &str) -> String {
     }
 }
 
+/// An API's module name from its title, when nothing else names it: the title's words
+/// without the ones every API title has (`Stripe API` → `stripe`, `GitHub v3 REST API` →
+/// `github`, `Zoom API - Users` → `zoom_users`), each word whole, at most four.
+pub fn title_module(title: &str) -> String {
+    const GENERIC: &[&str] =
+        &["api", "apis", "rest", "restful", "http", "openapi", "swagger", "spec", "specification", "the", "reference"];
+    let is_version = |word: &str| {
+        let digits = word.strip_prefix(['v', 'V']).unwrap_or(word);
+        !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
+    };
+    let words: Vec<String> = title
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|word| !word.is_empty() && !GENERIC.contains(&word.to_ascii_lowercase().as_str()) && !is_version(word))
+        .take(4)
+        .map(str::to_ascii_lowercase)
+        .collect();
+    match words.is_empty() {
+        true => "api".to_owned(),
+        false => module_name(&words.join("_")),
+    }
+}
+
 /// The cargo feature of an API: its name as a feature, kept clear of the `default` and
 /// `full` features every generated crate has.
 pub fn api_feature(name: &str) -> String {
@@ -317,6 +339,16 @@ pub fn one_line(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_title_names_an_api_without_the_words_every_title_has() {
+        assert_eq!(title_module("Stripe API"), "stripe");
+        assert_eq!(title_module("GitHub v3 REST API"), "github");
+        assert_eq!(title_module("Zoom API - Users"), "zoom_users");
+        assert_eq!(title_module("OpenAI API"), "openai");
+        assert_eq!(title_module("API"), "api");
+        assert_eq!(title_module("Type"), "type_");
+    }
 
     #[test]
     fn acronyms_stay_whole_in_module_and_feature_names() {

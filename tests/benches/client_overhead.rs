@@ -91,12 +91,7 @@ async fn hand_written(http: &reqwest::Client, base_url: &str) -> Organization {
 }
 
 async fn generated(client: &cloudflare::Client) -> cloudflare::Organization {
-    client
-        .zone_level_zero_trust_organization()
-        .get_your_zero_trust_organization("023e105f4ecef8ad9ca31a8372d0c353")
-        .await
-        .expect("succeeds")
-        .into_body()
+    client.zone_organization().get("023e105f4ecef8ad9ca31a8372d0c353").await.expect("succeeds").into_body()
 }
 
 fn bench(c: &mut Criterion) {

@@ -13,7 +13,7 @@ pub mod shapes;
 pub mod verify;
 
 use anyhow::{bail, Context, Result};
-use generator::{ApiSpec, CrateSettings, Files};
+use generator::{ApiSpec, Config, CrateSettings, Files, Overlay};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -92,17 +92,19 @@ pub fn codegen(root: &Path, mode: Mode) -> Result<String> {
 
 fn generate_target(root: &Path, target: &Target) -> Result<Files> {
     let paths = spec_files(&root.join(target.specs_dir))?;
-    let texts: Vec<(String, String, String)> = paths
+    let texts: Vec<(String, String, String, Steering)> = paths
         .iter()
         .map(|path| {
             let text = fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
             let name = path.file_stem().and_then(|stem| stem.to_str()).unwrap_or("api").to_owned();
-            let shown = path.strip_prefix(root).unwrap_or(path).display().to_string();
-            Ok((name, shown, text))
+            let shown = shown_path(root, path);
+            Ok((name, shown, text, Steering::beside(root, path)?))
         })
         .collect::<Result<_>>()?;
-    let specs: Vec<ApiSpec<'_>> =
-        texts.iter().map(|(name, file, text)| ApiSpec::new(name, file.clone(), text)).collect();
+    let specs: Vec<ApiSpec<'_>> = texts
+        .iter()
+        .map(|(name, file, text, steering)| steering.steer(ApiSpec::new(name, file.clone(), text)))
+        .collect();
     let settings = CrateSettings {
         crate_name: target.crate_name.to_owned(),
         workspace: generator::Workspace::Inherit,
@@ -114,13 +116,86 @@ fn generate_target(root: &Path, target: &Target) -> Result<Files> {
         .and_then(|generated| report_warnings(generated, target.strict))
 }
 
+fn shown_path(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root).unwrap_or(path).display().to_string()
+}
+
+/// What steers one spec's generation: its config (`<stem>.toml` beside it, or a file
+/// given) and its overlays (the config's `overlays`, else `<stem>.overlay.yaml` beside
+/// the spec when there is one), read so the generator, which does no IO, can apply them.
+#[derive(Debug, Default)]
+pub struct Steering {
+    pub config: Option<Config>,
+    /// Each overlay as errors name it, and its text.
+    pub overlays: Vec<(String, String)>,
+}
+
+impl Steering {
+    /// The config and overlays that sit beside `spec`, if any.
+    pub fn beside(root: &Path, spec: &Path) -> Result<Self> {
+        Self::read(root, spec, None, &[])
+    }
+
+    /// `config` instead of the one beside the spec, and `extra_overlays` after the config's.
+    pub fn read(root: &Path, spec: &Path, config: Option<&Path>, extra_overlays: &[PathBuf]) -> Result<Self> {
+        let beside = |suffix: &str| {
+            let stem = spec.file_stem().and_then(|stem| stem.to_str()).unwrap_or("api");
+            spec.with_file_name(format!("{stem}{suffix}"))
+        };
+        let config_path = match config {
+            Some(path) => Some(path.to_path_buf()),
+            None => Some(beside(".toml")).filter(|path| path.is_file()),
+        };
+        let config = match &config_path {
+            Some(path) => {
+                let text = fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+                let config =
+                    Config::parse(&shown_path(root, path), &text).map_err(|found| anyhow::anyhow!("{found}"))?;
+                Some(config)
+            }
+            None => None,
+        };
+        let mut overlay_paths: Vec<PathBuf> = match (&config, &config_path) {
+            (Some(config), Some(path)) if !config.overlays.is_empty() => {
+                let folder = path.parent().unwrap_or(Path::new("."));
+                config.overlays.iter().map(|overlay| folder.join(overlay)).collect()
+            }
+            _ => ["overlay.yaml", "overlay.yml", "overlay.json"]
+                .iter()
+                .map(|suffix| beside(&format!(".{suffix}")))
+                .filter(|path| path.is_file())
+                .collect(),
+        };
+        overlay_paths.extend(extra_overlays.iter().cloned());
+        let overlays = overlay_paths
+            .iter()
+            .map(|path| {
+                let text = fs::read_to_string(path).with_context(|| format!("reading overlay {}", path.display()))?;
+                Ok((shown_path(root, path), text))
+            })
+            .collect::<Result<_>>()?;
+        Ok(Self { config, overlays })
+    }
+
+    /// `spec` with this config and these overlays.
+    pub fn steer<'a>(&'a self, spec: ApiSpec<'a>) -> ApiSpec<'a> {
+        let overlays = self.overlays.iter().map(|(file, text)| Overlay { file, text }).collect();
+        let spec = spec.with_overlays(overlays);
+        match &self.config {
+            Some(config) => spec.with_config(config),
+            None => spec,
+        }
+    }
+}
+
 /// The spec documents of a folder, sorted: directory order differs between machines,
-/// and output must not.
+/// and output must not. Overlays (`*.overlay.yaml`) and configs beside them are not specs.
 pub fn spec_files(specs_dir: &Path) -> Result<Vec<PathBuf>> {
     let mut paths: Vec<PathBuf> = fs::read_dir(specs_dir)
         .with_context(|| format!("reading {}", specs_dir.display()))?
         .filter_map(|entry| entry.ok().map(|entry| entry.path()))
         .filter(|path| matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json")))
+        .filter(|path| !path.file_stem().and_then(|stem| stem.to_str()).is_some_and(|stem| stem.ends_with(".overlay")))
         .collect();
     paths.sort();
     Ok(paths)
@@ -153,9 +228,17 @@ fn report_warnings(generated: generator::Generated, strict: bool) -> Result<File
 }
 
 /// How `generate` writes a standalone crate.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Standalone<'a> {
     pub crate_name: &'a str,
+    /// The API's module and feature; else the config's, else from the spec's title.
+    pub module: Option<&'a str>,
+    /// The prefix of the variables `from_env` reads; else the config's, else the module's.
+    pub env_prefix: Option<&'a str>,
+    /// A config other than `<stem>.toml` beside the spec.
+    pub config: Option<&'a Path>,
+    /// Overlays applied after the config's (or the one beside the spec).
+    pub overlays: &'a [PathBuf],
     /// The manifest joins the enclosing workspace instead of declaring its own.
     pub workspace_member: bool,
     /// Warnings fail the run.
@@ -170,11 +253,22 @@ pub fn read_beside(spec: &Path) -> impl Fn(&str) -> Result<String, String> {
 
 /// Generates a standalone crate for one spec into `output`.
 pub fn generate_standalone(input: &Path, output: &Path, options: Standalone<'_>) -> Result<()> {
-    let Standalone { crate_name, workspace_member, strict } = options;
+    let Standalone { crate_name, workspace_member, strict, module, env_prefix, config, overlays } = options;
     let text = fs::read_to_string(input).with_context(|| format!("reading {}", input.display()))?;
-    let name = input.file_stem().and_then(|stem| stem.to_str()).unwrap_or("api");
     let read = read_beside(input);
-    let spec = ApiSpec::new(name, input.display().to_string(), &text).with_file_reader(&read);
+    let mut steering = Steering::read(Path::new(""), input, config, overlays)?;
+    // The command line overrides the config.
+    if module.is_some() || env_prefix.is_some() {
+        let config = steering.config.get_or_insert_with(Config::default);
+        if let Some(module) = module {
+            config.module = Some(module.to_owned());
+        }
+        if let Some(prefix) = env_prefix {
+            config.env_prefix = Some(generator::naming::const_name(prefix));
+        }
+    }
+    let spec = ApiSpec::titled(input.display().to_string(), &text).with_file_reader(&read);
+    let spec = steering.steer(spec);
     let settings = CrateSettings {
         crate_name: crate_name.to_owned(),
         workspace: if workspace_member { generator::Workspace::Member } else { generator::Workspace::Own },

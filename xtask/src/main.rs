@@ -110,6 +110,18 @@ enum Command {
         /// Fail on what would otherwise be warnings (breakage read leniently).
         #[arg(long)]
         strict: bool,
+        /// The API's module and feature name (default: the config's, else from the spec's title).
+        #[arg(long)]
+        module: Option<String>,
+        /// The prefix of the variables `Client::from_env` reads (default: the module's, in capitals).
+        #[arg(long)]
+        env_prefix: Option<String>,
+        /// The config file (default: `<spec stem>.toml` beside the spec, when there is one).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// An OpenAPI Overlay to apply after the config's; may be given several times.
+        #[arg(long = "overlay")]
+        overlays: Vec<PathBuf>,
     },
 }
 
@@ -174,8 +186,16 @@ fn run(cli: Cli) -> Result<()> {
             print!("{}", xtask::bench::run(&root, &options)?);
         }
         Command::FuzzWorker => xtask::fuzz::serve()?,
-        Command::Generate { input, output, name, workspace_member, strict } => {
-            let options = xtask::Standalone { crate_name: &name, workspace_member, strict };
+        Command::Generate { input, output, name, workspace_member, strict, module, env_prefix, config, overlays } => {
+            let options = xtask::Standalone {
+                crate_name: &name,
+                workspace_member,
+                strict,
+                module: module.as_deref(),
+                env_prefix: env_prefix.as_deref(),
+                config: config.as_deref(),
+                overlays: &overlays,
+            };
             xtask::generate_standalone(&input, &output, options)?;
             println!("wrote {} ({name})", output.display());
         }

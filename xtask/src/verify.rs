@@ -258,10 +258,15 @@ pub fn run(root: &Path, specs: &[PathBuf], work_dir: &Path, options: &Options) -
         })
         .collect::<Result<_>>()?;
     let readers: Vec<_> = texts.iter().map(|(_, _, _, path)| crate::read_beside(path)).collect();
+    let steering: Vec<crate::Steering> =
+        texts.iter().map(|(_, _, _, path)| crate::Steering::beside(root, path)).collect::<Result<_>>()?;
     let api_specs: Vec<ApiSpec<'_>> = texts
         .iter()
         .zip(&readers)
-        .map(|((name, shown, text, _), read)| ApiSpec::new(name, shown.clone(), text).with_file_reader(read))
+        .zip(&steering)
+        .map(|(((name, shown, text, _), read), steering)| {
+            steering.steer(ApiSpec::new(name, shown.clone(), text).with_file_reader(read))
+        })
         .collect();
     let settings = CrateSettings {
         crate_name: CLIENT_CRATE.to_owned(),

@@ -16,13 +16,29 @@ impl Client {
     /// - `scope`: the parent the operation applies to ([`AccountOrZone`](super::AccountOrZone))
     /// - `body`: the request body
     ///
-    /// Returns the request builder [`RevokeAllAccessTokensForAUser`]: set optional values on it, then `.await` it.
-    pub fn revoke_all_access_tokens_for_a_user(
+    /// Returns the request builder [`RevokeUserTokens`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = generated_client::cloudflare_zero_trust::Client::from_env().build()?;
+    /// let response = client
+    ///     .revoke_user_tokens(
+    ///         generated_client::cloudflare_zero_trust::AccountOrZone::Account("account_id".to_owned()),
+    ///         generated_client::cloudflare_zero_trust::RevokeUserRequest { email: "email".to_owned(), devices: None, user_uid: None, warp_session_reauth: None },
+    ///     )
+    ///     .await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn revoke_user_tokens(
         &self,
         scope: super::AccountOrZone,
         body: types::RevokeUserRequest,
-    ) -> RevokeAllAccessTokensForAUser<'_> {
-        RevokeAllAccessTokensForAUser {
+    ) -> RevokeUserTokens<'_> {
+        RevokeUserTokens {
             client: self,
             scope,
             body,
@@ -31,17 +47,17 @@ impl Client {
     }
 }
 
-/// A `POST /{scope}/{scope_id}/access/organizations/revoke_user` request, from [`Client::revoke_all_access_tokens_for_a_user`].
+/// A `POST /{scope}/{scope_id}/access/organizations/revoke_user` request, from [`Client::revoke_user_tokens`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct RevokeAllAccessTokensForAUser<'c> {
+pub struct RevokeUserTokens<'c> {
     client: &'c Client,
     scope: super::AccountOrZone,
     body: types::RevokeUserRequest,
     options: runtime::RequestOptions,
 }
 
-impl<'c> RevokeAllAccessTokensForAUser<'c> {
+impl<'c> RevokeUserTokens<'c> {
     /// Overrides the client's timeout, retries, headers or query parameters for this request.
     pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
         self.options = options;
@@ -59,7 +75,7 @@ impl<'c> RevokeAllAccessTokensForAUser<'c> {
             <types::RevokeUserResponse as runtime::Envelope>::Result,
             types::RevokeUserResponse,
         >,
-        runtime::Error<RevokeAllAccessTokensForAUserError>,
+        runtime::Error<RevokeUserTokensError>,
     > {
         let response = self
             .client
@@ -79,21 +95,19 @@ impl<'c> RevokeAllAccessTokensForAUser<'c> {
             .await?;
         match response.status().as_u16() {
             200 => response.enveloped(),
-            400..=499 => {
-                Err(response.error_json(RevokeAllAccessTokensForAUserError::ClientError))
-            }
+            400..=499 => Err(response.error_json(RevokeUserTokensError::ClientError)),
             _ => Err(response.unexpected()),
         }
     }
 }
 
-impl<'c> std::future::IntoFuture for RevokeAllAccessTokensForAUser<'c> {
+impl<'c> std::future::IntoFuture for RevokeUserTokens<'c> {
     type Output = Result<
         runtime::Response<
             <types::RevokeUserResponse as runtime::Envelope>::Result,
             types::RevokeUserResponse,
         >,
-        runtime::Error<RevokeAllAccessTokensForAUserError>,
+        runtime::Error<RevokeUserTokensError>,
     >;
     type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
@@ -101,9 +115,9 @@ impl<'c> std::future::IntoFuture for RevokeAllAccessTokensForAUser<'c> {
     }
 }
 
-/// The error responses [`RevokeAllAccessTokensForAUser`] documents; each carries its decoded body. Found in [`runtime::Error::Api`].
+/// The error responses [`RevokeUserTokens`] documents; each carries its decoded body. Found in [`runtime::Error::Api`].
 #[derive(Debug, Clone)]
-pub enum RevokeAllAccessTokensForAUserError {
+pub enum RevokeUserTokensError {
     /// `4XX`: Revoke all Access tokens for a user response failure
     ClientError(types::ApiResponseCommonFailure),
 }

@@ -4,9 +4,9 @@
 //!
 //! Hand-authored subset of the Cloudflare API v4 covering the zone-level Zero Trust (Access) organization endpoints and the account-level "revoke all Access tokens for a user" endpoint. Operation ids, paths, field names and descriptions follow Cloudflare's published OpenAPI schema and API reference.
 
-pub mod zone_level_zero_trust_organization;
+pub mod zone_organization;
 
-pub mod zero_trust_organization;
+pub mod account_organization;
 
 pub mod account_or_zone;
 mod types;
@@ -74,17 +74,13 @@ impl Client {
     }
 
     /// Operations tagged `Zone-Level Zero Trust organization`.
-    pub fn zone_level_zero_trust_organization(
-        &self,
-    ) -> zone_level_zero_trust_organization::ZoneLevelZeroTrustOrganization<'_> {
-        zone_level_zero_trust_organization::ZoneLevelZeroTrustOrganization::new(self)
+    pub fn zone_organization(&self) -> zone_organization::ZoneOrganization<'_> {
+        zone_organization::ZoneOrganization::new(self)
     }
 
     /// Operations tagged `Zero Trust organization`.
-    pub fn zero_trust_organization(
-        &self,
-    ) -> zero_trust_organization::ZeroTrustOrganization<'_> {
-        zero_trust_organization::ZeroTrustOrganization::new(self)
+    pub fn account_organization(&self) -> account_organization::AccountOrganization<'_> {
+        account_organization::AccountOrganization::new(self)
     }
 }
 

@@ -32,6 +32,23 @@ impl<'c> UserGrants<'c> {
     /// - `body`: the request body
     ///
     /// Returns the request builder [`DeactivateUserGrant`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = generated_client::zitadel_management::Client::from_env().build()?;
+    /// let response = client.user_grants()
+    ///     .deactivate_user_grant(
+    ///         "userId",
+    ///         "grantId",
+    ///         generated_client::zitadel_management::DeactivateUserGrantRequest::default(),
+    ///     )
+    ///     .await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn deactivate_user_grant(
         &self,
         user_id: impl Into<String>,

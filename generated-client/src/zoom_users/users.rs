@@ -31,12 +31,20 @@ impl<'c> Users<'c> {
     ///
     /// - `user_id`: The user ID or email address of the user. For user-level apps, pass the `me` value for this parameter.
     ///
-    /// Returns the request builder [`UserSsoTokenDelete`]: set optional values on it, then `.await` it.
-    pub fn user_sso_token_delete(
-        &self,
-        user_id: impl Into<String>,
-    ) -> UserSsoTokenDelete<'c> {
-        UserSsoTokenDelete {
+    /// Returns the request builder [`RevokeSsoToken`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = generated_client::zoom_users::Client::from_env().build()?;
+    /// let response = client.users().revoke_sso_token("userId").await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn revoke_sso_token(&self, user_id: impl Into<String>) -> RevokeSsoToken<'c> {
+        RevokeSsoToken {
             client: self.client,
             user_id: user_id.into(),
             options: runtime::RequestOptions::default(),
@@ -44,16 +52,16 @@ impl<'c> Users<'c> {
     }
 }
 
-/// A `DELETE /users/{userId}/token` request, from [`Users::user_sso_token_delete`].
+/// A `DELETE /users/{userId}/token` request, from [`Users::revoke_sso_token`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct UserSsoTokenDelete<'c> {
+pub struct RevokeSsoToken<'c> {
     client: &'c Client,
     user_id: String,
     options: runtime::RequestOptions,
 }
 
-impl<'c> UserSsoTokenDelete<'c> {
+impl<'c> RevokeSsoToken<'c> {
     /// Overrides the client's timeout, retries, headers or query parameters for this request.
     pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
         self.options = options;
@@ -66,7 +74,7 @@ impl<'c> UserSsoTokenDelete<'c> {
     /// - `204`: Token deleted.
     pub async fn send(
         self,
-    ) -> Result<runtime::Response<()>, runtime::Error<UserSsoTokenDeleteError>> {
+    ) -> Result<runtime::Response<()>, runtime::Error<RevokeSsoTokenError>> {
         let response = self
             .client
             .core
@@ -83,23 +91,23 @@ impl<'c> UserSsoTokenDelete<'c> {
             .await?;
         match response.status().as_u16() {
             204 => response.empty(),
-            404 => Err(response.error_json(UserSsoTokenDeleteError::NotFound)),
+            404 => Err(response.error_json(RevokeSsoTokenError::NotFound)),
             _ => Err(response.unexpected()),
         }
     }
 }
 
-impl<'c> std::future::IntoFuture for UserSsoTokenDelete<'c> {
-    type Output = Result<runtime::Response<()>, runtime::Error<UserSsoTokenDeleteError>>;
+impl<'c> std::future::IntoFuture for RevokeSsoToken<'c> {
+    type Output = Result<runtime::Response<()>, runtime::Error<RevokeSsoTokenError>>;
     type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
 }
 
-/// The error responses [`UserSsoTokenDelete`] documents; each carries its decoded body. Found in [`runtime::Error::Api`].
+/// The error responses [`RevokeSsoToken`] documents; each carries its decoded body. Found in [`runtime::Error::Api`].
 #[derive(Debug, Clone)]
-pub enum UserSsoTokenDeleteError {
+pub enum RevokeSsoTokenError {
     /// `404`: **HTTP Status Code:** `404` **Not Found**<br><br>
     /// **Error Code:** `1001`<br>
     /// User does not exist: $userId.

@@ -6,7 +6,9 @@
 
 mod client;
 mod docs;
+mod example;
 mod operations;
+mod reference;
 mod types;
 
 use crate::ir::{Api, OperationGroup, TypeRef};
@@ -40,7 +42,8 @@ enum Job<'a> {
     Module(&'a Api),
     TypesHeader(&'a Api),
     Types(&'a Api, std::ops::Range<usize>),
-    Group(&'a Api, &'a OperationGroup),
+    /// With the crate's name as a path (`generated_client`), for the examples.
+    Group(&'a Api, &'a OperationGroup, &'a str),
 }
 
 /// Types per formatting job: small enough to spread a large API over every core.
@@ -52,7 +55,7 @@ impl Job<'_> {
             Job::Module(api) => client::emit_api_module(api),
             Job::TypesHeader(api) => types::emit_types_header(api),
             Job::Types(api, range) => types::emit_type_chunk(api, range.clone()),
-            Job::Group(api, group) => operations::emit_group(api, group),
+            Job::Group(api, group, crate_path) => operations::emit_group(api, group, crate_path),
         };
         let formatted = match self {
             Job::Types(..) => format_items(tokens),
@@ -69,7 +72,7 @@ impl Job<'_> {
         match self {
             Job::Module(api) => Self::path(api, "mod.rs"),
             Job::TypesHeader(api) | Job::Types(api, _) => Self::path(api, "types.rs"),
-            Job::Group(api, group) => Self::path(api, &format!("{}.rs", group.module)),
+            Job::Group(api, group, _) => Self::path(api, &format!("{}.rs", group.module)),
         }
     }
 }
@@ -84,6 +87,7 @@ pub(crate) fn emit_crate(apis: &[Api], settings: &CrateSettings) -> Result<Files
         "# @generated: formatted by the generator.\ndisable_all_formatting = true\n".to_owned(),
     );
     files.insert(PathBuf::from("src/runtime.rs"), format!("{HEADER}{RUNTIME}"));
+    let crate_path = settings.crate_name.replace('-', "_");
     let mut jobs = Vec::new();
     for api in apis {
         if !api.types.types.is_empty() {
@@ -94,7 +98,10 @@ pub(crate) fn emit_crate(apis: &[Api], settings: &CrateSettings) -> Result<Files
             (0..count).step_by(TYPES_PER_JOB).map(|start| Job::Types(api, start..count.min(start + TYPES_PER_JOB))),
         );
         jobs.push(Job::Module(api));
-        jobs.extend(api.groups.iter().map(|group| Job::Group(api, group)));
+        jobs.extend(api.groups.iter().map(|group| Job::Group(api, group, &crate_path)));
+    }
+    for api in apis {
+        files.extend(reference::pages(api, &crate_path));
     }
     // Jobs come back in job order, so a file's chunks concatenate in arena order.
     for (path, text) in run_in_parallel(&jobs, Job::run, Job::file)? {

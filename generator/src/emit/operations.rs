@@ -11,7 +11,7 @@ use crate::ir::{
 use proc_macro2::TokenStream;
 use quote::quote;
 
-pub(crate) fn emit_group(api: &Api, group: &OperationGroup) -> TokenStream {
+pub(crate) fn emit_group(api: &Api, group: &OperationGroup, crate_path: &str) -> TokenStream {
     let module_line = format!("{}.", group.summary);
     let module_docs = inner_doc_attrs([ours(module_line)]);
     let group_type = ident(&group.type_name);
@@ -21,7 +21,10 @@ pub(crate) fn emit_group(api: &Api, group: &OperationGroup) -> TokenStream {
         Some(_) => (quote!(self.client), quote!('c)),
         None => (quote!(self), quote!('_)),
     };
-    let constructors = group.operations.iter().map(|operation| emit_constructor(api, operation, &client, &lifetime));
+    let constructors = group
+        .operations
+        .iter()
+        .map(|operation| emit_constructor(api, group, operation, &client, &lifetime, crate_path));
     let (accessor, impl_target) = match &group.tag {
         Some(_) => {
             let line = format!("{}, from [`Client::{}`].", group.summary, group.accessor);
@@ -86,7 +89,14 @@ fn argument_type(api: &Api, ty: &TypeRef) -> (TokenStream, TokenStream) {
     }
 }
 
-fn emit_constructor(api: &Api, operation: &Operation, client: &TokenStream, lifetime: &TokenStream) -> TokenStream {
+fn emit_constructor(
+    api: &Api,
+    group: &OperationGroup,
+    operation: &Operation,
+    client: &TokenStream,
+    lifetime: &TokenStream,
+    crate_path: &str,
+) -> TokenStream {
     let method = ident(&operation.method_name);
     let builder = ident(&operation.builder_name);
     let mut arguments = Vec::new();
@@ -159,6 +169,7 @@ fn emit_constructor(api: &Api, operation: &Operation, client: &TokenStream, life
         ours(endpoint),
         ours(argument_docs),
         ours(send_line),
+        ours(example_doc(api, group, operation, crate_path).unwrap_or_default()),
     ]);
     let deprecated = operation.deprecated.then(|| quote!(#[deprecated]));
     quote! {
@@ -172,6 +183,18 @@ fn emit_constructor(api: &Api, operation: &Operation, client: &TokenStream, life
             }
         }
     }
+}
+
+/// A `no_run` example of the call, which doctests compile: the client from the
+/// environment, the required values from the spec's examples.
+fn example_doc(api: &Api, group: &OperationGroup, operation: &Operation, crate_path: &str) -> Option<String> {
+    let api_path = format!("{crate_path}::{}", api.module);
+    let call = super::example::rust_call(api, group, operation, &api_path)?;
+    Some(format!(
+        "# Example\n\n```no_run\n# async fn example() -> Result<(), Box<dyn std::error::Error>> {{\n\
+         let client = {api_path}::Client::from_env().build()?;\n{call}\nprintln!(\"{{:?}}\", response.body());\n\
+         # Ok(())\n# }}\n```"
+    ))
 }
 
 fn sanitize_line(text: &str) -> String {

@@ -80,7 +80,7 @@ fn mentions_map(def: &TypeDef) -> bool {
 }
 
 fn emit_type(api: &Api, def: &TypeDef, context: TypeContext) -> TokenStream {
-    let items = emit_type_items(api, def, context);
+    let items = with_configured_attributes(emit_type_items(api, def, context), def);
     super::gate(items, &def.features)
 }
 
@@ -97,10 +97,13 @@ fn emit_type_items(api: &Api, def: &TypeDef, context: TypeContext) -> TokenStrea
         TypeKind::Union(variants, discriminator) => {
             let docs = match discriminator {
                 Some(_) => docs,
-                None => doc_attrs([
-                    spec(def.description.as_deref()),
-                    ours("Decoded as the first variant that holds the whole value (then the first that fits at all); variants that demand more (required fields) come first."),
-                ]),
+                None => {
+                    let docs = doc_attrs([
+                        spec(def.description.as_deref()),
+                        ours("Decoded as the first variant that holds the whole value (then the first that fits at all); variants that demand more (required fields) come first."),
+                    ]);
+                    docs
+                }
             };
             emit_union(api, &docs, &name, variants, discriminator.as_ref(), def.direction, context)
         }
@@ -109,6 +112,30 @@ fn emit_type_items(api: &Api, def: &TypeDef, context: TypeContext) -> TokenStrea
             quote! { #docs pub type #name = #target; }
         }
     }
+}
+
+/// What the API's config adds to the type, put just before its `pub`: after its own
+/// derives, whose helper attributes (`#[serde(…)]`) may be among the added ones. A
+/// `#[derive(…)]` of its own keeps the usual ones as they are. An alias takes neither: it
+/// is the type it names. Both were checked when the config was read.
+fn with_configured_attributes(items: TokenStream, def: &TypeDef) -> TokenStream {
+    if matches!(def.kind, TypeKind::Alias(_)) || (def.extra_derives.is_empty() && def.extra_attributes.is_empty()) {
+        return items;
+    }
+    let derives: Vec<syn::Path> = def.extra_derives.iter().filter_map(|path| syn::parse_str(path).ok()).collect();
+    let derive = (!derives.is_empty()).then(|| quote!(#[derive(#(#derives),*)]));
+    let attributes = def.extra_attributes.iter().filter_map(|text| crate::config::parse_attribute(text)).flatten();
+    let added = quote!(#derive #(#attributes)*);
+    let mut out = TokenStream::new();
+    let mut placed = false;
+    for token in items {
+        if !placed && matches!(&token, proc_macro2::TokenTree::Ident(ident) if ident == "pub") {
+            out.extend(added.clone());
+            placed = true;
+        }
+        out.extend([token]);
+    }
+    out
 }
 
 fn emit_struct(

@@ -9,6 +9,7 @@ mod bundle;
 mod convert;
 mod lenient;
 mod operations;
+pub(crate) mod overlay;
 mod parse;
 mod schemas;
 pub(crate) mod structure;
@@ -16,8 +17,10 @@ pub(crate) mod structure;
 use crate::diagnostics::{pointer, Diagnostic, Diagnostics, Origins, Reporter};
 use crate::ir::{self, Api, ApiKeyLocation, SchemeKind, TypeDef, TypeId, TypeKind, TypeRef};
 use crate::naming::{self, Namespace};
-use crate::ApiSpec;
+use crate::{ApiSpec, Config};
+
 use openapiv3::{OpenAPI, ReferenceOr};
+pub use overlay::Overlay;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Loads one spec and lowers it into the IR.
@@ -40,12 +43,21 @@ pub(crate) fn load_document(spec: &ApiSpec<'_>, keep_document: bool) -> Result<L
     let mut kept = None;
     let mut report = Reporter::new(spec.file.clone());
     let mut warnings = Vec::new();
-    let openapi = parse::parse_document(spec.text, &mut report).and_then(|mut document| {
+    // What overlays wrote maps back to them; it is the first rewrite, so the last undone.
+    let mut overlaid = Origins::default();
+    let parsed = match parse::parse_document(spec.text, &mut report) {
+        Some(mut document) => {
+            overlay::apply_all(&mut document, &spec.overlays, &mut overlaid, &mut warnings)?;
+            Some(document)
+        }
+        None => None,
+    };
+    let openapi = parsed.and_then(|mut document| {
         // Swagger 2.0 and OpenAPI 3.1 become 3.0 first, so one typed model serves all three.
         let (mut converted, mut wrapped) = (Origins::default(), Origins::chained());
         let normalized = convert::normalize(&mut document, &mut converted, &mut wrapped);
         // One channel for every problem: conversion's are mapped back through what it moved.
-        report.set_origins(vec![wrapped.clone(), converted.clone()]);
+        report.set_origins(vec![wrapped.clone(), converted.clone(), overlaid.clone()]);
         if let Err(problems) = normalized {
             for (at, message) in problems {
                 report.error(at, message);
@@ -57,7 +69,7 @@ pub(crate) fn load_document(spec: &ApiSpec<'_>, keep_document: bool) -> Result<L
         let result = bundle::bundle(&mut document, &parse_other, spec.read_file.map(|reader| reader.0), &mut bundled);
         // Bundling's own diagnostics are already mapped back through its moves (at the
         // time each was found); what comes later undoes those moves first.
-        report.set_origins(vec![wrapped.clone(), converted.clone()]);
+        report.set_origins(vec![wrapped.clone(), converted.clone(), overlaid.clone()]);
         match result {
             Ok(lenient) => {
                 warnings.extend(lenient.into_iter().map(|(at, message)| report.diagnostic(at, message)));
@@ -73,7 +85,7 @@ pub(crate) fn load_document(spec: &ApiSpec<'_>, keep_document: bool) -> Result<L
         // bundling, so parameters from other files and path items given by `$ref` are seen.
         let mut repaired = Origins::chained();
         let repairs = lenient::repair(&mut document, &mut repaired);
-        report.set_origins(vec![repaired, bundled, wrapped, converted]);
+        report.set_origins(vec![repaired, bundled, wrapped, converted, overlaid]);
         warnings.extend(repairs.into_iter().map(|(at, message)| report.diagnostic(at, message)));
         if keep_document {
             kept = Some(document.clone());
@@ -88,8 +100,11 @@ pub(crate) fn load_document(spec: &ApiSpec<'_>, keep_document: bool) -> Result<L
     let fresh = report.fresh();
     std::mem::replace(&mut report, fresh).finish()?;
 
+    let config = spec.config;
     let mut lowering = Lowering {
         openapi: &openapi,
+        config,
+        config_problems: Vec::new(),
         report,
         types: Vec::new(),
         type_names: Namespace::new(),
@@ -97,16 +112,25 @@ pub(crate) fn load_document(spec: &ApiSpec<'_>, keep_document: bool) -> Result<L
         inline_types: HashMap::new(),
         warnings: Vec::new(),
     };
-    let module = naming::api_module(spec.name);
+    let name = match (config.and_then(|config| config.module.clone()), spec.name) {
+        (Some(module), _) => module,
+        (None, Some(name)) => name.to_owned(),
+        (None, None) => naming::title_module(&openapi.info.title),
+    };
+    let module = naming::api_module(&name);
     lowering.register_components();
     lowering.lower_components();
-    let env_prefix = match openapi.info.extensions.get("x-env-prefix").and_then(|value| value.as_str()) {
+    let from_spec = openapi.info.extensions.get("x-env-prefix").and_then(|value| value.as_str());
+    let env_prefix = match config.and_then(|config| config.env_prefix.as_deref()).or(from_spec) {
         Some(prefix) => naming::const_name(prefix),
         None => naming::const_name(&module),
     };
     let security_schemes = lowering.lower_security_schemes(&env_prefix);
     let groups = lowering.lower_operations(&security_schemes, &module);
-    let Lowering { report, mut types, warnings: lowering_warnings, .. } = lowering;
+    if let Some(config) = config {
+        lowering.check_config_schemas(config);
+    }
+    let Lowering { report, mut types, warnings: lowering_warnings, config_problems, .. } = lowering;
     let user_pointers = match keep_document {
         true => {
             let origins = types.iter().flat_map(|def| &def.origins);
@@ -114,7 +138,14 @@ pub(crate) fn load_document(spec: &ApiSpec<'_>, keep_document: bool) -> Result<L
         }
         false => BTreeMap::new(),
     };
-    report.finish()?;
+    let found = match report.finish() {
+        Ok(()) => Diagnostics::default(),
+        Err(found) => found,
+    };
+    let found = Diagnostics(found.0.into_iter().chain(config_problems).collect());
+    if !found.is_empty() {
+        return Err(found);
+    }
     warnings.extend(lowering_warnings);
     file_parts(&mut types, &groups);
     box_recursive_fields(&mut types);
@@ -122,7 +153,7 @@ pub(crate) fn load_document(spec: &ApiSpec<'_>, keep_document: bool) -> Result<L
 
     let api = Api {
         env_prefix,
-        feature: naming::api_feature(spec.name),
+        feature: naming::api_feature(&name),
         module,
         title: naming::one_line(&openapi.info.title),
         version: openapi.info.version.clone(),
@@ -133,6 +164,7 @@ pub(crate) fn load_document(spec: &ApiSpec<'_>, keep_document: bool) -> Result<L
         groups,
         scopes: Vec::new(),
         core_feature: None,
+        tag_features_from: config.and_then(|config| config.tag_features_from),
         warnings,
     };
     Ok(Loaded { api, document: kept, user_pointers })
@@ -141,6 +173,9 @@ pub(crate) fn load_document(spec: &ApiSpec<'_>, keep_document: bool) -> Result<L
 /// State shared by the lowering passes of one document.
 pub(crate) struct Lowering<'a> {
     openapi: &'a OpenAPI,
+    config: Option<&'a Config>,
+    /// What the config names that the document lacks, against the config's file.
+    config_problems: Vec<Diagnostic>,
     report: Reporter,
     types: Vec<TypeDef>,
     type_names: Namespace,
@@ -153,6 +188,28 @@ pub(crate) struct Lowering<'a> {
 }
 
 impl Lowering<'_> {
+    /// Every schema the config names exists, and no two get one name.
+    fn check_config_schemas(&mut self, config: &Config) {
+        let schemas = self.openapi.components.as_ref().map(|components| &components.schemas);
+        let mut given: BTreeMap<&str, &str> = BTreeMap::new();
+        for (schema, settings) in &config.schemas {
+            let key = format!("schemas.{}", crate::config::quoted_key(schema));
+            if !schemas.is_some_and(|schemas| schemas.contains_key(schema)) {
+                let message = format!("the spec has no schema `{schema}` under #/components/schemas");
+                self.config_problems.push(config.problem(key, message));
+                continue;
+            }
+            let Some(name) = settings.name.as_deref() else { continue };
+            let taken_by_default = schemas.into_iter().flat_map(|schemas| schemas.keys()).find(|other| {
+                *other != schema && !config.schemas.contains_key(*other) && naming::type_name(other) == name
+            });
+            if let Some(other) = given.insert(name, schema).or(taken_by_default.map(String::as_str)) {
+                let message = format!("`{name}` is also the name of schema `{other}`; give each type its own name");
+                self.config_problems.push(config.problem(format!("{key}.name"), message));
+            }
+        }
+    }
+
     fn warn(&mut self, at: impl Into<String>, message: impl Into<String>) {
         let warning = self.report.diagnostic(at, message);
         self.warnings.push(warning);

@@ -3,7 +3,7 @@
 //!
 //! Naming: an operation's method is its `operationId` in snake case, trimmed of its
 //! tag's prefix (`zone-level-zero-trust-organization-get-your-zero-trust-organization`
-//! under tag `Zone-Level Zero Trust organization` → `get_your_zero_trust_organization`);
+//! under tag `Zone-Level Zero Trust organization` → `get_your_zero_trust_organization`; a config may rename it);
 //! a gRPC-gateway `{Service}_{Rpc}` id keeps the RPC name alone; without an
 //! `operationId`, it is the HTTP method and the path's segments (`get_items_by_item_id`).
 
@@ -42,11 +42,16 @@ impl<'a> Lowering<'a> {
         let mut method_names: Vec<Namespace> = Vec::new();
         let mut builder_names: Vec<Namespace> = Vec::new();
 
+        let config = self.config;
+        let selected = |path: &str, method: HttpMethod, operation: &openapiv3::Operation| {
+            config.is_none_or(|config| config.selects(&operation.tags, path, &operation_keys(method, path, operation)))
+        };
         let items = || openapi.paths.paths.iter().filter_map(|(path, item)| Some((path, item.as_item()?)));
         let untagged = items()
-            .flat_map(|(_, item)| operations_of(item))
-            .filter(|(_, operation)| operation.tags.is_empty())
+            .flat_map(|(path, item)| operations_of(item).into_iter().map(move |(method, op)| (path, method, op)))
+            .filter(|(path, method, operation)| operation.tags.is_empty() && selected(path, *method, operation))
             .count();
+        let mut configured_used: BTreeSet<String> = BTreeSet::new();
         let by_resource = untagged >= RESOURCE_GROUPS_FROM;
         for (path, item) in &openapi.paths.paths {
             let path_at = pointer("#/paths", path);
@@ -55,6 +60,13 @@ impl<'a> Lowering<'a> {
                 continue;
             };
             for (method, operation) in operations_of(item) {
+                let keys = operation_keys(method, path, operation);
+                configured_used.extend(keys.iter().cloned());
+                configured_used.extend(operation.tags.iter().map(|tag| format!("tag:{tag}")));
+                if !selected(path, method, operation) {
+                    continue;
+                }
+                let configured = config.and_then(|config| keys.iter().find_map(|key| config.operations.get(key)));
                 let at = pointer(&path_at, &method.as_str().to_ascii_lowercase());
                 let resource = match operation.tags.first() {
                     None if by_resource => path_resource(path),
@@ -66,14 +78,24 @@ impl<'a> Lowering<'a> {
                     None => {
                         let (module, accessor, type_name, description) = match &tag {
                             Some(tag) => {
-                                let module = group_names.claim(naming::module_name(tag));
+                                let chosen = config.and_then(|config| config.tags.get(tag));
+                                let wanted = naming::module_name(chosen.unwrap_or(tag));
+                                let module = group_names.claim(wanted.clone());
+                                if let (Some(config), Some(_)) = (config, chosen.filter(|_| module != wanted)) {
+                                    let key = format!("tags.{}", crate::config::quoted_key(tag));
+                                    let message = format!(
+                                        "module `{wanted}` is taken (by the API itself, another tag or the \
+                                         generated code); choose another"
+                                    );
+                                    self.config_problems.push(config.problem(key, message));
+                                }
                                 let description = openapi
                                     .tags
                                     .iter()
                                     .find(|declared| &declared.name == tag)
                                     .and_then(|declared| declared.description.clone());
-                                let accessor = client_members.claim(naming::snake_ident(tag));
-                                (module, accessor, naming::type_name(tag), description)
+                                let accessor = client_members.claim(naming::snake_ident(chosen.unwrap_or(tag)));
+                                (module, accessor, naming::type_name(chosen.unwrap_or(tag)), description)
                             }
                             None => {
                                 (group_names.claim("untagged".to_owned()), String::new(), "Client".to_owned(), None)
@@ -105,7 +127,10 @@ impl<'a> Lowering<'a> {
                     }
                 };
                 let operation_id = operation.operation_id.clone().unwrap_or_else(|| derived_operation_id(method, path));
-                let wanted = method_name(&operation_id, tag.as_deref());
+                let wanted = match configured.and_then(|configured| configured.method.clone()) {
+                    Some(method) => method,
+                    None => method_name(&operation_id, tag.as_deref()),
+                };
                 let method_name = match tag {
                     Some(_) => method_names[group_index].claim(wanted),
                     None => client_members.claim(wanted),
@@ -127,7 +152,37 @@ impl<'a> Lowering<'a> {
                 groups[group_index].operations.push(lowered);
             }
         }
+        if let Some(config) = config {
+            self.check_config_operations(config, &configured_used);
+        }
         groups
+    }
+
+    /// Every operation and tag the config names is in the document: a name that matches
+    /// nothing is a typo or a vendor's rename, and would otherwise change nothing silently.
+    fn check_config_operations(&mut self, config: &crate::Config, seen: &BTreeSet<String>) {
+        use crate::config::quoted_key;
+        let mut problem = |key: String, message: String| self.config_problems.push(config.problem(key, message));
+        for id in config.operations.keys().filter(|id| !seen.contains(*id)) {
+            problem(
+                format!("operations.{}", quoted_key(id)),
+                format!("no operation has id `{id}` (or is `{id}` as `METHOD /path`)"),
+            );
+        }
+        for tag in config.tags.keys().filter(|tag| !seen.contains(&format!("tag:{tag}"))) {
+            problem(format!("tags.{}", quoted_key(tag)), format!("no operation is tagged `{tag}`"));
+        }
+        let lists = [("include", config.include.as_ref()), ("exclude", Some(&config.exclude))];
+        for (list, selection) in lists.into_iter().filter_map(|(name, list)| Some((name, list?))) {
+            for (index, id) in selection.operations.iter().enumerate().filter(|(_, id)| !seen.contains(*id)) {
+                problem(format!("{list}.operations[{index}]"), format!("no operation has id `{id}`"));
+            }
+            for (index, tag) in
+                selection.tags.iter().enumerate().filter(|(_, tag)| !seen.contains(&format!("tag:{tag}")))
+            {
+                problem(format!("{list}.tags[{index}]"), format!("no operation is tagged `{tag}`"));
+            }
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -320,6 +375,13 @@ impl<'a> Lowering<'a> {
                     ParameterSchemaOrContent::Content(_) => None,
                 }
                 .filter(|value| !value.is_null()),
+                // The parameter's own example, else its schema's: what examples in docs show.
+                example: data.example.clone().or_else(|| match &data.format {
+                    ParameterSchemaOrContent::Schema(schema) => {
+                        self.resolve_schema(schema).and_then(|schema| schema.schema_data.example.clone())
+                    }
+                    ParameterSchemaOrContent::Content(_) => None,
+                }),
             });
         }
         for name in path_template_names(path) {
@@ -374,6 +436,11 @@ impl<'a> Lowering<'a> {
                 content_type: property.content_type.clone(),
             })
             .collect();
+        let example = media
+            .example
+            .clone()
+            .or_else(|| media.examples.values().find_map(|example| example.as_item()?.value.clone()))
+            .or_else(|| self.resolve_schema(media.schema.as_ref()?)?.schema_data.example.clone());
         Some(RequestBody {
             ty,
             encoding,
@@ -381,6 +448,7 @@ impl<'a> Lowering<'a> {
             required: body.required,
             description: body.description.clone(),
             property_encodings,
+            example,
         })
     }
 
@@ -563,6 +631,13 @@ fn location_key(parameter: &openapiv3::Parameter) -> &'static str {
 
 fn path_template_names(path: &str) -> Vec<&str> {
     path.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(name, _)| name)).collect()
+}
+
+/// The names a config may give an operation by: its `operationId`, and `METHOD /path`.
+fn operation_keys(method: HttpMethod, path: &str, operation: &openapiv3::Operation) -> Vec<String> {
+    let mut keys: Vec<String> = operation.operation_id.iter().cloned().collect();
+    keys.push(format!("{} {path}", method.as_str()));
+    keys
 }
 
 fn method_name(operation_id: &str, tag: Option<&str>) -> String {

@@ -47,10 +47,31 @@ impl Composition<'_> {
 
 impl<'a> Lowering<'a> {
     /// Reserves a named slot for every component schema, so `$ref`s resolve in any order.
+    /// Names the config gives are claimed first, so no other type takes them.
     pub(super) fn register_components(&mut self) {
         let Some(components) = &self.openapi.components else { return };
+        let config = self.config;
+        let configured = |name: &str| config.and_then(|config| config.schemas.get(name));
+        let renamed: Vec<&str> = components
+            .schemas
+            .keys()
+            .filter_map(|name| configured(name).and_then(|settings| settings.name.as_deref()))
+            .collect();
+        self.type_names.reserve(&renamed);
         for name in components.schemas.keys() {
-            let id = self.reserve_type(naming::type_name(name));
+            let settings = configured(name);
+            let id = match settings.and_then(|settings| settings.name.clone()) {
+                Some(chosen) => {
+                    let id = self.reserve_type(String::new());
+                    self.types[id.0].name = chosen;
+                    id
+                }
+                None => self.reserve_type(naming::type_name(name)),
+            };
+            if let Some(settings) = settings {
+                self.types[id.0].extra_derives = settings.derive.clone();
+                self.types[id.0].extra_attributes = settings.attributes.clone();
+            }
             self.components.insert(format!("{SCHEMA_PREFIX}{name}"), id);
         }
     }
@@ -96,6 +117,8 @@ impl<'a> Lowering<'a> {
             features: Vec::new(),
             origins: Vec::new(),
             direction: Default::default(),
+            extra_derives: Vec::new(),
+            extra_attributes: Vec::new(),
         });
         TypeId(self.types.len() - 1)
     }

@@ -12,6 +12,17 @@ impl Client {
     /// - `body`: the request body
     ///
     /// Returns the request builder [`PostCustomers`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::billing::Client::from_env().build()?;
+    /// let response = client.post_customers(fixture_client::billing::PostCustomersRequest::default()).await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn post_customers(
         &self,
         body: types::PostCustomersRequest,
@@ -28,6 +39,21 @@ impl Client {
     /// - `body`: the request body
     ///
     /// Returns the request builder [`PostPaymentIntents`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::billing::Client::from_env().build()?;
+    /// let response = client
+    ///     .post_payment_intents(
+    ///         fixture_client::billing::PostPaymentIntentsRequest { amount: 1, currency: "currency".to_owned(), automatic_payment_methods: None, payment_method_types: None },
+    ///     )
+    ///     .await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn post_payment_intents(
         &self,
         body: types::PostPaymentIntentsRequest,

@@ -23,6 +23,17 @@ impl<'c> Builder<'c> {
     /// `GET /builders`
     ///
     /// Returns the request builder [`ListBuilders`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::collisions::Client::from_env().build()?;
+    /// let response = client.builder2().list_builders().await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_builders(&self) -> ListBuilders<'c> {
         ListBuilders {
             client: self.client,

@@ -23,6 +23,17 @@ impl<'c> Things<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`GetThing`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::collisions::Client::from_env().build()?;
+    /// let response = client.things2().get_thing("id").await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_thing(&self, id: impl Into<String>) -> GetThing<'c> {
         GetThing {
             client: self.client,

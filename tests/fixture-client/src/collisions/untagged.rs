@@ -11,6 +11,17 @@ impl Client {
     /// `GET /things`
     ///
     /// Returns the request builder [`FromEnv2`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::collisions::Client::from_env().build()?;
+    /// let response = client.from_env2().await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn from_env2(&self) -> FromEnv2<'_> {
         FromEnv2 {
             client: self,
@@ -28,6 +39,17 @@ impl Client {
     /// `POST /things`
     ///
     /// Returns the request builder [`Things`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::collisions::Client::from_env().build()?;
+    /// let response = client.things().await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn things(&self) -> Things<'_> {
         Things {
             client: self,

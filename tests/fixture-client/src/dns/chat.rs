@@ -24,6 +24,21 @@ impl<'c> Chat<'c> {
     /// - `body`: the request body
     ///
     /// Returns the request builder [`CreateChatCompletion`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::dns::Client::from_env().build()?;
+    /// let response = client.chat()
+    ///     .create_chat_completion(
+    ///         fixture_client::dns::CreateChatCompletionRequest { messages: vec![fixture_client::dns::Message::System(fixture_client::dns::SystemMessage { role: fixture_client::dns::SystemMessageRole::System, content: "content".to_owned() })] },
+    ///     )
+    ///     .await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create_chat_completion(
         &self,
         body: types::CreateChatCompletionRequest,
@@ -40,6 +55,21 @@ impl<'c> Chat<'c> {
     /// - `body`: the request body
     ///
     /// Returns the request builder [`UpdateRunner`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::dns::Client::from_env().build()?;
+    /// let response = client.chat()
+    ///     .update_runner(
+    ///         fixture_client::dns::Runner { runner: fixture_client::dns::RunnerRunner::Sidecar(fixture_client::dns::Sidecar::default()), tag: None, max_extension: None, filter: None, validation: None, files: None, evidence: None, indicator: None, owner: None },
+    ///     )
+    ///     .await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn update_runner(&self, body: types::Runner) -> UpdateRunner<'c> {
         UpdateRunner {
             client: self.client,
@@ -53,6 +83,21 @@ impl<'c> Chat<'c> {
     /// - `body`: the request body
     ///
     /// Returns the request builder [`UseTool`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::dns::Client::from_env().build()?;
+    /// let response = client.chat()
+    ///     .use_tool(
+    ///         fixture_client::dns::Tool::Function(fixture_client::dns::FunctionTool { r#type: fixture_client::dns::FunctionToolType::Function, name: "name".to_owned() }),
+    ///     )
+    ///     .await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn use_tool(&self, body: types::Tool) -> UseTool<'c> {
         UseTool {
             client: self.client,
@@ -64,6 +109,17 @@ impl<'c> Chat<'c> {
     /// `GET /shapes`
     ///
     /// Returns the request builder [`GetShape`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::dns::Client::from_env().build()?;
+    /// let response = client.chat().get_shape().await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_shape(&self) -> GetShape<'c> {
         GetShape {
             client: self.client,

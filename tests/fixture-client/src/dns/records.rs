@@ -24,6 +24,17 @@ impl<'c> Records<'c> {
     /// - `zone_id`: the `zone_id` path parameter
     ///
     /// Returns the request builder [`ListDnsRecords`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::dns::Client::from_env().build()?;
+    /// let response = client.records().list_dns_records("zone_id").await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_dns_records(&self, zone_id: impl Into<String>) -> ListDnsRecords<'c> {
         ListDnsRecords {
             client: self.client,
@@ -38,6 +49,22 @@ impl<'c> Records<'c> {
     /// - `body`: the request body
     ///
     /// Returns the request builder [`CreateDnsRecord`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::dns::Client::from_env().build()?;
+    /// let response = client.records()
+    ///     .create_dns_record(
+    ///         "zone_id",
+    ///         fixture_client::dns::DnsRecord::A(fixture_client::dns::ARecord { r#type: fixture_client::dns::ARecordType::A, name: "name".to_owned(), content: "content".to_owned(), id: None, ttl: None, comment: None, proxied: None }),
+    ///     )
+    ///     .await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create_dns_record(
         &self,
         zone_id: impl Into<String>,
@@ -58,6 +85,23 @@ impl<'c> Records<'c> {
     /// - `body`: the request body
     ///
     /// Returns the request builder [`UpdateDnsRecord`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::dns::Client::from_env().build()?;
+    /// let response = client.records()
+    ///     .update_dns_record(
+    ///         "zone_id",
+    ///         "dns_record_id",
+    ///         fixture_client::dns::DnsRecord::A(fixture_client::dns::ARecord { r#type: fixture_client::dns::ARecordType::A, name: "name".to_owned(), content: "content".to_owned(), id: None, ttl: None, comment: None, proxied: None }),
+    ///     )
+    ///     .await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn update_dns_record(
         &self,
         zone_id: impl Into<String>,

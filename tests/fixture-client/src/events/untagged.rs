@@ -12,6 +12,21 @@ impl Client {
     /// - `body`: the request body
     ///
     /// Returns the request builder [`CreateChatCompletion`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::events::Client::from_env().build()?;
+    /// let response = client
+    ///     .create_chat_completion(
+    ///         fixture_client::events::CreateChatCompletionRequest { model: "model".to_owned(), prompt: "prompt".to_owned(), stream: None },
+    ///     )
+    ///     .await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create_chat_completion(
         &self,
         body: types::CreateChatCompletionRequest,

@@ -10,6 +10,17 @@ impl Client {
     /// `GET /reports`
     ///
     /// Returns the request builder [`ListReports`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::lenient_parameters::Client::from_env().build()?;
+    /// let response = client.list_reports().await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_reports(&self) -> ListReports<'_> {
         ListReports {
             client: self,

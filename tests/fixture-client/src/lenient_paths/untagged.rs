@@ -12,6 +12,17 @@ impl Client {
     /// - `member_id`: the `memberId` path parameter
     ///
     /// Returns the request builder [`GetMember`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::lenient_paths::Client::from_env().build()?;
+    /// let response = client.get_member("organizationId", "memberId").await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_member(
         &self,
         organization_id: impl Into<String>,

@@ -10,6 +10,17 @@ impl Client {
     /// `GET /widgets`
     ///
     /// Returns the request builder [`ListWidgets`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::lenient_refs::Client::from_env().build()?;
+    /// let response = client.list_widgets().await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_widgets(&self) -> ListWidgets<'_> {
         ListWidgets {
             client: self,

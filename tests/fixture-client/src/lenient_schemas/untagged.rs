@@ -12,6 +12,21 @@ impl Client {
     /// - `body`: the request body
     ///
     /// Returns the request builder [`CreateWebhook`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::lenient_schemas::Client::from_env().build()?;
+    /// let response = client
+    ///     .create_webhook(
+    ///         fixture_client::lenient_schemas::Webhook { url: "url".to_owned(), events: vec![fixture_client::lenient_schemas::WebhookEventsItem::MeetingStarted] },
+    ///     )
+    ///     .await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create_webhook(&self, body: types::Webhook) -> CreateWebhook<'_> {
         CreateWebhook {
             client: self,

@@ -9,6 +9,17 @@ impl Client {
     /// `GET /things`
     ///
     /// Returns the request builder [`ListThings`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::lenient_security::Client::from_env().build()?;
+    /// let response = client.list_things().await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_things(&self) -> ListThings<'_> {
         ListThings {
             client: self,
@@ -19,6 +30,17 @@ impl Client {
     /// `GET /legacy`
     ///
     /// Returns the request builder [`LegacyOnly`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::lenient_security::Client::from_env().build()?;
+    /// let response = client.legacy_only().await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn legacy_only(&self) -> LegacyOnly<'_> {
         LegacyOnly {
             client: self,

@@ -13,6 +13,22 @@ impl Client {
     /// - `body`: the request body
     ///
     /// Returns the request builder [`PutNote`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::openapi31::Client::from_env().build()?;
+    /// let response = client
+    ///     .put_note(
+    ///         "id",
+    ///         fixture_client::openapi31::Note { kind: fixture_client::openapi31::NoteKind::Note, text: None, color: None, author: None, pinned: None },
+    ///     )
+    ///     .await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn put_note(&self, id: impl Into<String>, body: types::Note) -> PutNote<'_> {
         PutNote {
             client: self,

@@ -26,6 +26,17 @@ impl<'c> Items<'c> {
     /// - `item_id`: Path-level parameter shared by every method.
     ///
     /// Returns the request builder [`GetItem`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::operations::Client::from_env().build()?;
+    /// let response = client.items().get_item(1).await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_item(&self, item_id: i64) -> GetItem<'c> {
         GetItem {
             client: self.client,
@@ -47,6 +58,17 @@ impl<'c> Items<'c> {
     /// - `item_id`: Path-level parameter shared by every method.
     ///
     /// Returns the request builder [`DeleteItemsByItemId`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::operations::Client::from_env().build()?;
+    /// let response = client.items().delete_items_by_item_id(1).await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete_items_by_item_id(&self, item_id: i64) -> DeleteItemsByItemId<'c> {
         DeleteItemsByItemId {
             client: self.client,
@@ -60,6 +82,21 @@ impl<'c> Items<'c> {
     /// - `body`: the request body
     ///
     /// Returns the request builder [`CreateItem`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::operations::Client::from_env().build()?;
+    /// let response = client.items()
+    ///     .create_item(
+    ///         fixture_client::operations::CreateItemRequest { name: "name".to_owned(), count: None },
+    ///     )
+    ///     .await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create_item(&self, body: types::CreateItemRequest) -> CreateItem<'c> {
         CreateItem {
             client: self.client,
@@ -73,6 +110,17 @@ impl<'c> Items<'c> {
     /// - `item_id`: the `item_id` path parameter
     ///
     /// Returns the request builder [`PutNote`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::operations::Client::from_env().build()?;
+    /// let response = client.items().put_note(1).await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn put_note(&self, item_id: i64) -> PutNote<'c> {
         PutNote {
             client: self.client,

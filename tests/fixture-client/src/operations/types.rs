@@ -9,6 +9,8 @@ use crate::runtime;
 #[cfg(feature = "operations-items")]
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[derive(Hash, PartialOrd, Ord)]
+#[serde(deny_unknown_fields)]
 pub struct Item {
     pub id: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -12,6 +12,17 @@ impl Client {
     /// - `path`: the `path` path parameter
     ///
     /// Returns the request builder [`Download`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::operations::Client::from_env().build()?;
+    /// let response = client.download("path").await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn download(&self, path: impl Into<String>) -> Download<'_> {
         Download {
             client: self,
@@ -27,6 +38,17 @@ impl Client {
     /// - `body`: the request body
     ///
     /// Returns the request builder [`Upload`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::operations::Client::from_env().build()?;
+    /// let response = client.upload("path", true, Vec::new()).await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn upload(
         &self,
         path: impl Into<String>,
@@ -50,6 +72,17 @@ impl Client {
     /// - `report_id`: the `report-id` path parameter
     ///
     /// Returns the request builder [`GetReportsByReportId`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::operations::Client::from_env().build()?;
+    /// let response = client.get_reports_by_report_id("report-id").await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_reports_by_report_id(
         &self,
         report_id: impl Into<String>,
@@ -66,6 +99,17 @@ impl Client {
     /// - `report_id`: the `report_id` path parameter
     ///
     /// Returns the request builder [`GetReportsByReportId2`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::operations::Client::from_env().build()?;
+    /// let response = client.get_reports_by_report_id2("report_id").await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_reports_by_report_id2(
         &self,
         report_id: impl Into<String>,

@@ -24,6 +24,17 @@ impl<'c> Customers<'c> {
     /// `GET /v1/customers`
     ///
     /// Returns the request builder [`GetCustomers`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::pagination::Client::from_env().build()?;
+    /// let response = client.customers().get_customers().await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_customers(&self) -> GetCustomers<'c> {
         GetCustomers {
             client: self.client,

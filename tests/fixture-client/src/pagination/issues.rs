@@ -26,6 +26,17 @@ impl<'c> Issues<'c> {
     /// - `owner`: the `owner` path parameter
     ///
     /// Returns the request builder [`ListIssues`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::pagination::Client::from_env().build()?;
+    /// let response = client.issues().list_issues("owner").await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_issues(&self, owner: impl Into<String>) -> ListIssues<'c> {
         ListIssues {
             client: self.client,

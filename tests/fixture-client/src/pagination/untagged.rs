@@ -12,6 +12,17 @@ impl Client {
     /// `GET /things`
     ///
     /// Returns the request builder [`ListThings`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::pagination::Client::from_env().build()?;
+    /// let response = client.list_things().await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_things(&self) -> ListThings<'_> {
         ListThings {
             client: self,
@@ -27,6 +38,17 @@ impl Client {
     /// `GET /users`
     ///
     /// Returns the request builder [`ListUsers`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::pagination::Client::from_env().build()?;
+    /// let response = client.list_users().await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_users(&self) -> ListUsers<'_> {
         ListUsers {
             client: self,
@@ -41,6 +63,17 @@ impl Client {
     /// `GET /events`
     ///
     /// Returns the request builder [`ListEvents`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::pagination::Client::from_env().build()?;
+    /// let response = client.list_events().await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_events(&self) -> ListEvents<'_> {
         ListEvents {
             client: self,
@@ -54,6 +87,17 @@ impl Client {
     /// `GET /members`
     ///
     /// Returns the request builder [`ListMembers`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::pagination::Client::from_env().build()?;
+    /// let response = client.list_members().await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_members(&self) -> ListMembers<'_> {
         ListMembers {
             client: self,
@@ -67,6 +111,17 @@ impl Client {
     /// `GET /teams`
     ///
     /// Returns the request builder [`ListTeams`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::pagination::Client::from_env().build()?;
+    /// let response = client.list_teams().await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_teams(&self) -> ListTeams<'_> {
         ListTeams {
             client: self,

@@ -24,6 +24,21 @@ impl<'c> Accounts<'c> {
     /// - `body`: the request body
     ///
     /// Returns the request builder [`CreateAccount`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::shapes::Client::from_env().build()?;
+    /// let response = client.accounts()
+    ///     .create_account(
+    ///         fixture_client::shapes::Account { id: None, email: "email".to_owned(), password: None, homepage: None, last_ip: None, visits: None, score: None, active: None, plan: None },
+    ///     )
+    ///     .await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create_account(&self, body: types::Account) -> CreateAccount<'c> {
         CreateAccount {
             client: self.client,
@@ -37,6 +52,17 @@ impl<'c> Accounts<'c> {
     /// - `body`: the request body
     ///
     /// Returns the request builder [`PutSettings`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::shapes::Client::from_env().build()?;
+    /// let response = client.accounts().put_settings(fixture_client::shapes::Settings::default()).await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn put_settings(&self, body: types::Settings) -> PutSettings<'c> {
         PutSettings {
             client: self.client,

@@ -24,6 +24,21 @@ impl<'c> Pets<'c> {
     /// - `body`: the request body
     ///
     /// Returns the request builder [`CreatePet`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::shapes::Client::from_env().build()?;
+    /// let response = client.pets()
+    ///     .create_pet(
+    ///         fixture_client::shapes::Pet { id: "id".to_owned(), created: None, name: "name".to_owned(), kind: fixture_client::shapes::Kind::Dog, tags: None, owner: None, nickname: None, labels: None, extra: None, weight: None, height: None, age: None, chip_id: None, born: None, photo: None, r#type: None, context: None, self_: None, payment: None },
+    ///     )
+    ///     .await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create_pet(&self, body: types::Pet) -> CreatePet<'c> {
         CreatePet {
             client: self.client,
@@ -35,6 +50,17 @@ impl<'c> Pets<'c> {
     /// `GET /tree`
     ///
     /// Returns the request builder [`GetTree`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::shapes::Client::from_env().build()?;
+    /// let response = client.pets().get_tree().await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_tree(&self) -> GetTree<'c> {
         GetTree {
             client: self.client,
@@ -50,6 +76,17 @@ impl<'c> Pets<'c> {
     /// - `body`: the request body
     ///
     /// Returns the request builder [`UpdatePet`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::shapes::Client::from_env().build()?;
+    /// let response = client.pets().update_pet(1, fixture_client::shapes::PetUpdate::default()).await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn update_pet(&self, pet_id: i64, body: types::PetUpdate) -> UpdatePet<'c> {
         UpdatePet {
             client: self.client,

@@ -22,6 +22,17 @@ impl<'c> Exports<'c> {
     /// `GET /exports`
     ///
     /// Returns the request builder [`ListExports`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::shared_shapes::Client::from_env().build()?;
+    /// let response = client.exports().list_exports().await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_exports(&self) -> ListExports<'c> {
         ListExports {
             client: self.client,
@@ -35,6 +46,21 @@ impl<'c> Exports<'c> {
     /// - `body`: the request body
     ///
     /// Returns the request builder [`CreateExport`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::shared_shapes::Client::from_env().build()?;
+    /// let response = client.exports()
+    ///     .create_export(
+    ///         fixture_client::shared_shapes::CreateExportRequest { format: fixture_client::shared_shapes::Format::Json, tree: None },
+    ///     )
+    ///     .await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create_export(&self, body: types::CreateExportRequest) -> CreateExport<'c> {
         CreateExport {
             client: self.client,

@@ -22,6 +22,17 @@ impl<'c> Folders<'c> {
     /// `GET /folders`
     ///
     /// Returns the request builder [`GetFolderTree`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::shared_shapes::Client::from_env().build()?;
+    /// let response = client.folders().get_folder_tree().await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_folder_tree(&self) -> GetFolderTree<'c> {
         GetFolderTree {
             client: self.client,

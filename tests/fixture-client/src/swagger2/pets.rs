@@ -24,6 +24,17 @@ impl<'c> Pets<'c> {
     /// `GET /pets`
     ///
     /// Returns the request builder [`ListPets`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::swagger2::Client::from_env().build()?;
+    /// let response = client.pets().list_pets().await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_pets(&self) -> ListPets<'c> {
         ListPets {
             client: self.client,
@@ -43,6 +54,21 @@ impl<'c> Pets<'c> {
     /// - `body`: The pet to add.
     ///
     /// Returns the request builder [`AddPet`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::swagger2::Client::from_env().build()?;
+    /// let response = client.pets()
+    ///     .add_pet(
+    ///         fixture_client::swagger2::NewPet { name: "name".to_owned(), tag: None },
+    ///     )
+    ///     .await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn add_pet(&self, body: types::NewPet) -> AddPet<'c> {
         AddPet {
             client: self.client,
@@ -58,6 +84,17 @@ impl<'c> Pets<'c> {
     /// - `pet_id`: the `petId` path parameter
     ///
     /// Returns the request builder [`GetPet`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::swagger2::Client::from_env().build()?;
+    /// let response = client.pets().get_pet(1).await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_pet(&self, pet_id: i64) -> GetPet<'c> {
         GetPet {
             client: self.client,
@@ -95,6 +132,22 @@ impl<'c> Pets<'c> {
     /// - `body`: the request body
     ///
     /// Returns the request builder [`RenamePet`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::swagger2::Client::from_env().build()?;
+    /// let response = client.pets()
+    ///     .rename_pet(
+    ///         1,
+    ///         fixture_client::swagger2::RenamePetRequest { name: "name".to_owned() },
+    ///     )
+    ///     .await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn rename_pet(
         &self,
         pet_id: i64,
@@ -115,6 +168,17 @@ impl<'c> Pets<'c> {
     /// - `pet_id`: the `petId` path parameter
     ///
     /// Returns the request builder [`ExportPet`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::swagger2::Client::from_env().build()?;
+    /// let response = client.pets().export_pet(1).await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn export_pet(&self, pet_id: i64) -> ExportPet<'c> {
         ExportPet {
             client: self.client,

@@ -24,6 +24,17 @@ impl<'c> Balance<'c> {
     /// - `account`: the `account` path parameter
     ///
     /// Returns the request builder [`GetBalance`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::untagged_resources::Client::from_env().build()?;
+    /// let response = client.balance().get_balance("account").await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_balance(&self, account: impl Into<String>) -> GetBalance<'c> {
         GetBalance {
             client: self.client,

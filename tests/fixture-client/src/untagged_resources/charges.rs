@@ -22,6 +22,17 @@ impl<'c> Charges<'c> {
     /// `GET /v1/charges`
     ///
     /// Returns the request builder [`GetCharges`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::untagged_resources::Client::from_env().build()?;
+    /// let response = client.charges().get_charges().await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_charges(&self) -> GetCharges<'c> {
         GetCharges {
             client: self.client,
@@ -32,6 +43,17 @@ impl<'c> Charges<'c> {
     /// `POST /v1/charges`
     ///
     /// Returns the request builder [`PostCharges`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::untagged_resources::Client::from_env().build()?;
+    /// let response = client.charges().post_charges().await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn post_charges(&self) -> PostCharges<'c> {
         PostCharges {
             client: self.client,
@@ -44,6 +66,17 @@ impl<'c> Charges<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`GetChargesId`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::untagged_resources::Client::from_env().build()?;
+    /// let response = client.charges().get_charges_id("id").await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_charges_id(&self, id: impl Into<String>) -> GetChargesId<'c> {
         GetChargesId {
             client: self.client,
@@ -57,6 +90,17 @@ impl<'c> Charges<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`PostChargesId`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::untagged_resources::Client::from_env().build()?;
+    /// let response = client.charges().post_charges_id("id").await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn post_charges_id(&self, id: impl Into<String>) -> PostChargesId<'c> {
         PostChargesId {
             client: self.client,
@@ -70,6 +114,17 @@ impl<'c> Charges<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`DeleteChargesId`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::untagged_resources::Client::from_env().build()?;
+    /// let response = client.charges().delete_charges_id("id").await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete_charges_id(&self, id: impl Into<String>) -> DeleteChargesId<'c> {
         DeleteChargesId {
             client: self.client,

@@ -22,6 +22,17 @@ impl<'c> Customers<'c> {
     /// `GET /v1/customers`
     ///
     /// Returns the request builder [`GetCustomers`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::untagged_resources::Client::from_env().build()?;
+    /// let response = client.customers().get_customers().await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_customers(&self) -> GetCustomers<'c> {
         GetCustomers {
             client: self.client,
@@ -32,6 +43,17 @@ impl<'c> Customers<'c> {
     /// `POST /v1/customers`
     ///
     /// Returns the request builder [`PostCustomers`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::untagged_resources::Client::from_env().build()?;
+    /// let response = client.customers().post_customers().await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn post_customers(&self) -> PostCustomers<'c> {
         PostCustomers {
             client: self.client,
@@ -44,6 +66,17 @@ impl<'c> Customers<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`GetCustomersId`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::untagged_resources::Client::from_env().build()?;
+    /// let response = client.customers().get_customers_id("id").await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_customers_id(&self, id: impl Into<String>) -> GetCustomersId<'c> {
         GetCustomersId {
             client: self.client,
@@ -57,6 +90,17 @@ impl<'c> Customers<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`PostCustomersId`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::untagged_resources::Client::from_env().build()?;
+    /// let response = client.customers().post_customers_id("id").await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn post_customers_id(&self, id: impl Into<String>) -> PostCustomersId<'c> {
         PostCustomersId {
             client: self.client,
@@ -70,6 +114,17 @@ impl<'c> Customers<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`DeleteCustomersId`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::untagged_resources::Client::from_env().build()?;
+    /// let response = client.customers().delete_customers_id("id").await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete_customers_id(&self, id: impl Into<String>) -> DeleteCustomersId<'c> {
         DeleteCustomersId {
             client: self.client,

@@ -22,6 +22,17 @@ impl<'c> Invoices<'c> {
     /// `GET /v1/invoices`
     ///
     /// Returns the request builder [`GetInvoices`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::untagged_resources::Client::from_env().build()?;
+    /// let response = client.invoices().get_invoices().await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_invoices(&self) -> GetInvoices<'c> {
         GetInvoices {
             client: self.client,
@@ -32,6 +43,17 @@ impl<'c> Invoices<'c> {
     /// `POST /v1/invoices`
     ///
     /// Returns the request builder [`PostInvoices`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::untagged_resources::Client::from_env().build()?;
+    /// let response = client.invoices().post_invoices().await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn post_invoices(&self) -> PostInvoices<'c> {
         PostInvoices {
             client: self.client,
@@ -44,6 +66,17 @@ impl<'c> Invoices<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`GetInvoicesId`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::untagged_resources::Client::from_env().build()?;
+    /// let response = client.invoices().get_invoices_id("id").await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_invoices_id(&self, id: impl Into<String>) -> GetInvoicesId<'c> {
         GetInvoicesId {
             client: self.client,
@@ -57,6 +90,17 @@ impl<'c> Invoices<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`PostInvoicesId`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::untagged_resources::Client::from_env().build()?;
+    /// let response = client.invoices().post_invoices_id("id").await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn post_invoices_id(&self, id: impl Into<String>) -> PostInvoicesId<'c> {
         PostInvoicesId {
             client: self.client,
@@ -70,6 +114,17 @@ impl<'c> Invoices<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`DeleteInvoicesId`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::untagged_resources::Client::from_env().build()?;
+    /// let response = client.invoices().delete_invoices_id("id").await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete_invoices_id(&self, id: impl Into<String>) -> DeleteInvoicesId<'c> {
         DeleteInvoicesId {
             client: self.client,

@@ -22,6 +22,17 @@ impl<'c> PaymentIntents<'c> {
     /// `GET /v1/payment_intents`
     ///
     /// Returns the request builder [`GetPaymentIntents`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::untagged_resources::Client::from_env().build()?;
+    /// let response = client.payment_intents().get_payment_intents().await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_payment_intents(&self) -> GetPaymentIntents<'c> {
         GetPaymentIntents {
             client: self.client,
@@ -32,6 +43,17 @@ impl<'c> PaymentIntents<'c> {
     /// `POST /v1/payment_intents`
     ///
     /// Returns the request builder [`PostPaymentIntents`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::untagged_resources::Client::from_env().build()?;
+    /// let response = client.payment_intents().post_payment_intents().await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn post_payment_intents(&self) -> PostPaymentIntents<'c> {
         PostPaymentIntents {
             client: self.client,
@@ -44,6 +66,17 @@ impl<'c> PaymentIntents<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`GetPaymentIntentsId`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::untagged_resources::Client::from_env().build()?;
+    /// let response = client.payment_intents().get_payment_intents_id("id").await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_payment_intents_id(
         &self,
         id: impl Into<String>,
@@ -60,6 +93,17 @@ impl<'c> PaymentIntents<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`PostPaymentIntentsId`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::untagged_resources::Client::from_env().build()?;
+    /// let response = client.payment_intents().post_payment_intents_id("id").await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn post_payment_intents_id(
         &self,
         id: impl Into<String>,
@@ -76,6 +120,17 @@ impl<'c> PaymentIntents<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`DeletePaymentIntentsId`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::untagged_resources::Client::from_env().build()?;
+    /// let response = client.payment_intents().delete_payment_intents_id("id").await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete_payment_intents_id(
         &self,
         id: impl Into<String>,

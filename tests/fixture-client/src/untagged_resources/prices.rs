@@ -22,6 +22,17 @@ impl<'c> Prices<'c> {
     /// `GET /v1/prices`
     ///
     /// Returns the request builder [`GetPrices`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::untagged_resources::Client::from_env().build()?;
+    /// let response = client.prices().get_prices().await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_prices(&self) -> GetPrices<'c> {
         GetPrices {
             client: self.client,
@@ -32,6 +43,17 @@ impl<'c> Prices<'c> {
     /// `POST /v1/prices`
     ///
     /// Returns the request builder [`PostPrices`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::untagged_resources::Client::from_env().build()?;
+    /// let response = client.prices().post_prices().await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn post_prices(&self) -> PostPrices<'c> {
         PostPrices {
             client: self.client,
@@ -44,6 +66,17 @@ impl<'c> Prices<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`GetPricesId`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::untagged_resources::Client::from_env().build()?;
+    /// let response = client.prices().get_prices_id("id").await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_prices_id(&self, id: impl Into<String>) -> GetPricesId<'c> {
         GetPricesId {
             client: self.client,
@@ -57,6 +90,17 @@ impl<'c> Prices<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`PostPricesId`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::untagged_resources::Client::from_env().build()?;
+    /// let response = client.prices().post_prices_id("id").await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn post_prices_id(&self, id: impl Into<String>) -> PostPricesId<'c> {
         PostPricesId {
             client: self.client,
@@ -70,6 +114,17 @@ impl<'c> Prices<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`DeletePricesId`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::untagged_resources::Client::from_env().build()?;
+    /// let response = client.prices().delete_prices_id("id").await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete_prices_id(&self, id: impl Into<String>) -> DeletePricesId<'c> {
         DeletePricesId {
             client: self.client,

@@ -22,6 +22,17 @@ impl<'c> Products<'c> {
     /// `GET /v1/products`
     ///
     /// Returns the request builder [`GetProducts`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::untagged_resources::Client::from_env().build()?;
+    /// let response = client.products().get_products().await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_products(&self) -> GetProducts<'c> {
         GetProducts {
             client: self.client,
@@ -32,6 +43,17 @@ impl<'c> Products<'c> {
     /// `POST /v1/products`
     ///
     /// Returns the request builder [`PostProducts`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::untagged_resources::Client::from_env().build()?;
+    /// let response = client.products().post_products().await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn post_products(&self) -> PostProducts<'c> {
         PostProducts {
             client: self.client,
@@ -44,6 +66,17 @@ impl<'c> Products<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`GetProductsId`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::untagged_resources::Client::from_env().build()?;
+    /// let response = client.products().get_products_id("id").await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_products_id(&self, id: impl Into<String>) -> GetProductsId<'c> {
         GetProductsId {
             client: self.client,
@@ -57,6 +90,17 @@ impl<'c> Products<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`PostProductsId`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::untagged_resources::Client::from_env().build()?;
+    /// let response = client.products().post_products_id("id").await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn post_products_id(&self, id: impl Into<String>) -> PostProductsId<'c> {
         PostProductsId {
             client: self.client,
@@ -70,6 +114,17 @@ impl<'c> Products<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`DeleteProductsId`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::untagged_resources::Client::from_env().build()?;
+    /// let response = client.products().delete_products_id("id").await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete_products_id(&self, id: impl Into<String>) -> DeleteProductsId<'c> {
         DeleteProductsId {
             client: self.client,

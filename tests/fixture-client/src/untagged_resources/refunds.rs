@@ -22,6 +22,17 @@ impl<'c> Refunds<'c> {
     /// `GET /v1/refunds`
     ///
     /// Returns the request builder [`GetRefunds`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::untagged_resources::Client::from_env().build()?;
+    /// let response = client.refunds().get_refunds().await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_refunds(&self) -> GetRefunds<'c> {
         GetRefunds {
             client: self.client,
@@ -32,6 +43,17 @@ impl<'c> Refunds<'c> {
     /// `POST /v1/refunds`
     ///
     /// Returns the request builder [`PostRefunds`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::untagged_resources::Client::from_env().build()?;
+    /// let response = client.refunds().post_refunds().await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn post_refunds(&self) -> PostRefunds<'c> {
         PostRefunds {
             client: self.client,
@@ -44,6 +66,17 @@ impl<'c> Refunds<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`GetRefundsId`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::untagged_resources::Client::from_env().build()?;
+    /// let response = client.refunds().get_refunds_id("id").await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_refunds_id(&self, id: impl Into<String>) -> GetRefundsId<'c> {
         GetRefundsId {
             client: self.client,
@@ -57,6 +90,17 @@ impl<'c> Refunds<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`PostRefundsId`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::untagged_resources::Client::from_env().build()?;
+    /// let response = client.refunds().post_refunds_id("id").await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn post_refunds_id(&self, id: impl Into<String>) -> PostRefundsId<'c> {
         PostRefundsId {
             client: self.client,
@@ -70,6 +114,17 @@ impl<'c> Refunds<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`DeleteRefundsId`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::untagged_resources::Client::from_env().build()?;
+    /// let response = client.refunds().delete_refunds_id("id").await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete_refunds_id(&self, id: impl Into<String>) -> DeleteRefundsId<'c> {
         DeleteRefundsId {
             client: self.client,

@@ -22,6 +22,17 @@ impl<'c> Subscriptions<'c> {
     /// `GET /v1/subscriptions`
     ///
     /// Returns the request builder [`GetSubscriptions`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::untagged_resources::Client::from_env().build()?;
+    /// let response = client.subscriptions().get_subscriptions().await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_subscriptions(&self) -> GetSubscriptions<'c> {
         GetSubscriptions {
             client: self.client,
@@ -32,6 +43,17 @@ impl<'c> Subscriptions<'c> {
     /// `POST /v1/subscriptions`
     ///
     /// Returns the request builder [`PostSubscriptions`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::untagged_resources::Client::from_env().build()?;
+    /// let response = client.subscriptions().post_subscriptions().await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn post_subscriptions(&self) -> PostSubscriptions<'c> {
         PostSubscriptions {
             client: self.client,
@@ -44,6 +66,17 @@ impl<'c> Subscriptions<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`GetSubscriptionsId`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::untagged_resources::Client::from_env().build()?;
+    /// let response = client.subscriptions().get_subscriptions_id("id").await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_subscriptions_id(&self, id: impl Into<String>) -> GetSubscriptionsId<'c> {
         GetSubscriptionsId {
             client: self.client,
@@ -57,6 +90,17 @@ impl<'c> Subscriptions<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`PostSubscriptionsId`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::untagged_resources::Client::from_env().build()?;
+    /// let response = client.subscriptions().post_subscriptions_id("id").await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn post_subscriptions_id(
         &self,
         id: impl Into<String>,
@@ -73,6 +117,17 @@ impl<'c> Subscriptions<'c> {
     /// - `id`: the `id` path parameter
     ///
     /// Returns the request builder [`DeleteSubscriptionsId`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::untagged_resources::Client::from_env().build()?;
+    /// let response = client.subscriptions().delete_subscriptions_id("id").await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete_subscriptions_id(
         &self,
         id: impl Into<String>,

@@ -10,6 +10,17 @@ impl Client {
     /// `GET /`
     ///
     /// Returns the request builder [`GetRoot`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::untagged_resources::Client::from_env().build()?;
+    /// let response = client.get_root().await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_root(&self) -> GetRoot<'_> {
         GetRoot {
             client: self,

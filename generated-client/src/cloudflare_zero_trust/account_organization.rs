@@ -6,19 +6,19 @@ use super::types;
 use super::Client;
 use crate::runtime;
 
-/// Operations tagged `Zero Trust organization`, from [`Client::zero_trust_organization`].
+/// Operations tagged `Zero Trust organization`, from [`Client::account_organization`].
 #[derive(Debug, Clone, Copy)]
-pub struct ZeroTrustOrganization<'c> {
+pub struct AccountOrganization<'c> {
     client: &'c Client,
 }
 
-impl<'c> ZeroTrustOrganization<'c> {
+impl<'c> AccountOrganization<'c> {
     pub(super) fn new(client: &'c Client) -> Self {
         Self { client }
     }
 }
 
-impl<'c> ZeroTrustOrganization<'c> {
+impl<'c> AccountOrganization<'c> {
     /// Revoke all Access tokens for a user
     ///
     /// Revokes a user's access across all applications.
@@ -28,13 +28,29 @@ impl<'c> ZeroTrustOrganization<'c> {
     /// - `account_id`: The Account ID to use for this endpoint. Mutually exclusive with the Zone ID.
     /// - `body`: the request body
     ///
-    /// Returns the request builder [`RevokeAllAccessTokensForAUser`]: set optional values on it, then `.await` it.
-    pub fn revoke_all_access_tokens_for_a_user(
+    /// Returns the request builder [`RevokeUserTokens`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = generated_client::cloudflare_zero_trust::Client::from_env().build()?;
+    /// let response = client.account_organization()
+    ///     .revoke_user_tokens(
+    ///         "023e105f4ecef8ad9ca31a8372d0c353",
+    ///         generated_client::cloudflare_zero_trust::RevokeUserRequest { email: "email".to_owned(), devices: None, user_uid: None, warp_session_reauth: None },
+    ///     )
+    ///     .await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn revoke_user_tokens(
         &self,
         account_id: impl Into<String>,
         body: types::RevokeUserRequest,
-    ) -> RevokeAllAccessTokensForAUser<'c> {
-        RevokeAllAccessTokensForAUser {
+    ) -> RevokeUserTokens<'c> {
+        RevokeUserTokens {
             client: self.client,
             account_id: account_id.into(),
             body,
@@ -43,17 +59,17 @@ impl<'c> ZeroTrustOrganization<'c> {
     }
 }
 
-/// A `POST /accounts/{account_id}/access/organizations/revoke_user` request, from [`ZeroTrustOrganization::revoke_all_access_tokens_for_a_user`].
+/// A `POST /accounts/{account_id}/access/organizations/revoke_user` request, from [`AccountOrganization::revoke_user_tokens`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct RevokeAllAccessTokensForAUser<'c> {
+pub struct RevokeUserTokens<'c> {
     client: &'c Client,
     account_id: String,
     body: types::RevokeUserRequest,
     options: runtime::RequestOptions,
 }
 
-impl<'c> RevokeAllAccessTokensForAUser<'c> {
+impl<'c> RevokeUserTokens<'c> {
     /// Overrides the client's timeout, retries, headers or query parameters for this request.
     pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
         self.options = options;
@@ -71,7 +87,7 @@ impl<'c> RevokeAllAccessTokensForAUser<'c> {
             <types::RevokeUserResponse as runtime::Envelope>::Result,
             types::RevokeUserResponse,
         >,
-        runtime::Error<RevokeAllAccessTokensForAUserError>,
+        runtime::Error<RevokeUserTokensError>,
     > {
         let response = self
             .client
@@ -90,21 +106,19 @@ impl<'c> RevokeAllAccessTokensForAUser<'c> {
             .await?;
         match response.status().as_u16() {
             200 => response.enveloped(),
-            400..=499 => {
-                Err(response.error_json(RevokeAllAccessTokensForAUserError::ClientError))
-            }
+            400..=499 => Err(response.error_json(RevokeUserTokensError::ClientError)),
             _ => Err(response.unexpected()),
         }
     }
 }
 
-impl<'c> std::future::IntoFuture for RevokeAllAccessTokensForAUser<'c> {
+impl<'c> std::future::IntoFuture for RevokeUserTokens<'c> {
     type Output = Result<
         runtime::Response<
             <types::RevokeUserResponse as runtime::Envelope>::Result,
             types::RevokeUserResponse,
         >,
-        runtime::Error<RevokeAllAccessTokensForAUserError>,
+        runtime::Error<RevokeUserTokensError>,
     >;
     type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
@@ -112,9 +126,9 @@ impl<'c> std::future::IntoFuture for RevokeAllAccessTokensForAUser<'c> {
     }
 }
 
-/// The error responses [`RevokeAllAccessTokensForAUser`] documents; each carries its decoded body. Found in [`runtime::Error::Api`].
+/// The error responses [`RevokeUserTokens`] documents; each carries its decoded body. Found in [`runtime::Error::Api`].
 #[derive(Debug, Clone)]
-pub enum RevokeAllAccessTokensForAUserError {
+pub enum RevokeUserTokensError {
     /// `4XX`: Revoke all Access tokens for a user response failure
     ClientError(types::ApiResponseCommonFailure),
 }

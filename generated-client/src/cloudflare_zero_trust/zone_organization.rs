@@ -6,19 +6,19 @@ use super::types;
 use super::Client;
 use crate::runtime;
 
-/// Operations tagged `Zone-Level Zero Trust organization`, from [`Client::zone_level_zero_trust_organization`].
+/// Operations tagged `Zone-Level Zero Trust organization`, from [`Client::zone_organization`].
 #[derive(Debug, Clone, Copy)]
-pub struct ZoneLevelZeroTrustOrganization<'c> {
+pub struct ZoneOrganization<'c> {
     client: &'c Client,
 }
 
-impl<'c> ZoneLevelZeroTrustOrganization<'c> {
+impl<'c> ZoneOrganization<'c> {
     pub(super) fn new(client: &'c Client) -> Self {
         Self { client }
     }
 }
 
-impl<'c> ZoneLevelZeroTrustOrganization<'c> {
+impl<'c> ZoneOrganization<'c> {
     /// Get your Zero Trust organization
     ///
     /// Returns the configuration for your Zero Trust organization.
@@ -27,12 +27,20 @@ impl<'c> ZoneLevelZeroTrustOrganization<'c> {
     ///
     /// - `zone_id`: Identifier
     ///
-    /// Returns the request builder [`GetYourZeroTrustOrganization`]: set optional values on it, then `.await` it.
-    pub fn get_your_zero_trust_organization(
-        &self,
-        zone_id: impl Into<String>,
-    ) -> GetYourZeroTrustOrganization<'c> {
-        GetYourZeroTrustOrganization {
+    /// Returns the request builder [`Get`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = generated_client::cloudflare_zero_trust::Client::from_env().build()?;
+    /// let response = client.zone_organization().get("699d98642c564d2e855e9661899b7252").await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn get(&self, zone_id: impl Into<String>) -> Get<'c> {
+        Get {
             client: self.client,
             zone_id: zone_id.into(),
             options: runtime::RequestOptions::default(),
@@ -48,13 +56,29 @@ impl<'c> ZoneLevelZeroTrustOrganization<'c> {
     /// - `zone_id`: Identifier
     /// - `body`: the request body
     ///
-    /// Returns the request builder [`UpdateYourZeroTrustOrganization`]: set optional values on it, then `.await` it.
-    pub fn update_your_zero_trust_organization(
+    /// Returns the request builder [`Update`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = generated_client::cloudflare_zero_trust::Client::from_env().build()?;
+    /// let response = client.zone_organization()
+    ///     .update(
+    ///         "699d98642c564d2e855e9661899b7252",
+    ///         generated_client::cloudflare_zero_trust::UpdateOrganizationRequest::default(),
+    ///     )
+    ///     .await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn update(
         &self,
         zone_id: impl Into<String>,
         body: types::UpdateOrganizationRequest,
-    ) -> UpdateYourZeroTrustOrganization<'c> {
-        UpdateYourZeroTrustOrganization {
+    ) -> Update<'c> {
+        Update {
             client: self.client,
             zone_id: zone_id.into(),
             body,
@@ -71,13 +95,29 @@ impl<'c> ZoneLevelZeroTrustOrganization<'c> {
     /// - `zone_id`: Identifier
     /// - `body`: the request body
     ///
-    /// Returns the request builder [`CreateYourZeroTrustOrganization`]: set optional values on it, then `.await` it.
-    pub fn create_your_zero_trust_organization(
+    /// Returns the request builder [`Create`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = generated_client::cloudflare_zero_trust::Client::from_env().build()?;
+    /// let response = client.zone_organization()
+    ///     .create(
+    ///         "699d98642c564d2e855e9661899b7252",
+    ///         generated_client::cloudflare_zero_trust::CreateOrganizationRequest { auth_domain: "auth_domain".to_owned(), is_ui_read_only: None, login_design: None, name: "name".to_owned(), ui_read_only_toggle_reason: None, user_seat_expiration_inactive_time: None },
+    ///     )
+    ///     .await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn create(
         &self,
         zone_id: impl Into<String>,
         body: types::CreateOrganizationRequest,
-    ) -> CreateYourZeroTrustOrganization<'c> {
-        CreateYourZeroTrustOrganization {
+    ) -> Create<'c> {
+        Create {
             client: self.client,
             zone_id: zone_id.into(),
             body,
@@ -94,13 +134,29 @@ impl<'c> ZoneLevelZeroTrustOrganization<'c> {
     /// - `zone_id`: Identifier
     /// - `body`: the request body
     ///
-    /// Returns the request builder [`RevokeAllAccessTokensForAUser`]: set optional values on it, then `.await` it.
-    pub fn revoke_all_access_tokens_for_a_user(
+    /// Returns the request builder [`RevokeUserTokens`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = generated_client::cloudflare_zero_trust::Client::from_env().build()?;
+    /// let response = client.zone_organization()
+    ///     .revoke_user_tokens(
+    ///         "699d98642c564d2e855e9661899b7252",
+    ///         generated_client::cloudflare_zero_trust::RevokeUserRequest { email: "email".to_owned(), devices: None, user_uid: None, warp_session_reauth: None },
+    ///     )
+    ///     .await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn revoke_user_tokens(
         &self,
         zone_id: impl Into<String>,
         body: types::RevokeUserRequest,
-    ) -> RevokeAllAccessTokensForAUser<'c> {
-        RevokeAllAccessTokensForAUser {
+    ) -> RevokeUserTokens<'c> {
+        RevokeUserTokens {
             client: self.client,
             zone_id: zone_id.into(),
             body,
@@ -109,16 +165,16 @@ impl<'c> ZoneLevelZeroTrustOrganization<'c> {
     }
 }
 
-/// A `GET /zones/{zone_id}/access/organizations` request, from [`ZoneLevelZeroTrustOrganization::get_your_zero_trust_organization`].
+/// A `GET /zones/{zone_id}/access/organizations` request, from [`ZoneOrganization::get`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct GetYourZeroTrustOrganization<'c> {
+pub struct Get<'c> {
     client: &'c Client,
     zone_id: String,
     options: runtime::RequestOptions,
 }
 
-impl<'c> GetYourZeroTrustOrganization<'c> {
+impl<'c> Get<'c> {
     /// Overrides the client's timeout, retries, headers or query parameters for this request.
     pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
         self.options = options;
@@ -136,7 +192,7 @@ impl<'c> GetYourZeroTrustOrganization<'c> {
             <types::OrganizationResponse as runtime::Envelope>::Result,
             types::OrganizationResponse,
         >,
-        runtime::Error<GetYourZeroTrustOrganizationError>,
+        runtime::Error<GetError>,
     > {
         let response = self
             .client
@@ -154,21 +210,19 @@ impl<'c> GetYourZeroTrustOrganization<'c> {
             .await?;
         match response.status().as_u16() {
             200 => response.enveloped(),
-            400..=499 => {
-                Err(response.error_json(GetYourZeroTrustOrganizationError::ClientError))
-            }
+            400..=499 => Err(response.error_json(GetError::ClientError)),
             _ => Err(response.unexpected()),
         }
     }
 }
 
-impl<'c> std::future::IntoFuture for GetYourZeroTrustOrganization<'c> {
+impl<'c> std::future::IntoFuture for Get<'c> {
     type Output = Result<
         runtime::Response<
             <types::OrganizationResponse as runtime::Envelope>::Result,
             types::OrganizationResponse,
         >,
-        runtime::Error<GetYourZeroTrustOrganizationError>,
+        runtime::Error<GetError>,
     >;
     type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
@@ -176,24 +230,24 @@ impl<'c> std::future::IntoFuture for GetYourZeroTrustOrganization<'c> {
     }
 }
 
-/// The error responses [`GetYourZeroTrustOrganization`] documents; each carries its decoded body. Found in [`runtime::Error::Api`].
+/// The error responses [`Get`] documents; each carries its decoded body. Found in [`runtime::Error::Api`].
 #[derive(Debug, Clone)]
-pub enum GetYourZeroTrustOrganizationError {
+pub enum GetError {
     /// `4XX`: Get your Zero Trust organization response failure
     ClientError(types::ApiResponseCommonFailure),
 }
 
-/// A `PUT /zones/{zone_id}/access/organizations` request, from [`ZoneLevelZeroTrustOrganization::update_your_zero_trust_organization`].
+/// A `PUT /zones/{zone_id}/access/organizations` request, from [`ZoneOrganization::update`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct UpdateYourZeroTrustOrganization<'c> {
+pub struct Update<'c> {
     client: &'c Client,
     zone_id: String,
     body: types::UpdateOrganizationRequest,
     options: runtime::RequestOptions,
 }
 
-impl<'c> UpdateYourZeroTrustOrganization<'c> {
+impl<'c> Update<'c> {
     /// Overrides the client's timeout, retries, headers or query parameters for this request.
     pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
         self.options = options;
@@ -211,7 +265,7 @@ impl<'c> UpdateYourZeroTrustOrganization<'c> {
             <types::OrganizationResponse as runtime::Envelope>::Result,
             types::OrganizationResponse,
         >,
-        runtime::Error<UpdateYourZeroTrustOrganizationError>,
+        runtime::Error<UpdateError>,
     > {
         let response = self
             .client
@@ -230,24 +284,19 @@ impl<'c> UpdateYourZeroTrustOrganization<'c> {
             .await?;
         match response.status().as_u16() {
             200 => response.enveloped(),
-            400..=499 => {
-                Err(
-                    response
-                        .error_json(UpdateYourZeroTrustOrganizationError::ClientError),
-                )
-            }
+            400..=499 => Err(response.error_json(UpdateError::ClientError)),
             _ => Err(response.unexpected()),
         }
     }
 }
 
-impl<'c> std::future::IntoFuture for UpdateYourZeroTrustOrganization<'c> {
+impl<'c> std::future::IntoFuture for Update<'c> {
     type Output = Result<
         runtime::Response<
             <types::OrganizationResponse as runtime::Envelope>::Result,
             types::OrganizationResponse,
         >,
-        runtime::Error<UpdateYourZeroTrustOrganizationError>,
+        runtime::Error<UpdateError>,
     >;
     type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
@@ -255,24 +304,24 @@ impl<'c> std::future::IntoFuture for UpdateYourZeroTrustOrganization<'c> {
     }
 }
 
-/// The error responses [`UpdateYourZeroTrustOrganization`] documents; each carries its decoded body. Found in [`runtime::Error::Api`].
+/// The error responses [`Update`] documents; each carries its decoded body. Found in [`runtime::Error::Api`].
 #[derive(Debug, Clone)]
-pub enum UpdateYourZeroTrustOrganizationError {
+pub enum UpdateError {
     /// `4XX`: Update your Zero Trust organization response failure
     ClientError(types::ApiResponseCommonFailure),
 }
 
-/// A `POST /zones/{zone_id}/access/organizations` request, from [`ZoneLevelZeroTrustOrganization::create_your_zero_trust_organization`].
+/// A `POST /zones/{zone_id}/access/organizations` request, from [`ZoneOrganization::create`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct CreateYourZeroTrustOrganization<'c> {
+pub struct Create<'c> {
     client: &'c Client,
     zone_id: String,
     body: types::CreateOrganizationRequest,
     options: runtime::RequestOptions,
 }
 
-impl<'c> CreateYourZeroTrustOrganization<'c> {
+impl<'c> Create<'c> {
     /// Overrides the client's timeout, retries, headers or query parameters for this request.
     pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
         self.options = options;
@@ -290,7 +339,7 @@ impl<'c> CreateYourZeroTrustOrganization<'c> {
             <types::OrganizationResponse as runtime::Envelope>::Result,
             types::OrganizationResponse,
         >,
-        runtime::Error<CreateYourZeroTrustOrganizationError>,
+        runtime::Error<CreateError>,
     > {
         let response = self
             .client
@@ -309,24 +358,19 @@ impl<'c> CreateYourZeroTrustOrganization<'c> {
             .await?;
         match response.status().as_u16() {
             201 => response.enveloped(),
-            400..=499 => {
-                Err(
-                    response
-                        .error_json(CreateYourZeroTrustOrganizationError::ClientError),
-                )
-            }
+            400..=499 => Err(response.error_json(CreateError::ClientError)),
             _ => Err(response.unexpected()),
         }
     }
 }
 
-impl<'c> std::future::IntoFuture for CreateYourZeroTrustOrganization<'c> {
+impl<'c> std::future::IntoFuture for Create<'c> {
     type Output = Result<
         runtime::Response<
             <types::OrganizationResponse as runtime::Envelope>::Result,
             types::OrganizationResponse,
         >,
-        runtime::Error<CreateYourZeroTrustOrganizationError>,
+        runtime::Error<CreateError>,
     >;
     type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
@@ -334,24 +378,24 @@ impl<'c> std::future::IntoFuture for CreateYourZeroTrustOrganization<'c> {
     }
 }
 
-/// The error responses [`CreateYourZeroTrustOrganization`] documents; each carries its decoded body. Found in [`runtime::Error::Api`].
+/// The error responses [`Create`] documents; each carries its decoded body. Found in [`runtime::Error::Api`].
 #[derive(Debug, Clone)]
-pub enum CreateYourZeroTrustOrganizationError {
+pub enum CreateError {
     /// `4XX`: Create your Zero Trust organization response failure
     ClientError(types::ApiResponseCommonFailure),
 }
 
-/// A `POST /zones/{zone_id}/access/organizations/revoke_user` request, from [`ZoneLevelZeroTrustOrganization::revoke_all_access_tokens_for_a_user`].
+/// A `POST /zones/{zone_id}/access/organizations/revoke_user` request, from [`ZoneOrganization::revoke_user_tokens`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct RevokeAllAccessTokensForAUser<'c> {
+pub struct RevokeUserTokens<'c> {
     client: &'c Client,
     zone_id: String,
     body: types::RevokeUserRequest,
     options: runtime::RequestOptions,
 }
 
-impl<'c> RevokeAllAccessTokensForAUser<'c> {
+impl<'c> RevokeUserTokens<'c> {
     /// Overrides the client's timeout, retries, headers or query parameters for this request.
     pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
         self.options = options;
@@ -369,7 +413,7 @@ impl<'c> RevokeAllAccessTokensForAUser<'c> {
             <types::RevokeUserResponse as runtime::Envelope>::Result,
             types::RevokeUserResponse,
         >,
-        runtime::Error<RevokeAllAccessTokensForAUserError>,
+        runtime::Error<RevokeUserTokensError>,
     > {
         let response = self
             .client
@@ -388,21 +432,19 @@ impl<'c> RevokeAllAccessTokensForAUser<'c> {
             .await?;
         match response.status().as_u16() {
             200 => response.enveloped(),
-            400..=499 => {
-                Err(response.error_json(RevokeAllAccessTokensForAUserError::ClientError))
-            }
+            400..=499 => Err(response.error_json(RevokeUserTokensError::ClientError)),
             _ => Err(response.unexpected()),
         }
     }
 }
 
-impl<'c> std::future::IntoFuture for RevokeAllAccessTokensForAUser<'c> {
+impl<'c> std::future::IntoFuture for RevokeUserTokens<'c> {
     type Output = Result<
         runtime::Response<
             <types::RevokeUserResponse as runtime::Envelope>::Result,
             types::RevokeUserResponse,
         >,
-        runtime::Error<RevokeAllAccessTokensForAUserError>,
+        runtime::Error<RevokeUserTokensError>,
     >;
     type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
@@ -410,9 +452,9 @@ impl<'c> std::future::IntoFuture for RevokeAllAccessTokensForAUser<'c> {
     }
 }
 
-/// The error responses [`RevokeAllAccessTokensForAUser`] documents; each carries its decoded body. Found in [`runtime::Error::Api`].
+/// The error responses [`RevokeUserTokens`] documents; each carries its decoded body. Found in [`runtime::Error::Api`].
 #[derive(Debug, Clone)]
-pub enum RevokeAllAccessTokensForAUserError {
+pub enum RevokeUserTokensError {
     /// `4XX`: Revoke all Access tokens for a user response failure
     ClientError(types::ApiResponseCommonFailure),
 }
