@@ -206,3 +206,23 @@ fn configured_derives_and_attributes_are_on_the_type() {
     let error = serde_json::from_str::<Item>(r#"{"id": 1, "colour": "red"}"#).expect_err("unknown field refused");
     assert!(error.to_string().contains("unknown field `colour`"), "{error}");
 }
+
+#[test]
+fn a_config_can_say_an_operation_does_not_page() {
+    let spec = r#"
+openapi: 3.0.3
+info: {title: Lists, version: "1"}
+paths:
+  /things:
+    get:
+      operationId: listThings
+      parameters: [{name: page, in: query, schema: {type: integer}}]
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: array, items: {type: string}}}}}
+"#;
+    let detected = generate(ApiSpec::titled("lists.yaml", spec)).expect("generates");
+    assert!(detected.contains("pub fn into_stream("), "a `page` parameter is read as page numbers");
+    let config = config("[operations.listThings]\npagination = { style = \"none\" }\n");
+    let steered = generate(ApiSpec::titled("lists.yaml", spec).with_config(&config)).expect("generates");
+    assert!(!steered.contains("pub fn into_stream("));
+}

@@ -51,24 +51,17 @@ pub struct Config {
 pub struct OperationConfig {
     /// The method's name (`revoke_sso_token`).
     pub method: Option<String>,
-    /// How the operation pages, when the detector misses it or gets it wrong.
+    /// How the operation pages, when the detector gets it wrong.
     pub pagination: Option<PaginationConfig>,
 }
 
-/// A paging style with the names it reads, or `none`.
+/// How an operation pages, where the detector gets it wrong. Only `none` so far: an
+/// operation whose names look like paging (`page`, `cursor`) but that does not page.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", tag = "style")]
 pub enum PaginationConfig {
-    /// The operation does not page, whatever its names suggest.
+    /// No `into_stream()`, whatever the operation's names suggest.
     None,
-    /// A page-number query parameter; `total-pages` a response field path (`result_info.total_pages`).
-    PageNumber { parameter: String, per_page: Option<String>, total_pages: Option<String>, items: Option<String> },
-    /// A cursor query parameter fed from a response field path (`meta.next_cursor`).
-    Cursor { parameter: String, next: String, items: Option<String> },
-    /// The last item's `id` goes in `parameter` while `has-more` is true (Stripe).
-    AfterLastItem { parameter: String, has_more: String, items: Option<String> },
-    /// The `Link: <…>; rel="next"` response header.
-    LinkHeader { items: Option<String> },
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -491,6 +491,8 @@ pub struct Operation {
     pub scope: Option<usize>,
     /// How the operation pages, when it does.
     pub pagination: Option<Pagination>,
+    /// The API's config says the operation does not page: the detector leaves it alone.
+    pub never_pages: bool,
     /// The headers its responses document, merged across statuses by name.
     pub response_headers: Vec<ResponseHeader>,
     /// Name of the struct that reads [`Operation::response_headers`] from a header map.

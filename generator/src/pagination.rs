@@ -38,6 +38,9 @@ pub(crate) fn detect(api: &mut Api) {
     let mut found = Vec::new();
     for (group_index, group) in api.groups.iter().enumerate() {
         for (operation_index, operation) in group.operations.iter().enumerate() {
+            if operation.never_pages {
+                continue;
+            }
             if let Some(pagination) = detect_operation(api, operation) {
                 found.push((group_index, operation_index, pagination));
             }

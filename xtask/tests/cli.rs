@@ -111,12 +111,7 @@ fn a_missing_spec_file_is_a_clear_error() {
 fn standalone_crates_for_every_spec_compile() {
     let scratch = tempfile::tempdir().expect("temp dir");
     let target_dir = root().join("target/standalone-check");
-    let mut specs: Vec<PathBuf> = std::fs::read_dir(root().join("specs"))
-        .expect("specs")
-        .map(|entry| entry.expect("entry").path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "yaml"))
-        .collect();
-    specs.sort();
+    let specs = xtask::spec_files(&root().join("specs")).expect("specs");
     assert!(!specs.is_empty());
     for spec in specs {
         let name = format!("{}-client", spec.file_stem().and_then(|s| s.to_str()).expect("stem"));

@@ -15,7 +15,9 @@ pub(crate) fn pages(api: &Api, crate_path: &str) -> Vec<(PathBuf, String)> {
     for group in &api.groups {
         pages.push((folder.join(format!("{}.md", group.module)), group_page(api, group, crate_path)));
     }
-    pages
+    // A stray carriage return in a spec's text (a name, a description) would break a line
+    // of a table or a code block; the pages use `\n` alone.
+    pages.into_iter().map(|(path, text)| (path, text.replace("\r\n", "\n").replace('\r', " "))).collect()
 }
 
 fn index(api: &Api) -> String {

@@ -140,7 +140,7 @@ impl<'a> Lowering<'a> {
                 let error_name = builder_names[group_index].claim(format!("{builder_name}Error"));
                 let success_name = builder_names[group_index].claim(format!("{builder_name}Response"));
                 let headers_name = builder_names[group_index].claim(format!("{builder_name}Headers"));
-                let lowered = self.lower_operation(
+                let mut lowered = self.lower_operation(
                     OperationNames { operation_id, method_name, builder_name, error_name, success_name, headers_name },
                     method,
                     path,
@@ -149,6 +149,8 @@ impl<'a> Lowering<'a> {
                     &at,
                     schemes,
                 );
+                lowered.never_pages = configured.and_then(|configured| configured.pagination.as_ref())
+                    == Some(&crate::config::PaginationConfig::None);
                 groups[group_index].operations.push(lowered);
             }
         }
@@ -222,6 +224,7 @@ impl<'a> Lowering<'a> {
             security,
             scope: None,
             pagination: None,
+            never_pages: false,
             response_headers,
             headers_name: names.headers_name,
         }
