@@ -226,3 +226,24 @@ paths:
     let steered = generate(ApiSpec::titled("lists.yaml", spec).with_config(&config)).expect("generates");
     assert!(!steered.contains("pub fn into_stream("));
 }
+
+#[test]
+fn html_in_descriptions_reads_as_markdown_and_relative_links_follow_the_docs_url() {
+    let spec = r#"
+openapi: 3.0.3
+info: {title: Payments, version: "1"}
+paths:
+  /customers:
+    post:
+      operationId: createCustomer
+      description: "<p>Creates a <code>Customer</code>; see <a href=\"/docs/customers\">customers</a>.</p>"
+      responses: {"204": {description: created}}
+"#;
+    let config = config("docs-url = \"https://docs.example.com\"\n");
+    let output = generate(ApiSpec::titled("payments.yaml", spec).with_config(&config)).expect("generates");
+    assert!(
+        output.contains("/// Creates a `Customer`; see [customers](https://docs.example.com/docs/customers)."),
+        "{output}"
+    );
+    assert!(!output.contains("&lt;p&gt;"));
+}

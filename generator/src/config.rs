@@ -25,6 +25,9 @@ pub struct Config {
     pub env_prefix: Option<String>,
     /// From this many operations the API gets a cargo feature per tag.
     pub tag_features_from: Option<usize>,
+    /// Where the API's documentation lives: links in the spec's descriptions relative to
+    /// the site's root (`/docs/guides`) are made absolute against it.
+    pub docs_url: Option<String>,
     /// Overlay files, relative to the config, applied to the spec in this order.
     #[serde(default)]
     pub overlays: Vec<String>,

@@ -30,11 +30,49 @@ pub struct Api {
     pub core_feature: Option<String>,
     /// From this many operations, a feature per tag (the API's config; else the crate's).
     pub tag_features_from: Option<usize>,
+    /// Where the API's documentation lives (`https://platform.openai.com`): links the spec
+    /// writes relative to it (`/docs/guides`) are made absolute. The config's `docs-url`,
+    /// else the origin of the spec's `externalDocs`.
+    pub docs_base: Option<String>,
     /// Quirks of the document that were worked around, for the caller to show.
     pub warnings: Vec<crate::Diagnostic>,
 }
 
 impl Api {
+    /// Adds the mapped string formats some type or operation of the API uses.
+    pub fn formats_used(&self, out: &mut std::collections::BTreeSet<FormattedString>) {
+        fn walk(ty: &TypeRef, out: &mut std::collections::BTreeSet<FormattedString>) {
+            match ty {
+                TypeRef::Formatted(format) => {
+                    out.insert(*format);
+                }
+                TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Option(inner) => walk(inner, out),
+                _ => {}
+            }
+        }
+        for def in &self.types.types {
+            match &def.kind {
+                TypeKind::Struct(structure) => {
+                    structure.fields.iter().for_each(|field| walk(&field.ty, out));
+                    structure.additional.iter().for_each(|extra| walk(extra, out));
+                }
+                TypeKind::Union(variants, _) => variants.iter().for_each(|variant| walk(&variant.ty, out)),
+                TypeKind::Alias(target) => walk(target, out),
+                TypeKind::Enum(_) | TypeKind::ValueEnum(_) => {}
+            }
+        }
+        for operation in self.groups.iter().flat_map(|group| &group.operations) {
+            operation.parameters.iter().for_each(|parameter| walk(&parameter.ty, out));
+            operation.response_headers.iter().for_each(|header| walk(&header.ty, out));
+            operation.body.iter().for_each(|body| walk(&body.ty, out));
+            for response in &operation.responses {
+                if let ResponseBody::Json(ty) = &response.body {
+                    walk(ty, out);
+                }
+            }
+        }
+    }
+
     /// Removes the `dropped` types; what referred to one refers to its `survivor` (a type
     /// kept) instead. The others keep their order.
     pub fn drop_types(&mut self, dropped: &[bool], survivor: &[TypeId]) {
@@ -391,6 +429,60 @@ pub struct Discriminator {
     pub property: String,
 }
 
+/// A string format read into another crate's type, as the API's config asks
+/// (`[formats]`); a value that type rejects fails decoding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FormattedString {
+    /// `date-time` as `chrono::DateTime<chrono::Utc>`.
+    ChronoDateTime,
+    /// `date-time` as `jiff::Timestamp`.
+    JiffTimestamp,
+    /// `date` as `chrono::NaiveDate`.
+    ChronoDate,
+    /// `date` as `jiff::civil::Date`.
+    JiffDate,
+    /// `uuid` as `uuid::Uuid`.
+    Uuid,
+    /// `uri` or `url` as `url::Url`.
+    Url,
+}
+
+impl FormattedString {
+    /// The Rust type, by its full path.
+    pub fn rust_path(self) -> &'static str {
+        match self {
+            Self::ChronoDateTime => "chrono::DateTime<chrono::Utc>",
+            Self::JiffTimestamp => "jiff::Timestamp",
+            Self::ChronoDate => "chrono::NaiveDate",
+            Self::JiffDate => "jiff::civil::Date",
+            Self::Uuid => "uuid::Uuid",
+            Self::Url => "url::Url",
+        }
+    }
+
+    /// The dependency line the generated manifest needs for it.
+    pub fn dependency(self) -> &'static str {
+        match self {
+            Self::ChronoDateTime | Self::ChronoDate => {
+                r#"chrono = { version = "0.4", default-features = false, features = ["serde", "std"] }"#
+            }
+            Self::JiffTimestamp | Self::JiffDate => r#"jiff = { version = "0.2", features = ["serde"] }"#,
+            Self::Uuid => r#"uuid = { version = "1", features = ["serde"] }"#,
+            Self::Url => r#"url = { version = "2", features = ["serde"] }"#,
+        }
+    }
+
+    /// A value of the format, for examples.
+    pub fn example(self) -> &'static str {
+        match self {
+            Self::ChronoDateTime | Self::JiffTimestamp => "2024-01-02T03:04:05Z",
+            Self::ChronoDate | Self::JiffDate => "2024-01-02",
+            Self::Uuid => "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+            Self::Url => "https://example.com/",
+        }
+    }
+}
+
 /// A use of a type: a primitive, a container, or a named type in the arena.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TypeRef {
@@ -408,6 +500,8 @@ pub enum TypeRef {
     File,
     /// Any JSON value (the empty schema, `enum: [null]`, shapes we keep untyped on purpose).
     Json,
+    /// A string whose `format` the API's config maps to a crate's type.
+    Formatted(FormattedString),
     Array(Box<TypeRef>),
     Map(Box<TypeRef>),
     Option(Box<TypeRef>),

@@ -304,6 +304,7 @@ fn plan_operation(
             // A body read as bytes or text is sent as given: any will do.
             TypeRef::Bytes | TypeRef::File => (None, Value::Array(vec![Value::from(104), Value::from(105)])),
             TypeRef::String => (None, Value::String("text".to_owned())),
+            TypeRef::Formatted(format) => (None, Value::String(format.example().to_owned())),
             _ => {
                 let schema = media.get("schema").ok_or("the body has no schema")?;
                 let example = media.get("example").cloned().or_else(|| first_example(media));

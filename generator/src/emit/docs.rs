@@ -51,6 +51,20 @@ fn doc_lines<'s>(paragraphs: impl IntoIterator<Item = Doc<'s>>) -> Vec<String> {
     lines.into_iter().map(|line| if line.is_empty() { line } else { format!(" {line}") }).collect()
 }
 
+std::thread_local! {
+    /// Where the API's documentation lives (`https://platform.openai.com`), for links the
+    /// spec writes relative to it (`](/docs/guides)`). Set around emitting one API's files.
+    static LINK_BASE: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `emit` with relative links in spec docs made absolute against `base`.
+pub(crate) fn with_link_base<T>(base: Option<&str>, emit: impl FnOnce() -> T) -> T {
+    let previous = LINK_BASE.with(|cell| cell.replace(base.map(|base| base.trim_end_matches('/').to_owned())));
+    let result = emit();
+    LINK_BASE.with(|cell| *cell.borrow_mut() = previous);
+    result
+}
+
 /// Cleans one Markdown text into doc lines.
 pub(crate) fn sanitize(text: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -63,6 +77,7 @@ pub(crate) fn sanitize(text: &str) -> Vec<String> {
         .chars()
         .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
         .collect();
+    let text = html_to_markdown(&text);
     for raw in text.lines() {
         let line = raw.trim_end();
         let trimmed = line.trim_start();
@@ -111,8 +126,10 @@ fn escape_inline(line: &str) -> String {
                     let link_end = rest[close..].find(')').map(|end| close + end);
                     if let Some(end) = link_end {
                         let link = &rest[..=end];
-                        out.push_str(&link.replace("<", "&lt;"));
                         index += link.chars().count();
+                        let (label, target) = link.split_at(close + 2);
+                        let target = absolute(target);
+                        out.push_str(&format!("{label}{target}").replace("<", "&lt;"));
                         continue;
                     }
                 }
@@ -150,6 +167,122 @@ fn escape_inline(line: &str) -> String {
     out
 }
 
+/// A link target (`/docs/x)`) made absolute against the API's documentation base, when
+/// it is relative to the site's root and the base is known.
+fn absolute(target: &str) -> String {
+    let relative = target.starts_with('/') && !target.starts_with("//");
+    match LINK_BASE.with(|cell| cell.borrow().clone()).filter(|_| relative) {
+        Some(base) => format!("{base}{target}"),
+        None => target.to_owned(),
+    }
+}
+
+/// Turns the HTML that specs embed in descriptions (Stripe's `<p>`, `<code>`, `<a href>`,
+/// lists) into the Markdown rustdoc renders, outside code fences. Other tags are left to
+/// be escaped as text.
+fn html_to_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_fence = false;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            in_fence = !in_fence;
+        }
+        if in_fence || !line.contains(['<', '&']) {
+            out.push_str(line);
+        } else {
+            out.push_str(&html_line(line));
+        }
+    }
+    // Paragraph tags leave runs of blank lines; one separates paragraphs.
+    let mut collapsed = String::with_capacity(out.len());
+    let mut blank_run = 0;
+    for line in out.split('\n') {
+        blank_run = if line.trim().is_empty() { blank_run + 1 } else { 0 };
+        if blank_run <= 1 {
+            collapsed.push_str(line);
+            collapsed.push('\n');
+        }
+    }
+    collapsed.trim_matches('\n').to_owned()
+}
+
+fn html_line(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut links: Vec<String> = Vec::new();
+    let mut rest = line;
+    while let Some(at) = rest.find(['<', '&']) {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        if rest.starts_with('&') {
+            let entity = ["&lt;", "&gt;", "&amp;", "&quot;", "&#39;", "&nbsp;"]
+                .into_iter()
+                .zip(["<", ">", "&", "\"", "'", " "])
+                .find(|(entity, _)| rest.starts_with(entity));
+            match entity {
+                Some((entity, text)) => {
+                    out.push_str(text);
+                    rest = &rest[entity.len()..];
+                }
+                None => {
+                    out.push('&');
+                    rest = &rest[1..];
+                }
+            }
+            continue;
+        }
+        let Some(end) = rest.find('>') else { break };
+        let tag = &rest[1..end];
+        let closing = tag.starts_with('/');
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let replacement = match (name.as_str(), closing) {
+            ("p", _) | ("ul", _) | ("ol", _) => Some("\n\n".to_owned()),
+            ("li", false) => Some("\n- ".to_owned()),
+            ("li", true) => Some(String::new()),
+            ("code", _) => Some("`".to_owned()),
+            ("strong" | "b", _) => Some("**".to_owned()),
+            ("em" | "i", _) => Some("*".to_owned()),
+            ("h1" | "h2" | "h3" | "h4" | "h5" | "h6", false) => Some("\n\n**".to_owned()),
+            ("h1" | "h2" | "h3" | "h4" | "h5" | "h6", true) => Some("**\n\n".to_owned()),
+            ("a", false) => match href(tag) {
+                Some(target) => {
+                    links.push(target);
+                    Some("[".to_owned())
+                }
+                None => None,
+            },
+            ("a", true) => links.pop().map(|target| format!("]({target})")),
+            _ => None,
+        };
+        match replacement {
+            Some(text) => {
+                out.push_str(&text);
+                rest = &rest[end + 1..];
+            }
+            None => {
+                out.push('<');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The `href` of an `<a …>` tag.
+fn href(tag: &str) -> Option<String> {
+    let at = tag.find("href=")? + "href=".len();
+    let value = &tag[at..];
+    let quote = value.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let value = &value[1..];
+    value.find(quote).map(|end| value[..end].to_owned()).filter(|target| !target.contains([' ', ')']))
+}
+
 fn starts_url(chars: &[char]) -> bool {
     let head: String = chars.iter().take(8).collect();
     head.starts_with("http://") || head.starts_with("https://")
@@ -168,7 +301,30 @@ mod tests {
     fn brackets_urls_and_html_are_escaped() {
         assert_eq!(sanitize("see [x] and https://a.b/c."), ["see \\[x\\] and <https://a.b/c>."]);
         assert_eq!(sanitize("[the `me` value](https://z.us/a)"), ["[the `me` value](https://z.us/a)"]);
-        assert_eq!(sanitize("a<br>b <b>c"), ["a<br>b &lt;b&gt;c"]);
+        assert_eq!(sanitize("a<br>b <b>c</b> <div>"), ["a<br>b **c** &lt;div&gt;"]);
         assert_eq!(sanitize("    indented"), ["indented"]);
+    }
+
+    #[test]
+    fn html_in_descriptions_becomes_markdown() {
+        assert_eq!(
+            sanitize("<p>Creates a <code>Customer</code>. See <a href=\"/docs/api\">the docs</a>.</p><p>Then <strong>pay</strong> &amp; go.</p>"),
+            ["Creates a `Customer`. See [the docs](/docs/api).", "", "Then **pay** & go."]
+        );
+        assert_eq!(sanitize("<ul><li>one</li><li>two</li></ul>"), ["- one", "- two"]);
+        assert_eq!(sanitize("a &lt;b&gt; and <unknown>"), ["a &lt;b&gt; and &lt;unknown&gt;"]);
+        assert_eq!(sanitize("```\n<p>kept</p>\n```"), ["```text", "<p>kept</p>", "```"]);
+    }
+
+    #[test]
+    fn root_relative_links_follow_the_documentation_base() {
+        let lines = super::with_link_base(Some("https://platform.openai.com/"), || {
+            sanitize("See [streaming](/docs/api-reference/streaming) or [x](https://a.b/c).")
+        });
+        assert_eq!(
+            lines,
+            ["See [streaming](https://platform.openai.com/docs/api-reference/streaming) or [x](https://a.b/c)."]
+        );
+        assert_eq!(sanitize("[s](/docs/x)"), ["[s](/docs/x)"]);
     }
 }

@@ -77,6 +77,10 @@ fn value(api: &Api, ty: &TypeRef, example: Option<&Value>, hint: &str, api_path:
             format!("{}.to_owned()", string_literal(example.and_then(scalar_text).unwrap_or_else(|| hint.to_owned())))
         }
         TypeRef::Bytes => "Vec::new()".to_owned(),
+        TypeRef::Formatted(format) => {
+            let given = example.and_then(Value::as_str).unwrap_or(format.example());
+            format!("{}.parse()?", string_literal(given.to_owned()))
+        }
         TypeRef::File => return None,
         TypeRef::Json => match example {
             Some(example) => format!("serde_json::json!({example})"),

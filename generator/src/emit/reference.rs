@@ -175,6 +175,7 @@ fn type_text(api: &Api, ty: &TypeRef) -> String {
         TypeRef::Bytes => "Vec<u8>".to_owned(),
         TypeRef::File => "runtime::File".to_owned(),
         TypeRef::Json => "serde_json::Value".to_owned(),
+        TypeRef::Formatted(format) => format.rust_path().to_owned(),
         TypeRef::Array(inner) => format!("Vec<{}>", type_text(api, inner)),
         TypeRef::Map(inner) => format!("BTreeMap<String, {}>", type_text(api, inner)),
         TypeRef::Option(inner) => format!("Option<{}>", type_text(api, inner)),

@@ -165,6 +165,9 @@ pub(crate) fn load_document(spec: &ApiSpec<'_>, keep_document: bool) -> Result<L
         scopes: Vec::new(),
         core_feature: None,
         tag_features_from: config.and_then(|config| config.tag_features_from),
+        docs_base: config
+            .and_then(|config| config.docs_url.clone())
+            .or_else(|| openapi.external_docs.as_ref().and_then(|docs| origin(&docs.url))),
         warnings,
     };
     Ok(Loaded { api, document: kept, user_pointers })
@@ -338,6 +341,13 @@ fn file_parts(types: &mut [TypeDef], groups: &[ir::OperationGroup]) {
             }
         }
     }
+}
+
+/// `https://host` of an absolute URL.
+fn origin(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let host = rest.split(['/', '?', '#']).next().filter(|host| !host.is_empty())?;
+    matches!(scheme, "http" | "https").then(|| format!("{scheme}://{host}"))
 }
 
 fn lower_servers(openapi: &OpenAPI) -> Vec<ir::Server> {

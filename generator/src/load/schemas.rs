@@ -201,7 +201,7 @@ impl<'a> Lowering<'a> {
             SchemaKind::Type(Type::String(string)) => {
                 let values: Vec<&String> = string.enumeration.iter().flatten().collect();
                 if values.is_empty() {
-                    string_type(&string.format)
+                    string_type(&string.format, self.config.map(|config| config.formats).unwrap_or_default())
                 } else {
                     self.define(hint, schema, at)
                 }
@@ -604,6 +604,7 @@ impl<'a> Lowering<'a> {
             TypeRef::I32 | TypeRef::I64 | TypeRef::U64 => "Integer".into(),
             TypeRef::F32 | TypeRef::F64 => "Number".into(),
             TypeRef::String => "String".into(),
+            TypeRef::Formatted(_) => "String".into(),
             TypeRef::Bytes => "Bytes".into(),
             TypeRef::File => "File".into(),
             TypeRef::Json => "Value".into(),
@@ -949,11 +950,32 @@ fn object_shape(schema: &Schema) -> Option<ObjectShape<'_>> {
     }
 }
 
-fn string_type(format: &VariantOrUnknownOrEmpty<StringFormat>) -> TypeRef {
-    match format {
-        VariantOrUnknownOrEmpty::Item(StringFormat::Binary) => TypeRef::Bytes,
-        _ => TypeRef::String,
-    }
+/// A string schema's type: bytes for `binary`, a crate's type where the config maps the
+/// format, else `String` (servers send values strict parsers reject, so mapping is opt-in).
+fn string_type(format: &VariantOrUnknownOrEmpty<StringFormat>, mapped: crate::config::Formats) -> TypeRef {
+    use crate::config::TimeCrate;
+    use crate::ir::FormattedString as F;
+    let named = match format {
+        VariantOrUnknownOrEmpty::Item(StringFormat::Binary) => return TypeRef::Bytes,
+        VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => "date-time",
+        VariantOrUnknownOrEmpty::Item(StringFormat::Date) => "date",
+        VariantOrUnknownOrEmpty::Unknown(other) => other.as_str(),
+        _ => return TypeRef::String,
+    };
+    let formatted = match named {
+        "date-time" => mapped.date_time.map(|chosen| match chosen {
+            TimeCrate::Chrono => F::ChronoDateTime,
+            TimeCrate::Jiff => F::JiffTimestamp,
+        }),
+        "date" => mapped.date.map(|chosen| match chosen {
+            TimeCrate::Chrono => F::ChronoDate,
+            TimeCrate::Jiff => F::JiffDate,
+        }),
+        "uuid" => mapped.uuid.map(|_| F::Uuid),
+        "uri" | "url" => mapped.uri.map(|_| F::Url),
+        _ => None,
+    };
+    formatted.map_or(TypeRef::String, TypeRef::Formatted)
 }
 
 fn string_enum_values(schema: &Schema) -> Option<Vec<String>> {

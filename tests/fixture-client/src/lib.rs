@@ -10,6 +10,8 @@
             feature = "collisions-core",
             feature = "dns-core",
             feature = "events",
+            feature = "formats-chrono",
+            feature = "formats-jiff",
             feature = "lenient-parameters",
             feature = "lenient-paths",
             feature = "lenient-refs",
@@ -43,6 +45,14 @@ pub mod dns;
 /// Chat (cargo feature `events`).
 #[cfg(feature = "events")]
 pub mod events;
+
+/// Formats with chrono (cargo feature `formats-chrono`).
+#[cfg(feature = "formats-chrono")]
+pub mod formats_chrono;
+
+/// Formats with jiff (cargo feature `formats-jiff`).
+#[cfg(feature = "formats-jiff")]
+pub mod formats_jiff;
 
 /// Lenient parameters (cargo feature `lenient-parameters`).
 #[cfg(feature = "lenient-parameters")]

@@ -1931,8 +1931,19 @@ impl RawResponse {
         self.status
     }
 
+    /// The body as `T`; a failure names where in the body it happened (`[0].at: …`), since
+    /// a 300-field response's message alone rarely says which value was wrong.
     fn decode<T: DeserializeOwned, E>(&self) -> Result<T, Error<E>> {
-        serde_json::from_slice(&self.body).map_err(|source| Error::Decode {
+        let mut deserializer = serde_json::Deserializer::from_slice(&self.body);
+        let decoded = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+            let at = error.path().to_string();
+            let source = error.into_inner();
+            match at.as_str() {
+                "." => source,
+                _ => <serde_json::Error as serde::de::Error>::custom(format!("at `{at}`: {source}")),
+            }
+        });
+        decoded.and_then(|value| deserializer.end().map(|()| value)).map_err(|source| Error::Decode {
             status: self.status,
             headers: Box::new(self.headers.clone()),
             body: self.body.clone(),

@@ -3,7 +3,7 @@
 //! Schema shapes (API version 1.0).
 //!
 //! Fixture: one schema per shape the generator handles. Descriptions carry Markdown
-//! that must not break rustdoc: \[brackets\], <https://example.com/bare>, &lt;b&gt;html&lt;/b&gt;,
+//! that must not break rustdoc: \[brackets\], <https://example.com/bare>, **html**,
 //!
 //! ```text
 //! a code block that must not become a doctest
