@@ -247,3 +247,41 @@ paths:
     );
     assert!(!output.contains("&lt;p&gt;"));
 }
+
+#[test]
+fn a_config_can_give_an_operation_the_paging_the_detector_misses() {
+    let spec = r#"
+openapi: 3.0.3
+info: {title: Feeds, version: "1"}
+paths:
+  /entries:
+    get:
+      operationId: listEntries
+      parameters: [{name: from, in: query, schema: {type: string}}]
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  entries: {type: array, items: {type: string}}
+                  paging: {type: object, properties: {following: {type: string}}}
+"#;
+    let detected = generate(ApiSpec::titled("feeds.yaml", spec)).expect("generates");
+    assert!(!detected.contains("pub fn into_stream("), "neither `from` nor `following` is a name the detector knows");
+    let config = config(
+        "[operations.listEntries]\npagination = { style = \"cursor\", parameter = \"from\", next = \"paging.following\" }\n",
+    );
+    let forced = generate(ApiSpec::titled("feeds.yaml", spec).with_config(&config)).expect("generates");
+    assert!(forced.contains("pub fn into_stream("), "{forced}");
+    let wrong = self::config(
+        "[operations.listEntries]\npagination = { style = \"cursor\", parameter = \"after\", next = \"paging.following\" }\n",
+    );
+    let error = generate(ApiSpec::titled("feeds.yaml", spec).with_config(&wrong)).expect_err("refused");
+    assert!(
+        error.starts_with("error: pets.toml: operations.listEntries.pagination: `listEntries` cannot page this way"),
+        "{error}"
+    );
+}

@@ -58,13 +58,29 @@ pub struct OperationConfig {
     pub pagination: Option<PaginationConfig>,
 }
 
-/// How an operation pages, where the detector gets it wrong. Only `none` so far: an
-/// operation whose names look like paging (`page`, `cursor`) but that does not page.
+/// How an operation pages, where the detector gets it wrong: a style and the names it
+/// reads (the parameter's name as the spec writes it; response fields as a dotted path,
+/// `meta.next_cursor`), or `none`. The items are found as the detector finds them: the
+/// body when it is a list, an envelope's result, else the response's one list field.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", tag = "style")]
 pub enum PaginationConfig {
     /// No `into_stream()`, whatever the operation's names suggest.
     None,
+    /// The next page is the `Link: <…>; rel="next"` response header.
+    LinkHeader,
+    /// A page-number query parameter, optionally a page size and a total of pages.
+    PageNumber {
+        parameter: String,
+        #[serde(default)]
+        per_page: Option<String>,
+        #[serde(default)]
+        total_pages: Option<String>,
+    },
+    /// A cursor query parameter fed from a response field.
+    Cursor { parameter: String, next: String },
+    /// The last item's `id` in `parameter` while the `has-more` field is true (Stripe).
+    AfterLastItem { parameter: String, has_more: String },
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -585,8 +585,8 @@ pub struct Operation {
     pub scope: Option<usize>,
     /// How the operation pages, when it does.
     pub pagination: Option<Pagination>,
-    /// The API's config says the operation does not page: the detector leaves it alone.
-    pub never_pages: bool,
+    /// What the API's config says about paging (by default, the detector decides).
+    pub paging: PagingChoice,
     /// The headers its responses document, merged across statuses by name.
     pub response_headers: Vec<ResponseHeader>,
     /// Name of the struct that reads [`Operation::response_headers`] from a header map.
@@ -657,6 +657,21 @@ pub struct ResponseHeader {
     pub rust_name: String,
     pub ty: TypeRef,
     pub description: Option<String>,
+}
+
+/// Whether the pagination pass detects an operation's paging, leaves it without, or
+/// reads it the way the config says.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum PagingChoice {
+    #[default]
+    Detect,
+    Never,
+    /// The config's style (with the names it gives), and the config key that gave it, for
+    /// an error when the operation has no such names.
+    Forced {
+        style: crate::config::PaginationConfig,
+        key: String,
+    },
 }
 
 /// An operation whose items come a page at a time.

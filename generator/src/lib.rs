@@ -175,7 +175,10 @@ fn build(
                 }
                 presence::settle(&mut api);
                 scopes::combine(&mut api);
-                pagination::detect(&mut api);
+                let paging_problems = pagination::detect(&mut api);
+                if let Some(config) = spec.config {
+                    problems.0.extend(paging_problems.into_iter().map(|(key, message)| config.problem(key, message)));
+                }
                 dedup::merge(&mut api);
                 apis.push(api);
                 documents.push((loaded.document, loaded.user_pointers));

@@ -15,9 +15,10 @@
 //! The items are the response itself when it is a list, the envelope's `result` when it
 //! is one, else the response's only list field.
 
+use crate::config::PaginationConfig;
 use crate::ir::{
-    Api, FieldStep, Operation, PageStyle, Pagination, ParameterLocation, ResponseBody, Struct, TypeId, TypeKind,
-    TypeRef,
+    Api, FieldStep, Operation, PageStyle, Pagination, PagingChoice, ParameterLocation, ResponseBody, Struct, TypeId,
+    TypeKind, TypeRef,
 };
 
 const CURSOR_PARAMETERS: &[&str] = &[
@@ -34,14 +35,25 @@ const CURSOR_FIELDS: &[&str] =
     &["next_page_token", "next_cursor", "next_token", "cursor", "next", "continuation_token"];
 const PAGE_INFO_FIELDS: &[&str] = &["result_info", "meta", "pagination", "page_info"];
 
-pub(crate) fn detect(api: &mut Api) {
+/// Sets each operation's paging. What the config forces on an operation that lacks the
+/// names it gives comes back as (config key, problem).
+pub(crate) fn detect(api: &mut Api) -> Vec<(String, String)> {
     let mut found = Vec::new();
+    let mut problems = Vec::new();
     for (group_index, group) in api.groups.iter().enumerate() {
         for (operation_index, operation) in group.operations.iter().enumerate() {
-            if operation.never_pages {
-                continue;
-            }
-            if let Some(pagination) = detect_operation(api, operation) {
+            let pagination = match &operation.paging {
+                PagingChoice::Never => None,
+                PagingChoice::Detect => detect_operation(api, operation, &Names::DETECTED),
+                PagingChoice::Forced { style, key } => match forced(api, operation, style) {
+                    Ok(pagination) => Some(pagination),
+                    Err(problem) => {
+                        problems.push((key.clone(), problem));
+                        None
+                    }
+                },
+            };
+            if let Some(pagination) = pagination {
                 found.push((group_index, operation_index, pagination));
             }
         }
@@ -49,24 +61,84 @@ pub(crate) fn detect(api: &mut Api) {
     for (group_index, operation_index, pagination) in found {
         api.groups[group_index].operations[operation_index].pagination = Some(pagination);
     }
+    problems
 }
 
-fn detect_operation(api: &Api, operation: &Operation) -> Option<Pagination> {
+/// The names each style is recognised by: the detector's lists, or one style with the
+/// config's names (`None`: that style is not looked for).
+struct Names<'a> {
+    link_header: bool,
+    after_last_item: Option<(Vec<&'a str>, Vec<&'a str>)>,
+    page_number: Option<(Vec<&'a str>, Vec<&'a str>, Vec<&'a str>)>,
+    cursor: Option<(Vec<&'a str>, Vec<&'a str>)>,
+}
+
+impl Names<'static> {
+    const DETECTED: Names<'static> = Names {
+        link_header: true,
+        after_last_item: Some((Vec::new(), Vec::new())),
+        page_number: Some((Vec::new(), Vec::new(), Vec::new())),
+        cursor: Some((Vec::new(), Vec::new())),
+    };
+}
+
+/// The config's style, or why the operation cannot page that way.
+fn forced(api: &Api, operation: &Operation, style: &PaginationConfig) -> Result<Pagination, String> {
+    let none = || Names { link_header: false, after_last_item: None, page_number: None, cursor: None };
+    let names = match style {
+        PaginationConfig::None => return Err("`none` never pages".to_owned()),
+        PaginationConfig::LinkHeader => Names { link_header: true, ..none() },
+        PaginationConfig::PageNumber { parameter, per_page, total_pages } => Names {
+            page_number: Some((
+                vec![parameter.as_str()],
+                per_page.iter().map(String::as_str).collect(),
+                total_pages.iter().map(String::as_str).collect(),
+            )),
+            ..none()
+        },
+        PaginationConfig::Cursor { parameter, next } => {
+            Names { cursor: Some((vec![parameter.as_str()], vec![next.as_str()])), ..none() }
+        }
+        PaginationConfig::AfterLastItem { parameter, has_more } => {
+            Names { after_last_item: Some((vec![parameter.as_str()], vec![has_more.as_str()])), ..none() }
+        }
+    };
+    detect_operation(api, operation, &names).ok_or_else(|| {
+        format!(
+            "`{}` cannot page this way: it needs the optional query parameter, the response fields the style \
+             names (a dotted path from the response body) and one list of items",
+            operation.operation_id
+        )
+    })
+}
+
+/// How the operation pages by `names`; an empty list of names means the detector's own.
+fn detect_operation(api: &Api, operation: &Operation, names: &Names<'_>) -> Option<Pagination> {
+    let or = |given: &[&'static str], wanted: &Vec<&str>| -> Vec<String> {
+        match wanted.is_empty() {
+            true => given.iter().map(|name| (*name).to_owned()).collect(),
+            false => wanted.iter().map(|name| (*name).to_owned()).collect(),
+        }
+    };
     let mut successes = operation.successes();
     let first = successes.next()?;
     if successes.any(|other| other.body != first.body) {
         return None;
     }
-    let link_header = operation.response_headers.iter().any(|header| header.api_name.eq_ignore_ascii_case("link"));
+    let link_header = names.link_header
+        && operation.response_headers.iter().any(|header| header.api_name.eq_ignore_ascii_case("link"));
+    // Forced to the `Link` header, a documented one is not needed: the config says it comes.
+    let link_header = link_header || (names.link_header && names.page_number.is_none() && names.cursor.is_none());
     let ResponseBody::Json(body_type) = &first.body else { return None };
     // A list answered as it is (GitHub's): only its headers can say where the next page is.
     if let TypeRef::Array(item) = api.types.resolved_ref(body_type) {
-        let page = optional_query(operation, &["page"], true);
+        let page = names.page_number.as_ref().and_then(|(parameter, per_page_names, _)| {
+            let parameter = optional_query(operation, &or(&["page"], parameter), true)?;
+            Some((parameter, per_page(operation, &or(PER_PAGE_PARAMETERS, per_page_names))))
+        });
         let style = match (link_header, page) {
             (true, _) => PageStyle::LinkHeader,
-            (false, Some(parameter)) => {
-                PageStyle::PageNumber { parameter, per_page: per_page(operation), total_pages: None }
-            }
+            (false, Some((parameter, per_page))) => PageStyle::PageNumber { parameter, per_page, total_pages: None },
             (false, None) => return None,
         };
         return Some(Pagination { items_field: None, item_type: (**item).clone(), style });
@@ -91,41 +163,58 @@ fn detect_operation(api: &Api, operation: &Operation) -> Option<Pagination> {
         }
     };
     let after_last_item = || {
-        let parameter = optional_query(operation, &["starting_after"], false)?;
-        let has_more = find_field(api, body, &["has_more"], |ty| *ty == TypeRef::Bool)?;
+        let (parameter, has_more) = names.after_last_item.as_ref()?;
+        let parameter = optional_query(operation, &or(&["starting_after"], parameter), false)?;
+        let has_more = find_field(api, body, &or(&["has_more"], has_more), |ty| *ty == TypeRef::Bool)?;
         let TypeRef::Named(item_id) = &item_type else { return None };
         let item = structure(api, *item_id)?;
         let id = item.fields.iter().find(|field| field.api_name == "id" && field.ty == TypeRef::String)?;
         let id = FieldStep { rust_name: id.rust_name.clone(), optional: id.optional(), ty: id.ty.clone() };
         Some(PageStyle::AfterLastItem { parameter, has_more, id })
     };
+    let page_number = || {
+        let (parameter, per_page_names, total_names) = names.page_number.as_ref()?;
+        let parameter = optional_query(operation, &or(&["page"], parameter), true)?;
+        let total_pages = find_field(api, body, &or(&["total_pages"], total_names), is_number);
+        // A total the config names must be there.
+        if total_pages.is_none() && !total_names.is_empty() {
+            return None;
+        }
+        let per_page = per_page(operation, &or(PER_PAGE_PARAMETERS, per_page_names));
+        Some(PageStyle::PageNumber { parameter, per_page, total_pages })
+    };
+    let cursor = || {
+        let (parameter, next) = names.cursor.as_ref()?;
+        let parameter = optional_query(operation, &or(CURSOR_PARAMETERS, parameter), false)?;
+        let next = find_field(api, body, &or(CURSOR_FIELDS, next), |ty| *ty == TypeRef::String)?;
+        Some(PageStyle::Cursor { parameter, next })
+    };
     let style = if link_header {
         PageStyle::LinkHeader
     } else if let Some(style) = after_last_item() {
         style
-    } else if let Some(parameter) = optional_query(operation, &["page"], true) {
-        let total_pages = find_field(api, body, &["total_pages"], is_number);
-        PageStyle::PageNumber { parameter, per_page: per_page(operation), total_pages }
+    } else if let Some(style) = page_number() {
+        style
     } else {
-        let parameter = optional_query(operation, CURSOR_PARAMETERS, false)?;
-        let next = find_field(api, body, CURSOR_FIELDS, |ty| *ty == TypeRef::String)?;
-        PageStyle::Cursor { parameter, next }
+        cursor()?
     };
     Some(Pagination { items_field, item_type, style })
 }
 
-/// The optional query parameter named one of `names`, numeric or a string.
-fn optional_query(operation: &Operation, names: &[&str], numeric: bool) -> Option<usize> {
+/// The optional query parameter named one of `names` (any case), numeric or a string.
+fn optional_query(operation: &Operation, names: &[String], numeric: bool) -> Option<usize> {
     operation.parameters.iter().position(|parameter| {
         parameter.location == ParameterLocation::Query
             && !parameter.required
-            && names.contains(&parameter.api_name.to_ascii_lowercase().as_str())
+            && names.iter().any(|name| name.eq_ignore_ascii_case(&parameter.api_name))
             && if numeric { is_number(&parameter.ty) } else { parameter.ty == TypeRef::String }
     })
 }
 
-fn per_page(operation: &Operation) -> Option<usize> {
-    optional_query(operation, &["per_page", "page_size", "pagesize", "limit"], true)
+const PER_PAGE_PARAMETERS: &[&str] = &["per_page", "page_size", "pagesize", "limit"];
+
+fn per_page(operation: &Operation, names: &[String]) -> Option<usize> {
+    optional_query(operation, names, true)
 }
 
 fn structure(api: &Api, id: TypeId) -> Option<&Struct> {
@@ -139,15 +228,31 @@ fn is_number(ty: &TypeRef) -> bool {
     matches!(ty, TypeRef::I32 | TypeRef::I64 | TypeRef::U64 | TypeRef::F32 | TypeRef::F64)
 }
 
-/// A field named one of `names`, at the top of `body` or one level down in a page-info struct.
-fn find_field(api: &Api, body: &Struct, names: &[&str], accept: impl Fn(&TypeRef) -> bool) -> Option<Vec<FieldStep>> {
+/// A field named one of `names`, at the top of `body` or one level down in a page-info
+/// struct; a dotted name (`meta.next`) is that path exactly.
+fn find_field(api: &Api, body: &Struct, names: &[String], accept: impl Fn(&TypeRef) -> bool) -> Option<Vec<FieldStep>> {
     let step = |field: &crate::ir::Field| FieldStep {
         rust_name: field.rust_name.clone(),
         optional: field.optional(),
         ty: field.ty.clone(),
     };
+    if let Some(path) = names.iter().find(|name| name.contains('.')) {
+        let mut steps = Vec::new();
+        let mut holder = body;
+        let segments: Vec<&str> = path.split('.').collect();
+        for (index, segment) in segments.iter().enumerate() {
+            let field = holder.fields.iter().find(|field| field.api_name == *segment && !field.null_distinct)?;
+            steps.push(step(field));
+            if index + 1 == segments.len() {
+                return accept(&field.ty).then_some(steps);
+            }
+            let TypeRef::Named(id) = field.ty else { return None };
+            holder = structure(api, id)?;
+        }
+        return None;
+    }
     let accept = |field: &crate::ir::Field| {
-        names.contains(&field.api_name.as_str()) && accept(&field.ty) && !field.null_distinct
+        names.contains(&field.api_name) && accept(&field.ty) && !field.null_distinct
     };
     if let Some(field) = body.fields.iter().find(|field| accept(field)) {
         return Some(vec![step(field)]);

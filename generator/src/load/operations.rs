@@ -149,8 +149,17 @@ impl<'a> Lowering<'a> {
                     &at,
                     schemes,
                 );
-                lowered.never_pages = configured.and_then(|configured| configured.pagination.as_ref())
-                    == Some(&crate::config::PaginationConfig::None);
+                if let Some(style) = configured.and_then(|configured| configured.pagination.clone()) {
+                    let configured_as = keys.iter().find(|key| config.is_some_and(|c| c.operations.contains_key(*key)));
+                    let key = format!(
+                        "operations.{}.pagination",
+                        crate::config::quoted_key(configured_as.map_or("", String::as_str))
+                    );
+                    lowered.paging = match style {
+                        crate::config::PaginationConfig::None => crate::ir::PagingChoice::Never,
+                        style => crate::ir::PagingChoice::Forced { style, key },
+                    };
+                }
                 groups[group_index].operations.push(lowered);
             }
         }
@@ -224,7 +233,7 @@ impl<'a> Lowering<'a> {
             security,
             scope: None,
             pagination: None,
-            never_pages: false,
+            paging: Default::default(),
             response_headers,
             headers_name: names.headers_name,
         }
