@@ -716,3 +716,55 @@ async fn a_retried_post_carries_one_idempotency_key_on_every_attempt() {
         .collect();
     assert!(keys.iter().all(|key| key.as_ref().and_then(|key| key.to_str().ok()) == Some("mine")), "{keys:?}");
 }
+
+#[tokio::test]
+async fn an_api_error_displays_its_status_code_and_message_in_one_line() {
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .respond_with(
+            ResponseTemplate::new(404).set_body_json(json!({"code": 1001, "message": "User does not exist: me."})),
+        )
+        .mount(&server)
+        .await;
+    let error = zoom_client(&server.uri(), RetryPolicy::none()).users().revoke_sso_token("me").await.expect_err("404");
+    assert_eq!(error.to_string(), "the server answered 404 Not Found: 1001: User does not exist: me.");
+    assert!(
+        matches!(error.api_error(), Some(zoom::users::RevokeSsoTokenError::NotFound(body)) if body.code == Some(1001))
+    );
+
+    // Cloudflare's envelope lists its errors; the first is the summary.
+    let server = MockServer::start().await;
+    let failure = json!({
+        "success": false,
+        "errors": [{"code": 10000, "message": "Authentication error"}, {"code": 9109, "message": "Invalid token"}],
+        "messages": [],
+        "result": null
+    });
+    Mock::given(method("GET")).respond_with(ResponseTemplate::new(403).set_body_json(failure)).mount(&server).await;
+    let client = cloudflare::Client::builder().base_url(server.uri()).api_token("t").build().expect("builds");
+    let error = client.zone_organization().get("zone").await.expect_err("403");
+    assert_eq!(error.to_string(), "the server answered 403 Forbidden: 10000: Authentication error (and 1 more)");
+
+    // OAuth's and OpenAI's shapes, through a raw request (any JSON body).
+    for (body, expected) in [
+        (
+            json!({"error": "invalid_grant", "error_description": "The token expired."}),
+            "invalid_grant: The token expired.",
+        ),
+        (
+            json!({"error": {"message": "Bad model", "type": "invalid_request_error", "code": null}}),
+            "invalid_request_error: Bad model",
+        ),
+        (json!({"title": "Not Found", "detail": "No such user."}), "No such user."),
+        (json!({"unrelated": true}), ""),
+    ] {
+        let server = MockServer::start().await;
+        Mock::given(method("GET")).respond_with(ResponseTemplate::new(400).set_body_json(body)).mount(&server).await;
+        let client = cloudflare::Client::builder().base_url(server.uri()).api_token("t").build().expect("builds");
+        let request = client.raw(generated_client::runtime::Method::GET, "/anything");
+        let error = request.send_json::<serde_json::Value>().await.expect_err("400");
+        let shown = error.to_string();
+        let summary = shown.strip_prefix("the server answered 400 Bad Request").expect("the status first");
+        assert_eq!(summary.strip_prefix(": ").unwrap_or(summary), expected);
+    }
+}

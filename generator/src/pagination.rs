@@ -251,9 +251,8 @@ fn find_field(api: &Api, body: &Struct, names: &[String], accept: impl Fn(&TypeR
         }
         return None;
     }
-    let accept = |field: &crate::ir::Field| {
-        names.contains(&field.api_name) && accept(&field.ty) && !field.null_distinct
-    };
+    let accept =
+        |field: &crate::ir::Field| names.contains(&field.api_name) && accept(&field.ty) && !field.null_distinct;
     if let Some(field) = body.fields.iter().find(|field| accept(field)) {
         return Some(vec![step(field)]);
     }

@@ -2012,34 +2012,38 @@ impl RawResponse {
     /// A documented error with a JSON body, wrapped in the operation's error variant.
     pub fn error_json<T: DeserializeOwned, E>(self, variant: impl FnOnce(T) -> E) -> Error<E> {
         match self.decode() {
-            Ok(body) => {
-                Error::Api { status: self.status, headers: Box::new(self.headers), body: Box::new(variant(body)) }
-            }
+            Ok(body) => self.api_error(variant(body)),
             Err(error) => error,
         }
     }
 
     /// A documented error without a body.
     pub fn error_empty<E>(self, error: E) -> Error<E> {
-        Error::Api { status: self.status, headers: Box::new(self.headers), body: Box::new(error) }
+        self.api_error(error)
     }
 
     /// A documented error with a text body.
     pub fn error_text<E>(self, variant: impl FnOnce(String) -> E) -> Error<E> {
         let text = String::from_utf8_lossy(&self.body).into_owned();
-        Error::Api { status: self.status, headers: Box::new(self.headers), body: Box::new(variant(text)) }
+        self.api_error(variant(text))
     }
 
     /// A documented error with a binary body.
     pub fn error_bytes<E>(self, variant: impl FnOnce(Bytes) -> E) -> Error<E> {
         let body = self.body.clone();
-        Error::Api { status: self.status, headers: Box::new(self.headers), body: Box::new(variant(body)) }
+        self.api_error(variant(body))
+    }
+
+    /// A documented error, with the line its body says it in.
+    fn api_error<E>(self, body: E) -> Error<E> {
+        let summary = error_summary(&self.body);
+        Error::Api { status: self.status, headers: Box::new(self.headers), body: Box::new(body), summary }
     }
 
     /// An error status of an undocumented request: its JSON body, if it has one.
     fn raw_error(self) -> Error<serde_json::Value> {
         match serde_json::from_slice::<serde_json::Value>(&self.body) {
-            Ok(body) => Error::Api { status: self.status, headers: Box::new(self.headers), body: Box::new(body) },
+            Ok(body) => self.api_error(body),
             Err(_) => self.unexpected(),
         }
     }
@@ -2214,7 +2218,9 @@ impl<T, M> Response<T, M> {
 pub enum Error<E> {
     /// The server answered with an error status the operation documents; the body is decoded.
     /// (Boxed, like the headers, so that `Result<_, Error<E>>` stays small whatever `E` is.)
-    Api { status: StatusCode, headers: Box<HeaderMap>, body: Box<E> },
+    /// `summary` is what the body says in a line, when it says it the common ways
+    /// (`{"code", "message"}`, `{"error": {…}}`, `{"errors": [{…}]}`, `detail`).
+    Api { status: StatusCode, headers: Box<HeaderMap>, body: Box<E>, summary: Option<String> },
     /// The server answered with a status the operation does not document.
     UnexpectedStatus { status: StatusCode, headers: Box<HeaderMap>, body: Bytes },
     /// The server answered with a success status but reported failure (`"success": false`).
@@ -2276,7 +2282,9 @@ impl<E> Error<E> {
 impl<E: fmt::Debug> fmt::Display for Error<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Api { status, body, .. } => write!(f, "the server answered {status}: {body:?}"),
+            // The summary, not the whole body: a 300-field error in a log line helps no one.
+            Self::Api { status, summary: Some(summary), .. } => write!(f, "the server answered {status}: {summary}"),
+            Self::Api { status, summary: None, .. } => write!(f, "the server answered {status}"),
             Self::UnexpectedStatus { status, body, .. } => {
                 write!(f, "the server answered with undocumented status {status}: {}", preview(body))
             }
@@ -2308,6 +2316,53 @@ impl<E: fmt::Debug> std::error::Error for Error<E> {
             _ => None,
         }
     }
+}
+
+/// What an error body says in a line: its message, after its code when it has one, from
+/// the shapes APIs use (`{"code", "message"}`, OAuth's `{"error", "error_description"}`,
+/// `{"error": {…}}`, `{"errors": [{…}, …]}`, problem details' `title` and `detail`).
+fn error_summary(body: &[u8]) -> Option<String> {
+    const LIMIT: usize = 300;
+    fn text(value: &serde_json::Value) -> Option<String> {
+        match value {
+            serde_json::Value::String(text) if !text.trim().is_empty() => Some(text.trim().to_owned()),
+            serde_json::Value::Number(number) => Some(number.to_string()),
+            _ => None,
+        }
+    }
+    fn said(value: &serde_json::Value, depth: usize) -> Option<String> {
+        let fields = value.as_object()?;
+        let field = |names: &[&str]| names.iter().find_map(|name| fields.get(*name).and_then(text));
+        let message = field(&["message", "error_description", "detail", "error_message", "msg", "title"])
+            .or_else(|| fields.get("error").and_then(|error| error.as_str().map(str::to_owned)));
+        let code = field(&["code", "error_code", "type"])
+            .or_else(|| fields.get("error").and_then(|error| error.as_str().map(str::to_owned)))
+            .filter(|code| Some(code) != message.as_ref());
+        if let Some(message) = message {
+            return Some(match code {
+                Some(code) => format!("{code}: {message}"),
+                None => message,
+            });
+        }
+        if depth > 2 {
+            return None;
+        }
+        if let Some(inner) = fields.get("error").filter(|error| error.is_object()) {
+            return said(inner, depth + 1);
+        }
+        let errors = fields.get("errors").and_then(serde_json::Value::as_array)?;
+        let first = said(errors.first()?, depth + 1).or_else(|| errors.first().and_then(text))?;
+        Some(match errors.len() {
+            1 => first,
+            more => format!("{first} (and {} more)", more - 1),
+        })
+    }
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let summary = said(&value, 0).or_else(|| text(&value))?;
+    Some(match summary.char_indices().nth(LIMIT) {
+        Some((cut, _)) => format!("{}…", &summary[..cut]),
+        None => summary,
+    })
 }
 
 /// The start of a body, for error messages.
