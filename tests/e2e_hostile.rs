@@ -212,3 +212,75 @@ async fn a_server_that_answers_garbage_instead_of_http_is_a_connection_error() {
     let error = client.items().get_item(1).await.expect_err("not HTTP");
     assert!(matches!(error, ItemsError::Connection(_)), "{error:?}");
 }
+
+/// Serves a `size`-byte body in 1 MiB writes of one reused buffer, so the server holds
+/// 1 MiB however large the body; the URL to reach it.
+async fn large_body_server(size: usize) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut request = vec![0_u8; 16 * 1024];
+                let _ = socket.read(&mut request).await;
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-type: application/octet-stream\r\n\
+                     content-length: {size}\r\n\r\n"
+                );
+                let _ = socket.write_all(head.as_bytes()).await;
+                let chunk = vec![7_u8; 1024 * 1024];
+                let mut left = size;
+                while left > 0 {
+                    let part = left.min(chunk.len());
+                    if socket.write_all(&chunk[..part]).await.is_err() {
+                        return;
+                    }
+                    left -= part;
+                }
+            });
+        }
+    });
+    format!("http://{address}")
+}
+
+#[tokio::test]
+async fn a_100_mb_download_streams_through_a_client_that_reads_at_most_1_mb_whole() {
+    use fixture_client::runtime::StreamExt;
+    const SIZE: usize = 100 * 1024 * 1024;
+    let url = large_body_server(SIZE).await;
+    let client = items::Client::builder()
+        .base_url(&url)
+        .retry(ItemsRetry::none())
+        .max_response_bytes(1024 * 1024)
+        .build()
+        .expect("builds");
+    // Read whole, the body is over the limit...
+    let whole = client.download("big.bin").send().await.expect_err("too large to read whole");
+    assert!(matches!(whole, ItemsError::ResponseTooLarge { .. }), "{whole:?}");
+    // ...streamed, it passes a chunk at a time, none larger than what the server wrote.
+    let download = client.download("big.bin").download().await.expect("answered");
+    assert_eq!(download.content_length(), Some(SIZE as u64));
+    let mut chunks = std::pin::pin!(download.into_stream());
+    let (mut total, mut largest) = (0_usize, 0_usize);
+    while let Some(chunk) = chunks.next().await {
+        let chunk = chunk.expect("a chunk");
+        assert!(chunk.iter().all(|byte| *byte == 7));
+        total += chunk.len();
+        largest = largest.max(chunk.len());
+    }
+    assert_eq!(total, SIZE);
+    assert!(largest <= 1024 * 1024, "the client never gathers the body: largest chunk {largest}");
+}
+
+#[tokio::test]
+async fn a_download_collects_into_bytes_and_a_cut_connection_is_an_error() {
+    let url = large_body_server(3 * 1024 * 1024 + 5).await;
+    let client = items::Client::builder().base_url(&url).retry(ItemsRetry::none()).build().expect("builds");
+    let body = client.download("a.bin").download().await.expect("answered").into_bytes().await.expect("read");
+    assert_eq!(body.len(), 3 * 1024 * 1024 + 5);
+    // A server that promises more than it sends.
+    let cut = hostile_server(Answer::new("200 OK", &[("content-length", b"1000")], vec![1_u8; 10])).await;
+    let client = items::Client::builder().base_url(&cut).retry(ItemsRetry::none()).build().expect("builds");
+    let error = client.download("a.bin").download().await.expect("answered").into_bytes().await.expect_err("cut short");
+    assert!(matches!(error, ItemsError::Connection(_)), "{error:?}");
+}

@@ -231,8 +231,19 @@ pub mod owned {
     /// Members of a tag accessor (`Users<'c>`), beside its operations' methods.
     pub const ACCESSOR_MEMBERS: &[&str] = &["new", "client", "clone", "fmt"];
     /// Fields and methods of every request builder, beside its parameter setters.
-    pub const REQUEST_BUILDER_MEMBERS: &[&str] =
-        &["client", "body", "options", "send", "events", "with_options", "into_stream", "into_future", "clone", "fmt"];
+    pub const REQUEST_BUILDER_MEMBERS: &[&str] = &[
+        "client",
+        "body",
+        "options",
+        "send",
+        "events",
+        "download",
+        "with_options",
+        "into_stream",
+        "into_future",
+        "clone",
+        "fmt",
+    ];
     /// Type names every operation module imports, beside its builders and error enums.
     pub const GROUP_TYPES: &[&str] = &["Client"];
 }

@@ -267,8 +267,9 @@ fn emit_builder(api: &Api, group: &OperationGroup, operation: &Operation) -> Tok
     let (error_type, error_enum) = error_type(api, operation);
     let output = quote!(Result<runtime::Response<#success_type>, runtime::Error<#error_type>>);
     let stream = emit_stream(api, operation, &error_type);
-    let send_body = emit_send_body(api, operation, false);
+    let send_body = emit_send_body(api, operation, Streamed::No);
     let events = emit_events(api, operation, &error_type);
+    let download = emit_download(api, operation, &error_type);
     let mut send_doc = vec![ours("Sends the request and decodes the response.")];
     let success_lines: Vec<String> = operation
         .successes()
@@ -314,6 +315,7 @@ fn emit_builder(api: &Api, group: &OperationGroup, operation: &Operation) -> Tok
 
             #stream
             #events
+            #download
         }
 
         impl<'c> std::future::IntoFuture for #builder<'c> {
@@ -475,7 +477,15 @@ fn status_pattern(status: StatusMatch) -> TokenStream {
 
 /// The body of `send` (`events`: of `events`, which asks for `text/event-stream` and
 /// hands back a success's body unread).
-fn emit_send_body(api: &Api, operation: &Operation, events: bool) -> TokenStream {
+/// Whether `send`'s request reads the success whole, or leaves it to be streamed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Streamed {
+    No,
+    Events,
+    Download,
+}
+
+fn emit_send_body(api: &Api, operation: &Operation, streamed: Streamed) -> TokenStream {
     let operation_id = &operation.operation_id;
     let method = ident(operation.http_method.as_str());
     let path = &operation.path;
@@ -512,7 +522,7 @@ fn emit_send_body(api: &Api, operation: &Operation, events: bool) -> TokenStream
             accepted.push(media_type);
         }
     }
-    if events {
+    if streamed == Streamed::Events {
         chain.push(quote!(.accept("text/event-stream")));
     } else if !accepted.is_empty() {
         let accept = accepted.join(", ");
@@ -562,7 +572,7 @@ fn emit_send_body(api: &Api, operation: &Operation, events: bool) -> TokenStream
     let request = quote! {
         self.client.core.request(#operation_id, runtime::Method::#method, #path) #(#chain)*
     };
-    let send_call = if events { quote!(send_streaming) } else { quote!(send) };
+    let send_call = if streamed == Streamed::No { quote!(send) } else { quote!(send_streaming) };
     let send = match body_call {
         None => quote!(let response = #request.#send_call().await?;),
         Some((true, call)) => quote!(let response = #request.#call.#send_call().await?;),
@@ -574,17 +584,26 @@ fn emit_send_body(api: &Api, operation: &Operation, events: bool) -> TokenStream
             let response = request.#send_call().await?;
         },
     };
-    if events {
-        let arms = error_arms(operation);
+    if streamed != Streamed::No {
+        // Without documented errors, every answer but a streamed success is unexpected.
+        let answer = match operation.errors().next() {
+            None => quote!(Err(response.unexpected())),
+            Some(_) => {
+                let arms = error_arms(operation);
+                quote!(match response.status().as_u16() { #(#arms)* })
+            }
+        };
+        let take = match streamed {
+            Streamed::Events => quote!(events),
+            _ => quote!(download),
+        };
         return quote! {
             #send
             let response = match response {
-                runtime::Answer::Streaming(streaming) => return Ok(streaming.events()),
+                runtime::Answer::Streaming(streaming) => return Ok(streaming.#take()),
                 runtime::Answer::Read(response) => response,
             };
-            match response.status().as_u16() {
-                #(#arms)*
-            }
+            #answer
         };
     }
     let arms = response_arms(operation, success_envelope(api, operation).is_some());
@@ -599,7 +618,7 @@ fn emit_send_body(api: &Api, operation: &Operation, events: bool) -> TokenStream
 /// `events()`: for an operation a success of which streams `text/event-stream`.
 fn emit_events(api: &Api, operation: &Operation, error_type: &TokenStream) -> Option<TokenStream> {
     let data = type_tokens(api, operation.events()?, TypeContext::Sibling);
-    let body = emit_send_body(api, operation, true);
+    let body = emit_send_body(api, operation, Streamed::Events);
     // A body with a `stream` flag asks for the stream with it (OpenAI's `stream: true`).
     let flag = operation.body.as_ref().filter(|body| body.required).and_then(|body| {
         let TypeKind::Struct(structure) = &api.types.named(&body.ty)?.kind else { return None };
@@ -624,6 +643,25 @@ fn emit_events(api: &Api, operation: &Operation, error_type: &TokenStream) -> Op
             runtime::Error<#error_type>,
         > {
             #flag
+            #body
+        }
+    })
+}
+
+/// `download()`: for an operation whose successes are all binary, the body as a stream.
+fn emit_download(api: &Api, operation: &Operation, error_type: &TokenStream) -> Option<TokenStream> {
+    let mut successes = operation.successes().peekable();
+    successes.peek()?;
+    if !successes.all(|response| response.body == ResponseBody::Bytes) {
+        return None;
+    }
+    let body = emit_send_body(api, operation, Streamed::Download);
+    let doc = " Sends the request and gives the successful body as it arrives, a chunk at a time, \
+               never holding it whole ([`send`](Self::send) reads it whole, up to the client's size limit). \
+               An error status is read and decoded as `send` does.";
+    Some(quote! {
+        #[doc = #doc]
+        pub async fn download(self) -> Result<runtime::Download<#error_type>, runtime::Error<#error_type>> {
             #body
         }
     })

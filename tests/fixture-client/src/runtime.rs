@@ -1749,6 +1749,59 @@ pub enum Answer {
     Streaming(StreamingResponse),
 }
 
+/// A successful response whose body is read as it arrives, a chunk at a time, so a large
+/// download is never in memory whole (the client's `max_response_bytes` limits only what
+/// is read whole). A broken connection mid-body is an [`Error::Connection`] (or
+/// [`Error::Timeout`]) from the stream.
+pub struct Download<E> {
+    response: reqwest::Response,
+    error: PhantomData<fn() -> E>,
+}
+
+impl<E> fmt::Debug for Download<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Download").field("status", &self.response.status()).finish_non_exhaustive()
+    }
+}
+
+impl<E> Download<E> {
+    pub fn status(&self) -> StatusCode {
+        self.response.status()
+    }
+
+    pub fn headers(&self) -> &HeaderMap {
+        self.response.headers()
+    }
+
+    /// The length the server announced, if it did.
+    pub fn content_length(&self) -> Option<u64> {
+        self.response.content_length()
+    }
+
+    /// The body's chunks, as they arrive.
+    pub fn into_stream(self) -> impl Stream<Item = Result<Bytes, Error<E>>> {
+        futures_util::stream::unfold(Some(self.response), |response| async move {
+            let mut response = response?;
+            match response.chunk().await {
+                Ok(Some(chunk)) => Some((Ok(chunk), Some(response))),
+                Ok(None) => None,
+                Err(error) if error.is_timeout() => Some((Err(Error::Timeout(error)), None)),
+                Err(error) => Some((Err(Error::Connection(error)), None)),
+            }
+        })
+    }
+
+    /// The whole body, for when it fits in memory after all.
+    pub async fn into_bytes(self) -> Result<Bytes, Error<E>> {
+        let mut body = Vec::new();
+        let mut chunks = std::pin::pin!(self.into_stream());
+        while let Some(chunk) = chunks.next().await {
+            body.extend_from_slice(&chunk?);
+        }
+        Ok(Bytes::from(body))
+    }
+}
+
 /// A successful response whose body has not been read yet.
 #[derive(Debug)]
 pub struct StreamingResponse {
@@ -1772,6 +1825,11 @@ impl StreamingResponse {
             Ok(None) => Err(Error::ResponseTooLarge { status, headers: Box::new(headers), limit }),
             Err(error) => Err(Error::Connection(error)),
         }
+    }
+
+    /// The body as it arrives, never held whole (see [`Download`]).
+    pub fn download<E>(self) -> Download<E> {
+        Download { response: self.response, error: PhantomData }
     }
 
     /// The body as server-sent events (`text/event-stream`), each event's `data` decoded

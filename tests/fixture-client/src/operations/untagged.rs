@@ -162,6 +162,29 @@ impl<'c> Download<'c> {
             _ => Err(response.unexpected()),
         }
     }
+
+    /// Sends the request and gives the successful body as it arrives, a chunk at a time, never holding it whole ([`send`](Self::send) reads it whole, up to the client's size limit). An error status is read and decoded as `send` does.
+    pub async fn download(
+        self,
+    ) -> Result<
+        runtime::Download<std::convert::Infallible>,
+        runtime::Error<std::convert::Infallible>,
+    > {
+        let response = self
+            .client
+            .core
+            .request("download", runtime::Method::GET, "/files/{path}")
+            .path_param("path", &self.path)
+            .accept("application/octet-stream")
+            .options(self.options)
+            .send_streaming()
+            .await?;
+        let response = match response {
+            runtime::Answer::Streaming(streaming) => return Ok(streaming.download()),
+            runtime::Answer::Read(response) => response,
+        };
+        Err(response.unexpected())
+    }
 }
 
 impl<'c> std::future::IntoFuture for Download<'c> {

@@ -569,6 +569,30 @@ impl<'c> ExportPet<'c> {
             _ => Err(response.unexpected()),
         }
     }
+
+    /// Sends the request and gives the successful body as it arrives, a chunk at a time, never holding it whole ([`send`](Self::send) reads it whole, up to the client's size limit). An error status is read and decoded as `send` does.
+    pub async fn download(
+        self,
+    ) -> Result<
+        runtime::Download<std::convert::Infallible>,
+        runtime::Error<std::convert::Infallible>,
+    > {
+        let response = self
+            .client
+            .core
+            .request("exportPet", runtime::Method::GET, "/pets/{petId}/export")
+            .path_param("petId", &self.pet_id)
+            .accept("application/octet-stream")
+            .security(&[&[&super::API_KEY]])
+            .options(self.options)
+            .send_streaming()
+            .await?;
+        let response = match response {
+            runtime::Answer::Streaming(streaming) => return Ok(streaming.download()),
+            runtime::Answer::Read(response) => response,
+        };
+        Err(response.unexpected())
+    }
 }
 
 impl<'c> std::future::IntoFuture for ExportPet<'c> {
