@@ -508,6 +508,98 @@ mod pagination {
         assert_eq!(users, ["u1", "u2"]);
     }
 
+    #[tokio::test]
+    async fn offsets_advance_past_the_items_fetched_until_the_total() {
+        let server = MockServer::start().await;
+        for (offset, records) in [("0", json!(["a", "b"])), ("2", json!(["c", "d"])), ("4", json!(["e"]))] {
+            Mock::given(method("GET"))
+                .and(path("/records"))
+                .and(query_param("offset", offset))
+                .respond_with(ResponseTemplate::new(200).set_body_json(json!({"records": records, "total": 5})))
+                .expect(1)
+                .mount(&server)
+                .await;
+        }
+        let records: Vec<String> =
+            client(&server).list_records().into_stream().map(|record| record.expect("decodes")).collect().await;
+        assert_eq!(records, ["a", "b", "c", "d", "e"], "the total ends it without asking for an empty page");
+    }
+
+    #[tokio::test]
+    async fn next_urls_in_the_body_are_followed_absolute_or_relative() {
+        let server = MockServer::start().await;
+        let absolute = format!("{}/articles?page=2&tag=rust", server.uri());
+        Mock::given(method("GET"))
+            .and(path("/articles"))
+            .and(query_param_is_missing("page"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"articles": ["a1"], "next_url": absolute})))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/articles"))
+            .and(query_param("page", "2"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"articles": ["a2"], "next_url": "/articles?page=3&tag=rust"})),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/articles"))
+            .and(query_param("page", "3"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"articles": ["a3"], "next_url": null})))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let articles: Vec<String> = client(&server)
+            .list_articles()
+            .tag("rust")
+            .into_stream()
+            .map(|article| article.expect("decodes"))
+            .collect()
+            .await;
+        assert_eq!(articles, ["a1", "a2", "a3"]);
+    }
+
+    #[tokio::test]
+    async fn a_next_url_that_repeats_the_page_ends_the_stream() {
+        let server = MockServer::start().await;
+        let same = format!("{}/articles?page=2", server.uri());
+        Mock::given(method("GET"))
+            .and(path("/articles"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"articles": ["a"], "next_url": same})))
+            .expect(2)
+            .mount(&server)
+            .await;
+        let articles: Vec<String> =
+            client(&server).list_articles().into_stream().map(|article| article.expect("decodes")).collect().await;
+        assert_eq!(articles, ["a", "a"], "the repeated URL is fetched once, then paging stops");
+    }
+
+    #[tokio::test]
+    async fn cursors_in_response_headers_are_followed_until_a_page_has_none() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/logs"))
+            .and(query_param_is_missing("cursor"))
+            .respond_with(ResponseTemplate::new(200).insert_header("X-Next-Cursor", "c2").set_body_json(json!(["l1"])))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/logs"))
+            .and(query_param("cursor", "c2"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!(["l2"])))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let lines: Vec<String> =
+            client(&server).list_logs().into_stream().map(|line| line.expect("decodes")).collect().await;
+        assert_eq!(lines, ["l1", "l2"]);
+    }
+
     /// `TeamPage` has `MemberPage`'s shape, so it is an alias of it: paging still reads
     /// the page through the alias.
     #[tokio::test]

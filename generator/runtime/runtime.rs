@@ -1142,6 +1142,11 @@ impl Request<'_> {
         }
         // A URL given whole (a next page) already has its parameters.
         let given = self.options.url.take();
+        // A next page given relative to the server (`/v1/items?page=2`) is on the base URL's origin.
+        let given = given.map(|url| match (url.starts_with('/') && !url.starts_with("//"), reqwest::Url::parse(&self.core.base_url)) {
+            (true, Ok(base)) => format!("{}{url}", base.origin().ascii_serialization()),
+            _ => url,
+        });
         let target = match &given {
             Some(url) if url.starts_with(&format!("{}/", self.core.base_url)) || *url == self.core.base_url => url.clone(),
             Some(url) => {
@@ -2131,6 +2136,19 @@ pub fn decode_whole<T: DeserializeOwned>(value: &serde_json::Value) -> Option<T>
     let mut dropped = false;
     let decoded = serde_ignored::deserialize(value, |_| dropped = true).ok()?;
     (!dropped).then_some(decoded)
+}
+
+/// The request for the page at `next` (a URL a response gave), or `None` when there is
+/// none or it is the URL just fetched (a server that hands back the same page would page
+/// forever). `options` reaches the request's options.
+pub fn next_page_at<R>(mut request: R, next: Option<String>, options: impl Fn(&mut R) -> &mut RequestOptions) -> Option<R> {
+    let next = next?;
+    let current = options(&mut request);
+    if current.url.as_deref() == Some(next.as_str()) {
+        return None;
+    }
+    current.url = Some(next);
+    Some(request)
 }
 
 /// The URL of the `rel="next"` link of a `Link` header (RFC 8288), as GitHub pages:

@@ -81,6 +81,18 @@ pub enum PaginationConfig {
     Cursor { parameter: String, next: String },
     /// The last item's `id` in `parameter` while the `has-more` field is true (Stripe).
     AfterLastItem { parameter: String, has_more: String },
+    /// An offset query parameter counting the items fetched, optionally a limit and a total.
+    Offset {
+        parameter: String,
+        #[serde(default)]
+        limit: Option<String>,
+        #[serde(default)]
+        total: Option<String>,
+    },
+    /// The next page's URL in a response field.
+    NextUrl { next: String },
+    /// A cursor query parameter fed from a response header.
+    HeaderCursor { parameter: String, header: String },
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

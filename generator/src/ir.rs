@@ -615,7 +615,9 @@ impl Operation {
                     refs.push(&mut id.ty);
                     Some(has_more.as_mut_slice())
                 }
-                PageStyle::LinkHeader => None,
+                PageStyle::Offset { total, .. } => total.as_mut().map(|steps| steps.as_mut_slice()),
+                PageStyle::NextUrl { next } => Some(next.as_mut_slice()),
+                PageStyle::LinkHeader | PageStyle::HeaderCursor { .. } => None,
             };
             refs.extend(steps.into_iter().flatten().map(|step| &mut step.ty));
         }
@@ -696,6 +698,14 @@ pub enum PageStyle {
     AfterLastItem { parameter: usize, has_more: Vec<FieldStep>, id: FieldStep },
     /// The next page is the URL of the response's `Link: <…>; rel="next"` header (GitHub).
     LinkHeader,
+    /// `offset` counts the items already fetched; it stops on an empty page, a page
+    /// shorter than `limit` asked for, or once `total` items are fetched.
+    Offset { parameter: usize, limit: Option<usize>, total: Option<Vec<FieldStep>> },
+    /// The next page is the URL in a response field (`next`, `links.next`), absolute or
+    /// relative to the client's base URL.
+    NextUrl { next: Vec<FieldStep> },
+    /// The cursor parameter, fed from a documented response header (`X-Next-Cursor`).
+    HeaderCursor { parameter: usize, header: String },
 }
 
 /// One step of a path through response structs.

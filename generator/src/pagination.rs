@@ -1,7 +1,7 @@
 //! An IR pass: recognises operations that page, so the emitter can offer a `Stream` of
 //! their items across pages.
 //!
-//! Four styles are recognised, by the names real APIs use, in this order:
+//! Seven styles are recognised, by the names real APIs use, in this order:
 //! - `Link` headers: a success documents a `Link` header, whose `rel="next"` URL is the
 //!   next page (GitHub);
 //! - after the last item: an optional `starting_after` query parameter, a boolean
@@ -10,7 +10,16 @@
 //!   `per_page`, `result_info.total_pages`);
 //! - cursors: an optional string query parameter such as `cursor` or `next_page_token`,
 //!   fed from a response field such as `next_page_token` (Zoom) or `next_cursor`, at the
-//!   top level or under `result_info`, `meta` or `pagination`.
+//!   top level or under `result_info`, `meta`, `pagination`, `page_info`, `links` or `paging`;
+//! - cursors in a documented response header (`X-Next-Cursor`, `X-Continuation-Token`)
+//!   fed to such a parameter;
+//! - offsets: an optional numeric `offset` (or `skip`) advanced past the items fetched,
+//!   with `limit` and a `total` field when the response has them;
+//! - next URLs in the body: a string field whose name says it is a URL (`next_url`,
+//!   `next_page_url`, `nextLink`), absolute or relative to the server.
+//!
+//! A config's `pagination` replaces the detector for an operation: `none`, or one of these
+//! styles with the names it reads.
 //!
 //! The items are the response itself when it is a list, the envelope's `result` when it
 //! is one, else the response's only list field.
@@ -33,7 +42,13 @@ const CURSOR_PARAMETERS: &[&str] = &[
 ];
 const CURSOR_FIELDS: &[&str] =
     &["next_page_token", "next_cursor", "next_token", "cursor", "next", "continuation_token"];
-const PAGE_INFO_FIELDS: &[&str] = &["result_info", "meta", "pagination", "page_info"];
+const PAGE_INFO_FIELDS: &[&str] = &["result_info", "meta", "pagination", "page_info", "links", "paging"];
+const OFFSET_PARAMETERS: &[&str] = &["offset", "skip"];
+const TOTAL_FIELDS: &[&str] = &["total", "total_count", "totalCount", "total_results", "total_items"];
+/// Fields whose name says they hold a URL (a bare `next` may be a cursor instead).
+const NEXT_URL_FIELDS: &[&str] = &["next_url", "next_page_url", "next_link", "nextLink", "next_href"];
+const CURSOR_HEADERS: &[&str] =
+    &["x-next-cursor", "x-next-page-token", "x-next-token", "x-continuation-token", "x-ms-continuation", "next-cursor"];
 
 /// Sets each operation's paging. What the config forces on an operation that lacks the
 /// names it gives comes back as (config key, problem).
@@ -71,6 +86,9 @@ struct Names<'a> {
     after_last_item: Option<(Vec<&'a str>, Vec<&'a str>)>,
     page_number: Option<(Vec<&'a str>, Vec<&'a str>, Vec<&'a str>)>,
     cursor: Option<(Vec<&'a str>, Vec<&'a str>)>,
+    offset: Option<(Vec<&'a str>, Vec<&'a str>, Vec<&'a str>)>,
+    next_url: Option<Vec<&'a str>>,
+    header_cursor: Option<(Vec<&'a str>, Vec<&'a str>)>,
 }
 
 impl Names<'static> {
@@ -79,12 +97,23 @@ impl Names<'static> {
         after_last_item: Some((Vec::new(), Vec::new())),
         page_number: Some((Vec::new(), Vec::new(), Vec::new())),
         cursor: Some((Vec::new(), Vec::new())),
+        offset: Some((Vec::new(), Vec::new(), Vec::new())),
+        next_url: Some(Vec::new()),
+        header_cursor: Some((Vec::new(), Vec::new())),
     };
 }
 
 /// The config's style, or why the operation cannot page that way.
 fn forced(api: &Api, operation: &Operation, style: &PaginationConfig) -> Result<Pagination, String> {
-    let none = || Names { link_header: false, after_last_item: None, page_number: None, cursor: None };
+    let none = || Names {
+        link_header: false,
+        after_last_item: None,
+        page_number: None,
+        cursor: None,
+        offset: None,
+        next_url: None,
+        header_cursor: None,
+    };
     let names = match style {
         PaginationConfig::None => return Err("`none` never pages".to_owned()),
         PaginationConfig::LinkHeader => Names { link_header: true, ..none() },
@@ -101,6 +130,18 @@ fn forced(api: &Api, operation: &Operation, style: &PaginationConfig) -> Result<
         }
         PaginationConfig::AfterLastItem { parameter, has_more } => {
             Names { after_last_item: Some((vec![parameter.as_str()], vec![has_more.as_str()])), ..none() }
+        }
+        PaginationConfig::Offset { parameter, limit, total } => Names {
+            offset: Some((
+                vec![parameter.as_str()],
+                limit.iter().map(String::as_str).collect(),
+                total.iter().map(String::as_str).collect(),
+            )),
+            ..none()
+        },
+        PaginationConfig::NextUrl { next } => Names { next_url: Some(vec![next.as_str()]), ..none() },
+        PaginationConfig::HeaderCursor { parameter, header } => {
+            Names { header_cursor: Some((vec![parameter.as_str()], vec![header.as_str()])), ..none() }
         }
     };
     detect_operation(api, operation, &names).ok_or_else(|| {
@@ -129,6 +170,21 @@ fn detect_operation(api: &Api, operation: &Operation, names: &Names<'_>) -> Opti
         && operation.response_headers.iter().any(|header| header.api_name.eq_ignore_ascii_case("link"));
     // Forced to the `Link` header, a documented one is not needed: the config says it comes.
     let link_header = link_header || (names.link_header && names.page_number.is_none() && names.cursor.is_none());
+    // A cursor in a documented response header, read back into a query parameter.
+    let header_cursor = || {
+        let (parameter, headers) = names.header_cursor.as_ref()?;
+        let parameter = optional_query(operation, &or(CURSOR_PARAMETERS, parameter), false)?;
+        let headers = or(CURSOR_HEADERS, headers);
+        let header = operation
+            .response_headers
+            .iter()
+            .find(|header| headers.iter().any(|name| name.eq_ignore_ascii_case(&header.api_name)))?;
+        Some(PageStyle::HeaderCursor { parameter, header: header.api_name.clone() })
+    };
+    let offset_parameters = |names: &(Vec<&str>, Vec<&str>, Vec<&str>)| {
+        let parameter = optional_query(operation, &or(OFFSET_PARAMETERS, &names.0), true)?;
+        Some((parameter, per_page(operation, &or(PER_PAGE_PARAMETERS, &names.1))))
+    };
     let ResponseBody::Json(body_type) = &first.body else { return None };
     // A list answered as it is (GitHub's): only its headers can say where the next page is.
     if let TypeRef::Array(item) = api.types.resolved_ref(body_type) {
@@ -136,10 +192,16 @@ fn detect_operation(api: &Api, operation: &Operation, names: &Names<'_>) -> Opti
             let parameter = optional_query(operation, &or(&["page"], parameter), true)?;
             Some((parameter, per_page(operation, &or(PER_PAGE_PARAMETERS, per_page_names))))
         });
+        let offset = || {
+            let names = names.offset.as_ref()?;
+            // A total the config names cannot be read from a bare list.
+            let (parameter, limit) = offset_parameters(names).filter(|_| names.2.is_empty())?;
+            Some(PageStyle::Offset { parameter, limit, total: None })
+        };
         let style = match (link_header, page) {
             (true, _) => PageStyle::LinkHeader,
             (false, Some((parameter, per_page))) => PageStyle::PageNumber { parameter, per_page, total_pages: None },
-            (false, None) => return None,
+            (false, None) => header_cursor().or_else(offset)?,
         };
         return Some(Pagination { items_field: None, item_type: (**item).clone(), style });
     }
@@ -189,14 +251,34 @@ fn detect_operation(api: &Api, operation: &Operation, names: &Names<'_>) -> Opti
         let next = find_field(api, body, &or(CURSOR_FIELDS, next), |ty| *ty == TypeRef::String)?;
         Some(PageStyle::Cursor { parameter, next })
     };
+    let offset = || {
+        let names = names.offset.as_ref()?;
+        let (parameter, limit) = offset_parameters(names)?;
+        let total = find_field(api, body, &or(TOTAL_FIELDS, &names.2), is_number);
+        if total.is_none() && !names.2.is_empty() {
+            return None;
+        }
+        Some(PageStyle::Offset { parameter, limit, total })
+    };
+    let next_url = || {
+        let fields = names.next_url.as_ref()?;
+        let next = find_field(api, body, &or(NEXT_URL_FIELDS, fields), |ty| *ty == TypeRef::String)?;
+        Some(PageStyle::NextUrl { next })
+    };
     let style = if link_header {
         PageStyle::LinkHeader
     } else if let Some(style) = after_last_item() {
         style
     } else if let Some(style) = page_number() {
         style
+    } else if let Some(style) = cursor() {
+        style
+    } else if let Some(style) = header_cursor() {
+        style
+    } else if let Some(style) = offset() {
+        style
     } else {
-        cursor()?
+        next_url()?
     };
     Some(Pagination { items_field, item_type, style })
 }

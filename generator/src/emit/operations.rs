@@ -877,11 +877,84 @@ fn emit_stream(api: &Api, operation: &Operation, error_type: &TokenStream) -> Op
                 let response = request.clone().send().await?;
                 let next = runtime::next_link(response.headers());
                 let items = #items;
-                Ok((items, next.map(|url| {
-                    let mut next = request;
-                    next.options = next.options.url(url);
-                    next
-                })))
+                Ok((items, runtime::next_page_at(request, next, |request| &mut request.options)))
+            };
+            (docs, body)
+        }
+        PageStyle::NextUrl { next } => {
+            let next_value = field_path(&holder, next);
+            let field = next.iter().map(|step| step.rust_name.trim_start_matches("r#")).collect::<Vec<_>>().join(".");
+            let docs = format!(
+                "Every item, page after page: each next page is the URL the response gives in `{field}`, until a \
+                 response gives none."
+            );
+            let body = quote! {
+                let response = request.clone().send().await?;
+                let next = #next_value.filter(|next| !next.is_empty()).cloned();
+                let items = #items;
+                Ok((items, runtime::next_page_at(request, next, |request| &mut request.options)))
+            };
+            (docs, body)
+        }
+        PageStyle::HeaderCursor { parameter, header } => {
+            let cursor = &operation.parameters[*parameter];
+            let cursor_name = ident(&cursor.rust_name);
+            let docs = format!(
+                "Every item, page after page: the request is repeated with `{}` set from each response's `{header}` \
+                 header, until a response has none.",
+                cursor.api_name
+            );
+            let body = quote! {
+                let response = request.clone().send().await?;
+                let next = response
+                    .headers()
+                    .get(#header)
+                    .and_then(|value| value.to_str().ok())
+                    .filter(|value| !value.is_empty())
+                    .map(str::to_owned);
+                // A server that hands back the cursor it was given would page forever.
+                let next = next.filter(|next| request.#cursor_name.as_ref() != Some(next));
+                let items = #items;
+                Ok((items, next.map(|next| request.#cursor_name(next))))
+            };
+            (docs, body)
+        }
+        PageStyle::Offset { parameter, limit, total } => {
+            let offset = &operation.parameters[*parameter];
+            let offset_name = ident(&offset.rust_name);
+            let offset_type = type_tokens(api, &offset.ty, TypeContext::Sibling);
+            let zero = if matches!(offset.ty, TypeRef::F32 | TypeRef::F64) { quote!(0.0) } else { quote!(0) };
+            let total_read = total.as_ref().map(|steps| {
+                let total = field_path(&holder, steps);
+                let leaf = steps.last().map_or(TypeRef::F64, |step| step.ty.clone());
+                let total_value = match leaf {
+                    TypeRef::F64 => quote!(*total),
+                    _ => quote!(*total as f64),
+                };
+                quote!(let total = #total.map(|total| #total_value);)
+            });
+            let total_check = total.as_ref().map(|_| quote!(|| total.is_some_and(|total| fetched as f64 >= total)));
+            let short_page = limit.map(|index| {
+                let parameter = &operation.parameters[index];
+                let size = ident(&parameter.rust_name);
+                let size_value = as_f64(quote!(size), &parameter.ty);
+                quote!(|| request.#size.is_some_and(|size| (items.len() as f64) < #size_value))
+            });
+            let docs = format!(
+                "Every item, page after page: the request is repeated with `{}` advanced past the items fetched \
+                 (from its value, 0 when unset), until a page comes back empty{}{}.",
+                offset.api_name,
+                if total.is_some() { " or the total is reached" } else { "" },
+                if limit.is_some() { " or shorter than the limit asked for" } else { "" },
+            );
+            let body = quote! {
+                let offset = request.#offset_name.unwrap_or(#zero);
+                let response = request.clone().#offset_name(offset).send().await?;
+                #total_read
+                let items = #items;
+                let fetched = offset + items.len() as #offset_type;
+                let done = items.is_empty() #total_check #short_page;
+                Ok((items, (!done).then(|| request.#offset_name(fetched))))
             };
             (docs, body)
         }

@@ -124,12 +124,7 @@ impl<'c> ListIssues<'c> {
                 let items = response.into_body();
                 Ok((
                     items,
-                    next
-                        .map(|url| {
-                            let mut next = request;
-                            next.options = next.options.url(url);
-                            next
-                        }),
+                    runtime::next_page_at(request, next, |request| &mut request.options),
                 ))
             },
         )

@@ -174,3 +174,21 @@ pub struct ListEventsResponseMeta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
 }
+
+#[cfg(feature = "pagination-untagged")]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
+pub struct ListRecordsResponse {
+    pub records: Vec<String>,
+    pub total: i64,
+}
+
+#[cfg(feature = "pagination-untagged")]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
+pub struct ListArticlesResponse {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub articles: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_url: Option<String>,
+}

@@ -129,6 +129,79 @@ impl Client {
             options: runtime::RequestOptions::default(),
         }
     }
+
+    /// Offset and limit, with the total in the response.
+    ///
+    /// `GET /records`
+    ///
+    /// Returns the request builder [`ListRecords`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::pagination::Client::from_env().build()?;
+    /// let response = client.list_records().await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn list_records(&self) -> ListRecords<'_> {
+        ListRecords {
+            client: self,
+            offset: None,
+            limit: None,
+            options: runtime::RequestOptions::default(),
+        }
+    }
+
+    /// The next page's URL in the body (absolute or relative to the server).
+    ///
+    /// `GET /articles`
+    ///
+    /// Returns the request builder [`ListArticles`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::pagination::Client::from_env().build()?;
+    /// let response = client.list_articles().await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn list_articles(&self) -> ListArticles<'_> {
+        ListArticles {
+            client: self,
+            tag: None,
+            options: runtime::RequestOptions::default(),
+        }
+    }
+
+    /// The cursor of the next page in a response header.
+    ///
+    /// `GET /logs`
+    ///
+    /// Returns the request builder [`ListLogs`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::pagination::Client::from_env().build()?;
+    /// let response = client.list_logs().await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn list_logs(&self) -> ListLogs<'_> {
+        ListLogs {
+            client: self,
+            cursor: None,
+            options: runtime::RequestOptions::default(),
+        }
+    }
 }
 
 /// A `GET /things` request, from [`Client::list_things`].
@@ -584,5 +657,287 @@ impl<'c> std::future::IntoFuture for ListTeams<'c> {
     type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
+    }
+}
+
+/// A `GET /records` request, from [`Client::list_records`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent: `.await` it"]
+pub struct ListRecords<'c> {
+    client: &'c Client,
+    offset: Option<i64>,
+    limit: Option<i64>,
+    options: runtime::RequestOptions,
+}
+
+impl<'c> ListRecords<'c> {
+    /// Sets the optional query parameter `offset`.
+    pub fn offset(mut self, value: i64) -> Self {
+        self.offset = Some(value);
+        self
+    }
+
+    /// Sets the optional query parameter `limit`.
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = Some(value);
+        self
+    }
+
+    /// Overrides the client's timeout, retries, headers or query parameters for this request.
+    pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Sends the request and decodes the response.
+    ///
+    /// Succeeds with:
+    /// - `200`: A page of records
+    pub async fn send(
+        self,
+    ) -> Result<
+        runtime::Response<types::ListRecordsResponse>,
+        runtime::Error<std::convert::Infallible>,
+    > {
+        let response = self
+            .client
+            .core
+            .request("listRecords", runtime::Method::GET, "/records")
+            .query("offset", &self.offset, true)
+            .query("limit", &self.limit, true)
+            .accept("application/json")
+            .options(self.options)
+            .send()
+            .await?;
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.unexpected()),
+        }
+    }
+
+    /// Every item, page after page: the request is repeated with `offset` advanced past the items fetched (from its value, 0 when unset), until a page comes back empty or the total is reached or shorter than the limit asked for.
+    ///
+    /// Pages are fetched as the stream is polled; an error ends it.
+    pub fn into_stream(
+        self,
+    ) -> impl runtime::Stream<
+        Item = Result<String, runtime::Error<std::convert::Infallible>>,
+    > + 'c {
+        runtime::paginate(
+            self,
+            |request| async move {
+                let offset = request.offset.unwrap_or(0);
+                let response = request.clone().offset(offset).send().await?;
+                let total = Some(&response.body().total).map(|total| *total as f64);
+                let items = response.into_body().records;
+                let fetched = offset + items.len() as i64;
+                let done = items.is_empty()
+                    || total.is_some_and(|total| fetched as f64 >= total)
+                    || request
+                        .limit
+                        .is_some_and(|size| (items.len() as f64) < (size as f64));
+                Ok((items, (!done).then(|| request.offset(fetched))))
+            },
+        )
+    }
+}
+
+impl<'c> std::future::IntoFuture for ListRecords<'c> {
+    type Output = Result<
+        runtime::Response<types::ListRecordsResponse>,
+        runtime::Error<std::convert::Infallible>,
+    >;
+    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// A `GET /articles` request, from [`Client::list_articles`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent: `.await` it"]
+pub struct ListArticles<'c> {
+    client: &'c Client,
+    tag: Option<String>,
+    options: runtime::RequestOptions,
+}
+
+impl<'c> ListArticles<'c> {
+    /// Sets the optional query parameter `tag`.
+    pub fn tag(mut self, value: impl Into<String>) -> Self {
+        self.tag = Some(value.into());
+        self
+    }
+
+    /// Overrides the client's timeout, retries, headers or query parameters for this request.
+    pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Sends the request and decodes the response.
+    ///
+    /// Succeeds with:
+    /// - `200`: A page of articles
+    pub async fn send(
+        self,
+    ) -> Result<
+        runtime::Response<types::ListArticlesResponse>,
+        runtime::Error<std::convert::Infallible>,
+    > {
+        let response = self
+            .client
+            .core
+            .request("listArticles", runtime::Method::GET, "/articles")
+            .query("tag", &self.tag, true)
+            .accept("application/json")
+            .options(self.options)
+            .send()
+            .await?;
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.unexpected()),
+        }
+    }
+
+    /// Every item, page after page: each next page is the URL the response gives in `next_url`, until a response gives none.
+    ///
+    /// Pages are fetched as the stream is polled; an error ends it.
+    pub fn into_stream(
+        self,
+    ) -> impl runtime::Stream<
+        Item = Result<String, runtime::Error<std::convert::Infallible>>,
+    > + 'c {
+        runtime::paginate(
+            self,
+            |request| async move {
+                let response = request.clone().send().await?;
+                let next = response
+                    .body()
+                    .next_url
+                    .as_ref()
+                    .filter(|next| !next.is_empty())
+                    .cloned();
+                let items = response.into_body().articles.unwrap_or_default();
+                Ok((
+                    items,
+                    runtime::next_page_at(request, next, |request| &mut request.options),
+                ))
+            },
+        )
+    }
+}
+
+impl<'c> std::future::IntoFuture for ListArticles<'c> {
+    type Output = Result<
+        runtime::Response<types::ListArticlesResponse>,
+        runtime::Error<std::convert::Infallible>,
+    >;
+    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// A `GET /logs` request, from [`Client::list_logs`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent: `.await` it"]
+pub struct ListLogs<'c> {
+    client: &'c Client,
+    cursor: Option<String>,
+    options: runtime::RequestOptions,
+}
+
+impl<'c> ListLogs<'c> {
+    /// Sets the optional query parameter `cursor`.
+    pub fn cursor(mut self, value: impl Into<String>) -> Self {
+        self.cursor = Some(value.into());
+        self
+    }
+
+    /// Overrides the client's timeout, retries, headers or query parameters for this request.
+    pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Sends the request and decodes the response.
+    ///
+    /// Succeeds with:
+    /// - `200`: A page of log lines
+    ///
+    /// Documented response headers: [`ListLogsHeaders`].
+    pub async fn send(
+        self,
+    ) -> Result<
+        runtime::Response<Vec<String>>,
+        runtime::Error<std::convert::Infallible>,
+    > {
+        let response = self
+            .client
+            .core
+            .request("listLogs", runtime::Method::GET, "/logs")
+            .query("cursor", &self.cursor, true)
+            .accept("application/json")
+            .options(self.options)
+            .send()
+            .await?;
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.unexpected()),
+        }
+    }
+
+    /// Every item, page after page: the request is repeated with `cursor` set from each response's `X-Next-Cursor` header, until a response has none.
+    ///
+    /// Pages are fetched as the stream is polled; an error ends it.
+    pub fn into_stream(
+        self,
+    ) -> impl runtime::Stream<
+        Item = Result<String, runtime::Error<std::convert::Infallible>>,
+    > + 'c {
+        runtime::paginate(
+            self,
+            |request| async move {
+                let response = request.clone().send().await?;
+                let next = response
+                    .headers()
+                    .get("X-Next-Cursor")
+                    .and_then(|value| value.to_str().ok())
+                    .filter(|value| !value.is_empty())
+                    .map(str::to_owned);
+                let next = next.filter(|next| request.cursor.as_ref() != Some(next));
+                let items = response.into_body();
+                Ok((items, next.map(|next| request.cursor(next))))
+            },
+        )
+    }
+}
+
+impl<'c> std::future::IntoFuture for ListLogs<'c> {
+    type Output = Result<
+        runtime::Response<Vec<String>>,
+        runtime::Error<std::convert::Infallible>,
+    >;
+    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// The headers the responses of `listLogs` document, read from a response or an error's headers: `ListLogsHeaders::from(response.headers())`. A header that is absent or does not parse is `None`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListLogsHeaders {
+    /// Where the next page starts; absent on the last.
+    ///
+    /// `X-Next-Cursor`
+    pub x_next_cursor: Option<String>,
+}
+
+impl From<&runtime::HeaderMap> for ListLogsHeaders {
+    fn from(headers: &runtime::HeaderMap) -> Self {
+        Self {
+            x_next_cursor: runtime::header_value(headers, "X-Next-Cursor"),
+        }
     }
 }
