@@ -11,7 +11,8 @@ const DEPTH_LIMIT: usize = 6;
 
 /// The statements that call the operation with a client named `client`, ending in
 /// `.await?`, with the types it names under `api_path` (`generated_client::zoom_users`).
-/// `None` when a required value has no literal the example could show (a file).
+/// `None` when a required value has no literal the example could show (a union without
+/// variants, a value nested deeper than an example should go).
 pub(crate) fn rust_call(api: &Api, group: &OperationGroup, operation: &Operation, api_path: &str) -> Option<String> {
     let mut arguments = Vec::new();
     if let Some(scope) = operation.scope {
@@ -81,7 +82,11 @@ fn value(api: &Api, ty: &TypeRef, example: Option<&Value>, hint: &str, api_path:
             let given = example.and_then(Value::as_str).unwrap_or(format.example());
             format!("{}.parse()?", string_literal(given.to_owned()))
         }
-        TypeRef::File => return None,
+        TypeRef::File => {
+            let runtime = api_path.split("::").next().unwrap_or("crate");
+            let name = string_literal(hint.to_owned());
+            format!("{runtime}::runtime::File::new(std::fs::read({name})?).file_name({name})")
+        }
         TypeRef::Json => match example {
             Some(example) => format!("serde_json::json!({example})"),
             None => "serde_json::json!({})".to_owned(),

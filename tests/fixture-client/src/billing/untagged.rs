@@ -70,6 +70,21 @@ impl Client {
     /// - `body`: the request body
     ///
     /// Returns the request builder [`PostFiles`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::billing::Client::from_env().build()?;
+    /// let response = client
+    ///     .post_files(
+    ///         fixture_client::billing::PostFilesRequest { file: fixture_client::runtime::File::new(std::fs::read("file")?).file_name("file"), purpose: fixture_client::billing::PostFilesRequestPurpose::DisputeEvidence, file_link_data: None },
+    ///     )
+    ///     .await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn post_files(&self, body: types::PostFilesRequest) -> PostFiles<'_> {
         PostFiles {
             client: self,

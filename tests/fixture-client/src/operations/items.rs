@@ -136,6 +136,22 @@ impl<'c> Items<'c> {
     /// - `body`: the request body
     ///
     /// Returns the request builder [`UploadAttachment`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::operations::Client::from_env().build()?;
+    /// let response = client.items()
+    ///     .upload_attachment(
+    ///         1,
+    ///         fixture_client::operations::UploadAttachmentRequest { file: fixture_client::runtime::File::new(std::fs::read("file")?).file_name("file"), caption: None, tags: None },
+    ///     )
+    ///     .await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn upload_attachment(
         &self,
         item_id: i64,

@@ -111,6 +111,22 @@ impl<'c> Pets<'c> {
     /// - `body`: the request body
     ///
     /// Returns the request builder [`UploadPhoto`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::swagger2::Client::from_env().build()?;
+    /// let response = client.pets()
+    ///     .upload_photo(
+    ///         1,
+    ///         fixture_client::swagger2::UploadPhotoRequest { caption: None, file: fixture_client::runtime::File::new(std::fs::read("file")?).file_name("file") },
+    ///     )
+    ///     .await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn upload_photo(
         &self,
         pet_id: i64,
