@@ -1333,6 +1333,17 @@ mod events {
     }
 
     #[tokio::test]
+    async fn a_nullable_stream_flag_is_set_to_true_for_events() {
+        let (base, request) = serve(STREAM_HEAD, vec!["data: {\"id\": \"i\", \"delta\": \"d\"}\n\n"]).await;
+        let client = chat::Client::builder().base_url(base).build().expect("builds");
+        let body = chat::CreateImageRequest { prompt: "a cat".to_owned(), stream: None };
+        let events: Vec<_> = client.create_image(body).events().await.expect("streams").collect().await;
+        assert_eq!(events.len(), 1);
+        let request = request.await.expect("served");
+        assert!(request.ends_with(r#"{"prompt":"a cat","stream":true}"#), "{request}");
+    }
+
+    #[tokio::test]
     async fn server_sent_events_are_parsed_across_split_chunks_until_done() {
         let (base, request) = serve(
             STREAM_HEAD,

@@ -624,9 +624,11 @@ fn emit_events(api: &Api, operation: &Operation, error_type: &TokenStream) -> Op
         let TypeKind::Struct(structure) = &api.types.named(&body.ty)?.kind else { return None };
         let field = structure.fields.iter().find(|field| field.api_name == "stream" && field.ty == TypeRef::Bool)?;
         let name = ident(&field.rust_name);
-        Some(match field.optional() {
-            true => quote!(self.body.#name = Some(true);),
-            false => quote!(self.body.#name = true;),
+        // An optional nullable field of a sent type is `Option<Option<bool>>` (absent vs `null`).
+        Some(match (field.optional(), field.null_distinct) {
+            (true, true) => quote!(self.body.#name = Some(Some(true));),
+            (true, false) => quote!(self.body.#name = Some(true);),
+            (false, _) => quote!(self.body.#name = true;),
         })
     });
     let flag_doc = if flag.is_some() { " The body's `stream` flag is set for it." } else { "" };

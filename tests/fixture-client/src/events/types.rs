@@ -3,6 +3,7 @@
 //! Request and response types of Chat.
 
 use serde::{Deserialize, Serialize};
+use crate::runtime;
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
@@ -33,4 +34,17 @@ pub struct CreateChatCompletionRequest {
 pub struct CreateChatCompletionErrorV429 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
+pub struct CreateImageRequest {
+    pub prompt: String,
+    /// `Some(None)` sends `null` (clearing the value); `None` leaves the field out.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "runtime::double_option"
+    )]
+    pub stream: Option<Option<bool>>,
 }

@@ -37,6 +37,36 @@ impl Client {
             options: runtime::RequestOptions::default(),
         }
     }
+
+    /// A `stream` flag that may be `null` as well as absent (as OpenAI's images): sent, it is `Option<Option<bool>>`.
+    ///
+    /// `POST /images/generations`
+    ///
+    /// - `body`: the request body
+    ///
+    /// Returns the request builder [`CreateImage`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::events::Client::from_env().build()?;
+    /// let response = client
+    ///     .create_image(
+    ///         fixture_client::events::CreateImageRequest { prompt: "prompt".to_owned(), stream: None },
+    ///     )
+    ///     .await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn create_image(&self, body: types::CreateImageRequest) -> CreateImage<'_> {
+        CreateImage {
+            client: self,
+            body,
+            options: runtime::RequestOptions::default(),
+        }
+    }
 }
 
 /// A `POST /chat/completions` request, from [`Client::create_chat_completion`].
@@ -130,4 +160,86 @@ impl<'c> std::future::IntoFuture for CreateChatCompletion<'c> {
 pub enum CreateChatCompletionError {
     /// `429`: Too many requests.
     TooManyRequests(types::CreateChatCompletionErrorV429),
+}
+
+/// A `POST /images/generations` request, from [`Client::create_image`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent: `.await` it"]
+pub struct CreateImage<'c> {
+    client: &'c Client,
+    body: types::CreateImageRequest,
+    options: runtime::RequestOptions,
+}
+
+impl<'c> CreateImage<'c> {
+    /// Overrides the client's timeout, retries, headers or query parameters for this request.
+    pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Sends the request and decodes the response.
+    ///
+    /// Succeeds with:
+    /// - `200`: The image, whole or in partial frames.
+    pub async fn send(
+        self,
+    ) -> Result<
+        runtime::Response<types::Completion>,
+        runtime::Error<std::convert::Infallible>,
+    > {
+        let response = self
+            .client
+            .core
+            .request("createImage", runtime::Method::POST, "/images/generations")
+            .accept("application/json")
+            .options(self.options)
+            .json("application/json", &self.body)
+            .send()
+            .await?;
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.unexpected()),
+        }
+    }
+
+    /// Sends the request asking for `text/event-stream` and gives the server's events as they arrive, each event's `data` decoded, until the server closes the stream or sends `[DONE]`. The body's `stream` flag is set for it. An error status is read and decoded as [`send`](Self::send) does.
+    pub async fn events(
+        mut self,
+    ) -> Result<
+        impl runtime::Stream<
+            Item = Result<
+                runtime::Event<types::CompletionChunk>,
+                runtime::Error<std::convert::Infallible>,
+            >,
+        >,
+        runtime::Error<std::convert::Infallible>,
+    > {
+        self.body.stream = Some(Some(true));
+        let response = self
+            .client
+            .core
+            .request("createImage", runtime::Method::POST, "/images/generations")
+            .accept("text/event-stream")
+            .options(self.options)
+            .json("application/json", &self.body)
+            .send_streaming()
+            .await?;
+        let response = match response {
+            runtime::Answer::Streaming(streaming) => return Ok(streaming.events()),
+            runtime::Answer::Read(response) => response,
+        };
+        Err(response.unexpected())
+    }
+}
+
+impl<'c> std::future::IntoFuture for CreateImage<'c> {
+    type Output = Result<
+        runtime::Response<types::Completion>,
+        runtime::Error<std::convert::Infallible>,
+    >;
+    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
 }
