@@ -63,7 +63,7 @@ pub struct OperationConfig {
 /// `meta.next_cursor`), or `none`. The items are found as the detector finds them: the
 /// body when it is a list, an envelope's result, else the response's one list field.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case", tag = "style")]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", rename_all_fields = "kebab-case", tag = "style")]
 pub enum PaginationConfig {
     /// No `into_stream()`, whatever the operation's names suggest.
     None,
@@ -325,6 +325,19 @@ mod tests {
         assert_eq!(config.module.as_deref(), Some("zoom"));
         assert_eq!(config.operations["userSSOTokenDelete"].pagination, Some(PaginationConfig::None));
         assert_eq!(config.formats.date_time, Some(TimeCrate::Chrono));
+        // Fields of a style are kebab-case too, as the README writes them.
+        let stripe = Config::parse(
+            "stripe.toml",
+            "[operations.GetCustomers]\npagination = { style = \"after-last-item\", parameter = \"starting_after\", has-more = \"has_more\" }\n",
+        )
+        .expect("reads");
+        assert_eq!(
+            stripe.operations["GetCustomers"].pagination,
+            Some(PaginationConfig::AfterLastItem {
+                parameter: "starting_after".to_owned(),
+                has_more: "has_more".to_owned()
+            })
+        );
         assert!(config.filters());
         assert!(!config.selects(&[], "/internal/x", &[]));
         assert!(config.selects(&[], "/users", &[]));
