@@ -30,6 +30,9 @@ pub struct Api {
     pub core_feature: Option<String>,
     /// From this many operations, a feature per tag (the API's config; else the crate's).
     pub tag_features_from: Option<usize>,
+    /// The mapped string formats its types use, whose crates the manifest needs (set by
+    /// [`Api::settle_formats`]).
+    pub formats: std::collections::BTreeSet<FormattedString>,
     /// Where the API's documentation lives (`https://platform.openai.com`): links the spec
     /// writes relative to it (`/docs/guides`) are made absolute. The config's `docs-url`,
     /// else the origin of the spec's `externalDocs`.
@@ -39,8 +42,9 @@ pub struct Api {
 }
 
 impl Api {
-    /// Adds the mapped string formats some type or operation of the API uses.
-    pub fn formats_used(&self, out: &mut std::collections::BTreeSet<FormattedString>) {
+    /// The mapped string formats some type or operation of the API uses, through the
+    /// one walk over every type reference (`type_refs_mut`).
+    pub fn settle_formats(&mut self) {
         fn walk(ty: &TypeRef, out: &mut std::collections::BTreeSet<FormattedString>) {
             match ty {
                 TypeRef::Formatted(format) => {
@@ -50,27 +54,13 @@ impl Api {
                 _ => {}
             }
         }
-        for def in &self.types.types {
-            match &def.kind {
-                TypeKind::Struct(structure) => {
-                    structure.fields.iter().for_each(|field| walk(&field.ty, out));
-                    structure.additional.iter().for_each(|extra| walk(extra, out));
-                }
-                TypeKind::Union(variants, _) => variants.iter().for_each(|variant| walk(&variant.ty, out)),
-                TypeKind::Alias(target) => walk(target, out),
-                TypeKind::Enum(_) | TypeKind::ValueEnum(_) => {}
-            }
+        let mut found = std::collections::BTreeSet::new();
+        let kinds = self.types.types.iter_mut().flat_map(|def| def.kind.type_refs_mut());
+        let operations = self.groups.iter_mut().flat_map(|group| &mut group.operations);
+        for ty in kinds.chain(operations.flat_map(Operation::type_refs_mut)) {
+            walk(ty, &mut found);
         }
-        for operation in self.groups.iter().flat_map(|group| &group.operations) {
-            operation.parameters.iter().for_each(|parameter| walk(&parameter.ty, out));
-            operation.response_headers.iter().for_each(|header| walk(&header.ty, out));
-            operation.body.iter().for_each(|body| walk(&body.ty, out));
-            for response in &operation.responses {
-                if let ResponseBody::Json(ty) = &response.body {
-                    walk(ty, out);
-                }
-            }
-        }
+        self.formats = found;
     }
 
     /// Removes the `dropped` types; what referred to one refers to its `survivor` (a type

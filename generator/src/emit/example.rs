@@ -41,11 +41,8 @@ pub(crate) fn rust_call(api: &Api, group: &OperationGroup, operation: &Operation
     let method = &operation.method_name;
     let call = format!("{receiver}.{method}({})", arguments.join(", "));
     let line = if call.len() > 80 {
-        let indented: Vec<String> = arguments.iter().map(|argument| format!("    {argument},")).collect();
-        format!(
-            "{receiver}\n    .{method}(\n{}\n    )",
-            indented.iter().map(|line| format!("    {line}")).collect::<Vec<_>>().join("\n")
-        )
+        let lines: String = arguments.iter().map(|argument| format!("        {argument},\n")).collect();
+        format!("{receiver}\n    .{method}(\n{lines}    )")
     } else {
         call
     };

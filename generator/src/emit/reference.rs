@@ -162,25 +162,10 @@ fn unwrapped_at(api: &Api, ty: &TypeRef) -> Option<(String, TypeRef)> {
     Some((result.api_name.clone(), result.ty.clone()))
 }
 
-/// A type as the Rust signature spells it.
+/// A type as the Rust signature spells it, without `quote`'s spacing (`Vec<Pet>`).
 fn type_text(api: &Api, ty: &TypeRef) -> String {
-    match ty {
-        TypeRef::Bool => "bool".to_owned(),
-        TypeRef::I32 => "i32".to_owned(),
-        TypeRef::I64 => "i64".to_owned(),
-        TypeRef::U64 => "u64".to_owned(),
-        TypeRef::F32 => "f32".to_owned(),
-        TypeRef::F64 => "f64".to_owned(),
-        TypeRef::String => "String".to_owned(),
-        TypeRef::Bytes => "Vec<u8>".to_owned(),
-        TypeRef::File => "runtime::File".to_owned(),
-        TypeRef::Json => "serde_json::Value".to_owned(),
-        TypeRef::Formatted(format) => format.rust_path().to_owned(),
-        TypeRef::Array(inner) => format!("Vec<{}>", type_text(api, inner)),
-        TypeRef::Map(inner) => format!("BTreeMap<String, {}>", type_text(api, inner)),
-        TypeRef::Option(inner) => format!("Option<{}>", type_text(api, inner)),
-        TypeRef::Named(id) => api.types.get(*id).name.clone(),
-    }
+    let tokens = super::type_tokens(api, ty, super::TypeContext::Types).to_string();
+    tokens.replace(' ', "").replace(',', ", ")
 }
 
 /// Text for one table cell: one line, pipes escaped.

@@ -165,6 +165,7 @@ pub(crate) fn load_document(spec: &ApiSpec<'_>, keep_document: bool) -> Result<L
         scopes: Vec::new(),
         core_feature: None,
         tag_features_from: config.and_then(|config| config.tag_features_from),
+        formats: Default::default(),
         docs_base: config
             .and_then(|config| config.docs_url.clone())
             .or_else(|| openapi.external_docs.as_ref().and_then(|docs| origin(&docs.url))),

@@ -66,7 +66,9 @@ impl<'a> Lowering<'a> {
                 if !selected(path, method, operation) {
                     continue;
                 }
-                let configured = config.and_then(|config| keys.iter().find_map(|key| config.operations.get(key)));
+                // The key the config names the operation by, and what it says.
+                let configured =
+                    config.and_then(|config| keys.iter().find_map(|key| config.operations.get_key_value(key)));
                 let at = pointer(&path_at, &method.as_str().to_ascii_lowercase());
                 let resource = match operation.tags.first() {
                     None if by_resource => path_resource(path),
@@ -127,7 +129,7 @@ impl<'a> Lowering<'a> {
                     }
                 };
                 let operation_id = operation.operation_id.clone().unwrap_or_else(|| derived_operation_id(method, path));
-                let wanted = match configured.and_then(|configured| configured.method.clone()) {
+                let wanted = match configured.and_then(|(_, configured)| configured.method.clone()) {
                     Some(method) => method,
                     None => method_name(&operation_id, tag.as_deref()),
                 };
@@ -149,12 +151,10 @@ impl<'a> Lowering<'a> {
                     &at,
                     schemes,
                 );
-                if let Some(style) = configured.and_then(|configured| configured.pagination.clone()) {
-                    let configured_as = keys.iter().find(|key| config.is_some_and(|c| c.operations.contains_key(*key)));
-                    let key = format!(
-                        "operations.{}.pagination",
-                        crate::config::quoted_key(configured_as.map_or("", String::as_str))
-                    );
+                if let Some((configured_as, style)) =
+                    configured.and_then(|(key, configured)| Some((key, configured.pagination.clone()?)))
+                {
+                    let key = format!("operations.{}.pagination", crate::config::quoted_key(configured_as));
                     lowered.paging = match style {
                         crate::config::PaginationConfig::None => crate::ir::PagingChoice::Never,
                         style => crate::ir::PagingChoice::Forced { style, key },
