@@ -9,7 +9,7 @@ fn api_files(files: &generator::Files) -> String {
     let mut out = String::new();
     for (path, contents) in files {
         let path = path.display().to_string();
-        if path.starts_with("src/") && path.matches('/').count() == 2 {
+        if path.starts_with("src/") && !path.starts_with("src/runtime/") && path.matches('/').count() == 2 {
             let _ = writeln!(out, "=== {path}\n{contents}");
         }
     }

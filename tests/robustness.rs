@@ -189,15 +189,34 @@ fn two_apis_with_one_module_name_are_an_error_naming_both_files() {
 
 #[test]
 fn apis_named_like_the_crates_own_features_and_modules_get_names_of_their_own() {
-    let files =
-        generate_many(&[("default", "d.yaml"), ("full", "f.yaml"), ("runtime", "r.yaml"), ("round trip", "t.yaml")])
-            .expect("generates");
+    let files = generate_many(&[
+        ("default", "d.yaml"),
+        ("full", "f.yaml"),
+        ("runtime", "r.yaml"),
+        ("round trip", "t.yaml"),
+        ("rustls", "s.yaml"),
+    ])
+    .expect("generates");
     let manifest: toml_edit::DocumentMut = files[std::path::Path::new("Cargo.toml")].parse().expect("manifest parses");
     let features: Vec<&str> = manifest["features"].as_table().expect("features").iter().map(|(key, _)| key).collect();
-    assert_eq!(features, ["default", "full", "round-trip", "default-api", "full-api", "runtime", "round-trip-api"]);
+    assert_eq!(
+        features,
+        [
+            "default",
+            "full",
+            "round-trip",
+            "rustls",
+            "native-tls",
+            "default-api",
+            "full-api",
+            "runtime",
+            "round-trip-api",
+            "rustls-api"
+        ]
+    );
     assert_eq!(
         manifest["features"]["full"].to_string().trim(),
-        r#"["default-api", "full-api", "runtime", "round-trip-api"]"#
+        r#"["default-api", "full-api", "runtime", "round-trip-api", "rustls-api"]"#
     );
     assert!(files.contains_key(std::path::Path::new("src/runtime_api/mod.rs")));
     let lib = &files[std::path::Path::new("src/lib.rs")];

@@ -198,10 +198,13 @@ pub fn module_name(raw: &str) -> String {
 
 /// The names that generated code and the runtime own, one list per namespace. Names from
 /// a spec are claimed around them (`retry` → `retry2`); a test checks the lists against
-/// `runtime.rs` and the emitted code, so a new runtime method cannot be forgotten here.
+/// the runtime crate and the emitted code, so a new runtime method cannot be forgotten here.
 pub mod owned {
     /// Cargo features every generated crate has, beside one per API (and per tag).
-    pub const CRATE_FEATURES: &[&str] = &["default", "full", ROUND_TRIP_FEATURE];
+    pub const CRATE_FEATURES: &[&str] = &["default", "full", ROUND_TRIP_FEATURE, "rustls", "native-tls"];
+    /// The features of the runtime crate's manifest, which every generated crate copies
+    /// (a test checks the manifest against this list): TLS backends, and `round-trip`.
+    pub const RUNTIME_FEATURES: &[&str] = &["default", ROUND_TRIP_FEATURE, "rustls", "native-tls"];
     /// The feature that gives every type both `Serialize` and `Deserialize`, whichever
     /// way it travels.
     pub const ROUND_TRIP_FEATURE: &str = "round-trip";
@@ -419,7 +422,7 @@ mod tests {
 
     #[test]
     fn owned_builder_methods_are_the_runtimes() {
-        let runtime: syn::File = syn::parse_str(include_str!("../runtime/runtime.rs")).expect("runtime parses");
+        let runtime: syn::File = syn::parse_str(include_str!("../../runtime/src/config.rs")).expect("runtime parses");
         let mut methods = Vec::new();
         for item in &runtime.items {
             let syn::Item::Impl(block) = item else { continue };

@@ -81,8 +81,8 @@ fn value(api: &Api, ty: &TypeRef, example: Option<&Value>, hint: &str, api_path:
         }
         TypeRef::File => {
             let runtime = api_path.split("::").next().unwrap_or("crate");
-            let name = string_literal(hint.to_owned());
-            format!("{runtime}::runtime::File::new(std::fs::read({name})?).file_name({name})")
+            let path = string_literal(format!("path/to/{hint}"));
+            format!("{runtime}::runtime::File::from_path({path})")
         }
         TypeRef::Json => match example {
             Some(example) => format!("serde_json::json!({example})"),

@@ -80,12 +80,13 @@ fn is_argument(parameter: &Parameter) -> bool {
     parameter.required
 }
 
-/// `impl Into<String>` for strings so callers can pass `&str`; the type itself otherwise.
+/// `impl Into<String>` for strings so callers can pass `&str`, `impl Into<runtime::File>`
+/// for files so they can pass bytes; the type itself otherwise.
 fn argument_type(api: &Api, ty: &TypeRef) -> (TokenStream, TokenStream) {
-    if *ty == TypeRef::String {
-        (quote!(impl Into<String>), quote!(.into()))
-    } else {
-        (type_tokens(api, ty, TypeContext::Sibling), quote!())
+    match ty {
+        TypeRef::String => (quote!(impl Into<String>), quote!(.into())),
+        TypeRef::File => (quote!(impl Into<runtime::File>), quote!(.into())),
+        _ => (type_tokens(api, ty, TypeContext::Sibling), quote!()),
     }
 }
 
@@ -118,9 +119,9 @@ fn emit_constructor(
     }
     if let Some(body) = &operation.body {
         if body.required {
-            let ty = type_tokens(api, &body.ty, TypeContext::Sibling);
+            let (ty, convert) = argument_type(api, &body.ty);
             arguments.push(quote!(body: #ty));
-            inits.push(quote!(body));
+            inits.push(if convert.is_empty() { quote!(body) } else { quote!(body: body #convert) });
         } else {
             inits.push(quote!(body: None));
         }
@@ -565,7 +566,7 @@ fn emit_send_body(api: &Api, operation: &Operation, streamed: Streamed) -> Token
                 quote!(multipart(#form))
             }
             BodyEncoding::Text => quote!(text(#media_type, #argument)),
-            BodyEncoding::Bytes => quote!(bytes(#media_type, #argument)),
+            BodyEncoding::Bytes => quote!(file(#media_type, #argument)),
         };
         (body.required, call)
     });

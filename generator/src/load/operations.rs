@@ -428,7 +428,8 @@ impl<'a> Lowering<'a> {
         let media_at = pointer(&pointer(at, "content"), media_type);
         let encoding = body_encoding(media_type);
         let ty = match (&media.schema, encoding) {
-            (_, BodyEncoding::Bytes) => TypeRef::Bytes,
+            // Sent whole from memory, a path or a stream, like a multipart file part.
+            (_, BodyEncoding::Bytes) => TypeRef::File,
             (_, BodyEncoding::Text) => TypeRef::String,
             (Some(schema), _) => {
                 self.lower_type(schema, &pointer(&media_at, "schema"), &format!("{builder_name}Request"))

@@ -78,7 +78,7 @@ impl Client {
     /// let client = fixture_client::billing::Client::from_env().build()?;
     /// let response = client
     ///     .post_files(
-    ///         fixture_client::billing::PostFilesRequest { file: fixture_client::runtime::File::new(std::fs::read("file")?).file_name("file"), purpose: fixture_client::billing::PostFilesRequestPurpose::DisputeEvidence, file_link_data: None },
+    ///         fixture_client::billing::PostFilesRequest { file: fixture_client::runtime::File::from_path("path/to/file"), purpose: fixture_client::billing::PostFilesRequestPurpose::DisputeEvidence, file_link_data: None },
     ///     )
     ///     .await?;
     /// println!("{:?}", response.body());

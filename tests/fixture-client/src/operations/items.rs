@@ -145,7 +145,7 @@ impl<'c> Items<'c> {
     /// let response = client.items()
     ///     .upload_attachment(
     ///         1,
-    ///         fixture_client::operations::UploadAttachmentRequest { file: fixture_client::runtime::File::new(std::fs::read("file")?).file_name("file"), caption: None, tags: None },
+    ///         fixture_client::operations::UploadAttachmentRequest { file: fixture_client::runtime::File::from_path("path/to/file"), caption: None, tags: None },
     ///     )
     ///     .await?;
     /// println!("{:?}", response.body());

@@ -44,7 +44,13 @@ impl Client {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = fixture_client::operations::Client::from_env().build()?;
-    /// let response = client.upload("path", true, Vec::new()).await?;
+    /// let response = client
+    ///     .upload(
+    ///         "path",
+    ///         true,
+    ///         fixture_client::runtime::File::from_path("path/to/text"),
+    ///     )
+    ///     .await?;
     /// println!("{:?}", response.body());
     /// # Ok(())
     /// # }
@@ -53,14 +59,14 @@ impl Client {
         &self,
         path: impl Into<String>,
         overwrite: bool,
-        body: Vec<u8>,
+        body: impl Into<runtime::File>,
     ) -> Upload<'_> {
         Upload {
             client: self,
             path: path.into(),
             overwrite,
             mode: None,
-            body,
+            body: body.into(),
             options: runtime::RequestOptions::default(),
         }
     }
@@ -206,7 +212,7 @@ pub struct Upload<'c> {
     path: String,
     overwrite: bool,
     mode: Option<types::UploadMode>,
-    body: Vec<u8>,
+    body: runtime::File,
     options: runtime::RequestOptions,
 }
 
@@ -240,7 +246,7 @@ impl<'c> Upload<'c> {
             .query("mode", &self.mode, true)
             .security(&[&[], &[&super::BEARER]])
             .options(self.options)
-            .bytes("application/octet-stream", &self.body)
+            .file("application/octet-stream", &self.body)
             .send()
             .await?;
         match response.status().as_u16() {

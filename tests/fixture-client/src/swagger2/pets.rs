@@ -120,7 +120,7 @@ impl<'c> Pets<'c> {
     /// let response = client.pets()
     ///     .upload_photo(
     ///         1,
-    ///         fixture_client::swagger2::UploadPhotoRequest { caption: None, file: fixture_client::runtime::File::new(std::fs::read("file")?).file_name("file") },
+    ///         fixture_client::swagger2::UploadPhotoRequest { caption: None, file: fixture_client::runtime::File::from_path("path/to/file") },
     ///     )
     ///     .await?;
     /// println!("{:?}", response.body());

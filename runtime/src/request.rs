@@ -1,0 +1,687 @@
+//! [`Request`]: what generated code builds for each call, and the loop that sends it
+//! (credentials, retries, hooks, tracing); [`RawRequest`] for endpoints the spec lacks.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use percent_encoding::utf8_percent_encode;
+use reqwest::header::{HeaderName, HeaderValue};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::auth::sensitive;
+use super::encode::{json_text, scalar_texts, style_pairs, PATH_SEGMENT};
+use super::response::read_limited;
+use super::retry::retryable_status;
+use super::upload::Payload;
+use super::{
+    Answer, Bytes, ClientCore, Credential, Error, File, HeaderMap, Method, Multipart, RawResponse, RequestInfo,
+    RequestOptions, Response, SchemeKind, SecurityScheme, StatusCode, StreamingResponse, Style, TokenProvider,
+};
+
+/// Requests start from the client.
+impl ClientCore {
+    /// Starts a request for the operation `operation_id` at `path_template` (`/users/{id}`).
+    pub fn request(&self, operation_id: &'static str, method: Method, path_template: &'static str) -> Request<'_> {
+        self.start(operation_id, method, path_template.into())
+    }
+
+    /// Starts a request to an endpoint the spec does not document: `path` (with any
+    /// query) under the base URL, sent with the client's credentials for one of
+    /// `security`'s alternatives, its retries, timeouts and hooks. Generated clients
+    /// offer it as `Client::raw`.
+    pub fn raw(
+        &self,
+        method: Method,
+        path: impl Into<String>,
+        security: &'static [&'static [&'static SecurityScheme]],
+    ) -> RawRequest<'_> {
+        RawRequest { request: self.start("raw", method, path.into().into()).security(security) }
+    }
+
+    fn start(
+        &self,
+        operation_id: &'static str,
+        method: Method,
+        path_template: std::borrow::Cow<'static, str>,
+    ) -> Request<'_> {
+        Request {
+            core: self,
+            operation_id,
+            method,
+            path_template,
+            path_params: Vec::new(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            cookies: Vec::new(),
+            accept: None,
+            body: None,
+            security: &[],
+            options: RequestOptions::default(),
+            problem: None,
+        }
+    }
+}
+
+/// A request to an endpoint the spec lacks, from `Client::raw`: the client's base URL,
+/// credentials, retries, timeouts and hooks apply; the answer is decoded into any type.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct RawRequest<'c> {
+    request: Request<'c>,
+}
+
+impl RawRequest<'_> {
+    /// Adds a query parameter.
+    pub fn query(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.request.options.query.push((name.into(), value.into()));
+        self
+    }
+
+    /// Adds a header (a value with a line break fails the request before sending).
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.request.options.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends `body` as JSON.
+    pub fn json<T: Serialize + ?Sized>(self, body: &T) -> Self {
+        Self { request: self.request.json("application/json", body) }
+    }
+
+    /// Sends `body` as it is, as `content_type`.
+    pub fn body(mut self, content_type: impl Into<std::borrow::Cow<'static, str>>, body: impl Into<Vec<u8>>) -> Self {
+        self.request.body = Some((content_type.into(), Payload::memory(body.into())));
+        self
+    }
+
+    /// Overrides the client's timeout or retries (headers and query parameters add up).
+    pub fn with_options(mut self, options: RequestOptions) -> Self {
+        let RequestOptions { timeout, retry, mut headers, mut query, mut extra_body, url } = options;
+        let current = &mut self.request.options;
+        current.timeout = timeout.or(current.timeout);
+        current.retry = retry.or(current.retry.take());
+        current.headers.append(&mut headers);
+        current.query.append(&mut query);
+        current.extra_body.append(&mut extra_body);
+        current.url = url.or(current.url.take());
+        self
+    }
+
+    /// Sends the request and decodes a success's JSON body as `T`; an error status is
+    /// [`Error::Api`] with its JSON body, or [`Error::UnexpectedStatus`] when it has none.
+    pub async fn send_json<T: DeserializeOwned>(self) -> Result<Response<T>, Error<serde_json::Value>> {
+        let response = self.request.send().await?;
+        match response.status().is_success() {
+            true => response.json(),
+            false => Err(response.raw_error()),
+        }
+    }
+
+    /// Sends the request and returns a success's body as bytes.
+    pub async fn send_bytes(self) -> Result<Response<Bytes>, Error<serde_json::Value>> {
+        let response = self.request.send().await?;
+        match response.status().is_success() {
+            true => response.bytes(),
+            false => Err(response.raw_error()),
+        }
+    }
+}
+
+/// A request body: its media type and contents.
+type Body = (std::borrow::Cow<'static, str>, Payload);
+
+/// A request being built by generated code. Problems with the values given (a header
+/// value with a line break, a path value of `..`) are kept and reported by [`Request::send`],
+/// so building stays a plain chain of calls.
+#[derive(Debug)]
+pub struct Request<'c> {
+    core: &'c ClientCore,
+    operation_id: &'static str,
+    method: Method,
+    path_template: std::borrow::Cow<'static, str>,
+    path_params: Vec<(&'static str, String)>,
+    query: Vec<(String, String)>,
+    headers: Vec<(&'static str, String)>,
+    cookies: Vec<(&'static str, String)>,
+    accept: Option<&'static str>,
+    body: Option<Body>,
+    security: &'static [&'static [&'static SecurityScheme]],
+    options: RequestOptions,
+    problem: Option<String>,
+}
+
+impl Request<'_> {
+    fn fail(mut self, problem: String) -> Self {
+        self.problem.get_or_insert(problem);
+        self
+    }
+
+    /// Fills `{name}` in the path template with `value`, percent-encoded as one segment.
+    pub fn path_param<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
+        match scalar_texts(value) {
+            Ok(texts) if texts.is_empty() => self.fail(format!("path parameter `{name}` has no value")),
+            Ok(texts) => {
+                let text = texts.join(",");
+                if text == "." || text == ".." {
+                    // URL normalization would resolve a `.` or `..` segment, escaped or not.
+                    return self.fail(format!("path parameter `{name}` cannot be `{text}`"));
+                }
+                self.path_params.push((name, text));
+                self
+            }
+            Err(problem) => self.fail(format!("path parameter `{name}`: {problem}")),
+        }
+    }
+
+    /// Adds a query parameter; `None` adds nothing. Arrays repeat the name when `explode`
+    /// is set (`id=1&id=2`), and are comma-joined otherwise (`id=1,2`).
+    pub fn query<T: Serialize + ?Sized>(self, name: &'static str, value: &T, explode: bool) -> Self {
+        let style = if explode { Style::Exploded } else { Style::Joined(",") };
+        self.query_styled(name, value, style)
+    }
+
+    /// Adds a `style: spaceDelimited` or `pipeDelimited` query parameter: arrays are one
+    /// value joined by `delimiter` (`id=1|2`); `None` adds nothing.
+    pub fn query_delimited<T: Serialize + ?Sized>(
+        self,
+        name: &'static str,
+        value: &T,
+        delimiter: &'static str,
+    ) -> Self {
+        self.query_styled(name, value, Style::Joined(delimiter))
+    }
+
+    /// Adds a query parameter the spec gives as `content: application/json`: the value
+    /// as JSON text (`filter={"a":1}`); `None` adds nothing.
+    pub fn query_json<T: Serialize + ?Sized>(self, name: &'static str, value: &T) -> Self {
+        self.query_styled(name, value, Style::Json)
+    }
+
+    /// Adds an object as `style: deepObject` query pairs (`name[key]=value`, nested as
+    /// deep as the value is); `None` adds nothing.
+    pub fn query_deep_object<T: Serialize + ?Sized>(self, name: &'static str, value: &T) -> Self {
+        self.query_styled(name, value, Style::DeepObject)
+    }
+
+    fn query_styled<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T, style: Style) -> Self {
+        let encoded = serde_json::to_value(value)
+            .map_err(|error| error.to_string())
+            .and_then(|value| style_pairs(name, &value, style, &mut self.query));
+        match encoded {
+            Ok(()) => self,
+            Err(problem) => self.fail(format!("query parameter `{name}`: {problem}")),
+        }
+    }
+
+    /// The media types the operation's responses come in, sent as `Accept` unless the
+    /// client or the request's options set one.
+    pub fn accept(mut self, media_types: &'static str) -> Self {
+        self.accept = Some(media_types);
+        self
+    }
+
+    /// Adds a header the spec gives as `content: application/json`: the value as JSON
+    /// text; `None` adds nothing.
+    pub fn header_json<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
+        match json_text(value) {
+            Ok(Some(text)) => self.headers.push((name, text)),
+            Ok(None) => {}
+            Err(error) => return self.fail(format!("header `{name}`: {error}")),
+        }
+        self
+    }
+
+    /// Adds a header; `None` adds nothing.
+    pub fn header<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
+        match scalar_texts(value) {
+            Ok(texts) if texts.is_empty() => self,
+            Ok(texts) => {
+                self.headers.push((name, texts.join(",")));
+                self
+            }
+            Err(problem) => self.fail(format!("header `{name}`: {problem}")),
+        }
+    }
+
+    /// Adds a cookie; `None` adds nothing.
+    pub fn cookie<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
+        match scalar_texts(value) {
+            Ok(texts) if texts.is_empty() => self,
+            Ok(texts) => {
+                self.cookies.push((name, texts.join(",")));
+                self
+            }
+            Err(problem) => self.fail(format!("cookie `{name}`: {problem}")),
+        }
+    }
+
+    /// A JSON body with the given media type.
+    pub fn json<T: Serialize + ?Sized>(mut self, media_type: &'static str, body: &T) -> Self {
+        match serde_json::to_vec(body) {
+            Ok(bytes) => {
+                self.body = Some((media_type.into(), Payload::memory(bytes)));
+                self
+            }
+            Err(error) => self.fail(format!("request body: {error}")),
+        }
+    }
+
+    /// An `application/x-www-form-urlencoded` body from a struct or map. Each property
+    /// is written in the style its `encoding` gives (`styles`, by wire name), else as
+    /// OpenAPI's default `style: form, explode: true`: arrays repeat the name, an object's
+    /// members become pairs of their own.
+    pub fn form<T: Serialize + ?Sized>(
+        mut self,
+        media_type: &'static str,
+        body: &T,
+        styles: &[(&'static str, Style)],
+    ) -> Self {
+        let properties = match serde_json::to_value(body) {
+            Ok(serde_json::Value::Object(properties)) => properties,
+            Ok(_) => return self.fail("request body: a form body must be an object".to_owned()),
+            Err(error) => return self.fail(format!("request body: {error}")),
+        };
+        let mut pairs = Vec::new();
+        for (name, value) in &properties {
+            let style = styles.iter().find(|(styled, _)| styled == name).map_or(Style::Exploded, |(_, style)| *style);
+            if let Err(problem) = style_pairs(name, value, style, &mut pairs) {
+                return self.fail(format!("request body property `{name}`: {problem}"));
+            }
+        }
+        // The URL serializer writes pairs exactly as query strings are written.
+        match reqwest::Url::parse("form:") {
+            Ok(mut url) => {
+                url.query_pairs_mut().extend_pairs(&pairs);
+                self.body = Some((media_type.into(), Payload::memory(url.query().unwrap_or_default().to_owned())));
+                self
+            }
+            Err(error) => self.fail(format!("request body: {error}")),
+        }
+    }
+
+    /// A `multipart/form-data` body, built part by part.
+    pub fn multipart(mut self, form: Multipart) -> Self {
+        match form.into_payload() {
+            Ok((media_type, payload)) => {
+                self.body = Some((media_type.into(), payload));
+                self
+            }
+            Err(problem) => self.fail(problem),
+        }
+    }
+
+    /// A text body.
+    pub fn text(mut self, media_type: &'static str, body: &str) -> Self {
+        self.body = Some((media_type.into(), Payload::memory(body.to_owned())));
+        self
+    }
+
+    /// A whole body from a [`File`] (in memory, a path or a stream), as its own content
+    /// type, else `media_type`, the spec's.
+    pub fn file(mut self, media_type: &'static str, body: &File) -> Self {
+        let (media_type, payload) = body.clone().into_payload(media_type);
+        self.body = Some((media_type.into(), payload));
+        self
+    }
+
+    /// The operation's security requirements: alternatives (any one suffices) of schemes
+    /// that must all be present. An empty alternative means anonymous access is allowed.
+    pub fn security(mut self, alternatives: &'static [&'static [&'static SecurityScheme]]) -> Self {
+        self.security = alternatives;
+        self
+    }
+
+    /// Applies the caller's per-request options.
+    pub fn options(mut self, options: RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Sends the request, retrying as the policy allows, and reads the whole response.
+    pub async fn send<E>(self) -> Result<RawResponse, Error<E>> {
+        let limit = self.core.max_response_bytes;
+        match self.execute(false).await? {
+            Answer::Read(response) => Ok(response),
+            Answer::Streaming(streaming) => streaming.read(limit).await,
+        }
+    }
+
+    /// Sends the request; a success's body is left unread, to be read as it comes
+    /// ([`Answer::Streaming`]); any other answer is read in full.
+    pub async fn send_streaming<E>(self) -> Result<Answer, Error<E>> {
+        self.execute(true).await
+    }
+
+    async fn execute<E>(mut self, stream_success: bool) -> Result<Answer, Error<E>> {
+        if let Some(problem) = self.problem {
+            return Err(Error::InvalidRequest(problem));
+        }
+        // A URL given whole (a next page) already has its parameters.
+        let given = self.options.url.take();
+        // A next page given relative to the server (`/v1/items?page=2`) is on the base URL's origin.
+        let given = given.map(|url| {
+            match (url.starts_with('/') && !url.starts_with("//"), reqwest::Url::parse(&self.core.base_url)) {
+                (true, Ok(base)) => format!("{}{url}", base.origin().ascii_serialization()),
+                _ => url,
+            }
+        });
+        let target = match &given {
+            Some(url) if url.starts_with(&format!("{}/", self.core.base_url)) || *url == self.core.base_url => {
+                url.clone()
+            }
+            Some(url) => {
+                return Err(Error::InvalidRequest(format!(
+                    "`{url}` is not under the client's base URL `{}`, and credentials go nowhere else",
+                    self.core.base_url
+                )))
+            }
+            None => format!("{}{}", self.core.base_url, self.render_path()),
+        };
+        let mut url = match reqwest::Url::parse(&target) {
+            Ok(url) => url,
+            Err(error) => return Err(Error::InvalidRequest(format!("invalid URL: {error}"))),
+        };
+        let schemes = self.chosen_schemes()?;
+        let mut query = if given.is_some() { Vec::new() } else { std::mem::take(&mut self.query) };
+        let mut headers = HeaderMap::new();
+        let mut cookies = self.cookies.iter().map(|(name, value)| format!("{name}={value}")).collect::<Vec<_>>();
+        let mut basic = None;
+        let mut secret_in_url = false;
+        // The provider of the bearer token sent, to ask for a fresh one after a 401.
+        let mut tokens: Option<(&Arc<dyn TokenProvider>, &'static str)> = None;
+        for scheme in schemes {
+            let Some(credential) = self.core.credentials.get(scheme.name) else { continue };
+            match (scheme.kind, credential) {
+                (SchemeKind::Basic, Credential::Basic { username, password }) => basic = Some((username, password)),
+                (SchemeKind::Bearer, Credential::Tokens(provider)) => {
+                    let token = provider
+                        .token(self.core.token_client(), false)
+                        .await
+                        .map_err(|reason| Error::Authentication { scheme: scheme.name, reason })?;
+                    headers.insert(
+                        reqwest::header::AUTHORIZATION,
+                        sensitive(&format!("Bearer {}", token.expose()), scheme.name)?,
+                    );
+                    tokens = Some((provider, scheme.name));
+                }
+                (SchemeKind::Basic, Credential::Secret(_)) | (_, Credential::Basic { .. } | Credential::Tokens(_)) => {
+                    return Err(Error::InvalidRequest(format!(
+                        "the credential for `{}` has the wrong kind",
+                        scheme.name
+                    )));
+                }
+                (SchemeKind::Bearer, Credential::Secret(secret)) => {
+                    headers.insert(
+                        reqwest::header::AUTHORIZATION,
+                        sensitive(&format!("Bearer {}", secret.expose()), scheme.name)?,
+                    );
+                }
+                (SchemeKind::ApiKeyHeader(name), Credential::Secret(secret)) => {
+                    let name = HeaderName::from_spec_name(name)?;
+                    headers.insert(name, sensitive(secret.expose(), scheme.name)?);
+                }
+                (SchemeKind::ApiKeyQuery(name), Credential::Secret(secret)) => {
+                    secret_in_url = true;
+                    query.push((name.to_owned(), secret.expose().to_owned()));
+                }
+                (SchemeKind::ApiKeyCookie(name), Credential::Secret(secret)) => {
+                    cookies.push(format!("{name}={}", secret.expose()));
+                }
+            }
+        }
+        if given.is_none() {
+            query.extend(self.options.query.iter().cloned());
+        }
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
+        let extra_headers = self.options.headers.iter().map(|(name, value)| (name.as_str(), value));
+        for (name, value) in self.headers.iter().map(|(name, value)| (*name, value)).chain(extra_headers) {
+            let header_name = HeaderName::from_spec_name(name)?;
+            let header_value = HeaderValue::from_str(value).map_err(|_| {
+                Error::InvalidRequest(format!(
+                    "header `{name}` has a value that is not allowed in a header (a line break or control character)"
+                ))
+            })?;
+            headers.append(header_name, header_value);
+        }
+        if let Some(accept) = self.accept.filter(|_| !self.core.accept_by_default) {
+            if !headers.contains_key(reqwest::header::ACCEPT) {
+                let value = HeaderValue::from_str(accept)
+                    .map_err(|_| Error::InvalidRequest(format!("`{accept}` is not a valid accept header")))?;
+                headers.insert(reqwest::header::ACCEPT, value);
+            }
+        }
+        if !cookies.is_empty() {
+            let cookie = cookies.join("; ");
+            let value = HeaderValue::from_str(&cookie).map_err(|_| {
+                Error::InvalidRequest("a cookie has a value that is not allowed in a header".to_owned())
+            })?;
+            headers.append(reqwest::header::COOKIE, value);
+        }
+        if let Some((media_type, _)) = &self.body {
+            let value = HeaderValue::from_str(media_type)
+                .map_err(|_| Error::InvalidRequest(format!("`{media_type}` is not a valid content type")))?;
+            headers.insert(reqwest::header::CONTENT_TYPE, value);
+        }
+        let body = with_extra_members(self.body, &self.options.extra_body)?.map(|(_, payload)| payload);
+        // A body read from a stream cannot be sent twice.
+        let repeatable = body.as_ref().is_none_or(Payload::repeatable);
+        let policy = self.options.retry.as_ref().unwrap_or(&self.core.retry);
+        let mut retries = if policy.allows(&self.method) && repeatable { policy.max_retries } else { 0 };
+        // One key per request, made before the first attempt: every retry repeats it.
+        if let Some((name, key)) = policy.idempotency_key_for(&self.method) {
+            let name = HeaderName::from_spec_name(name)?;
+            if !headers.contains_key(&name) {
+                headers.insert(name, HeaderValue::from_str(&key).map_err(|_| Error::InvalidRequest(key.clone()))?);
+            }
+        }
+        let mut refreshed = false;
+        let span = tracing::info_span!(
+            "http_request",
+            operation = self.operation_id,
+            method = %self.method,
+            path = &*self.path_template,
+            status = tracing::field::Empty,
+            attempt = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
+        );
+        let strip = |error: reqwest::Error| if secret_in_url { error.without_url() } else { error };
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let info = RequestInfo {
+                operation_id: self.operation_id,
+                method: &self.method,
+                path_template: &self.path_template,
+                attempt,
+            };
+            let started = Instant::now();
+            let mut request = self.core.http.request(self.method.clone(), url.clone()).headers(headers.clone());
+            if let Some((username, password)) = basic {
+                request = request.basic_auth(username, Some(password.expose()));
+            }
+            if let Some(payload) = &body {
+                let (body, streamed_length) = payload.body().await.map_err(Error::Upload)?;
+                request = request.body(body);
+                if let Some(length) = streamed_length {
+                    request = request.header(reqwest::header::CONTENT_LENGTH, length);
+                }
+            }
+            if let Some(timeout) = self.options.timeout {
+                request = request.timeout(timeout);
+            }
+            let limit = self.core.max_response_bytes;
+            let hooks = &self.core.hooks.0;
+            let outcome = async {
+                let mut request = request.build()?;
+                for hook in hooks {
+                    hook.before_send(&info, &mut request);
+                }
+                let mut response = self.core.http.execute(request).await?;
+                let status = response.status();
+                for hook in hooks {
+                    hook.after_response(&info, status, response.headers());
+                }
+                if stream_success && status.is_success() {
+                    return Ok(Err(Stop::Streaming(StreamingResponse::new(response))));
+                }
+                // Taken, not cloned: reading the body no longer needs them.
+                let headers = std::mem::take(response.headers_mut());
+                Ok::<_, reqwest::Error>(match read_limited(response, limit).await? {
+                    Some(body) => Ok(RawResponse { status, headers, body }),
+                    None => Err(Stop::TooLarge(Error::ResponseTooLarge { status, headers: Box::new(headers), limit })),
+                })
+            }
+            .await;
+            // Too large is final: a retry would read as much again.
+            let outcome = match outcome {
+                Ok(Err(Stop::TooLarge(too_large))) => return Err(too_large),
+                Ok(Err(Stop::Streaming(streaming))) => return Ok(Answer::Streaming(streaming)),
+                Ok(Ok(response)) => Ok(response),
+                Err(error) => Err(error),
+            };
+            span.record("attempt", attempt);
+            span.record("latency_ms", started.elapsed().as_millis() as u64);
+            // A refused token is replaced once, by a fresh one, before the 401 counts.
+            if let (Ok(response), Some((provider, scheme)), false, true) = (&outcome, tokens, refreshed, repeatable) {
+                if response.status == StatusCode::UNAUTHORIZED {
+                    refreshed = true;
+                    retries += 1;
+                    let token = provider
+                        .token(self.core.token_client(), true)
+                        .await
+                        .map_err(|reason| Error::Authentication { scheme, reason })?;
+                    headers.insert(
+                        reqwest::header::AUTHORIZATION,
+                        sensitive(&format!("Bearer {}", token.expose()), scheme)?,
+                    );
+                    tracing::debug!(parent: &span, attempt, "the token was refused; trying once more with a fresh one");
+                    continue;
+                }
+            }
+            let retry_after = match &outcome {
+                Ok(response) if attempt <= retries && retryable_status(response.status) => {
+                    Some(policy.delay(attempt, Some(&response.headers)))
+                }
+                Err(error)
+                    if attempt <= retries && (error.is_connect() || error.is_timeout() || error.is_request()) =>
+                {
+                    Some(policy.delay(attempt, None))
+                }
+                _ => None,
+            };
+            match &outcome {
+                Ok(response) => {
+                    span.record("status", response.status.as_u16());
+                }
+                Err(error) => hooks.iter().for_each(|hook| hook.on_error(&info, error)),
+            }
+            match (outcome, retry_after) {
+                (_, Some(wait)) => {
+                    hooks.iter().for_each(|hook| hook.on_retry(&info, wait));
+                    tracing::debug!(parent: &span, attempt, wait_ms = wait.as_millis() as u64, "retrying");
+                    tokio::time::sleep(wait).await;
+                }
+                (Ok(response), None) => {
+                    tracing::debug!(parent: &span, status = response.status.as_u16(), "response");
+                    return Ok(Answer::Read(response));
+                }
+                (Err(error), None) => {
+                    let error = strip(error);
+                    tracing::debug!(parent: &span, error = %error, "request failed");
+                    return Err(if error.is_timeout() { Error::Timeout(error) } else { Error::Connection(error) });
+                }
+            }
+        }
+    }
+
+    fn render_path(&self) -> String {
+        let mut path = String::with_capacity(self.path_template.len() + 32);
+        let mut rest = &*self.path_template;
+        while let Some(open) = rest.find('{') {
+            path.push_str(&rest[..open]);
+            let Some(close) = rest[open..].find('}') else { break };
+            let name = &rest[open + 1..open + close];
+            match self.path_params.iter().find(|(param, _)| *param == name) {
+                Some((_, value)) => path.extend(utf8_percent_encode(value, PATH_SEGMENT)),
+                None => path.push_str(&rest[open..=open + close]),
+            }
+            rest = &rest[open + close + 1..];
+        }
+        path.push_str(rest);
+        path
+    }
+
+    /// The first alternative whose schemes all have credentials; anonymous access (an
+    /// empty alternative) only when no credentialed alternative is configured.
+    fn chosen_schemes<E>(&self) -> Result<&'static [&'static SecurityScheme], Error<E>> {
+        if self.security.is_empty() {
+            return Ok(&[]);
+        }
+        let configured = |alternative: &&&[&SecurityScheme]| {
+            !alternative.is_empty() && alternative.iter().all(|scheme| self.core.credentials.contains_key(scheme.name))
+        };
+        if let Some(alternative) = self.security.iter().find(configured) {
+            return Ok(alternative);
+        }
+        if self.security.iter().any(|alternative| alternative.is_empty()) {
+            return Ok(&[]);
+        }
+        let accepted: Vec<String> = self
+            .security
+            .iter()
+            .map(|alternative| alternative.iter().map(|scheme| scheme.name).collect::<Vec<_>>().join(" + "))
+            .collect();
+        Err(Error::MissingCredentials { operation: self.operation_id, accepted: accepted.join(", or ") })
+    }
+}
+
+/// A JSON object body with [`RequestOptions::extra_body`]'s members set; a request
+/// without a body gets one holding only them.
+fn with_extra_members<E>(
+    body: Option<Body>,
+    extra: &[(String, Result<serde_json::Value, String>)],
+) -> Result<Option<Body>, Error<E>> {
+    if extra.is_empty() {
+        return Ok(body);
+    }
+    let (media_type, mut object) = match body {
+        None => ("application/json".into(), serde_json::Map::new()),
+        Some((media_type, payload)) => match payload.in_memory().map(|bytes| serde_json::from_slice(bytes)) {
+            Some(Ok(serde_json::Value::Object(object))) if media_type.contains("json") => (media_type, object),
+            _ => {
+                return Err(Error::InvalidRequest(
+                    "extra body members need a JSON object body, and this request's body is not one".to_owned(),
+                ))
+            }
+        },
+    };
+    for (name, value) in extra {
+        let value = value
+            .clone()
+            .map_err(|error| Error::InvalidRequest(format!("extra body member `{name}` is not JSON: {error}")))?;
+        object.insert(name.clone(), value);
+    }
+    let bytes = serde_json::to_vec(&object).map_err(|error| Error::InvalidRequest(error.to_string()))?;
+    Ok(Some((media_type, Payload::memory(bytes))))
+}
+
+/// Header names come from the spec; reqwest wants them lowercase.
+trait FromSpecName: Sized {
+    fn from_spec_name<E>(name: &str) -> Result<Self, Error<E>>;
+}
+
+impl FromSpecName for HeaderName {
+    fn from_spec_name<E>(name: &str) -> Result<Self, Error<E>> {
+        HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes())
+            .map_err(|_| Error::InvalidRequest(format!("`{name}` is not a valid header name")))
+    }
+}
+
+/// Why an attempt's answer is not read in full.
+enum Stop<E> {
+    TooLarge(Error<E>),
+    Streaming(StreamingResponse),
+}

@@ -1,0 +1,356 @@
+//! Reading answers: [`RawResponse`] decodes bodies into the types an operation
+//! documents; [`Response`] is what a successful call returns.
+
+use serde::de::DeserializeOwned;
+
+use super::error::error_summary;
+use super::{Bytes, Error, HeaderMap, StatusCode};
+
+/// The body, read chunk by chunk; `None` as soon as it exceeds `limit` bytes (or says it
+/// will, in `Content-Length`), so a misbehaving server cannot make the client buffer more.
+pub(crate) async fn read_limited(mut response: reqwest::Response, limit: u64) -> Result<Option<Bytes>, reqwest::Error> {
+    if response.content_length().is_some_and(|length| length > limit) {
+        return Ok(None);
+    }
+    let mut first: Option<Bytes> = None;
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        let read = first.as_ref().map_or(0, Bytes::len) + body.len();
+        if read as u64 + chunk.len() as u64 > limit {
+            return Ok(None);
+        }
+        // Most bodies come in one chunk: keep it as it is, copying only from a second on.
+        match first.take() {
+            None if body.is_empty() => first = Some(chunk),
+            earlier => {
+                body.extend_from_slice(&earlier.unwrap_or_default());
+                body.extend_from_slice(&chunk);
+            }
+        }
+    }
+    Ok(Some(first.unwrap_or_else(|| Bytes::from(body))))
+}
+
+/// A response read in full, before decoding.
+#[derive(Debug)]
+pub struct RawResponse {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+}
+
+impl RawResponse {
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The body as `T`; a failure names where in the body it happened (`[0].at: …`), since
+    /// a 300-field response's message alone rarely says which value was wrong.
+    fn decode<T: DeserializeOwned, E>(&self) -> Result<T, Error<E>> {
+        let mut deserializer = serde_json::Deserializer::from_slice(&self.body);
+        let decoded = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+            let at = error.path().to_string();
+            let source = error.into_inner();
+            match at.as_str() {
+                "." => source,
+                _ => <serde_json::Error as serde::de::Error>::custom(format!("at `{at}`: {source}")),
+            }
+        });
+        decoded.and_then(|value| deserializer.end().map(|()| value)).map_err(|source| Error::Decode {
+            status: self.status,
+            headers: Box::new(self.headers.clone()),
+            body: self.body.clone(),
+            source,
+        })
+    }
+
+    fn wrap<T>(self, body: T) -> Response<T> {
+        Response {
+            status: self.status,
+            headers: self.headers,
+            body,
+            envelope: (),
+            #[cfg(feature = "round-trip")]
+            raw_body: self.body,
+        }
+    }
+
+    /// A documented success whose JSON body is an envelope: its `result` becomes the body.
+    pub fn enveloped<V: Envelope, E>(self) -> Result<Response<V::Result, V>, Error<E>> {
+        let mut envelope: V = self.decode()?;
+        if !envelope.is_success() {
+            return Err(Error::Unsuccessful { status: self.status, headers: Box::new(self.headers), body: self.body });
+        }
+        match envelope.take_result() {
+            Some(result) => Ok(Response {
+                status: self.status,
+                headers: self.headers,
+                body: result,
+                envelope,
+                #[cfg(feature = "round-trip")]
+                raw_body: self.body,
+            }),
+            None => Err(Error::Decode {
+                status: self.status,
+                headers: Box::new(self.headers),
+                source: <serde_json::Error as serde::de::Error>::missing_field("result"),
+                body: self.body,
+            }),
+        }
+    }
+
+    /// A documented success with a JSON body.
+    pub fn json<T: DeserializeOwned, E>(self) -> Result<Response<T>, Error<E>> {
+        let body = self.decode()?;
+        Ok(self.wrap(body))
+    }
+
+    /// A documented success without a body; any body sent is ignored.
+    pub fn empty<E>(self) -> Result<Response<()>, Error<E>> {
+        Ok(self.wrap(()))
+    }
+
+    /// A documented success with a text body.
+    pub fn text<E>(self) -> Result<Response<String>, Error<E>> {
+        let text = String::from_utf8_lossy(&self.body).into_owned();
+        Ok(self.wrap(text))
+    }
+
+    /// A documented success with a binary body.
+    pub fn bytes<E>(self) -> Result<Response<Bytes>, Error<E>> {
+        let body = self.body.clone();
+        Ok(self.wrap(body))
+    }
+
+    /// A documented error with a JSON body, wrapped in the operation's error variant.
+    pub fn error_json<T: DeserializeOwned, E>(self, variant: impl FnOnce(T) -> E) -> Error<E> {
+        match self.decode() {
+            Ok(body) => self.api_error(variant(body)),
+            Err(error) => error,
+        }
+    }
+
+    /// A documented error without a body.
+    pub fn error_empty<E>(self, error: E) -> Error<E> {
+        self.api_error(error)
+    }
+
+    /// A documented error with a text body.
+    pub fn error_text<E>(self, variant: impl FnOnce(String) -> E) -> Error<E> {
+        let text = String::from_utf8_lossy(&self.body).into_owned();
+        self.api_error(variant(text))
+    }
+
+    /// A documented error with a binary body.
+    pub fn error_bytes<E>(self, variant: impl FnOnce(Bytes) -> E) -> Error<E> {
+        let body = self.body.clone();
+        self.api_error(variant(body))
+    }
+
+    /// A documented error, with the line its body says it in.
+    fn api_error<E>(self, body: E) -> Error<E> {
+        let summary = error_summary(&self.body);
+        Error::Api { status: self.status, headers: Box::new(self.headers), body: Box::new(body), summary }
+    }
+
+    /// An error status of an undocumented request: its JSON body, if it has one.
+    pub(crate) fn raw_error(self) -> Error<serde_json::Value> {
+        match serde_json::from_slice::<serde_json::Value>(&self.body) {
+            Ok(body) => self.api_error(body),
+            Err(_) => self.unexpected(),
+        }
+    }
+
+    /// A status the operation does not document.
+    pub fn unexpected<E>(self) -> Error<E> {
+        Error::UnexpectedStatus { status: self.status, headers: Box::new(self.headers), body: self.body }
+    }
+}
+
+/// A response body that wraps the operation's data (`{"success", "errors", "messages",
+/// "result"}`, as Cloudflare's do). Generated for every schema of that shape.
+pub trait Envelope: DeserializeOwned {
+    /// The data the operation returns.
+    type Result;
+
+    /// Whether the server reports success; `false` makes the call fail with
+    /// [`Error::Unsuccessful`] even on a 2xx status.
+    fn is_success(&self) -> bool;
+
+    /// Takes the data out, leaving the rest of the envelope (messages, paging information).
+    fn take_result(&mut self) -> Option<Self::Result>;
+}
+
+/// `value` as `T` when every member of it, at any depth, lands in a field of `T`: an
+/// untagged union's variant that would silently drop part of the value (a nested field
+/// another variant has) does not take it.
+pub fn decode_whole<T: DeserializeOwned>(value: &serde_json::Value) -> Option<T> {
+    let mut dropped = false;
+    let decoded = serde_ignored::deserialize(value, |_| dropped = true).ok()?;
+    (!dropped).then_some(decoded)
+}
+
+/// Reads a documented response header as `T`: as a JSON string first (strings, string
+/// enums), then as a JSON literal (numbers, booleans), then as a comma-separated list.
+/// Absent or unparsable is `None`: a header is informational, never worth failing a call.
+pub fn header_value<T: DeserializeOwned>(headers: &HeaderMap, name: &str) -> Option<T> {
+    let text = headers.get(name)?.to_str().ok()?.trim();
+    let as_string = serde_json::Value::String(text.to_owned());
+    if let Ok(value) = serde_json::from_value(as_string) {
+        return Some(value);
+    }
+    if let Ok(value) = serde_json::from_str(text) {
+        return Some(value);
+    }
+    let items = text
+        .split(',')
+        .map(|item| {
+            let item = item.trim();
+            serde_json::from_str(item).unwrap_or_else(|_| serde_json::Value::String(item.to_owned()))
+        })
+        .collect();
+    serde_json::from_value(serde_json::Value::Array(items)).ok()
+}
+
+/// Serde glue for a field that is optional and nullable, where leaving it out and
+/// sending `null` differ: `None` is left out (with `skip_serializing_if`), `Some(None)`
+/// is `null`, and `Some(Some(value))` is the value. Used as `#[serde(with = ...)]`.
+pub mod double_option {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<T: Serialize, S: Serializer>(value: &Option<Option<T>>, serializer: S) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(inner) => inner.serialize(serializer),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    /// Only called when the field is present (absent fields take the `default`), so a
+    /// present `null` is `Some(None)`.
+    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Option<T>>, D::Error> {
+        Option::<T>::deserialize(deserializer).map(Some)
+    }
+}
+
+/// A successful response: the decoded body, with the status and headers it came with,
+/// and for enveloped operations the rest of the envelope (`M`).
+#[derive(Debug, Clone)]
+pub struct Response<T, M = ()> {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: T,
+    envelope: M,
+    /// The bytes the body was decoded from, to compare with what it encodes to again.
+    #[cfg(feature = "round-trip")]
+    raw_body: Bytes,
+}
+
+impl<T, M> Response<T, M> {
+    /// The envelope the body came in, without its `result` (for example Cloudflare's
+    /// `messages`); `()` for operations without an envelope.
+    pub fn envelope(&self) -> &M {
+        &self.envelope
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    pub fn body(&self) -> &T {
+        &self.body
+    }
+
+    /// The body as it came over the wire (with the `round-trip` feature, which keeps it
+    /// for checking that decoding lost nothing).
+    #[cfg(feature = "round-trip")]
+    pub fn raw_body(&self) -> &Bytes {
+        &self.raw_body
+    }
+
+    pub fn into_body(self) -> T {
+        self.body
+    }
+
+    /// The body and the envelope it came in.
+    pub fn into_parts(self) -> (T, M) {
+        (self.body, self.envelope)
+    }
+
+    /// Changes the body, keeping status, headers and envelope.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U, M> {
+        Response {
+            status: self.status,
+            headers: self.headers,
+            body: f(self.body),
+            envelope: self.envelope,
+            #[cfg(feature = "round-trip")]
+            raw_body: self.raw_body,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+    use serde::{Deserialize, Serialize};
+
+    #[test]
+    fn header_values_read_as_strings_literals_then_lists() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-count", HeaderValue::from_static("42"));
+        headers.insert("x-id", HeaderValue::from_static("0042"));
+        headers.insert("x-tags", HeaderValue::from_static("a, 2,true"));
+        headers.insert("x-flag", HeaderValue::from_static("true"));
+        assert_eq!(header_value::<u32>(&headers, "x-count"), Some(42));
+        assert_eq!(header_value::<String>(&headers, "x-id").as_deref(), Some("0042"));
+        assert_eq!(header_value::<bool>(&headers, "x-flag"), Some(true));
+        assert_eq!(
+            header_value::<Vec<serde_json::Value>>(&headers, "x-tags"),
+            Some(vec![serde_json::json!("a"), serde_json::json!(2), serde_json::json!(true)])
+        );
+        assert_eq!(header_value::<u32>(&headers, "x-tags"), None, "unreadable is absent, not an error");
+        assert_eq!(header_value::<u32>(&headers, "x-missing"), None);
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Outer {
+        inner: Inner,
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Inner {
+        a: u8,
+    }
+
+    #[test]
+    fn decode_whole_refuses_values_that_would_lose_a_member_at_any_depth() {
+        let whole = serde_json::json!({"inner": {"a": 1}});
+        assert_eq!(decode_whole::<Outer>(&whole), Some(Outer { inner: Inner { a: 1 } }));
+        assert_eq!(decode_whole::<Outer>(&serde_json::json!({"inner": {"a": 1, "b": 2}})), None);
+        assert_eq!(decode_whole::<Outer>(&serde_json::json!({"inner": {"a": 1}, "c": 3})), None);
+        assert_eq!(decode_whole::<Outer>(&serde_json::json!({"inner": {}})), None);
+    }
+
+    #[test]
+    fn double_options_tell_absent_from_null() {
+        #[derive(Debug, Deserialize, Serialize, PartialEq)]
+        struct Patch {
+            #[serde(default, with = "double_option", skip_serializing_if = "Option::is_none")]
+            name: Option<Option<String>>,
+        }
+        let read = |text: &str| serde_json::from_str::<Patch>(text).expect("a patch").name;
+        assert_eq!(read("{}"), None);
+        assert_eq!(read(r#"{"name": null}"#), Some(None));
+        assert_eq!(read(r#"{"name": "x"}"#), Some(Some("x".to_owned())));
+        let write = |name| serde_json::to_string(&Patch { name }).expect("json");
+        assert_eq!(write(None), "{}");
+        assert_eq!(write(Some(None)), r#"{"name":null}"#);
+    }
+}
