@@ -120,6 +120,12 @@ pub struct ClientBuilder<C> {
 /// Whether a TLS backend is compiled in, for `https` base URLs.
 const TLS: bool = cfg!(any(feature = "rustls", feature = "native-tls"));
 
+/// Whether a client for `base_url` would need TLS it was built without (a caller's own
+/// `reqwest::Client` brings its own).
+fn needs_missing_tls(base_url: &reqwest::Url, own_http_client: bool, tls: bool) -> bool {
+    base_url.scheme() == "https" && !own_http_client && !tls
+}
+
 /// The largest response body a client reads unless told otherwise: far above any JSON
 /// page, far below what would exhaust memory when a server misbehaves.
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
@@ -234,7 +240,7 @@ impl<C: From<ClientCore>> ClientBuilder<C> {
         if !matches!(base_url.scheme(), "http" | "https") {
             return Err(BuildError::InvalidBaseUrl { url: self.base_url, reason: "expected http or https".to_owned() });
         }
-        if base_url.scheme() == "https" && self.http.is_none() && !TLS {
+        if needs_missing_tls(&base_url, self.http.is_some(), TLS) {
             return Err(BuildError::InvalidBaseUrl {
                 url: self.base_url,
                 reason: "https needs a TLS backend: enable the crate's `rustls` or `native-tls` feature".to_owned(),
@@ -307,5 +313,42 @@ impl fmt::Debug for ClientCore {
 impl ClientCore {
     pub(crate) fn token_client(&self) -> TokenClient<'_> {
         TokenClient { http: &self.http, base_url: &self.base_url }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Api(ClientCore);
+
+    impl From<ClientCore> for Api {
+        fn from(core: ClientCore) -> Self {
+            Self(core)
+        }
+    }
+
+    #[test]
+    fn https_is_refused_only_without_a_tls_backend() {
+        let https = reqwest::Url::parse("https://api.example.com").expect("a URL");
+        let http = reqwest::Url::parse("http://127.0.0.1:8080").expect("a URL");
+        assert!(needs_missing_tls(&https, false, false));
+        assert!(!needs_missing_tls(&https, true, false), "the caller's client brings its own");
+        assert!(!needs_missing_tls(&https, false, true));
+        assert!(!needs_missing_tls(&http, false, false));
+        // With the default `rustls` it builds; built without TLS, it is refused.
+        assert_eq!(ClientBuilder::<Api>::new("https://api.example.com/v1/").build().is_ok(), TLS);
+    }
+
+    #[test]
+    fn base_urls_must_be_absolute_http_and_lose_their_trailing_slash() {
+        let built = ClientBuilder::<Api>::new("http://api.example.com/v1/").build().expect("builds");
+        assert_eq!(built.0.base_url, "http://api.example.com/v1");
+        for bad in ["api.example.com", "ftp://api.example.com", ""] {
+            let error = ClientBuilder::<Api>::new(bad).build().err().expect("refused");
+            assert!(matches!(error, BuildError::InvalidBaseUrl { .. }), "{bad}: {error}");
+        }
+        let error = ClientBuilder::<Api>::new("http://x.test").default_header("bad name", "v").build().err();
+        assert!(matches!(error, Some(BuildError::InvalidHeader { .. })));
     }
 }

@@ -122,6 +122,12 @@ pub struct ClientBuilder<C> {
 /// Whether a TLS backend is compiled in, for `https` base URLs.
 const TLS: bool = cfg!(any(feature = "rustls", feature = "native-tls"));
 
+/// Whether a client for `base_url` would need TLS it was built without (a caller's own
+/// `reqwest::Client` brings its own).
+fn needs_missing_tls(base_url: &reqwest::Url, own_http_client: bool, tls: bool) -> bool {
+    base_url.scheme() == "https" && !own_http_client && !tls
+}
+
 /// The largest response body a client reads unless told otherwise: far above any JSON
 /// page, far below what would exhaust memory when a server misbehaves.
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
@@ -236,7 +242,7 @@ impl<C: From<ClientCore>> ClientBuilder<C> {
         if !matches!(base_url.scheme(), "http" | "https") {
             return Err(BuildError::InvalidBaseUrl { url: self.base_url, reason: "expected http or https".to_owned() });
         }
-        if base_url.scheme() == "https" && self.http.is_none() && !TLS {
+        if needs_missing_tls(&base_url, self.http.is_some(), TLS) {
             return Err(BuildError::InvalidBaseUrl {
                 url: self.base_url,
                 reason: "https needs a TLS backend: enable the crate's `rustls` or `native-tls` feature".to_owned(),
