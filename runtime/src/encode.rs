@@ -6,6 +6,11 @@ use serde::Serialize;
 
 /// Everything but RFC 3986 unreserved characters is escaped, so a path value can never
 /// leave its segment (`/`), start a query (`?`) or fragment (`#`), or smuggle an escape (`%`).
+/// An RFC 3986 unreserved character, the only kind [`PATH_SEGMENT`] leaves as it is.
+pub(crate) fn is_unreserved(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~')
+}
+
 pub(crate) const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 /// How a query parameter or a form body's property spells arrays and objects
@@ -176,5 +181,12 @@ mod tests {
     fn path_segments_escape_everything_that_would_leave_them() {
         let encoded: String = utf8_percent_encode("a/b?c#d%e f", PATH_SEGMENT).collect();
         assert_eq!(encoded, "a%2Fb%3Fc%23d%25e%20f");
+        // What needs no escaping is exactly what the fast path copies whole.
+        for byte in 0..=u8::MAX {
+            let text = [byte];
+            let escaped = std::str::from_utf8(&text)
+                .map_or(true, |text| utf8_percent_encode(text, PATH_SEGMENT).to_string() != text);
+            assert_eq!(is_unreserved(byte), !escaped, "byte {byte}");
+        }
     }
 }

@@ -5,12 +5,12 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use percent_encoding::utf8_percent_encode;
-use reqwest::header::{HeaderName, HeaderValue};
+use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::auth::sensitive;
-use super::encode::{json_text, scalar_texts, style_pairs, PATH_SEGMENT};
+use super::encode::{is_unreserved, json_text, scalar_texts, style_pairs, PATH_SEGMENT};
 use super::response::read_limited;
 use super::retry::retryable_status;
 use super::upload::Payload;
@@ -341,7 +341,9 @@ impl Request<'_> {
     /// Sends the request, retrying as the policy allows, and reads the whole response.
     pub async fn send<E>(self) -> Result<RawResponse, Error<E>> {
         let limit = self.core.max_response_bytes;
-        match self.execute(false).await? {
+        // Boxed once here, so the callers' futures stay small and are not copied whole
+        // each time one is moved (the send loop's state is kilobytes).
+        match Box::pin(self.execute(false)).await? {
             Answer::Read(response) => Ok(response),
             Answer::Streaming(streaming) => streaming.read(limit).await,
         }
@@ -350,7 +352,7 @@ impl Request<'_> {
     /// Sends the request; a success's body is left unread, to be read as it comes
     /// ([`Answer::Streaming`]); any other answer is read in full.
     pub async fn send_streaming<E>(self) -> Result<Answer, Error<E>> {
-        self.execute(true).await
+        Box::pin(self.execute(true)).await
     }
 
     async fn execute<E>(mut self, stream_success: bool) -> Result<Answer, Error<E>> {
@@ -386,14 +388,21 @@ impl Request<'_> {
         let mut query = if given.is_some() { Vec::new() } else { std::mem::take(&mut self.query) };
         let mut headers = HeaderMap::new();
         let mut cookies = self.cookies.iter().map(|(name, value)| format!("{name}={value}")).collect::<Vec<_>>();
-        let mut basic = None;
         let mut secret_in_url = false;
         // The provider of the bearer token sent, to ask for a fresh one after a 401.
         let mut tokens: Option<(&Arc<dyn TokenProvider>, &'static str)> = None;
         for scheme in schemes {
             let Some(credential) = self.core.credentials.get(scheme.name) else { continue };
             match (scheme.kind, credential) {
-                (SchemeKind::Basic, Credential::Basic { username, password }) => basic = Some((username, password)),
+                (SchemeKind::Basic, Credential::Basic { username, password }) => {
+                    // reqwest spells the header (base64, marked sensitive); it is sent on every attempt.
+                    let spelled = self.core.http.get(url.clone()).basic_auth(username, Some(password.expose())).build();
+                    if let Some(value) =
+                        spelled.ok().and_then(|mut request| request.headers_mut().remove(AUTHORIZATION))
+                    {
+                        headers.append(AUTHORIZATION, value);
+                    }
+                }
                 (SchemeKind::Bearer, Credential::Tokens(provider)) => {
                     let token = provider
                         .token(self.core.token_client(), false)
@@ -497,25 +506,23 @@ impl Request<'_> {
                 path_template: &self.path_template,
                 attempt,
             };
-            let started = Instant::now();
-            let mut request = self.core.http.request(self.method.clone(), url.clone()).headers(headers.clone());
-            if let Some((username, password)) = basic {
-                request = request.basic_auth(username, Some(password.expose()));
-            }
+            // Read only when a subscriber records the span: the clock is not free.
+            let started = (!span.is_disabled()).then(Instant::now);
+            // Built directly, its headers set whole: a builder would insert them one by one.
+            let mut request = reqwest::Request::new(self.method.clone(), url.clone());
+            *request.headers_mut() = headers.clone();
+            *request.timeout_mut() = self.options.timeout;
             if let Some(payload) = &body {
                 let (body, streamed_length) = payload.body().await.map_err(Error::Upload)?;
-                request = request.body(body);
+                *request.body_mut() = Some(body);
                 if let Some(length) = streamed_length {
-                    request = request.header(reqwest::header::CONTENT_LENGTH, length);
+                    request.headers_mut().insert(reqwest::header::CONTENT_LENGTH, HeaderValue::from(length));
                 }
-            }
-            if let Some(timeout) = self.options.timeout {
-                request = request.timeout(timeout);
             }
             let limit = self.core.max_response_bytes;
             let hooks = &self.core.hooks.0;
             let outcome = async {
-                let mut request = request.build()?;
+                let mut request = request;
                 for hook in hooks {
                     hook.before_send(&info, &mut request);
                 }
@@ -543,7 +550,9 @@ impl Request<'_> {
                 Err(error) => Err(error),
             };
             span.record("attempt", attempt);
-            span.record("latency_ms", started.elapsed().as_millis() as u64);
+            if let Some(started) = started {
+                span.record("latency_ms", started.elapsed().as_millis() as u64);
+            }
             // A refused token is replaced once, by a fresh one, before the 401 counts.
             if let (Ok(response), Some((provider, scheme)), false, true) = (&outcome, tokens, refreshed, repeatable) {
                 if response.status == StatusCode::UNAUTHORIZED {
@@ -605,6 +614,8 @@ impl Request<'_> {
             let Some(close) = rest[open..].find('}') else { break };
             let name = &rest[open + 1..open + close];
             match self.path_params.iter().find(|(param, _)| *param == name) {
+                // Most values (ids, slugs) need no escaping: copied whole.
+                Some((_, value)) if value.bytes().all(is_unreserved) => path.push_str(value),
                 Some((_, value)) => path.extend(utf8_percent_encode(value, PATH_SEGMENT)),
                 None => path.push_str(&rest[open..=open + close]),
             }
@@ -675,7 +686,8 @@ trait FromSpecName: Sized {
 
 impl FromSpecName for HeaderName {
     fn from_spec_name<E>(name: &str) -> Result<Self, Error<E>> {
-        HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes())
+        // `from_bytes` lowercases as it checks.
+        HeaderName::from_bytes(name.as_bytes())
             .map_err(|_| Error::InvalidRequest(format!("`{name}` is not a valid header name")))
     }
 }

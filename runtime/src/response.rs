@@ -45,22 +45,21 @@ impl RawResponse {
     }
 
     /// The body as `T`; a failure names where in the body it happened (`[0].at: …`), since
-    /// a 300-field response's message alone rarely says which value was wrong.
+    /// a 300-field response's message alone rarely says which value was wrong. The place
+    /// is found from the error's position only when decoding fails, so a success costs
+    /// plain serde_json and nothing more.
     fn decode<T: DeserializeOwned, E>(&self) -> Result<T, Error<E>> {
-        let mut deserializer = serde_json::Deserializer::from_slice(&self.body);
-        let decoded = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-            let at = error.path().to_string();
-            let source = error.into_inner();
-            match at.as_str() {
-                "." => source,
-                _ => <serde_json::Error as serde::de::Error>::custom(format!("at `{at}`: {source}")),
+        serde_json::from_slice(&self.body).map_err(|source| {
+            let source = match path_at(&self.body, source.line(), source.column()) {
+                Some(at) => <serde_json::Error as serde::de::Error>::custom(format!("at `{at}`: {source}")),
+                None => source,
+            };
+            Error::Decode {
+                status: self.status,
+                headers: Box::new(self.headers.clone()),
+                body: self.body.clone(),
+                source,
             }
-        });
-        decoded.and_then(|value| deserializer.end().map(|()| value)).map_err(|source| Error::Decode {
-            status: self.status,
-            headers: Box::new(self.headers.clone()),
-            body: self.body.clone(),
-            source,
         })
     }
 
@@ -179,6 +178,86 @@ pub trait Envelope: DeserializeOwned {
 
     /// Takes the data out, leaving the rest of the envelope (messages, paging information).
     fn take_result(&mut self) -> Option<Self::Result>;
+}
+
+/// Where in a JSON document the byte at `line` and `column` (1-based, as serde_json
+/// reports errors) is: `items[2].price`, or `None` at the top level. A scan of the text,
+/// so it finds the place whatever type was being decoded.
+fn path_at(body: &[u8], line: usize, column: usize) -> Option<String> {
+    enum Frame {
+        /// The key being read or whose value is being read, once known.
+        Object(Option<String>),
+        /// The index of the current item, and whether it has started.
+        Array(usize, bool),
+    }
+    let line_start = match line {
+        0 | 1 => 0,
+        line => body.iter().enumerate().filter(|(_, byte)| **byte == b'\n').nth(line - 2)?.0 + 1,
+    };
+    let end = (line_start + column.max(1)).min(body.len());
+    let mut frames: Vec<Frame> = Vec::new();
+    let mut string: Option<Vec<u8>> = None;
+    let mut escaped = false;
+    let mut string_is_key = false;
+    for &byte in &body[..end] {
+        if let Some(text) = string.as_mut() {
+            match (escaped, byte) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => {
+                    let text = string.take().unwrap_or_default();
+                    if let (true, Some(Frame::Object(key))) = (string_is_key, frames.last_mut()) {
+                        *key = Some(String::from_utf8_lossy(&text).into_owned());
+                    }
+                    continue;
+                }
+                (false, _) => {}
+            }
+            text.push(byte);
+            continue;
+        }
+        if byte.is_ascii_whitespace() || byte == b':' {
+            continue;
+        }
+        if let Some(Frame::Array(_, started)) = frames.last_mut() {
+            if byte != b']' && byte != b',' {
+                *started = true;
+            }
+        }
+        match byte {
+            b'"' => {
+                string_is_key = matches!(frames.last(), Some(Frame::Object(None)));
+                string = Some(Vec::new());
+            }
+            b'{' => frames.push(Frame::Object(None)),
+            b'[' => frames.push(Frame::Array(0, false)),
+            b'}' | b']' => {
+                frames.pop();
+            }
+            b',' => match frames.last_mut() {
+                Some(Frame::Object(key)) => *key = None,
+                Some(Frame::Array(index, started)) => {
+                    *index += 1;
+                    *started = false;
+                }
+                None => {}
+            },
+            _ => {}
+        }
+    }
+    let mut path = String::new();
+    for frame in &frames {
+        match frame {
+            Frame::Object(Some(key)) if path.is_empty() => path.push_str(key),
+            Frame::Object(Some(key)) => {
+                path.push('.');
+                path.push_str(key);
+            }
+            Frame::Array(index, true) => path.push_str(&format!("[{index}]")),
+            Frame::Object(None) | Frame::Array(_, false) => break,
+        }
+    }
+    (!path.is_empty()).then_some(path)
 }
 
 /// `value` as `T` when every member of it, at any depth, lands in a field of `T`: an
@@ -300,6 +379,54 @@ mod tests {
     use super::*;
     use reqwest::header::HeaderValue;
     use serde::{Deserialize, Serialize};
+
+    /// What decoding `body` as `T` says went wrong, and where.
+    fn failure<T: DeserializeOwned + std::fmt::Debug>(body: &str) -> String {
+        let response =
+            RawResponse { status: StatusCode::OK, headers: HeaderMap::new(), body: Bytes::from(body.to_owned()) };
+        match response.decode::<T, ()>() {
+            Err(Error::Decode { source, .. }) => source.to_string(),
+            other => panic!("expected a decode error, got {other:?}"),
+        }
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Page {
+        items: Vec<Item>,
+        total: u32,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Item {
+        id: u32,
+        tags: Vec<String>,
+        owner: Option<Inner>,
+    }
+
+    #[test]
+    fn decode_errors_name_their_place_in_the_body() {
+        let wrong_type = r#"{"items": [{"id": 1, "tags": []}, {"id": 2, "tags": ["a", 3]}], "total": 2}"#;
+        assert!(failure::<Page>(wrong_type).starts_with("at `items[1].tags[1]`: invalid type: integer `3`"));
+        let missing = "{\n  \"items\": [\n    {\"id\": 1, \"tags\": [], \"owner\": {}}\n  ],\n  \"total\": 1\n}";
+        assert!(
+            failure::<Page>(missing).starts_with("at `items[0].owner`: missing field `a`"),
+            "{}",
+            failure::<Page>(missing)
+        );
+        let keys_with_escapes = r#"{"items": [], "total": "many", "x\"y": 1}"#;
+        assert!(failure::<Page>(keys_with_escapes).starts_with("at `total`: invalid type: string"));
+        let truncated = r#"[{"id": 1, "tags": ["a"#;
+        assert!(
+            failure::<Vec<Item>>(truncated).starts_with("at `[0].tags[0]`: EOF while parsing"),
+            "{}",
+            failure::<Vec<Item>>(truncated)
+        );
+        // At the top level there is no place to name.
+        assert!(failure::<Page>("true").starts_with("invalid type: boolean"));
+        assert!(failure::<Page>(r#"{"items": []}"#).starts_with("missing field `total`"));
+    }
 
     #[test]
     fn header_values_read_as_strings_literals_then_lists() {

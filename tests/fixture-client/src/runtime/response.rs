@@ -47,22 +47,21 @@ impl RawResponse {
     }
 
     /// The body as `T`; a failure names where in the body it happened (`[0].at: …`), since
-    /// a 300-field response's message alone rarely says which value was wrong.
+    /// a 300-field response's message alone rarely says which value was wrong. The place
+    /// is found from the error's position only when decoding fails, so a success costs
+    /// plain serde_json and nothing more.
     fn decode<T: DeserializeOwned, E>(&self) -> Result<T, Error<E>> {
-        let mut deserializer = serde_json::Deserializer::from_slice(&self.body);
-        let decoded = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-            let at = error.path().to_string();
-            let source = error.into_inner();
-            match at.as_str() {
-                "." => source,
-                _ => <serde_json::Error as serde::de::Error>::custom(format!("at `{at}`: {source}")),
+        serde_json::from_slice(&self.body).map_err(|source| {
+            let source = match path_at(&self.body, source.line(), source.column()) {
+                Some(at) => <serde_json::Error as serde::de::Error>::custom(format!("at `{at}`: {source}")),
+                None => source,
+            };
+            Error::Decode {
+                status: self.status,
+                headers: Box::new(self.headers.clone()),
+                body: self.body.clone(),
+                source,
             }
-        });
-        decoded.and_then(|value| deserializer.end().map(|()| value)).map_err(|source| Error::Decode {
-            status: self.status,
-            headers: Box::new(self.headers.clone()),
-            body: self.body.clone(),
-            source,
         })
     }
 
@@ -181,6 +180,86 @@ pub trait Envelope: DeserializeOwned {
 
     /// Takes the data out, leaving the rest of the envelope (messages, paging information).
     fn take_result(&mut self) -> Option<Self::Result>;
+}
+
+/// Where in a JSON document the byte at `line` and `column` (1-based, as serde_json
+/// reports errors) is: `items[2].price`, or `None` at the top level. A scan of the text,
+/// so it finds the place whatever type was being decoded.
+fn path_at(body: &[u8], line: usize, column: usize) -> Option<String> {
+    enum Frame {
+        /// The key being read or whose value is being read, once known.
+        Object(Option<String>),
+        /// The index of the current item, and whether it has started.
+        Array(usize, bool),
+    }
+    let line_start = match line {
+        0 | 1 => 0,
+        line => body.iter().enumerate().filter(|(_, byte)| **byte == b'\n').nth(line - 2)?.0 + 1,
+    };
+    let end = (line_start + column.max(1)).min(body.len());
+    let mut frames: Vec<Frame> = Vec::new();
+    let mut string: Option<Vec<u8>> = None;
+    let mut escaped = false;
+    let mut string_is_key = false;
+    for &byte in &body[..end] {
+        if let Some(text) = string.as_mut() {
+            match (escaped, byte) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => {
+                    let text = string.take().unwrap_or_default();
+                    if let (true, Some(Frame::Object(key))) = (string_is_key, frames.last_mut()) {
+                        *key = Some(String::from_utf8_lossy(&text).into_owned());
+                    }
+                    continue;
+                }
+                (false, _) => {}
+            }
+            text.push(byte);
+            continue;
+        }
+        if byte.is_ascii_whitespace() || byte == b':' {
+            continue;
+        }
+        if let Some(Frame::Array(_, started)) = frames.last_mut() {
+            if byte != b']' && byte != b',' {
+                *started = true;
+            }
+        }
+        match byte {
+            b'"' => {
+                string_is_key = matches!(frames.last(), Some(Frame::Object(None)));
+                string = Some(Vec::new());
+            }
+            b'{' => frames.push(Frame::Object(None)),
+            b'[' => frames.push(Frame::Array(0, false)),
+            b'}' | b']' => {
+                frames.pop();
+            }
+            b',' => match frames.last_mut() {
+                Some(Frame::Object(key)) => *key = None,
+                Some(Frame::Array(index, started)) => {
+                    *index += 1;
+                    *started = false;
+                }
+                None => {}
+            },
+            _ => {}
+        }
+    }
+    let mut path = String::new();
+    for frame in &frames {
+        match frame {
+            Frame::Object(Some(key)) if path.is_empty() => path.push_str(key),
+            Frame::Object(Some(key)) => {
+                path.push('.');
+                path.push_str(key);
+            }
+            Frame::Array(index, true) => path.push_str(&format!("[{index}]")),
+            Frame::Object(None) | Frame::Array(_, false) => break,
+        }
+    }
+    (!path.is_empty()).then_some(path)
 }
 
 /// `value` as `T` when every member of it, at any depth, lands in a field of `T`: an
