@@ -109,7 +109,7 @@ fn kept(attribute: &syn::Attribute) -> bool {
 }
 
 fn quote_item(item: syn::Item) -> String {
-    let file = syn::File { shebang: None, attrs: Vec::new(), items: vec![item] };
+    let file = syn::File { shebang: None, frontmatter: None, attrs: Vec::new(), items: vec![item] };
     // Token text, not formatted text: line breaks must not tell two items apart.
     quote::ToTokens::to_token_stream(&file).to_string()
 }
