@@ -343,9 +343,7 @@ impl Request<'_> {
     /// Sends the request, retrying as the policy allows, and reads the whole response.
     pub async fn send<E>(self) -> Result<RawResponse, Error<E>> {
         let limit = self.core.max_response_bytes;
-        // Boxed once here, so the callers' futures stay small and are not copied whole
-        // each time one is moved (the send loop's state is kilobytes).
-        match Box::pin(self.execute(false)).await? {
+        match self.execute(false).await? {
             Answer::Read(response) => Ok(response),
             Answer::Streaming(streaming) => streaming.read(limit).await,
         }
@@ -354,7 +352,7 @@ impl Request<'_> {
     /// Sends the request; a success's body is left unread, to be read as it comes
     /// ([`Answer::Streaming`]); any other answer is read in full.
     pub async fn send_streaming<E>(self) -> Result<Answer, Error<E>> {
-        Box::pin(self.execute(true)).await
+        self.execute(true).await
     }
 
     async fn execute<E>(mut self, stream_success: bool) -> Result<Answer, Error<E>> {
