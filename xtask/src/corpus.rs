@@ -20,6 +20,8 @@ pub struct Options {
     pub dir: PathBuf,
     /// Only documents whose path contains this.
     pub filter: Option<String>,
+    /// Only documents of at most this many bytes (a quick sweep leaves out the giants).
+    pub max_bytes: Option<u64>,
     /// Generate only; skip `cargo check`.
     pub no_check: bool,
     /// Instead of `cargo check`, run `verify` on each document: every schema's instances
@@ -34,6 +36,8 @@ struct Entry {
     path: String,
     operations: String,
     invalid: bool,
+    /// The document's size, when the inventory gives it.
+    bytes: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +77,7 @@ fn read_inventory(dir: &Path) -> Result<Vec<Entry>> {
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap_or_default().split('\t').collect();
     let column = |name: &str| header.iter().position(|column| *column == name);
+    let bytes_column = column("bytes");
     let (Some(path_column), Some(operations_column)) = (column("path"), column("n_operations")) else {
         bail!("{} has no `path` and `n_operations` columns", inventory.display());
     };
@@ -84,6 +89,7 @@ fn read_inventory(dir: &Path) -> Result<Vec<Entry>> {
             Entry {
                 invalid: path.starts_with("_invalid/"),
                 operations: fields.get(operations_column).copied().unwrap_or_default().to_owned(),
+                bytes: bytes_column.and_then(|column| fields.get(column)).and_then(|bytes| bytes.parse().ok()),
                 path,
             }
         })
@@ -107,6 +113,7 @@ pub fn run(root: &Path, options: &Options) -> Result<String> {
     let entries: Vec<Entry> = read_inventory(&options.dir)?
         .into_iter()
         .filter(|entry| options.filter.as_ref().is_none_or(|filter| entry.path.contains(filter.as_str())))
+        .filter(|entry| options.max_bytes.is_none_or(|limit| entry.bytes.is_some_and(|bytes| bytes <= limit)))
         .collect();
     if entries.is_empty() {
         bail!("no document in {} matches", options.dir.join("INVENTORY.tsv").display());
@@ -206,12 +213,17 @@ fn run_one(entry: &Entry, options: &Options, output_root: &Path, target_dir: &Pa
     }
     if options.verify {
         let checked = Instant::now();
-        match crate::verify::run(
+        let work_dir = output_root.join(format!("{name}-verify"));
+        let verified = crate::verify::run(
             root,
             std::slice::from_ref(&file),
-            &output_root.join(format!("{name}-verify")),
+            &work_dir,
             &crate::verify::Options { mock: options.mock, ..crate::verify::Options::default() },
-        ) {
+        );
+        if let Err(error) = crate::verify::clean_build(root, &work_dir) {
+            eprintln!("warning: {error:#}");
+        }
+        match verified {
             Ok(report) => {
                 let summary = report.summaries.first().cloned().unwrap_or_default();
                 row.check = format!("{:.0}s", checked.elapsed().as_secs_f64());
@@ -334,7 +346,7 @@ mod tests {
     #[test]
     fn an_absent_corpus_is_an_error_that_says_so() {
         let options =
-            Options { dir: PathBuf::from("/no/such/corpus"), filter: None, no_check: true, verify: false, mock: false };
+            Options { dir: PathBuf::from("/no/such/corpus"), filter: None, max_bytes: None, no_check: true, verify: false, mock: false };
         let error = run(Path::new("."), &options).expect_err("absent");
         assert!(error.to_string().contains("the corpus is absent"), "{error}");
     }

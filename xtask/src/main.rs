@@ -34,6 +34,9 @@ enum Command {
         /// Only documents whose path contains this.
         #[arg(long)]
         filter: Option<String>,
+        /// Only documents of at most this many bytes (by the inventory).
+        #[arg(long)]
+        max_bytes: Option<u64>,
         /// Generate only; skip `cargo check`.
         #[arg(long)]
         no_check: bool,
@@ -141,11 +144,11 @@ fn run(cli: Cli) -> Result<()> {
             let mode = if check { Mode::Check } else { Mode::Write };
             println!("{}", xtask::codegen(&xtask::workspace_root(), mode)?);
         }
-        Command::Corpus { dir, filter, no_check, verify, no_mock } => {
+        Command::Corpus { dir, filter, max_bytes, no_check, verify, no_mock } => {
             let dir = if dir.is_relative() { xtask::workspace_root().join(dir) } else { dir };
             let report = xtask::corpus::run(
                 &xtask::workspace_root(),
-                &xtask::corpus::Options { dir, filter, no_check, verify, mock: !no_mock },
+                &xtask::corpus::Options { dir, filter, max_bytes, no_check, verify, mock: !no_mock },
             )?;
             println!("{report}");
         }

@@ -510,6 +510,36 @@ enum Outcome {
     Failed(String),
 }
 
+/// The driver's package name: its work folder's, so that verifications in other folders,
+/// which share the target folder, do not overwrite its executable.
+fn driver_package(work_dir: &Path) -> String {
+    let folder = work_dir.file_name().and_then(|name| name.to_str()).unwrap_or("verify");
+    let folder: String =
+        folder.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    format!("verify-driver-{folder}")
+}
+
+/// Removes what building the verification in `work_dir` left in the shared target folder
+/// (its client and driver), so a run over a whole corpus does not keep a build per
+/// document (tens of gigabytes). The dependencies stay built.
+pub fn clean_build(root: &Path, work_dir: &Path) -> Result<()> {
+    let manifest = work_dir.join("driver/Cargo.toml");
+    if !manifest.exists() {
+        return Ok(());
+    }
+    let status = Command::new(env!("CARGO"))
+        .args(["clean", "--quiet", "--manifest-path"])
+        .arg(&manifest)
+        .args(["-p", &driver_package(work_dir), "-p", CLIENT_CRATE])
+        .env("CARGO_TARGET_DIR", root.join("target/verify-target"))
+        .status()
+        .context("running cargo clean")?;
+    if !status.success() {
+        bail!("cargo clean failed for {}", work_dir.display());
+    }
+    Ok(())
+}
+
 /// Writes the client and the driver under `work_dir`, builds the driver, and returns its executable.
 fn build_driver(root: &Path, verification: &Verification, work_dir: &Path) -> Result<PathBuf> {
     let client_dir = work_dir.join("client");
@@ -519,14 +549,7 @@ fn build_driver(root: &Path, verification: &Verification, work_dir: &Path) -> Re
     fs::create_dir_all(driver_dir.join("src"))?;
     // The driver's name is its work folder's, so that verifications in other folders,
     // which share the target folder, do not overwrite its executable.
-    let folder = work_dir.file_name().and_then(|name| name.to_str()).unwrap_or("verify");
-    let package = format!(
-        "verify-driver-{}",
-        folder
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
-            .collect::<String>()
-    );
+    let package = driver_package(work_dir);
     // Arguments of mapped string formats are named by their crates' paths (`chrono::…`).
     let client_manifest = verification.generated.files.get(Path::new("Cargo.toml")).map_or("", String::as_str);
     let format_crates: Vec<&str> = client_manifest
@@ -545,6 +568,8 @@ fn build_driver(root: &Path, verification: &Verification, work_dir: &Path) -> Re
         .args(["build", "--quiet", "--manifest-path"])
         .arg(driver_dir.join("Cargo.toml"))
         .env("CARGO_TARGET_DIR", &target)
+        // Each driver is built once: incremental state would only fill the disk.
+        .env("CARGO_INCREMENTAL", "0")
         .output()
         .context("running cargo for the verification driver")?;
     if !output.status.success() {
