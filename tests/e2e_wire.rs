@@ -8,7 +8,7 @@ use fixture_client::dns;
 use fixture_client::runtime::File;
 use serde_json::json;
 use std::collections::BTreeMap;
-use wiremock::matchers::{method, path};
+use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 async fn recorded(server: &MockServer) -> Vec<wiremock::Request> {
@@ -47,6 +47,7 @@ async fn dns_records_of_every_kind_list_with_all_their_fields() {
     ]);
     Mock::given(method("GET"))
         .and(path("/zones/z1/dns_records"))
+        .and(query_param("per_page", "50"))
         .respond_with(
             ResponseTemplate::new(200)
                 .set_body_json(json!({"success": true, "errors": [], "messages": [], "result": records})),
@@ -55,7 +56,8 @@ async fn dns_records_of_every_kind_list_with_all_their_fields() {
         .await;
     let client = dns::Client::builder().base_url(server.uri()).token("t").build().expect("builds");
     // The envelope is unwrapped: the body is its `result`.
-    let result = client.records().list_dns_records("z1").await.expect("listed").into_body();
+    // Parameters whose schemas give no type take the text (or number) they are sent as.
+    let result = client.records().list_dns_records("z1").per_page(50).await.expect("listed").into_body();
     let dns::DnsRecord::A(first) = &result[0] else { panic!("an A record: {:?}", result[0]) };
     assert_eq!((first.id.as_deref(), first.content.as_str(), first.proxied), (Some("r1"), "198.51.100.4", Some(true)));
     let dns::DnsRecord::Cname(second) = &result[1] else { panic!("a CNAME record: {:?}", result[1]) };

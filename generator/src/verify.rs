@@ -289,7 +289,11 @@ fn plan_operation(
             .or_else(|| spec_parameter.get("content").and_then(first_media_schema))
             .ok_or_else(|| format!("the parameter `{}` has no schema", parameter.api_name))?;
         let example = spec_parameter.get("example").cloned().or_else(|| first_example(spec_parameter));
-        candidates.push(values(document, schema, example, &parameter.api_name)?);
+        let (example, synthesized) = values(document, schema, example, &parameter.api_name)?;
+        // A parameter whose schema gives no type is lowered to a scalar (see
+        // `load::operations`): values of another kind are spelled as that scalar.
+        let scalar = api.types.resolved_ref(&parameter.ty);
+        candidates.push((example.map(|value| as_scalar(scalar, value)), as_scalar(scalar, synthesized)));
         // `String` where the method takes `impl Into<String>`.
         argument_types.push(type_tokens(api, &parameter.ty, TypeContext::Types).to_string());
     }
@@ -390,6 +394,22 @@ const OPTIONAL_DEPTH: usize = 8;
 const MAX_REF_REPEATS: usize = 2;
 
 /// The instances of `schema`: its example, then one per pick, deduplicated.
+/// `value` as the scalar `ty` takes, when it is not one already (other types: unchanged).
+fn as_scalar(ty: &TypeRef, value: Value) -> Value {
+    match (ty, value) {
+        (TypeRef::String, Value::String(text)) => Value::String(text),
+        (TypeRef::String, value @ (Value::Number(_) | Value::Bool(_))) => Value::String(value.to_string()),
+        (TypeRef::String, _) => Value::String("text".to_owned()),
+        (TypeRef::I64, value) if value.is_i64() => value,
+        (TypeRef::I64, _) => Value::from(1),
+        (TypeRef::F64, value) if value.is_number() => value,
+        (TypeRef::F64, _) => Value::from(1.5),
+        (TypeRef::Bool, value) if value.is_boolean() => value,
+        (TypeRef::Bool, _) => Value::Bool(true),
+        (_, value) => value,
+    }
+}
+
 pub fn instances(document: &Value, schema: &Value) -> Vec<Instance> {
     let mut found: Vec<Instance> = Vec::new();
     let mut push = |value: Option<Value>, source: String| {

@@ -372,6 +372,21 @@ impl<'a> Lowering<'a> {
                     _ => TypeRef::String,
                 },
             };
+            // A parameter goes on the wire as text; a schema that says nothing of its type
+            // (`{}`, or only an example: many of Cloudflare's identifiers) is read as the
+            // scalar its example is, else as a string, never as any JSON.
+            // The parameter's own example, else its schema's: what examples in docs show.
+            let example = data.example.clone().or_else(|| match &data.format {
+                ParameterSchemaOrContent::Schema(schema) => {
+                    self.resolve_schema(schema).and_then(|schema| schema.schema_data.example.clone())
+                }
+                ParameterSchemaOrContent::Content(_) => None,
+            });
+            let ty = match query_style {
+                QueryStyle::Json => ty,
+                _ if self.is_untyped(&ty) => scalar_like(example.as_ref()),
+                _ => ty,
+            };
             lowered.push(Parameter {
                 api_name: data.name.clone(),
                 rust_name: rust_names.claim(naming::snake_ident(&data.name)),
@@ -387,13 +402,7 @@ impl<'a> Lowering<'a> {
                     ParameterSchemaOrContent::Content(_) => None,
                 }
                 .filter(|value| !value.is_null()),
-                // The parameter's own example, else its schema's: what examples in docs show.
-                example: data.example.clone().or_else(|| match &data.format {
-                    ParameterSchemaOrContent::Schema(schema) => {
-                        self.resolve_schema(schema).and_then(|schema| schema.schema_data.example.clone())
-                    }
-                    ParameterSchemaOrContent::Content(_) => None,
-                }),
+                example,
             });
         }
         for name in path_template_names(path) {
@@ -850,5 +859,15 @@ mod tests {
         assert_eq!(query_style(&Style::PipeDelimited, Some(false)), QueryStyle::Joined('|'));
         assert_eq!(query_style(&Style::PipeDelimited, Some(true)), QueryStyle::Exploded);
         assert_eq!(query_style(&Style::DeepObject, None), QueryStyle::DeepObject);
+    }
+}
+
+/// The scalar type of a parameter whose schema gives none: its example's, else text.
+fn scalar_like(example: Option<&serde_json::Value>) -> TypeRef {
+    match example {
+        Some(serde_json::Value::Bool(_)) => TypeRef::Bool,
+        Some(serde_json::Value::Number(number)) if number.is_i64() => TypeRef::I64,
+        Some(serde_json::Value::Number(_)) => TypeRef::F64,
+        _ => TypeRef::String,
     }
 }

@@ -30,7 +30,7 @@ impl<'c> Records<'c> {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = fixture_client::dns::Client::from_env().build()?;
-    /// let response = client.records().list_dns_records("zone_id").await?;
+    /// let response = client.records().list_dns_records("023e105f4ecef8ad9ca31a8372d0c353").await?;
     /// println!("{:?}", response.body());
     /// # Ok(())
     /// # }
@@ -39,6 +39,7 @@ impl<'c> Records<'c> {
         ListDnsRecords {
             client: self.client,
             zone_id: zone_id.into(),
+            per_page: None,
             options: runtime::RequestOptions::default(),
         }
     }
@@ -57,7 +58,7 @@ impl<'c> Records<'c> {
     /// let client = fixture_client::dns::Client::from_env().build()?;
     /// let response = client.records()
     ///     .create_dns_record(
-    ///         "zone_id",
+    ///         "023e105f4ecef8ad9ca31a8372d0c353",
     ///         fixture_client::dns::DnsRecord::A(fixture_client::dns::ARecord { r#type: fixture_client::dns::ARecordType::A, name: "name".to_owned(), content: "content".to_owned(), id: None, ttl: None, comment: None, proxied: None }),
     ///     )
     ///     .await?;
@@ -124,10 +125,17 @@ impl<'c> Records<'c> {
 pub struct ListDnsRecords<'c> {
     client: &'c Client,
     zone_id: String,
+    per_page: Option<i64>,
     options: runtime::RequestOptions,
 }
 
 impl<'c> ListDnsRecords<'c> {
+    /// Sets the optional query parameter `per_page`.
+    pub fn per_page(mut self, value: i64) -> Self {
+        self.per_page = Some(value);
+        self
+    }
+
     /// Overrides the client's timeout, retries, headers or query parameters for this request.
     pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
         self.options = options;
@@ -156,6 +164,7 @@ impl<'c> ListDnsRecords<'c> {
                 "/zones/{zone_id}/dns_records",
             )
             .path_param("zone_id", &self.zone_id)
+            .query("per_page", &self.per_page, true)
             .accept("application/json")
             .security(&[&[&super::TOKEN]])
             .options(self.options)

@@ -7,6 +7,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use crate::runtime;
 
+/// An identifier.
+pub type Identifier = serde_json::Value;
+
 pub type Messages = Vec<MessagesInnerItem>;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
