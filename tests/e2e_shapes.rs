@@ -1158,6 +1158,18 @@ mod swagger2 {
     }
 
     #[tokio::test]
+    async fn a_binary_schema_is_bytes_even_where_json_is_listed_first() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/v2/pets/5/render/png"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(vec![0x89, b'P', b'N', b'G'], "image/png"))
+            .mount(&server)
+            .await;
+        let response = client(&server).pets().render_pet(5, pets_api::RenderPetFormat::Png).await.expect("rendered");
+        assert_eq!(response.into_body().as_ref(), [0x89, b'P', b'N', b'G']);
+    }
+
+    #[tokio::test]
     async fn an_accept_header_the_caller_configures_wins_over_the_documented_one() {
         let server = MockServer::start().await;
         Mock::given(method("GET"))

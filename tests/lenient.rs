@@ -83,10 +83,16 @@ fn a_dangling_schema_ref_is_any_value_and_strict_refuses_it() {
 #[test]
 fn an_enum_of_single_values_on_a_list_is_what_its_items_take() {
     let file = "tests/fixtures/lenient_schemas.yaml";
-    let expected = [format!(
-        "{file}: #/components/schemas/Webhook/properties/events/enum: \
-         an `enum` of single values on a list; read as the values its items may take"
-    )];
+    let expected = [
+        format!(
+            "{file}: #/components/schemas/Webhook/properties/events/enum: \
+             an `enum` of single values on a list; read as the values its items may take"
+        ),
+        format!(
+            "{file}: #/paths/~1webhooks~1{{id}}/delete/responses/204/content: \
+             a 204 response has no body in HTTP; its `content` is ignored"
+        ),
+    ];
     assert_eq!(warnings("lenient_schemas.yaml"), expected);
     assert_strict_refuses("lenient_schemas.yaml", &expected);
 }
@@ -95,7 +101,9 @@ fn an_enum_of_single_values_on_a_list_is_what_its_items_take() {
 async fn a_list_of_enum_values_goes_on_the_wire_and_comes_back_typed() {
     use lenient_schemas::WebhookEventsItem as Event;
     let server = MockServer::start().await;
-    let sent = serde_json::json!({"url": "https://example.com/hook", "events": ["meeting_started", "meeting_ended"]});
+    let sent = serde_json::json!({
+        "url": "https://example.com/hook", "retries": 3, "events": ["meeting_started", "meeting_ended"]
+    });
     Mock::given(method("POST"))
         .and(path("/webhooks"))
         .and(wiremock::matchers::body_json(&sent))
@@ -105,10 +113,26 @@ async fn a_list_of_enum_values_goes_on_the_wire_and_comes_back_typed() {
     let client = lenient_schemas::Client::builder(server.uri()).build().expect("builds");
     let webhook = lenient_schemas::Webhook {
         url: "https://example.com/hook".to_owned(),
+        // An `i32`: sent as `3`, never `3.0`, which an integer format refuses.
+        retries: Some(3_i32),
         events: vec![Event::MeetingStarted, Event::MeetingEnded],
     };
     let created = client.create_webhook(webhook.clone()).await.expect("matched").into_body();
     assert_eq!(created, webhook);
+}
+
+#[tokio::test]
+async fn a_204_documented_with_a_body_succeeds_without_one() {
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .and(path("/webhooks/w1"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    let client = lenient_schemas::Client::builder(server.uri()).build().expect("builds");
+    let deleted: fixture_client::runtime::Response<()> =
+        client.delete_webhook("w1").await.expect("an empty 204 is a success");
+    assert_eq!(deleted.status().as_u16(), 204);
 }
 
 #[tokio::test]

@@ -749,6 +749,10 @@ impl<'d> Synth<'d> {
             }
             Some("string") => string(object, pick),
             Some("integer") => Some(Value::from(integer(object))),
+            // A number in an integer format is an integer on the wire (and to a validator).
+            Some("number") if matches!(object.get("format").and_then(Value::as_str), Some("int32" | "int64")) => {
+                Some(Value::from(integer(object)))
+            }
             Some("number") => Some(number(object)),
             Some("boolean") => Some(Value::Bool(pick.index % 2 == 0)),
             Some("array") => self.array(object, pick, depth),

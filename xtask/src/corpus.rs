@@ -229,9 +229,7 @@ fn run_one(entry: &Entry, options: &Options, output_root: &Path, target_dir: &Pa
                 row.check = format!("{:.0}s", checked.elapsed().as_secs_f64());
                 row.verify = Some(summary.clone());
                 row.outcome = if summary.failures() == 0 { Outcome::Passed } else { Outcome::Failed };
-                if let Some(first) =
-                    report.findings.iter().find(|finding| finding.kind != crate::verify::FindingKind::Example)
-                {
+                if let Some(first) = report.findings.iter().find(|finding| !finding.kind.is_warning()) {
                     row.first_error = format!("{}: {}", first.pointer, first.detail);
                 }
             }
@@ -345,8 +343,14 @@ mod tests {
 
     #[test]
     fn an_absent_corpus_is_an_error_that_says_so() {
-        let options =
-            Options { dir: PathBuf::from("/no/such/corpus"), filter: None, max_bytes: None, no_check: true, verify: false, mock: false };
+        let options = Options {
+            dir: PathBuf::from("/no/such/corpus"),
+            filter: None,
+            max_bytes: None,
+            no_check: true,
+            verify: false,
+            mock: false,
+        };
         let error = run(Path::new("."), &options).expect_err("absent");
         assert!(error.to_string().contains("the corpus is absent"), "{error}");
     }

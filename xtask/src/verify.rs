@@ -49,6 +49,13 @@ pub enum FindingKind {
     ExampleRequest,
 }
 
+impl FindingKind {
+    /// A warning: what the spec's own examples get wrong, which may be the examples' fault.
+    pub fn is_warning(&self) -> bool {
+        matches!(self, Self::Example | Self::ExampleRequest)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Finding {
     pub kind: FindingKind,
@@ -1170,6 +1177,12 @@ fn judge(operation: &OperationCase, answer: &Value) -> Verdict {
             false => Verdict::Finding(FindingKind::Violation, detail),
         };
     }
+    // Prism failing to make an answer it should (a schema too complex for its faker, a
+    // dynamic answer for a media type it cannot fake): the mock's limit, not the client's.
+    const MOCK_LIMITS: [&str; 3] = ["errors#SCHEMA_TOO_COMPLEX", "errors#UNKNOWN", "errors#NO_RESPONSE_DEFINED"];
+    if MOCK_LIMITS.iter().any(|limit| detail.contains(&format!("https://stoplight.io/prism/{limit}"))) {
+        return Verdict::Mock(format!("answered {status}: {detail}"));
+    }
     // Prism's own answer to a request it cannot route or finds wrong (some without the header).
     if detail.contains("https://stoplight.io/prism/errors#") {
         return Verdict::Finding(FindingKind::Violation, format!("answered {status}: {detail}"));
@@ -1404,6 +1417,17 @@ mod tests {
         let detail = r#"the server answered 422: {"type":"https://stoplight.io/prism/errors#UNPROCESSABLE_ENTITY"}"#;
         let answer = json!({"kind": "unexpected", "status": 422, "detail": detail});
         assert!(matches!(judge(&operation(true), &answer), Verdict::Finding(FindingKind::Violation, _)));
+    }
+
+    #[test]
+    fn the_mocks_own_failures_are_not_the_clients() {
+        let answer = |detail: &str| json!({"kind": "unexpected", "status": 500, "detail": detail});
+        let too_complex =
+            answer(r#"{"type":"https://stoplight.io/prism/errors#SCHEMA_TOO_COMPLEX","title":"Schema too complex"}"#);
+        assert!(matches!(judge(&operation(true), &too_complex), Verdict::Mock(_)));
+        let refused =
+            answer(r#"{"type":"https://stoplight.io/prism/errors#UNPROCESSABLE_ENTITY","title":"Invalid request"}"#);
+        assert!(matches!(judge(&operation(true), &refused), Verdict::Finding(FindingKind::Violation, _)));
     }
 
     #[test]

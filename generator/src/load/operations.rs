@@ -500,14 +500,28 @@ impl<'a> Lowering<'a> {
                 (true, _) => format!("{builder_name}Response{}", status_key(status)),
                 (false, _) => format!("{builder_name}Error{}", naming::type_name(&status_key(status))),
             };
-            let preferred = preferred_media(&response.content);
+            let mut preferred = preferred_media(&response.content);
+            // HTTP gives these statuses no body, whatever the spec says they carry.
+            if let (StatusMatch::Code(code @ (204 | 205 | 304)), Some(_)) = (status, preferred) {
+                self.warn(
+                    pointer(&response_at, "content"),
+                    format!("a {code} response has no body in HTTP; its `content` is ignored"),
+                );
+                preferred = None;
+            }
             let body = match preferred {
                 None => ResponseBody::Empty,
                 Some((media_type, media)) => match body_encoding(media_type) {
                     BodyEncoding::Json | BodyEncoding::Form | BodyEncoding::Multipart => match &media.schema {
                         Some(schema) => {
                             let schema_at = pointer(&pointer(&pointer(&response_at, "content"), media_type), "schema");
-                            ResponseBody::Json(self.lower_type(schema, &schema_at, &hint))
+                            match self.lower_type(schema, &schema_at, &hint) {
+                                // A binary string is the body's bytes themselves, whatever
+                                // media type is listed first (Swagger 2.0's `produces` lists
+                                // JSON beside the audio and images such an operation returns).
+                                TypeRef::Bytes => ResponseBody::Bytes,
+                                ty => ResponseBody::Json(ty),
+                            }
                         }
                         None => ResponseBody::Json(TypeRef::Json),
                     },
@@ -846,6 +860,16 @@ fn canonical_reason(code: u16) -> Option<&'static str> {
     })
 }
 
+/// The scalar type of a parameter whose schema gives none: its example's, else text.
+fn scalar_like(example: Option<&serde_json::Value>) -> TypeRef {
+    match example {
+        Some(serde_json::Value::Bool(_)) => TypeRef::Bool,
+        Some(serde_json::Value::Number(number)) if number.is_i64() => TypeRef::I64,
+        Some(serde_json::Value::Number(_)) => TypeRef::F64,
+        _ => TypeRef::String,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -859,15 +883,5 @@ mod tests {
         assert_eq!(query_style(&Style::PipeDelimited, Some(false)), QueryStyle::Joined('|'));
         assert_eq!(query_style(&Style::PipeDelimited, Some(true)), QueryStyle::Exploded);
         assert_eq!(query_style(&Style::DeepObject, None), QueryStyle::DeepObject);
-    }
-}
-
-/// The scalar type of a parameter whose schema gives none: its example's, else text.
-fn scalar_like(example: Option<&serde_json::Value>) -> TypeRef {
-    match example {
-        Some(serde_json::Value::Bool(_)) => TypeRef::Bool,
-        Some(serde_json::Value::Number(number)) if number.is_i64() => TypeRef::I64,
-        Some(serde_json::Value::Number(_)) => TypeRef::F64,
-        _ => TypeRef::String,
     }
 }

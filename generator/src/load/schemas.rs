@@ -221,6 +221,9 @@ impl<'a> Lowering<'a> {
             },
             SchemaKind::Type(Type::Number(number)) => match &number.format {
                 VariantOrUnknownOrEmpty::Item(NumberFormat::Float) => TypeRef::F32,
+                // `type: number` in an integer format holds integers only (validators say so).
+                VariantOrUnknownOrEmpty::Unknown(format) if format == "int32" => TypeRef::I32,
+                VariantOrUnknownOrEmpty::Unknown(format) if format == "int64" => TypeRef::I64,
                 _ => TypeRef::F64,
             },
             SchemaKind::Type(Type::Boolean(_)) => TypeRef::Bool,

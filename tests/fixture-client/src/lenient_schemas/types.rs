@@ -7,6 +7,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Webhook {
     pub url: String,
+    /// A `number` in an integer format, as Marketo's ids: integers only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retries: Option<i32>,
     /// The events to send, as Zoom writes them (the values on the list, not its items).
     pub events: Vec<WebhookEventsItem>,
 }

@@ -20,7 +20,7 @@ impl Client {
     /// let client = fixture_client::lenient_schemas::Client::from_env().build()?;
     /// let response = client
     ///     .create_webhook(
-    ///         fixture_client::lenient_schemas::Webhook { url: "url".to_owned(), events: vec![fixture_client::lenient_schemas::WebhookEventsItem::MeetingStarted] },
+    ///         fixture_client::lenient_schemas::Webhook { url: "url".to_owned(), retries: None, events: vec![fixture_client::lenient_schemas::WebhookEventsItem::MeetingStarted] },
     ///     )
     ///     .await?;
     /// println!("{:?}", response.body());
@@ -31,6 +31,30 @@ impl Client {
         CreateWebhook {
             client: self,
             body,
+            options: runtime::RequestOptions::default(),
+        }
+    }
+
+    /// `DELETE /webhooks/{id}`
+    ///
+    /// - `id`: the `id` path parameter
+    ///
+    /// Returns the request builder [`DeleteWebhook`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::lenient_schemas::Client::from_env().build()?;
+    /// let response = client.delete_webhook("id").await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn delete_webhook(&self, id: impl Into<String>) -> DeleteWebhook<'_> {
+        DeleteWebhook {
+            client: self,
+            id: id.into(),
             options: runtime::RequestOptions::default(),
         }
     }
@@ -81,6 +105,55 @@ impl<'c> CreateWebhook<'c> {
 impl<'c> std::future::IntoFuture for CreateWebhook<'c> {
     type Output = Result<
         runtime::Response<types::Webhook>,
+        runtime::Error<std::convert::Infallible>,
+    >;
+    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// A `DELETE /webhooks/{id}` request, from [`Client::delete_webhook`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent: `.await` it"]
+pub struct DeleteWebhook<'c> {
+    client: &'c Client,
+    id: String,
+    options: runtime::RequestOptions,
+}
+
+impl<'c> DeleteWebhook<'c> {
+    /// Overrides the client's timeout, retries, headers or query parameters for this request.
+    pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Sends the request and decodes the response.
+    ///
+    /// Succeeds with:
+    /// - `204`: Deleted. A body documented for a status HTTP gives none, as Box's spec does.
+    pub async fn send(
+        self,
+    ) -> Result<runtime::Response<()>, runtime::Error<std::convert::Infallible>> {
+        let response = self
+            .client
+            .core
+            .request("delete_webhook", runtime::Method::DELETE, "/webhooks/{id}")
+            .path_param("id", &self.id)
+            .options(self.options)
+            .send()
+            .await?;
+        match response.status().as_u16() {
+            204 => response.empty(),
+            _ => Err(response.unexpected()),
+        }
+    }
+}
+
+impl<'c> std::future::IntoFuture for DeleteWebhook<'c> {
+    type Output = Result<
+        runtime::Response<()>,
         runtime::Error<std::convert::Infallible>,
     >;
     type IntoFuture = runtime::BoxFuture<'c, Self::Output>;

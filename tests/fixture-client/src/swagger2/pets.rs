@@ -202,6 +202,40 @@ impl<'c> Pets<'c> {
             options: runtime::RequestOptions::default(),
         }
     }
+
+    /// A picture or a sound of a pet
+    ///
+    /// JSON listed first among what it produces, and a binary string, as flat.io's exports.
+    ///
+    /// `GET /pets/{petId}/render/{format}`
+    ///
+    /// - `pet_id`: the `petId` path parameter
+    /// - `format`: the `format` path parameter
+    ///
+    /// Returns the request builder [`RenderPet`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::swagger2::Client::from_env().build()?;
+    /// let response = client.pets().render_pet(1, fixture_client::swagger2::RenderPetFormat::Png).await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn render_pet(
+        &self,
+        pet_id: i64,
+        format: types::RenderPetFormat,
+    ) -> RenderPet<'c> {
+        RenderPet {
+            client: self.client,
+            pet_id,
+            format,
+            options: runtime::RequestOptions::default(),
+        }
+    }
 }
 
 /// A `GET /pets` request, from [`Pets::list_pets`].
@@ -612,6 +646,87 @@ impl<'c> ExportPet<'c> {
 }
 
 impl<'c> std::future::IntoFuture for ExportPet<'c> {
+    type Output = Result<
+        runtime::Response<runtime::Bytes>,
+        runtime::Error<std::convert::Infallible>,
+    >;
+    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// A `GET /pets/{petId}/render/{format}` request, from [`Pets::render_pet`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent: `.await` it"]
+pub struct RenderPet<'c> {
+    client: &'c Client,
+    pet_id: i64,
+    format: types::RenderPetFormat,
+    options: runtime::RequestOptions,
+}
+
+impl<'c> RenderPet<'c> {
+    /// Overrides the client's timeout, retries, headers or query parameters for this request.
+    pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Sends the request and decodes the response.
+    ///
+    /// Succeeds with:
+    /// - `200`: The rendering, as bytes.
+    pub async fn send(
+        self,
+    ) -> Result<
+        runtime::Response<runtime::Bytes>,
+        runtime::Error<std::convert::Infallible>,
+    > {
+        let response = self
+            .client
+            .core
+            .request("renderPet", runtime::Method::GET, "/pets/{petId}/render/{format}")
+            .path_param("petId", &self.pet_id)
+            .path_param("format", &self.format)
+            .accept("application/json")
+            .security(&[&[&super::API_KEY]])
+            .options(self.options)
+            .send()
+            .await?;
+        match response.status().as_u16() {
+            200 => response.bytes(),
+            _ => Err(response.unexpected()),
+        }
+    }
+
+    /// Sends the request and gives the successful body as it arrives, a chunk at a time, never holding it whole ([`send`](Self::send) reads it whole, up to the client's size limit). An error status is read and decoded as `send` does.
+    pub async fn download(
+        self,
+    ) -> Result<
+        runtime::Download<std::convert::Infallible>,
+        runtime::Error<std::convert::Infallible>,
+    > {
+        let response = self
+            .client
+            .core
+            .request("renderPet", runtime::Method::GET, "/pets/{petId}/render/{format}")
+            .path_param("petId", &self.pet_id)
+            .path_param("format", &self.format)
+            .accept("application/json")
+            .security(&[&[&super::API_KEY]])
+            .options(self.options)
+            .send_streaming()
+            .await?;
+        let response = match response {
+            runtime::Answer::Streaming(streaming) => return Ok(streaming.download()),
+            runtime::Answer::Read(response) => response,
+        };
+        Err(response.unexpected())
+    }
+}
+
+impl<'c> std::future::IntoFuture for RenderPet<'c> {
     type Output = Result<
         runtime::Response<runtime::Bytes>,
         runtime::Error<std::convert::Infallible>,

@@ -75,3 +75,32 @@ pub struct UploadPhotoRequest {
 pub struct RenamePetRequest {
     pub name: String,
 }
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "round-trip", derive(Deserialize))]
+pub enum RenderPetFormat {
+    #[serde(rename = "png")]
+    Png,
+    #[serde(rename = "mp3")]
+    Mp3,
+    /// A value this client does not know yet; kept so that a new server value still decodes.
+    #[serde(untagged)]
+    Other(String),
+}
+
+impl RenderPetFormat {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Png => "png",
+            Self::Mp3 => "mp3",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl std::fmt::Display for RenderPetFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
