@@ -122,6 +122,22 @@ async fn a_list_of_enum_values_goes_on_the_wire_and_comes_back_typed() {
 }
 
 #[tokio::test]
+async fn a_json_body_listed_under_a_wildcard_goes_as_application_json() {
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .and(path("/webhooks/w1"))
+        .and(wiremock::matchers::header("content-type", "application/json"))
+        .and(wiremock::matchers::body_json(serde_json::json!({"url": "https://example.com/hook", "events": []})))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    let client = lenient_schemas::Client::builder(server.uri()).build().expect("builds");
+    let webhook =
+        lenient_schemas::Webhook { url: "https://example.com/hook".to_owned(), retries: None, events: vec![] };
+    client.replace_webhook("w1", webhook).await.expect("sent as JSON");
+}
+
+#[tokio::test]
 async fn a_204_documented_with_a_body_succeeds_without_one() {
     let server = MockServer::start().await;
     Mock::given(method("DELETE"))

@@ -801,7 +801,11 @@ impl ParameterLocation {
 pub struct RequestBody {
     pub ty: TypeRef,
     pub encoding: BodyEncoding,
+    /// The media type as the spec keys the body's `content` (`*/*` included).
     pub media_type: String,
+    /// The `Content-Type` sent: the media type, or `application/json` for a JSON body
+    /// listed under a wildcard (`*/*`, `application/*`), which no request may carry.
+    pub content_type: String,
     pub required: bool,
     pub description: Option<String>,
     /// How the properties of a form or multipart body are written, from the media type's

@@ -9,7 +9,7 @@
 //! `example` is an instance too.
 
 use crate::emit::{type_tokens, TypeContext};
-use crate::ir::{Api, Operation, OperationGroup, ResponseBody, TypeKind, TypeRef};
+use crate::ir::{Api, Operation, OperationGroup, ParameterLocation, ResponseBody, TypeKind, TypeRef};
 use crate::{ApiSpec, CrateSettings, Diagnostics, Generated};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -254,6 +254,11 @@ fn plan_operation(
     if !operation.security.is_empty() && !operation.security.iter().any(sendable) {
         return Err("it accepts only credentials the client cannot send".to_owned());
     }
+    if let Some(segment) = operation.path.split('/').find(|segment| segment.matches('{').count() > 1) {
+        return Err(format!(
+            "its path segment `{segment}` holds two parameters: a mock cannot tell where one ends and the next begins"
+        ));
+    }
     if let Some((path, fragment)) = operation.path.split_once('#') {
         return Err(format!(
             "its path differs from `{path}` only by a fragment (`#{fragment}`), which is never sent: a mock cannot tell them apart"
@@ -293,7 +298,15 @@ fn plan_operation(
         // A parameter whose schema gives no type is lowered to a scalar (see
         // `load::operations`): values of another kind are spelled as that scalar.
         let scalar = api.types.resolved_ref(&parameter.ty);
-        candidates.push((example.map(|value| as_scalar(scalar, value)), as_scalar(scalar, synthesized)));
+        let (example, mut synthesized) =
+            (example.map(|value| as_scalar(scalar, value)), as_scalar(scalar, synthesized));
+        // An empty path value is refused by the client; another value of the schema's will do.
+        if parameter.location == ParameterLocation::Path && synthesized == Value::String(String::new()) {
+            let listed = synth.resolve(schema).and_then(|schema| schema.get("enum")).and_then(Value::as_array);
+            let other = listed.into_iter().flatten().find(|value| value.as_str().is_some_and(|text| !text.is_empty()));
+            synthesized = other.cloned().unwrap_or_else(|| Value::String("text".to_owned()));
+        }
+        candidates.push((example, synthesized));
         // `String` where the method takes `impl Into<String>`.
         argument_types.push(type_tokens(api, &parameter.ty, TypeContext::Types).to_string());
     }
@@ -839,8 +852,12 @@ fn is_annotation(schema: &Value) -> bool {
 }
 
 fn string(object: &Map<String, Value>, pick: Pick) -> Option<Value> {
-    if let Some(text) = object.get("pattern").and_then(Value::as_str).and_then(matching) {
-        return Some(Value::String(text));
+    let min_length = object.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
+    let max_length = object.get("maxLength").and_then(Value::as_u64).map(|max| max as usize);
+    if let Some(pattern) = object.get("pattern").and_then(Value::as_str) {
+        if let Some(text) = matching(pattern, min_length, max_length) {
+            return Some(Value::String(text));
+        }
     }
     let format = object.get("format").and_then(Value::as_str).unwrap_or_default();
     let sample = match format {
@@ -860,29 +877,39 @@ fn string(object: &Map<String, Value>, pick: Pick) -> Option<Value> {
         _ => "other text",
     };
     let mut text = sample.to_owned();
-    let min_length = object.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
     // Base64 grows by whole quads (of zero bytes), so it stays valid base64.
     let filler = if format == "byte" { "AAAA" } else { "x" };
     while text.chars().count() < min_length {
         text.insert_str(0, filler);
     }
-    if let Some(max_length) = object.get("maxLength").and_then(Value::as_u64) {
-        text = text.chars().take(max_length as usize).collect();
+    if let Some(max_length) = max_length {
+        text = text.chars().take(max_length).collect();
     }
     Some(Value::String(text))
 }
 
 /// A string the regular expression `pattern` matches, when Rust's regex syntax reads it
-/// (JSON Schema's ECMA-262 mostly is): the first alternative of each choice, a plain
-/// character of each class, each repetition its least count.
-fn matching(pattern: &str) -> Option<String> {
+/// (JSON Schema's ECMA-262 mostly is), of a length between the bounds when it can be: the
+/// first alternative of each choice, a plain character of each class, each repetition its
+/// least count, then each a little more until the text is long enough.
+fn matching(pattern: &str, min_length: usize, max_length: Option<usize>) -> Option<String> {
     let hir = regex_syntax::ParserBuilder::new().build().parse(pattern).ok()?;
-    let mut text = String::new();
-    write_match(&hir, &mut text, 0)?;
-    Some(text)
+    let mut shortest = None;
+    for stretch in 0..=min_length.min(256) as u32 {
+        let mut text = String::new();
+        write_match(&hir, &mut text, 0, stretch)?;
+        let length = text.chars().count();
+        if length >= min_length && max_length.is_none_or(|max| length <= max) {
+            return Some(text);
+        }
+        shortest.get_or_insert(text);
+    }
+    shortest
 }
 
-fn write_match(hir: &regex_syntax::hir::Hir, text: &mut String, depth: usize) -> Option<()> {
+/// Writes a match of `hir`, repeating each repetition `stretch` times more than its least
+/// (within its most).
+fn write_match(hir: &regex_syntax::hir::Hir, text: &mut String, depth: usize, stretch: u32) -> Option<()> {
     use regex_syntax::hir::{Class, HirKind};
     if depth > 64 || text.len() > 4096 {
         return None;
@@ -900,17 +927,18 @@ fn write_match(hir: &regex_syntax::hir::Hir, text: &mut String, depth: usize) ->
             text.push(plain_character(&ranges)?);
         }
         HirKind::Repetition(repetition) => {
-            for _ in 0..repetition.min.min(64) {
-                write_match(&repetition.sub, text, depth + 1)?;
+            let count = repetition.min.saturating_add(stretch).min(repetition.max.unwrap_or(u32::MAX));
+            for _ in 0..count.min(300) {
+                write_match(&repetition.sub, text, depth + 1, stretch)?;
             }
         }
-        HirKind::Capture(capture) => write_match(&capture.sub, text, depth + 1)?,
+        HirKind::Capture(capture) => write_match(&capture.sub, text, depth + 1, stretch)?,
         HirKind::Concat(parts) => {
             for part in parts {
-                write_match(part, text, depth + 1)?;
+                write_match(part, text, depth + 1, stretch)?;
             }
         }
-        HirKind::Alternation(choices) => write_match(choices.first()?, text, depth + 1)?,
+        HirKind::Alternation(choices) => write_match(choices.first()?, text, depth + 1, stretch)?,
     }
     Some(())
 }
@@ -1084,11 +1112,14 @@ paths:
 
     #[test]
     fn strings_match_their_pattern() {
-        assert_eq!(matching(r"^(?:top|bottom|after:\d+)$").as_deref(), Some("top"));
-        assert_eq!(matching(r"^[0-9a-fA-F]+$").as_deref(), Some("a"));
-        assert_eq!(matching(r"^ssh-(rsa|dss|ed25519) |^ecdsa-sha2-nistp(256|384|521) ").as_deref(), Some("ssh-rsa "));
-        assert_eq!(matching(r"^[A-Z]{2}-\d{3}$").as_deref(), Some("AA-000"));
-        assert_eq!(matching(r"(?=lookahead)"), None, "what Rust's syntax does not read is left to the format");
+        assert_eq!(matching(r"^(?:top|bottom|after:\d+)$", 0, None).as_deref(), Some("top"));
+        assert_eq!(matching(r"^[0-9a-fA-F]+$", 0, None).as_deref(), Some("a"));
+        assert_eq!(matching(r"^ssh-(rsa|dss|ed25519) |^ecdsa-sha2-nistp(256|384|521) ", 0, None).as_deref(), Some("ssh-rsa "));
+        assert_eq!(matching(r"^[A-Z]{2}-\d{3}$", 0, None).as_deref(), Some("AA-000"));
+        assert_eq!(matching(r"(?=lookahead)", 0, None), None, "what Rust's syntax does not read is left to the format");
+        // Repetitions stretch to reach `minLength` (Ratepay's phone numbers need 6).
+        assert_eq!(matching(r"[+0-9/ ().]*[0-9][+0-9/ ().]*", 6, Some(60)).as_deref(), Some("0000000"));
+        assert_eq!(matching(r"^[A-Z]{2}-\d{3}$", 10, None).as_deref(), Some("AA-000"), "fixed length: the match");
         let document = json!({"components": {"schemas": {"Sha": {"type": "string", "pattern": "^[0-9a-f]{40}$"}}}});
         assert_eq!(values(&document, "/components/schemas/Sha")[0], json!("a".repeat(40)));
     }

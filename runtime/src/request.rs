@@ -163,6 +163,10 @@ impl Request<'_> {
             Ok(texts) if texts.is_empty() => self.fail(format!("path parameter `{name}` has no value")),
             Ok(texts) => {
                 let text = texts.join(",");
+                if text.is_empty() {
+                    // `/items//parts` is another resource, or none: never what was meant.
+                    return self.fail(format!("path parameter `{name}` is empty"));
+                }
                 if text == "." || text == ".." {
                     // URL normalization would resolve a `.` or `..` segment, escaped or not.
                     return self.fail(format!("path parameter `{name}` cannot be `{text}`"));
@@ -694,4 +698,42 @@ impl FromSpecName for HeaderName {
 enum Stop<E> {
     TooLarge(Error<E>),
     Streaming(StreamingResponse),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ClientBuilder;
+
+    struct Api(ClientCore);
+
+    impl From<ClientCore> for Api {
+        fn from(core: ClientCore) -> Self {
+            Self(core)
+        }
+    }
+
+    /// What a request with `id` as its path value would be refused for, before sending.
+    async fn refusal(id: &str) -> Option<String> {
+        // Nothing listens on port 9: a request that is not refused fails to connect instead.
+        let api = ClientBuilder::<Api>::new("http://127.0.0.1:9").retry(crate::RetryPolicy::none()).build().ok()?;
+        match api.0.request("get_item", Method::GET, "/items/{id}/parts").path_param("id", id).send::<()>().await {
+            Err(Error::InvalidRequest(problem)) => Some(problem),
+            _ => None,
+        }
+    }
+
+    #[tokio::test]
+    async fn path_values_that_would_change_the_path_are_refused() {
+        assert_eq!(refusal("").await.as_deref(), Some("path parameter `id` is empty"));
+        assert_eq!(refusal("..").await.as_deref(), Some("path parameter `id` cannot be `..`"));
+        assert_eq!(refusal("a/b").await, None, "escaped, so it stays one segment");
+    }
+
+    #[test]
+    fn paths_escape_what_would_leave_a_segment_and_copy_the_rest() {
+        let api = ClientBuilder::<Api>::new("http://x.test").build().expect("builds");
+        let request = api.0.request("op", Method::GET, "/a/{x}/b/{y}{z}").path_param("x", "a/b c").path_param("y", &7);
+        assert_eq!(request.render_path(), "/a/a%2Fb%20c/b/7{z}", "an unset parameter stays as it was");
+    }
 }

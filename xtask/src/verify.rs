@@ -376,9 +376,9 @@ pub fn run(root: &Path, specs: &[PathBuf], work_dir: &Path, options: &Options) -
 ///   data) are dropped, since Prism would fetch them;
 /// - in form bodies, a list of objects accepts anything: Prism cannot read the
 ///   `items[0][name]=…` nesting Stripe documents and answers 415;
-/// - in multipart bodies, lists, objects and files accept anything: Prism reads every
-///   part as text, so a one-item list or a JSON part breaks their schemas, and a file
-///   part is no string to it;
+/// - in multipart bodies, every part but a plain string accepts anything: Prism reads
+///   every part as text, so a number, a one-item list or a JSON part breaks their
+///   schemas, and a file part is no string to it;
 /// - optional list headers of responses are dropped: Prism crashes validating its own
 ///   answer when it leaves one out;
 /// - `oneOf` is read as `anyOf`: members that overlap (`{type: user}` beside any
@@ -438,17 +438,23 @@ fn adapted(value: &Value) -> Value {
     }
 }
 
-/// A multipart schema whose list and object properties accept anything.
+/// A multipart schema whose parts other than plain strings accept anything: Prism reads
+/// every part as text, so it finds `5499` no integer of an enum and a JSON part no
+/// object. Properties given in `allOf` members are relaxed too.
 fn relax_structured_parts(document: &Value, schema: &Value) -> Value {
     let mut schema = resolve(document, schema);
+    if let Some(members) = schema.get_mut("allOf").and_then(Value::as_array_mut) {
+        for member in members.iter_mut() {
+            *member = relax_structured_parts(document, member);
+        }
+    }
     if let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) {
         for property in properties.values_mut() {
             let resolved = resolve(document, property);
             let kind = resolved.get("type").and_then(Value::as_str);
             // Prism reads a file part as no string either.
             let binary = resolved.get("format").and_then(Value::as_str) == Some("binary");
-            let scalar = matches!(kind, Some("string" | "integer" | "number" | "boolean"));
-            if !scalar || binary {
+            if kind != Some("string") || binary {
                 *property = Value::Object(serde_json::Map::new());
             }
         }
@@ -1179,7 +1185,8 @@ fn judge(operation: &OperationCase, answer: &Value) -> Verdict {
     }
     // Prism failing to make an answer it should (a schema too complex for its faker, a
     // dynamic answer for a media type it cannot fake): the mock's limit, not the client's.
-    const MOCK_LIMITS: [&str; 3] = ["errors#SCHEMA_TOO_COMPLEX", "errors#UNKNOWN", "errors#NO_RESPONSE_DEFINED"];
+    const MOCK_LIMITS: [&str; 4] =
+        ["errors#SCHEMA_TOO_COMPLEX", "errors#UNKNOWN", "errors#NO_RESPONSE_DEFINED", "errors#NO_COMPLEX_OBJECT_TEXT"];
     if MOCK_LIMITS.iter().any(|limit| detail.contains(&format!("https://stoplight.io/prism/{limit}"))) {
         return Verdict::Mock(format!("answered {status}: {detail}"));
     }
@@ -1496,6 +1503,20 @@ mod tests {
         assert!(response["content"]["application/json"]["schema"].get("anyOf").is_some(), "oneOf is read as anyOf");
         assert_eq!(response["content"]["application/json"]["examples"]["remote"], json!({}));
         assert_eq!(document["components"]["schemas"]["Customer"]["properties"]["tax_ids"]["type"], "array");
+    }
+
+    #[test]
+    fn multipart_parts_but_plain_strings_accept_anything_in_all_of_members_too() {
+        let schema = json!({"type": "object", "allOf": [{"properties": {
+            "code": {"type": "integer", "enum": [5499, 0]},
+            "note": {"type": "string"},
+            "risk": {"$ref": "#/components/schemas/Risk"}
+        }}]});
+        let document = json!({"components": {"schemas": {"Risk": {"type": "object"}}}});
+        let relaxed = relax_structured_parts(&document, &schema);
+        let properties = &relaxed["allOf"][0]["properties"];
+        assert_eq!((&properties["code"], &properties["risk"]), (&json!({}), &json!({})));
+        assert_eq!(properties["note"], json!({"type": "string"}));
     }
 
     #[test]

@@ -165,6 +165,10 @@ impl Request<'_> {
             Ok(texts) if texts.is_empty() => self.fail(format!("path parameter `{name}` has no value")),
             Ok(texts) => {
                 let text = texts.join(",");
+                if text.is_empty() {
+                    // `/items//parts` is another resource, or none: never what was meant.
+                    return self.fail(format!("path parameter `{name}` is empty"));
+                }
                 if text == "." || text == ".." {
                     // URL normalization would resolve a `.` or `..` segment, escaped or not.
                     return self.fail(format!("path parameter `{name}` cannot be `{text}`"));

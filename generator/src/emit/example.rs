@@ -226,7 +226,7 @@ pub(crate) fn curl(api: &Api, operation: &Operation) -> String {
         });
     }
     if let Some(body) = &operation.body {
-        lines.push(format!("-H 'Content-Type: {}'", body.media_type));
+        lines.push(format!("-H 'Content-Type: {}'", body.content_type));
         if let Some(example) = &body.example {
             let text = match (&body.encoding, example) {
                 (_, Value::String(text)) => text.clone(),

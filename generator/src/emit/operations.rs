@@ -541,7 +541,7 @@ fn emit_send_body(api: &Api, operation: &Operation, streamed: Streamed) -> Token
     }
     chain.push(quote!(.options(self.options)));
     let body_call = operation.body.as_ref().map(|body| {
-        let media_type = &body.media_type;
+        let media_type = &body.content_type;
         let argument = if body.required { quote!(&self.body) } else { quote!(body) };
         let call = match body.encoding {
             BodyEncoding::Json => quote!(json(#media_type, #argument)),

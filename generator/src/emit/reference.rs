@@ -115,7 +115,8 @@ fn operation_section(out: &mut String, api: &Api, group: &OperationGroup, operat
     }
     if let Some(body) = &operation.body {
         let required = if body.required { "required" } else { "optional" };
-        let _ = writeln!(out, "\n**Request body** ({required}, `{}`): `{}`", body.media_type, type_text(api, &body.ty));
+        let _ =
+            writeln!(out, "\n**Request body** ({required}, `{}`): `{}`", body.content_type, type_text(api, &body.ty));
     }
     if !operation.responses.is_empty() {
         let _ = writeln!(out, "\n**Responses**\n\n| Status | Body | Description |\n| --- | --- | --- |");

@@ -463,10 +463,15 @@ impl<'a> Lowering<'a> {
             .clone()
             .or_else(|| media.examples.values().find_map(|example| example.as_item()?.value.clone()))
             .or_else(|| self.resolve_schema(media.schema.as_ref()?)?.schema_data.example.clone());
+        let content_type = match encoding == BodyEncoding::Json && media_type.contains('*') {
+            true => "application/json".to_owned(),
+            false => media_type.to_owned(),
+        };
         Some(RequestBody {
             ty,
             encoding,
             media_type: media_type.to_owned(),
+            content_type,
             required: body.required,
             description: body.description.clone(),
             property_encodings,

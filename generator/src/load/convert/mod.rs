@@ -352,6 +352,15 @@ mod tests {
                 "type": "object", "properties": { "file": { "type": "string", "format": "binary" } }
             } } } })
         );
+        // A field that gives a 3.0 `schema` keeps it (LibreTranslate's document does this).
+        let written_as_3_0 = json!([
+            { "name": "q", "in": "formData", "required": true, "schema": { "type": "string", "example": "Hi" } }
+        ]);
+        assert_eq!(
+            operation(written_as_3_0, json!([]))["requestBody"]["content"]["application/x-www-form-urlencoded"]
+                ["schema"],
+            json!({ "type": "object", "properties": { "q": { "type": "string", "example": "Hi" } }, "required": ["q"] })
+        );
     }
 
     #[test]

@@ -408,9 +408,12 @@ fn form_request(fields: Vec<(Value, String)>, consumes: &[String], problems: &mu
         if field.get("required") == Some(&Value::Bool(true)) {
             required.push(json!(name));
         }
-        let mut schema = match field.as_object() {
-            Some(field) => take_schema(&mut field.clone()),
-            None => Map::new(),
+        // A field written the 3.0 way (`in: formData` with a `schema`, as some 3.0
+        // documents do) keeps its schema; a 2.0 one carries its keywords itself.
+        let mut schema = match (field.get("schema").and_then(Value::as_object), field.as_object()) {
+            (Some(given), _) => given.clone(),
+            (None, Some(field)) => take_schema(&mut field.clone()),
+            (None, None) => Map::new(),
         };
         if let Some(description) = field.get("description") {
             schema.insert("description".to_owned(), description.clone());

@@ -35,6 +35,41 @@ impl Client {
         }
     }
 
+    /// `PUT /webhooks/{id}`
+    ///
+    /// - `id`: the `id` path parameter
+    /// - `body`: Listed under a wildcard, as MariaDB's and Runscope's specs do; sent as JSON.
+    ///
+    /// Returns the request builder [`ReplaceWebhook`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::lenient_schemas::Client::from_env().build()?;
+    /// let response = client
+    ///     .replace_webhook(
+    ///         "id",
+    ///         fixture_client::lenient_schemas::Webhook { url: "url".to_owned(), retries: None, events: vec![fixture_client::lenient_schemas::WebhookEventsItem::MeetingStarted] },
+    ///     )
+    ///     .await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn replace_webhook(
+        &self,
+        id: impl Into<String>,
+        body: types::Webhook,
+    ) -> ReplaceWebhook<'_> {
+        ReplaceWebhook {
+            client: self,
+            id: id.into(),
+            body,
+            options: runtime::RequestOptions::default(),
+        }
+    }
+
     /// `DELETE /webhooks/{id}`
     ///
     /// - `id`: the `id` path parameter
@@ -105,6 +140,57 @@ impl<'c> CreateWebhook<'c> {
 impl<'c> std::future::IntoFuture for CreateWebhook<'c> {
     type Output = Result<
         runtime::Response<types::Webhook>,
+        runtime::Error<std::convert::Infallible>,
+    >;
+    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// A `PUT /webhooks/{id}` request, from [`Client::replace_webhook`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent: `.await` it"]
+pub struct ReplaceWebhook<'c> {
+    client: &'c Client,
+    id: String,
+    body: types::Webhook,
+    options: runtime::RequestOptions,
+}
+
+impl<'c> ReplaceWebhook<'c> {
+    /// Overrides the client's timeout, retries, headers or query parameters for this request.
+    pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Sends the request and decodes the response.
+    ///
+    /// Succeeds with:
+    /// - `204`: Replaced.
+    pub async fn send(
+        self,
+    ) -> Result<runtime::Response<()>, runtime::Error<std::convert::Infallible>> {
+        let response = self
+            .client
+            .core
+            .request("replace_webhook", runtime::Method::PUT, "/webhooks/{id}")
+            .path_param("id", &self.id)
+            .options(self.options)
+            .json("application/json", &self.body)
+            .send()
+            .await?;
+        match response.status().as_u16() {
+            204 => response.empty(),
+            _ => Err(response.unexpected()),
+        }
+    }
+}
+
+impl<'c> std::future::IntoFuture for ReplaceWebhook<'c> {
+    type Output = Result<
+        runtime::Response<()>,
         runtime::Error<std::convert::Infallible>,
     >;
     type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
