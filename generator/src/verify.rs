@@ -1114,7 +1114,10 @@ paths:
     fn strings_match_their_pattern() {
         assert_eq!(matching(r"^(?:top|bottom|after:\d+)$", 0, None).as_deref(), Some("top"));
         assert_eq!(matching(r"^[0-9a-fA-F]+$", 0, None).as_deref(), Some("a"));
-        assert_eq!(matching(r"^ssh-(rsa|dss|ed25519) |^ecdsa-sha2-nistp(256|384|521) ", 0, None).as_deref(), Some("ssh-rsa "));
+        assert_eq!(
+            matching(r"^ssh-(rsa|dss|ed25519) |^ecdsa-sha2-nistp(256|384|521) ", 0, None).as_deref(),
+            Some("ssh-rsa ")
+        );
         assert_eq!(matching(r"^[A-Z]{2}-\d{3}$", 0, None).as_deref(), Some("AA-000"));
         assert_eq!(matching(r"(?=lookahead)", 0, None), None, "what Rust's syntax does not read is left to the format");
         // Repetitions stretch to reach `minLength` (Ratepay's phone numbers need 6).
