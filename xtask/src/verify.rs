@@ -1185,8 +1185,12 @@ fn judge(operation: &OperationCase, answer: &Value) -> Verdict {
     }
     // Prism failing to make an answer it should (a schema too complex for its faker, a
     // dynamic answer for a media type it cannot fake): the mock's limit, not the client's.
-    const MOCK_LIMITS: [&str; 4] =
-        ["errors#SCHEMA_TOO_COMPLEX", "errors#UNKNOWN", "errors#NO_RESPONSE_DEFINED", "errors#NO_COMPLEX_OBJECT_TEXT"];
+    const MOCK_LIMITS: [&str; 4] = [
+        "errors#SCHEMA_TOO_COMPLEX",
+        "errors#UNKNOWN",
+        "errors#NO_RESPONSE_RESPONSE_DEFINED",
+        "errors#NO_COMPLEX_OBJECT_TEXT",
+    ];
     if MOCK_LIMITS.iter().any(|limit| detail.contains(&format!("https://stoplight.io/prism/{limit}"))) {
         return Verdict::Mock(format!("answered {status}: {detail}"));
     }
