@@ -1176,7 +1176,9 @@ fn judge(operation: &OperationCase, answer: &Value) -> Verdict {
     if let Some(violations) = answer["violations"].as_str() {
         let detail = format!("answered {status}: {}", preview_long(violations));
         // Violations of the response alone are the mock's: the request was fine.
-        let listed: Vec<Value> = serde_json::from_str(violations).unwrap_or_default();
+        // Past a number of them Prism says so first: `Too many violations! [...]`.
+        let list = violations.trim_start_matches("Too many violations!").trim_start();
+        let listed: Vec<Value> = serde_json::from_str(list).unwrap_or_default();
         let of_response = |violation: &Value| violation["location"][0].as_str() == Some("response");
         return match !listed.is_empty() && listed.iter().all(of_response) {
             true => Verdict::Mock(detail),
@@ -1423,6 +1425,9 @@ mod tests {
         assert!(matches!(judge(&operation(true), &answer), Verdict::Finding(FindingKind::Violation, _)));
         let response = json!([{"location": ["response", "body"], "code": "required"}]).to_string();
         let answer = json!({"kind": "unexpected", "status": 500, "violations": response});
+        assert!(matches!(judge(&operation(true), &answer), Verdict::Mock(_)));
+        let many = format!("Too many violations! {response}");
+        let answer = json!({"kind": "unexpected", "status": 500, "violations": many});
         assert!(matches!(judge(&operation(true), &answer), Verdict::Mock(_)));
         // Prism's own problem answers do not always carry the header.
         let detail = r#"the server answered 422: {"type":"https://stoplight.io/prism/errors#UNPROCESSABLE_ENTITY"}"#;
