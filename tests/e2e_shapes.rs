@@ -214,6 +214,17 @@ fn default_base_url_fills_server_variables() {
 }
 
 #[test]
+fn a_property_two_all_of_parts_describe_has_the_fields_of_both() {
+    let sent =
+        json!({"id": "p1", "attributes": {"email": "a@example.com", "created": "2024", "subscriptions": ["news"]}});
+    let profile: shapes::ProfileWithSubscriptions = serde_json::from_value(sent.clone()).expect("decodes");
+    let attributes = profile.attributes.as_ref().expect("attributes");
+    assert_eq!(attributes.email.as_deref(), Some("a@example.com"));
+    assert_eq!(attributes.subscriptions.as_deref(), Some(&["news".to_owned()][..]));
+    assert_eq!(serde_json::to_value(&profile).expect("encodes"), sent, "nothing lost on the way back");
+}
+
+#[test]
 fn all_of_merges_parts_and_unknown_enum_values_still_decode() {
     let pet: shapes::Pet = serde_json::from_value(json!({
         "id": "6f1c", "name": "Rex", "kind": "hamster", "type": "good", "@context": "ctx", "self": true,

@@ -438,3 +438,21 @@ fn a_problem_in_a_value_copied_in_twice_is_reported_at_the_last_target() {
         "{locations:?}"
     );
 }
+
+#[test]
+fn a_property_two_recursive_parts_declare_is_merged_once_not_forever() {
+    // `C` is both `A` and `B`; each declares `p` as itself, so merging `p` meets the same
+    // two schemas again inside: the merge is one recursive struct.
+    let files = generate(
+        r##"{"openapi":"3.0.3","info":{"title":"t","version":"1"},"paths":{},
+            "components":{"schemas":{
+              "A":{"type":"object","properties":{"a":{"type":"string"},"p":{"$ref":"#/components/schemas/A"}}},
+              "B":{"type":"object","properties":{"b":{"type":"string"},"p":{"$ref":"#/components/schemas/B"}}},
+              "C":{"allOf":[{"$ref":"#/components/schemas/A"},{"$ref":"#/components/schemas/B"}]}}}}"##,
+    )
+    .expect("generates");
+    let types = &files[std::path::Path::new("src/repro/types.rs")];
+    let merged = types.split("pub struct Cp ").nth(1).expect("the merged property's struct");
+    let fields = &merged[..merged.find('}').expect("a body")];
+    assert!(fields.contains("pub a:") && fields.contains("pub b:") && fields.contains("Box<Cp>"), "{fields}");
+}

@@ -110,6 +110,7 @@ pub(crate) fn load_document(spec: &ApiSpec<'_>, keep_document: bool) -> Result<L
         type_names: Namespace::new(),
         components: BTreeMap::new(),
         inline_types: HashMap::new(),
+        merged_types: HashMap::new(),
         warnings: Vec::new(),
     };
     let name = match (config.and_then(|config| config.module.clone()), spec.name) {
@@ -187,6 +188,9 @@ pub(crate) struct Lowering<'a> {
     components: BTreeMap<String, TypeId>,
     /// Pointer of an inline schema → what it was lowered to (see `lower_inline`).
     inline_types: HashMap<String, TypeRef>,
+    /// The object schemas (by address) a property merges → the struct defined for them:
+    /// recursive schemas meet the same merge again inside it.
+    merged_types: HashMap<Vec<usize>, TypeRef>,
     /// What was accepted but left out or bent; reported without failing.
     warnings: Vec<Diagnostic>,
 }

@@ -123,6 +123,33 @@ impl<'a> Lowering<'a> {
         TypeId(self.types.len() - 1)
     }
 
+    /// Defines a new struct for object schemas that all describe one value (a property
+    /// several `allOf` parts declare): the fields of each, the later's where they meet.
+    fn define_merged(
+        &mut self,
+        hint: &str,
+        declarations: &[(ObjectShape<'a>, String)],
+        description: Option<String>,
+        key: Vec<usize>,
+    ) -> TypeRef {
+        let id = self.reserve_type(naming::type_name(hint));
+        // Known before its fields are lowered, which may merge the same schemas again.
+        self.merged_types.insert(key, TypeRef::Named(id));
+        let name = self.types[id.0].name.clone();
+        let structure = self.lower_struct(declarations, &name);
+        self.types[id.0].kind = TypeKind::Struct(structure);
+        self.types[id.0].description = description;
+        self.types[id.0].origins = declarations.iter().map(|(_, at)| at.clone()).collect();
+        TypeRef::Named(id)
+    }
+
+    fn resolve_boxed(&self, schema: &'a ReferenceOr<Box<Schema>>) -> Option<&'a Schema> {
+        match schema {
+            ReferenceOr::Item(schema) => Some(schema),
+            ReferenceOr::Reference { reference } => self.resolve_reference(reference),
+        }
+    }
+
     /// Defines a new named type for an inline schema.
     fn define(&mut self, hint: &str, schema: &'a Schema, at: &str) -> TypeRef {
         let id = self.reserve_type(naming::type_name(hint));
@@ -711,14 +738,23 @@ impl<'a> Lowering<'a> {
     }
 
     fn lower_struct(&mut self, shapes: &[(ObjectShape<'a>, String)], type_name: &str) -> Struct {
-        // By name, in first-declared order; a later declaration replaces the schema. A map,
-        // as long `allOf` chains merge hundreds of properties per struct.
+        // By name, in first-declared order; a later declaration replaces the schema, unless
+        // both are objects (below). A map, as long `allOf` chains merge hundreds of
+        // properties per struct.
         let mut merged: IndexMap<&'a String, (&'a ReferenceOr<Box<Schema>>, String)> = IndexMap::new();
+        // Each property's object declarations, where there are several.
+        let mut objects: IndexMap<&'a String, Vec<(&'a Schema, ObjectShape<'a>, String)>> = IndexMap::new();
         let mut required = BTreeSet::new();
         let mut additional = None;
         for (shape, at) in shapes {
             for &(name, property) in &shape.properties {
-                merged.insert(name, (property, pointer(&pointer(at, "properties"), name)));
+                let property_at = pointer(&pointer(at, "properties"), name);
+                if let Some(schema) = self.resolve_boxed(property) {
+                    if let Some(object) = object_shape(schema) {
+                        objects.entry(name).or_default().push((schema, object, property_at.clone()));
+                    }
+                }
+                merged.insert(name, (property, property_at));
             }
             required.extend(shape.required.iter().map(String::as_str));
             if shape.additional.is_some() {
@@ -731,7 +767,33 @@ impl<'a> Lowering<'a> {
             // An inherited inline property is named after the component that declares it.
             let owner = self.declaring_component(&property_at).unwrap_or(type_name);
             let hint = format!("{owner}{}", naming::type_name(api_name));
-            let ty = self.lower_boxed_type(property, &property_at, &hint);
+            // Two parts that each describe the property as an object both hold: the value
+            // has the fields of each (`attributes` from a resource, more `attributes` beside
+            // it in Klaviyo's responses), so the field is their merge, not the last one.
+            let declarations = objects.shift_remove(api_name).unwrap_or_default();
+            // One schema declared again (the same `$ref` in parent and child) is itself.
+            let distinct = declarations.iter().any(|(schema, ..)| !std::ptr::eq(*schema, declarations[0].0));
+            let ty = match distinct {
+                true => {
+                    let key: Vec<usize> =
+                        declarations.iter().map(|(schema, ..)| *schema as *const Schema as usize).collect();
+                    match self.merged_types.get(&key) {
+                        Some(defined) => defined.clone(),
+                        None => {
+                            let description = declarations
+                                .iter()
+                                .rev()
+                                .find_map(|(schema, ..)| schema.schema_data.description.clone());
+                            let shapes: Vec<(ObjectShape<'a>, String)> =
+                                declarations.into_iter().map(|(_, shape, at)| (shape, at)).collect();
+                            // Named after this struct: the merge is its own, not either part's.
+                            let hint = format!("{type_name}{}", naming::type_name(api_name));
+                            self.define_merged(&hint, &shapes, description, key)
+                        }
+                    }
+                }
+                false => self.lower_boxed_type(property, &property_at, &hint),
+            };
             let resolved = match property {
                 ReferenceOr::Item(schema) => Some(&**schema),
                 ReferenceOr::Reference { reference } => self.resolve_reference(reference),
