@@ -434,6 +434,9 @@ impl Request<'_> {
                 }
                 (SchemeKind::ApiKeyQuery(name), Credential::Secret(secret)) => {
                     secret_in_url = true;
+                    // Some specs also declare the key as a parameter (Trello's `key`): the
+                    // credential is the one value sent, never a second.
+                    query.retain(|(given, _)| given != name);
                     query.push((name.to_owned(), secret.expose().to_owned()));
                 }
                 (SchemeKind::ApiKeyCookie(name), Credential::Secret(secret)) => {
@@ -448,7 +451,13 @@ impl Request<'_> {
             url.query_pairs_mut().extend_pairs(query);
         }
         let extra_headers = self.options.headers.iter().map(|(name, value)| (name.as_str(), value));
-        for (name, value) in self.headers.iter().map(|(name, value)| (*name, value)).chain(extra_headers) {
+        // A declared header the credentials already set (an API key the spec also lists as
+        // a parameter) is sent once, as the credential.
+        let credential_headers: Vec<HeaderName> = headers.keys().cloned().collect();
+        let declared = self.headers.iter().map(|(name, value)| (*name, value)).filter(|(name, _)| {
+            HeaderName::from_bytes(name.as_bytes()).map_or(true, |name| !credential_headers.contains(&name))
+        });
+        for (name, value) in declared.chain(extra_headers) {
             let header_name = HeaderName::from_spec_name(name)?;
             let header_value = HeaderValue::from_str(value).map_err(|_| {
                 Error::InvalidRequest(format!(
@@ -728,6 +737,31 @@ mod tests {
         assert_eq!(refusal("").await.as_deref(), Some("path parameter `id` is empty"));
         assert_eq!(refusal("..").await.as_deref(), Some("path parameter `id` cannot be `..`"));
         assert_eq!(refusal("a/b").await, None, "escaped, so it stays one segment");
+    }
+
+    #[tokio::test]
+    async fn an_api_key_also_declared_as_a_parameter_is_sent_once_as_the_credential() {
+        use std::io::{Read, Write};
+        // A one-request server that hands back the request line it read.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+        let address = listener.local_addr().expect("an address");
+        let server = std::thread::spawn(move || {
+            let (mut socket, _) = listener.accept().expect("a connection");
+            let mut buffer = [0_u8; 4096];
+            let read = socket.read(&mut buffer).expect("a request");
+            let _ = socket.write_all(b"HTTP/1.1 204 No Content\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+            String::from_utf8_lossy(&buffer[..read]).into_owned()
+        });
+        static KEY: SecurityScheme = SecurityScheme { name: "api_key", kind: SchemeKind::ApiKeyQuery("key") };
+        static SECURITY: &[&[&SecurityScheme]] = &[&[&KEY]];
+        let api = ClientBuilder::<Api>::new(format!("http://{address}"))
+            .credential(&KEY, Credential::secret("s3cret"))
+            .build()
+            .expect("builds");
+        let sent = api.0.request("get_board", Method::GET, "/boards").query("key", "given", true).security(SECURITY);
+        sent.send::<()>().await.expect("answered");
+        let request = server.join().expect("the server ran");
+        assert!(request.starts_with("GET /boards?key=s3cret HTTP/1.1"), "{request}");
     }
 
     #[test]

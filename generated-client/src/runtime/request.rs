@@ -436,6 +436,9 @@ impl Request<'_> {
                 }
                 (SchemeKind::ApiKeyQuery(name), Credential::Secret(secret)) => {
                     secret_in_url = true;
+                    // Some specs also declare the key as a parameter (Trello's `key`): the
+                    // credential is the one value sent, never a second.
+                    query.retain(|(given, _)| given != name);
                     query.push((name.to_owned(), secret.expose().to_owned()));
                 }
                 (SchemeKind::ApiKeyCookie(name), Credential::Secret(secret)) => {
@@ -450,7 +453,13 @@ impl Request<'_> {
             url.query_pairs_mut().extend_pairs(query);
         }
         let extra_headers = self.options.headers.iter().map(|(name, value)| (name.as_str(), value));
-        for (name, value) in self.headers.iter().map(|(name, value)| (*name, value)).chain(extra_headers) {
+        // A declared header the credentials already set (an API key the spec also lists as
+        // a parameter) is sent once, as the credential.
+        let credential_headers: Vec<HeaderName> = headers.keys().cloned().collect();
+        let declared = self.headers.iter().map(|(name, value)| (*name, value)).filter(|(name, _)| {
+            HeaderName::from_bytes(name.as_bytes()).map_or(true, |name| !credential_headers.contains(&name))
+        });
+        for (name, value) in declared.chain(extra_headers) {
             let header_name = HeaderName::from_spec_name(name)?;
             let header_value = HeaderValue::from_str(value).map_err(|_| {
                 Error::InvalidRequest(format!(
