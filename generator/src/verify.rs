@@ -407,6 +407,24 @@ const OPTIONAL_DEPTH: usize = 8;
 const MAX_REF_REPEATS: usize = 2;
 
 /// The instances of `schema`: its example, then one per pick, deduplicated.
+/// Objects merged member by member, at every depth (the later's where both have a
+/// scalar); any other value replaced by the later.
+fn merge_values(into: &mut Value, from: Value) {
+    match (into, from) {
+        (Value::Object(into), Value::Object(from)) => {
+            for (key, member) in from {
+                match into.get_mut(&key) {
+                    Some(existing) => merge_values(existing, member),
+                    None => {
+                        into.insert(key, member);
+                    }
+                }
+            }
+        }
+        (into, from) => *into = from,
+    }
+}
+
 /// `value` as the scalar `ty` takes, when it is not one already (other types: unchanged).
 fn as_scalar(ty: &TypeRef, value: Value) -> Value {
     match (ty, value) {
@@ -706,7 +724,13 @@ impl<'d> Synth<'d> {
             match self.value_in(part, pick, depth + 1, required, false) {
                 Some(Value::Object(members)) => {
                     for (key, member) in members {
-                        merged.insert(key, member);
+                        match merged.get_mut(&key) {
+                            // Two parts that both describe a property: the value holds both.
+                            Some(existing) => merge_values(existing, member),
+                            None => {
+                                merged.insert(key, member);
+                            }
+                        }
                     }
                 }
                 // A part that says nothing of the shape (a description) adds nothing.

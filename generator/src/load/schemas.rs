@@ -749,7 +749,9 @@ impl<'a> Lowering<'a> {
         for (shape, at) in shapes {
             for &(name, property) in &shape.properties {
                 let property_at = pointer(&pointer(at, "properties"), name);
-                if let Some(schema) = self.resolve_boxed(property) {
+                // Plain objects only: a choice or a chain beside `type: object` is lowered
+                // as what it is, not as its own keywords.
+                if let Some(schema) = self.resolve_boxed(property).filter(|schema| composition(schema).is_none()) {
                     if let Some(object) = object_shape(schema) {
                         objects.entry(name).or_default().push((schema, object, property_at.clone()));
                     }
