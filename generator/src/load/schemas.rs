@@ -139,7 +139,9 @@ impl<'a> Lowering<'a> {
         let structure = self.lower_struct(declarations, &name);
         self.types[id.0].kind = TypeKind::Struct(structure);
         self.types[id.0].description = description;
-        self.types[id.0].origins = declarations.iter().map(|(_, at)| at.clone()).collect();
+        // No one schema is this merge (an instance of one declaration alone need not hold
+        // the others' required fields): its parent's instances check it.
+        self.types[id.0].origins = Vec::new();
         TypeRef::Named(id)
     }
 
