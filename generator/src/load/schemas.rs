@@ -746,16 +746,30 @@ impl<'a> Lowering<'a> {
         let mut merged: IndexMap<&'a String, (&'a ReferenceOr<Box<Schema>>, String)> = IndexMap::new();
         // Each property's object declarations, where there are several.
         let mut objects: IndexMap<&'a String, Vec<(&'a Schema, ObjectShape<'a>, String)>> = IndexMap::new();
+        let mut unmergeable: BTreeSet<&'a String> = BTreeSet::new();
         let mut required = BTreeSet::new();
         let mut additional = None;
         for (shape, at) in shapes {
             for &(name, property) in &shape.properties {
                 let property_at = pointer(&pointer(at, "properties"), name);
-                // Plain objects only: a choice or a chain beside `type: object` is lowered
-                // as what it is, not as its own keywords.
-                if let Some(schema) = self.resolve_boxed(property).filter(|schema| composition(schema).is_none()) {
-                    if let Some(object) = object_shape(schema) {
-                        objects.entry(name).or_default().push((schema, object, property_at.clone()));
+                // Only plain objects merge: a declaration that is anything else (a choice or
+                // a chain beside `type: object`, an `enum`, a scalar) leaves the property to
+                // the last declaration, as before. A bare `{type: object}` constrains
+                // nothing and adds nothing.
+                let schema = self.resolve_boxed(property);
+                let plain = schema.filter(|schema| composition(schema).is_none() && !has_enum(schema));
+                match plain.and_then(|schema| object_shape(schema).map(|object| (schema, object))) {
+                    Some((_, object)) if object.properties.is_empty() && object.additional.is_none() => {}
+                    Some((schema, object)) => {
+                        if let Some(declared) = objects.get_mut(name) {
+                            declared.push((schema, object, property_at.clone()));
+                        } else if !unmergeable.contains(name) {
+                            objects.insert(name, vec![(schema, object, property_at.clone())]);
+                        }
+                    }
+                    None => {
+                        objects.shift_remove(name);
+                        unmergeable.insert(name);
                     }
                 }
                 merged.insert(name, (property, property_at));
@@ -889,6 +903,16 @@ fn composition(schema: &Schema) -> Option<Composition<'_>> {
         _ => None,
     });
     Some(Composition { all_of, choice, choice_keyword, own })
+}
+
+/// Whether the schema lists the values it may take.
+fn has_enum(schema: &Schema) -> bool {
+    match &schema.schema_kind {
+        SchemaKind::Any(any) => !any.enumeration.is_empty(),
+        SchemaKind::Type(Type::Object(_)) | SchemaKind::Type(Type::Array(_)) => false,
+        SchemaKind::Type(_) => value_enum_values(schema).is_some_and(|values| !values.is_empty()),
+        _ => false,
+    }
 }
 
 /// A part that says nothing about the value's shape: no type, properties, items,
