@@ -201,17 +201,7 @@ impl TypeSpace {
 
     /// `ty` with aliases looked through: `Issues` (`type Issues = Vec<Issue>`) is `Vec<Issue>`.
     pub fn resolved_ref<'a>(&'a self, ty: &'a TypeRef) -> &'a TypeRef {
-        let mut current = ty;
-        for _ in 0..32 {
-            match current {
-                TypeRef::Named(id) => match &self.get(*id).kind {
-                    TypeKind::Alias(target) => current = target,
-                    _ => return current,
-                },
-                _ => return current,
-            }
-        }
-        current
+        resolved_ref_in(&self.types, ty)
     }
 
     /// The named type `ty` is, through aliases; `None` for primitives and containers.
@@ -236,6 +226,21 @@ impl TypeSpace {
     }
 }
 
+/// `ty` with aliases looked through in `types` (a `TypeSpace`'s, or the arena lowering is
+/// filling): the one walk of alias chains. A chain longer than 32 links ends there.
+pub(crate) fn resolved_ref_in<'a>(types: &'a [TypeDef], ty: &'a TypeRef) -> &'a TypeRef {
+    let mut current = ty;
+    for _ in 0..32 {
+        match current {
+            TypeRef::Named(id) => match types.get(id.0).map(|def| &def.kind) {
+                Some(TypeKind::Alias(target)) => current = target,
+                _ => return current,
+            },
+            _ => return current,
+        }
+    }
+    current
+}
 #[derive(Debug, Clone)]
 pub struct TypeDef {
     pub name: String,

@@ -407,21 +407,17 @@ const OPTIONAL_DEPTH: usize = 8;
 const MAX_REF_REPEATS: usize = 2;
 
 /// The instances of `schema`: its example, then one per pick, deduplicated.
-/// Objects merged member by member, at every depth (the later's where both have a
-/// scalar); any other value replaced by the later.
-fn merge_values(into: &mut Value, from: Value) {
-    match (into, from) {
-        (Value::Object(into), Value::Object(from)) => {
-            for (key, member) in from {
-                match into.get_mut(&key) {
-                    Some(existing) => merge_values(existing, member),
-                    None => {
-                        into.insert(key, member);
-                    }
-                }
+/// `from`'s members added to `into`'s, objects merged at every depth (the later's where
+/// both have another value).
+fn merge_members(into: &mut Map<String, Value>, from: Map<String, Value>) {
+    for (key, member) in from {
+        match (into.get_mut(&key), member) {
+            (Some(Value::Object(existing)), Value::Object(member)) => merge_members(existing, member),
+            (Some(existing), member) => *existing = member,
+            (None, member) => {
+                into.insert(key, member);
             }
         }
-        (into, from) => *into = from,
     }
 }
 
@@ -722,17 +718,8 @@ impl<'d> Synth<'d> {
         let mut other = None;
         for part in parts {
             match self.value_in(part, pick, depth + 1, required, false) {
-                Some(Value::Object(members)) => {
-                    for (key, member) in members {
-                        match merged.get_mut(&key) {
-                            // Two parts that both describe a property: the value holds both.
-                            Some(existing) => merge_values(existing, member),
-                            None => {
-                                merged.insert(key, member);
-                            }
-                        }
-                    }
-                }
+                // Two parts that both describe a property: the value holds both.
+                Some(Value::Object(members)) => merge_members(&mut merged, members),
                 // A part that says nothing of the shape (a description) adds nothing.
                 Some(Value::Null) if is_annotation(part) => {}
                 Some(value) => other = Some(value),

@@ -198,19 +198,7 @@ pub(crate) struct Lowering<'a> {
 impl Lowering<'_> {
     /// Whether `ty` is any JSON, through the aliases lowered so far.
     fn is_untyped(&self, ty: &TypeRef) -> bool {
-        let mut current = ty;
-        // Alias chains are acyclic once lowered; the bound only guards a slot still being defined.
-        for _ in 0..=self.types.len() {
-            match current {
-                TypeRef::Json => return true,
-                TypeRef::Named(id) => match self.types.get(id.0).map(|def| &def.kind) {
-                    Some(ir::TypeKind::Alias(target)) => current = target,
-                    _ => return false,
-                },
-                _ => return false,
-            }
-        }
-        false
+        *ir::resolved_ref_in(&self.types, ty) == TypeRef::Json
     }
 
     /// Every schema the config names exists, and no two get one name.

@@ -372,9 +372,6 @@ impl<'a> Lowering<'a> {
                     _ => TypeRef::String,
                 },
             };
-            // A parameter goes on the wire as text; a schema that says nothing of its type
-            // (`{}`, or only an example: many of Cloudflare's identifiers) is read as the
-            // scalar its example is, else as a string, never as any JSON.
             // The parameter's own example, else its schema's: what examples in docs show.
             let example = data.example.clone().or_else(|| match &data.format {
                 ParameterSchemaOrContent::Schema(schema) => {
@@ -382,6 +379,9 @@ impl<'a> Lowering<'a> {
                 }
                 ParameterSchemaOrContent::Content(_) => None,
             });
+            // A parameter goes on the wire as text; a schema that says nothing of its type
+            // (`{}`, or only an example: many of Cloudflare's identifiers) is read as the
+            // scalar its example is, else as a string, never as any JSON.
             let ty = match query_style {
                 QueryStyle::Json => ty,
                 _ if self.is_untyped(&ty) => scalar_like(example.as_ref()),

@@ -145,6 +145,7 @@ impl<'a> Lowering<'a> {
         TypeRef::Named(id)
     }
 
+    /// Follows a property's `$ref`s to the schema they name.
     fn resolve_boxed(&self, schema: &'a ReferenceOr<Box<Schema>>) -> Option<&'a Schema> {
         match schema {
             ReferenceOr::Item(schema) => Some(schema),
@@ -504,10 +505,7 @@ impl<'a> Lowering<'a> {
         let mut constants: Vec<(String, Vec<String>)> = Vec::new();
         for (shape, _) in shapes {
             for &(name, property) in &shape.properties {
-                let resolved = match property {
-                    ReferenceOr::Item(schema) => Some(&**schema),
-                    ReferenceOr::Reference { reference } => self.resolve_reference(reference),
-                };
+                let resolved = self.resolve_boxed(property);
                 // A nullable property (`promotions: {enum: [auto, none], nullable: true}`)
                 // cannot tell variants apart: `null` is any variant's value.
                 let values = resolved
@@ -812,10 +810,7 @@ impl<'a> Lowering<'a> {
                 }
                 false => self.lower_boxed_type(property, &property_at, &hint),
             };
-            let resolved = match property {
-                ReferenceOr::Item(schema) => Some(&**schema),
-                ReferenceOr::Reference { reference } => self.resolve_reference(reference),
-            };
+            let resolved = self.resolve_boxed(property);
             let data = resolved.map(|schema| &schema.schema_data);
             fields.push(Field {
                 rust_name: field_names.claim(naming::snake_ident(api_name)),
@@ -905,14 +900,10 @@ fn composition(schema: &Schema) -> Option<Composition<'_>> {
     Some(Composition { all_of, choice, choice_keyword, own })
 }
 
-/// Whether the schema lists the values it may take.
+/// Whether an object-like schema lists the values it may take (`{type: object, enum:
+/// [null]}`): typed object schemas have no `enum` in openapiv3, so only `Any` can.
 fn has_enum(schema: &Schema) -> bool {
-    match &schema.schema_kind {
-        SchemaKind::Any(any) => !any.enumeration.is_empty(),
-        SchemaKind::Type(Type::Object(_)) | SchemaKind::Type(Type::Array(_)) => false,
-        SchemaKind::Type(_) => value_enum_values(schema).is_some_and(|values| !values.is_empty()),
-        _ => false,
-    }
+    matches!(&schema.schema_kind, SchemaKind::Any(any) if !any.enumeration.is_empty())
 }
 
 /// A part that says nothing about the value's shape: no type, properties, items,
