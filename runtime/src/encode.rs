@@ -111,6 +111,19 @@ pub(crate) fn scalar_texts<T: Serialize + ?Sized>(value: &T) -> Result<Vec<Strin
     }
 }
 
+/// A path, header or cookie value as one text: an array's items joined by `,`; `None`
+/// for an unset optional value or an empty array. A string is moved out, not copied:
+/// this runs for every path parameter of every call.
+pub(crate) fn joined_text<T: Serialize + ?Sized>(value: &T) -> Result<Option<String>, String> {
+    match serde_json::to_value(value).map_err(|error| error.to_string())? {
+        serde_json::Value::String(text) => Ok(Some(text)),
+        serde_json::Value::Null => Ok(None),
+        serde_json::Value::Array(items) if items.is_empty() => Ok(None),
+        serde_json::Value::Object(_) => Err("an object cannot be sent here".to_owned()),
+        other => Ok(Some(scalar_texts(&other)?.join(","))),
+    }
+}
+
 /// A parameter value as JSON text; `None` (JSON `null`) for an unset optional one.
 pub(crate) fn json_text<T: Serialize + ?Sized>(value: &T) -> Result<Option<String>, serde_json::Error> {
     serde_json::to_value(value).map(|json| (!json.is_null()).then(|| json.to_string()))
@@ -175,6 +188,11 @@ mod tests {
         assert_eq!(scalar_texts(&json!(true)), Ok(vec!["true".to_owned()]));
         assert!(scalar_texts(&json!({"a": 1})).is_err());
         assert!(scalar_texts(&json!([[1]])).is_err());
+        assert_eq!(joined_text(&json!("a b")), Ok(Some("a b".to_owned())));
+        assert_eq!(joined_text(&json!([1, "x", 2.0])), Ok(Some("1,x,2".to_owned())));
+        assert_eq!(joined_text(&json!([])), Ok(None));
+        assert_eq!(joined_text(&json!(null)), Ok(None));
+        assert!(joined_text(&json!({"a": 1})).is_err());
     }
 
     #[test]

@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::auth::sensitive;
-use super::encode::{is_unreserved, json_text, scalar_texts, style_pairs, PATH_SEGMENT};
+use super::encode::{is_unreserved, joined_text, json_text, style_pairs, PATH_SEGMENT};
 use super::response::read_limited;
 use super::retry::retryable_status;
 use super::upload::Payload;
@@ -159,10 +159,9 @@ impl Request<'_> {
 
     /// Fills `{name}` in the path template with `value`, percent-encoded as one segment.
     pub fn path_param<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
-        match scalar_texts(value) {
-            Ok(texts) if texts.is_empty() => self.fail(format!("path parameter `{name}` has no value")),
-            Ok(texts) => {
-                let text = texts.join(",");
+        match joined_text(value) {
+            Ok(None) => self.fail(format!("path parameter `{name}` has no value")),
+            Ok(Some(text)) => {
                 if text.is_empty() {
                     // `/items//parts` is another resource, or none: never what was meant.
                     return self.fail(format!("path parameter `{name}` is empty"));
@@ -238,10 +237,10 @@ impl Request<'_> {
 
     /// Adds a header; `None` adds nothing.
     pub fn header<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
-        match scalar_texts(value) {
-            Ok(texts) if texts.is_empty() => self,
-            Ok(texts) => {
-                self.headers.push((name, texts.join(",")));
+        match joined_text(value) {
+            Ok(None) => self,
+            Ok(Some(text)) => {
+                self.headers.push((name, text));
                 self
             }
             Err(problem) => self.fail(format!("header `{name}`: {problem}")),
@@ -250,10 +249,10 @@ impl Request<'_> {
 
     /// Adds a cookie; `None` adds nothing.
     pub fn cookie<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
-        match scalar_texts(value) {
-            Ok(texts) if texts.is_empty() => self,
-            Ok(texts) => {
-                self.cookies.push((name, texts.join(",")));
+        match joined_text(value) {
+            Ok(None) => self,
+            Ok(Some(text)) => {
+                self.cookies.push((name, text));
                 self
             }
             Err(problem) => self.fail(format!("cookie `{name}`: {problem}")),
@@ -453,7 +452,10 @@ impl Request<'_> {
         let extra_headers = self.options.headers.iter().map(|(name, value)| (name.as_str(), value));
         // A declared header the credentials already set (an API key the spec also lists as
         // a parameter) is sent once, as the credential.
-        let credential_headers: Vec<HeaderName> = headers.keys().cloned().collect();
+        let credential_headers: Vec<HeaderName> = match self.headers.is_empty() {
+            true => Vec::new(),
+            false => headers.keys().cloned().collect(),
+        };
         let declared = self.headers.iter().map(|(name, value)| (*name, value)).filter(|(name, _)| {
             HeaderName::from_bytes(name.as_bytes()).map_or(true, |name| !credential_headers.contains(&name))
         });
@@ -468,8 +470,11 @@ impl Request<'_> {
         }
         if let Some(accept) = self.accept.filter(|_| !self.core.accept_by_default) {
             if !headers.contains_key(reqwest::header::ACCEPT) {
-                let value = HeaderValue::from_str(accept)
-                    .map_err(|_| Error::InvalidRequest(format!("`{accept}` is not a valid accept header")))?;
+                // Media types are visible ASCII, which `from_static` takes without copying.
+                if !accept.bytes().all(|byte| byte == b'\t' || (b' '..=b'~').contains(&byte)) {
+                    return Err(Error::InvalidRequest(format!("`{accept}` is not a valid accept header")));
+                }
+                let value = HeaderValue::from_static(accept);
                 headers.insert(reqwest::header::ACCEPT, value);
             }
         }
@@ -521,10 +526,17 @@ impl Request<'_> {
             let started = (!span.is_disabled()).then(Instant::now);
             // Built directly, its headers set whole: a builder would insert them one by one.
             let mut request = reqwest::Request::new(self.method.clone(), url.clone());
-            *request.headers_mut() = headers.clone();
+            // The last possible attempt takes the headers; earlier ones copy them.
+            let final_attempt = attempt > retries && (tokens.is_none() || refreshed || !repeatable);
+            *request.headers_mut() = if final_attempt { std::mem::take(&mut headers) } else { headers.clone() };
             *request.timeout_mut() = self.options.timeout;
             if let Some(payload) = &body {
-                let (body, streamed_length) = payload.body().await.map_err(Error::Upload)?;
+                // Files and streams are opened in a future of their own, boxed: kept inline,
+                // its state would grow every call's future, bodiless GETs included.
+                let (body, streamed_length) = match payload.in_memory() {
+                    Some(bytes) => (reqwest::Body::from(bytes.clone()), None),
+                    None => Box::pin(payload.body()).await.map_err(Error::Upload)?,
+                };
                 *request.body_mut() = Some(body);
                 if let Some(length) = streamed_length {
                     request.headers_mut().insert(reqwest::header::CONTENT_LENGTH, HeaderValue::from(length));
@@ -532,7 +544,9 @@ impl Request<'_> {
             }
             let limit = self.core.max_response_bytes;
             let hooks = &self.core.hooks.0;
-            let outcome = async {
+            // Boxed: the attempt's state (the request, the answer being read) then lives
+            // on the heap for its duration instead of enlarging every caller's future.
+            let outcome = Box::pin(async {
                 let mut request = request;
                 for hook in hooks {
                     hook.before_send(&info, &mut request);
@@ -551,7 +565,7 @@ impl Request<'_> {
                     Some(body) => Ok(RawResponse { status, headers, body }),
                     None => Err(Stop::TooLarge(Error::ResponseTooLarge { status, headers: Box::new(headers), limit })),
                 })
-            }
+            })
             .await;
             // Too large is final: a retry would read as much again.
             let outcome = match outcome {
@@ -602,7 +616,7 @@ impl Request<'_> {
                 (_, Some(wait)) => {
                     hooks.iter().for_each(|hook| hook.on_retry(&info, wait));
                     tracing::debug!(parent: &span, attempt, wait_ms = wait.as_millis() as u64, "retrying");
-                    tokio::time::sleep(wait).await;
+                    Box::pin(tokio::time::sleep(wait)).await;
                 }
                 (Ok(response), None) => {
                     tracing::debug!(parent: &span, status = response.status.as_u16(), "response");

@@ -8,7 +8,7 @@
 use criterion::{criterion_group, criterion_main, Criterion};
 use generated_client::cloudflare_zero_trust as cloudflare;
 use serde::Deserialize;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const BODY: &str = r##"{"errors":[],"messages":[],"success":true,"result":{"auth_domain":"test.cloudflareaccess.com","created_at":"2014-01-01T05:20:00.12345Z","deny_unmatched_requests":true,"deny_unmatched_requests_exempted_zone_names":["example.com"],"is_ui_read_only":false,"login_design":{"background_color":"#c5ed1b","footer_text":"This is an example description.","header_text":"This is an example description.","logo_path":"https://example.com/logo.png","text_color":"#c5ed1b"},"name":"Widget Corps Internal Applications","ui_read_only_toggle_reason":"Temporarily turn off the UI read only lock","updated_at":"2014-01-01T05:20:00.12345Z","user_seat_expiration_inactive_time":"730h"}}"##;
@@ -106,11 +106,60 @@ fn bench(c: &mut Criterion) {
     runtime.block_on(hand_written(&http, &base_url));
     runtime.block_on(generated(&client));
 
+    print_interleaved_ratio(&runtime, &http, &base_url, &client);
+
     let mut group = c.benchmark_group("get_organization");
     group.measurement_time(Duration::from_secs(8));
     group.bench_function("hand_written_reqwest_serde", |b| b.iter(|| runtime.block_on(hand_written(&http, &base_url))));
     group.bench_function("generated_client", |b| b.iter(|| runtime.block_on(generated(&client))));
     group.finish();
+}
+
+/// The ratio generated / hand-written, measured in alternating rounds so that drift in
+/// the machine's speed (a shared VM's neighbours) touches both sides alike: criterion's
+/// figures, taken one function after the other, move by more than the difference.
+fn print_interleaved_ratio(
+    runtime: &tokio::runtime::Runtime,
+    http: &reqwest::Client,
+    base_url: &str,
+    client: &cloudflare::Client,
+) {
+    const ROUNDS: usize = 41;
+    const CALLS: u32 = 400;
+    let time_hand_written = || {
+        let started = Instant::now();
+        for _ in 0..CALLS {
+            runtime.block_on(hand_written(http, base_url));
+        }
+        started.elapsed()
+    };
+    let time_generated = || {
+        let started = Instant::now();
+        for _ in 0..CALLS {
+            runtime.block_on(generated(client));
+        }
+        started.elapsed()
+    };
+    let mut ratios = Vec::with_capacity(ROUNDS);
+    for round in 0..ROUNDS {
+        // Alternate which side goes first, so neither always runs on a warmer cache.
+        let (hand, generated) = if round % 2 == 0 {
+            let hand = time_hand_written();
+            (hand, time_generated())
+        } else {
+            let generated = time_generated();
+            (time_hand_written(), generated)
+        };
+        ratios.push(generated.as_secs_f64() / hand.as_secs_f64());
+    }
+    ratios.sort_by(f64::total_cmp);
+    println!(
+        "get_organization: generated / hand-written, {ROUNDS} alternating rounds of {CALLS} calls: \
+         median {:.3} (quartiles {:.3}–{:.3})",
+        ratios[ROUNDS / 2],
+        ratios[ROUNDS / 4],
+        ratios[3 * ROUNDS / 4]
+    );
 }
 
 criterion_group!(benches, bench);

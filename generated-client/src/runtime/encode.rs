@@ -113,6 +113,19 @@ pub(crate) fn scalar_texts<T: Serialize + ?Sized>(value: &T) -> Result<Vec<Strin
     }
 }
 
+/// A path, header or cookie value as one text: an array's items joined by `,`; `None`
+/// for an unset optional value or an empty array. A string is moved out, not copied:
+/// this runs for every path parameter of every call.
+pub(crate) fn joined_text<T: Serialize + ?Sized>(value: &T) -> Result<Option<String>, String> {
+    match serde_json::to_value(value).map_err(|error| error.to_string())? {
+        serde_json::Value::String(text) => Ok(Some(text)),
+        serde_json::Value::Null => Ok(None),
+        serde_json::Value::Array(items) if items.is_empty() => Ok(None),
+        serde_json::Value::Object(_) => Err("an object cannot be sent here".to_owned()),
+        other => Ok(Some(scalar_texts(&other)?.join(","))),
+    }
+}
+
 /// A parameter value as JSON text; `None` (JSON `null`) for an unset optional one.
 pub(crate) fn json_text<T: Serialize + ?Sized>(value: &T) -> Result<Option<String>, serde_json::Error> {
     serde_json::to_value(value).map(|json| (!json.is_null()).then(|| json.to_string()))
