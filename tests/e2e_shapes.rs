@@ -242,6 +242,17 @@ fn all_of_merges_parts_and_unknown_enum_values_still_decode() {
     assert_eq!(back, json!("hamster"));
     assert_eq!(serde_json::to_value(shapes::Kind::GuineaPig2).expect("encodes"), json!("Guinea Pig"));
     assert_eq!(shapes::Kind::V2legs.to_string(), "2legs");
+    // Every listed value, colliding spellings and the empty one included, decodes to its
+    // own variant and encodes back as it came; `From<String>` reads values the same way.
+    for value in ["dog", "cat", "guinea-pig", "Guinea Pig", "2legs", ""] {
+        let kind: shapes::Kind = serde_json::from_value(json!(value)).expect("decodes");
+        assert!(!matches!(kind, shapes::Kind::Other(_)), "{value:?} is listed: {kind:?}");
+        assert_eq!(kind.as_str(), value);
+        assert_eq!(serde_json::to_value(&kind).expect("encodes"), json!(value));
+        assert_eq!(shapes::Kind::from(value.to_owned()), kind);
+    }
+    assert_eq!(shapes::Kind::from("Dog".to_owned()), shapes::Kind::Other("Dog".to_owned()), "values match exactly");
+    assert!(serde_json::from_value::<shapes::Kind>(json!(3)).is_err(), "a number is no value of a string enum");
 }
 
 #[tokio::test]

@@ -70,6 +70,29 @@ async fn dns_records_of_every_kind_list_with_all_their_fields() {
     assert_eq!(serde_json::to_value(&result).expect("encodes"), records);
 }
 
+/// `send()` returns a named future (`runtime::Call`): it can be kept in a variable or a
+/// struct field, moved to another thread, and sends nothing until awaited.
+#[tokio::test]
+async fn send_returns_a_named_future_that_sends_only_when_awaited() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/zones/z1/dns_records"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"success": true, "errors": [], "messages": [], "result": []})),
+        )
+        .mount(&server)
+        .await;
+    let client = dns::Client::builder().base_url(server.uri()).token("t").build().expect("builds");
+    fn assert_send<T: Send>(_: &T) {}
+    let call: fixture_client::runtime::Call<'_, _, _> = client.records().list_dns_records("z1").send();
+    assert_send(&call);
+    assert!(recorded(&server).await.is_empty(), "built, not sent");
+    let listed = call.await.expect("listed");
+    assert!(listed.body().is_empty());
+    assert_eq!(recorded(&server).await.len(), 1);
+}
+
 #[tokio::test]
 async fn dns_records_are_created_and_updated_with_their_kind_and_fields() {
     let server = MockServer::start().await;

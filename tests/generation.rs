@@ -151,7 +151,7 @@ fn merged_shapes_keep_the_names_a_person_would_choose() {
     assert!(types.contains("/// A note for the caller.\n#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]\n#[cfg_attr(feature = \"round-trip\", derive(Serialize))]\npub struct Notice {"), "{types}");
     assert!(types.contains("/// Something the caller should know.\npub type Warning = Notice;"), "{types}");
     assert!(types.contains("pub enum Format {"), "{types}");
-    assert_eq!(types.matches("Json,").count(), 1, "one enum of json and csv: {types}");
+    assert_eq!(types.matches("\n    Json,\n").count(), 1, "one enum of json and csv: {types}");
     assert!(types.contains("pub message: Option<Notice>,"), "{types}");
     assert!(!types.contains("GetFolderTreeResponse"), "the inline root folder is a Folder: {types}");
     let folders = &files[std::path::Path::new("src/shared_shapes/folders.rs")];

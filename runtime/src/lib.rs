@@ -53,11 +53,11 @@ pub use encode::Style;
 pub use error::Error;
 pub use hooks::{Hook, RequestInfo};
 pub use pagination::{next_link, next_page_at, paginate};
-pub use request::{RawRequest, Request};
+pub use request::{Call, RawRequest, Request};
 pub use response::{decode_whole, double_option, header_value, Envelope, RawResponse, Response};
 pub use retry::RetryPolicy;
 pub use sse::Event;
 pub use upload::{File, FileField, Multipart};
 
-/// The future behind `.await` on a request builder.
+/// A boxed future that can move between threads.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;

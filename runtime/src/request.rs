@@ -1,7 +1,10 @@
 //! [`Request`]: what generated code builds for each call, and the loop that sends it
 //! (credentials, retries, hooks, tracing); [`RawRequest`] for endpoints the spec lacks.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context as TaskContext, Poll};
 use std::time::Instant;
 
 use percent_encoding::utf8_percent_encode;
@@ -15,8 +18,9 @@ use super::response::read_limited;
 use super::retry::retryable_status;
 use super::upload::Payload;
 use super::{
-    Answer, Bytes, ClientCore, Credential, Error, File, HeaderMap, Method, Multipart, RawResponse, RequestInfo,
-    RequestOptions, Response, SchemeKind, SecurityScheme, StatusCode, StreamingResponse, Style, TokenProvider,
+    Answer, BoxFuture, Bytes, ClientCore, Credential, Error, File, HeaderMap, Method, Multipart, RawResponse,
+    RequestInfo, RequestOptions, Response, SchemeKind, SecurityScheme, StatusCode, StreamingResponse, Style,
+    TokenProvider,
 };
 
 /// Requests start from the client.
@@ -128,6 +132,36 @@ impl RawRequest<'_> {
     }
 }
 
+/// An operation on its way: the request being sent, then the operation's own reading of
+/// the answer. Generated operations return it from `send()` and `IntoFuture` rather than
+/// each being an `async fn`: one state machine, here, serves every operation, which keeps
+/// large APIs quick to compile, and `.await` on a builder boxes nothing more.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct Call<'c, T, E> {
+    sending: BoxFuture<'c, Result<RawResponse, Error<E>>>,
+    decode: fn(RawResponse) -> Result<T, Error<E>>,
+}
+
+impl<T, E> Future for Call<'_, T, E> {
+    type Output = Result<T, Error<E>>;
+
+    fn poll(self: Pin<&mut Self>, context: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        // Every field is `Unpin` (the request's future is boxed), so the call is too.
+        let call = self.get_mut();
+        match call.sending.as_mut().poll(context) {
+            Poll::Ready(Ok(response)) => Poll::Ready((call.decode)(response)),
+            Poll::Ready(Err(error)) => Poll::Ready(Err(error)),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl<T, E> std::fmt::Debug for Call<'_, T, E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Call").finish_non_exhaustive()
+    }
+}
+
 /// A request body: its media type and contents.
 type Body = (std::borrow::Cow<'static, str>, Payload);
 
@@ -151,7 +185,7 @@ pub struct Request<'c> {
     problem: Option<String>,
 }
 
-impl Request<'_> {
+impl<'c> Request<'c> {
     fn fail(mut self, problem: String) -> Self {
         self.problem.get_or_insert(problem);
         self
@@ -339,6 +373,12 @@ impl Request<'_> {
     pub fn options(mut self, options: RequestOptions) -> Self {
         self.options = options;
         self
+    }
+
+    /// Sends the request as [`send`](Self::send) does, and reads the answer with `decode`
+    /// (the operation's statuses and types): what a generated operation's `send()` returns.
+    pub fn call<T, E: Send + 'c>(self, decode: fn(RawResponse) -> Result<T, Error<E>>) -> Call<'c, T, E> {
+        Call { sending: Box::pin(self.send()), decode }
     }
 
     /// Sends the request, retrying as the policy allows, and reads the whole response.

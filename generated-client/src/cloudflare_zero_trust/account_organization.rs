@@ -80,17 +80,17 @@ impl<'c> RevokeUserTokens<'c> {
     ///
     /// Succeeds with:
     /// - `200`: Revoke all Access tokens for a user response
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
+    ) -> runtime::Call<
+        'c,
         runtime::Response<
             <types::RevokeUserResponse as runtime::Envelope>::Result,
             types::RevokeUserResponse,
         >,
-        runtime::Error<RevokeUserTokensError>,
+        RevokeUserTokensError,
     > {
-        let response = self
-            .client
+        self.client
             .core
             .request(
                 "zero-trust-organization-revoke-all-access-tokens-for-a-user",
@@ -102,13 +102,11 @@ impl<'c> RevokeUserTokens<'c> {
             .security(&[&[&super::API_EMAIL, &super::API_KEY], &[&super::API_TOKEN]])
             .options(self.options)
             .json("application/json", &self.body)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.enveloped(),
-            400..=499 => Err(response.error_json(RevokeUserTokensError::ClientError)),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.enveloped(),
+                400..=499 => Err(response.error_json(RevokeUserTokensError::ClientError)),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -120,9 +118,16 @@ impl<'c> std::future::IntoFuture for RevokeUserTokens<'c> {
         >,
         runtime::Error<RevokeUserTokensError>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<
+            <types::RevokeUserResponse as runtime::Envelope>::Result,
+            types::RevokeUserResponse,
+        >,
+        RevokeUserTokensError,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 

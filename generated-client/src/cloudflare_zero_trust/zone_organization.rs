@@ -185,17 +185,17 @@ impl<'c> Get<'c> {
     ///
     /// Succeeds with:
     /// - `200`: Get your Zero Trust organization response
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
+    ) -> runtime::Call<
+        'c,
         runtime::Response<
             <types::OrganizationResponse as runtime::Envelope>::Result,
             types::OrganizationResponse,
         >,
-        runtime::Error<GetError>,
+        GetError,
     > {
-        let response = self
-            .client
+        self.client
             .core
             .request(
                 "zone-level-zero-trust-organization-get-your-zero-trust-organization",
@@ -206,13 +206,11 @@ impl<'c> Get<'c> {
             .accept("application/json")
             .security(&[&[&super::API_EMAIL, &super::API_KEY], &[&super::API_TOKEN]])
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.enveloped(),
-            400..=499 => Err(response.error_json(GetError::ClientError)),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.enveloped(),
+                400..=499 => Err(response.error_json(GetError::ClientError)),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -224,9 +222,16 @@ impl<'c> std::future::IntoFuture for Get<'c> {
         >,
         runtime::Error<GetError>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<
+            <types::OrganizationResponse as runtime::Envelope>::Result,
+            types::OrganizationResponse,
+        >,
+        GetError,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -258,17 +263,17 @@ impl<'c> Update<'c> {
     ///
     /// Succeeds with:
     /// - `200`: Update your Zero Trust organization response
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
+    ) -> runtime::Call<
+        'c,
         runtime::Response<
             <types::OrganizationResponse as runtime::Envelope>::Result,
             types::OrganizationResponse,
         >,
-        runtime::Error<UpdateError>,
+        UpdateError,
     > {
-        let response = self
-            .client
+        self.client
             .core
             .request(
                 "zone-level-zero-trust-organization-update-your-zero-trust-organization",
@@ -280,13 +285,11 @@ impl<'c> Update<'c> {
             .security(&[&[&super::API_EMAIL, &super::API_KEY], &[&super::API_TOKEN]])
             .options(self.options)
             .json("application/json", &self.body)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.enveloped(),
-            400..=499 => Err(response.error_json(UpdateError::ClientError)),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.enveloped(),
+                400..=499 => Err(response.error_json(UpdateError::ClientError)),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -298,9 +301,16 @@ impl<'c> std::future::IntoFuture for Update<'c> {
         >,
         runtime::Error<UpdateError>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<
+            <types::OrganizationResponse as runtime::Envelope>::Result,
+            types::OrganizationResponse,
+        >,
+        UpdateError,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -332,17 +342,17 @@ impl<'c> Create<'c> {
     ///
     /// Succeeds with:
     /// - `201`: Create your Zero Trust organization response
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
+    ) -> runtime::Call<
+        'c,
         runtime::Response<
             <types::OrganizationResponse as runtime::Envelope>::Result,
             types::OrganizationResponse,
         >,
-        runtime::Error<CreateError>,
+        CreateError,
     > {
-        let response = self
-            .client
+        self.client
             .core
             .request(
                 "zone-level-zero-trust-organization-create-your-zero-trust-organization",
@@ -354,13 +364,11 @@ impl<'c> Create<'c> {
             .security(&[&[&super::API_EMAIL, &super::API_KEY], &[&super::API_TOKEN]])
             .options(self.options)
             .json("application/json", &self.body)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            201 => response.enveloped(),
-            400..=499 => Err(response.error_json(CreateError::ClientError)),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                201 => response.enveloped(),
+                400..=499 => Err(response.error_json(CreateError::ClientError)),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -372,9 +380,16 @@ impl<'c> std::future::IntoFuture for Create<'c> {
         >,
         runtime::Error<CreateError>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<
+            <types::OrganizationResponse as runtime::Envelope>::Result,
+            types::OrganizationResponse,
+        >,
+        CreateError,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -406,17 +421,17 @@ impl<'c> RevokeUserTokens<'c> {
     ///
     /// Succeeds with:
     /// - `200`: Revoke all Access tokens for a user response
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
+    ) -> runtime::Call<
+        'c,
         runtime::Response<
             <types::RevokeUserResponse as runtime::Envelope>::Result,
             types::RevokeUserResponse,
         >,
-        runtime::Error<RevokeUserTokensError>,
+        RevokeUserTokensError,
     > {
-        let response = self
-            .client
+        self.client
             .core
             .request(
                 "zone-level-zero-trust-organization-revoke-all-access-tokens-for-a-user",
@@ -428,13 +443,11 @@ impl<'c> RevokeUserTokens<'c> {
             .security(&[&[&super::API_EMAIL, &super::API_KEY], &[&super::API_TOKEN]])
             .options(self.options)
             .json("application/json", &self.body)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.enveloped(),
-            400..=499 => Err(response.error_json(RevokeUserTokensError::ClientError)),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.enveloped(),
+                400..=499 => Err(response.error_json(RevokeUserTokensError::ClientError)),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -446,9 +459,16 @@ impl<'c> std::future::IntoFuture for RevokeUserTokens<'c> {
         >,
         runtime::Error<RevokeUserTokensError>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<
+            <types::RevokeUserResponse as runtime::Envelope>::Result,
+            types::RevokeUserResponse,
+        >,
+        RevokeUserTokensError,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 

@@ -97,14 +97,14 @@ impl<'c> DeactivateUserGrant<'c> {
     ///
     /// Succeeds with:
     /// - `200`: A successful response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
+    ) -> runtime::Call<
+        'c,
         runtime::Response<types::DeactivateUserGrantResponse>,
-        runtime::Error<DeactivateUserGrantError>,
+        DeactivateUserGrantError,
     > {
-        let response = self
-            .client
+        self.client
             .core
             .request(
                 "ManagementService_DeactivateUserGrant",
@@ -118,12 +118,10 @@ impl<'c> DeactivateUserGrant<'c> {
             .security(&[&[&super::OAUTH2]])
             .options(self.options)
             .json("application/json", &self.body)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(DeactivateUserGrantError::Default)),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(DeactivateUserGrantError::Default)),
+            })
     }
 }
 
@@ -132,9 +130,13 @@ impl<'c> std::future::IntoFuture for DeactivateUserGrant<'c> {
         runtime::Response<types::DeactivateUserGrantResponse>,
         runtime::Error<DeactivateUserGrantError>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::DeactivateUserGrantResponse>,
+        DeactivateUserGrantError,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 

@@ -72,11 +72,8 @@ impl<'c> RevokeSsoToken<'c> {
     ///
     /// Succeeds with:
     /// - `204`: Token deleted.
-    pub async fn send(
-        self,
-    ) -> Result<runtime::Response<()>, runtime::Error<RevokeSsoTokenError>> {
-        let response = self
-            .client
+    pub fn send(self) -> runtime::Call<'c, runtime::Response<()>, RevokeSsoTokenError> {
+        self.client
             .core
             .request(
                 "userSSOTokenDelete",
@@ -87,21 +84,19 @@ impl<'c> RevokeSsoToken<'c> {
             .accept("application/json")
             .security(&[&[&super::OAUTH]])
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            204 => response.empty(),
-            404 => Err(response.error_json(RevokeSsoTokenError::NotFound)),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                204 => response.empty(),
+                404 => Err(response.error_json(RevokeSsoTokenError::NotFound)),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
 impl<'c> std::future::IntoFuture for RevokeSsoToken<'c> {
     type Output = Result<runtime::Response<()>, runtime::Error<RevokeSsoTokenError>>;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<'c, runtime::Response<()>, RevokeSsoTokenError>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 

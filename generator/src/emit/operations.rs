@@ -266,7 +266,7 @@ fn emit_builder(api: &Api, group: &OperationGroup, operation: &Operation) -> Tok
     });
     let (success_type, success_enum) = success_type(api, operation);
     let (error_type, error_enum) = error_type(api, operation);
-    let output = quote!(Result<runtime::Response<#success_type>, runtime::Error<#error_type>>);
+    let output = quote!(runtime::Call<'c, runtime::Response<#success_type>, #error_type>);
     let stream = emit_stream(api, operation, &error_type);
     let send_body = emit_send_body(api, operation, Streamed::No);
     let events = emit_events(api, operation, &error_type);
@@ -310,7 +310,7 @@ fn emit_builder(api: &Api, group: &OperationGroup, operation: &Operation) -> Tok
             }
 
             #send_doc
-            pub async fn send(self) -> #output {
+            pub fn send(self) -> #output {
                 #send_body
             }
 
@@ -320,11 +320,11 @@ fn emit_builder(api: &Api, group: &OperationGroup, operation: &Operation) -> Tok
         }
 
         impl<'c> std::future::IntoFuture for #builder<'c> {
-            type Output = #output;
-            type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+            type Output = Result<runtime::Response<#success_type>, runtime::Error<#error_type>>;
+            type IntoFuture = #output;
 
             fn into_future(self) -> Self::IntoFuture {
-                Box::pin(self.send())
+                self.send()
             }
         }
 
@@ -573,46 +573,53 @@ fn emit_send_body(api: &Api, operation: &Operation, streamed: Streamed) -> Token
     let request = quote! {
         self.client.core.request(#operation_id, runtime::Method::#method, #path) #(#chain)*
     };
-    let send_call = if streamed == Streamed::No { quote!(send) } else { quote!(send_streaming) };
+    if streamed == Streamed::No {
+        // `send()` builds the request now and hands it to the runtime with the reading of
+        // its answer: no `async fn` (and no state machine) per operation.
+        let arms = response_arms(operation, success_envelope(api, operation).is_some());
+        let decode = quote!(|response| match response.status().as_u16() { #(#arms)* });
+        return match body_call {
+            None => quote!(#request.call(#decode)),
+            Some((true, call)) => quote!(#request.#call.call(#decode)),
+            Some((false, call)) => quote! {
+                let mut request = #request;
+                if let Some(body) = &self.body {
+                    request = request.#call;
+                }
+                request.call(#decode)
+            },
+        };
+    }
     let send = match body_call {
-        None => quote!(let response = #request.#send_call().await?;),
-        Some((true, call)) => quote!(let response = #request.#call.#send_call().await?;),
+        None => quote!(let response = #request.send_streaming().await?;),
+        Some((true, call)) => quote!(let response = #request.#call.send_streaming().await?;),
         Some((false, call)) => quote! {
             let mut request = #request;
             if let Some(body) = &self.body {
                 request = request.#call;
             }
-            let response = request.#send_call().await?;
+            let response = request.send_streaming().await?;
         },
     };
-    if streamed != Streamed::No {
-        // Without documented errors, every answer but a streamed success is unexpected.
-        let answer = match operation.errors().next() {
-            None => quote!(Err(response.unexpected())),
-            Some(_) => {
-                let arms = error_arms(operation);
-                quote!(match response.status().as_u16() { #(#arms)* })
-            }
-        };
-        let take = match streamed {
-            Streamed::Events => quote!(events),
-            _ => quote!(download),
-        };
-        return quote! {
-            #send
-            let response = match response {
-                runtime::Answer::Streaming(streaming) => return Ok(streaming.#take()),
-                runtime::Answer::Read(response) => response,
-            };
-            #answer
-        };
-    }
-    let arms = response_arms(operation, success_envelope(api, operation).is_some());
+    // Without documented errors, every answer but a streamed success is unexpected.
+    let answer = match operation.errors().next() {
+        None => quote!(Err(response.unexpected())),
+        Some(_) => {
+            let arms = error_arms(operation);
+            quote!(match response.status().as_u16() { #(#arms)* })
+        }
+    };
+    let take = match streamed {
+        Streamed::Events => quote!(events),
+        _ => quote!(download),
+    };
     quote! {
         #send
-        match response.status().as_u16() {
-            #(#arms)*
-        }
+        let response = match response {
+            runtime::Answer::Streaming(streaming) => return Ok(streaming.#take()),
+            runtime::Answer::Read(response) => response,
+        };
+        #answer
     }
 }
 

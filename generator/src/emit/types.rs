@@ -265,27 +265,38 @@ fn emit_enum(
     variants: &[EnumVariant],
     direction: Direction,
 ) -> TokenStream {
-    let arms = variants.iter().map(|variant| {
-        let variant_name = ident(&variant.rust_name);
-        let value = &variant.value;
-        let rename = (variant.rust_name != *value).then(|| quote!(#[serde(rename = #value)]));
-        let docs = doc_attrs([spec(variant.description.as_deref())]);
-        quote!(#docs #rename #variant_name,)
-    });
-    let as_str_arms = variants.iter().map(|variant| {
-        let variant_name = ident(&variant.rust_name);
-        let value = &variant.value;
-        quote!(Self::#variant_name => #value,)
-    });
-    let base = [quote!(Debug), quote!(Clone), quote!(PartialEq), quote!(Eq), quote!(Hash)];
-    let derives = Serde::of(direction).derive(base, true, true, None);
+    let names: Vec<proc_macro2::Ident> = variants.iter().map(|variant| ident(&variant.rust_name)).collect();
+    let values: Vec<&String> = variants.iter().map(|variant| &variant.value).collect();
+    let variant_docs = variants.iter().map(|variant| doc_attrs([spec(variant.description.as_deref())]));
+    // The serde impls are written out rather than derived: an enum with an untagged
+    // catch-all derives a buffering deserializer, and large APIs have hundreds of these.
+    let serde = Serde::of(direction);
+    let serialize = serde.gate(
+        serde.serialize,
+        quote! {
+            impl Serialize for #name {
+                fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+        },
+    );
+    let deserialize = serde.gate(
+        serde.deserialize,
+        quote! {
+            impl<'de> Deserialize<'de> for #name {
+                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    String::deserialize(deserializer).map(Self::from)
+                }
+            }
+        },
+    );
     quote! {
         #docs
-        #derives
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         pub enum #name {
-            #(#arms)*
-            /// A value this client does not know yet; kept so that a new server value still decodes.
-            #[serde(untagged)]
+            #(#variant_docs #names,)*
+            #[doc = #OTHER_DOC]
             Other(String),
         }
 
@@ -293,11 +304,25 @@ fn emit_enum(
             /// The value as it is sent on the wire.
             pub fn as_str(&self) -> &str {
                 match self {
-                    #(#as_str_arms)*
+                    #(Self::#names => #values,)*
                     Self::Other(value) => value,
                 }
             }
         }
+
+        /// The variant a wire value names; [`Other`](Self::Other) for a value not listed.
+        impl From<String> for #name {
+            fn from(value: String) -> Self {
+                match value.as_str() {
+                    #(#values => Self::#names,)*
+                    _ => Self::Other(value),
+                }
+            }
+        }
+
+        #serialize
+
+        #deserialize
 
         impl std::fmt::Display for #name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -17,13 +17,10 @@ pub struct Customer {
     pub metadata: Option<BTreeMap<String, String>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
-#[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum CustomerObject {
-    #[serde(rename = "customer")]
     Customer,
     /// A value this client does not know yet; kept so that a new server value still decodes.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -34,6 +31,31 @@ impl CustomerObject {
             Self::Customer => "customer",
             Self::Other(value) => value,
         }
+    }
+}
+
+/// The variant a wire value names; [`Other`](Self::Other) for a value not listed.
+impl From<String> for CustomerObject {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "customer" => Self::Customer,
+            _ => Self::Other(value),
+        }
+    }
+}
+
+#[cfg(feature = "round-trip")]
+impl Serialize for CustomerObject {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for CustomerObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
     }
 }
 
@@ -82,15 +104,11 @@ pub struct PostCustomersRequestTaxIdDataItem {
     pub value: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-#[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum PostCustomersRequestTaxIdDataItemType {
-    #[serde(rename = "eu_vat")]
     EuVat,
-    #[serde(rename = "us_ein")]
     UsEin,
     /// A value this client does not know yet; kept so that a new server value still decodes.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -102,6 +120,32 @@ impl PostCustomersRequestTaxIdDataItemType {
             Self::UsEin => "us_ein",
             Self::Other(value) => value,
         }
+    }
+}
+
+/// The variant a wire value names; [`Other`](Self::Other) for a value not listed.
+impl From<String> for PostCustomersRequestTaxIdDataItemType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "eu_vat" => Self::EuVat,
+            "us_ein" => Self::UsEin,
+            _ => Self::Other(value),
+        }
+    }
+}
+
+impl Serialize for PostCustomersRequestTaxIdDataItemType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "round-trip")]
+impl<'de> Deserialize<'de> for PostCustomersRequestTaxIdDataItemType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
     }
 }
 
@@ -134,15 +178,11 @@ pub struct PostPaymentIntentsRequestAutomaticPaymentMethods {
     >,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-#[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum PostPaymentIntentsRequestAutomaticPaymentMethodsAllowRedirects {
-    #[serde(rename = "always")]
     Always,
-    #[serde(rename = "never")]
     Never,
     /// A value this client does not know yet; kept so that a new server value still decodes.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -154,6 +194,33 @@ impl PostPaymentIntentsRequestAutomaticPaymentMethodsAllowRedirects {
             Self::Never => "never",
             Self::Other(value) => value,
         }
+    }
+}
+
+/// The variant a wire value names; [`Other`](Self::Other) for a value not listed.
+impl From<String> for PostPaymentIntentsRequestAutomaticPaymentMethodsAllowRedirects {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "always" => Self::Always,
+            "never" => Self::Never,
+            _ => Self::Other(value),
+        }
+    }
+}
+
+impl Serialize for PostPaymentIntentsRequestAutomaticPaymentMethodsAllowRedirects {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "round-trip")]
+impl<'de> Deserialize<'de>
+for PostPaymentIntentsRequestAutomaticPaymentMethodsAllowRedirects {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
     }
 }
 
@@ -180,15 +247,11 @@ pub struct PostFilesRequest {
     pub file_link_data: Option<PostFilesRequestFileLinkData>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-#[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum PostFilesRequestPurpose {
-    #[serde(rename = "dispute_evidence")]
     DisputeEvidence,
-    #[serde(rename = "identity_document")]
     IdentityDocument,
     /// A value this client does not know yet; kept so that a new server value still decodes.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -200,6 +263,32 @@ impl PostFilesRequestPurpose {
             Self::IdentityDocument => "identity_document",
             Self::Other(value) => value,
         }
+    }
+}
+
+/// The variant a wire value names; [`Other`](Self::Other) for a value not listed.
+impl From<String> for PostFilesRequestPurpose {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "dispute_evidence" => Self::DisputeEvidence,
+            "identity_document" => Self::IdentityDocument,
+            _ => Self::Other(value),
+        }
+    }
+}
+
+impl Serialize for PostFilesRequestPurpose {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "round-trip")]
+impl<'de> Deserialize<'de> for PostFilesRequestPurpose {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
     }
 }
 

@@ -114,14 +114,14 @@ impl<'c> PostCustomers<'c> {
     ///
     /// Succeeds with:
     /// - `200`: The customer.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
+    ) -> runtime::Call<
+        'c,
         runtime::Response<types::Customer>,
-        runtime::Error<std::convert::Infallible>,
+        std::convert::Infallible,
     > {
-        let response = self
-            .client
+        self.client
             .core
             .request("PostCustomers", runtime::Method::POST, "/v1/customers")
             .accept("application/json")
@@ -138,12 +138,10 @@ impl<'c> PostCustomers<'c> {
                     ("tax_id_data", runtime::Style::DeepObject),
                 ],
             )
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -152,9 +150,13 @@ impl<'c> std::future::IntoFuture for PostCustomers<'c> {
         runtime::Response<types::Customer>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::Customer>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -178,14 +180,14 @@ impl<'c> PostPaymentIntents<'c> {
     ///
     /// Succeeds with:
     /// - `200`: The payment intent.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
+    ) -> runtime::Call<
+        'c,
         runtime::Response<types::PostPaymentIntentsResponse>,
-        runtime::Error<std::convert::Infallible>,
+        std::convert::Infallible,
     > {
-        let response = self
-            .client
+        self.client
             .core
             .request("PostPaymentIntents", runtime::Method::POST, "/v1/payment_intents")
             .accept("application/json")
@@ -199,12 +201,10 @@ impl<'c> PostPaymentIntents<'c> {
                     ("payment_method_types", runtime::Style::Joined(",")),
                 ],
             )
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -213,9 +213,13 @@ impl<'c> std::future::IntoFuture for PostPaymentIntents<'c> {
         runtime::Response<types::PostPaymentIntentsResponse>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::PostPaymentIntentsResponse>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -239,14 +243,14 @@ impl<'c> PostFiles<'c> {
     ///
     /// Succeeds with:
     /// - `200`: The file.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
+    ) -> runtime::Call<
+        'c,
         runtime::Response<types::PostFilesResponse>,
-        runtime::Error<std::convert::Infallible>,
+        std::convert::Infallible,
     > {
-        let response = self
-            .client
+        self.client
             .core
             .request("PostFiles", runtime::Method::POST, "/v1/files")
             .accept("application/json")
@@ -262,12 +266,10 @@ impl<'c> PostFiles<'c> {
                         Some("application/json"),
                     ),
             )
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -276,8 +278,12 @@ impl<'c> std::future::IntoFuture for PostFiles<'c> {
         runtime::Response<types::PostFilesResponse>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::PostFilesResponse>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -63,11 +63,10 @@ impl<'c> GetThing<'c> {
     ///
     /// Succeeds with:
     /// - `204`: Done.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<runtime::Response<()>, runtime::Error<std::convert::Infallible>> {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<()>, std::convert::Infallible> {
+        self.client
             .core
             .request("get_thing", runtime::Method::GET, "/things/{id}")
             .path_param("id", &self.id)
@@ -80,12 +79,10 @@ impl<'c> GetThing<'c> {
                 ],
             )
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            204 => response.empty(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                204 => response.empty(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -94,8 +91,8 @@ impl<'c> std::future::IntoFuture for GetThing<'c> {
         runtime::Response<()>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<'c, runtime::Response<()>, std::convert::Infallible>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

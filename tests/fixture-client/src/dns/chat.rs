@@ -148,26 +148,20 @@ impl<'c> CreateChatCompletion<'c> {
     ///
     /// Succeeds with:
     /// - `200`: The reply.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        runtime::Response<types::Message>,
-        runtime::Error<std::convert::Infallible>,
-    > {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<types::Message>, std::convert::Infallible> {
+        self.client
             .core
             .request("create-chat-completion", runtime::Method::POST, "/chat")
             .accept("application/json")
             .security(&[&[&super::TOKEN]])
             .options(self.options)
             .json("application/json", &self.body)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -176,9 +170,13 @@ impl<'c> std::future::IntoFuture for CreateChatCompletion<'c> {
         runtime::Response<types::Message>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::Message>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -202,26 +200,20 @@ impl<'c> UpdateRunner<'c> {
     ///
     /// Succeeds with:
     /// - `200`: The runner.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        runtime::Response<types::Runner>,
-        runtime::Error<std::convert::Infallible>,
-    > {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<types::Runner>, std::convert::Infallible> {
+        self.client
             .core
             .request("update-runner", runtime::Method::PUT, "/runners")
             .accept("application/json")
             .security(&[&[&super::TOKEN]])
             .options(self.options)
             .json("application/json", &self.body)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -230,9 +222,13 @@ impl<'c> std::future::IntoFuture for UpdateRunner<'c> {
         runtime::Response<types::Runner>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::Runner>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -256,26 +252,24 @@ impl<'c> UseTool<'c> {
     ///
     /// Succeeds with:
     /// - `200`: What the tool gave.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
+    ) -> runtime::Call<
+        'c,
         runtime::Response<Vec<types::Content>>,
-        runtime::Error<std::convert::Infallible>,
+        std::convert::Infallible,
     > {
-        let response = self
-            .client
+        self.client
             .core
             .request("use-tool", runtime::Method::POST, "/tools")
             .accept("application/json")
             .security(&[&[&super::TOKEN]])
             .options(self.options)
             .json("application/json", &self.body)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -284,9 +278,13 @@ impl<'c> std::future::IntoFuture for UseTool<'c> {
         runtime::Response<Vec<types::Content>>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<Vec<types::Content>>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -309,25 +307,19 @@ impl<'c> GetShape<'c> {
     ///
     /// Succeeds with:
     /// - `200`: A shape whose kind comes with fields every kind has.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        runtime::Response<types::Shape>,
-        runtime::Error<std::convert::Infallible>,
-    > {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<types::Shape>, std::convert::Infallible> {
+        self.client
             .core
             .request("get-shape", runtime::Method::GET, "/shapes")
             .accept("application/json")
             .security(&[&[&super::TOKEN]])
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -336,8 +328,12 @@ impl<'c> std::future::IntoFuture for GetShape<'c> {
         runtime::Response<types::Shape>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::Shape>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

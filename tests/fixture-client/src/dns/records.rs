@@ -146,17 +146,17 @@ impl<'c> ListDnsRecords<'c> {
     ///
     /// Succeeds with:
     /// - `200`: The zone's records.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
+    ) -> runtime::Call<
+        'c,
         runtime::Response<
             <types::ListDnsRecordsResponse as runtime::Envelope>::Result,
             types::ListDnsRecordsResponse,
         >,
-        runtime::Error<ListDnsRecordsError>,
+        ListDnsRecordsError,
     > {
-        let response = self
-            .client
+        self.client
             .core
             .request(
                 "list-dns-records",
@@ -168,13 +168,11 @@ impl<'c> ListDnsRecords<'c> {
             .accept("application/json")
             .security(&[&[&super::TOKEN]])
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.enveloped(),
-            400..=499 => Err(response.error_json(ListDnsRecordsError::ClientError)),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.enveloped(),
+                400..=499 => Err(response.error_json(ListDnsRecordsError::ClientError)),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -186,9 +184,16 @@ impl<'c> std::future::IntoFuture for ListDnsRecords<'c> {
         >,
         runtime::Error<ListDnsRecordsError>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<
+            <types::ListDnsRecordsResponse as runtime::Envelope>::Result,
+            types::ListDnsRecordsResponse,
+        >,
+        ListDnsRecordsError,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -220,17 +225,17 @@ impl<'c> CreateDnsRecord<'c> {
     ///
     /// Succeeds with:
     /// - `200`: The created record.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
+    ) -> runtime::Call<
+        'c,
         runtime::Response<
             <types::RecordResponse as runtime::Envelope>::Result,
             types::RecordResponse,
         >,
-        runtime::Error<std::convert::Infallible>,
+        std::convert::Infallible,
     > {
-        let response = self
-            .client
+        self.client
             .core
             .request(
                 "create-dns-record",
@@ -242,12 +247,10 @@ impl<'c> CreateDnsRecord<'c> {
             .security(&[&[&super::TOKEN]])
             .options(self.options)
             .json("application/json", &self.body)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.enveloped(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.enveloped(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -259,9 +262,16 @@ impl<'c> std::future::IntoFuture for CreateDnsRecord<'c> {
         >,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<
+            <types::RecordResponse as runtime::Envelope>::Result,
+            types::RecordResponse,
+        >,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -287,17 +297,17 @@ impl<'c> UpdateDnsRecord<'c> {
     ///
     /// Succeeds with:
     /// - `200`: The updated record.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
+    ) -> runtime::Call<
+        'c,
         runtime::Response<
             <types::RecordResponse as runtime::Envelope>::Result,
             types::RecordResponse,
         >,
-        runtime::Error<std::convert::Infallible>,
+        std::convert::Infallible,
     > {
-        let response = self
-            .client
+        self.client
             .core
             .request(
                 "update-dns-record",
@@ -310,12 +320,10 @@ impl<'c> UpdateDnsRecord<'c> {
             .security(&[&[&super::TOKEN]])
             .options(self.options)
             .json("application/json", &self.body)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.enveloped(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.enveloped(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -327,8 +335,15 @@ impl<'c> std::future::IntoFuture for UpdateDnsRecord<'c> {
         >,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<
+            <types::RecordResponse as runtime::Envelope>::Result,
+            types::RecordResponse,
+        >,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

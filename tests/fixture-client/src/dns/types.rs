@@ -536,11 +536,10 @@ pub struct MessagesInnerItem {
 
 #[cfg(feature = "dns-records")]
 /// Record type.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ARecordType {
     A,
     /// A value this client does not know yet; kept so that a new server value still decodes.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -556,6 +555,33 @@ impl ARecordType {
 }
 
 #[cfg(feature = "dns-records")]
+/// The variant a wire value names; [`Other`](Self::Other) for a value not listed.
+impl From<String> for ARecordType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "A" => Self::A,
+            _ => Self::Other(value),
+        }
+    }
+}
+
+#[cfg(feature = "dns-records")]
+impl Serialize for ARecordType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "dns-records")]
+impl<'de> Deserialize<'de> for ARecordType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
+    }
+}
+
+#[cfg(feature = "dns-records")]
 impl std::fmt::Display for ARecordType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -563,12 +589,10 @@ impl std::fmt::Display for ARecordType {
 }
 
 #[cfg(feature = "dns-records")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum CnameRecordType {
-    #[serde(rename = "CNAME")]
     Cname,
     /// A value this client does not know yet; kept so that a new server value still decodes.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -580,6 +604,33 @@ impl CnameRecordType {
             Self::Cname => "CNAME",
             Self::Other(value) => value,
         }
+    }
+}
+
+#[cfg(feature = "dns-records")]
+/// The variant a wire value names; [`Other`](Self::Other) for a value not listed.
+impl From<String> for CnameRecordType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "CNAME" => Self::Cname,
+            _ => Self::Other(value),
+        }
+    }
+}
+
+#[cfg(feature = "dns-records")]
+impl Serialize for CnameRecordType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "dns-records")]
+impl<'de> Deserialize<'de> for CnameRecordType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
     }
 }
 
@@ -598,12 +649,10 @@ pub struct CnameRecordSettings {
 }
 
 #[cfg(feature = "dns-records")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum MxRecordType {
-    #[serde(rename = "MX")]
     Mx,
     /// A value this client does not know yet; kept so that a new server value still decodes.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -619,6 +668,33 @@ impl MxRecordType {
 }
 
 #[cfg(feature = "dns-records")]
+/// The variant a wire value names; [`Other`](Self::Other) for a value not listed.
+impl From<String> for MxRecordType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "MX" => Self::Mx,
+            _ => Self::Other(value),
+        }
+    }
+}
+
+#[cfg(feature = "dns-records")]
+impl Serialize for MxRecordType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "dns-records")]
+impl<'de> Deserialize<'de> for MxRecordType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
+    }
+}
+
+#[cfg(feature = "dns-records")]
 impl std::fmt::Display for MxRecordType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -626,12 +702,10 @@ impl std::fmt::Display for MxRecordType {
 }
 
 #[cfg(feature = "dns-chat")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum SystemMessageRole {
-    #[serde(rename = "system")]
     System,
     /// A value this client does not know yet; kept so that a new server value still decodes.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -647,6 +721,33 @@ impl SystemMessageRole {
 }
 
 #[cfg(feature = "dns-chat")]
+/// The variant a wire value names; [`Other`](Self::Other) for a value not listed.
+impl From<String> for SystemMessageRole {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "system" => Self::System,
+            _ => Self::Other(value),
+        }
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl Serialize for SystemMessageRole {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl<'de> Deserialize<'de> for SystemMessageRole {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
+    }
+}
+
+#[cfg(feature = "dns-chat")]
 impl std::fmt::Display for SystemMessageRole {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -654,12 +755,10 @@ impl std::fmt::Display for SystemMessageRole {
 }
 
 #[cfg(feature = "dns-chat")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum UserMessageRole {
-    #[serde(rename = "user")]
     User,
     /// A value this client does not know yet; kept so that a new server value still decodes.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -675,6 +774,33 @@ impl UserMessageRole {
 }
 
 #[cfg(feature = "dns-chat")]
+/// The variant a wire value names; [`Other`](Self::Other) for a value not listed.
+impl From<String> for UserMessageRole {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "user" => Self::User,
+            _ => Self::Other(value),
+        }
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl Serialize for UserMessageRole {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl<'de> Deserialize<'de> for UserMessageRole {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
+    }
+}
+
+#[cfg(feature = "dns-chat")]
 impl std::fmt::Display for UserMessageRole {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -682,12 +808,10 @@ impl std::fmt::Display for UserMessageRole {
 }
 
 #[cfg(feature = "dns-chat")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum AssistantMessageRole {
-    #[serde(rename = "assistant")]
     Assistant,
     /// A value this client does not know yet; kept so that a new server value still decodes.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -699,6 +823,33 @@ impl AssistantMessageRole {
             Self::Assistant => "assistant",
             Self::Other(value) => value,
         }
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+/// The variant a wire value names; [`Other`](Self::Other) for a value not listed.
+impl From<String> for AssistantMessageRole {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "assistant" => Self::Assistant,
+            _ => Self::Other(value),
+        }
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl Serialize for AssistantMessageRole {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl<'de> Deserialize<'de> for AssistantMessageRole {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
     }
 }
 
@@ -721,13 +872,10 @@ pub struct ShapeCircle {
 }
 
 #[cfg(feature = "dns-chat")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
-#[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ShapeCircleKind {
-    #[serde(rename = "circle")]
     Circle,
     /// A value this client does not know yet; kept so that a new server value still decodes.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -739,6 +887,34 @@ impl ShapeCircleKind {
             Self::Circle => "circle",
             Self::Other(value) => value,
         }
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+/// The variant a wire value names; [`Other`](Self::Other) for a value not listed.
+impl From<String> for ShapeCircleKind {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "circle" => Self::Circle,
+            _ => Self::Other(value),
+        }
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+#[cfg(feature = "round-trip")]
+impl Serialize for ShapeCircleKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl<'de> Deserialize<'de> for ShapeCircleKind {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
     }
 }
 
@@ -761,13 +937,10 @@ pub struct ShapeSquare {
 }
 
 #[cfg(feature = "dns-chat")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
-#[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ShapeSquareKind {
-    #[serde(rename = "square")]
     Square,
     /// A value this client does not know yet; kept so that a new server value still decodes.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -779,6 +952,34 @@ impl ShapeSquareKind {
             Self::Square => "square",
             Self::Other(value) => value,
         }
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+/// The variant a wire value names; [`Other`](Self::Other) for a value not listed.
+impl From<String> for ShapeSquareKind {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "square" => Self::Square,
+            _ => Self::Other(value),
+        }
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+#[cfg(feature = "round-trip")]
+impl Serialize for ShapeSquareKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl<'de> Deserialize<'de> for ShapeSquareKind {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
     }
 }
 
@@ -887,12 +1088,10 @@ impl<'de> Deserialize<'de> for RunnerMaxExtension {
 }
 
 #[cfg(feature = "dns-chat")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum RunnerMaxExtensionVariant1 {
-    #[serde(rename = "none")]
     None,
     /// A value this client does not know yet; kept so that a new server value still decodes.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -904,6 +1103,33 @@ impl RunnerMaxExtensionVariant1 {
             Self::None => "none",
             Self::Other(value) => value,
         }
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+/// The variant a wire value names; [`Other`](Self::Other) for a value not listed.
+impl From<String> for RunnerMaxExtensionVariant1 {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "none" => Self::None,
+            _ => Self::Other(value),
+        }
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl Serialize for RunnerMaxExtensionVariant1 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl<'de> Deserialize<'de> for RunnerMaxExtensionVariant1 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
     }
 }
 
@@ -1018,12 +1244,10 @@ pub struct RunnerEvidenceOther {
 }
 
 #[cfg(feature = "dns-chat")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum RunnerEvidenceVariant2 {
-    #[serde(rename = "")]
     Empty,
     /// A value this client does not know yet; kept so that a new server value still decodes.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -1039,6 +1263,33 @@ impl RunnerEvidenceVariant2 {
 }
 
 #[cfg(feature = "dns-chat")]
+/// The variant a wire value names; [`Other`](Self::Other) for a value not listed.
+impl From<String> for RunnerEvidenceVariant2 {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "" => Self::Empty,
+            _ => Self::Other(value),
+        }
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl Serialize for RunnerEvidenceVariant2 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl<'de> Deserialize<'de> for RunnerEvidenceVariant2 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
+    }
+}
+
+#[cfg(feature = "dns-chat")]
 impl std::fmt::Display for RunnerEvidenceVariant2 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -1047,16 +1298,12 @@ impl std::fmt::Display for RunnerEvidenceVariant2 {
 
 #[cfg(feature = "dns-chat")]
 /// A string enum with a stray `additionalProperties`, as HiPay writes it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum RunnerIndicator {
-    #[serde(rename = "0")]
     V0,
-    #[serde(rename = "1")]
     V1,
-    #[serde(rename = "2")]
     V2,
     /// A value this client does not know yet; kept so that a new server value still decodes.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -1070,6 +1317,35 @@ impl RunnerIndicator {
             Self::V2 => "2",
             Self::Other(value) => value,
         }
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+/// The variant a wire value names; [`Other`](Self::Other) for a value not listed.
+impl From<String> for RunnerIndicator {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "0" => Self::V0,
+            "1" => Self::V1,
+            "2" => Self::V2,
+            _ => Self::Other(value),
+        }
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl Serialize for RunnerIndicator {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl<'de> Deserialize<'de> for RunnerIndicator {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
     }
 }
 
@@ -1147,12 +1423,10 @@ impl<'de> Deserialize<'de> for RunnerOwner {
 }
 
 #[cfg(feature = "dns-chat")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum UserReferenceType {
-    #[serde(rename = "user_reference")]
     UserReference,
     /// A value this client does not know yet; kept so that a new server value still decodes.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -1168,6 +1442,33 @@ impl UserReferenceType {
 }
 
 #[cfg(feature = "dns-chat")]
+/// The variant a wire value names; [`Other`](Self::Other) for a value not listed.
+impl From<String> for UserReferenceType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "user_reference" => Self::UserReference,
+            _ => Self::Other(value),
+        }
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl Serialize for UserReferenceType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl<'de> Deserialize<'de> for UserReferenceType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
+    }
+}
+
+#[cfg(feature = "dns-chat")]
 impl std::fmt::Display for UserReferenceType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -1175,12 +1476,10 @@ impl std::fmt::Display for UserReferenceType {
 }
 
 #[cfg(feature = "dns-chat")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TeamReferenceType {
-    #[serde(rename = "team_reference")]
     TeamReference,
     /// A value this client does not know yet; kept so that a new server value still decodes.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -1196,6 +1495,33 @@ impl TeamReferenceType {
 }
 
 #[cfg(feature = "dns-chat")]
+/// The variant a wire value names; [`Other`](Self::Other) for a value not listed.
+impl From<String> for TeamReferenceType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "team_reference" => Self::TeamReference,
+            _ => Self::Other(value),
+        }
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl Serialize for TeamReferenceType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl<'de> Deserialize<'de> for TeamReferenceType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
+    }
+}
+
+#[cfg(feature = "dns-chat")]
 impl std::fmt::Display for TeamReferenceType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -1203,13 +1529,10 @@ impl std::fmt::Display for TeamReferenceType {
 }
 
 #[cfg(feature = "dns-chat")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-#[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum FunctionToolType {
-    #[serde(rename = "function")]
     Function,
     /// A value this client does not know yet; kept so that a new server value still decodes.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -1225,6 +1548,34 @@ impl FunctionToolType {
 }
 
 #[cfg(feature = "dns-chat")]
+/// The variant a wire value names; [`Other`](Self::Other) for a value not listed.
+impl From<String> for FunctionToolType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "function" => Self::Function,
+            _ => Self::Other(value),
+        }
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl Serialize for FunctionToolType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+#[cfg(feature = "round-trip")]
+impl<'de> Deserialize<'de> for FunctionToolType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
+    }
+}
+
+#[cfg(feature = "dns-chat")]
 impl std::fmt::Display for FunctionToolType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -1232,15 +1583,11 @@ impl std::fmt::Display for FunctionToolType {
 }
 
 #[cfg(feature = "dns-chat")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-#[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum WebSearchToolType {
-    #[serde(rename = "web_search")]
     WebSearch,
-    #[serde(rename = "web_search_2025_08_26")]
     WebSearch20250826,
     /// A value this client does not know yet; kept so that a new server value still decodes.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -1257,6 +1604,35 @@ impl WebSearchToolType {
 }
 
 #[cfg(feature = "dns-chat")]
+/// The variant a wire value names; [`Other`](Self::Other) for a value not listed.
+impl From<String> for WebSearchToolType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "web_search" => Self::WebSearch,
+            "web_search_2025_08_26" => Self::WebSearch20250826,
+            _ => Self::Other(value),
+        }
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl Serialize for WebSearchToolType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+#[cfg(feature = "round-trip")]
+impl<'de> Deserialize<'de> for WebSearchToolType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
+    }
+}
+
+#[cfg(feature = "dns-chat")]
 impl std::fmt::Display for WebSearchToolType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -1264,13 +1640,10 @@ impl std::fmt::Display for WebSearchToolType {
 }
 
 #[cfg(feature = "dns-chat")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
-#[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum InputTextType {
-    #[serde(rename = "input_text")]
     InputText,
     /// A value this client does not know yet; kept so that a new server value still decodes.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -1286,6 +1659,34 @@ impl InputTextType {
 }
 
 #[cfg(feature = "dns-chat")]
+/// The variant a wire value names; [`Other`](Self::Other) for a value not listed.
+impl From<String> for InputTextType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "input_text" => Self::InputText,
+            _ => Self::Other(value),
+        }
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+#[cfg(feature = "round-trip")]
+impl Serialize for InputTextType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl<'de> Deserialize<'de> for InputTextType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
+    }
+}
+
+#[cfg(feature = "dns-chat")]
 impl std::fmt::Display for InputTextType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -1293,13 +1694,10 @@ impl std::fmt::Display for InputTextType {
 }
 
 #[cfg(feature = "dns-chat")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
-#[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum RefusalType {
-    #[serde(rename = "refusal")]
     Refusal,
     /// A value this client does not know yet; kept so that a new server value still decodes.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -1311,6 +1709,34 @@ impl RefusalType {
             Self::Refusal => "refusal",
             Self::Other(value) => value,
         }
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+/// The variant a wire value names; [`Other`](Self::Other) for a value not listed.
+impl From<String> for RefusalType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "refusal" => Self::Refusal,
+            _ => Self::Other(value),
+        }
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+#[cfg(feature = "round-trip")]
+impl Serialize for RefusalType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl<'de> Deserialize<'de> for RefusalType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
     }
 }
 

@@ -89,26 +89,26 @@ impl<'c> CreateChatCompletion<'c> {
     ///
     /// Succeeds with:
     /// - `200`: The completion, whole or as it is made.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
+    ) -> runtime::Call<
+        'c,
         runtime::Response<types::Completion>,
-        runtime::Error<CreateChatCompletionError>,
+        CreateChatCompletionError,
     > {
-        let response = self
-            .client
+        self.client
             .core
             .request("createChatCompletion", runtime::Method::POST, "/chat/completions")
             .accept("application/json")
             .options(self.options)
             .json("application/json", &self.body)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            429 => Err(response.error_json(CreateChatCompletionError::TooManyRequests)),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                429 => {
+                    Err(response.error_json(CreateChatCompletionError::TooManyRequests))
+                }
+                _ => Err(response.unexpected()),
+            })
     }
 
     /// Sends the request asking for `text/event-stream` and gives the server's events as they arrive, each event's `data` decoded, until the server closes the stream or sends `[DONE]`. The body's `stream` flag is set for it. An error status is read and decoded as [`send`](Self::send) does.
@@ -149,9 +149,13 @@ impl<'c> std::future::IntoFuture for CreateChatCompletion<'c> {
         runtime::Response<types::Completion>,
         runtime::Error<CreateChatCompletionError>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::Completion>,
+        CreateChatCompletionError,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -182,25 +186,23 @@ impl<'c> CreateImage<'c> {
     ///
     /// Succeeds with:
     /// - `200`: The image, whole or in partial frames.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
+    ) -> runtime::Call<
+        'c,
         runtime::Response<types::Completion>,
-        runtime::Error<std::convert::Infallible>,
+        std::convert::Infallible,
     > {
-        let response = self
-            .client
+        self.client
             .core
             .request("createImage", runtime::Method::POST, "/images/generations")
             .accept("application/json")
             .options(self.options)
             .json("application/json", &self.body)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 
     /// Sends the request asking for `text/event-stream` and gives the server's events as they arrive, each event's `data` decoded, until the server closes the stream or sends `[DONE]`. The body's `stream` flag is set for it. An error status is read and decoded as [`send`](Self::send) does.
@@ -238,8 +240,12 @@ impl<'c> std::future::IntoFuture for CreateImage<'c> {
         runtime::Response<types::Completion>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::Completion>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -80,25 +80,23 @@ impl<'c> ListEvents<'c> {
     ///
     /// Succeeds with:
     /// - `200`: The events since then.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
+    ) -> runtime::Call<
+        'c,
         runtime::Response<Vec<types::Event>>,
-        runtime::Error<std::convert::Infallible>,
+        std::convert::Infallible,
     > {
-        let response = self
-            .client
+        self.client
             .core
             .request("listEvents", runtime::Method::GET, "/events")
             .query("since", &self.since, true)
             .accept("application/json")
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -107,9 +105,13 @@ impl<'c> std::future::IntoFuture for ListEvents<'c> {
         runtime::Response<Vec<types::Event>>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<Vec<types::Event>>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -133,25 +135,19 @@ impl<'c> CreateEvent<'c> {
     ///
     /// Succeeds with:
     /// - `201`: Created.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        runtime::Response<types::Event>,
-        runtime::Error<std::convert::Infallible>,
-    > {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<types::Event>, std::convert::Infallible> {
+        self.client
             .core
             .request("createEvent", runtime::Method::POST, "/events")
             .accept("application/json")
             .options(self.options)
             .json("application/json", &self.body)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            201 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                201 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -160,8 +156,12 @@ impl<'c> std::future::IntoFuture for CreateEvent<'c> {
         runtime::Response<types::Event>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::Event>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

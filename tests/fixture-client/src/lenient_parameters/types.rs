@@ -6,15 +6,11 @@
 use serde::Deserialize;
 use serde::Serialize;
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-#[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ListReportsFormat {
-    #[serde(rename = "csv")]
     Csv,
-    #[serde(rename = "json")]
     Json,
     /// A value this client does not know yet; kept so that a new server value still decodes.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -26,6 +22,32 @@ impl ListReportsFormat {
             Self::Json => "json",
             Self::Other(value) => value,
         }
+    }
+}
+
+/// The variant a wire value names; [`Other`](Self::Other) for a value not listed.
+impl From<String> for ListReportsFormat {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "csv" => Self::Csv,
+            "json" => Self::Json,
+            _ => Self::Other(value),
+        }
+    }
+}
+
+impl Serialize for ListReportsFormat {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "round-trip")]
+impl<'de> Deserialize<'de> for ListReportsFormat {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
     }
 }
 

@@ -78,14 +78,10 @@ impl<'c> ListReports<'c> {
     ///
     /// Succeeds with:
     /// - `200`: The reports.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        runtime::Response<Vec<String>>,
-        runtime::Error<std::convert::Infallible>,
-    > {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<Vec<String>>, std::convert::Infallible> {
+        self.client
             .core
             .request("list_reports", runtime::Method::GET, "/reports")
             .query("granularity", &self.granularity, true)
@@ -93,12 +89,10 @@ impl<'c> ListReports<'c> {
             .query("fields", &self.fields, true)
             .accept("application/json")
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -107,8 +101,12 @@ impl<'c> std::future::IntoFuture for ListReports<'c> {
         runtime::Response<Vec<String>>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<Vec<String>>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -58,11 +58,10 @@ impl<'c> GetMember<'c> {
     ///
     /// Succeeds with:
     /// - `204`: Found.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<runtime::Response<()>, runtime::Error<std::convert::Infallible>> {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<()>, std::convert::Infallible> {
+        self.client
             .core
             .request(
                 "get_member",
@@ -72,12 +71,10 @@ impl<'c> GetMember<'c> {
             .path_param("organizationId", &self.organization_id)
             .path_param("memberId", &self.member_id)
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            204 => response.empty(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                204 => response.empty(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -86,8 +83,8 @@ impl<'c> std::future::IntoFuture for GetMember<'c> {
         runtime::Response<()>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<'c, runtime::Response<()>, std::convert::Infallible>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -14,16 +14,13 @@ pub struct Webhook {
     pub events: Vec<WebhookEventsItem>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum WebhookEventsItem {
     /// The meeting has started.
-    #[serde(rename = "meeting_started")]
     MeetingStarted,
     /// The meeting has ended.
-    #[serde(rename = "meeting_ended")]
     MeetingEnded,
     /// A value this client does not know yet; kept so that a new server value still decodes.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -35,6 +32,31 @@ impl WebhookEventsItem {
             Self::MeetingEnded => "meeting_ended",
             Self::Other(value) => value,
         }
+    }
+}
+
+/// The variant a wire value names; [`Other`](Self::Other) for a value not listed.
+impl From<String> for WebhookEventsItem {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "meeting_started" => Self::MeetingStarted,
+            "meeting_ended" => Self::MeetingEnded,
+            _ => Self::Other(value),
+        }
+    }
+}
+
+impl Serialize for WebhookEventsItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for WebhookEventsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
     }
 }
 

@@ -115,25 +115,19 @@ impl<'c> CreateWebhook<'c> {
     ///
     /// Succeeds with:
     /// - `201`: The webhook.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        runtime::Response<types::Webhook>,
-        runtime::Error<std::convert::Infallible>,
-    > {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<types::Webhook>, std::convert::Infallible> {
+        self.client
             .core
             .request("create_webhook", runtime::Method::POST, "/webhooks")
             .accept("application/json")
             .options(self.options)
             .json("application/json", &self.body)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            201 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                201 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -142,9 +136,13 @@ impl<'c> std::future::IntoFuture for CreateWebhook<'c> {
         runtime::Response<types::Webhook>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::Webhook>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -169,22 +167,19 @@ impl<'c> ReplaceWebhook<'c> {
     ///
     /// Succeeds with:
     /// - `204`: Replaced.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<runtime::Response<()>, runtime::Error<std::convert::Infallible>> {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<()>, std::convert::Infallible> {
+        self.client
             .core
             .request("replace_webhook", runtime::Method::PUT, "/webhooks/{id}")
             .path_param("id", &self.id)
             .options(self.options)
             .json("application/json", &self.body)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            204 => response.empty(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                204 => response.empty(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -193,9 +188,9 @@ impl<'c> std::future::IntoFuture for ReplaceWebhook<'c> {
         runtime::Response<()>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<'c, runtime::Response<()>, std::convert::Infallible>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -219,21 +214,18 @@ impl<'c> DeleteWebhook<'c> {
     ///
     /// Succeeds with:
     /// - `204`: Deleted. A body documented for a status HTTP gives none, as Box's spec does.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<runtime::Response<()>, runtime::Error<std::convert::Infallible>> {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<()>, std::convert::Infallible> {
+        self.client
             .core
             .request("delete_webhook", runtime::Method::DELETE, "/webhooks/{id}")
             .path_param("id", &self.id)
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            204 => response.empty(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                204 => response.empty(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -242,8 +234,8 @@ impl<'c> std::future::IntoFuture for DeleteWebhook<'c> {
         runtime::Response<()>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<'c, runtime::Response<()>, std::convert::Infallible>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

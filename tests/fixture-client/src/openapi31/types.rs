@@ -41,12 +41,10 @@ pub struct Author {
 }
 
 /// `const`: a single allowed value.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum NoteKind {
-    #[serde(rename = "note")]
     Note,
     /// A value this client does not know yet; kept so that a new server value still decodes.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -57,6 +55,30 @@ impl NoteKind {
             Self::Note => "note",
             Self::Other(value) => value,
         }
+    }
+}
+
+/// The variant a wire value names; [`Other`](Self::Other) for a value not listed.
+impl From<String> for NoteKind {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "note" => Self::Note,
+            _ => Self::Other(value),
+        }
+    }
+}
+
+impl Serialize for NoteKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for NoteKind {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
     }
 }
 

@@ -60,26 +60,20 @@ impl<'c> PutNote<'c> {
     ///
     /// Succeeds with:
     /// - `200`: The stored note.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        runtime::Response<types::Note>,
-        runtime::Error<std::convert::Infallible>,
-    > {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<types::Note>, std::convert::Infallible> {
+        self.client
             .core
             .request("putNote", runtime::Method::PUT, "/notes/{id}")
             .path_param("id", &self.id)
             .accept("application/json")
             .options(self.options)
             .json("application/json", &self.body)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -88,8 +82,12 @@ impl<'c> std::future::IntoFuture for PutNote<'c> {
         runtime::Response<types::Note>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::Note>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

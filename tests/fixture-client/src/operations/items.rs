@@ -260,11 +260,10 @@ impl<'c> GetItem<'c> {
     /// - `202`: Accepted, still computing
     ///
     /// Documented response headers: [`GetItemHeaders`].
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<runtime::Response<GetItemResponse>, runtime::Error<GetItemError>> {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<GetItemResponse>, GetItemError> {
+        self.client
             .core
             .request("items_get_item", runtime::Method::GET, "/items/{item_id}")
             .path_param("item_id", &self.item_id)
@@ -279,18 +278,18 @@ impl<'c> GetItem<'c> {
             .accept("application/json, application/vnd.items+json, text/plain")
             .security(&[&[&super::BEARER]])
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json().map(|response| response.map(GetItemResponse::Ok)),
-            202 => {
-                response.json().map(|response| response.map(GetItemResponse::Accepted))
-            }
-            304 => Err(response.error_empty(GetItemError::NotModified)),
-            404 => Err(response.error_json(GetItemError::NotFound)),
-            500..=599 => Err(response.error_text(GetItemError::ServerError)),
-            _ => Err(response.error_json(GetItemError::Default)),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json().map(|response| response.map(GetItemResponse::Ok)),
+                202 => {
+                    response
+                        .json()
+                        .map(|response| response.map(GetItemResponse::Accepted))
+                }
+                304 => Err(response.error_empty(GetItemError::NotModified)),
+                404 => Err(response.error_json(GetItemError::NotFound)),
+                500..=599 => Err(response.error_text(GetItemError::ServerError)),
+                _ => Err(response.error_json(GetItemError::Default)),
+            })
     }
 }
 
@@ -299,9 +298,13 @@ impl<'c> std::future::IntoFuture for GetItem<'c> {
         runtime::Response<GetItemResponse>,
         runtime::Error<GetItemError>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<GetItemResponse>,
+        GetItemError,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -383,11 +386,10 @@ impl<'c> DeleteItemsByItemId<'c> {
     ///
     /// Succeeds with:
     /// - `204`: Deleted
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<runtime::Response<()>, runtime::Error<std::convert::Infallible>> {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<()>, std::convert::Infallible> {
+        self.client
             .core
             .request(
                 "delete_items_by_item_id",
@@ -397,12 +399,10 @@ impl<'c> DeleteItemsByItemId<'c> {
             .path_param("item_id", &self.item_id)
             .security(&[&[&super::BASIC]])
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            204 => response.empty(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                204 => response.empty(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -411,9 +411,9 @@ impl<'c> std::future::IntoFuture for DeleteItemsByItemId<'c> {
         runtime::Response<()>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<'c, runtime::Response<()>, std::convert::Infallible>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -437,26 +437,20 @@ impl<'c> CreateItem<'c> {
     ///
     /// Succeeds with:
     /// - `2XX`: Created or accepted
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        runtime::Response<types::Item>,
-        runtime::Error<std::convert::Infallible>,
-    > {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<types::Item>, std::convert::Infallible> {
+        self.client
             .core
             .request("createItem", runtime::Method::POST, "/items")
             .accept("application/json")
             .security(&[&[&super::API_KEY_QUERY], &[&super::API_KEY_COOKIE]])
             .options(self.options)
             .form("application/x-www-form-urlencoded", &self.body, &[])
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200..=299 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200..=299 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -465,9 +459,13 @@ impl<'c> std::future::IntoFuture for CreateItem<'c> {
         runtime::Response<types::Item>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::Item>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -498,9 +496,9 @@ impl<'c> PutNote<'c> {
     ///
     /// Succeeds with:
     /// - `200`: The note as stored
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<runtime::Response<String>, runtime::Error<std::convert::Infallible>> {
+    ) -> runtime::Call<'c, runtime::Response<String>, std::convert::Infallible> {
         let mut request = self
             .client
             .core
@@ -512,11 +510,11 @@ impl<'c> PutNote<'c> {
         if let Some(body) = &self.body {
             request = request.text("text/plain", body);
         }
-        let response = request.send().await?;
-        match response.status().as_u16() {
-            200 => response.text(),
-            _ => Err(response.unexpected()),
-        }
+        request
+            .call(|response| match response.status().as_u16() {
+                200 => response.text(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -525,9 +523,13 @@ impl<'c> std::future::IntoFuture for PutNote<'c> {
         runtime::Response<String>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<String>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -552,11 +554,10 @@ impl<'c> UploadAttachment<'c> {
     ///
     /// Succeeds with:
     /// - `201`: Attached
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<runtime::Response<()>, runtime::Error<std::convert::Infallible>> {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<()>, std::convert::Infallible> {
+        self.client
             .core
             .request(
                 "uploadAttachment",
@@ -572,12 +573,10 @@ impl<'c> UploadAttachment<'c> {
                     .text("caption", &self.body.caption, None)
                     .text("tags", &self.body.tags, None),
             )
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            201 => response.empty(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                201 => response.empty(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -586,8 +585,8 @@ impl<'c> std::future::IntoFuture for UploadAttachment<'c> {
         runtime::Response<()>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<'c, runtime::Response<()>, std::convert::Infallible>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

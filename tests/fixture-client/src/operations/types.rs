@@ -54,15 +54,11 @@ pub struct GetItemResponse202 {
 }
 
 #[cfg(feature = "operations-items")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
-#[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum GetItemHeadersXCache {
-    #[serde(rename = "hit")]
     Hit,
-    #[serde(rename = "miss")]
     Miss,
     /// A value this client does not know yet; kept so that a new server value still decodes.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -75,6 +71,35 @@ impl GetItemHeadersXCache {
             Self::Miss => "miss",
             Self::Other(value) => value,
         }
+    }
+}
+
+#[cfg(feature = "operations-items")]
+/// The variant a wire value names; [`Other`](Self::Other) for a value not listed.
+impl From<String> for GetItemHeadersXCache {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "hit" => Self::Hit,
+            "miss" => Self::Miss,
+            _ => Self::Other(value),
+        }
+    }
+}
+
+#[cfg(feature = "operations-items")]
+#[cfg(feature = "round-trip")]
+impl Serialize for GetItemHeadersXCache {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "operations-items")]
+impl<'de> Deserialize<'de> for GetItemHeadersXCache {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
     }
 }
 
@@ -106,15 +131,11 @@ pub struct UploadAttachmentRequest {
 }
 
 #[cfg(feature = "operations-untagged")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-#[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum UploadMode {
-    #[serde(rename = "fast")]
     Fast,
-    #[serde(rename = "safe")]
     Safe,
     /// A value this client does not know yet; kept so that a new server value still decodes.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -127,6 +148,35 @@ impl UploadMode {
             Self::Safe => "safe",
             Self::Other(value) => value,
         }
+    }
+}
+
+#[cfg(feature = "operations-untagged")]
+/// The variant a wire value names; [`Other`](Self::Other) for a value not listed.
+impl From<String> for UploadMode {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "fast" => Self::Fast,
+            "safe" => Self::Safe,
+            _ => Self::Other(value),
+        }
+    }
+}
+
+#[cfg(feature = "operations-untagged")]
+impl Serialize for UploadMode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "operations-untagged")]
+#[cfg(feature = "round-trip")]
+impl<'de> Deserialize<'de> for UploadMode {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
     }
 }
 

@@ -148,25 +148,19 @@ impl<'c> Download<'c> {
     ///
     /// Succeeds with:
     /// - `200`: File contents
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        runtime::Response<runtime::Bytes>,
-        runtime::Error<std::convert::Infallible>,
-    > {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<runtime::Bytes>, std::convert::Infallible> {
+        self.client
             .core
             .request("download", runtime::Method::GET, "/files/{path}")
             .path_param("path", &self.path)
             .accept("application/octet-stream")
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.bytes(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.bytes(),
+                _ => Err(response.unexpected()),
+            })
     }
 
     /// Sends the request and gives the successful body as it arrives, a chunk at a time, never holding it whole ([`send`](Self::send) reads it whole, up to the client's size limit). An error status is read and decoded as `send` does.
@@ -198,9 +192,13 @@ impl<'c> std::future::IntoFuture for Download<'c> {
         runtime::Response<runtime::Bytes>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<runtime::Bytes>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -234,11 +232,10 @@ impl<'c> Upload<'c> {
     /// Succeeds with:
     /// - `200`: Replaced an existing file
     /// - `201`: Stored
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<runtime::Response<()>, runtime::Error<std::convert::Infallible>> {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<()>, std::convert::Infallible> {
+        self.client
             .core
             .request("upload", runtime::Method::PUT, "/files/{path}")
             .path_param("path", &self.path)
@@ -247,12 +244,10 @@ impl<'c> Upload<'c> {
             .security(&[&[], &[&super::BEARER]])
             .options(self.options)
             .file("application/octet-stream", &self.body)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 | 201 => response.empty(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 | 201 => response.empty(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -261,9 +256,9 @@ impl<'c> std::future::IntoFuture for Upload<'c> {
         runtime::Response<()>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<'c, runtime::Response<()>, std::convert::Infallible>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -287,11 +282,10 @@ impl<'c> GetReportsByReportId<'c> {
     ///
     /// Succeeds with:
     /// - `204`: Exists.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<runtime::Response<()>, runtime::Error<std::convert::Infallible>> {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<()>, std::convert::Infallible> {
+        self.client
             .core
             .request(
                 "get_reports_by_report-id",
@@ -307,12 +301,10 @@ impl<'c> GetReportsByReportId<'c> {
                 ],
             )
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            204 => response.empty(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                204 => response.empty(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -321,9 +313,9 @@ impl<'c> std::future::IntoFuture for GetReportsByReportId<'c> {
         runtime::Response<()>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<'c, runtime::Response<()>, std::convert::Infallible>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -347,11 +339,10 @@ impl<'c> GetReportsByReportId2<'c> {
     ///
     /// Succeeds with:
     /// - `204`: Exists.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<runtime::Response<()>, runtime::Error<std::convert::Infallible>> {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<()>, std::convert::Infallible> {
+        self.client
             .core
             .request(
                 "get_reports_by_report_id",
@@ -361,12 +352,10 @@ impl<'c> GetReportsByReportId2<'c> {
             .path_param("report_id", &self.report_id)
             .security(&[&[&super::BEARER]])
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            204 => response.empty(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                204 => response.empty(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -375,8 +364,8 @@ impl<'c> std::future::IntoFuture for GetReportsByReportId2<'c> {
         runtime::Response<()>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<'c, runtime::Response<()>, std::convert::Infallible>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

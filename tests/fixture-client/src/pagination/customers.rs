@@ -86,14 +86,14 @@ impl<'c> GetCustomers<'c> {
     ///
     /// Succeeds with:
     /// - `200`: A page of customers
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
+    ) -> runtime::Call<
+        'c,
         runtime::Response<types::GetCustomersResponse>,
-        runtime::Error<std::convert::Infallible>,
+        std::convert::Infallible,
     > {
-        let response = self
-            .client
+        self.client
             .core
             .request("GetCustomers", runtime::Method::GET, "/v1/customers")
             .query("limit", &self.limit, true)
@@ -101,12 +101,10 @@ impl<'c> GetCustomers<'c> {
             .query("email", &self.email, true)
             .accept("application/json")
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 
     /// Every item, page after page: the request is repeated with `starting_after` set to the id of each page's last item, while the response says `has_more`.
@@ -137,8 +135,12 @@ impl<'c> std::future::IntoFuture for GetCustomers<'c> {
         runtime::Response<types::GetCustomersResponse>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::GetCustomersResponse>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -84,14 +84,14 @@ impl<'c> ListIssues<'c> {
     /// - `200`: A page of issues
     ///
     /// Documented response headers: [`ListIssuesHeaders`].
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
+    ) -> runtime::Call<
+        'c,
         runtime::Response<Vec<types::Thing>>,
-        runtime::Error<std::convert::Infallible>,
+        std::convert::Infallible,
     > {
-        let response = self
-            .client
+        self.client
             .core
             .request("listIssues", runtime::Method::GET, "/repos/{owner}/issues")
             .path_param("owner", &self.owner)
@@ -100,12 +100,10 @@ impl<'c> ListIssues<'c> {
             .accept("application/json")
             .security(&[&[&super::TOKEN]])
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 
     /// Every item, page after page: each next page is the URL the response's `Link` header gives as `rel="next"`, until a response gives none.
@@ -136,9 +134,13 @@ impl<'c> std::future::IntoFuture for ListIssues<'c> {
         runtime::Response<Vec<types::Thing>>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<Vec<types::Thing>>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 

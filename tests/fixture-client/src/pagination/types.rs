@@ -40,13 +40,10 @@ pub struct Thing {
 }
 
 #[cfg(feature = "pagination-customers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
-#[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum CustomerObject {
-    #[serde(rename = "customer")]
     Customer,
     /// A value this client does not know yet; kept so that a new server value still decodes.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -58,6 +55,34 @@ impl CustomerObject {
             Self::Customer => "customer",
             Self::Other(value) => value,
         }
+    }
+}
+
+#[cfg(feature = "pagination-customers")]
+/// The variant a wire value names; [`Other`](Self::Other) for a value not listed.
+impl From<String> for CustomerObject {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "customer" => Self::Customer,
+            _ => Self::Other(value),
+        }
+    }
+}
+
+#[cfg(feature = "pagination-customers")]
+#[cfg(feature = "round-trip")]
+impl Serialize for CustomerObject {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "pagination-customers")]
+impl<'de> Deserialize<'de> for CustomerObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
     }
 }
 
@@ -79,13 +104,10 @@ pub struct GetCustomersResponse {
 }
 
 #[cfg(feature = "pagination-customers")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
-#[cfg_attr(feature = "round-trip", derive(Serialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum GetCustomersResponseObject {
-    #[serde(rename = "list")]
     List,
     /// A value this client does not know yet; kept so that a new server value still decodes.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -97,6 +119,34 @@ impl GetCustomersResponseObject {
             Self::List => "list",
             Self::Other(value) => value,
         }
+    }
+}
+
+#[cfg(feature = "pagination-customers")]
+/// The variant a wire value names; [`Other`](Self::Other) for a value not listed.
+impl From<String> for GetCustomersResponseObject {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "list" => Self::List,
+            _ => Self::Other(value),
+        }
+    }
+}
+
+#[cfg(feature = "pagination-customers")]
+#[cfg(feature = "round-trip")]
+impl Serialize for GetCustomersResponseObject {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "pagination-customers")]
+impl<'de> Deserialize<'de> for GetCustomersResponseObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
     }
 }
 

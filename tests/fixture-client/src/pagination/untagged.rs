@@ -244,17 +244,17 @@ impl<'c> ListThings<'c> {
     ///
     /// Succeeds with:
     /// - `200`: A page of things
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
+    ) -> runtime::Call<
+        'c,
         runtime::Response<
             <types::ListThingsResponse as runtime::Envelope>::Result,
             types::ListThingsResponse,
         >,
-        runtime::Error<std::convert::Infallible>,
+        std::convert::Infallible,
     > {
-        let response = self
-            .client
+        self.client
             .core
             .request("listThings", runtime::Method::GET, "/things")
             .query("page", &self.page, true)
@@ -262,12 +262,10 @@ impl<'c> ListThings<'c> {
             .query("name", &self.name, true)
             .accept("application/json")
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.enveloped(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.enveloped(),
+                _ => Err(response.unexpected()),
+            })
     }
 
     /// Every item, page after page: the request is repeated with `page` counting up from its value (1 when unset), until a page comes back empty or the last page (`total_pages`) is reached or shorter than the page size asked for.
@@ -306,9 +304,16 @@ impl<'c> std::future::IntoFuture for ListThings<'c> {
         >,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<
+            <types::ListThingsResponse as runtime::Envelope>::Result,
+            types::ListThingsResponse,
+        >,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -345,26 +350,24 @@ impl<'c> ListUsers<'c> {
     ///
     /// Succeeds with:
     /// - `200`: A page of users
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
+    ) -> runtime::Call<
+        'c,
         runtime::Response<types::ListUsersResponse>,
-        runtime::Error<std::convert::Infallible>,
+        std::convert::Infallible,
     > {
-        let response = self
-            .client
+        self.client
             .core
             .request("listUsers", runtime::Method::GET, "/users")
             .query("page_size", &self.page_size, true)
             .query("next_page_token", &self.next_page_token, true)
             .accept("application/json")
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 
     /// Every item, page after page: the request is repeated with `next_page_token` set from each response, until a response carries no next cursor.
@@ -399,9 +402,13 @@ impl<'c> std::future::IntoFuture for ListUsers<'c> {
         runtime::Response<types::ListUsersResponse>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::ListUsersResponse>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -431,25 +438,23 @@ impl<'c> ListEvents<'c> {
     ///
     /// Succeeds with:
     /// - `200`: A page of events
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
+    ) -> runtime::Call<
+        'c,
         runtime::Response<types::ListEventsResponse>,
-        runtime::Error<std::convert::Infallible>,
+        std::convert::Infallible,
     > {
-        let response = self
-            .client
+        self.client
             .core
             .request("listEvents", runtime::Method::GET, "/events")
             .query("cursor", &self.cursor, true)
             .accept("application/json")
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 
     /// Every item, page after page: the request is repeated with `cursor` set from each response, until a response carries no next cursor.
@@ -484,9 +489,13 @@ impl<'c> std::future::IntoFuture for ListEvents<'c> {
         runtime::Response<types::ListEventsResponse>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::ListEventsResponse>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -516,25 +525,23 @@ impl<'c> ListMembers<'c> {
     ///
     /// Succeeds with:
     /// - `200`: A page of members
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
+    ) -> runtime::Call<
+        'c,
         runtime::Response<types::MemberPage>,
-        runtime::Error<std::convert::Infallible>,
+        std::convert::Infallible,
     > {
-        let response = self
-            .client
+        self.client
             .core
             .request("listMembers", runtime::Method::GET, "/members")
             .query("next_page_token", &self.next_page_token, true)
             .accept("application/json")
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 
     /// Every item, page after page: the request is repeated with `next_page_token` set from each response, until a response carries no next cursor.
@@ -569,9 +576,13 @@ impl<'c> std::future::IntoFuture for ListMembers<'c> {
         runtime::Response<types::MemberPage>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::MemberPage>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -601,25 +612,23 @@ impl<'c> ListTeams<'c> {
     ///
     /// Succeeds with:
     /// - `200`: A page of teams
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
+    ) -> runtime::Call<
+        'c,
         runtime::Response<types::TeamPage>,
-        runtime::Error<std::convert::Infallible>,
+        std::convert::Infallible,
     > {
-        let response = self
-            .client
+        self.client
             .core
             .request("listTeams", runtime::Method::GET, "/teams")
             .query("next_page_token", &self.next_page_token, true)
             .accept("application/json")
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 
     /// Every item, page after page: the request is repeated with `next_page_token` set from each response, until a response carries no next cursor.
@@ -654,9 +663,13 @@ impl<'c> std::future::IntoFuture for ListTeams<'c> {
         runtime::Response<types::TeamPage>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::TeamPage>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -693,26 +706,24 @@ impl<'c> ListRecords<'c> {
     ///
     /// Succeeds with:
     /// - `200`: A page of records
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
+    ) -> runtime::Call<
+        'c,
         runtime::Response<types::ListRecordsResponse>,
-        runtime::Error<std::convert::Infallible>,
+        std::convert::Infallible,
     > {
-        let response = self
-            .client
+        self.client
             .core
             .request("listRecords", runtime::Method::GET, "/records")
             .query("offset", &self.offset, true)
             .query("limit", &self.limit, true)
             .accept("application/json")
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 
     /// Every item, page after page: the request is repeated with `offset` advanced past the items fetched (from its value, 0 when unset), until a page comes back empty or the total is reached or shorter than the limit asked for.
@@ -747,9 +758,13 @@ impl<'c> std::future::IntoFuture for ListRecords<'c> {
         runtime::Response<types::ListRecordsResponse>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::ListRecordsResponse>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -779,25 +794,23 @@ impl<'c> ListArticles<'c> {
     ///
     /// Succeeds with:
     /// - `200`: A page of articles
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
+    ) -> runtime::Call<
+        'c,
         runtime::Response<types::ListArticlesResponse>,
-        runtime::Error<std::convert::Infallible>,
+        std::convert::Infallible,
     > {
-        let response = self
-            .client
+        self.client
             .core
             .request("listArticles", runtime::Method::GET, "/articles")
             .query("tag", &self.tag, true)
             .accept("application/json")
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 
     /// Every item, page after page: each next page is the URL the response gives in `next_url`, until a response gives none.
@@ -833,9 +846,13 @@ impl<'c> std::future::IntoFuture for ListArticles<'c> {
         runtime::Response<types::ListArticlesResponse>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::ListArticlesResponse>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -867,25 +884,19 @@ impl<'c> ListLogs<'c> {
     /// - `200`: A page of log lines
     ///
     /// Documented response headers: [`ListLogsHeaders`].
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        runtime::Response<Vec<String>>,
-        runtime::Error<std::convert::Infallible>,
-    > {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<Vec<String>>, std::convert::Infallible> {
+        self.client
             .core
             .request("listLogs", runtime::Method::GET, "/logs")
             .query("cursor", &self.cursor, true)
             .accept("application/json")
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 
     /// Every item, page after page: the request is repeated with `cursor` set from each response's `X-Next-Cursor` header, until a response has none.
@@ -919,9 +930,13 @@ impl<'c> std::future::IntoFuture for ListLogs<'c> {
         runtime::Response<Vec<String>>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<Vec<String>>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 

@@ -92,25 +92,19 @@ impl<'c> CreateAccount<'c> {
     ///
     /// Succeeds with:
     /// - `201`: The account as stored; `password` is never returned.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        runtime::Response<types::Account>,
-        runtime::Error<std::convert::Infallible>,
-    > {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<types::Account>, std::convert::Infallible> {
+        self.client
             .core
             .request("createAccount", runtime::Method::POST, "/accounts")
             .accept("application/json")
             .options(self.options)
             .json("application/json", &self.body)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            201 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                201 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -119,9 +113,13 @@ impl<'c> std::future::IntoFuture for CreateAccount<'c> {
         runtime::Response<types::Account>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::Account>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -145,21 +143,18 @@ impl<'c> PutSettings<'c> {
     ///
     /// Succeeds with:
     /// - `204`: Stored.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<runtime::Response<()>, runtime::Error<std::convert::Infallible>> {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<()>, std::convert::Infallible> {
+        self.client
             .core
             .request("putSettings", runtime::Method::PUT, "/settings")
             .options(self.options)
             .json("application/json", &self.body)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            204 => response.empty(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                204 => response.empty(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -168,8 +163,8 @@ impl<'c> std::future::IntoFuture for PutSettings<'c> {
         runtime::Response<()>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<'c, runtime::Response<()>, std::convert::Infallible>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

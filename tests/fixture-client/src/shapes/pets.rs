@@ -119,25 +119,19 @@ impl<'c> CreatePet<'c> {
     ///
     /// Succeeds with:
     /// - `201`: Created
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        runtime::Response<types::Pet>,
-        runtime::Error<std::convert::Infallible>,
-    > {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<types::Pet>, std::convert::Infallible> {
+        self.client
             .core
             .request("createPet", runtime::Method::POST, "/pets")
             .accept("application/json")
             .options(self.options)
             .json("application/json", &self.body)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            201 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                201 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -146,9 +140,13 @@ impl<'c> std::future::IntoFuture for CreatePet<'c> {
         runtime::Response<types::Pet>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::Pet>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -171,24 +169,18 @@ impl<'c> GetTree<'c> {
     ///
     /// Succeeds with:
     /// - `200`: A recursive tree
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        runtime::Response<types::Node>,
-        runtime::Error<std::convert::Infallible>,
-    > {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<types::Node>, std::convert::Infallible> {
+        self.client
             .core
             .request("getTree", runtime::Method::GET, "/tree")
             .accept("application/json")
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -197,9 +189,13 @@ impl<'c> std::future::IntoFuture for GetTree<'c> {
         runtime::Response<types::Node>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::Node>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -238,14 +234,10 @@ impl<'c> UpdatePet<'c> {
     ///
     /// Succeeds with:
     /// - `200`: The updated pet, read back.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        runtime::Response<types::PetView>,
-        runtime::Error<std::convert::Infallible>,
-    > {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<types::PetView>, std::convert::Infallible> {
+        self.client
             .core
             .request("updatePet", runtime::Method::PATCH, "/pets/{pet_id}")
             .path_param("pet_id", &self.pet_id)
@@ -254,12 +246,10 @@ impl<'c> UpdatePet<'c> {
             .accept("application/json")
             .options(self.options)
             .json("application/json", &self.body)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -268,8 +258,12 @@ impl<'c> std::future::IntoFuture for UpdatePet<'c> {
         runtime::Response<types::PetView>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::PetView>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

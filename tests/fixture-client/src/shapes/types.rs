@@ -660,22 +660,15 @@ pub struct Base {
 
 #[cfg(feature = "shapes-pets")]
 /// Values that are not identifiers, and values that collide after case conversion.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Kind {
-    #[serde(rename = "dog")]
     Dog,
-    #[serde(rename = "cat")]
     Cat,
-    #[serde(rename = "guinea-pig")]
     GuineaPig,
-    #[serde(rename = "Guinea Pig")]
     GuineaPig2,
-    #[serde(rename = "2legs")]
     V2legs,
-    #[serde(rename = "")]
     Empty,
     /// A value this client does not know yet; kept so that a new server value still decodes.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -696,6 +689,38 @@ impl Kind {
 }
 
 #[cfg(feature = "shapes-pets")]
+/// The variant a wire value names; [`Other`](Self::Other) for a value not listed.
+impl From<String> for Kind {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "dog" => Self::Dog,
+            "cat" => Self::Cat,
+            "guinea-pig" => Self::GuineaPig,
+            "Guinea Pig" => Self::GuineaPig2,
+            "2legs" => Self::V2legs,
+            "" => Self::Empty,
+            _ => Self::Other(value),
+        }
+    }
+}
+
+#[cfg(feature = "shapes-pets")]
+impl Serialize for Kind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "shapes-pets")]
+impl<'de> Deserialize<'de> for Kind {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
+    }
+}
+
+#[cfg(feature = "shapes-pets")]
 impl std::fmt::Display for Kind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -703,26 +728,17 @@ impl std::fmt::Display for Kind {
 }
 
 /// Operators, signed sort keys and `Self`, which must all become distinct camel-case variants.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Filter {
-    #[serde(rename = ">=")]
     GtEq,
-    #[serde(rename = "!=")]
     NotEq,
-    #[serde(rename = "=")]
     Eq,
-    #[serde(rename = "-name")]
     MinusName,
-    #[serde(rename = "name")]
     Name,
-    #[serde(rename = "+name")]
     PlusName,
-    #[serde(rename = "Self")]
     SelfValue,
-    #[serde(rename = "self")]
     SelfValue2,
     /// A value this client does not know yet; kept so that a new server value still decodes.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -740,6 +756,37 @@ impl Filter {
             Self::SelfValue2 => "self",
             Self::Other(value) => value,
         }
+    }
+}
+
+/// The variant a wire value names; [`Other`](Self::Other) for a value not listed.
+impl From<String> for Filter {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            ">=" => Self::GtEq,
+            "!=" => Self::NotEq,
+            "=" => Self::Eq,
+            "-name" => Self::MinusName,
+            "name" => Self::Name,
+            "+name" => Self::PlusName,
+            "Self" => Self::SelfValue,
+            "self" => Self::SelfValue2,
+            _ => Self::Other(value),
+        }
+    }
+}
+
+impl Serialize for Filter {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Filter {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
     }
 }
 
@@ -932,12 +979,10 @@ pub struct DeploymentVariantVariant1 {
     pub percentage: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum DeploymentVariantVariant1Strategy {
-    #[serde(rename = "percentage")]
     Percentage,
     /// A value this client does not know yet; kept so that a new server value still decodes.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -948,6 +993,30 @@ impl DeploymentVariantVariant1Strategy {
             Self::Percentage => "percentage",
             Self::Other(value) => value,
         }
+    }
+}
+
+/// The variant a wire value names; [`Other`](Self::Other) for a value not listed.
+impl From<String> for DeploymentVariantVariant1Strategy {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "percentage" => Self::Percentage,
+            _ => Self::Other(value),
+        }
+    }
+}
+
+impl Serialize for DeploymentVariantVariant1Strategy {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for DeploymentVariantVariant1Strategy {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
     }
 }
 
@@ -972,14 +1041,11 @@ pub struct OktaProviderConfig {
 }
 
 #[cfg(feature = "shapes-accounts")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum AccountPlan {
-    #[serde(rename = "free")]
     Free,
-    #[serde(rename = "pro")]
     Pro,
     /// A value this client does not know yet; kept so that a new server value still decodes.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -992,6 +1058,34 @@ impl AccountPlan {
             Self::Pro => "pro",
             Self::Other(value) => value,
         }
+    }
+}
+
+#[cfg(feature = "shapes-accounts")]
+/// The variant a wire value names; [`Other`](Self::Other) for a value not listed.
+impl From<String> for AccountPlan {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "free" => Self::Free,
+            "pro" => Self::Pro,
+            _ => Self::Other(value),
+        }
+    }
+}
+
+#[cfg(feature = "shapes-accounts")]
+impl Serialize for AccountPlan {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "shapes-accounts")]
+impl<'de> Deserialize<'de> for AccountPlan {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
     }
 }
 

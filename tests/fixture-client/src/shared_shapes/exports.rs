@@ -96,25 +96,23 @@ impl<'c> ListExports<'c> {
     ///
     /// Succeeds with:
     /// - `200`: The exports.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
+    ) -> runtime::Call<
+        'c,
         runtime::Response<types::ListExportsResponse>,
-        runtime::Error<std::convert::Infallible>,
+        std::convert::Infallible,
     > {
-        let response = self
-            .client
+        self.client
             .core
             .request("listExports", runtime::Method::GET, "/exports")
             .query("format", &self.format, true)
             .accept("application/json")
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -123,9 +121,13 @@ impl<'c> std::future::IntoFuture for ListExports<'c> {
         runtime::Response<types::ListExportsResponse>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::ListExportsResponse>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -149,25 +151,19 @@ impl<'c> CreateExport<'c> {
     ///
     /// Succeeds with:
     /// - `201`: Created.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        runtime::Response<types::Notice>,
-        runtime::Error<std::convert::Infallible>,
-    > {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<types::Notice>, std::convert::Infallible> {
+        self.client
             .core
             .request("createExport", runtime::Method::POST, "/exports")
             .accept("application/json")
             .options(self.options)
             .json("application/json", &self.body)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            201 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                201 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -176,8 +172,12 @@ impl<'c> std::future::IntoFuture for CreateExport<'c> {
         runtime::Response<types::Notice>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::Notice>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

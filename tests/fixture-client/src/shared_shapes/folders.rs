@@ -60,21 +60,18 @@ impl<'c> GetFolderTree<'c> {
     ///
     /// Succeeds with:
     /// - `200`: The root folder, with its children inline.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<runtime::Response<types::Folder>, runtime::Error<GetFolderTreeError>> {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<types::Folder>, GetFolderTreeError> {
+        self.client
             .core
             .request("getFolderTree", runtime::Method::GET, "/folders")
             .accept("application/json")
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(GetFolderTreeError::Default)),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(GetFolderTreeError::Default)),
+            })
     }
 }
 
@@ -83,9 +80,13 @@ impl<'c> std::future::IntoFuture for GetFolderTree<'c> {
         runtime::Response<types::Folder>,
         runtime::Error<GetFolderTreeError>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::Folder>,
+        GetFolderTreeError,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 

@@ -24,14 +24,11 @@ pub struct Folder {
 }
 
 #[cfg(feature = "shared-shapes-exports")]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Format {
-    #[serde(rename = "json")]
     Json,
-    #[serde(rename = "csv")]
     Csv,
     /// A value this client does not know yet; kept so that a new server value still decodes.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -44,6 +41,34 @@ impl Format {
             Self::Csv => "csv",
             Self::Other(value) => value,
         }
+    }
+}
+
+#[cfg(feature = "shared-shapes-exports")]
+/// The variant a wire value names; [`Other`](Self::Other) for a value not listed.
+impl From<String> for Format {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "json" => Self::Json,
+            "csv" => Self::Csv,
+            _ => Self::Other(value),
+        }
+    }
+}
+
+#[cfg(feature = "shared-shapes-exports")]
+impl Serialize for Format {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "shared-shapes-exports")]
+impl<'de> Deserialize<'de> for Format {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
     }
 }
 

@@ -304,14 +304,14 @@ impl<'c> ListPets<'c> {
     /// - `200`: The pets.
     ///
     /// Documented response headers: [`ListPetsHeaders`].
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
+    ) -> runtime::Call<
+        'c,
         runtime::Response<Vec<types::Pet>>,
-        runtime::Error<std::convert::Infallible>,
+        std::convert::Infallible,
     > {
-        let response = self
-            .client
+        self.client
             .core
             .request("listPets", runtime::Method::GET, "/pets")
             .query("limit", &self.limit, true)
@@ -322,12 +322,10 @@ impl<'c> ListPets<'c> {
             .accept("application/json")
             .security(&[&[&super::API_KEY]])
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -336,9 +334,13 @@ impl<'c> std::future::IntoFuture for ListPets<'c> {
         runtime::Response<Vec<types::Pet>>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<Vec<types::Pet>>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -379,31 +381,26 @@ impl<'c> AddPet<'c> {
     ///
     /// Succeeds with:
     /// - `201`: The pet as stored.
-    pub async fn send(
-        self,
-    ) -> Result<runtime::Response<types::Pet>, runtime::Error<AddPetError>> {
-        let response = self
-            .client
+    pub fn send(self) -> runtime::Call<'c, runtime::Response<types::Pet>, AddPetError> {
+        self.client
             .core
             .request("addPet", runtime::Method::POST, "/pets")
             .accept("application/json")
             .security(&[&[&super::API_KEY]])
             .options(self.options)
             .json("application/json", &self.body)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            201 => response.json(),
-            _ => Err(response.error_json(AddPetError::Default)),
-        }
+            .call(|response| match response.status().as_u16() {
+                201 => response.json(),
+                _ => Err(response.error_json(AddPetError::Default)),
+            })
     }
 }
 
 impl<'c> std::future::IntoFuture for AddPet<'c> {
     type Output = Result<runtime::Response<types::Pet>, runtime::Error<AddPetError>>;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<'c, runtime::Response<types::Pet>, AddPetError>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -434,32 +431,27 @@ impl<'c> GetPet<'c> {
     ///
     /// Succeeds with:
     /// - `200`: The pet.
-    pub async fn send(
-        self,
-    ) -> Result<runtime::Response<types::Pet>, runtime::Error<GetPetError>> {
-        let response = self
-            .client
+    pub fn send(self) -> runtime::Call<'c, runtime::Response<types::Pet>, GetPetError> {
+        self.client
             .core
             .request("getPet", runtime::Method::GET, "/pets/{petId}")
             .path_param("petId", &self.pet_id)
             .accept("application/json")
             .security(&[&[&super::BASIC_AUTH], &[&super::OAUTH]])
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            404 => Err(response.error_json(GetPetError::NotFound)),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                404 => Err(response.error_json(GetPetError::NotFound)),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
 impl<'c> std::future::IntoFuture for GetPet<'c> {
     type Output = Result<runtime::Response<types::Pet>, runtime::Error<GetPetError>>;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<'c, runtime::Response<types::Pet>, GetPetError>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -491,11 +483,10 @@ impl<'c> UploadPhoto<'c> {
     ///
     /// Succeeds with:
     /// - `204`: Stored.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<runtime::Response<()>, runtime::Error<std::convert::Infallible>> {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<()>, std::convert::Infallible> {
+        self.client
             .core
             .request("uploadPhoto", runtime::Method::POST, "/pets/{petId}/photo")
             .path_param("petId", &self.pet_id)
@@ -506,12 +497,10 @@ impl<'c> UploadPhoto<'c> {
                     .text("caption", &self.body.caption, None)
                     .file("file", &self.body.file, None),
             )
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            204 => response.empty(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                204 => response.empty(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -520,9 +509,9 @@ impl<'c> std::future::IntoFuture for UploadPhoto<'c> {
         runtime::Response<()>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<'c, runtime::Response<()>, std::convert::Infallible>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -547,23 +536,20 @@ impl<'c> RenamePet<'c> {
     ///
     /// Succeeds with:
     /// - `204`: Renamed.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<runtime::Response<()>, runtime::Error<std::convert::Infallible>> {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<()>, std::convert::Infallible> {
+        self.client
             .core
             .request("renamePet", runtime::Method::PUT, "/pets/{petId}/name")
             .path_param("petId", &self.pet_id)
             .security(&[&[&super::API_KEY]])
             .options(self.options)
             .form("application/x-www-form-urlencoded", &self.body, &[])
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            204 => response.empty(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                204 => response.empty(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -572,9 +558,9 @@ impl<'c> std::future::IntoFuture for RenamePet<'c> {
         runtime::Response<()>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<'c, runtime::Response<()>, std::convert::Infallible>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -598,26 +584,20 @@ impl<'c> ExportPet<'c> {
     ///
     /// Succeeds with:
     /// - `200`: The record, as bytes.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        runtime::Response<runtime::Bytes>,
-        runtime::Error<std::convert::Infallible>,
-    > {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<runtime::Bytes>, std::convert::Infallible> {
+        self.client
             .core
             .request("exportPet", runtime::Method::GET, "/pets/{petId}/export")
             .path_param("petId", &self.pet_id)
             .accept("application/octet-stream")
             .security(&[&[&super::API_KEY]])
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.bytes(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.bytes(),
+                _ => Err(response.unexpected()),
+            })
     }
 
     /// Sends the request and gives the successful body as it arrives, a chunk at a time, never holding it whole ([`send`](Self::send) reads it whole, up to the client's size limit). An error status is read and decoded as `send` does.
@@ -650,9 +630,13 @@ impl<'c> std::future::IntoFuture for ExportPet<'c> {
         runtime::Response<runtime::Bytes>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<runtime::Bytes>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -677,14 +661,10 @@ impl<'c> RenderPet<'c> {
     ///
     /// Succeeds with:
     /// - `200`: The rendering, as bytes.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        runtime::Response<runtime::Bytes>,
-        runtime::Error<std::convert::Infallible>,
-    > {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<runtime::Bytes>, std::convert::Infallible> {
+        self.client
             .core
             .request("renderPet", runtime::Method::GET, "/pets/{petId}/render/{format}")
             .path_param("petId", &self.pet_id)
@@ -692,12 +672,10 @@ impl<'c> RenderPet<'c> {
             .accept("application/json")
             .security(&[&[&super::API_KEY]])
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.bytes(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.bytes(),
+                _ => Err(response.unexpected()),
+            })
     }
 
     /// Sends the request and gives the successful body as it arrives, a chunk at a time, never holding it whole ([`send`](Self::send) reads it whole, up to the client's size limit). An error status is read and decoded as `send` does.
@@ -731,8 +709,12 @@ impl<'c> std::future::IntoFuture for RenderPet<'c> {
         runtime::Response<runtime::Bytes>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<runtime::Bytes>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -34,14 +34,11 @@ pub struct Problem {
     pub message: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum PetStatus {
-    #[serde(rename = "available")]
     Available,
-    #[serde(rename = "sold")]
     Sold,
     /// A value this client does not know yet; kept so that a new server value still decodes.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -53,6 +50,31 @@ impl PetStatus {
             Self::Sold => "sold",
             Self::Other(value) => value,
         }
+    }
+}
+
+/// The variant a wire value names; [`Other`](Self::Other) for a value not listed.
+impl From<String> for PetStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "available" => Self::Available,
+            "sold" => Self::Sold,
+            _ => Self::Other(value),
+        }
+    }
+}
+
+impl Serialize for PetStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for PetStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
     }
 }
 
@@ -76,15 +98,11 @@ pub struct RenamePetRequest {
     pub name: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-#[cfg_attr(feature = "round-trip", derive(Deserialize))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum RenderPetFormat {
-    #[serde(rename = "png")]
     Png,
-    #[serde(rename = "mp3")]
     Mp3,
     /// A value this client does not know yet; kept so that a new server value still decodes.
-    #[serde(untagged)]
     Other(String),
 }
 
@@ -96,6 +114,32 @@ impl RenderPetFormat {
             Self::Mp3 => "mp3",
             Self::Other(value) => value,
         }
+    }
+}
+
+/// The variant a wire value names; [`Other`](Self::Other) for a value not listed.
+impl From<String> for RenderPetFormat {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "png" => Self::Png,
+            "mp3" => Self::Mp3,
+            _ => Self::Other(value),
+        }
+    }
+}
+
+impl Serialize for RenderPetFormat {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "round-trip")]
+impl<'de> Deserialize<'de> for RenderPetFormat {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
     }
 }
 

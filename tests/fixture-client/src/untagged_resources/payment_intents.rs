@@ -162,24 +162,18 @@ impl<'c> GetPaymentIntents<'c> {
     ///
     /// Succeeds with:
     /// - `200`: OK
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    > {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<types::Thing>, std::convert::Infallible> {
+        self.client
             .core
             .request("GetPaymentIntents", runtime::Method::GET, "/v1/payment_intents")
             .accept("application/json")
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -188,9 +182,13 @@ impl<'c> std::future::IntoFuture for GetPaymentIntents<'c> {
         runtime::Response<types::Thing>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::Thing>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -213,24 +211,18 @@ impl<'c> PostPaymentIntents<'c> {
     ///
     /// Succeeds with:
     /// - `200`: OK
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    > {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<types::Thing>, std::convert::Infallible> {
+        self.client
             .core
             .request("PostPaymentIntents", runtime::Method::POST, "/v1/payment_intents")
             .accept("application/json")
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -239,9 +231,13 @@ impl<'c> std::future::IntoFuture for PostPaymentIntents<'c> {
         runtime::Response<types::Thing>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::Thing>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -265,14 +261,10 @@ impl<'c> GetPaymentIntentsId<'c> {
     ///
     /// Succeeds with:
     /// - `200`: OK
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    > {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<types::Thing>, std::convert::Infallible> {
+        self.client
             .core
             .request(
                 "GetPaymentIntentsId",
@@ -282,12 +274,10 @@ impl<'c> GetPaymentIntentsId<'c> {
             .path_param("id", &self.id)
             .accept("application/json")
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -296,9 +286,13 @@ impl<'c> std::future::IntoFuture for GetPaymentIntentsId<'c> {
         runtime::Response<types::Thing>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::Thing>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -322,14 +316,10 @@ impl<'c> PostPaymentIntentsId<'c> {
     ///
     /// Succeeds with:
     /// - `200`: OK
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    > {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<types::Thing>, std::convert::Infallible> {
+        self.client
             .core
             .request(
                 "PostPaymentIntentsId",
@@ -339,12 +329,10 @@ impl<'c> PostPaymentIntentsId<'c> {
             .path_param("id", &self.id)
             .accept("application/json")
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -353,9 +341,13 @@ impl<'c> std::future::IntoFuture for PostPaymentIntentsId<'c> {
         runtime::Response<types::Thing>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::Thing>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -379,14 +371,10 @@ impl<'c> DeletePaymentIntentsId<'c> {
     ///
     /// Succeeds with:
     /// - `200`: OK
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    > {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<types::Thing>, std::convert::Infallible> {
+        self.client
             .core
             .request(
                 "DeletePaymentIntentsId",
@@ -396,12 +384,10 @@ impl<'c> DeletePaymentIntentsId<'c> {
             .path_param("id", &self.id)
             .accept("application/json")
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -410,8 +396,12 @@ impl<'c> std::future::IntoFuture for DeletePaymentIntentsId<'c> {
         runtime::Response<types::Thing>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::Thing>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

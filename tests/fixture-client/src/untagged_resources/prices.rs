@@ -153,24 +153,18 @@ impl<'c> GetPrices<'c> {
     ///
     /// Succeeds with:
     /// - `200`: OK
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    > {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<types::Thing>, std::convert::Infallible> {
+        self.client
             .core
             .request("GetPrices", runtime::Method::GET, "/v1/prices")
             .accept("application/json")
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -179,9 +173,13 @@ impl<'c> std::future::IntoFuture for GetPrices<'c> {
         runtime::Response<types::Thing>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::Thing>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -204,24 +202,18 @@ impl<'c> PostPrices<'c> {
     ///
     /// Succeeds with:
     /// - `200`: OK
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    > {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<types::Thing>, std::convert::Infallible> {
+        self.client
             .core
             .request("PostPrices", runtime::Method::POST, "/v1/prices")
             .accept("application/json")
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -230,9 +222,13 @@ impl<'c> std::future::IntoFuture for PostPrices<'c> {
         runtime::Response<types::Thing>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::Thing>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -256,25 +252,19 @@ impl<'c> GetPricesId<'c> {
     ///
     /// Succeeds with:
     /// - `200`: OK
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    > {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<types::Thing>, std::convert::Infallible> {
+        self.client
             .core
             .request("GetPricesId", runtime::Method::GET, "/v1/prices/{id}")
             .path_param("id", &self.id)
             .accept("application/json")
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -283,9 +273,13 @@ impl<'c> std::future::IntoFuture for GetPricesId<'c> {
         runtime::Response<types::Thing>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::Thing>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -309,25 +303,19 @@ impl<'c> PostPricesId<'c> {
     ///
     /// Succeeds with:
     /// - `200`: OK
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    > {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<types::Thing>, std::convert::Infallible> {
+        self.client
             .core
             .request("PostPricesId", runtime::Method::POST, "/v1/prices/{id}")
             .path_param("id", &self.id)
             .accept("application/json")
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -336,9 +324,13 @@ impl<'c> std::future::IntoFuture for PostPricesId<'c> {
         runtime::Response<types::Thing>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::Thing>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -362,25 +354,19 @@ impl<'c> DeletePricesId<'c> {
     ///
     /// Succeeds with:
     /// - `200`: OK
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    > {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<types::Thing>, std::convert::Infallible> {
+        self.client
             .core
             .request("DeletePricesId", runtime::Method::DELETE, "/v1/prices/{id}")
             .path_param("id", &self.id)
             .accept("application/json")
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -389,8 +375,12 @@ impl<'c> std::future::IntoFuture for DeletePricesId<'c> {
         runtime::Response<types::Thing>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::Thing>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -159,24 +159,18 @@ impl<'c> GetSubscriptions<'c> {
     ///
     /// Succeeds with:
     /// - `200`: OK
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    > {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<types::Thing>, std::convert::Infallible> {
+        self.client
             .core
             .request("GetSubscriptions", runtime::Method::GET, "/v1/subscriptions")
             .accept("application/json")
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -185,9 +179,13 @@ impl<'c> std::future::IntoFuture for GetSubscriptions<'c> {
         runtime::Response<types::Thing>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::Thing>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -210,24 +208,18 @@ impl<'c> PostSubscriptions<'c> {
     ///
     /// Succeeds with:
     /// - `200`: OK
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    > {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<types::Thing>, std::convert::Infallible> {
+        self.client
             .core
             .request("PostSubscriptions", runtime::Method::POST, "/v1/subscriptions")
             .accept("application/json")
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -236,9 +228,13 @@ impl<'c> std::future::IntoFuture for PostSubscriptions<'c> {
         runtime::Response<types::Thing>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::Thing>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -262,14 +258,10 @@ impl<'c> GetSubscriptionsId<'c> {
     ///
     /// Succeeds with:
     /// - `200`: OK
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    > {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<types::Thing>, std::convert::Infallible> {
+        self.client
             .core
             .request(
                 "GetSubscriptionsId",
@@ -279,12 +271,10 @@ impl<'c> GetSubscriptionsId<'c> {
             .path_param("id", &self.id)
             .accept("application/json")
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -293,9 +283,13 @@ impl<'c> std::future::IntoFuture for GetSubscriptionsId<'c> {
         runtime::Response<types::Thing>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::Thing>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -319,14 +313,10 @@ impl<'c> PostSubscriptionsId<'c> {
     ///
     /// Succeeds with:
     /// - `200`: OK
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    > {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<types::Thing>, std::convert::Infallible> {
+        self.client
             .core
             .request(
                 "PostSubscriptionsId",
@@ -336,12 +326,10 @@ impl<'c> PostSubscriptionsId<'c> {
             .path_param("id", &self.id)
             .accept("application/json")
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -350,9 +338,13 @@ impl<'c> std::future::IntoFuture for PostSubscriptionsId<'c> {
         runtime::Response<types::Thing>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::Thing>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
@@ -376,14 +368,10 @@ impl<'c> DeleteSubscriptionsId<'c> {
     ///
     /// Succeeds with:
     /// - `200`: OK
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    > {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<types::Thing>, std::convert::Infallible> {
+        self.client
             .core
             .request(
                 "DeleteSubscriptionsId",
@@ -393,12 +381,10 @@ impl<'c> DeleteSubscriptionsId<'c> {
             .path_param("id", &self.id)
             .accept("application/json")
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -407,8 +393,12 @@ impl<'c> std::future::IntoFuture for DeleteSubscriptionsId<'c> {
         runtime::Response<types::Thing>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::Thing>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }

@@ -48,24 +48,18 @@ impl<'c> GetRoot<'c> {
     ///
     /// Succeeds with:
     /// - `200`: OK
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    > {
-        let response = self
-            .client
+    ) -> runtime::Call<'c, runtime::Response<types::Thing>, std::convert::Infallible> {
+        self.client
             .core
             .request("GetRoot", runtime::Method::GET, "/")
             .accept("application/json")
             .options(self.options)
-            .send()
-            .await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.unexpected()),
-        }
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.unexpected()),
+            })
     }
 }
 
@@ -74,8 +68,12 @@ impl<'c> std::future::IntoFuture for GetRoot<'c> {
         runtime::Response<types::Thing>,
         runtime::Error<std::convert::Infallible>,
     >;
-    type IntoFuture = runtime::BoxFuture<'c, Self::Output>;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::Thing>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
