@@ -5,6 +5,7 @@
 use fixture_client::operations as ops;
 use fixture_client::runtime::Error;
 use fixture_client::shapes;
+use serde::Deserialize;
 use serde_json::json;
 use wiremock::matchers::{body_string, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -1451,4 +1452,35 @@ mod events {
         assert_eq!(completion.text, "Hi");
         assert!(!request.await.expect("served").contains("stream"), "no flag unless asked");
     }
+}
+
+/// Structs read their members with a written-out `Deserialize` (`runtime::FromMembers`),
+/// which must read JSON exactly as serde's derive did: unknown members skipped at any
+/// depth, an absent or `null` optional member `None`, `null` kept apart from absent where
+/// the type tells them apart, a missing required member named, anything but an object
+/// refused, escaped member names matched, and the last of two equal names kept.
+#[test]
+fn structs_read_their_members_as_serde_derives_them() {
+    let pet: shapes::Pet = serde_json::from_value(json!({
+        "id": "p1", "name": "Rex", "kind": "dog", "unknown": {"deep": [1, {"x": null}]},
+        "nickname": null, "created": null, "@context": "ctx"
+    }))
+    .expect("decodes");
+    assert_eq!((pet.id.as_str(), pet.name.as_str(), &pet.kind), ("p1", "Rex", &shapes::Kind::Dog));
+    assert_eq!(pet.nickname, Some(None), "present null is kept apart from absent");
+    assert_eq!(pet.created, None);
+    assert_eq!(pet.context.as_deref(), Some("ctx"));
+    let absent: shapes::Pet = serde_json::from_str(r#"{"id": "p1", "name": "Rex", "kind": "cat"}"#).expect("decodes");
+    assert_eq!(absent.nickname, None);
+
+    let missing = serde_json::from_str::<shapes::Pet>(r#"{"id": "p1", "kind": "cat"}"#).expect_err("name is required");
+    assert!(missing.to_string().starts_with("missing field `name`"), "{missing}");
+    let array = serde_json::from_str::<shapes::Pet>(r#"["p1", "Rex", "cat"]"#).expect_err("an array is no object");
+    assert!(array.to_string().contains("expected struct Pet"), "{array}");
+    let escaped: shapes::Pet =
+        serde_json::from_str(r#"{"\u0069d": "p1", "name": "Rex", "kind": "cat", "name": "Max"}"#).expect("decodes");
+    assert_eq!((escaped.id.as_str(), escaped.name.as_str()), ("p1", "Max"));
+    // Read from a borrowed `Value` (member names borrowed) and from text alike.
+    let value = json!({"id": "p1", "name": "Rex", "kind": "cat"});
+    assert_eq!(shapes::Pet::deserialize(&value).expect("decodes"), absent);
 }

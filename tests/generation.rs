@@ -148,7 +148,7 @@ fn merged_shapes_keep_the_names_a_person_would_choose() {
     let path = tests::root().join("tests/fixtures/shared_shapes.yaml");
     let files = tests::generate(&path).unwrap_or_else(|error| panic!("{error}"));
     let types = &files[std::path::Path::new("src/shared_shapes/types.rs")];
-    assert!(types.contains("/// A note for the caller.\n#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]\n#[cfg_attr(feature = \"round-trip\", derive(Serialize))]\npub struct Notice {"), "{types}");
+    assert!(types.contains("/// A note for the caller.\n#[derive(Debug, Clone, PartialEq, Eq)]\n#[cfg_attr(feature = \"round-trip\", derive(Serialize))]\npub struct Notice {"), "{types}");
     assert!(types.contains("/// Something the caller should know.\npub type Warning = Notice;"), "{types}");
     assert!(types.contains("pub enum Format {"), "{types}");
     assert_eq!(types.matches("\n    Json,\n").count(), 1, "one enum of json and csv: {types}");
@@ -158,8 +158,9 @@ fn merged_shapes_keep_the_names_a_person_would_choose() {
     assert!(folders.contains("runtime::Response<types::Folder>"), "{folders}");
 }
 
-/// Derives by direction: a type only received derives `Deserialize`, one only sent
-/// `Serialize`, one that travels both ways both; the other trait only with `round-trip`.
+/// Serde by direction: a type only received implements `Deserialize` (a struct's written
+/// out, member by member), one only sent derives `Serialize`, one that travels both ways
+/// has both; the other trait only with `round-trip`.
 #[test]
 fn types_derive_the_serde_traits_their_direction_needs() {
     let path = tests::root().join("tests/fixtures/shared_shapes.yaml");
@@ -170,15 +171,22 @@ fn types_derive_the_serde_traits_their_direction_needs() {
         let start = types[..at].rfind("#[derive(").expect("derives");
         types[start..at].to_owned()
     };
+    let deserialize_of = |name: &str| {
+        let at = types.find(&format!("impl<'de> Deserialize<'de> for {name} {{")).unwrap_or_else(|| panic!("{name}"));
+        types[..at].ends_with("#[cfg(feature = \"round-trip\")]\n")
+    };
     let received = derives_of("ListExportsResponse");
     assert!(
-        received.contains("PartialEq, Eq, Deserialize)]") && received.contains("round-trip\", derive(Serialize))]"),
+        received.contains("PartialEq, Eq)]") && received.contains("round-trip\", derive(Serialize))]"),
         "{received}"
     );
+    assert!(!deserialize_of("ListExportsResponse"), "received: always decodes");
     let sent = derives_of("CreateExportRequest");
-    assert!(sent.contains("PartialEq, Serialize)]") && sent.contains("round-trip\", derive(Deserialize))]"), "{sent}");
+    assert!(sent.contains("PartialEq, Serialize)]") && !sent.contains("round-trip"), "{sent}");
+    assert!(deserialize_of("CreateExportRequest"), "sent: decodes only with round-trip");
     let both = derives_of("Folder");
-    assert!(both.contains("Serialize, Deserialize)]") && !both.contains("round-trip"), "{both}");
+    assert!(both.contains("Serialize)]") && !both.contains("round-trip"), "{both}");
+    assert!(!deserialize_of("Folder"), "both ways: always decodes");
     let manifest = &files[std::path::Path::new("Cargo.toml")];
     assert!(manifest.contains("\nround-trip = []\n"), "{manifest}");
 }

@@ -54,7 +54,9 @@ pub use error::Error;
 pub use hooks::{Hook, RequestInfo};
 pub use pagination::{next_link, next_page_at, paginate};
 pub use request::{Call, RawRequest, Request};
-pub use response::{decode_whole, double_option, header_value, Envelope, RawResponse, Response};
+pub use response::{
+    decode_whole, double_option, header_value, read_object, Envelope, FieldName, FromMembers, RawResponse, Response,
+};
 pub use retry::RetryPolicy;
 pub use sse::Event;
 pub use upload::{File, FileField, Multipart};

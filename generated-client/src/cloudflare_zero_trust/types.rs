@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use crate::runtime;
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct LoginDesign {
     /// The background color on your login page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -25,42 +25,180 @@ pub struct LoginDesign {
     pub text_color: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+impl<'de> Deserialize<'de> for LoginDesign {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct LoginDesign")
+    }
+}
+
+impl runtime::FromMembers for LoginDesign {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut background_color_ = None;
+        let mut footer_text_ = None;
+        let mut header_text_ = None;
+        let mut logo_path_ = None;
+        let mut text_color_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "background_color" => {
+                    background_color_ = members.next_value::<Option<String>>()?;
+                }
+                "footer_text" => footer_text_ = members.next_value::<Option<String>>()?,
+                "header_text" => header_text_ = members.next_value::<Option<String>>()?,
+                "logo_path" => logo_path_ = members.next_value::<Option<String>>()?,
+                "text_color" => text_color_ = members.next_value::<Option<String>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            background_color: background_color_,
+            footer_text: footer_text_,
+            header_text: header_text_,
+            logo_path: logo_path_,
+            text_color: text_color_,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct Organization {
     /// The unique subdomain assigned to your Zero Trust organization.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub auth_domain: Option<String>,
     /// Read-only: set by the server, left out of requests.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub created_at: Option<String>,
     /// Determines whether to deny all requests to Cloudflare-protected resources that lack an associated Access application. If enabled, you must explicitly configure an Access application and policy to allow traffic to your Cloudflare-protected resources. For domains you want to be public across all subdomains, add the domain to the `deny_unmatched_requests_exempted_zone_names` array.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub deny_unmatched_requests: Option<bool>,
     /// Contains zone names to exempt from the `deny_unmatched_requests` feature. Requests to a subdomain in an exempted zone will block unauthenticated traffic by default if there is a configured Access application and policy that matches the request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub deny_unmatched_requests_exempted_zone_names: Option<Vec<String>>,
     /// Lock all settings as Read-Only in the Dashboard, regardless of user permission. Updates may only be made via the API or Terraform for this account when enabled.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub is_ui_read_only: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub login_design: Option<LoginDesign>,
     /// The name of your Zero Trust organization.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
     /// A description of the reason why the UI read only field is being toggled.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub ui_read_only_toggle_reason: Option<String>,
     /// Read-only: set by the server, left out of requests.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub updated_at: Option<String>,
     /// The amount of time a user seat is inactive before it expires. When the user seat exceeds the set time of inactivity, the user is removed as an active seat and no longer counts against your Teams seat count.  Minimum value for this setting is 1 month (730h). Must be in the format `300ms` or `2h45m`. Valid time units are: `ns`, `us` (or `µs`), `ms`, `s`, `m`, `h`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub user_seat_expiration_inactive_time: Option<String>,
 }
 
+impl<'de> Deserialize<'de> for Organization {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct Organization")
+    }
+}
+
+impl runtime::FromMembers for Organization {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut auth_domain_ = None;
+        let mut created_at_ = None;
+        let mut deny_unmatched_requests_ = None;
+        let mut deny_unmatched_requests_exempted_zone_names_ = None;
+        let mut is_ui_read_only_ = None;
+        let mut login_design_ = None;
+        let mut name_ = None;
+        let mut ui_read_only_toggle_reason_ = None;
+        let mut updated_at_ = None;
+        let mut user_seat_expiration_inactive_time_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "auth_domain" => auth_domain_ = members.next_value::<Option<String>>()?,
+                "created_at" => created_at_ = members.next_value::<Option<String>>()?,
+                "deny_unmatched_requests" => {
+                    deny_unmatched_requests_ = members.next_value::<Option<bool>>()?;
+                }
+                "deny_unmatched_requests_exempted_zone_names" => {
+                    deny_unmatched_requests_exempted_zone_names_ = members
+                        .next_value::<Option<Vec<String>>>()?;
+                }
+                "is_ui_read_only" => {
+                    is_ui_read_only_ = members.next_value::<Option<bool>>()?;
+                }
+                "login_design" => {
+                    login_design_ = members.next_value::<Option<LoginDesign>>()?;
+                }
+                "name" => name_ = members.next_value::<Option<String>>()?,
+                "ui_read_only_toggle_reason" => {
+                    ui_read_only_toggle_reason_ = members.next_value::<Option<String>>()?;
+                }
+                "updated_at" => updated_at_ = members.next_value::<Option<String>>()?,
+                "user_seat_expiration_inactive_time" => {
+                    user_seat_expiration_inactive_time_ = members
+                        .next_value::<Option<String>>()?;
+                }
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            auth_domain: auth_domain_,
+            created_at: created_at_,
+            deny_unmatched_requests: deny_unmatched_requests_,
+            deny_unmatched_requests_exempted_zone_names: deny_unmatched_requests_exempted_zone_names_,
+            is_ui_read_only: is_ui_read_only_,
+            login_design: login_design_,
+            name: name_,
+            ui_read_only_toggle_reason: ui_read_only_toggle_reason_,
+            updated_at: updated_at_,
+            user_seat_expiration_inactive_time: user_seat_expiration_inactive_time_,
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct CreateOrganizationRequest {
     /// The unique subdomain assigned to your Zero Trust organization.
     pub auth_domain: String,
@@ -79,8 +217,61 @@ pub struct CreateOrganizationRequest {
     pub user_seat_expiration_inactive_time: Option<String>,
 }
 
+#[cfg(feature = "round-trip")]
+impl<'de> Deserialize<'de> for CreateOrganizationRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct CreateOrganizationRequest")
+    }
+}
+
+#[cfg(feature = "round-trip")]
+impl runtime::FromMembers for CreateOrganizationRequest {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut auth_domain_ = None;
+        let mut is_ui_read_only_ = None;
+        let mut login_design_ = None;
+        let mut name_ = None;
+        let mut ui_read_only_toggle_reason_ = None;
+        let mut user_seat_expiration_inactive_time_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "auth_domain" => auth_domain_ = Some(members.next_value::<String>()?),
+                "is_ui_read_only" => {
+                    is_ui_read_only_ = members.next_value::<Option<bool>>()?;
+                }
+                "login_design" => {
+                    login_design_ = members.next_value::<Option<LoginDesign>>()?;
+                }
+                "name" => name_ = Some(members.next_value::<String>()?),
+                "ui_read_only_toggle_reason" => {
+                    ui_read_only_toggle_reason_ = members.next_value::<Option<String>>()?;
+                }
+                "user_seat_expiration_inactive_time" => {
+                    user_seat_expiration_inactive_time_ = members
+                        .next_value::<Option<String>>()?;
+                }
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            auth_domain: auth_domain_
+                .ok_or_else(|| serde::de::Error::missing_field("auth_domain"))?,
+            is_ui_read_only: is_ui_read_only_,
+            login_design: login_design_,
+            name: name_.ok_or_else(|| serde::de::Error::missing_field("name"))?,
+            ui_read_only_toggle_reason: ui_read_only_toggle_reason_,
+            user_seat_expiration_inactive_time: user_seat_expiration_inactive_time_,
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
-#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct UpdateOrganizationRequest {
     /// The unique subdomain assigned to your Zero Trust organization.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -101,8 +292,60 @@ pub struct UpdateOrganizationRequest {
     pub user_seat_expiration_inactive_time: Option<String>,
 }
 
+#[cfg(feature = "round-trip")]
+impl<'de> Deserialize<'de> for UpdateOrganizationRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct UpdateOrganizationRequest")
+    }
+}
+
+#[cfg(feature = "round-trip")]
+impl runtime::FromMembers for UpdateOrganizationRequest {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut auth_domain_ = None;
+        let mut is_ui_read_only_ = None;
+        let mut login_design_ = None;
+        let mut name_ = None;
+        let mut ui_read_only_toggle_reason_ = None;
+        let mut user_seat_expiration_inactive_time_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "auth_domain" => auth_domain_ = members.next_value::<Option<String>>()?,
+                "is_ui_read_only" => {
+                    is_ui_read_only_ = members.next_value::<Option<bool>>()?;
+                }
+                "login_design" => {
+                    login_design_ = members.next_value::<Option<LoginDesign>>()?;
+                }
+                "name" => name_ = members.next_value::<Option<String>>()?,
+                "ui_read_only_toggle_reason" => {
+                    ui_read_only_toggle_reason_ = members.next_value::<Option<String>>()?;
+                }
+                "user_seat_expiration_inactive_time" => {
+                    user_seat_expiration_inactive_time_ = members
+                        .next_value::<Option<String>>()?;
+                }
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            auth_domain: auth_domain_,
+            is_ui_read_only: is_ui_read_only_,
+            login_design: login_design_,
+            name: name_,
+            ui_read_only_toggle_reason: ui_read_only_toggle_reason_,
+            user_seat_expiration_inactive_time: user_seat_expiration_inactive_time_,
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct RevokeUserRequest {
     /// The email of the user to revoke.
     pub email: String,
@@ -117,7 +360,47 @@ pub struct RevokeUserRequest {
     pub warp_session_reauth: Option<bool>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg(feature = "round-trip")]
+impl<'de> Deserialize<'de> for RevokeUserRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct RevokeUserRequest")
+    }
+}
+
+#[cfg(feature = "round-trip")]
+impl runtime::FromMembers for RevokeUserRequest {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut email_ = None;
+        let mut devices_ = None;
+        let mut user_uid_ = None;
+        let mut warp_session_reauth_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "email" => email_ = Some(members.next_value::<String>()?),
+                "devices" => devices_ = members.next_value::<Option<bool>>()?,
+                "user_uid" => user_uid_ = members.next_value::<Option<String>>()?,
+                "warp_session_reauth" => {
+                    warp_session_reauth_ = members.next_value::<Option<bool>>()?;
+                }
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            email: email_.ok_or_else(|| serde::de::Error::missing_field("email"))?,
+            devices: devices_,
+            user_uid: user_uid_,
+            warp_session_reauth: warp_session_reauth_,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ResponseInfo {
     pub code: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -127,9 +410,47 @@ pub struct ResponseInfo {
     pub source: Option<ResponseInfoSource>,
 }
 
+impl<'de> Deserialize<'de> for ResponseInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct ResponseInfo")
+    }
+}
+
+impl runtime::FromMembers for ResponseInfo {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut code_ = None;
+        let mut documentation_url_ = None;
+        let mut message_ = None;
+        let mut source_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "code" => code_ = Some(members.next_value::<i64>()?),
+                "documentation_url" => {
+                    documentation_url_ = members.next_value::<Option<String>>()?;
+                }
+                "message" => message_ = Some(members.next_value::<String>()?),
+                "source" => source_ = members.next_value::<Option<ResponseInfoSource>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            code: code_.ok_or_else(|| serde::de::Error::missing_field("code"))?,
+            documentation_url: documentation_url_,
+            message: message_.ok_or_else(|| serde::de::Error::missing_field("message"))?,
+            source: source_,
+        })
+    }
+}
+
 pub type Messages = Vec<ResponseInfo>;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ApiResponseCommon {
     pub errors: Messages,
     pub messages: Messages,
@@ -137,7 +458,41 @@ pub struct ApiResponseCommon {
     pub success: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+impl<'de> Deserialize<'de> for ApiResponseCommon {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct ApiResponseCommon")
+    }
+}
+
+impl runtime::FromMembers for ApiResponseCommon {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut errors_ = None;
+        let mut messages_ = None;
+        let mut success_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "errors" => errors_ = Some(members.next_value::<Messages>()?),
+                "messages" => messages_ = Some(members.next_value::<Messages>()?),
+                "success" => success_ = Some(members.next_value::<bool>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            errors: errors_.ok_or_else(|| serde::de::Error::missing_field("errors"))?,
+            messages: messages_
+                .ok_or_else(|| serde::de::Error::missing_field("messages"))?,
+            success: success_.ok_or_else(|| serde::de::Error::missing_field("success"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ApiResponseCommonFailure {
     pub errors: Messages,
@@ -145,6 +500,46 @@ pub struct ApiResponseCommonFailure {
     pub result: Option<BTreeMap<String, serde_json::Value>>,
     /// Whether the API call was successful
     pub success: bool,
+}
+
+impl<'de> Deserialize<'de> for ApiResponseCommonFailure {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct ApiResponseCommonFailure")
+    }
+}
+
+impl runtime::FromMembers for ApiResponseCommonFailure {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut errors_ = None;
+        let mut messages_ = None;
+        let mut result_ = None;
+        let mut success_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "errors" => errors_ = Some(members.next_value::<Messages>()?),
+                "messages" => messages_ = Some(members.next_value::<Messages>()?),
+                "result" => {
+                    result_ = members
+                        .next_value::<Option<BTreeMap<String, serde_json::Value>>>()?;
+                }
+                "success" => success_ = Some(members.next_value::<bool>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            errors: errors_.ok_or_else(|| serde::de::Error::missing_field("errors"))?,
+            messages: messages_
+                .ok_or_else(|| serde::de::Error::missing_field("messages"))?,
+            result: result_,
+            success: success_.ok_or_else(|| serde::de::Error::missing_field("success"))?,
+        })
+    }
 }
 
 impl runtime::Envelope for ApiResponseCommonFailure {
@@ -158,15 +553,55 @@ impl runtime::Envelope for ApiResponseCommonFailure {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct OrganizationResponse {
     pub errors: Messages,
     pub messages: Messages,
     /// Whether the API call was successful
     pub success: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub result: Option<Organization>,
+}
+
+impl<'de> Deserialize<'de> for OrganizationResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct OrganizationResponse")
+    }
+}
+
+impl runtime::FromMembers for OrganizationResponse {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut errors_ = None;
+        let mut messages_ = None;
+        let mut success_ = None;
+        let mut result_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "errors" => errors_ = Some(members.next_value::<Messages>()?),
+                "messages" => messages_ = Some(members.next_value::<Messages>()?),
+                "success" => success_ = Some(members.next_value::<bool>()?),
+                "result" => result_ = members.next_value::<Option<Organization>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            errors: errors_.ok_or_else(|| serde::de::Error::missing_field("errors"))?,
+            messages: messages_
+                .ok_or_else(|| serde::de::Error::missing_field("messages"))?,
+            success: success_.ok_or_else(|| serde::de::Error::missing_field("success"))?,
+            result: result_,
+        })
+    }
 }
 
 impl runtime::Envelope for OrganizationResponse {
@@ -180,13 +615,49 @@ impl runtime::Envelope for OrganizationResponse {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct RevokeUserResponse {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub result: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub success: Option<bool>,
+}
+
+impl<'de> Deserialize<'de> for RevokeUserResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct RevokeUserResponse")
+    }
+}
+
+impl runtime::FromMembers for RevokeUserResponse {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut result_ = None;
+        let mut success_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "result" => result_ = members.next_value::<Option<bool>>()?,
+                "success" => success_ = members.next_value::<Option<bool>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            result: result_,
+            success: success_,
+        })
+    }
 }
 
 impl runtime::Envelope for RevokeUserResponse {
@@ -200,8 +671,33 @@ impl runtime::Envelope for RevokeUserResponse {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct ResponseInfoSource {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pointer: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for ResponseInfoSource {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct ResponseInfoSource")
+    }
+}
+
+impl runtime::FromMembers for ResponseInfoSource {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut pointer_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "pointer" => pointer_ = members.next_value::<Option<String>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self { pointer: pointer_ })
+    }
 }

@@ -20,8 +20,9 @@ use super::response::read_limited;
 use super::retry::retryable_status;
 use super::upload::Payload;
 use super::{
-    Answer, BoxFuture, Bytes, ClientCore, Credential, Error, File, HeaderMap, Method, Multipart, RawResponse, RequestInfo,
-    RequestOptions, Response, SchemeKind, SecurityScheme, StatusCode, StreamingResponse, Style, TokenProvider,
+    Answer, BoxFuture, Bytes, ClientCore, Credential, Error, File, HeaderMap, Method, Multipart, RawResponse,
+    RequestInfo, RequestOptions, Response, SchemeKind, SecurityScheme, StatusCode, StreamingResponse, Style,
+    TokenProvider,
 };
 
 /// Requests start from the client.

@@ -4,38 +4,139 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use crate::runtime;
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
-#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct DeactivateUserGrantRequest {}
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[cfg(feature = "round-trip")]
+impl<'de> Deserialize<'de> for DeactivateUserGrantRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct DeactivateUserGrantRequest")
+    }
+}
+
+#[cfg(feature = "round-trip")]
+impl runtime::FromMembers for DeactivateUserGrantRequest {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        while members.next_key::<serde::de::IgnoredAny>()?.is_some() {
+            members.next_value::<serde::de::IgnoredAny>()?;
+        }
+        Ok(Self {})
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ObjectDetails {
     /// on read: the sequence of the last event reduced by the projection
     ///
     /// on manipulation: the timestamp of the event(s) added by the manipulation
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub sequence: Option<String>,
     /// on read: the timestamp of the first event of the object
     ///
     /// on create: the timestamp of the event(s) added by the manipulation
-    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")
+    )]
     pub creation_date: Option<String>,
     /// on read: the timestamp of the last event reduced by the projection
     ///
     /// on manipulation: the
-    #[serde(rename = "changeDate", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(rename = "changeDate", default, skip_serializing_if = "Option::is_none")
+    )]
     pub change_date: Option<String>,
     /// resource_owner is the organization an object belongs to
-    #[serde(rename = "resourceOwner", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(rename = "resourceOwner", default, skip_serializing_if = "Option::is_none")
+    )]
     pub resource_owner: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+impl<'de> Deserialize<'de> for ObjectDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct ObjectDetails")
+    }
+}
+
+impl runtime::FromMembers for ObjectDetails {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut sequence_ = None;
+        let mut creation_date_ = None;
+        let mut change_date_ = None;
+        let mut resource_owner_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "sequence" => sequence_ = members.next_value::<Option<String>>()?,
+                "creationDate" => {
+                    creation_date_ = members.next_value::<Option<String>>()?;
+                }
+                "changeDate" => change_date_ = members.next_value::<Option<String>>()?,
+                "resourceOwner" => {
+                    resource_owner_ = members.next_value::<Option<String>>()?;
+                }
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            sequence: sequence_,
+            creation_date: creation_date_,
+            change_date: change_date_,
+            resource_owner: resource_owner_,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct DeactivateUserGrantResponse {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub details: Option<ObjectDetails>,
+}
+
+impl<'de> Deserialize<'de> for DeactivateUserGrantResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct DeactivateUserGrantResponse")
+    }
+}
+
+impl runtime::FromMembers for DeactivateUserGrantResponse {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut details_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "details" => details_ = members.next_value::<Option<ObjectDetails>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self { details: details_ })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
@@ -48,13 +149,55 @@ pub struct ProtobufAny {
     pub additional_properties: BTreeMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct RpcStatus {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub code: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub message: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub details: Option<Vec<ProtobufAny>>,
+}
+
+impl<'de> Deserialize<'de> for RpcStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct RpcStatus")
+    }
+}
+
+impl runtime::FromMembers for RpcStatus {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut code_ = None;
+        let mut message_ = None;
+        let mut details_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "code" => code_ = members.next_value::<Option<i32>>()?,
+                "message" => message_ = members.next_value::<Option<String>>()?,
+                "details" => details_ = members.next_value::<Option<Vec<ProtobufAny>>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            code: code_,
+            message: message_,
+            details: details_,
+        })
+    }
 }

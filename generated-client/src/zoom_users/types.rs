@@ -6,15 +6,52 @@ use serde::Deserialize;
 
 #[cfg(feature = "round-trip")]
 use serde::Serialize;
+use crate::runtime;
 
 /// Error body returned by the Zoom API.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ZoomError {
     /// Zoom error code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub code: Option<i64>,
     /// Human-readable error message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub message: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for ZoomError {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct ZoomError")
+    }
+}
+
+impl runtime::FromMembers for ZoomError {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut code_ = None;
+        let mut message_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "code" => code_ = members.next_value::<Option<i64>>()?,
+                "message" => message_ = members.next_value::<Option<String>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            code: code_,
+            message: message_,
+        })
+    }
 }

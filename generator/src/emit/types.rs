@@ -21,16 +21,24 @@ pub(crate) fn emit_types_header(api: &Api) -> TokenStream {
         matches!(&def.kind, TypeKind::Struct(structure)
             if structure.envelope.is_some()
                 || structure.fields.iter().any(|field| field.null_distinct || field.ty.holds_files()))
+            || (writes_out_deserialize(def) && def.direction.deserializes())
     });
-    let runtime_import = needs_runtime.then(|| {
-        quote!(
+    let feature = naming::owned::ROUND_TRIP_FEATURE;
+    let runtime_import = match needs_runtime {
+        true => Some(quote!(
             use crate::runtime;
-        )
-    });
+        )),
+        // Only a sent type's `Deserialize`, behind the feature, reads through the runtime.
+        false => api.types.types.iter().any(writes_out_deserialize).then(|| {
+            quote!(
+                #[cfg(feature = #feature)]
+                use crate::runtime;
+            )
+        }),
+    };
     // With tag features, the types that use an import may all be switched off.
     let allow_unused = api.core_feature.is_some().then(|| quote!(#![allow(unused_imports)]));
     // A trait no type implements whatever the features is imported only for `round-trip`.
-    let feature = naming::owned::ROUND_TRIP_FEATURE;
     let serde_import = |trait_name: TokenStream, always: bool| match always {
         true => quote!(use serde::#trait_name;),
         false => quote!(#[cfg(feature = #feature)] use serde::#trait_name;),
@@ -88,7 +96,9 @@ fn emit_type_items(api: &Api, def: &TypeDef, context: TypeContext) -> TokenStrea
     let docs = doc_attrs([spec(def.description.as_deref())]);
     let name = ident(&def.name);
     match &def.kind {
-        TypeKind::Struct(structure) => emit_struct(api, &docs, &name, structure, def.direction, context),
+        TypeKind::Struct(structure) => {
+            emit_struct(api, &docs, &name, structure, def.direction, context, writes_out_deserialize(def))
+        }
         TypeKind::Enum(variants) => emit_enum(&docs, &name, variants, def.direction),
         TypeKind::ValueEnum(variants) if ValueVariant::all_integers(variants) => {
             emit_integer_enum(&docs, &name, variants, def.direction)
@@ -138,6 +148,91 @@ fn with_configured_attributes(items: TokenStream, def: &TypeDef) -> TokenStream 
     out
 }
 
+/// Whether a type is a struct whose `Deserialize` is written out field by field rather
+/// than derived: every struct but those holding a flattened part or extra properties
+/// (which serde reads by buffering the object first), and those a config adds
+/// attributes to (they may be serde's, which need serde's own derive).
+fn writes_out_deserialize(def: &TypeDef) -> bool {
+    matches!(&def.kind, TypeKind::Struct(structure)
+        if def.extra_attributes.is_empty()
+            && structure.additional.is_none()
+            && !structure.fields.iter().any(|field| field.flatten))
+}
+
+/// A struct's `Deserialize`, written out ([`runtime::FromMembers`]): a loop over the
+/// object's members, matched by name, then each required field checked present. Unknown
+/// members are skipped, a missing optional one is `None`, as serde's derive reads them.
+fn written_out_deserialize(
+    api: &Api,
+    name: &proc_macro2::Ident,
+    structure: &Struct,
+    context: TypeContext,
+) -> TokenStream {
+    let locals: Vec<proc_macro2::Ident> =
+        structure.fields.iter().map(|field| ident(&format!("{}_", field.rust_name.trim_start_matches("r#")))).collect();
+    let arms = structure.fields.iter().zip(&locals).map(|(field, local)| {
+        let key = &field.api_name;
+        let mut ty = type_tokens(api, &field.ty, context);
+        if field.boxed {
+            ty = quote!(Box<#ty>);
+        }
+        // The local is `Option<field type>` for a required field, the field's own
+        // `Option` otherwise (a present `null` is `None`), and `Some(…)` of a present
+        // value for a field that tells absent from `null`.
+        match (field.optional(), field.null_distinct) {
+            (_, true) => quote!(#key => #local = Some(members.next_value::<Option<#ty>>()?),),
+            (true, false) => quote!(#key => #local = members.next_value::<Option<#ty>>()?,),
+            (false, false) => quote!(#key => #local = Some(members.next_value::<#ty>()?),),
+        }
+    });
+    let inits = structure.fields.iter().zip(&locals).map(|(field, local)| {
+        let field_name = ident(&field.rust_name);
+        match field.optional() || field.null_distinct {
+            true => quote!(#field_name: #local,),
+            false => {
+                let key = &field.api_name;
+                quote!(#field_name: #local.ok_or_else(|| serde::de::Error::missing_field(#key))?,)
+            }
+        }
+    });
+    let expecting = format!("struct {name}");
+    let read = match structure.fields.is_empty() {
+        // Nothing to keep: every member is skipped.
+        true => quote! {
+            while members.next_key::<serde::de::IgnoredAny>()?.is_some() {
+                members.next_value::<serde::de::IgnoredAny>()?;
+            }
+        },
+        false => quote! {
+            while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+                match key.as_str() {
+                    #(#arms)*
+                    _ => {
+                        members.next_value::<serde::de::IgnoredAny>()?;
+                    }
+                }
+            }
+        },
+    };
+    quote! {
+        impl<'de> Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                runtime::read_object(deserializer, #expecting)
+            }
+        }
+
+        impl runtime::FromMembers for #name {
+            fn from_members<'de, A: serde::de::MapAccess<'de>>(mut members: A) -> Result<Self, A::Error> {
+                #(let mut #locals = None;)*
+                #read
+                Ok(Self {
+                    #(#inits)*
+                })
+            }
+        }
+    }
+}
+
 fn emit_struct(
     api: &Api,
     docs: &TokenStream,
@@ -145,8 +240,15 @@ fn emit_struct(
     structure: &Struct,
     direction: Direction,
     context: TypeContext,
+    written_out: bool,
 ) -> TokenStream {
-    let fields = structure.fields.iter().map(|field| emit_field(api, field, context));
+    let serde = Serde::of(direction);
+    // Field attributes are serde's helpers: they need a serde derive that is always there.
+    let attributes = match (written_out, serde.serialize) {
+        (true, false) => FieldAttributes::WhenRoundTrip,
+        _ => FieldAttributes::Always,
+    };
+    let fields = structure.fields.iter().map(|field| emit_field(api, field, context, attributes));
     let additional = structure.additional.as_ref().map(|value| {
         let value = type_tokens(api, value, context);
         quote! {
@@ -190,7 +292,9 @@ fn emit_struct(
     let default = all_optional.then(|| quote!(Default));
     let eq = derives_eq(api, structure).then(|| quote!(Eq));
     let base = [quote!(Debug), quote!(Clone), quote!(PartialEq)].into_iter().chain(eq).chain(default);
-    let derives = Serde::of(direction).derive(base, true, true, None);
+    let derives = serde.derive(base, true, !written_out, None);
+    let deserialize =
+        written_out.then(|| serde.gate(serde.deserialize, written_out_deserialize(api, name, structure, context)));
     quote! {
         #docs
         #derives
@@ -199,11 +303,22 @@ fn emit_struct(
             #additional
         }
 
+        #deserialize
+
         #envelope
     }
 }
 
-fn emit_field(api: &Api, field: &Field, context: TypeContext) -> TokenStream {
+/// How a struct's fields carry their serde attributes.
+#[derive(Clone, Copy, PartialEq)]
+enum FieldAttributes {
+    /// A serde derive is always on the struct.
+    Always,
+    /// Only the `round-trip` feature derives one.
+    WhenRoundTrip,
+}
+
+fn emit_field(api: &Api, field: &Field, context: TypeContext, attributes: FieldAttributes) -> TokenStream {
     let name = ident(&field.rust_name);
     let mut ty = type_tokens(api, &field.ty, context);
     if field.boxed {
@@ -232,7 +347,11 @@ fn emit_field(api: &Api, field: &Field, context: TypeContext) -> TokenStream {
     let skip = (!field.required).then(|| quote!(default, skip_serializing_if = "Option::is_none"));
     let with = field.null_distinct.then(|| quote!(with = "runtime::double_option"));
     let serde_args: Vec<TokenStream> = [rename, skip, with].into_iter().flatten().collect();
-    let serde = (!serde_args.is_empty()).then(|| quote!(#[serde(#(#serde_args),*)]));
+    let feature = naming::owned::ROUND_TRIP_FEATURE;
+    let serde = (!serde_args.is_empty()).then(|| match attributes {
+        FieldAttributes::Always => quote!(#[serde(#(#serde_args),*)]),
+        FieldAttributes::WhenRoundTrip => quote!(#[cfg_attr(feature = #feature, serde(#(#serde_args),*))]),
+    });
     quote! {
         #docs
         #serde
@@ -743,12 +862,11 @@ impl Serde {
         }
     }
 
-    /// A hand-written serde impl, behind the feature unless the direction needs it.
-    fn gate(self, needed: bool, item: TokenStream) -> TokenStream {
-        let feature = naming::owned::ROUND_TRIP_FEATURE;
+    /// Hand-written serde impls, behind the feature unless the direction needs them.
+    fn gate(self, needed: bool, items: TokenStream) -> TokenStream {
         match needed {
-            true => item,
-            false => quote!(#[cfg(feature = #feature)] #item),
+            true => items,
+            false => super::gate(items, &[naming::owned::ROUND_TRIP_FEATURE.to_owned()]),
         }
     }
 }

@@ -6,15 +6,59 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use crate::runtime;
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct Customer {
     pub id: String,
     pub object: CustomerObject,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub email: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub metadata: Option<BTreeMap<String, String>>,
+}
+
+impl<'de> Deserialize<'de> for Customer {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct Customer")
+    }
+}
+
+impl runtime::FromMembers for Customer {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut id_ = None;
+        let mut object_ = None;
+        let mut email_ = None;
+        let mut metadata_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "id" => id_ = Some(members.next_value::<String>()?),
+                "object" => object_ = Some(members.next_value::<CustomerObject>()?),
+                "email" => email_ = members.next_value::<Option<String>>()?,
+                "metadata" => {
+                    metadata_ = members.next_value::<Option<BTreeMap<String, String>>>()?;
+                }
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            id: id_.ok_or_else(|| serde::de::Error::missing_field("id"))?,
+            object: object_.ok_or_else(|| serde::de::Error::missing_field("object"))?,
+            email: email_,
+            metadata: metadata_,
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -66,7 +110,6 @@ impl std::fmt::Display for CustomerObject {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
-#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct PostCustomersRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
@@ -86,8 +129,67 @@ pub struct PostCustomersRequest {
     pub tax_id_data: Option<Vec<PostCustomersRequestTaxIdDataItem>>,
 }
 
+#[cfg(feature = "round-trip")]
+impl<'de> Deserialize<'de> for PostCustomersRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct PostCustomersRequest")
+    }
+}
+
+#[cfg(feature = "round-trip")]
+impl runtime::FromMembers for PostCustomersRequest {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut email_ = None;
+        let mut name_ = None;
+        let mut balance_ = None;
+        let mut address_ = None;
+        let mut expand_ = None;
+        let mut metadata_ = None;
+        let mut preferred_locales_ = None;
+        let mut tax_id_data_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "email" => email_ = members.next_value::<Option<String>>()?,
+                "name" => name_ = members.next_value::<Option<String>>()?,
+                "balance" => balance_ = members.next_value::<Option<i64>>()?,
+                "address" => {
+                    address_ = members
+                        .next_value::<Option<PostCustomersRequestAddress>>()?;
+                }
+                "expand" => expand_ = members.next_value::<Option<Vec<String>>>()?,
+                "metadata" => {
+                    metadata_ = members.next_value::<Option<BTreeMap<String, String>>>()?;
+                }
+                "preferred_locales" => {
+                    preferred_locales_ = members.next_value::<Option<Vec<String>>>()?;
+                }
+                "tax_id_data" => {
+                    tax_id_data_ = members
+                        .next_value::<Option<Vec<PostCustomersRequestTaxIdDataItem>>>()?;
+                }
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            email: email_,
+            name: name_,
+            balance: balance_,
+            address: address_,
+            expand: expand_,
+            metadata: metadata_,
+            preferred_locales: preferred_locales_,
+            tax_id_data: tax_id_data_,
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
-#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct PostCustomersRequestAddress {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
@@ -97,11 +199,81 @@ pub struct PostCustomersRequestAddress {
     pub postal_code: Option<String>,
 }
 
+#[cfg(feature = "round-trip")]
+impl<'de> Deserialize<'de> for PostCustomersRequestAddress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct PostCustomersRequestAddress")
+    }
+}
+
+#[cfg(feature = "round-trip")]
+impl runtime::FromMembers for PostCustomersRequestAddress {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut city_ = None;
+        let mut line1_ = None;
+        let mut postal_code_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "city" => city_ = members.next_value::<Option<String>>()?,
+                "line1" => line1_ = members.next_value::<Option<String>>()?,
+                "postal_code" => postal_code_ = members.next_value::<Option<String>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            city: city_,
+            line1: line1_,
+            postal_code: postal_code_,
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct PostCustomersRequestTaxIdDataItem {
     pub r#type: PostCustomersRequestTaxIdDataItemType,
     pub value: String,
+}
+
+#[cfg(feature = "round-trip")]
+impl<'de> Deserialize<'de> for PostCustomersRequestTaxIdDataItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct PostCustomersRequestTaxIdDataItem")
+    }
+}
+
+#[cfg(feature = "round-trip")]
+impl runtime::FromMembers for PostCustomersRequestTaxIdDataItem {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut type_ = None;
+        let mut value_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "type" => {
+                    type_ = Some(
+                        members.next_value::<PostCustomersRequestTaxIdDataItemType>()?,
+                    );
+                }
+                "value" => value_ = Some(members.next_value::<String>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            r#type: type_.ok_or_else(|| serde::de::Error::missing_field("type"))?,
+            value: value_.ok_or_else(|| serde::de::Error::missing_field("value"))?,
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -156,7 +328,6 @@ impl std::fmt::Display for PostCustomersRequestTaxIdDataItemType {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct PostPaymentIntentsRequest {
     pub amount: i64,
     pub currency: String,
@@ -168,14 +339,101 @@ pub struct PostPaymentIntentsRequest {
     pub payment_method_types: Option<Vec<String>>,
 }
 
+#[cfg(feature = "round-trip")]
+impl<'de> Deserialize<'de> for PostPaymentIntentsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct PostPaymentIntentsRequest")
+    }
+}
+
+#[cfg(feature = "round-trip")]
+impl runtime::FromMembers for PostPaymentIntentsRequest {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut amount_ = None;
+        let mut currency_ = None;
+        let mut automatic_payment_methods_ = None;
+        let mut payment_method_types_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "amount" => amount_ = Some(members.next_value::<i64>()?),
+                "currency" => currency_ = Some(members.next_value::<String>()?),
+                "automatic_payment_methods" => {
+                    automatic_payment_methods_ = members
+                        .next_value::<
+                            Option<PostPaymentIntentsRequestAutomaticPaymentMethods>,
+                        >()?;
+                }
+                "payment_method_types" => {
+                    payment_method_types_ = members.next_value::<Option<Vec<String>>>()?;
+                }
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            amount: amount_.ok_or_else(|| serde::de::Error::missing_field("amount"))?,
+            currency: currency_
+                .ok_or_else(|| serde::de::Error::missing_field("currency"))?,
+            automatic_payment_methods: automatic_payment_methods_,
+            payment_method_types: payment_method_types_,
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct PostPaymentIntentsRequestAutomaticPaymentMethods {
     pub enabled: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_redirects: Option<
         PostPaymentIntentsRequestAutomaticPaymentMethodsAllowRedirects,
     >,
+}
+
+#[cfg(feature = "round-trip")]
+impl<'de> Deserialize<'de> for PostPaymentIntentsRequestAutomaticPaymentMethods {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(
+            deserializer,
+            "struct PostPaymentIntentsRequestAutomaticPaymentMethods",
+        )
+    }
+}
+
+#[cfg(feature = "round-trip")]
+impl runtime::FromMembers for PostPaymentIntentsRequestAutomaticPaymentMethods {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut enabled_ = None;
+        let mut allow_redirects_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "enabled" => enabled_ = Some(members.next_value::<bool>()?),
+                "allow_redirects" => {
+                    allow_redirects_ = members
+                        .next_value::<
+                            Option<
+                                PostPaymentIntentsRequestAutomaticPaymentMethodsAllowRedirects,
+                            >,
+                        >()?;
+                }
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            enabled: enabled_.ok_or_else(|| serde::de::Error::missing_field("enabled"))?,
+            allow_redirects: allow_redirects_,
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -231,20 +489,89 @@ for PostPaymentIntentsRequestAutomaticPaymentMethodsAllowRedirects {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct PostPaymentIntentsResponse {
     pub id: String,
     pub amount: i64,
 }
 
+impl<'de> Deserialize<'de> for PostPaymentIntentsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct PostPaymentIntentsResponse")
+    }
+}
+
+impl runtime::FromMembers for PostPaymentIntentsResponse {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut id_ = None;
+        let mut amount_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "id" => id_ = Some(members.next_value::<String>()?),
+                "amount" => amount_ = Some(members.next_value::<i64>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            id: id_.ok_or_else(|| serde::de::Error::missing_field("id"))?,
+            amount: amount_.ok_or_else(|| serde::de::Error::missing_field("amount"))?,
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct PostFilesRequest {
     pub file: runtime::File,
     pub purpose: PostFilesRequestPurpose,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_link_data: Option<PostFilesRequestFileLinkData>,
+}
+
+#[cfg(feature = "round-trip")]
+impl<'de> Deserialize<'de> for PostFilesRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct PostFilesRequest")
+    }
+}
+
+#[cfg(feature = "round-trip")]
+impl runtime::FromMembers for PostFilesRequest {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut file_ = None;
+        let mut purpose_ = None;
+        let mut file_link_data_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "file" => file_ = Some(members.next_value::<runtime::File>()?),
+                "purpose" => {
+                    purpose_ = Some(members.next_value::<PostFilesRequestPurpose>()?);
+                }
+                "file_link_data" => {
+                    file_link_data_ = members
+                        .next_value::<Option<PostFilesRequestFileLinkData>>()?;
+                }
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            file: file_.ok_or_else(|| serde::de::Error::missing_field("file"))?,
+            purpose: purpose_.ok_or_else(|| serde::de::Error::missing_field("purpose"))?,
+            file_link_data: file_link_data_,
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -299,16 +626,75 @@ impl std::fmt::Display for PostFilesRequestPurpose {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
-#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct PostFilesRequestFileLinkData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create: Option<bool>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg(feature = "round-trip")]
+impl<'de> Deserialize<'de> for PostFilesRequestFileLinkData {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct PostFilesRequestFileLinkData")
+    }
+}
+
+#[cfg(feature = "round-trip")]
+impl runtime::FromMembers for PostFilesRequestFileLinkData {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut create_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "create" => create_ = members.next_value::<Option<bool>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self { create: create_ })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct PostFilesResponse {
     pub id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub filename: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for PostFilesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct PostFilesResponse")
+    }
+}
+
+impl runtime::FromMembers for PostFilesResponse {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut id_ = None;
+        let mut filename_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "id" => id_ = Some(members.next_value::<String>()?),
+                "filename" => filename_ = members.next_value::<Option<String>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            id: id_.ok_or_else(|| serde::de::Error::missing_field("id"))?,
+            filename: filename_,
+        })
+    }
 }

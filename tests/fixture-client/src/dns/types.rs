@@ -12,21 +12,97 @@ pub type Identifier = serde_json::Value;
 
 pub type Messages = Vec<MessagesInnerItem>;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ResponseCommon {
     pub success: bool,
     pub errors: Messages,
     pub messages: Messages,
 }
 
+impl<'de> Deserialize<'de> for ResponseCommon {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct ResponseCommon")
+    }
+}
+
+impl runtime::FromMembers for ResponseCommon {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut success_ = None;
+        let mut errors_ = None;
+        let mut messages_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "success" => success_ = Some(members.next_value::<bool>()?),
+                "errors" => errors_ = Some(members.next_value::<Messages>()?),
+                "messages" => messages_ = Some(members.next_value::<Messages>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            success: success_.ok_or_else(|| serde::de::Error::missing_field("success"))?,
+            errors: errors_.ok_or_else(|| serde::de::Error::missing_field("errors"))?,
+            messages: messages_
+                .ok_or_else(|| serde::de::Error::missing_field("messages"))?,
+        })
+    }
+}
+
 #[cfg(feature = "dns-records")]
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct Failure {
     pub errors: Messages,
     pub messages: Messages,
     pub result: Option<BTreeMap<String, serde_json::Value>>,
     pub success: bool,
+}
+
+#[cfg(feature = "dns-records")]
+impl<'de> Deserialize<'de> for Failure {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct Failure")
+    }
+}
+
+#[cfg(feature = "dns-records")]
+impl runtime::FromMembers for Failure {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut errors_ = None;
+        let mut messages_ = None;
+        let mut result_ = None;
+        let mut success_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "errors" => errors_ = Some(members.next_value::<Messages>()?),
+                "messages" => messages_ = Some(members.next_value::<Messages>()?),
+                "result" => {
+                    result_ = members
+                        .next_value::<Option<BTreeMap<String, serde_json::Value>>>()?;
+                }
+                "success" => success_ = Some(members.next_value::<bool>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            errors: errors_.ok_or_else(|| serde::de::Error::missing_field("errors"))?,
+            messages: messages_
+                .ok_or_else(|| serde::de::Error::missing_field("messages"))?,
+            result: result_,
+            success: success_.ok_or_else(|| serde::de::Error::missing_field("success"))?,
+        })
+    }
 }
 
 #[cfg(feature = "dns-records")]
@@ -41,7 +117,7 @@ impl runtime::Envelope for Failure {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct RecordBase {
     /// Read-only: set by the server, left out of requests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -55,8 +131,44 @@ pub struct RecordBase {
     pub proxied: Option<bool>,
 }
 
+impl<'de> Deserialize<'de> for RecordBase {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct RecordBase")
+    }
+}
+
+impl runtime::FromMembers for RecordBase {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut id_ = None;
+        let mut ttl_ = None;
+        let mut comment_ = None;
+        let mut proxied_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "id" => id_ = members.next_value::<Option<String>>()?,
+                "ttl" => ttl_ = members.next_value::<Option<f64>>()?,
+                "comment" => comment_ = members.next_value::<Option<String>>()?,
+                "proxied" => proxied_ = members.next_value::<Option<bool>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            id: id_,
+            ttl: ttl_,
+            comment: comment_,
+            proxied: proxied_,
+        })
+    }
+}
+
 #[cfg(feature = "dns-records")]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ARecord {
     /// Record type.
     pub r#type: ARecordType,
@@ -75,7 +187,54 @@ pub struct ARecord {
 }
 
 #[cfg(feature = "dns-records")]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+impl<'de> Deserialize<'de> for ARecord {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct ARecord")
+    }
+}
+
+#[cfg(feature = "dns-records")]
+impl runtime::FromMembers for ARecord {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut type_ = None;
+        let mut name_ = None;
+        let mut content_ = None;
+        let mut id_ = None;
+        let mut ttl_ = None;
+        let mut comment_ = None;
+        let mut proxied_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "type" => type_ = Some(members.next_value::<ARecordType>()?),
+                "name" => name_ = Some(members.next_value::<String>()?),
+                "content" => content_ = Some(members.next_value::<String>()?),
+                "id" => id_ = members.next_value::<Option<String>>()?,
+                "ttl" => ttl_ = members.next_value::<Option<f64>>()?,
+                "comment" => comment_ = members.next_value::<Option<String>>()?,
+                "proxied" => proxied_ = members.next_value::<Option<bool>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            r#type: type_.ok_or_else(|| serde::de::Error::missing_field("type"))?,
+            name: name_.ok_or_else(|| serde::de::Error::missing_field("name"))?,
+            content: content_.ok_or_else(|| serde::de::Error::missing_field("content"))?,
+            id: id_,
+            ttl: ttl_,
+            comment: comment_,
+            proxied: proxied_,
+        })
+    }
+}
+
+#[cfg(feature = "dns-records")]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CnameRecord {
     pub r#type: CnameRecordType,
     pub name: String,
@@ -95,7 +254,59 @@ pub struct CnameRecord {
 }
 
 #[cfg(feature = "dns-records")]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+impl<'de> Deserialize<'de> for CnameRecord {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct CnameRecord")
+    }
+}
+
+#[cfg(feature = "dns-records")]
+impl runtime::FromMembers for CnameRecord {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut type_ = None;
+        let mut name_ = None;
+        let mut content_ = None;
+        let mut settings_ = None;
+        let mut id_ = None;
+        let mut ttl_ = None;
+        let mut comment_ = None;
+        let mut proxied_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "type" => type_ = Some(members.next_value::<CnameRecordType>()?),
+                "name" => name_ = Some(members.next_value::<String>()?),
+                "content" => content_ = Some(members.next_value::<String>()?),
+                "settings" => {
+                    settings_ = members.next_value::<Option<CnameRecordSettings>>()?;
+                }
+                "id" => id_ = members.next_value::<Option<String>>()?,
+                "ttl" => ttl_ = members.next_value::<Option<f64>>()?,
+                "comment" => comment_ = members.next_value::<Option<String>>()?,
+                "proxied" => proxied_ = members.next_value::<Option<bool>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            r#type: type_.ok_or_else(|| serde::de::Error::missing_field("type"))?,
+            name: name_.ok_or_else(|| serde::de::Error::missing_field("name"))?,
+            content: content_.ok_or_else(|| serde::de::Error::missing_field("content"))?,
+            settings: settings_,
+            id: id_,
+            ttl: ttl_,
+            comment: comment_,
+            proxied: proxied_,
+        })
+    }
+}
+
+#[cfg(feature = "dns-records")]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MxRecord {
     pub r#type: MxRecordType,
     pub name: String,
@@ -111,6 +322,57 @@ pub struct MxRecord {
     pub comment: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proxied: Option<bool>,
+}
+
+#[cfg(feature = "dns-records")]
+impl<'de> Deserialize<'de> for MxRecord {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct MxRecord")
+    }
+}
+
+#[cfg(feature = "dns-records")]
+impl runtime::FromMembers for MxRecord {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut type_ = None;
+        let mut name_ = None;
+        let mut content_ = None;
+        let mut priority_ = None;
+        let mut id_ = None;
+        let mut ttl_ = None;
+        let mut comment_ = None;
+        let mut proxied_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "type" => type_ = Some(members.next_value::<MxRecordType>()?),
+                "name" => name_ = Some(members.next_value::<String>()?),
+                "content" => content_ = Some(members.next_value::<String>()?),
+                "priority" => priority_ = Some(members.next_value::<i64>()?),
+                "id" => id_ = members.next_value::<Option<String>>()?,
+                "ttl" => ttl_ = members.next_value::<Option<f64>>()?,
+                "comment" => comment_ = members.next_value::<Option<String>>()?,
+                "proxied" => proxied_ = members.next_value::<Option<bool>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            r#type: type_.ok_or_else(|| serde::de::Error::missing_field("type"))?,
+            name: name_.ok_or_else(|| serde::de::Error::missing_field("name"))?,
+            content: content_.ok_or_else(|| serde::de::Error::missing_field("content"))?,
+            priority: priority_
+                .ok_or_else(|| serde::de::Error::missing_field("priority"))?,
+            id: id_,
+            ttl: ttl_,
+            comment: comment_,
+            proxied: proxied_,
+        })
+    }
 }
 
 #[cfg(feature = "dns-records")]
@@ -155,14 +417,56 @@ impl<'de> Deserialize<'de> for DnsRecord {
 pub type RecordInput = DnsRecord;
 
 #[cfg(feature = "dns-records")]
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct RecordResponse {
     pub success: bool,
     pub errors: Messages,
     pub messages: Messages,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub result: Option<DnsRecord>,
+}
+
+#[cfg(feature = "dns-records")]
+impl<'de> Deserialize<'de> for RecordResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct RecordResponse")
+    }
+}
+
+#[cfg(feature = "dns-records")]
+impl runtime::FromMembers for RecordResponse {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut success_ = None;
+        let mut errors_ = None;
+        let mut messages_ = None;
+        let mut result_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "success" => success_ = Some(members.next_value::<bool>()?),
+                "errors" => errors_ = Some(members.next_value::<Messages>()?),
+                "messages" => messages_ = Some(members.next_value::<Messages>()?),
+                "result" => result_ = members.next_value::<Option<DnsRecord>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            success: success_.ok_or_else(|| serde::de::Error::missing_field("success"))?,
+            errors: errors_.ok_or_else(|| serde::de::Error::missing_field("errors"))?,
+            messages: messages_
+                .ok_or_else(|| serde::de::Error::missing_field("messages"))?,
+            result: result_,
+        })
+    }
 }
 
 #[cfg(feature = "dns-records")]
@@ -178,14 +482,46 @@ impl runtime::Envelope for RecordResponse {
 }
 
 #[cfg(feature = "dns-chat")]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SystemMessage {
     pub role: SystemMessageRole,
     pub content: String,
 }
 
 #[cfg(feature = "dns-chat")]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+impl<'de> Deserialize<'de> for SystemMessage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct SystemMessage")
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl runtime::FromMembers for SystemMessage {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut role_ = None;
+        let mut content_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "role" => role_ = Some(members.next_value::<SystemMessageRole>()?),
+                "content" => content_ = Some(members.next_value::<String>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            role: role_.ok_or_else(|| serde::de::Error::missing_field("role"))?,
+            content: content_.ok_or_else(|| serde::de::Error::missing_field("content"))?,
+        })
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UserMessage {
     pub role: UserMessageRole,
     pub content: String,
@@ -194,7 +530,42 @@ pub struct UserMessage {
 }
 
 #[cfg(feature = "dns-chat")]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+impl<'de> Deserialize<'de> for UserMessage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct UserMessage")
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl runtime::FromMembers for UserMessage {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut role_ = None;
+        let mut content_ = None;
+        let mut name_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "role" => role_ = Some(members.next_value::<UserMessageRole>()?),
+                "content" => content_ = Some(members.next_value::<String>()?),
+                "name" => name_ = members.next_value::<Option<String>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            role: role_.ok_or_else(|| serde::de::Error::missing_field("role"))?,
+            content: content_.ok_or_else(|| serde::de::Error::missing_field("content"))?,
+            name: name_,
+        })
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AssistantMessage {
     pub role: AssistantMessageRole,
     /// `Some(None)` sends `null` (clearing the value); `None` leaves the field out.
@@ -211,6 +582,41 @@ pub struct AssistantMessage {
         with = "runtime::double_option"
     )]
     pub refusal: Option<Option<String>>,
+}
+
+#[cfg(feature = "dns-chat")]
+impl<'de> Deserialize<'de> for AssistantMessage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct AssistantMessage")
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl runtime::FromMembers for AssistantMessage {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut role_ = None;
+        let mut content_ = None;
+        let mut refusal_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "role" => role_ = Some(members.next_value::<AssistantMessageRole>()?),
+                "content" => content_ = Some(members.next_value::<Option<String>>()?),
+                "refusal" => refusal_ = Some(members.next_value::<Option<String>>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            role: role_.ok_or_else(|| serde::de::Error::missing_field("role"))?,
+            content: content_,
+            refusal: refusal_,
+        })
+    }
 }
 
 #[cfg(feature = "dns-chat")]
@@ -286,7 +692,7 @@ impl<'de> Deserialize<'de> for Shape {
 
 #[cfg(feature = "dns-chat")]
 /// A discriminator whose members do not declare it; the schema names select them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Runner {
     pub runner: RunnerRunner,
     /// A choice whose alternatives are nullable, so the choice is too.
@@ -328,14 +734,105 @@ pub struct Runner {
 }
 
 #[cfg(feature = "dns-chat")]
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+impl<'de> Deserialize<'de> for Runner {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct Runner")
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl runtime::FromMembers for Runner {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut runner_ = None;
+        let mut tag_ = None;
+        let mut max_extension_ = None;
+        let mut filter_ = None;
+        let mut validation_ = None;
+        let mut files_ = None;
+        let mut evidence_ = None;
+        let mut indicator_ = None;
+        let mut owner_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "runner" => runner_ = Some(members.next_value::<RunnerRunner>()?),
+                "tag" => tag_ = Some(members.next_value::<Option<RunnerTag>>()?),
+                "max_extension" => {
+                    max_extension_ = members.next_value::<Option<RunnerMaxExtension>>()?;
+                }
+                "filter" => filter_ = members.next_value::<Option<RunnerFilter>>()?,
+                "validation" => {
+                    validation_ = Some(members.next_value::<Option<RunnerValidation>>()?);
+                }
+                "files" => {
+                    files_ = members
+                        .next_value::<
+                            Option<BTreeMap<String, Option<RunnerFilesValue>>>,
+                        >()?;
+                }
+                "evidence" => evidence_ = members.next_value::<Option<RunnerEvidence>>()?,
+                "indicator" => {
+                    indicator_ = members.next_value::<Option<RunnerIndicator>>()?;
+                }
+                "owner" => owner_ = members.next_value::<Option<RunnerOwner>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            runner: runner_.ok_or_else(|| serde::de::Error::missing_field("runner"))?,
+            tag: tag_,
+            max_extension: max_extension_,
+            filter: filter_,
+            validation: validation_,
+            files: files_,
+            evidence: evidence_,
+            indicator: indicator_,
+            owner: owner_,
+        })
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Sidecar {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
 #[cfg(feature = "dns-chat")]
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+impl<'de> Deserialize<'de> for Sidecar {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct Sidecar")
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl runtime::FromMembers for Sidecar {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut name_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "name" => name_ = members.next_value::<Option<String>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self { name: name_ })
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Runbook {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -344,24 +841,154 @@ pub struct Runbook {
 }
 
 #[cfg(feature = "dns-chat")]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+impl<'de> Deserialize<'de> for Runbook {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct Runbook")
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl runtime::FromMembers for Runbook {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut name_ = None;
+        let mut runbook_base_uri_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "name" => name_ = members.next_value::<Option<String>>()?,
+                "runbook_base_uri" => {
+                    runbook_base_uri_ = members.next_value::<Option<String>>()?;
+                }
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            name: name_,
+            runbook_base_uri: runbook_base_uri_,
+        })
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UserReference {
     pub id: String,
     pub r#type: UserReferenceType,
 }
 
 #[cfg(feature = "dns-chat")]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+impl<'de> Deserialize<'de> for UserReference {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct UserReference")
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl runtime::FromMembers for UserReference {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut id_ = None;
+        let mut type_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "id" => id_ = Some(members.next_value::<String>()?),
+                "type" => type_ = Some(members.next_value::<UserReferenceType>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            id: id_.ok_or_else(|| serde::de::Error::missing_field("id"))?,
+            r#type: type_.ok_or_else(|| serde::de::Error::missing_field("type"))?,
+        })
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TeamReference {
     pub id: String,
     pub r#type: TeamReferenceType,
 }
 
 #[cfg(feature = "dns-chat")]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+impl<'de> Deserialize<'de> for TeamReference {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct TeamReference")
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl runtime::FromMembers for TeamReference {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut id_ = None;
+        let mut type_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "id" => id_ = Some(members.next_value::<String>()?),
+                "type" => type_ = Some(members.next_value::<TeamReferenceType>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            id: id_.ok_or_else(|| serde::de::Error::missing_field("id"))?,
+            r#type: type_.ok_or_else(|| serde::de::Error::missing_field("type"))?,
+        })
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AnyReference {
     pub id: String,
     pub r#type: String,
+}
+
+#[cfg(feature = "dns-chat")]
+impl<'de> Deserialize<'de> for AnyReference {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct AnyReference")
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl runtime::FromMembers for AnyReference {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut id_ = None;
+        let mut type_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "id" => id_ = Some(members.next_value::<String>()?),
+                "type" => type_ = Some(members.next_value::<String>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            id: id_.ok_or_else(|| serde::de::Error::missing_field("id"))?,
+            r#type: type_.ok_or_else(|| serde::de::Error::missing_field("type"))?,
+        })
+    }
 }
 
 #[cfg(feature = "dns-chat")]
@@ -400,19 +1027,87 @@ impl<'de> Deserialize<'de> for Tool {
 
 #[cfg(feature = "dns-chat")]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct FunctionTool {
     pub r#type: FunctionToolType,
     pub name: String,
 }
 
 #[cfg(feature = "dns-chat")]
+#[cfg(feature = "round-trip")]
+impl<'de> Deserialize<'de> for FunctionTool {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct FunctionTool")
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+#[cfg(feature = "round-trip")]
+impl runtime::FromMembers for FunctionTool {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut type_ = None;
+        let mut name_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "type" => type_ = Some(members.next_value::<FunctionToolType>()?),
+                "name" => name_ = Some(members.next_value::<String>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            r#type: type_.ok_or_else(|| serde::de::Error::missing_field("type"))?,
+            name: name_.ok_or_else(|| serde::de::Error::missing_field("name"))?,
+        })
+    }
+}
+
+#[cfg(feature = "dns-chat")]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct WebSearchTool {
     pub r#type: WebSearchToolType,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search_context_size: Option<String>,
+}
+
+#[cfg(feature = "dns-chat")]
+#[cfg(feature = "round-trip")]
+impl<'de> Deserialize<'de> for WebSearchTool {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct WebSearchTool")
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+#[cfg(feature = "round-trip")]
+impl runtime::FromMembers for WebSearchTool {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut type_ = None;
+        let mut search_context_size_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "type" => type_ = Some(members.next_value::<WebSearchToolType>()?),
+                "search_context_size" => {
+                    search_context_size_ = members.next_value::<Option<String>>()?;
+                }
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            r#type: type_.ok_or_else(|| serde::de::Error::missing_field("type"))?,
+            search_context_size: search_context_size_,
+        })
+    }
 }
 
 #[cfg(feature = "dns-chat")]
@@ -513,7 +1208,7 @@ impl<'de> Deserialize<'de> for OutputContent {
 }
 
 #[cfg(feature = "dns-chat")]
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct InputText {
     pub r#type: InputTextType,
@@ -521,17 +1216,111 @@ pub struct InputText {
 }
 
 #[cfg(feature = "dns-chat")]
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+impl<'de> Deserialize<'de> for InputText {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct InputText")
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl runtime::FromMembers for InputText {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut type_ = None;
+        let mut text_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "type" => type_ = Some(members.next_value::<InputTextType>()?),
+                "text" => text_ = Some(members.next_value::<String>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            r#type: type_.ok_or_else(|| serde::de::Error::missing_field("type"))?,
+            text: text_.ok_or_else(|| serde::de::Error::missing_field("text"))?,
+        })
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct Refusal {
     pub r#type: RefusalType,
     pub refusal: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg(feature = "dns-chat")]
+impl<'de> Deserialize<'de> for Refusal {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct Refusal")
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl runtime::FromMembers for Refusal {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut type_ = None;
+        let mut refusal_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "type" => type_ = Some(members.next_value::<RefusalType>()?),
+                "refusal" => refusal_ = Some(members.next_value::<String>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            r#type: type_.ok_or_else(|| serde::de::Error::missing_field("type"))?,
+            refusal: refusal_.ok_or_else(|| serde::de::Error::missing_field("refusal"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MessagesInnerItem {
     pub code: i64,
     pub message: String,
+}
+
+impl<'de> Deserialize<'de> for MessagesInnerItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct MessagesInnerItem")
+    }
+}
+
+impl runtime::FromMembers for MessagesInnerItem {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut code_ = None;
+        let mut message_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "code" => code_ = Some(members.next_value::<i64>()?),
+                "message" => message_ = Some(members.next_value::<String>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            code: code_.ok_or_else(|| serde::de::Error::missing_field("code"))?,
+            message: message_.ok_or_else(|| serde::de::Error::missing_field("message"))?,
+        })
+    }
 }
 
 #[cfg(feature = "dns-records")]
@@ -642,10 +1431,39 @@ impl std::fmt::Display for CnameRecordType {
 }
 
 #[cfg(feature = "dns-records")]
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct CnameRecordSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flatten_cname: Option<bool>,
+}
+
+#[cfg(feature = "dns-records")]
+impl<'de> Deserialize<'de> for CnameRecordSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct CnameRecordSettings")
+    }
+}
+
+#[cfg(feature = "dns-records")]
+impl runtime::FromMembers for CnameRecordSettings {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut flatten_cname_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "flatten_cname" => flatten_cname_ = members.next_value::<Option<bool>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            flatten_cname: flatten_cname_,
+        })
+    }
 }
 
 #[cfg(feature = "dns-records")]
@@ -861,14 +1679,55 @@ impl std::fmt::Display for AssistantMessageRole {
 }
 
 #[cfg(feature = "dns-chat")]
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ShapeCircle {
     pub id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub label: Option<String>,
     pub kind: ShapeCircleKind,
     pub radius: f64,
+}
+
+#[cfg(feature = "dns-chat")]
+impl<'de> Deserialize<'de> for ShapeCircle {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct ShapeCircle")
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl runtime::FromMembers for ShapeCircle {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut id_ = None;
+        let mut label_ = None;
+        let mut kind_ = None;
+        let mut radius_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "id" => id_ = Some(members.next_value::<String>()?),
+                "label" => label_ = members.next_value::<Option<String>>()?,
+                "kind" => kind_ = Some(members.next_value::<ShapeCircleKind>()?),
+                "radius" => radius_ = Some(members.next_value::<f64>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            id: id_.ok_or_else(|| serde::de::Error::missing_field("id"))?,
+            label: label_,
+            kind: kind_.ok_or_else(|| serde::de::Error::missing_field("kind"))?,
+            radius: radius_.ok_or_else(|| serde::de::Error::missing_field("radius"))?,
+        })
+    }
 }
 
 #[cfg(feature = "dns-chat")]
@@ -926,14 +1785,55 @@ impl std::fmt::Display for ShapeCircleKind {
 }
 
 #[cfg(feature = "dns-chat")]
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ShapeSquare {
     pub id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub label: Option<String>,
     pub kind: ShapeSquareKind,
     pub side: f64,
+}
+
+#[cfg(feature = "dns-chat")]
+impl<'de> Deserialize<'de> for ShapeSquare {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct ShapeSquare")
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl runtime::FromMembers for ShapeSquare {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut id_ = None;
+        let mut label_ = None;
+        let mut kind_ = None;
+        let mut side_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "id" => id_ = Some(members.next_value::<String>()?),
+                "label" => label_ = members.next_value::<Option<String>>()?,
+                "kind" => kind_ = Some(members.next_value::<ShapeSquareKind>()?),
+                "side" => side_ = Some(members.next_value::<f64>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            id: id_.ok_or_else(|| serde::de::Error::missing_field("id"))?,
+            label: label_,
+            kind: kind_.ok_or_else(|| serde::de::Error::missing_field("kind"))?,
+            side: side_.ok_or_else(|| serde::de::Error::missing_field("side"))?,
+        })
+    }
 }
 
 #[cfg(feature = "dns-chat")]
@@ -1178,7 +2078,7 @@ impl<'de> Deserialize<'de> for RunnerFilter {
 }
 
 #[cfg(feature = "dns-chat")]
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct RunnerFilterVariant1 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lt: Option<String>,
@@ -1187,14 +2087,70 @@ pub struct RunnerFilterVariant1 {
 }
 
 #[cfg(feature = "dns-chat")]
+impl<'de> Deserialize<'de> for RunnerFilterVariant1 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct RunnerFilterVariant1")
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl runtime::FromMembers for RunnerFilterVariant1 {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut lt_ = None;
+        let mut gt_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "lt" => lt_ = members.next_value::<Option<String>>()?,
+                "gt" => gt_ = members.next_value::<Option<String>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self { lt: lt_, gt: gt_ })
+    }
+}
+
+#[cfg(feature = "dns-chat")]
 /// 3.0's way to say "or null", a nullable object that admits no property.
 pub type RunnerValidation = UserReference;
 
 #[cfg(feature = "dns-chat")]
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct RunnerFilesValue {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
+}
+
+#[cfg(feature = "dns-chat")]
+impl<'de> Deserialize<'de> for RunnerFilesValue {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct RunnerFilesValue")
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl runtime::FromMembers for RunnerFilesValue {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut size_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "size" => size_ = members.next_value::<Option<i64>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self { size: size_ })
+    }
 }
 
 #[cfg(feature = "dns-chat")]
@@ -1237,10 +2193,37 @@ impl<'de> Deserialize<'de> for RunnerEvidence {
 }
 
 #[cfg(feature = "dns-chat")]
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct RunnerEvidenceOther {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explanation: Option<String>,
+}
+
+#[cfg(feature = "dns-chat")]
+impl<'de> Deserialize<'de> for RunnerEvidenceOther {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct RunnerEvidenceOther")
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+impl runtime::FromMembers for RunnerEvidenceOther {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut explanation_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "explanation" => explanation_ = members.next_value::<Option<String>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self { explanation: explanation_ })
+    }
 }
 
 #[cfg(feature = "dns-chat")]
@@ -1748,14 +2731,56 @@ impl std::fmt::Display for RefusalType {
 }
 
 #[cfg(feature = "dns-records")]
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ListDnsRecordsResponse {
     pub success: bool,
     pub errors: Messages,
     pub messages: Messages,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub result: Option<Vec<DnsRecord>>,
+}
+
+#[cfg(feature = "dns-records")]
+impl<'de> Deserialize<'de> for ListDnsRecordsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct ListDnsRecordsResponse")
+    }
+}
+
+#[cfg(feature = "dns-records")]
+impl runtime::FromMembers for ListDnsRecordsResponse {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut success_ = None;
+        let mut errors_ = None;
+        let mut messages_ = None;
+        let mut result_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "success" => success_ = Some(members.next_value::<bool>()?),
+                "errors" => errors_ = Some(members.next_value::<Messages>()?),
+                "messages" => messages_ = Some(members.next_value::<Messages>()?),
+                "result" => result_ = members.next_value::<Option<Vec<DnsRecord>>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            success: success_.ok_or_else(|| serde::de::Error::missing_field("success"))?,
+            errors: errors_.ok_or_else(|| serde::de::Error::missing_field("errors"))?,
+            messages: messages_
+                .ok_or_else(|| serde::de::Error::missing_field("messages"))?,
+            result: result_,
+        })
+    }
 }
 
 #[cfg(feature = "dns-records")]
@@ -1772,7 +2797,38 @@ impl runtime::Envelope for ListDnsRecordsResponse {
 
 #[cfg(feature = "dns-chat")]
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct CreateChatCompletionRequest {
     pub messages: Vec<Message>,
+}
+
+#[cfg(feature = "dns-chat")]
+#[cfg(feature = "round-trip")]
+impl<'de> Deserialize<'de> for CreateChatCompletionRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct CreateChatCompletionRequest")
+    }
+}
+
+#[cfg(feature = "dns-chat")]
+#[cfg(feature = "round-trip")]
+impl runtime::FromMembers for CreateChatCompletionRequest {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut messages_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "messages" => messages_ = Some(members.next_value::<Vec<Message>>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            messages: messages_
+                .ok_or_else(|| serde::de::Error::missing_field("messages"))?,
+        })
+    }
 }

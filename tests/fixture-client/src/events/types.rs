@@ -5,22 +5,81 @@
 use serde::{Deserialize, Serialize};
 use crate::runtime;
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct Completion {
     pub id: String,
     pub text: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+impl<'de> Deserialize<'de> for Completion {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct Completion")
+    }
+}
+
+impl runtime::FromMembers for Completion {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut id_ = None;
+        let mut text_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "id" => id_ = Some(members.next_value::<String>()?),
+                "text" => text_ = Some(members.next_value::<String>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            id: id_.ok_or_else(|| serde::de::Error::missing_field("id"))?,
+            text: text_.ok_or_else(|| serde::de::Error::missing_field("text"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct CompletionChunk {
     pub id: String,
     pub delta: String,
 }
 
+impl<'de> Deserialize<'de> for CompletionChunk {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct CompletionChunk")
+    }
+}
+
+impl runtime::FromMembers for CompletionChunk {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut id_ = None;
+        let mut delta_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "id" => id_ = Some(members.next_value::<String>()?),
+                "delta" => delta_ = Some(members.next_value::<String>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            id: id_.ok_or_else(|| serde::de::Error::missing_field("id"))?,
+            delta: delta_.ok_or_else(|| serde::de::Error::missing_field("delta"))?,
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct CreateChatCompletionRequest {
     pub model: String,
     pub prompt: String,
@@ -29,15 +88,77 @@ pub struct CreateChatCompletionRequest {
     pub stream: Option<bool>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[cfg(feature = "round-trip")]
+impl<'de> Deserialize<'de> for CreateChatCompletionRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct CreateChatCompletionRequest")
+    }
+}
+
+#[cfg(feature = "round-trip")]
+impl runtime::FromMembers for CreateChatCompletionRequest {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut model_ = None;
+        let mut prompt_ = None;
+        let mut stream_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "model" => model_ = Some(members.next_value::<String>()?),
+                "prompt" => prompt_ = Some(members.next_value::<String>()?),
+                "stream" => stream_ = members.next_value::<Option<bool>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            model: model_.ok_or_else(|| serde::de::Error::missing_field("model"))?,
+            prompt: prompt_.ok_or_else(|| serde::de::Error::missing_field("prompt"))?,
+            stream: stream_,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct CreateChatCompletionErrorV429 {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub message: Option<String>,
 }
 
+impl<'de> Deserialize<'de> for CreateChatCompletionErrorV429 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct CreateChatCompletionErrorV429")
+    }
+}
+
+impl runtime::FromMembers for CreateChatCompletionErrorV429 {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut message_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "message" => message_ = members.next_value::<Option<String>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self { message: message_ })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct CreateImageRequest {
     pub prompt: String,
     /// `Some(None)` sends `null` (clearing the value); `None` leaves the field out.
@@ -47,4 +168,36 @@ pub struct CreateImageRequest {
         with = "runtime::double_option"
     )]
     pub stream: Option<Option<bool>>,
+}
+
+#[cfg(feature = "round-trip")]
+impl<'de> Deserialize<'de> for CreateImageRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct CreateImageRequest")
+    }
+}
+
+#[cfg(feature = "round-trip")]
+impl runtime::FromMembers for CreateImageRequest {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut prompt_ = None;
+        let mut stream_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "prompt" => prompt_ = Some(members.next_value::<String>()?),
+                "stream" => stream_ = Some(members.next_value::<Option<bool>>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            prompt: prompt_.ok_or_else(|| serde::de::Error::missing_field("prompt"))?,
+            stream: stream_,
+        })
+    }
 }

@@ -3,8 +3,9 @@
 //! Request and response types of Formats with chrono.
 
 use serde::{Deserialize, Serialize};
+use crate::runtime;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Event {
     pub id: uuid::Uuid,
     pub at: chrono::DateTime<chrono::Utc>,
@@ -13,4 +14,45 @@ pub struct Event {
     /// A format the config does not map stays a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for Event {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct Event")
+    }
+}
+
+impl runtime::FromMembers for Event {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut id_ = None;
+        let mut at_ = None;
+        let mut day_ = None;
+        let mut link_ = None;
+        let mut note_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "id" => id_ = Some(members.next_value::<uuid::Uuid>()?),
+                "at" => {
+                    at_ = Some(members.next_value::<chrono::DateTime<chrono::Utc>>()?);
+                }
+                "day" => day_ = Some(members.next_value::<chrono::NaiveDate>()?),
+                "link" => link_ = Some(members.next_value::<url::Url>()?),
+                "note" => note_ = members.next_value::<Option<String>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            id: id_.ok_or_else(|| serde::de::Error::missing_field("id"))?,
+            at: at_.ok_or_else(|| serde::de::Error::missing_field("at"))?,
+            day: day_.ok_or_else(|| serde::de::Error::missing_field("day"))?,
+            link: link_.ok_or_else(|| serde::de::Error::missing_field("link"))?,
+            note: note_,
+        })
+    }
 }

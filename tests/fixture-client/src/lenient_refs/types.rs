@@ -6,12 +6,49 @@ use serde::Deserialize;
 
 #[cfg(feature = "round-trip")]
 use serde::Serialize;
+use crate::runtime;
 
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ListWidgetsResponse {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub gadget: Option<serde_json::Value>,
+}
+
+impl<'de> Deserialize<'de> for ListWidgetsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct ListWidgetsResponse")
+    }
+}
+
+impl runtime::FromMembers for ListWidgetsResponse {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut name_ = None;
+        let mut gadget_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "name" => name_ = members.next_value::<Option<String>>()?,
+                "gadget" => gadget_ = members.next_value::<Option<serde_json::Value>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            name: name_,
+            gadget: gadget_,
+        })
+    }
 }

@@ -3,8 +3,9 @@
 //! Request and response types of Lenient schemas.
 
 use serde::{Deserialize, Serialize};
+use crate::runtime;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Webhook {
     pub url: String,
     /// A `number` in an integer format, as Marketo's ids: integers only.
@@ -12,6 +13,41 @@ pub struct Webhook {
     pub retries: Option<i32>,
     /// The events to send, as Zoom writes them (the values on the list, not its items).
     pub events: Vec<WebhookEventsItem>,
+}
+
+impl<'de> Deserialize<'de> for Webhook {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct Webhook")
+    }
+}
+
+impl runtime::FromMembers for Webhook {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut url_ = None;
+        let mut retries_ = None;
+        let mut events_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "url" => url_ = Some(members.next_value::<String>()?),
+                "retries" => retries_ = members.next_value::<Option<i32>>()?,
+                "events" => {
+                    events_ = Some(members.next_value::<Vec<WebhookEventsItem>>()?);
+                }
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            url: url_.ok_or_else(|| serde::de::Error::missing_field("url"))?,
+            retries: retries_,
+            events: events_.ok_or_else(|| serde::de::Error::missing_field("events"))?,
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

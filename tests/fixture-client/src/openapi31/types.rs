@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use crate::runtime;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Note {
     /// `const`: a single allowed value.
     pub kind: NoteKind,
@@ -34,10 +34,74 @@ pub struct Note {
     pub pinned: Option<Option<bool>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+impl<'de> Deserialize<'de> for Note {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct Note")
+    }
+}
+
+impl runtime::FromMembers for Note {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut kind_ = None;
+        let mut text_ = None;
+        let mut color_ = None;
+        let mut author_ = None;
+        let mut pinned_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "kind" => kind_ = Some(members.next_value::<NoteKind>()?),
+                "text" => text_ = members.next_value::<Option<String>>()?,
+                "color" => color_ = Some(members.next_value::<Option<String>>()?),
+                "author" => author_ = members.next_value::<Option<Author>>()?,
+                "pinned" => pinned_ = Some(members.next_value::<Option<bool>>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            kind: kind_.ok_or_else(|| serde::de::Error::missing_field("kind"))?,
+            text: text_,
+            color: color_,
+            author: author_,
+            pinned: pinned_,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Author {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for Author {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct Author")
+    }
+}
+
+impl runtime::FromMembers for Author {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut name_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "name" => name_ = members.next_value::<Option<String>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self { name: name_ })
+    }
 }
 
 /// `const`: a single allowed value.

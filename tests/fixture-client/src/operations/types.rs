@@ -18,18 +18,55 @@ pub struct Item {
 }
 
 #[cfg(feature = "operations-items")]
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct Problem {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub title: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub status: Option<i64>,
 }
 
 #[cfg(feature = "operations-items")]
+impl<'de> Deserialize<'de> for Problem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct Problem")
+    }
+}
+
+#[cfg(feature = "operations-items")]
+impl runtime::FromMembers for Problem {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut title_ = None;
+        let mut status_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "title" => title_ = members.next_value::<Option<String>>()?,
+                "status" => status_ = members.next_value::<Option<i64>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            title: title_,
+            status: status_,
+        })
+    }
+}
+
+#[cfg(feature = "operations-items")]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
-#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct GetItemFilter {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
@@ -38,19 +75,111 @@ pub struct GetItemFilter {
 }
 
 #[cfg(feature = "operations-items")]
+#[cfg(feature = "round-trip")]
+impl<'de> Deserialize<'de> for GetItemFilter {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct GetItemFilter")
+    }
+}
+
+#[cfg(feature = "operations-items")]
+#[cfg(feature = "round-trip")]
+impl runtime::FromMembers for GetItemFilter {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_ = None;
+        let mut tags_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "status" => status_ = members.next_value::<Option<String>>()?,
+                "tags" => tags_ = members.next_value::<Option<Vec<String>>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            status: status_,
+            tags: tags_,
+        })
+    }
+}
+
+#[cfg(feature = "operations-items")]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
-#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct GetItemXTrace {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub span: Option<i64>,
 }
 
 #[cfg(feature = "operations-items")]
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[cfg(feature = "round-trip")]
+impl<'de> Deserialize<'de> for GetItemXTrace {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct GetItemXTrace")
+    }
+}
+
+#[cfg(feature = "operations-items")]
+#[cfg(feature = "round-trip")]
+impl runtime::FromMembers for GetItemXTrace {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut span_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "span" => span_ = members.next_value::<Option<i64>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self { span: span_ })
+    }
+}
+
+#[cfg(feature = "operations-items")]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct GetItemResponse202 {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub eta_seconds: Option<i64>,
+}
+
+#[cfg(feature = "operations-items")]
+impl<'de> Deserialize<'de> for GetItemResponse202 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct GetItemResponse202")
+    }
+}
+
+#[cfg(feature = "operations-items")]
+impl runtime::FromMembers for GetItemResponse202 {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut eta_seconds_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "eta_seconds" => eta_seconds_ = members.next_value::<Option<i64>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self { eta_seconds: eta_seconds_ })
+    }
 }
 
 #[cfg(feature = "operations-items")]
@@ -112,7 +241,6 @@ impl std::fmt::Display for GetItemHeadersXCache {
 
 #[cfg(feature = "operations-items")]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct CreateItemRequest {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -120,14 +248,84 @@ pub struct CreateItemRequest {
 }
 
 #[cfg(feature = "operations-items")]
+#[cfg(feature = "round-trip")]
+impl<'de> Deserialize<'de> for CreateItemRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct CreateItemRequest")
+    }
+}
+
+#[cfg(feature = "operations-items")]
+#[cfg(feature = "round-trip")]
+impl runtime::FromMembers for CreateItemRequest {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut name_ = None;
+        let mut count_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "name" => name_ = Some(members.next_value::<String>()?),
+                "count" => count_ = members.next_value::<Option<i64>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            name: name_.ok_or_else(|| serde::de::Error::missing_field("name"))?,
+            count: count_,
+        })
+    }
+}
+
+#[cfg(feature = "operations-items")]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct UploadAttachmentRequest {
     pub file: runtime::File,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
+}
+
+#[cfg(feature = "operations-items")]
+#[cfg(feature = "round-trip")]
+impl<'de> Deserialize<'de> for UploadAttachmentRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct UploadAttachmentRequest")
+    }
+}
+
+#[cfg(feature = "operations-items")]
+#[cfg(feature = "round-trip")]
+impl runtime::FromMembers for UploadAttachmentRequest {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut file_ = None;
+        let mut caption_ = None;
+        let mut tags_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "file" => file_ = Some(members.next_value::<runtime::File>()?),
+                "caption" => caption_ = members.next_value::<Option<String>>()?,
+                "tags" => tags_ = members.next_value::<Option<Vec<String>>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            file: file_.ok_or_else(|| serde::de::Error::missing_field("file"))?,
+            caption: caption_,
+            tags: tags_,
+        })
+    }
 }
 
 #[cfg(feature = "operations-untagged")]

@@ -11,32 +11,137 @@ use std::collections::BTreeMap;
 use crate::runtime;
 
 #[cfg(feature = "pagination-customers")]
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct Customer {
     pub id: String,
     pub object: CustomerObject,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub email: Option<String>,
 }
 
+#[cfg(feature = "pagination-customers")]
+impl<'de> Deserialize<'de> for Customer {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct Customer")
+    }
+}
+
+#[cfg(feature = "pagination-customers")]
+impl runtime::FromMembers for Customer {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut id_ = None;
+        let mut object_ = None;
+        let mut email_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "id" => id_ = Some(members.next_value::<String>()?),
+                "object" => object_ = Some(members.next_value::<CustomerObject>()?),
+                "email" => email_ = members.next_value::<Option<String>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            id: id_.ok_or_else(|| serde::de::Error::missing_field("id"))?,
+            object: object_.ok_or_else(|| serde::de::Error::missing_field("object"))?,
+            email: email_,
+        })
+    }
+}
+
 #[cfg(feature = "pagination-untagged")]
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct MemberPage {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_page_token: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub items: Option<Vec<Thing>>,
+}
+
+#[cfg(feature = "pagination-untagged")]
+impl<'de> Deserialize<'de> for MemberPage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct MemberPage")
+    }
+}
+
+#[cfg(feature = "pagination-untagged")]
+impl runtime::FromMembers for MemberPage {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut next_page_token_ = None;
+        let mut items_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "next_page_token" => {
+                    next_page_token_ = members.next_value::<Option<String>>()?;
+                }
+                "items" => items_ = members.next_value::<Option<Vec<Thing>>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            next_page_token: next_page_token_,
+            items: items_,
+        })
+    }
 }
 
 #[cfg(feature = "pagination-untagged")]
 pub type TeamPage = MemberPage;
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct Thing {
     pub id: String,
+}
+
+impl<'de> Deserialize<'de> for Thing {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct Thing")
+    }
+}
+
+impl runtime::FromMembers for Thing {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut id_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "id" => id_ = Some(members.next_value::<String>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            id: id_.ok_or_else(|| serde::de::Error::missing_field("id"))?,
+        })
+    }
 }
 
 #[cfg(feature = "pagination-customers")]
@@ -94,13 +199,54 @@ impl std::fmt::Display for CustomerObject {
 }
 
 #[cfg(feature = "pagination-customers")]
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct GetCustomersResponse {
     pub object: GetCustomersResponseObject,
     pub data: Vec<Customer>,
     pub has_more: bool,
     pub url: String,
+}
+
+#[cfg(feature = "pagination-customers")]
+impl<'de> Deserialize<'de> for GetCustomersResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct GetCustomersResponse")
+    }
+}
+
+#[cfg(feature = "pagination-customers")]
+impl runtime::FromMembers for GetCustomersResponse {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut object_ = None;
+        let mut data_ = None;
+        let mut has_more_ = None;
+        let mut url_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "object" => {
+                    object_ = Some(members.next_value::<GetCustomersResponseObject>()?);
+                }
+                "data" => data_ = Some(members.next_value::<Vec<Customer>>()?),
+                "has_more" => has_more_ = Some(members.next_value::<bool>()?),
+                "url" => url_ = Some(members.next_value::<String>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            object: object_.ok_or_else(|| serde::de::Error::missing_field("object"))?,
+            data: data_.ok_or_else(|| serde::de::Error::missing_field("data"))?,
+            has_more: has_more_
+                .ok_or_else(|| serde::de::Error::missing_field("has_more"))?,
+            url: url_.ok_or_else(|| serde::de::Error::missing_field("url"))?,
+        })
+    }
 }
 
 #[cfg(feature = "pagination-customers")]
@@ -158,16 +304,75 @@ impl std::fmt::Display for GetCustomersResponseObject {
 }
 
 #[cfg(feature = "pagination-untagged")]
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ListThingsResponse {
     pub success: bool,
     pub errors: Vec<BTreeMap<String, serde_json::Value>>,
     pub messages: Vec<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub result: Option<Vec<Thing>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub result_info: Option<ListThingsResponseResultInfo>,
+}
+
+#[cfg(feature = "pagination-untagged")]
+impl<'de> Deserialize<'de> for ListThingsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct ListThingsResponse")
+    }
+}
+
+#[cfg(feature = "pagination-untagged")]
+impl runtime::FromMembers for ListThingsResponse {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut success_ = None;
+        let mut errors_ = None;
+        let mut messages_ = None;
+        let mut result_ = None;
+        let mut result_info_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "success" => success_ = Some(members.next_value::<bool>()?),
+                "errors" => {
+                    errors_ = Some(
+                        members.next_value::<Vec<BTreeMap<String, serde_json::Value>>>()?,
+                    );
+                }
+                "messages" => {
+                    messages_ = Some(
+                        members.next_value::<Vec<BTreeMap<String, serde_json::Value>>>()?,
+                    );
+                }
+                "result" => result_ = members.next_value::<Option<Vec<Thing>>>()?,
+                "result_info" => {
+                    result_info_ = members
+                        .next_value::<Option<ListThingsResponseResultInfo>>()?;
+                }
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            success: success_.ok_or_else(|| serde::de::Error::missing_field("success"))?,
+            errors: errors_.ok_or_else(|| serde::de::Error::missing_field("errors"))?,
+            messages: messages_
+                .ok_or_else(|| serde::de::Error::missing_field("messages"))?,
+            result: result_,
+            result_info: result_info_,
+        })
+    }
 }
 
 #[cfg(feature = "pagination-untagged")]
@@ -183,50 +388,211 @@ impl runtime::Envelope for ListThingsResponse {
 }
 
 #[cfg(feature = "pagination-untagged")]
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ListThingsResponseResultInfo {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub page: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub per_page: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub count: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub total_pages: Option<f64>,
 }
 
 #[cfg(feature = "pagination-untagged")]
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+impl<'de> Deserialize<'de> for ListThingsResponseResultInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct ListThingsResponseResultInfo")
+    }
+}
+
+#[cfg(feature = "pagination-untagged")]
+impl runtime::FromMembers for ListThingsResponseResultInfo {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut page_ = None;
+        let mut per_page_ = None;
+        let mut count_ = None;
+        let mut total_pages_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "page" => page_ = members.next_value::<Option<f64>>()?,
+                "per_page" => per_page_ = members.next_value::<Option<f64>>()?,
+                "count" => count_ = members.next_value::<Option<f64>>()?,
+                "total_pages" => total_pages_ = members.next_value::<Option<f64>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            page: page_,
+            per_page: per_page_,
+            count: count_,
+            total_pages: total_pages_,
+        })
+    }
+}
+
+#[cfg(feature = "pagination-untagged")]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ListUsersResponse {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub page_size: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_page_token: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub users: Option<Vec<Thing>>,
 }
 
 #[cfg(feature = "pagination-untagged")]
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+impl<'de> Deserialize<'de> for ListUsersResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct ListUsersResponse")
+    }
+}
+
+#[cfg(feature = "pagination-untagged")]
+impl runtime::FromMembers for ListUsersResponse {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut page_size_ = None;
+        let mut next_page_token_ = None;
+        let mut users_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "page_size" => page_size_ = members.next_value::<Option<i64>>()?,
+                "next_page_token" => {
+                    next_page_token_ = members.next_value::<Option<String>>()?;
+                }
+                "users" => users_ = members.next_value::<Option<Vec<Thing>>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            page_size: page_size_,
+            next_page_token: next_page_token_,
+            users: users_,
+        })
+    }
+}
+
+#[cfg(feature = "pagination-untagged")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ListEventsResponse {
     pub data: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub meta: Option<ListEventsResponseMeta>,
 }
 
 #[cfg(feature = "pagination-untagged")]
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+impl<'de> Deserialize<'de> for ListEventsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct ListEventsResponse")
+    }
+}
+
+#[cfg(feature = "pagination-untagged")]
+impl runtime::FromMembers for ListEventsResponse {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut data_ = None;
+        let mut meta_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "data" => data_ = Some(members.next_value::<Vec<String>>()?),
+                "meta" => meta_ = members.next_value::<Option<ListEventsResponseMeta>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            data: data_.ok_or_else(|| serde::de::Error::missing_field("data"))?,
+            meta: meta_,
+        })
+    }
+}
+
+#[cfg(feature = "pagination-untagged")]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ListEventsResponseMeta {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_cursor: Option<String>,
 }
 
 #[cfg(feature = "pagination-untagged")]
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+impl<'de> Deserialize<'de> for ListEventsResponseMeta {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct ListEventsResponseMeta")
+    }
+}
+
+#[cfg(feature = "pagination-untagged")]
+impl runtime::FromMembers for ListEventsResponseMeta {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut next_cursor_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "next_cursor" => next_cursor_ = members.next_value::<Option<String>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self { next_cursor: next_cursor_ })
+    }
+}
+
+#[cfg(feature = "pagination-untagged")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ListRecordsResponse {
     pub records: Vec<String>,
@@ -234,11 +600,81 @@ pub struct ListRecordsResponse {
 }
 
 #[cfg(feature = "pagination-untagged")]
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+impl<'de> Deserialize<'de> for ListRecordsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct ListRecordsResponse")
+    }
+}
+
+#[cfg(feature = "pagination-untagged")]
+impl runtime::FromMembers for ListRecordsResponse {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut records_ = None;
+        let mut total_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "records" => records_ = Some(members.next_value::<Vec<String>>()?),
+                "total" => total_ = Some(members.next_value::<i64>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            records: records_.ok_or_else(|| serde::de::Error::missing_field("records"))?,
+            total: total_.ok_or_else(|| serde::de::Error::missing_field("total"))?,
+        })
+    }
+}
+
+#[cfg(feature = "pagination-untagged")]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ListArticlesResponse {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub articles: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub next_url: Option<String>,
+}
+
+#[cfg(feature = "pagination-untagged")]
+impl<'de> Deserialize<'de> for ListArticlesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct ListArticlesResponse")
+    }
+}
+
+#[cfg(feature = "pagination-untagged")]
+impl runtime::FromMembers for ListArticlesResponse {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut articles_ = None;
+        let mut next_url_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "articles" => articles_ = members.next_value::<Option<Vec<String>>>()?,
+                "next_url" => next_url_ = members.next_value::<Option<String>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            articles: articles_,
+            next_url: next_url_,
+        })
+    }
 }

@@ -4,6 +4,7 @@
 //! documents; [`Response`] is what a successful call returns.
 
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 
 use super::error::error_summary;
 use super::{Bytes, Error, HeaderMap, StatusCode};
@@ -313,6 +314,76 @@ pub mod double_option {
     ) -> Result<Option<Option<T>>, D::Error> {
         Option::<T>::deserialize(deserializer).map(Some)
     }
+}
+
+/// A member name read from an object: borrowed from the input when it can be, so that
+/// matching it against a struct's fields ([`FromMembers`]) allocates nothing.
+#[derive(Debug)]
+pub struct FieldName<'de>(std::borrow::Cow<'de, str>);
+
+impl FieldName<'_> {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for FieldName<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Name;
+
+        impl<'de> serde::de::Visitor<'de> for Name {
+            type Value = FieldName<'de>;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("a member name")
+            }
+
+            fn visit_borrowed_str<E: serde::de::Error>(self, name: &'de str) -> Result<Self::Value, E> {
+                Ok(FieldName(std::borrow::Cow::Borrowed(name)))
+            }
+
+            fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<Self::Value, E> {
+                Ok(FieldName(std::borrow::Cow::Owned(name.to_owned())))
+            }
+
+            fn visit_string<E: serde::de::Error>(self, name: String) -> Result<Self::Value, E> {
+                Ok(FieldName(std::borrow::Cow::Owned(name)))
+            }
+        }
+
+        deserializer.deserialize_identifier(Name)
+    }
+}
+
+/// A struct read from a JSON object member by member. Generated structs implement it, and
+/// their `Deserialize` is [`read_object`]: written out rather than derived, because a
+/// derive also emits readers of fields by index and of the struct as a JSON array (which
+/// no API sends), and that code is most of what large APIs spend compiling their types.
+pub trait FromMembers: Sized {
+    /// Reads the members of an object.
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(members: A) -> Result<Self, A::Error>;
+}
+
+/// Reads a [`FromMembers`] struct from an object; `expecting` names it in errors.
+pub fn read_object<'de, T: FromMembers, D: serde::Deserializer<'de>>(
+    deserializer: D,
+    expecting: &'static str,
+) -> Result<T, D::Error> {
+    struct Members<T>(&'static str, std::marker::PhantomData<T>);
+
+    impl<'de, T: FromMembers> serde::de::Visitor<'de> for Members<T> {
+        type Value = T;
+
+        fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            formatter.write_str(self.0)
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, members: A) -> Result<T, A::Error> {
+            T::from_members(members)
+        }
+    }
+
+    deserializer.deserialize_map(Members(expecting, std::marker::PhantomData))
 }
 
 /// A successful response: the decoded body, with the status and headers it came with,

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use crate::runtime;
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct ProfileResource {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -15,13 +15,79 @@ pub struct ProfileResource {
     pub attributes: Option<ProfileResourceAttributes>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+impl<'de> Deserialize<'de> for ProfileResource {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct ProfileResource")
+    }
+}
+
+impl runtime::FromMembers for ProfileResource {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut id_ = None;
+        let mut attributes_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "id" => id_ = members.next_value::<Option<String>>()?,
+                "attributes" => {
+                    attributes_ = members
+                        .next_value::<Option<ProfileResourceAttributes>>()?;
+                }
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            id: id_,
+            attributes: attributes_,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct ProfileWithSubscriptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The profile's attributes, with its subscriptions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attributes: Option<ProfileWithSubscriptionsAttributes>,
+}
+
+impl<'de> Deserialize<'de> for ProfileWithSubscriptions {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct ProfileWithSubscriptions")
+    }
+}
+
+impl runtime::FromMembers for ProfileWithSubscriptions {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut id_ = None;
+        let mut attributes_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "id" => id_ = members.next_value::<Option<String>>()?,
+                "attributes" => {
+                    attributes_ = members
+                        .next_value::<Option<ProfileWithSubscriptionsAttributes>>()?;
+                }
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            id: id_,
+            attributes: attributes_,
+        })
+    }
 }
 
 /// A field beside a choice that every alternative declares too (as Cloudflare's worker deployments).
@@ -77,7 +143,7 @@ impl<'de> Deserialize<'de> for IdentityProvider {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct AzureProvider {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -85,7 +151,39 @@ pub struct AzureProvider {
     pub config: Option<AzureProviderConfig>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+impl<'de> Deserialize<'de> for AzureProvider {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct AzureProvider")
+    }
+}
+
+impl runtime::FromMembers for AzureProvider {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut name_ = None;
+        let mut config_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "name" => name_ = members.next_value::<Option<String>>()?,
+                "config" => {
+                    config_ = members.next_value::<Option<AzureProviderConfig>>()?;
+                }
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            name: name_,
+            config: config_,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct OktaProvider {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -93,10 +191,39 @@ pub struct OktaProvider {
     pub config: Option<OktaProviderConfig>,
 }
 
+impl<'de> Deserialize<'de> for OktaProvider {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct OktaProvider")
+    }
+}
+
+impl runtime::FromMembers for OktaProvider {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut name_ = None;
+        let mut config_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "name" => name_ = members.next_value::<Option<String>>()?,
+                "config" => config_ = members.next_value::<Option<OktaProviderConfig>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            name: name_,
+            config: config_,
+        })
+    }
+}
+
 #[cfg(feature = "shapes-pets")]
 /// Only sent. Optional nullable fields have three states.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct PetUpdate {
     /// Left out keeps the nickname, `null` clears it.
     ///
@@ -127,21 +254,105 @@ pub struct PetUpdate {
 }
 
 #[cfg(feature = "shapes-pets")]
+#[cfg(feature = "round-trip")]
+impl<'de> Deserialize<'de> for PetUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct PetUpdate")
+    }
+}
+
+#[cfg(feature = "shapes-pets")]
+#[cfg(feature = "round-trip")]
+impl runtime::FromMembers for PetUpdate {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut nickname_ = None;
+        let mut owner_ = None;
+        let mut name_or_null_ = None;
+        let mut weight_ = None;
+        let mut tags_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "nickname" => nickname_ = Some(members.next_value::<Option<String>>()?),
+                "owner" => owner_ = Some(members.next_value::<Option<Card>>()?),
+                "name_or_null" => name_or_null_ = members.next_value::<Option<String>>()?,
+                "weight" => weight_ = members.next_value::<Option<f64>>()?,
+                "tags" => tags_ = members.next_value::<Option<Vec<String>>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            nickname: nickname_,
+            owner: owner_,
+            name_or_null: name_or_null_,
+            weight: weight_,
+            tags: tags_,
+        })
+    }
+}
+
+#[cfg(feature = "shapes-pets")]
 /// Only received: optional nullable fields are one `Option`, as absent and `null` mean the same.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct PetView {
     pub id: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub nickname: Option<String>,
     /// An integer enum whose variants are named by `x-enum-varnames`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub priority: Option<Priority>,
+}
+
+#[cfg(feature = "shapes-pets")]
+impl<'de> Deserialize<'de> for PetView {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct PetView")
+    }
+}
+
+#[cfg(feature = "shapes-pets")]
+impl runtime::FromMembers for PetView {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut id_ = None;
+        let mut nickname_ = None;
+        let mut priority_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "id" => id_ = Some(members.next_value::<i64>()?),
+                "nickname" => nickname_ = members.next_value::<Option<String>>()?,
+                "priority" => priority_ = members.next_value::<Option<Priority>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            id: id_.ok_or_else(|| serde::de::Error::missing_field("id"))?,
+            nickname: nickname_,
+            priority: priority_,
+        })
+    }
 }
 
 #[cfg(feature = "shapes-accounts")]
 /// Sent and received, with fields only one direction carries.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Account {
     /// Assigned by the server.
     ///
@@ -169,9 +380,61 @@ pub struct Account {
 }
 
 #[cfg(feature = "shapes-accounts")]
+impl<'de> Deserialize<'de> for Account {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct Account")
+    }
+}
+
+#[cfg(feature = "shapes-accounts")]
+impl runtime::FromMembers for Account {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut id_ = None;
+        let mut email_ = None;
+        let mut password_ = None;
+        let mut homepage_ = None;
+        let mut last_ip_ = None;
+        let mut visits_ = None;
+        let mut score_ = None;
+        let mut active_ = None;
+        let mut plan_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "id" => id_ = members.next_value::<Option<String>>()?,
+                "email" => email_ = Some(members.next_value::<String>()?),
+                "password" => password_ = members.next_value::<Option<String>>()?,
+                "homepage" => homepage_ = members.next_value::<Option<String>>()?,
+                "last_ip" => last_ip_ = members.next_value::<Option<String>>()?,
+                "visits" => visits_ = members.next_value::<Option<u64>>()?,
+                "score" => score_ = members.next_value::<Option<f64>>()?,
+                "active" => active_ = members.next_value::<Option<bool>>()?,
+                "plan" => plan_ = members.next_value::<Option<AccountPlan>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            id: id_,
+            email: email_.ok_or_else(|| serde::de::Error::missing_field("email"))?,
+            password: password_,
+            homepage: homepage_,
+            last_ip: last_ip_,
+            visits: visits_,
+            score: score_,
+            active: active_,
+            plan: plan_,
+        })
+    }
+}
+
+#[cfg(feature = "shapes-accounts")]
 /// Closed to unknown properties, with every kind of enum.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct Settings {
     /// An integer enum whose variants are named by `x-enum-varnames`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -206,6 +469,57 @@ pub struct Settings {
     /// A boolean enum listing both values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_off: Option<bool>,
+}
+
+#[cfg(feature = "shapes-accounts")]
+#[cfg(feature = "round-trip")]
+impl<'de> Deserialize<'de> for Settings {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct Settings")
+    }
+}
+
+#[cfg(feature = "shapes-accounts")]
+#[cfg(feature = "round-trip")]
+impl runtime::FromMembers for Settings {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut priority_ = None;
+        let mut level_ = None;
+        let mut ratio_ = None;
+        let mut mode_ = None;
+        let mut always_ = None;
+        let mut nothing_ = None;
+        let mut on_off_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "priority" => priority_ = members.next_value::<Option<Priority>>()?,
+                "level" => level_ = members.next_value::<Option<Level>>()?,
+                "ratio" => ratio_ = members.next_value::<Option<Ratio>>()?,
+                "mode" => mode_ = Some(members.next_value::<Option<Mode>>()?),
+                "always" => always_ = members.next_value::<Option<AlwaysTrue>>()?,
+                "nothing" => {
+                    nothing_ = Some(members.next_value::<Option<serde_json::Value>>()?);
+                }
+                "on_off" => on_off_ = members.next_value::<Option<bool>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            priority: priority_,
+            level: level_,
+            ratio: ratio_,
+            mode: mode_,
+            always: always_,
+            nothing: nothing_,
+            on_off: on_off_,
+        })
+    }
 }
 
 /// An integer enum whose variants are named by `x-enum-varnames`.
@@ -445,10 +759,35 @@ impl std::fmt::Display for Mode {
 pub type AlwaysTrue = bool;
 
 /// Named like a prelude type.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct OptionModel {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub some: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for OptionModel {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct OptionModel")
+    }
+}
+
+impl runtime::FromMembers for OptionModel {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut some_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "some" => some_ = members.next_value::<Option<String>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self { some: some_ })
+    }
 }
 
 /// Named like a prelude type.
@@ -456,13 +795,38 @@ pub type StringModel = String;
 
 pub type BoxModel = Vec<VecModel>;
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct VecModel {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorModel>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+impl<'de> Deserialize<'de> for VecModel {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct VecModel")
+    }
+}
+
+impl runtime::FromMembers for VecModel {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut error_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "error" => error_ = members.next_value::<Option<ErrorModel>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self { error: error_ })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct ErrorModel {
     /// Named like a prelude type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -472,13 +836,68 @@ pub struct ErrorModel {
     pub string: Option<StringModel>,
 }
 
+impl<'de> Deserialize<'de> for ErrorModel {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct ErrorModel")
+    }
+}
+
+impl runtime::FromMembers for ErrorModel {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut option_ = None;
+        let mut string_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "option" => option_ = members.next_value::<Option<OptionModel>>()?,
+                "string" => string_ = members.next_value::<Option<StringModel>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            option: option_,
+            string: string_,
+        })
+    }
+}
+
 /// Collides with `PetName` after case conversion.
 pub type PetName = String;
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct PetName2 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for PetName2 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct PetName2")
+    }
+}
+
+impl runtime::FromMembers for PetName2 {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut first_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "first" => first_ = members.next_value::<Option<String>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self { first: first_ })
+    }
 }
 
 /// An `anyOf` of objects.
@@ -566,24 +985,109 @@ impl<'de> Deserialize<'de> for Contact {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Named {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+impl<'de> Deserialize<'de> for Named {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct Named")
+    }
+}
+
+impl runtime::FromMembers for Named {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut name_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "name" => name_ = members.next_value::<Option<String>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self { name: name_ })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Person {
     pub name: String,
     pub email: String,
 }
 
+impl<'de> Deserialize<'de> for Person {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct Person")
+    }
+}
+
+impl runtime::FromMembers for Person {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut name_ = None;
+        let mut email_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "name" => name_ = Some(members.next_value::<String>()?),
+                "email" => email_ = Some(members.next_value::<String>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            name: name_.ok_or_else(|| serde::de::Error::missing_field("name"))?,
+            email: email_.ok_or_else(|| serde::de::Error::missing_field("email"))?,
+        })
+    }
+}
+
 /// `allOf` parts that both require `id`, with different descriptions.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Overlap {
     /// Second wins.
     pub id: String,
     pub name: String,
+}
+
+impl<'de> Deserialize<'de> for Overlap {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct Overlap")
+    }
+}
+
+impl runtime::FromMembers for Overlap {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut id_ = None;
+        let mut name_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "id" => id_ = Some(members.next_value::<String>()?),
+                "name" => name_ = Some(members.next_value::<String>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            id: id_.ok_or_else(|| serde::de::Error::missing_field("id"))?,
+            name: name_.ok_or_else(|| serde::de::Error::missing_field("name"))?,
+        })
+    }
 }
 
 /// Declared properties beside `additionalProperties: true`.
@@ -601,7 +1105,7 @@ pub struct Open {
 
 #[cfg(feature = "shapes-pets")]
 /// A pet, merged from a base and its own fields with `allOf`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Pet {
     pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -651,11 +1155,129 @@ pub struct Pet {
     pub payment: Option<Payment>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg(feature = "shapes-pets")]
+impl<'de> Deserialize<'de> for Pet {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct Pet")
+    }
+}
+
+#[cfg(feature = "shapes-pets")]
+impl runtime::FromMembers for Pet {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut id_ = None;
+        let mut created_ = None;
+        let mut name_ = None;
+        let mut kind_ = None;
+        let mut tags_ = None;
+        let mut owner_ = None;
+        let mut nickname_ = None;
+        let mut labels_ = None;
+        let mut extra_ = None;
+        let mut weight_ = None;
+        let mut height_ = None;
+        let mut age_ = None;
+        let mut chip_id_ = None;
+        let mut born_ = None;
+        let mut photo_ = None;
+        let mut type_ = None;
+        let mut context_ = None;
+        let mut self__ = None;
+        let mut payment_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "id" => id_ = Some(members.next_value::<String>()?),
+                "created" => created_ = members.next_value::<Option<String>>()?,
+                "name" => name_ = Some(members.next_value::<String>()?),
+                "kind" => kind_ = Some(members.next_value::<Kind>()?),
+                "tags" => tags_ = members.next_value::<Option<Vec<String>>>()?,
+                "owner" => owner_ = members.next_value::<Option<PetOwner>>()?,
+                "nickname" => nickname_ = Some(members.next_value::<Option<String>>()?),
+                "labels" => {
+                    labels_ = members.next_value::<Option<BTreeMap<String, String>>>()?;
+                }
+                "extra" => {
+                    extra_ = members
+                        .next_value::<Option<BTreeMap<String, serde_json::Value>>>()?;
+                }
+                "weight" => weight_ = members.next_value::<Option<f32>>()?,
+                "height" => height_ = members.next_value::<Option<f64>>()?,
+                "age" => age_ = members.next_value::<Option<i32>>()?,
+                "chip_id" => chip_id_ = members.next_value::<Option<i64>>()?,
+                "born" => born_ = members.next_value::<Option<String>>()?,
+                "photo" => photo_ = members.next_value::<Option<String>>()?,
+                "type" => type_ = members.next_value::<Option<String>>()?,
+                "@context" => context_ = members.next_value::<Option<String>>()?,
+                "self" => self__ = members.next_value::<Option<bool>>()?,
+                "payment" => payment_ = members.next_value::<Option<Payment>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            id: id_.ok_or_else(|| serde::de::Error::missing_field("id"))?,
+            created: created_,
+            name: name_.ok_or_else(|| serde::de::Error::missing_field("name"))?,
+            kind: kind_.ok_or_else(|| serde::de::Error::missing_field("kind"))?,
+            tags: tags_,
+            owner: owner_,
+            nickname: nickname_,
+            labels: labels_,
+            extra: extra_,
+            weight: weight_,
+            height: height_,
+            age: age_,
+            chip_id: chip_id_,
+            born: born_,
+            photo: photo_,
+            r#type: type_,
+            context: context_,
+            self_: self__,
+            payment: payment_,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Base {
     pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for Base {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct Base")
+    }
+}
+
+impl runtime::FromMembers for Base {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut id_ = None;
+        let mut created_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "id" => id_ = Some(members.next_value::<String>()?),
+                "created" => created_ = members.next_value::<Option<String>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            id: id_.ok_or_else(|| serde::de::Error::missing_field("id"))?,
+            created: created_,
+        })
+    }
 }
 
 #[cfg(feature = "shapes-pets")]
@@ -853,14 +1475,68 @@ impl<'de> Deserialize<'de> for Payment {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Card {
     pub number: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+impl<'de> Deserialize<'de> for Card {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct Card")
+    }
+}
+
+impl runtime::FromMembers for Card {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut number_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "number" => number_ = Some(members.next_value::<String>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            number: number_.ok_or_else(|| serde::de::Error::missing_field("number"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Transfer {
     pub iban: String,
+}
+
+impl<'de> Deserialize<'de> for Transfer {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct Transfer")
+    }
+}
+
+impl runtime::FromMembers for Transfer {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut iban_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "iban" => iban_ = Some(members.next_value::<String>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            iban: iban_.ok_or_else(|| serde::de::Error::missing_field("iban"))?,
+        })
+    }
 }
 
 /// A `oneOf` with a discriminator and a mapping.
@@ -894,14 +1570,44 @@ impl<'de> Deserialize<'de> for Animal {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Cat {
     pub kind: String,
     pub name: String,
 }
 
+impl<'de> Deserialize<'de> for Cat {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct Cat")
+    }
+}
+
+impl runtime::FromMembers for Cat {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut kind_ = None;
+        let mut name_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "kind" => kind_ = Some(members.next_value::<String>()?),
+                "name" => name_ = Some(members.next_value::<String>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            kind: kind_.ok_or_else(|| serde::de::Error::missing_field("kind"))?,
+            name: name_.ok_or_else(|| serde::de::Error::missing_field("name"))?,
+        })
+    }
+}
+
 /// Selected by its schema name, as no mapping names it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Dog {
     pub kind: String,
     pub name: String,
@@ -909,21 +1615,104 @@ pub struct Dog {
     pub good: Option<bool>,
 }
 
+impl<'de> Deserialize<'de> for Dog {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct Dog")
+    }
+}
+
+impl runtime::FromMembers for Dog {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut kind_ = None;
+        let mut name_ = None;
+        let mut good_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "kind" => kind_ = Some(members.next_value::<String>()?),
+                "name" => name_ = Some(members.next_value::<String>()?),
+                "good" => good_ = members.next_value::<Option<bool>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            kind: kind_.ok_or_else(|| serde::de::Error::missing_field("kind"))?,
+            name: name_.ok_or_else(|| serde::de::Error::missing_field("name"))?,
+            good: good_,
+        })
+    }
+}
+
 #[cfg(feature = "shapes-pets")]
 /// A recursive type.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct Node {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub value: Option<i64>,
     /// A recursive type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub parent: Option<Box<Node>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub children: Option<Vec<Node>>,
     /// Holds additional properties beside declared ones.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub metadata: Option<Box<Metadata>>,
+}
+
+#[cfg(feature = "shapes-pets")]
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct Node")
+    }
+}
+
+#[cfg(feature = "shapes-pets")]
+impl runtime::FromMembers for Node {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut value_ = None;
+        let mut parent_ = None;
+        let mut children_ = None;
+        let mut metadata_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "value" => value_ = members.next_value::<Option<i64>>()?,
+                "parent" => parent_ = members.next_value::<Option<Box<Node>>>()?,
+                "children" => children_ = members.next_value::<Option<Vec<Node>>>()?,
+                "metadata" => metadata_ = members.next_value::<Option<Box<Metadata>>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            value: value_,
+            parent: parent_,
+            children: children_,
+            metadata: metadata_,
+        })
+    }
 }
 
 #[cfg(feature = "shapes-pets")]
@@ -952,7 +1741,7 @@ pub enum ResultModel {
 /// The empty schema.
 pub type Anything = serde_json::Value;
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct ProfileResourceAttributes {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
@@ -960,8 +1749,38 @@ pub struct ProfileResourceAttributes {
     pub created: Option<String>,
 }
 
+impl<'de> Deserialize<'de> for ProfileResourceAttributes {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct ProfileResourceAttributes")
+    }
+}
+
+impl runtime::FromMembers for ProfileResourceAttributes {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut email_ = None;
+        let mut created_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "email" => email_ = members.next_value::<Option<String>>()?,
+                "created" => created_ = members.next_value::<Option<String>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            email: email_,
+            created: created_,
+        })
+    }
+}
+
 /// The profile's attributes, with its subscriptions.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct ProfileWithSubscriptionsAttributes {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
@@ -971,12 +1790,83 @@ pub struct ProfileWithSubscriptionsAttributes {
     pub subscriptions: Option<Vec<String>>,
 }
 
+impl<'de> Deserialize<'de> for ProfileWithSubscriptionsAttributes {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct ProfileWithSubscriptionsAttributes")
+    }
+}
+
+impl runtime::FromMembers for ProfileWithSubscriptionsAttributes {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut email_ = None;
+        let mut created_ = None;
+        let mut subscriptions_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "email" => email_ = members.next_value::<Option<String>>()?,
+                "created" => created_ = members.next_value::<Option<String>>()?,
+                "subscriptions" => {
+                    subscriptions_ = members.next_value::<Option<Vec<String>>>()?;
+                }
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            email: email_,
+            created: created_,
+            subscriptions: subscriptions_,
+        })
+    }
+}
+
 pub type DeploymentVariant = DeploymentVariantVariant1;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DeploymentVariantVariant1 {
     pub strategy: DeploymentVariantVariant1Strategy,
     pub percentage: f64,
+}
+
+impl<'de> Deserialize<'de> for DeploymentVariantVariant1 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct DeploymentVariantVariant1")
+    }
+}
+
+impl runtime::FromMembers for DeploymentVariantVariant1 {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut strategy_ = None;
+        let mut percentage_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "strategy" => {
+                    strategy_ = Some(
+                        members.next_value::<DeploymentVariantVariant1Strategy>()?,
+                    );
+                }
+                "percentage" => percentage_ = Some(members.next_value::<f64>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            strategy: strategy_
+                .ok_or_else(|| serde::de::Error::missing_field("strategy"))?,
+            percentage: percentage_
+                .ok_or_else(|| serde::de::Error::missing_field("percentage"))?,
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1026,18 +1916,73 @@ impl std::fmt::Display for DeploymentVariantVariant1Strategy {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct AzureProviderConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+impl<'de> Deserialize<'de> for AzureProviderConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct AzureProviderConfig")
+    }
+}
+
+impl runtime::FromMembers for AzureProviderConfig {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut client_id_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "client_id" => client_id_ = members.next_value::<Option<String>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self { client_id: client_id_ })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct OktaProviderConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub okta_account: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for OktaProviderConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct OktaProviderConfig")
+    }
+}
+
+impl runtime::FromMembers for OktaProviderConfig {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut client_id_ = None;
+        let mut okta_account_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "client_id" => client_id_ = members.next_value::<Option<String>>()?,
+                "okta_account" => okta_account_ = members.next_value::<Option<String>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            client_id: client_id_,
+            okta_account: okta_account_,
+        })
+    }
 }
 
 #[cfg(feature = "shapes-accounts")]
@@ -1096,24 +2041,105 @@ impl std::fmt::Display for AccountPlan {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ShapeSide {
     pub side: f64,
 }
 
+impl<'de> Deserialize<'de> for ShapeSide {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct ShapeSide")
+    }
+}
+
+impl runtime::FromMembers for ShapeSide {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut side_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "side" => side_ = Some(members.next_value::<f64>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            side: side_.ok_or_else(|| serde::de::Error::missing_field("side"))?,
+        })
+    }
+}
+
 #[cfg(feature = "shapes-pets")]
 /// Inline object: needs a generated name.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct PetOwner {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<PetOwnerAddress>,
 }
 
 #[cfg(feature = "shapes-pets")]
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+impl<'de> Deserialize<'de> for PetOwner {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct PetOwner")
+    }
+}
+
+#[cfg(feature = "shapes-pets")]
+impl runtime::FromMembers for PetOwner {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut address_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "address" => address_ = members.next_value::<Option<PetOwnerAddress>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self { address: address_ })
+    }
+}
+
+#[cfg(feature = "shapes-pets")]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct PetOwnerAddress {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
+}
+
+#[cfg(feature = "shapes-pets")]
+impl<'de> Deserialize<'de> for PetOwnerAddress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct PetOwnerAddress")
+    }
+}
+
+#[cfg(feature = "shapes-pets")]
+impl runtime::FromMembers for PetOwnerAddress {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut city_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "city" => city_ = members.next_value::<Option<String>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self { city: city_ })
+    }
 }
 
 /// Decoded as the first variant that holds the whole value (then the first that fits at all); variants that demand more (required fields) come first.
@@ -1153,8 +2179,38 @@ impl<'de> Deserialize<'de> for PayoutVariant {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PayoutVariantCheck {
     pub address: String,
     pub payee: String,
+}
+
+impl<'de> Deserialize<'de> for PayoutVariantCheck {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct PayoutVariantCheck")
+    }
+}
+
+impl runtime::FromMembers for PayoutVariantCheck {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut address_ = None;
+        let mut payee_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "address" => address_ = Some(members.next_value::<String>()?),
+                "payee" => payee_ = Some(members.next_value::<String>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            address: address_.ok_or_else(|| serde::de::Error::missing_field("address"))?,
+            payee: payee_.ok_or_else(|| serde::de::Error::missing_field("payee"))?,
+        })
+    }
 }

@@ -4,23 +4,81 @@
 
 #![allow(unused_imports)]
 use serde::{Deserialize, Serialize};
+use crate::runtime;
 
 /// A note for the caller.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct Notice {
     pub message: String,
+}
+
+impl<'de> Deserialize<'de> for Notice {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct Notice")
+    }
+}
+
+impl runtime::FromMembers for Notice {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut message_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "message" => message_ = Some(members.next_value::<String>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            message: message_.ok_or_else(|| serde::de::Error::missing_field("message"))?,
+        })
+    }
 }
 
 #[cfg(feature = "shared-shapes-folders")]
 /// Something the caller should know.
 pub type Warning = Notice;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Folder {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub children: Option<Vec<Folder>>,
+}
+
+impl<'de> Deserialize<'de> for Folder {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct Folder")
+    }
+}
+
+impl runtime::FromMembers for Folder {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut name_ = None;
+        let mut children_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "name" => name_ = Some(members.next_value::<String>()?),
+                "children" => children_ = members.next_value::<Option<Vec<Folder>>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            name: name_.ok_or_else(|| serde::de::Error::missing_field("name"))?,
+            children: children_,
+        })
+    }
 }
 
 #[cfg(feature = "shared-shapes-exports")]
@@ -80,17 +138,56 @@ impl std::fmt::Display for Format {
 }
 
 #[cfg(feature = "shared-shapes-exports")]
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ListExportsResponse {
     pub items: Vec<ListExportsResponseItemsItem>,
     /// A note from the server.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub message: Option<Notice>,
 }
 
 #[cfg(feature = "shared-shapes-exports")]
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+impl<'de> Deserialize<'de> for ListExportsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct ListExportsResponse")
+    }
+}
+
+#[cfg(feature = "shared-shapes-exports")]
+impl runtime::FromMembers for ListExportsResponse {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut items_ = None;
+        let mut message_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "items" => {
+                    items_ = Some(
+                        members.next_value::<Vec<ListExportsResponseItemsItem>>()?,
+                    );
+                }
+                "message" => message_ = members.next_value::<Option<Notice>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            items: items_.ok_or_else(|| serde::de::Error::missing_field("items"))?,
+            message: message_,
+        })
+    }
+}
+
+#[cfg(feature = "shared-shapes-exports")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct ListExportsResponseItemsItem {
     pub id: String,
@@ -99,11 +196,76 @@ pub struct ListExportsResponseItemsItem {
 }
 
 #[cfg(feature = "shared-shapes-exports")]
+impl<'de> Deserialize<'de> for ListExportsResponseItemsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct ListExportsResponseItemsItem")
+    }
+}
+
+#[cfg(feature = "shared-shapes-exports")]
+impl runtime::FromMembers for ListExportsResponseItemsItem {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut id_ = None;
+        let mut format_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "id" => id_ = Some(members.next_value::<String>()?),
+                "format" => format_ = Some(members.next_value::<Format>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            id: id_.ok_or_else(|| serde::de::Error::missing_field("id"))?,
+            format: format_.ok_or_else(|| serde::de::Error::missing_field("format"))?,
+        })
+    }
+}
+
+#[cfg(feature = "shared-shapes-exports")]
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct CreateExportRequest {
     /// The format to write.
     pub format: Format,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tree: Option<Folder>,
+}
+
+#[cfg(feature = "shared-shapes-exports")]
+#[cfg(feature = "round-trip")]
+impl<'de> Deserialize<'de> for CreateExportRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct CreateExportRequest")
+    }
+}
+
+#[cfg(feature = "shared-shapes-exports")]
+#[cfg(feature = "round-trip")]
+impl runtime::FromMembers for CreateExportRequest {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut format_ = None;
+        let mut tree_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "format" => format_ = Some(members.next_value::<Format>()?),
+                "tree" => tree_ = members.next_value::<Option<Folder>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            format: format_.ok_or_else(|| serde::de::Error::missing_field("format"))?,
+            tree: tree_,
+        })
+    }
 }

@@ -5,33 +5,142 @@
 use serde::{Deserialize, Serialize};
 use crate::runtime;
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct Pet {
     pub id: i64,
     pub name: String,
     /// Set to null to clear.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub tag: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub status: Option<PetStatus>,
 }
 
+impl<'de> Deserialize<'de> for Pet {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct Pet")
+    }
+}
+
+impl runtime::FromMembers for Pet {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut id_ = None;
+        let mut name_ = None;
+        let mut tag_ = None;
+        let mut status_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "id" => id_ = Some(members.next_value::<i64>()?),
+                "name" => name_ = Some(members.next_value::<String>()?),
+                "tag" => tag_ = members.next_value::<Option<String>>()?,
+                "status" => status_ = members.next_value::<Option<PetStatus>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            id: id_.ok_or_else(|| serde::de::Error::missing_field("id"))?,
+            name: name_.ok_or_else(|| serde::de::Error::missing_field("name"))?,
+            tag: tag_,
+            status: status_,
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct NewPet {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[cfg(feature = "round-trip")]
+impl<'de> Deserialize<'de> for NewPet {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct NewPet")
+    }
+}
+
+#[cfg(feature = "round-trip")]
+impl runtime::FromMembers for NewPet {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut name_ = None;
+        let mut tag_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "name" => name_ = Some(members.next_value::<String>()?),
+                "tag" => tag_ = members.next_value::<Option<String>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            name: name_.ok_or_else(|| serde::de::Error::missing_field("name"))?,
+            tag: tag_,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct Problem {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub code: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub message: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for Problem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct Problem")
+    }
+}
+
+impl runtime::FromMembers for Problem {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut code_ = None;
+        let mut message_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "code" => code_ = members.next_value::<Option<i32>>()?,
+                "message" => message_ = members.next_value::<Option<String>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            code: code_,
+            message: message_,
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -85,17 +194,76 @@ impl std::fmt::Display for PetStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct UploadPhotoRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
     pub file: runtime::File,
 }
 
+#[cfg(feature = "round-trip")]
+impl<'de> Deserialize<'de> for UploadPhotoRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct UploadPhotoRequest")
+    }
+}
+
+#[cfg(feature = "round-trip")]
+impl runtime::FromMembers for UploadPhotoRequest {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut caption_ = None;
+        let mut file_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "caption" => caption_ = members.next_value::<Option<String>>()?,
+                "file" => file_ = Some(members.next_value::<runtime::File>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            caption: caption_,
+            file: file_.ok_or_else(|| serde::de::Error::missing_field("file"))?,
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "round-trip", derive(Deserialize))]
 pub struct RenamePetRequest {
     pub name: String,
+}
+
+#[cfg(feature = "round-trip")]
+impl<'de> Deserialize<'de> for RenamePetRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct RenamePetRequest")
+    }
+}
+
+#[cfg(feature = "round-trip")]
+impl runtime::FromMembers for RenamePetRequest {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut name_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "name" => name_ = Some(members.next_value::<String>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            name: name_.ok_or_else(|| serde::de::Error::missing_field("name"))?,
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
