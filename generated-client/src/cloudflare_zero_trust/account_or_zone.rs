@@ -100,13 +100,7 @@ impl<'c> RevokeUserTokens<'c> {
 }
 
 impl<'c> std::future::IntoFuture for RevokeUserTokens<'c> {
-    type Output = Result<
-        runtime::Response<
-            <types::RevokeUserResponse as runtime::Envelope>::Result,
-            types::RevokeUserResponse,
-        >,
-        runtime::Error<RevokeUserTokensError>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<

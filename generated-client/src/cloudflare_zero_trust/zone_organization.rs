@@ -215,13 +215,7 @@ impl<'c> Get<'c> {
 }
 
 impl<'c> std::future::IntoFuture for Get<'c> {
-    type Output = Result<
-        runtime::Response<
-            <types::OrganizationResponse as runtime::Envelope>::Result,
-            types::OrganizationResponse,
-        >,
-        runtime::Error<GetError>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<
@@ -294,13 +288,7 @@ impl<'c> Update<'c> {
 }
 
 impl<'c> std::future::IntoFuture for Update<'c> {
-    type Output = Result<
-        runtime::Response<
-            <types::OrganizationResponse as runtime::Envelope>::Result,
-            types::OrganizationResponse,
-        >,
-        runtime::Error<UpdateError>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<
@@ -373,13 +361,7 @@ impl<'c> Create<'c> {
 }
 
 impl<'c> std::future::IntoFuture for Create<'c> {
-    type Output = Result<
-        runtime::Response<
-            <types::OrganizationResponse as runtime::Envelope>::Result,
-            types::OrganizationResponse,
-        >,
-        runtime::Error<CreateError>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<
@@ -452,13 +434,7 @@ impl<'c> RevokeUserTokens<'c> {
 }
 
 impl<'c> std::future::IntoFuture for RevokeUserTokens<'c> {
-    type Output = Result<
-        runtime::Response<
-            <types::RevokeUserResponse as runtime::Envelope>::Result,
-            types::RevokeUserResponse,
-        >,
-        runtime::Error<RevokeUserTokensError>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<

@@ -126,10 +126,7 @@ impl<'c> DeactivateUserGrant<'c> {
 }
 
 impl<'c> std::future::IntoFuture for DeactivateUserGrant<'c> {
-    type Output = Result<
-        runtime::Response<types::DeactivateUserGrantResponse>,
-        runtime::Error<DeactivateUserGrantError>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::DeactivateUserGrantResponse>,

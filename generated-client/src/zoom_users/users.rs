@@ -93,7 +93,7 @@ impl<'c> RevokeSsoToken<'c> {
 }
 
 impl<'c> std::future::IntoFuture for RevokeSsoToken<'c> {
-    type Output = Result<runtime::Response<()>, runtime::Error<RevokeSsoTokenError>>;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<'c, runtime::Response<()>, RevokeSsoTokenError>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()

@@ -320,7 +320,7 @@ fn emit_builder(api: &Api, group: &OperationGroup, operation: &Operation) -> Tok
         }
 
         impl<'c> std::future::IntoFuture for #builder<'c> {
-            type Output = Result<runtime::Response<#success_type>, runtime::Error<#error_type>>;
+            type Output = <Self::IntoFuture as std::future::Future>::Output;
             type IntoFuture = #output;
 
             fn into_future(self) -> Self::IntoFuture {

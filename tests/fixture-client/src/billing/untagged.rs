@@ -146,10 +146,7 @@ impl<'c> PostCustomers<'c> {
 }
 
 impl<'c> std::future::IntoFuture for PostCustomers<'c> {
-    type Output = Result<
-        runtime::Response<types::Customer>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Customer>,
@@ -209,10 +206,7 @@ impl<'c> PostPaymentIntents<'c> {
 }
 
 impl<'c> std::future::IntoFuture for PostPaymentIntents<'c> {
-    type Output = Result<
-        runtime::Response<types::PostPaymentIntentsResponse>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::PostPaymentIntentsResponse>,
@@ -274,10 +268,7 @@ impl<'c> PostFiles<'c> {
 }
 
 impl<'c> std::future::IntoFuture for PostFiles<'c> {
-    type Output = Result<
-        runtime::Response<types::PostFilesResponse>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::PostFilesResponse>,

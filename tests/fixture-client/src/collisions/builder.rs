@@ -84,10 +84,7 @@ impl<'c> ListBuilders<'c> {
 }
 
 impl<'c> std::future::IntoFuture for ListBuilders<'c> {
-    type Output = Result<
-        runtime::Response<()>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<'c, runtime::Response<()>, std::convert::Infallible>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()

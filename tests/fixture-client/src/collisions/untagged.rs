@@ -140,10 +140,7 @@ impl<'c> FromEnv2<'c> {
 }
 
 impl<'c> std::future::IntoFuture for FromEnv2<'c> {
-    type Output = Result<
-        runtime::Response<()>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<'c, runtime::Response<()>, std::convert::Infallible>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -192,10 +189,7 @@ impl<'c> Things<'c> {
 }
 
 impl<'c> std::future::IntoFuture for Things<'c> {
-    type Output = Result<
-        runtime::Response<()>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<'c, runtime::Response<()>, std::convert::Infallible>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()

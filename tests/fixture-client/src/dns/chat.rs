@@ -166,10 +166,7 @@ impl<'c> CreateChatCompletion<'c> {
 }
 
 impl<'c> std::future::IntoFuture for CreateChatCompletion<'c> {
-    type Output = Result<
-        runtime::Response<types::Message>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Message>,
@@ -218,10 +215,7 @@ impl<'c> UpdateRunner<'c> {
 }
 
 impl<'c> std::future::IntoFuture for UpdateRunner<'c> {
-    type Output = Result<
-        runtime::Response<types::Runner>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Runner>,
@@ -274,10 +268,7 @@ impl<'c> UseTool<'c> {
 }
 
 impl<'c> std::future::IntoFuture for UseTool<'c> {
-    type Output = Result<
-        runtime::Response<Vec<types::Content>>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<Vec<types::Content>>,
@@ -324,10 +315,7 @@ impl<'c> GetShape<'c> {
 }
 
 impl<'c> std::future::IntoFuture for GetShape<'c> {
-    type Output = Result<
-        runtime::Response<types::Shape>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Shape>,

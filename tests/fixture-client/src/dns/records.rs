@@ -177,13 +177,7 @@ impl<'c> ListDnsRecords<'c> {
 }
 
 impl<'c> std::future::IntoFuture for ListDnsRecords<'c> {
-    type Output = Result<
-        runtime::Response<
-            <types::ListDnsRecordsResponse as runtime::Envelope>::Result,
-            types::ListDnsRecordsResponse,
-        >,
-        runtime::Error<ListDnsRecordsError>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<
@@ -255,13 +249,7 @@ impl<'c> CreateDnsRecord<'c> {
 }
 
 impl<'c> std::future::IntoFuture for CreateDnsRecord<'c> {
-    type Output = Result<
-        runtime::Response<
-            <types::RecordResponse as runtime::Envelope>::Result,
-            types::RecordResponse,
-        >,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<
@@ -328,13 +316,7 @@ impl<'c> UpdateDnsRecord<'c> {
 }
 
 impl<'c> std::future::IntoFuture for UpdateDnsRecord<'c> {
-    type Output = Result<
-        runtime::Response<
-            <types::RecordResponse as runtime::Envelope>::Result,
-            types::RecordResponse,
-        >,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<

@@ -145,10 +145,7 @@ impl<'c> CreateChatCompletion<'c> {
 }
 
 impl<'c> std::future::IntoFuture for CreateChatCompletion<'c> {
-    type Output = Result<
-        runtime::Response<types::Completion>,
-        runtime::Error<CreateChatCompletionError>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Completion>,
@@ -236,10 +233,7 @@ impl<'c> CreateImage<'c> {
 }
 
 impl<'c> std::future::IntoFuture for CreateImage<'c> {
-    type Output = Result<
-        runtime::Response<types::Completion>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Completion>,

@@ -101,10 +101,7 @@ impl<'c> ListEvents<'c> {
 }
 
 impl<'c> std::future::IntoFuture for ListEvents<'c> {
-    type Output = Result<
-        runtime::Response<Vec<types::Event>>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<Vec<types::Event>>,
@@ -152,10 +149,7 @@ impl<'c> CreateEvent<'c> {
 }
 
 impl<'c> std::future::IntoFuture for CreateEvent<'c> {
-    type Output = Result<
-        runtime::Response<types::Event>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Event>,

@@ -97,10 +97,7 @@ impl<'c> ListReports<'c> {
 }
 
 impl<'c> std::future::IntoFuture for ListReports<'c> {
-    type Output = Result<
-        runtime::Response<Vec<String>>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<Vec<String>>,

@@ -68,10 +68,7 @@ impl<'c> ListWidgets<'c> {
 }
 
 impl<'c> std::future::IntoFuture for ListWidgets<'c> {
-    type Output = Result<
-        runtime::Response<types::ListWidgetsResponse>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::ListWidgetsResponse>,

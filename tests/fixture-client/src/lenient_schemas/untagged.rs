@@ -132,10 +132,7 @@ impl<'c> CreateWebhook<'c> {
 }
 
 impl<'c> std::future::IntoFuture for CreateWebhook<'c> {
-    type Output = Result<
-        runtime::Response<types::Webhook>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Webhook>,
@@ -184,10 +181,7 @@ impl<'c> ReplaceWebhook<'c> {
 }
 
 impl<'c> std::future::IntoFuture for ReplaceWebhook<'c> {
-    type Output = Result<
-        runtime::Response<()>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<'c, runtime::Response<()>, std::convert::Infallible>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -230,10 +224,7 @@ impl<'c> DeleteWebhook<'c> {
 }
 
 impl<'c> std::future::IntoFuture for DeleteWebhook<'c> {
-    type Output = Result<
-        runtime::Response<()>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<'c, runtime::Response<()>, std::convert::Infallible>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()

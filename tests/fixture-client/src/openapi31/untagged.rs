@@ -78,10 +78,7 @@ impl<'c> PutNote<'c> {
 }
 
 impl<'c> std::future::IntoFuture for PutNote<'c> {
-    type Output = Result<
-        runtime::Response<types::Note>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Note>,

@@ -294,10 +294,7 @@ impl<'c> GetItem<'c> {
 }
 
 impl<'c> std::future::IntoFuture for GetItem<'c> {
-    type Output = Result<
-        runtime::Response<GetItemResponse>,
-        runtime::Error<GetItemError>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<GetItemResponse>,
@@ -407,10 +404,7 @@ impl<'c> DeleteItemsByItemId<'c> {
 }
 
 impl<'c> std::future::IntoFuture for DeleteItemsByItemId<'c> {
-    type Output = Result<
-        runtime::Response<()>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<'c, runtime::Response<()>, std::convert::Infallible>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -455,10 +449,7 @@ impl<'c> CreateItem<'c> {
 }
 
 impl<'c> std::future::IntoFuture for CreateItem<'c> {
-    type Output = Result<
-        runtime::Response<types::Item>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Item>,
@@ -519,10 +510,7 @@ impl<'c> PutNote<'c> {
 }
 
 impl<'c> std::future::IntoFuture for PutNote<'c> {
-    type Output = Result<
-        runtime::Response<String>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<String>,
@@ -581,10 +569,7 @@ impl<'c> UploadAttachment<'c> {
 }
 
 impl<'c> std::future::IntoFuture for UploadAttachment<'c> {
-    type Output = Result<
-        runtime::Response<()>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<'c, runtime::Response<()>, std::convert::Infallible>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()

@@ -188,10 +188,7 @@ impl<'c> Download<'c> {
 }
 
 impl<'c> std::future::IntoFuture for Download<'c> {
-    type Output = Result<
-        runtime::Response<runtime::Bytes>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<runtime::Bytes>,
@@ -252,10 +249,7 @@ impl<'c> Upload<'c> {
 }
 
 impl<'c> std::future::IntoFuture for Upload<'c> {
-    type Output = Result<
-        runtime::Response<()>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<'c, runtime::Response<()>, std::convert::Infallible>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -309,10 +303,7 @@ impl<'c> GetReportsByReportId<'c> {
 }
 
 impl<'c> std::future::IntoFuture for GetReportsByReportId<'c> {
-    type Output = Result<
-        runtime::Response<()>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<'c, runtime::Response<()>, std::convert::Infallible>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -360,10 +351,7 @@ impl<'c> GetReportsByReportId2<'c> {
 }
 
 impl<'c> std::future::IntoFuture for GetReportsByReportId2<'c> {
-    type Output = Result<
-        runtime::Response<()>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<'c, runtime::Response<()>, std::convert::Infallible>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()

@@ -131,10 +131,7 @@ impl<'c> GetCustomers<'c> {
 }
 
 impl<'c> std::future::IntoFuture for GetCustomers<'c> {
-    type Output = Result<
-        runtime::Response<types::GetCustomersResponse>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::GetCustomersResponse>,

@@ -130,10 +130,7 @@ impl<'c> ListIssues<'c> {
 }
 
 impl<'c> std::future::IntoFuture for ListIssues<'c> {
-    type Output = Result<
-        runtime::Response<Vec<types::Thing>>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<Vec<types::Thing>>,

@@ -297,13 +297,7 @@ impl<'c> ListThings<'c> {
 }
 
 impl<'c> std::future::IntoFuture for ListThings<'c> {
-    type Output = Result<
-        runtime::Response<
-            <types::ListThingsResponse as runtime::Envelope>::Result,
-            types::ListThingsResponse,
-        >,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<
@@ -398,10 +392,7 @@ impl<'c> ListUsers<'c> {
 }
 
 impl<'c> std::future::IntoFuture for ListUsers<'c> {
-    type Output = Result<
-        runtime::Response<types::ListUsersResponse>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::ListUsersResponse>,
@@ -485,10 +476,7 @@ impl<'c> ListEvents<'c> {
 }
 
 impl<'c> std::future::IntoFuture for ListEvents<'c> {
-    type Output = Result<
-        runtime::Response<types::ListEventsResponse>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::ListEventsResponse>,
@@ -572,10 +560,7 @@ impl<'c> ListMembers<'c> {
 }
 
 impl<'c> std::future::IntoFuture for ListMembers<'c> {
-    type Output = Result<
-        runtime::Response<types::MemberPage>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::MemberPage>,
@@ -659,10 +644,7 @@ impl<'c> ListTeams<'c> {
 }
 
 impl<'c> std::future::IntoFuture for ListTeams<'c> {
-    type Output = Result<
-        runtime::Response<types::TeamPage>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::TeamPage>,
@@ -754,10 +736,7 @@ impl<'c> ListRecords<'c> {
 }
 
 impl<'c> std::future::IntoFuture for ListRecords<'c> {
-    type Output = Result<
-        runtime::Response<types::ListRecordsResponse>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::ListRecordsResponse>,
@@ -842,10 +821,7 @@ impl<'c> ListArticles<'c> {
 }
 
 impl<'c> std::future::IntoFuture for ListArticles<'c> {
-    type Output = Result<
-        runtime::Response<types::ListArticlesResponse>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::ListArticlesResponse>,
@@ -926,10 +902,7 @@ impl<'c> ListLogs<'c> {
 }
 
 impl<'c> std::future::IntoFuture for ListLogs<'c> {
-    type Output = Result<
-        runtime::Response<Vec<String>>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<Vec<String>>,

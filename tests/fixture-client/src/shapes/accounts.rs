@@ -109,10 +109,7 @@ impl<'c> CreateAccount<'c> {
 }
 
 impl<'c> std::future::IntoFuture for CreateAccount<'c> {
-    type Output = Result<
-        runtime::Response<types::Account>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Account>,
@@ -159,10 +156,7 @@ impl<'c> PutSettings<'c> {
 }
 
 impl<'c> std::future::IntoFuture for PutSettings<'c> {
-    type Output = Result<
-        runtime::Response<()>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<'c, runtime::Response<()>, std::convert::Infallible>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()

@@ -136,10 +136,7 @@ impl<'c> CreatePet<'c> {
 }
 
 impl<'c> std::future::IntoFuture for CreatePet<'c> {
-    type Output = Result<
-        runtime::Response<types::Pet>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Pet>,
@@ -185,10 +182,7 @@ impl<'c> GetTree<'c> {
 }
 
 impl<'c> std::future::IntoFuture for GetTree<'c> {
-    type Output = Result<
-        runtime::Response<types::Node>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Node>,
@@ -254,10 +248,7 @@ impl<'c> UpdatePet<'c> {
 }
 
 impl<'c> std::future::IntoFuture for UpdatePet<'c> {
-    type Output = Result<
-        runtime::Response<types::PetView>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::PetView>,

@@ -117,10 +117,7 @@ impl<'c> ListExports<'c> {
 }
 
 impl<'c> std::future::IntoFuture for ListExports<'c> {
-    type Output = Result<
-        runtime::Response<types::ListExportsResponse>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::ListExportsResponse>,
@@ -168,10 +165,7 @@ impl<'c> CreateExport<'c> {
 }
 
 impl<'c> std::future::IntoFuture for CreateExport<'c> {
-    type Output = Result<
-        runtime::Response<types::Notice>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Notice>,

@@ -76,10 +76,7 @@ impl<'c> GetFolderTree<'c> {
 }
 
 impl<'c> std::future::IntoFuture for GetFolderTree<'c> {
-    type Output = Result<
-        runtime::Response<types::Folder>,
-        runtime::Error<GetFolderTreeError>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Folder>,

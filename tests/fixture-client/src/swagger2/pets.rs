@@ -330,10 +330,7 @@ impl<'c> ListPets<'c> {
 }
 
 impl<'c> std::future::IntoFuture for ListPets<'c> {
-    type Output = Result<
-        runtime::Response<Vec<types::Pet>>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<Vec<types::Pet>>,
@@ -397,7 +394,7 @@ impl<'c> AddPet<'c> {
 }
 
 impl<'c> std::future::IntoFuture for AddPet<'c> {
-    type Output = Result<runtime::Response<types::Pet>, runtime::Error<AddPetError>>;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<'c, runtime::Response<types::Pet>, AddPetError>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -448,7 +445,7 @@ impl<'c> GetPet<'c> {
 }
 
 impl<'c> std::future::IntoFuture for GetPet<'c> {
-    type Output = Result<runtime::Response<types::Pet>, runtime::Error<GetPetError>>;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<'c, runtime::Response<types::Pet>, GetPetError>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -505,10 +502,7 @@ impl<'c> UploadPhoto<'c> {
 }
 
 impl<'c> std::future::IntoFuture for UploadPhoto<'c> {
-    type Output = Result<
-        runtime::Response<()>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<'c, runtime::Response<()>, std::convert::Infallible>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -554,10 +548,7 @@ impl<'c> RenamePet<'c> {
 }
 
 impl<'c> std::future::IntoFuture for RenamePet<'c> {
-    type Output = Result<
-        runtime::Response<()>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<'c, runtime::Response<()>, std::convert::Infallible>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -626,10 +617,7 @@ impl<'c> ExportPet<'c> {
 }
 
 impl<'c> std::future::IntoFuture for ExportPet<'c> {
-    type Output = Result<
-        runtime::Response<runtime::Bytes>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<runtime::Bytes>,
@@ -705,10 +693,7 @@ impl<'c> RenderPet<'c> {
 }
 
 impl<'c> std::future::IntoFuture for RenderPet<'c> {
-    type Output = Result<
-        runtime::Response<runtime::Bytes>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<runtime::Bytes>,

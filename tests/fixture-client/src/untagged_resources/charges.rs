@@ -169,10 +169,7 @@ impl<'c> GetCharges<'c> {
 }
 
 impl<'c> std::future::IntoFuture for GetCharges<'c> {
-    type Output = Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Thing>,
@@ -218,10 +215,7 @@ impl<'c> PostCharges<'c> {
 }
 
 impl<'c> std::future::IntoFuture for PostCharges<'c> {
-    type Output = Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Thing>,
@@ -269,10 +263,7 @@ impl<'c> GetChargesId<'c> {
 }
 
 impl<'c> std::future::IntoFuture for GetChargesId<'c> {
-    type Output = Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Thing>,
@@ -320,10 +311,7 @@ impl<'c> PostChargesId<'c> {
 }
 
 impl<'c> std::future::IntoFuture for PostChargesId<'c> {
-    type Output = Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Thing>,
@@ -371,10 +359,7 @@ impl<'c> DeleteChargesId<'c> {
 }
 
 impl<'c> std::future::IntoFuture for DeleteChargesId<'c> {
-    type Output = Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Thing>,

@@ -169,10 +169,7 @@ impl<'c> GetCustomers<'c> {
 }
 
 impl<'c> std::future::IntoFuture for GetCustomers<'c> {
-    type Output = Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Thing>,
@@ -218,10 +215,7 @@ impl<'c> PostCustomers<'c> {
 }
 
 impl<'c> std::future::IntoFuture for PostCustomers<'c> {
-    type Output = Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Thing>,
@@ -269,10 +263,7 @@ impl<'c> GetCustomersId<'c> {
 }
 
 impl<'c> std::future::IntoFuture for GetCustomersId<'c> {
-    type Output = Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Thing>,
@@ -320,10 +311,7 @@ impl<'c> PostCustomersId<'c> {
 }
 
 impl<'c> std::future::IntoFuture for PostCustomersId<'c> {
-    type Output = Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Thing>,
@@ -371,10 +359,7 @@ impl<'c> DeleteCustomersId<'c> {
 }
 
 impl<'c> std::future::IntoFuture for DeleteCustomersId<'c> {
-    type Output = Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Thing>,

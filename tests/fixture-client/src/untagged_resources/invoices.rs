@@ -169,10 +169,7 @@ impl<'c> GetInvoices<'c> {
 }
 
 impl<'c> std::future::IntoFuture for GetInvoices<'c> {
-    type Output = Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Thing>,
@@ -218,10 +215,7 @@ impl<'c> PostInvoices<'c> {
 }
 
 impl<'c> std::future::IntoFuture for PostInvoices<'c> {
-    type Output = Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Thing>,
@@ -269,10 +263,7 @@ impl<'c> GetInvoicesId<'c> {
 }
 
 impl<'c> std::future::IntoFuture for GetInvoicesId<'c> {
-    type Output = Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Thing>,
@@ -320,10 +311,7 @@ impl<'c> PostInvoicesId<'c> {
 }
 
 impl<'c> std::future::IntoFuture for PostInvoicesId<'c> {
-    type Output = Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Thing>,
@@ -371,10 +359,7 @@ impl<'c> DeleteInvoicesId<'c> {
 }
 
 impl<'c> std::future::IntoFuture for DeleteInvoicesId<'c> {
-    type Output = Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Thing>,

@@ -178,10 +178,7 @@ impl<'c> GetPaymentIntents<'c> {
 }
 
 impl<'c> std::future::IntoFuture for GetPaymentIntents<'c> {
-    type Output = Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Thing>,
@@ -227,10 +224,7 @@ impl<'c> PostPaymentIntents<'c> {
 }
 
 impl<'c> std::future::IntoFuture for PostPaymentIntents<'c> {
-    type Output = Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Thing>,
@@ -282,10 +276,7 @@ impl<'c> GetPaymentIntentsId<'c> {
 }
 
 impl<'c> std::future::IntoFuture for GetPaymentIntentsId<'c> {
-    type Output = Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Thing>,
@@ -337,10 +328,7 @@ impl<'c> PostPaymentIntentsId<'c> {
 }
 
 impl<'c> std::future::IntoFuture for PostPaymentIntentsId<'c> {
-    type Output = Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Thing>,
@@ -392,10 +380,7 @@ impl<'c> DeletePaymentIntentsId<'c> {
 }
 
 impl<'c> std::future::IntoFuture for DeletePaymentIntentsId<'c> {
-    type Output = Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Thing>,

@@ -169,10 +169,7 @@ impl<'c> GetPrices<'c> {
 }
 
 impl<'c> std::future::IntoFuture for GetPrices<'c> {
-    type Output = Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Thing>,
@@ -218,10 +215,7 @@ impl<'c> PostPrices<'c> {
 }
 
 impl<'c> std::future::IntoFuture for PostPrices<'c> {
-    type Output = Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Thing>,
@@ -269,10 +263,7 @@ impl<'c> GetPricesId<'c> {
 }
 
 impl<'c> std::future::IntoFuture for GetPricesId<'c> {
-    type Output = Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Thing>,
@@ -320,10 +311,7 @@ impl<'c> PostPricesId<'c> {
 }
 
 impl<'c> std::future::IntoFuture for PostPricesId<'c> {
-    type Output = Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Thing>,
@@ -371,10 +359,7 @@ impl<'c> DeletePricesId<'c> {
 }
 
 impl<'c> std::future::IntoFuture for DeletePricesId<'c> {
-    type Output = Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Thing>,

@@ -169,10 +169,7 @@ impl<'c> GetRefunds<'c> {
 }
 
 impl<'c> std::future::IntoFuture for GetRefunds<'c> {
-    type Output = Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Thing>,
@@ -218,10 +215,7 @@ impl<'c> PostRefunds<'c> {
 }
 
 impl<'c> std::future::IntoFuture for PostRefunds<'c> {
-    type Output = Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Thing>,
@@ -269,10 +263,7 @@ impl<'c> GetRefundsId<'c> {
 }
 
 impl<'c> std::future::IntoFuture for GetRefundsId<'c> {
-    type Output = Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Thing>,
@@ -320,10 +311,7 @@ impl<'c> PostRefundsId<'c> {
 }
 
 impl<'c> std::future::IntoFuture for PostRefundsId<'c> {
-    type Output = Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Thing>,
@@ -371,10 +359,7 @@ impl<'c> DeleteRefundsId<'c> {
 }
 
 impl<'c> std::future::IntoFuture for DeleteRefundsId<'c> {
-    type Output = Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Thing>,

@@ -175,10 +175,7 @@ impl<'c> GetSubscriptions<'c> {
 }
 
 impl<'c> std::future::IntoFuture for GetSubscriptions<'c> {
-    type Output = Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Thing>,
@@ -224,10 +221,7 @@ impl<'c> PostSubscriptions<'c> {
 }
 
 impl<'c> std::future::IntoFuture for PostSubscriptions<'c> {
-    type Output = Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Thing>,
@@ -279,10 +273,7 @@ impl<'c> GetSubscriptionsId<'c> {
 }
 
 impl<'c> std::future::IntoFuture for GetSubscriptionsId<'c> {
-    type Output = Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Thing>,
@@ -334,10 +325,7 @@ impl<'c> PostSubscriptionsId<'c> {
 }
 
 impl<'c> std::future::IntoFuture for PostSubscriptionsId<'c> {
-    type Output = Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Thing>,
@@ -389,10 +377,7 @@ impl<'c> DeleteSubscriptionsId<'c> {
 }
 
 impl<'c> std::future::IntoFuture for DeleteSubscriptionsId<'c> {
-    type Output = Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Thing>,

@@ -64,10 +64,7 @@ impl<'c> GetRoot<'c> {
 }
 
 impl<'c> std::future::IntoFuture for GetRoot<'c> {
-    type Output = Result<
-        runtime::Response<types::Thing>,
-        runtime::Error<std::convert::Infallible>,
-    >;
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::Thing>,
