@@ -573,33 +573,32 @@ fn emit_send_body(api: &Api, operation: &Operation, streamed: Streamed) -> Token
     let request = quote! {
         self.client.core.request(#operation_id, runtime::Method::#method, #path) #(#chain)*
     };
-    if streamed == Streamed::No {
-        // `send()` builds the request now and hands it to the runtime with the reading of
-        // its answer: no `async fn` (and no state machine) per operation.
-        let arms = response_arms(operation, success_envelope(api, operation).is_some());
-        let decode = quote!(|response| match response.status().as_u16() { #(#arms)* });
-        return match body_call {
-            None => quote!(#request.call(#decode)),
-            Some((true, call)) => quote!(#request.#call.call(#decode)),
-            Some((false, call)) => quote! {
+    // The request with its body: an optional body is set only when the caller gave one.
+    let (setup, request) = match body_call {
+        None => (None, request),
+        Some((true, call)) => (None, quote!(#request.#call)),
+        Some((false, call)) => (
+            Some(quote! {
                 let mut request = #request;
                 if let Some(body) = &self.body {
                     request = request.#call;
                 }
-                request.call(#decode)
-            },
+            }),
+            quote!(request),
+        ),
+    };
+    if streamed == Streamed::No {
+        // `send()` builds the request now and hands it to the runtime with the reading of
+        // its answer: no `async fn` (and no state machine) per operation.
+        let arms = response_arms(operation, success_envelope(api, operation).is_some());
+        return quote! {
+            #setup
+            #request.call(|response| match response.status().as_u16() { #(#arms)* })
         };
     }
-    let send = match body_call {
-        None => quote!(let response = #request.send_streaming().await?;),
-        Some((true, call)) => quote!(let response = #request.#call.send_streaming().await?;),
-        Some((false, call)) => quote! {
-            let mut request = #request;
-            if let Some(body) = &self.body {
-                request = request.#call;
-            }
-            let response = request.send_streaming().await?;
-        },
+    let send = quote! {
+        #setup
+        let response = #request.send_streaming().await?;
     };
     // Without documented errors, every answer but a streamed success is unexpected.
     let answer = match operation.errors().next() {
