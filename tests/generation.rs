@@ -128,6 +128,34 @@ components: {{schemas: {{Thing: {{type: object, properties: {{a: {{type: string}
     assert!(!different.keys().any(|path| path.ends_with("account_or_zone.rs")), "bodies differ: must not combine");
 }
 
+/// Types near their users: with tag features, a type only one group's operations reach
+/// lives in that group's own file, a module compiled only with its feature (so a build
+/// without it never reads the type), re-exported so its path stays `types::Name`; types
+/// several groups share stay in `types/mod.rs`.
+#[test]
+fn a_type_one_group_alone_uses_lives_in_that_groups_types_file() {
+    let root = tests::root().join("tests/fixture-client/src/dns");
+    let read = |file: &str| std::fs::read_to_string(root.join(file)).unwrap_or_else(|error| panic!("{file}: {error}"));
+    let shared = read("types/mod.rs");
+    assert!(shared.contains("#[cfg(feature = \"dns-chat\")]\nmod chat;\n"), "{shared}");
+    assert!(shared.contains("#[cfg(feature = \"dns-chat\")]\npub use chat::*;\n"), "{shared}");
+    assert!(shared.contains("pub struct ResponseCommon {"), "a type no operation uses stays shared: {shared}");
+    assert!(!shared.contains("pub struct UserMessage {"), "{shared}");
+    let chat = read("types/chat.rs");
+    assert!(chat.contains("\nuse super::*;\n"), "{chat}");
+    assert!(chat.contains("pub struct UserMessage {"), "{chat}");
+    assert!(!chat.contains("#[cfg(feature = \"dns-chat\")]"), "the module is gated, not each type: {chat}");
+    assert!(!root.join("types.rs").exists(), "one types module per API");
+    let operations = read("chat.rs");
+    assert!(operations.contains("types::"), "operations name types by their one path: {operations}");
+
+    let root = tests::root().join("tests/fixture-client/src/shared_shapes");
+    let shared = std::fs::read_to_string(root.join("types/mod.rs")).expect("shared types");
+    let exports = std::fs::read_to_string(root.join("types/exports.rs")).expect("the exports' types");
+    assert!(shared.contains("pub struct Folder {"), "both groups reach a folder: {shared}");
+    assert!(exports.contains("pub tree: Option<Folder>,"), "a group's type names a shared one: {exports}");
+}
+
 /// One type per shape: no emitted type repeats another's definition (counted from the
 /// Rust text by `xtask::shapes`, not by the generator's own pass).
 #[test]

@@ -374,6 +374,7 @@ mod tests {
             description: None,
             kind,
             features: Vec::new(),
+            home: None,
             origins: vec![origin.to_owned()],
             direction: Direction::default(),
             extra_derives: Vec::new(),

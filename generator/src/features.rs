@@ -4,7 +4,8 @@
 //! Each operation group gets a feature; each type is gated on the features of the groups
 //! that reach it. Gating is closed under references: whenever a type is compiled, so is
 //! every type it names. A type most groups reach is not gated at all (its `cfg` would
-//! only be noise), and neither is anything it names.
+//! only be noise), and neither is anything it names. A type one group alone reaches gets
+//! that group as its home: it is emitted in the group's own types file.
 
 use crate::ir::{Api, TypeId};
 use crate::naming::{self, Namespace};
@@ -71,8 +72,14 @@ fn gate_types(api: &mut Api) {
         }
     }
     for (index, def) in api.types.types.iter_mut().enumerate() {
-        if !ungated[index] {
-            def.features = users[index].iter().filter_map(|&group| api.groups[group].feature.clone()).collect();
+        if ungated[index] {
+            continue;
+        }
+        def.features = users[index].iter().filter_map(|&group| api.groups[group].feature.clone()).collect();
+        // Closed under references too: a type that names one of a single group's types
+        // is reached from that group alone.
+        if let [group] = users[index].iter().copied().collect::<Vec<_>>()[..] {
+            def.home = Some(api.groups[group].module.clone());
         }
     }
 }

@@ -248,6 +248,10 @@ pub struct TypeDef {
     pub kind: TypeKind,
     /// Tag features that need this type; empty: compiled whenever the API is.
     pub features: Vec<String>,
+    /// The operation group (its module) whose operations alone use this type: the type
+    /// lives in `types/<home>.rs`, a module compiled only with that group's feature, so a
+    /// build without it never reads the type. `None`: in the API's shared types module.
+    pub home: Option<String>,
     /// The JSON pointers of the schemas this type was lowered from, in the normalized
     /// document: one, or several once the `dedup` pass merged identical shapes; empty for
     /// types the generator composed (a union variant merged with the fields beside the

@@ -1,5 +1,5 @@
 //! Counts what a generated crate emits, from the Rust text alone: the types of each
-//! API's `types.rs`, and those that repeat the shape of an earlier one. It reads the
+//! API's types files, and those that repeat the shape of an earlier one. It reads the
 //! output, not the IR, so it checks the generator's merging rather than restating it.
 //!
 //! Two items have one shape when they are token-for-token the same once their own
@@ -10,8 +10,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-/// Per API module: how many types `types.rs` defines (structs, enums, aliases) and which
-/// ones repeat an earlier type's shape, as `(copy, first)`.
+/// Per API module: how many types its types files define (structs, enums, aliases:
+/// `types.rs`, or `types/mod.rs` and a file per group) and which ones repeat an earlier
+/// type's shape, in any of the files, as `(copy, first)`.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Count {
     pub types: usize,
@@ -22,35 +23,40 @@ pub struct Count {
 /// Counts each API of the crate's files (path → contents), keyed by module.
 pub fn count(files: &BTreeMap<std::path::PathBuf, String>) -> BTreeMap<String, Count> {
     let mut counts: BTreeMap<String, Count> = BTreeMap::new();
+    let mut types_files: BTreeMap<String, Vec<&str>> = BTreeMap::new();
     for (path, text) in files {
         if path.extension().is_none_or(|extension| extension != "rs") {
             continue;
         }
-        let Some(module) = path.parent().and_then(|parent| parent.file_name()).and_then(|name| name.to_str()) else {
-            continue;
+        let folders: Vec<&str> = path.iter().filter_map(|part| part.to_str()).collect();
+        // `src/<api>/<file>.rs` or `src/<api>/types/<file>.rs`.
+        let (module, is_types) = match folders[..] {
+            ["src", module, file] => (module, file == "types.rs"),
+            ["src", module, "types", _] => (module, true),
+            _ => continue,
         };
-        if module == "src" {
-            continue;
+        counts.entry(module.to_owned()).or_default().lines += text.lines().count();
+        if is_types {
+            types_files.entry(module.to_owned()).or_default().push(text);
         }
-        let entry = counts.entry(module.to_owned()).or_default();
-        entry.lines += text.lines().count();
-        if path.file_name().is_some_and(|name| name == "types.rs") {
-            let found = count_types(text);
-            entry.types = found.types;
-            entry.duplicates = found.duplicates;
-        }
+    }
+    for (module, texts) in types_files {
+        let found = count_types(&texts);
+        let entry = counts.entry(module).or_default();
+        entry.types = found.types;
+        entry.duplicates = found.duplicates;
     }
     counts
 }
 
-/// Counts the types of one `types.rs`.
-pub fn count_types(text: &str) -> Count {
-    let Ok(file) = syn::parse_file(text) else { return Count::default() };
+/// Counts the types of one API's types files, as one module.
+pub fn count_types(texts: &[&str]) -> Count {
+    let files: Vec<syn::File> = texts.iter().filter_map(|text| syn::parse_file(text).ok()).collect();
     let mut first_of_shape: HashMap<String, String> = HashMap::new();
-    let mut count = Count { lines: text.lines().count(), ..Count::default() };
+    let mut count = Count { lines: texts.iter().map(|text| text.lines().count()).sum(), ..Count::default() };
     // A type's impls (`Envelope`, `Display`) are part of its shape.
     let mut impls: HashMap<String, Vec<String>> = HashMap::new();
-    for item in &file.items {
+    for item in files.iter().flat_map(|file| &file.items) {
         if let syn::Item::Impl(item) = item {
             let mut item = item.clone();
             if let syn::Type::Path(self_type) = item.self_ty.as_mut() {
@@ -62,7 +68,7 @@ pub fn count_types(text: &str) -> Count {
             }
         }
     }
-    for item in file.items {
+    for item in files.into_iter().flat_map(|file| file.items) {
         let (name, shape) = match item {
             syn::Item::Struct(mut item) => {
                 let name = item.ident.to_string();
@@ -139,8 +145,13 @@ mod tests {
             pub struct B { result: Option<u8> }
             impl Envelope for B { type Result = u8; }
         "#;
-        let count = count_types(text);
-        assert_eq!(count.types, 6);
-        assert_eq!(count.duplicates, vec![("ZoneFormat".to_owned(), "Format".to_owned())]);
+        // A group's own types file is compared with the shared one.
+        let home = "pub struct C { result: Option<u8> }\nimpl Envelope for C { type Result = u8; }";
+        let count = count_types(&[text, home]);
+        assert_eq!(count.types, 7);
+        assert_eq!(
+            count.duplicates,
+            vec![("ZoneFormat".to_owned(), "Format".to_owned()), ("C".to_owned(), "B".to_owned())]
+        );
     }
 }

@@ -24,8 +24,10 @@ const HEADER: &str =
 /// One piece of Rust to emit and format: a file, or a chunk of an API's types.
 enum Job<'a> {
     Module(&'a Api),
-    TypesHeader(&'a Api),
-    Types(&'a Api, std::ops::Range<usize>),
+    /// The start of a types file: of the shared module (no home) or of a group's.
+    TypesHeader(&'a Api, Option<&'a str>),
+    /// Types of one file, by arena index, in arena order.
+    Types(&'a Api, Option<&'a str>, Vec<usize>),
     /// With the crate's name as a path (`generated_client`), for the examples.
     Group(&'a Api, &'a OperationGroup, &'a str),
 }
@@ -36,12 +38,13 @@ const TYPES_PER_JOB: usize = 200;
 impl Job<'_> {
     fn run(&self) -> (PathBuf, String) {
         let api = match self {
-            Job::Module(api) | Job::TypesHeader(api) | Job::Types(api, _) | Job::Group(api, ..) => api,
+            Job::Module(api) | Job::TypesHeader(api, _) | Job::Types(api, ..) | Job::Group(api, ..) => api,
         };
         let tokens = docs::with_link_base(api.docs_base.as_deref(), || match self {
             Job::Module(api) => client::emit_api_module(api),
-            Job::TypesHeader(api) => types::emit_types_header(api),
-            Job::Types(api, range) => types::emit_type_chunk(api, range.clone()),
+            Job::TypesHeader(api, None) => types::emit_types_header(api),
+            Job::TypesHeader(api, Some(home)) => types::emit_home_header(api, home),
+            Job::Types(api, _, indices) => types::emit_type_chunk(api, indices),
             Job::Group(api, group, crate_path) => operations::emit_group(api, group, crate_path),
         });
         let formatted = match self {
@@ -58,7 +61,12 @@ impl Job<'_> {
     fn file(&self) -> PathBuf {
         match self {
             Job::Module(api) => Self::path(api, "mod.rs"),
-            Job::TypesHeader(api) | Job::Types(api, _) => Self::path(api, "types.rs"),
+            // With homes, the shared types are `types/mod.rs` and each home `types/<home>.rs`.
+            Job::TypesHeader(api, home) | Job::Types(api, home, _) => match (home, types::has_homes(api)) {
+                (Some(home), _) => Self::path(api, &format!("types/{home}.rs")),
+                (None, true) => Self::path(api, "types/mod.rs"),
+                (None, false) => Self::path(api, "types.rs"),
+            },
             Job::Group(api, group, _) => Self::path(api, &format!("{}.rs", group.module)),
         }
     }
@@ -77,13 +85,18 @@ pub(crate) fn emit_crate(apis: &[Api], settings: &CrateSettings) -> Result<Files
     let crate_path = settings.crate_name.replace('-', "_");
     let mut jobs = Vec::new();
     for api in apis {
-        if !api.types.types.is_empty() {
-            jobs.push(Job::TypesHeader(api));
+        // Files in a fixed order (shared first, then homes by name), each types in arena order.
+        let mut files: std::collections::BTreeMap<Option<&str>, Vec<usize>> = std::collections::BTreeMap::new();
+        for (index, def) in api.types.types.iter().enumerate() {
+            files.entry(def.home.as_deref()).or_default().push(index);
         }
-        let count = api.types.types.len();
-        jobs.extend(
-            (0..count).step_by(TYPES_PER_JOB).map(|start| Job::Types(api, start..count.min(start + TYPES_PER_JOB))),
-        );
+        if types::has_homes(api) {
+            files.entry(None).or_default();
+        }
+        for (home, indices) in files {
+            jobs.push(Job::TypesHeader(api, home));
+            jobs.extend(indices.chunks(TYPES_PER_JOB).map(|chunk| Job::Types(api, home, chunk.to_vec())));
+        }
         jobs.push(Job::Module(api));
         jobs.extend(api.groups.iter().map(|group| Job::Group(api, group, &crate_path)));
     }

@@ -54,18 +54,63 @@ pub(crate) fn emit_types_header(api: &Api) -> TokenStream {
             quote!(#deserialize #serialize)
         }
     };
+    // Each home is private and glob re-exported: every type keeps its one public path,
+    // `types::Name`, whichever file it lives in and however the spec's tags change.
+    let homes = homes(api).into_iter().map(|(home, feature)| {
+        let module = ident(home);
+        quote!(
+            #[cfg(feature = #feature)]
+            mod #module;
+            #[cfg(feature = #feature)]
+            pub use #module::*;
+        )
+    });
     quote! {
         #![doc = #header]
         #allow_unused
         #imports
         #map_import
         #runtime_import
+        #(#homes)*
     }
 }
 
-/// The types in `range` of the arena, in order.
-pub(crate) fn emit_type_chunk(api: &Api, range: std::ops::Range<usize>) -> TokenStream {
-    let items = api.types.types[range].iter().map(|def| emit_type(api, def, TypeContext::Types));
+/// Whether some types live in a group's own file (`types/<home>.rs`), beside the shared
+/// `types/mod.rs`.
+pub(crate) fn has_homes(api: &Api) -> bool {
+    api.types.types.iter().any(|def| def.home.is_some())
+}
+
+/// The homes of the API's types, with the feature of each, by name.
+fn homes(api: &Api) -> std::collections::BTreeMap<&str, &str> {
+    api.types.types.iter().filter_map(|def| Some((def.home.as_deref()?, def.features.first()?.as_str()))).collect()
+}
+
+/// The start of a group's own types file: the shared module's names (its imports and
+/// types) are in scope, as if the types were still written there.
+pub(crate) fn emit_home_header(api: &Api, home: &str) -> TokenStream {
+    let header = match homes(api).get(home) {
+        Some(feature) => format!(" Types only the operations of `{home}` use, compiled with the `{feature}` feature."),
+        None => format!(" Types only the operations of `{home}` use."),
+    };
+    // Aliases of standard types may name nothing of the shared module.
+    let only_aliases = api
+        .types
+        .types
+        .iter()
+        .filter(|def| def.home.as_deref() == Some(home))
+        .all(|def| matches!(def.kind, TypeKind::Alias(_)));
+    let allow_unused = only_aliases.then(|| quote!(#[allow(unused_imports)]));
+    quote! {
+        #![doc = #header]
+        #allow_unused
+        use super::*;
+    }
+}
+
+/// The types at `indices` of the arena, in order.
+pub(crate) fn emit_type_chunk(api: &Api, indices: &[usize]) -> TokenStream {
+    let items = indices.iter().map(|&index| emit_type(api, &api.types.types[index], TypeContext::Types));
     quote!(#(#items)*)
 }
 
@@ -89,7 +134,11 @@ fn mentions_map(def: &TypeDef) -> bool {
 
 fn emit_type(api: &Api, def: &TypeDef, context: TypeContext) -> TokenStream {
     let items = with_configured_attributes(emit_type_items(api, def, context), def);
-    super::gate(items, &def.features)
+    match def.home {
+        // Its file is compiled only with its feature.
+        Some(_) => items,
+        None => super::gate(items, &def.features),
+    }
 }
 
 fn emit_type_items(api: &Api, def: &TypeDef, context: TypeContext) -> TokenStream {

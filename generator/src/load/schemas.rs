@@ -115,6 +115,7 @@ impl<'a> Lowering<'a> {
             description: None,
             kind: TypeKind::Alias(TypeRef::Json),
             features: Vec::new(),
+            home: None,
             origins: Vec::new(),
             direction: Default::default(),
             extra_derives: Vec::new(),
