@@ -299,7 +299,9 @@ pub fn const_name(raw: &str) -> String {
 
 /// `kebab-case` cargo feature name.
 pub fn feature_name(raw: &str) -> String {
-    snake_ident_of(phrase_words(raw)).trim_start_matches("r#").trim_start_matches('_').replace('_', "-")
+    // A feature may be a Rust keyword: no `r#`, no `_` that escaped one (`self-`).
+    let snake = snake_ident_of(phrase_words(raw));
+    snake.trim_start_matches("r#").trim_matches('_').replace('_', "-")
 }
 
 fn escape_keyword(name: String) -> String {
@@ -371,6 +373,8 @@ mod tests {
         assert_eq!(feature_name("User's Account Memberships"), "user-account-memberships");
         assert_eq!(module_name("Don't track"), "dont_track");
         assert_eq!(feature_name("Cloudflare IPs"), "cloudflare-ips");
+        assert_eq!(feature_name("self_"), "self");
+        assert_eq!(feature_name("type"), "type");
         assert_eq!(module_name("getOAuth2Token"), "get_oauth2_token");
         assert_eq!(module_name("IPv4 ranges"), "ipv4_ranges");
         assert_eq!(module_name("listAPIs"), "list_apis");
