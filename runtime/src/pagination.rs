@@ -13,10 +13,10 @@ pub fn next_page_at<R>(
 ) -> Option<R> {
     let next = next?;
     let current = options(&mut request);
-    if current.url.as_deref() == Some(next.as_str()) {
+    if current.settings().and_then(|settings| settings.url.as_deref()) == Some(next.as_str()) {
         return None;
     }
-    current.url = Some(next);
+    current.settings_mut().url = Some(next);
     Some(request)
 }
 
@@ -116,7 +116,7 @@ mod tests {
     fn a_next_page_that_repeats_the_current_one_ends_paging() {
         let first = RequestOptions::new();
         let second = next_page_at(first, Some("https://x.test/?page=2".to_owned()), |options| options).expect("a page");
-        assert_eq!(second.url.as_deref(), Some("https://x.test/?page=2"));
+        assert_eq!(second.settings().and_then(|settings| settings.url.as_deref()), Some("https://x.test/?page=2"));
         assert!(next_page_at(second.clone(), Some("https://x.test/?page=2".to_owned()), |options| options).is_none());
         assert!(next_page_at(second, None, |options| options).is_none());
     }

@@ -19,6 +19,14 @@ use super::{Credential, HeaderMap, Hook, RetryPolicy, SchemeKind, SecurityScheme
 /// Settings for one request that override the client's.
 #[derive(Debug, Clone, Default)]
 pub struct RequestOptions {
+    // Boxed, and absent until something is set: every request builder holds options and
+    // most calls set none, so the usual call moves and drops one null pointer.
+    settings: Option<Box<Settings>>,
+}
+
+/// What [`RequestOptions`] sets, read by the send loop.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Settings {
     pub(crate) timeout: Option<Duration>,
     pub(crate) retry: Option<RetryPolicy>,
     pub(crate) headers: Vec<(String, String)>,
@@ -32,26 +40,39 @@ impl RequestOptions {
         Self::default()
     }
 
+    pub(crate) fn settings(&self) -> Option<&Settings> {
+        self.settings.as_deref()
+    }
+
+    pub(crate) fn settings_mut(&mut self) -> &mut Settings {
+        self.settings.get_or_insert_default()
+    }
+
+    /// The settings, leaving none behind.
+    pub(crate) fn take(&mut self) -> Settings {
+        self.settings.take().map(|settings| *settings).unwrap_or_default()
+    }
+
     /// Gives up on this request (each try of it) after this long.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.settings_mut().timeout = Some(timeout);
         self
     }
 
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.settings_mut().retry = Some(policy);
         self
     }
 
     /// Sends this header too (a value with a line break fails the request before sending).
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
+        self.settings_mut().headers.push((name.into(), value.into()));
         self
     }
 
     /// Sends this query parameter too.
     pub fn query(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.query.push((name.into(), value.into()));
+        self.settings_mut().query.push((name.into(), value.into()));
         self
     }
 
@@ -59,7 +80,7 @@ impl RequestOptions {
     /// (the next page a `Link` header names). It must be under the client's base URL:
     /// credentials go nowhere else.
     pub fn url(mut self, url: impl Into<String>) -> Self {
-        self.url = Some(url.into());
+        self.settings_mut().url = Some(url.into());
         self
     }
 
@@ -67,7 +88,9 @@ impl RequestOptions {
     /// field the server takes that the spec does not list yet. A value that cannot be
     /// JSON, or a body that is not a JSON object, fails the request before sending.
     pub fn extra_body(mut self, name: impl Into<String>, value: impl Serialize) -> Self {
-        self.extra_body.push((name.into(), serde_json::to_value(value).map_err(|error| error.to_string())));
+        self.settings_mut()
+            .extra_body
+            .push((name.into(), serde_json::to_value(value).map_err(|error| error.to_string())));
         self
     }
 }

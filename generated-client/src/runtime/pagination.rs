@@ -15,10 +15,10 @@ pub fn next_page_at<R>(
 ) -> Option<R> {
     let next = next?;
     let current = options(&mut request);
-    if current.url.as_deref() == Some(next.as_str()) {
+    if current.settings().and_then(|settings| settings.url.as_deref()) == Some(next.as_str()) {
         return None;
     }
-    current.url = Some(next);
+    current.settings_mut().url = Some(next);
     Some(request)
 }
 

@@ -15,6 +15,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::auth::sensitive;
+use super::config::Settings;
 use super::encode::{is_unreserved, joined_text, json_text, style_pairs, PATH_SEGMENT};
 use super::response::read_limited;
 use super::retry::retryable_status;
@@ -80,13 +81,13 @@ pub struct RawRequest<'c> {
 impl RawRequest<'_> {
     /// Adds a query parameter.
     pub fn query(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.request.options.query.push((name.into(), value.into()));
+        self.request.options.settings_mut().query.push((name.into(), value.into()));
         self
     }
 
     /// Adds a header (a value with a line break fails the request before sending).
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.request.options.headers.push((name.into(), value.into()));
+        self.request.options.settings_mut().headers.push((name.into(), value.into()));
         self
     }
 
@@ -103,8 +104,9 @@ impl RawRequest<'_> {
 
     /// Overrides the client's timeout or retries (headers and query parameters add up).
     pub fn with_options(mut self, options: RequestOptions) -> Self {
-        let RequestOptions { timeout, retry, mut headers, mut query, mut extra_body, url } = options;
-        let current = &mut self.request.options;
+        let mut options = options;
+        let Settings { timeout, retry, mut headers, mut query, mut extra_body, url } = options.take();
+        let current = self.request.options.settings_mut();
         current.timeout = timeout.or(current.timeout);
         current.retry = retry.or(current.retry.take());
         current.headers.append(&mut headers);
@@ -402,8 +404,9 @@ impl<'c> Request<'c> {
         if let Some(problem) = self.problem {
             return Err(Error::InvalidRequest(problem));
         }
+        let mut options = self.options.take();
         // A URL given whole (a next page) already has its parameters.
-        let given = self.options.url.take();
+        let given = options.url.take();
         // A next page given relative to the server (`/v1/items?page=2`) is on the base URL's origin.
         let given = given.map(|url| {
             match (url.starts_with('/') && !url.starts_with("//"), reqwest::Url::parse(&self.core.base_url)) {
@@ -486,12 +489,12 @@ impl<'c> Request<'c> {
             }
         }
         if given.is_none() {
-            query.extend(self.options.query.iter().cloned());
+            query.append(&mut options.query);
         }
         if !query.is_empty() {
             url.query_pairs_mut().extend_pairs(query);
         }
-        let extra_headers = self.options.headers.iter().map(|(name, value)| (name.as_str(), value));
+        let extra_headers = options.headers.iter().map(|(name, value)| (name.as_str(), value));
         // A declared header the credentials already set (an API key the spec also lists as
         // a parameter) is sent once, as the credential.
         let credential_headers: Vec<HeaderName> = match self.headers.is_empty() {
@@ -532,10 +535,14 @@ impl<'c> Request<'c> {
                 .map_err(|_| Error::InvalidRequest(format!("`{media_type}` is not a valid content type")))?;
             headers.insert(reqwest::header::CONTENT_TYPE, value);
         }
-        let body = with_extra_members(self.body, &self.options.extra_body)?.map(|(_, payload)| payload);
+        let body = match options.extra_body.is_empty() {
+            true => self.body,
+            false => with_extra_members(self.body, &options.extra_body)?,
+        };
+        let body = body.map(|(_, payload)| payload);
         // A body read from a stream cannot be sent twice.
         let repeatable = body.as_ref().is_none_or(Payload::repeatable);
-        let policy = self.options.retry.as_ref().unwrap_or(&self.core.retry);
+        let policy = options.retry.as_ref().unwrap_or(&self.core.retry);
         let mut retries = if policy.allows(&self.method) && repeatable { policy.max_retries } else { 0 };
         // One key per request, made before the first attempt: every retry repeats it.
         if let Some((name, key)) = policy.idempotency_key_for(&self.method) {
@@ -571,7 +578,11 @@ impl<'c> Request<'c> {
             // The last possible attempt takes the headers; earlier ones copy them.
             let final_attempt = attempt > retries && (tokens.is_none() || refreshed || !repeatable);
             *request.headers_mut() = if final_attempt { std::mem::take(&mut headers) } else { headers.clone() };
-            *request.timeout_mut() = self.options.timeout;
+            // Set only when given: reqwest keeps it in the request's extensions, a map
+            // allocated on first use.
+            if let Some(timeout) = options.timeout {
+                *request.timeout_mut() = Some(timeout);
+            }
             if let Some(payload) = &body {
                 // Files and streams are opened in a future of their own, boxed: kept inline,
                 // its state would grow every call's future, bodiless GETs included.
@@ -676,9 +687,11 @@ impl<'c> Request<'c> {
     fn render_path(&self) -> String {
         let mut path = String::with_capacity(self.path_template.len() + 32);
         let mut rest = &*self.path_template;
-        while let Some(open) = rest.find('{') {
+        // Byte scans: templates are short, where `str::find`'s setup costs more than it saves.
+        let position = |text: &str, wanted: u8| text.bytes().position(|byte| byte == wanted);
+        while let Some(open) = position(rest, b'{') {
             path.push_str(&rest[..open]);
-            let Some(close) = rest[open..].find('}') else { break };
+            let Some(close) = position(&rest[open..], b'}') else { break };
             let name = &rest[open + 1..open + close];
             match self.path_params.iter().find(|(param, _)| *param == name) {
                 // Most values (ids, slugs) need no escaping: copied whole.
@@ -722,9 +735,6 @@ fn with_extra_members<E>(
     body: Option<Body>,
     extra: &[(String, Result<serde_json::Value, String>)],
 ) -> Result<Option<Body>, Error<E>> {
-    if extra.is_empty() {
-        return Ok(body);
-    }
     let (media_type, mut object) = match body {
         None => ("application/json".into(), serde_json::Map::new()),
         Some((media_type, payload)) => match payload.in_memory().map(|bytes| serde_json::from_slice(bytes)) {
