@@ -719,6 +719,30 @@ async fn multipart_bodies_send_fields_and_file_parts() {
     assert_eq!(String::from_utf8_lossy(&request.body), expected);
 }
 
+/// A body offered as JSON and as multipart whose schema has a binary member goes as
+/// multipart: JSON cannot carry the file (it went as an array of byte numbers).
+#[tokio::test]
+async fn a_body_with_a_file_member_is_sent_as_multipart_when_the_spec_allows_it() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/items/4/files"))
+        .respond_with(ResponseTemplate::new(201))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = ops::Client::builder().base_url(server.uri()).bearer("b").build().expect("builds");
+    let body = ops::ItemFile { file: Some(b"hi".to_vec().into()), file_id: None };
+    client.items().add_item_file(4, body).await.expect("added");
+    let request = &recorded(&server).await[0];
+    let content_type = request.headers["content-type"].to_str().expect("ascii").to_owned();
+    let boundary = content_type.strip_prefix("multipart/form-data; boundary=").expect("multipart, not JSON");
+    let expected = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"file\"\r\nContent-Type: application/octet-stream\r\n\r\nhi\r\n\
+         --{boundary}--\r\n"
+    );
+    assert_eq!(String::from_utf8_lossy(&request.body), expected);
+}
+
 #[test]
 fn the_discriminator_picks_the_variant_even_when_shapes_overlap() {
     // Cat and Dog have the same required fields: only `kind` tells them apart.

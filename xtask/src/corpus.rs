@@ -287,14 +287,23 @@ fn render_row(row: &Row, width: usize) -> String {
     let error: String = format!("{status}{}", row.first_error).chars().take(300).collect();
     let verified = row.verify.as_ref().map(|summary| {
         format!(
-            "types {} instances {} decode {} loss {} other {} examples {} untyped {}  ",
+            "types {} instances {} decode {} loss {} other {} examples {} untyped {} | \
+             sent {} violations {} answers {} answer-loss {} transport {} mock-err {} unsent {} unmocked {}  ",
             summary.types,
             summary.instances,
             summary.decode_failures,
             summary.losses,
             summary.catch_alls,
             summary.example_mismatches,
-            summary.untyped
+            summary.untyped,
+            summary.operations,
+            summary.violations,
+            summary.response_failures,
+            summary.response_losses,
+            summary.transport_failures,
+            summary.mock_failures,
+            summary.unsent,
+            summary.unmocked
         )
     });
     format!(

@@ -433,7 +433,7 @@ impl<'a> Lowering<'a> {
             );
             return None;
         };
-        let (media_type, media) = preferred_media(&body.content)?;
+        let (media_type, media) = self.request_media(&body.content)?;
         let media_at = pointer(&pointer(at, "content"), media_type);
         let encoding = body_encoding(media_type);
         let ty = match (&media.schema, encoding) {
@@ -477,6 +477,23 @@ impl<'a> Lowering<'a> {
             property_encodings,
             example,
         })
+    }
+
+    /// The media type a request body is sent as: JSON as for responses, unless its schema
+    /// has binary members, which JSON cannot carry, and the body may also be multipart
+    /// (OpenAI's container files take a `file_id` as JSON, or the file itself).
+    fn request_media(&self, content: &'a IndexMap<String, MediaType>) -> Option<(&'a str, &'a MediaType)> {
+        let preferred = preferred_media(content)?;
+        let multipart = content.iter().find(|(media_type, _)| essence(media_type) == "multipart/form-data");
+        match multipart {
+            Some((media_type, media))
+                if body_encoding(preferred.0) == BodyEncoding::Json
+                    && preferred.1.schema.as_ref().is_some_and(|schema| self.has_binary_member(schema)) =>
+            {
+                Some((media_type.as_str(), media))
+            }
+            _ => Some(preferred),
+        }
     }
 
     fn lower_responses(&mut self, responses: &'a openapiv3::Responses, at: &str, builder_name: &str) -> Vec<Response> {

@@ -154,6 +154,34 @@ impl<'a> Lowering<'a> {
         }
     }
 
+    /// Whether a body schema has a member that is binary (a `format: binary` string, or
+    /// a list of them), in its own properties or its `allOf` parts: JSON cannot carry it.
+    pub(super) fn has_binary_member(&self, schema: &'a ReferenceOr<Schema>) -> bool {
+        let Some(schema) = self.resolve_schema(schema) else { return false };
+        let is_binary = |schema: &Schema| {
+            matches!(&schema.schema_kind, SchemaKind::Type(Type::String(string))
+                if string.format == VariantOrUnknownOrEmpty::Item(StringFormat::Binary))
+        };
+        let member_is_binary = |member: &'a ReferenceOr<Box<Schema>>| {
+            self.resolve_boxed(member).is_some_and(|member| match &member.schema_kind {
+                SchemaKind::Type(Type::Array(array)) => {
+                    array.items.as_ref().and_then(|items| self.resolve_boxed(items)).is_some_and(is_binary)
+                }
+                _ => is_binary(member),
+            })
+        };
+        let own = object_shape(schema)
+            .is_some_and(|shape| shape.properties.iter().any(|(_, member)| member_is_binary(member)));
+        // One level of `allOf` parts: bodies that nest deeper are not form-like.
+        let parts = composition(schema).is_some_and(|composition| {
+            composition.all_of.iter().filter_map(|part| self.resolve_schema(part)).any(|part| {
+                object_shape(part)
+                    .is_some_and(|shape| shape.properties.iter().any(|(_, member)| member_is_binary(member)))
+            })
+        });
+        own || parts
+    }
+
     /// Defines a new named type for an inline schema.
     fn define(&mut self, hint: &str, schema: &'a Schema, at: &str) -> TypeRef {
         let id = self.reserve_type(naming::type_name(hint));

@@ -164,6 +164,34 @@ impl<'c> Items<'c> {
             options: runtime::RequestOptions::default(),
         }
     }
+
+    /// An existing file by its id, as JSON, or a new one, as multipart (as OpenAI's container files).
+    ///
+    /// `POST /items/{item_id}/files`
+    ///
+    /// - `item_id`: the `item_id` path parameter
+    /// - `body`: the request body
+    ///
+    /// Returns the request builder [`AddItemFile`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::operations::Client::from_env().build()?;
+    /// let response = client.items().add_item_file(1, fixture_client::operations::ItemFile::default()).await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn add_item_file(&self, item_id: i64, body: types::ItemFile) -> AddItemFile<'c> {
+        AddItemFile {
+            client: self.client,
+            item_id,
+            body,
+            options: runtime::RequestOptions::default(),
+        }
+    }
 }
 
 /// A `GET /items/{item_id}` request, from [`Items::get_item`].
@@ -569,6 +597,56 @@ impl<'c> UploadAttachment<'c> {
 }
 
 impl<'c> std::future::IntoFuture for UploadAttachment<'c> {
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
+    type IntoFuture = runtime::Call<'c, runtime::Response<()>, std::convert::Infallible>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A `POST /items/{item_id}/files` request, from [`Items::add_item_file`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent: `.await` it"]
+pub struct AddItemFile<'c> {
+    client: &'c Client,
+    item_id: i64,
+    body: types::ItemFile,
+    options: runtime::RequestOptions,
+}
+
+impl<'c> AddItemFile<'c> {
+    /// Overrides the client's timeout, retries, headers or query parameters for this request.
+    pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Sends the request and decodes the response.
+    ///
+    /// Succeeds with:
+    /// - `201`: Added
+    pub fn send(
+        self,
+    ) -> runtime::Call<'c, runtime::Response<()>, std::convert::Infallible> {
+        self.client
+            .core
+            .request("addItemFile", runtime::Method::POST, "/items/{item_id}/files")
+            .path_param("item_id", &self.item_id)
+            .security(&[&[&super::BEARER]])
+            .options(self.options)
+            .multipart(
+                runtime::Multipart::new()
+                    .text("file_id", &self.body.file_id, None)
+                    .file("file", &self.body.file, None),
+            )
+            .call(|response| match response.status().as_u16() {
+                201 => response.empty(),
+                _ => Err(response.unexpected()),
+            })
+    }
+}
+
+impl<'c> std::future::IntoFuture for AddItemFile<'c> {
     type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<'c, runtime::Response<()>, std::convert::Infallible>;
     fn into_future(self) -> Self::IntoFuture {

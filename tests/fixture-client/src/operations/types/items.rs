@@ -4,6 +4,48 @@
 
 use super::*;
 
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct ItemFile {
+    /// An uploaded file's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_id: Option<String>,
+    /// The file itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<runtime::File>,
+}
+
+#[cfg(feature = "round-trip")]
+impl<'de> Deserialize<'de> for ItemFile {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct ItemFile")
+    }
+}
+
+#[cfg(feature = "round-trip")]
+impl runtime::FromMembers for ItemFile {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut file_id_ = None;
+        let mut file_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "file_id" => file_id_ = members.next_value::<Option<String>>()?,
+                "file" => file_ = members.next_value::<Option<runtime::File>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            file_id: file_id_,
+            file: file_,
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 #[derive(Hash, PartialOrd, Ord)]
