@@ -1118,6 +1118,27 @@ mod swagger2 {
         assert_eq!(request.headers["x-api-key"], "k");
     }
 
+    /// A string in any media type (`*/*`) is the body's text, not a JSON string that
+    /// plain text would fail to decode as; a body the server labels JSON gives its value.
+    #[tokio::test]
+    async fn a_string_of_any_media_type_is_read_as_text() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/v2/pets/1/log"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw("fed at 9\nslept", "text/plain"))
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/v2/pets/2/log"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!("walked")))
+            .mount(&server)
+            .await;
+        let text = client(&server).pets().read_pet_log(1).await.expect("plain text").into_body();
+        assert_eq!(text, "fed at 9\nslept");
+        let labelled_json = client(&server).pets().read_pet_log(2).await.expect("a JSON string").into_body();
+        assert_eq!(labelled_json, "walked");
+    }
+
     #[tokio::test]
     async fn body_parameters_are_json_and_the_default_response_is_the_error() {
         let server = MockServer::start().await;

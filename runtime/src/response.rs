@@ -112,8 +112,21 @@ impl RawResponse {
 
     /// A documented success with a text body.
     pub fn text<E>(self) -> Result<Response<String>, Error<E>> {
-        let text = String::from_utf8_lossy(&self.body).into_owned();
+        let text = self.body_text();
         Ok(self.wrap(text))
+    }
+
+    /// The body as text: a JSON string's value when the server labels the body JSON and
+    /// it is one (a spec that allows any media type lets the server choose), else the
+    /// body's own text.
+    fn body_text(&self) -> String {
+        let media_type = self.headers.get(reqwest::header::CONTENT_TYPE).and_then(|value| value.to_str().ok());
+        let essence = media_type.and_then(|media_type| media_type.split(';').next()).unwrap_or_default().trim();
+        let labelled_json = essence.eq_ignore_ascii_case("application/json") || essence.ends_with("+json");
+        match labelled_json.then(|| serde_json::from_slice::<String>(&self.body).ok()).flatten() {
+            Some(text) => text,
+            None => String::from_utf8_lossy(&self.body).into_owned(),
+        }
     }
 
     /// A documented success with a binary body.
@@ -137,7 +150,7 @@ impl RawResponse {
 
     /// A documented error with a text body.
     pub fn error_text<E>(self, variant: impl FnOnce(String) -> E) -> Error<E> {
-        let text = String::from_utf8_lossy(&self.body).into_owned();
+        let text = self.body_text();
         self.api_error(variant(text))
     }
 

@@ -542,6 +542,9 @@ impl<'a> Lowering<'a> {
                                 // media type is listed first (Swagger 2.0's `produces` lists
                                 // JSON beside the audio and images such an operation returns).
                                 TypeRef::Bytes => ResponseBody::Bytes,
+                                // A string in any media type is text, not a JSON string
+                                // (Kubernetes' logs and proxies: `*/*`, `type: string`).
+                                TypeRef::String if essence(media_type) == "*/*" => ResponseBody::Text,
                                 ty => ResponseBody::Json(ty),
                             }
                         }

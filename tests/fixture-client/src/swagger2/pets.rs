@@ -177,6 +177,34 @@ impl<'c> Pets<'c> {
         }
     }
 
+    /// A pet's log
+    ///
+    /// Any media type, a string schema (as Kubernetes' pod logs and proxies).
+    ///
+    /// `GET /pets/{petId}/log`
+    ///
+    /// - `pet_id`: the `petId` path parameter
+    ///
+    /// Returns the request builder [`ReadPetLog`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::swagger2::Client::from_env().build()?;
+    /// let response = client.pets().read_pet_log(1).await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn read_pet_log(&self, pet_id: i64) -> ReadPetLog<'c> {
+        ReadPetLog {
+            client: self.client,
+            pet_id,
+            options: runtime::RequestOptions::default(),
+        }
+    }
+
     /// Download a pet's record
     ///
     /// `GET /pets/{petId}/export`
@@ -550,6 +578,55 @@ impl<'c> RenamePet<'c> {
 impl<'c> std::future::IntoFuture for RenamePet<'c> {
     type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<'c, runtime::Response<()>, std::convert::Infallible>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A `GET /pets/{petId}/log` request, from [`Pets::read_pet_log`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent: `.await` it"]
+pub struct ReadPetLog<'c> {
+    client: &'c Client,
+    pet_id: i64,
+    options: runtime::RequestOptions,
+}
+
+impl<'c> ReadPetLog<'c> {
+    /// Overrides the client's timeout, retries, headers or query parameters for this request.
+    pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Sends the request and decodes the response.
+    ///
+    /// Succeeds with:
+    /// - `200`: The log.
+    pub fn send(
+        self,
+    ) -> runtime::Call<'c, runtime::Response<String>, std::convert::Infallible> {
+        self.client
+            .core
+            .request("readPetLog", runtime::Method::GET, "/pets/{petId}/log")
+            .path_param("petId", &self.pet_id)
+            .accept("*/*")
+            .security(&[&[&super::API_KEY]])
+            .options(self.options)
+            .call(|response| match response.status().as_u16() {
+                200 => response.text(),
+                _ => Err(response.unexpected()),
+            })
+    }
+}
+
+impl<'c> std::future::IntoFuture for ReadPetLog<'c> {
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<String>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
