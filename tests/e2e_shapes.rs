@@ -719,6 +719,29 @@ async fn multipart_bodies_send_fields_and_file_parts() {
     assert_eq!(String::from_utf8_lossy(&request.body), expected);
 }
 
+/// Header parameters named `Accept` and `Content-Type` are ignored, as OpenAPI says: no
+/// arguments for them, and each header is sent once, from the media types.
+#[tokio::test]
+async fn accept_and_content_type_parameters_are_left_to_the_client() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/items/4/report"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"summary": "fine"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = ops::Client::builder().base_url(server.uri()).bearer("b").build().expect("builds");
+    let body = ops::ReportItemRequest { reason: Some("audit".to_owned()) };
+    let report = client.items().report_item(4, body).await.expect("reported").into_body();
+    assert_eq!(report.summary.as_deref(), Some("fine"));
+    let request = &recorded(&server).await[0];
+    let values = |name: &str| {
+        request.headers.get_all(name).iter().map(|value| value.to_str().expect("ascii").to_owned()).collect::<Vec<_>>()
+    };
+    assert_eq!(values("content-type"), ["application/json"]);
+    assert_eq!(values("accept"), ["application/json"]);
+}
+
 /// A body offered as JSON and as multipart whose schema has a binary member goes as
 /// multipart: JSON cannot carry the file (it went as an array of byte numbers).
 #[tokio::test]

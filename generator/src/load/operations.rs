@@ -317,6 +317,14 @@ impl<'a> Lowering<'a> {
                 continue;
             };
             let data = parameter.parameter_data_ref();
+            // OpenAPI: header parameters named `Accept` or `Content-Type` SHALL be ignored;
+            // the client sets both from the media types (PagerDuty declares them on every
+            // operation, as required arguments they would be noise, and sent as well they
+            // doubled the body's `Content-Type`).
+            let media_header = ["accept", "content-type"].iter().any(|name| data.name.eq_ignore_ascii_case(name));
+            if matches!(parameter, openapiv3::Parameter::Header { .. }) && media_header {
+                continue;
+            }
             let location = location_key(parameter);
             merged.insert((data.name.clone(), location), (parameter, parameter_at));
         }

@@ -192,6 +192,43 @@ impl<'c> Items<'c> {
             options: runtime::RequestOptions::default(),
         }
     }
+
+    /// Declares `Accept` and `Content-Type` as header parameters, which OpenAPI says to ignore (as PagerDuty does).
+    ///
+    /// `POST /items/{item_id}/report`
+    ///
+    /// - `item_id`: the `item_id` path parameter
+    /// - `body`: the request body
+    ///
+    /// Returns the request builder [`ReportItem`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::operations::Client::from_env().build()?;
+    /// let response = client.items()
+    ///     .report_item(
+    ///         1,
+    ///         fixture_client::operations::ReportItemRequest::default(),
+    ///     )
+    ///     .await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn report_item(
+        &self,
+        item_id: i64,
+        body: types::ReportItemRequest,
+    ) -> ReportItem<'c> {
+        ReportItem {
+            client: self.client,
+            item_id,
+            body,
+            options: runtime::RequestOptions::default(),
+        }
+    }
 }
 
 /// A `GET /items/{item_id}` request, from [`Items::get_item`].
@@ -649,6 +686,61 @@ impl<'c> AddItemFile<'c> {
 impl<'c> std::future::IntoFuture for AddItemFile<'c> {
     type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<'c, runtime::Response<()>, std::convert::Infallible>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A `POST /items/{item_id}/report` request, from [`Items::report_item`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent: `.await` it"]
+pub struct ReportItem<'c> {
+    client: &'c Client,
+    item_id: i64,
+    body: types::ReportItemRequest,
+    options: runtime::RequestOptions,
+}
+
+impl<'c> ReportItem<'c> {
+    /// Overrides the client's timeout, retries, headers or query parameters for this request.
+    pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Sends the request and decodes the response.
+    ///
+    /// Succeeds with:
+    /// - `200`: The report.
+    pub fn send(
+        self,
+    ) -> runtime::Call<
+        'c,
+        runtime::Response<types::ReportItemResponse>,
+        std::convert::Infallible,
+    > {
+        self.client
+            .core
+            .request("reportItem", runtime::Method::POST, "/items/{item_id}/report")
+            .path_param("item_id", &self.item_id)
+            .accept("application/json")
+            .security(&[&[&super::BEARER]])
+            .options(self.options)
+            .json("application/json", &self.body)
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.unexpected()),
+            })
+    }
+}
+
+impl<'c> std::future::IntoFuture for ReportItem<'c> {
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::ReportItemResponse>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
