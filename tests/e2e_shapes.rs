@@ -226,6 +226,15 @@ fn a_property_two_all_of_parts_describe_has_the_fields_of_both() {
 }
 
 #[test]
+fn a_property_one_part_describes_as_an_all_of_of_objects_has_the_fields_of_every_part() {
+    let sent = json!({"path": {"migrated_at": "2024", "parent": {"id": "P1", "self": "https://x.test/P1", "type": "service_reference"}}});
+    let orchestration: shapes::ServiceOrchestration = serde_json::from_value(sent.clone()).expect("decodes");
+    let parent = orchestration.path.as_ref().and_then(|path| path.parent.as_ref()).expect("a parent");
+    assert_eq!(parent.self_.as_deref(), Some("https://x.test/P1"));
+    assert_eq!(serde_json::to_value(&orchestration).expect("encodes"), sent, "nothing lost on the way back");
+}
+
+#[test]
 fn all_of_merges_parts_and_unknown_enum_values_still_decode() {
     let pet: shapes::Pet = serde_json::from_value(json!({
         "id": "6f1c", "name": "Rex", "kind": "hamster", "type": "good", "@context": "ctx", "self": true,

@@ -766,6 +766,40 @@ impl<'a> Lowering<'a> {
         names
     }
 
+    /// The plain object schemas a property's schema is, for merging with other parts'
+    /// declarations of it: itself when it is one, the parts of an `allOf` made only of
+    /// them (its own properties too), none for a bare `{type: object}`. `None`: anything
+    /// else (a choice, an `enum`, a scalar), which leaves the property to its last
+    /// declaration.
+    fn object_declarations(
+        &self,
+        schema: &'a Schema,
+        at: &str,
+        depth: usize,
+    ) -> Option<Vec<(&'a Schema, ObjectShape<'a>, String)>> {
+        if has_enum(schema) || depth > 8 {
+            return None;
+        }
+        let Some(composition) = composition(schema) else {
+            let object = object_shape(schema)?;
+            let constrains = !object.properties.is_empty() || object.additional.is_some();
+            return Some(if constrains { vec![(schema, object, at.to_owned())] } else { Vec::new() });
+        };
+        if !composition.choice.is_empty() {
+            return None;
+        }
+        let mut declarations = Vec::new();
+        if let Some(own) = composition.own.filter(|own| !own.properties.is_empty()) {
+            declarations.push((schema, own, at.to_owned()));
+        }
+        for (index, part) in composition.all_of.iter().enumerate() {
+            let part_at = pointer(&pointer(at, "allOf"), &index.to_string());
+            let part = self.resolve_schema(part)?;
+            declarations.extend(self.object_declarations(part, &part_at, depth + 1)?);
+        }
+        Some(declarations)
+    }
+
     fn lower_struct(&mut self, shapes: &[(ObjectShape<'a>, String)], type_name: &str) -> Struct {
         // By name, in first-declared order; a later declaration replaces the schema, unless
         // both are objects (below). A map, as long `allOf` chains merge hundreds of
@@ -774,6 +808,8 @@ impl<'a> Lowering<'a> {
         // Each property's object declarations, where there are several.
         let mut objects: IndexMap<&'a String, Vec<(&'a Schema, ObjectShape<'a>, String)>> = IndexMap::new();
         let mut unmergeable: BTreeSet<&'a String> = BTreeSet::new();
+        // How many of the shapes declare each property: one declaration lowers as itself.
+        let mut declaring_parts: std::collections::HashMap<&'a String, usize> = std::collections::HashMap::new();
         let mut required = BTreeSet::new();
         let mut additional = None;
         for (shape, at) in shapes {
@@ -783,15 +819,17 @@ impl<'a> Lowering<'a> {
                 // a chain beside `type: object`, an `enum`, a scalar) leaves the property to
                 // the last declaration, as before. A bare `{type: object}` constrains
                 // nothing and adds nothing.
-                let schema = self.resolve_boxed(property);
-                let plain = schema.filter(|schema| composition(schema).is_none() && !has_enum(schema));
-                match plain.and_then(|schema| object_shape(schema).map(|object| (schema, object))) {
-                    Some((_, object)) if object.properties.is_empty() && object.additional.is_none() => {}
-                    Some((schema, object)) => {
+                // An `allOf` of plain objects is those objects (PagerDuty's orchestration
+                // path: one part declares it as an object, another as such a chain).
+                *declaring_parts.entry(name).or_default() += 1;
+                match self.resolve_boxed(property).and_then(|schema| self.object_declarations(schema, &property_at, 0))
+                {
+                    Some(declarations) if declarations.is_empty() => {}
+                    Some(declarations) => {
                         if let Some(declared) = objects.get_mut(name) {
-                            declared.push((schema, object, property_at.clone()));
+                            declared.extend(declarations);
                         } else if !unmergeable.contains(name) {
-                            objects.insert(name, vec![(schema, object, property_at.clone())]);
+                            objects.insert(name, declarations);
                         }
                     }
                     None => {
@@ -817,7 +855,8 @@ impl<'a> Lowering<'a> {
             // it in Klaviyo's responses), so the field is their merge, not the last one.
             let declarations = objects.shift_remove(api_name).unwrap_or_default();
             // One schema declared again (the same `$ref` in parent and child) is itself.
-            let distinct = declarations.iter().any(|(schema, ..)| !std::ptr::eq(*schema, declarations[0].0));
+            let distinct = declarations.iter().any(|(schema, ..)| !std::ptr::eq(*schema, declarations[0].0))
+                && declaring_parts.get(api_name).is_some_and(|&parts| parts > 1);
             let ty = match distinct {
                 true => {
                     let key: Vec<usize> =

@@ -102,6 +102,70 @@ impl runtime::FromMembers for ProfileWithSubscriptions {
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct OrchestrationBase {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<OrchestrationBasePath>,
+}
+
+impl<'de> Deserialize<'de> for OrchestrationBase {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct OrchestrationBase")
+    }
+}
+
+impl runtime::FromMembers for OrchestrationBase {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut path_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "path" => path_ = members.next_value::<Option<OrchestrationBasePath>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self { path: path_ })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct ServiceOrchestration {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<ServiceOrchestrationPath>,
+}
+
+impl<'de> Deserialize<'de> for ServiceOrchestration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct ServiceOrchestration")
+    }
+}
+
+impl runtime::FromMembers for ServiceOrchestration {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut path_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "path" => {
+                    path_ = members.next_value::<Option<ServiceOrchestrationPath>>()?;
+                }
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self { path: path_ })
+    }
+}
+
 /// A field beside a choice that every alternative declares too (as Cloudflare's worker deployments).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Deployment {
@@ -1018,6 +1082,209 @@ impl runtime::FromMembers for ProfileWithSubscriptionsAttributes {
             created: created_,
             subscriptions: subscriptions_,
         })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct OrchestrationBasePath {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<OrchestrationBasePathParent>,
+}
+
+impl<'de> Deserialize<'de> for OrchestrationBasePath {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct OrchestrationBasePath")
+    }
+}
+
+impl runtime::FromMembers for OrchestrationBasePath {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut parent_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "parent" => {
+                    parent_ = members
+                        .next_value::<Option<OrchestrationBasePathParent>>()?;
+                }
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self { parent: parent_ })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct OrchestrationBasePathParent {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(rename = "self", default, skip_serializing_if = "Option::is_none")]
+    pub self_: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for OrchestrationBasePathParent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct OrchestrationBasePathParent")
+    }
+}
+
+impl runtime::FromMembers for OrchestrationBasePathParent {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut id_ = None;
+        let mut self__ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "id" => id_ = members.next_value::<Option<String>>()?,
+                "self" => self__ = members.next_value::<Option<String>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self { id: id_, self_: self__ })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct ServiceOrchestrationPath {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<ServiceOrchestrationPathParent>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub migrated_at: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for ServiceOrchestrationPath {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct ServiceOrchestrationPath")
+    }
+}
+
+impl runtime::FromMembers for ServiceOrchestrationPath {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut parent_ = None;
+        let mut migrated_at_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "parent" => {
+                    parent_ = members
+                        .next_value::<Option<ServiceOrchestrationPathParent>>()?;
+                }
+                "migrated_at" => migrated_at_ = members.next_value::<Option<String>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            parent: parent_,
+            migrated_at: migrated_at_,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct ServiceOrchestrationPathParent {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(rename = "self", default, skip_serializing_if = "Option::is_none")]
+    pub self_: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<ServiceOrchestrationPathParentType>,
+}
+
+impl<'de> Deserialize<'de> for ServiceOrchestrationPathParent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct ServiceOrchestrationPathParent")
+    }
+}
+
+impl runtime::FromMembers for ServiceOrchestrationPathParent {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut id_ = None;
+        let mut self__ = None;
+        let mut type_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "id" => id_ = members.next_value::<Option<String>>()?,
+                "self" => self__ = members.next_value::<Option<String>>()?,
+                "type" => {
+                    type_ = members
+                        .next_value::<Option<ServiceOrchestrationPathParentType>>()?;
+                }
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            id: id_,
+            self_: self__,
+            r#type: type_,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ServiceOrchestrationPathParentType {
+    ServiceReference,
+    /// A value this client does not know yet; kept so that a new server value still decodes.
+    Other(String),
+}
+
+impl ServiceOrchestrationPathParentType {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ServiceReference => "service_reference",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+/// The variant a wire value names; [`Other`](Self::Other) for a value not listed.
+impl From<String> for ServiceOrchestrationPathParentType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "service_reference" => Self::ServiceReference,
+            _ => Self::Other(value),
+        }
+    }
+}
+
+impl Serialize for ServiceOrchestrationPathParentType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ServiceOrchestrationPathParentType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
+    }
+}
+
+impl std::fmt::Display for ServiceOrchestrationPathParentType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
