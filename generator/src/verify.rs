@@ -374,6 +374,7 @@ fn values(
 ) -> Result<(Option<Value>, Value), String> {
     let mut synth = Synth::new(document);
     synth.binary_as_bytes = true;
+    synth.sent = true;
     let synthesized = synth
         .root(schema, Pick { index: 0, optional: true, nulls: false })
         .ok_or_else(|| format!("no value could be made for {what}"))?;
@@ -490,11 +491,14 @@ struct Synth<'d> {
     /// Binary strings become a few bytes (a JSON array, as `runtime::File` and
     /// `Vec<u8>` read it) instead of making the value impossible.
     binary_as_bytes: bool,
+    /// Values to send: `readOnly` properties are left out, as a caller leaves them (the
+    /// server owns them; a mock with `additionalProperties: false` refuses them).
+    sent: bool,
 }
 
 impl<'d> Synth<'d> {
     fn new(document: &'d Value) -> Self {
-        Self { document, refs: Vec::new(), widest: 1, binary_as_bytes: false }
+        Self { document, refs: Vec::new(), widest: 1, binary_as_bytes: false, sent: false }
     }
 
     /// Follows a chain of `$ref`s (a cycle of them ends the walk).
@@ -822,6 +826,11 @@ impl<'d> Synth<'d> {
                 if !is_required && !fill_optional {
                     continue;
                 }
+                // `required` binds a read-only property in responses only.
+                let read_only = |schema: &Value| schema.get("readOnly") == Some(&Value::Bool(true));
+                if self.sent && (read_only(property) || self.resolve(property).is_some_and(read_only)) {
+                    continue;
+                }
                 match self.value(property, pick, depth + 1) {
                     Some(value) => {
                         members.insert(name.clone(), value);
@@ -1092,8 +1101,8 @@ paths:
           application/json:
             schema:
               type: object
-              required: [name]
-              properties: {name: {type: string}, age: {type: integer}}
+              required: [name, id]
+              properties: {name: {type: string}, age: {type: integer}, id: {type: string, readOnly: true}}
             example: {name: Rex}
       responses:
         "200":
@@ -1117,6 +1126,7 @@ paths:
         assert_eq!(update.argument_types, ["String", "i64", "UpdatePetRequest"]);
         // Path parameters in path order; the operation's `petId` overrides the path item's.
         assert_eq!(update.attempts[0], [json!("ann"), json!(7), json!({"name": "Rex"})]);
+        // A read-only `id`, though required, is the server's: a caller sends none.
         assert_eq!(update.attempts[1], [json!("text"), json!(3), json!({"name": "text", "age": 1})]);
         assert_eq!((update.round_trip, update.documents_success), (RoundTrip::Body, true));
     }
