@@ -893,6 +893,8 @@ fn string(object: &Map<String, Value>, pick: Pick) -> Option<Value> {
         "ipv4" => "198.51.100.4",
         "ipv6" => "2001:db8::1",
         "byte" => "aGVsbG8=",
+        // ISO 8601, as JSON Schema's `duration` (App Store Connect's leaderboards).
+        "duration" => "P1D",
         _ if pick.index % 2 == 0 => "text",
         _ => "other text",
     };

@@ -777,7 +777,9 @@ impl<'a> Lowering<'a> {
         at: &str,
         depth: usize,
     ) -> Option<Vec<(&'a Schema, ObjectShape<'a>, String)>> {
-        if has_enum(schema) || depth > 8 {
+        // Parts of the `allOf` must be plain objects themselves: following chains of
+        // chains multiplies the merges a deep hierarchy makes (commercetools' resources).
+        if has_enum(schema) || depth > 1 {
             return None;
         }
         let Some(composition) = composition(schema) else {
@@ -827,7 +829,12 @@ impl<'a> Lowering<'a> {
                     Some(declarations) if declarations.is_empty() => {}
                     Some(declarations) => {
                         if let Some(declared) = objects.get_mut(name) {
-                            declared.extend(declarations);
+                            // A schema reached again (through another part) is one declaration.
+                            let new = declarations.into_iter().filter(|(schema, ..)| {
+                                !declared.iter().any(|(known, ..)| std::ptr::eq(*known, *schema))
+                            });
+                            let new: Vec<_> = new.collect();
+                            declared.extend(new);
                         } else if !unmergeable.contains(name) {
                             objects.insert(name, declarations);
                         }
