@@ -383,10 +383,31 @@ pub fn run(root: &Path, specs: &[PathBuf], work_dir: &Path, options: &Options) -
 ///   answer when it leaves one out;
 /// - `oneOf` is read as `anyOf`: members that overlap (`{type: user}` beside any
 ///   `{type: string}`) make "exactly one" impossible for values the spec means, which
-///   real servers tell apart by their discriminator.
+///   real servers tell apart by their discriminator;
+/// - header parameters named `Accept` or `Content-Type` are dropped, as OpenAPI says to
+///   ignore them; Prism requires them (PagerDuty's `Content-Type` on every `GET`).
 fn mock_document(document: &Value) -> Value {
     let mut mock = adapted(document);
     let resolved = mock.clone();
+    let ignored_header = |parameter: &Value| {
+        let parameter = resolve(&resolved, parameter);
+        let name = parameter.get("name").and_then(Value::as_str).unwrap_or_default();
+        parameter.get("in").and_then(Value::as_str) == Some("header")
+            && ["accept", "content-type"].iter().any(|ignored| name.eq_ignore_ascii_case(ignored))
+    };
+    let path_items =
+        mock.get_mut("paths").and_then(Value::as_object_mut).into_iter().flat_map(|paths| paths.values_mut());
+    for item in path_items.filter_map(Value::as_object_mut) {
+        // The path item's own parameters, and each operation's.
+        if let Some(parameters) = item.get_mut("parameters").and_then(Value::as_array_mut) {
+            parameters.retain(|parameter| !ignored_header(parameter));
+        }
+        for operation in item.values_mut().filter_map(Value::as_object_mut) {
+            if let Some(parameters) = operation.get_mut("parameters").and_then(Value::as_array_mut) {
+                parameters.retain(|parameter| !ignored_header(parameter));
+            }
+        }
+    }
     let operations = mock
         .get_mut("paths")
         .and_then(Value::as_object_mut)
@@ -1471,7 +1492,13 @@ mod tests {
     #[test]
     fn the_mock_document_is_adapted_where_prism_fails() {
         let document = json!({
-            "paths": {"/customers": {"post": {
+            "paths": {"/customers": {
+              "parameters": [{"name": "Accept", "in": "header", "required": true, "schema": {"type": "string"}}],
+              "post": {
+                "parameters": [
+                    {"$ref": "#/components/parameters/ContentType"},
+                    {"name": "X-Request-Id", "in": "header", "schema": {"type": "string"}}
+                ],
                 "requestBody": {"$ref": "#/components/requestBodies/Customer"},
                 "responses": {"200": {
                     "description": "ok",
@@ -1487,6 +1514,7 @@ mod tests {
                 }}
             }}},
             "components": {
+                "parameters": {"ContentType": {"name": "content-type", "in": "header", "required": true, "schema": {"type": "string"}}},
                 "requestBodies": {"Customer": {"content": {
                     "application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/Customer"}},
                     "multipart/form-data": {"schema": {"$ref": "#/components/schemas/Customer"}}
@@ -1516,6 +1544,12 @@ mod tests {
         assert!(response["content"]["application/json"]["schema"].get("anyOf").is_some(), "oneOf is read as anyOf");
         assert_eq!(response["content"]["application/json"]["examples"]["remote"], json!({}));
         assert_eq!(document["components"]["schemas"]["Customer"]["properties"]["tax_ids"]["type"], "array");
+        // OpenAPI ignores `Accept` and `Content-Type` header parameters; Prism would not.
+        assert_eq!(mock["paths"]["/customers"]["parameters"], json!([]));
+        assert_eq!(
+            operation["parameters"],
+            json!([{"name": "X-Request-Id", "in": "header", "schema": {"type": "string"}}])
+        );
     }
 
     #[test]
