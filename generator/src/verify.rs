@@ -491,8 +491,8 @@ struct Synth<'d> {
     /// Binary strings become a few bytes (a JSON array, as `runtime::File` and
     /// `Vec<u8>` read it) instead of making the value impossible.
     binary_as_bytes: bool,
-    /// Values to send: `readOnly` properties are left out, as a caller leaves them (the
-    /// server owns them; a mock with `additionalProperties: false` refuses them).
+    /// Values to send: optional `readOnly` properties are left out, as a caller leaves
+    /// them (the server owns them; a mock with `additionalProperties: false` refuses them).
     sent: bool,
 }
 
@@ -826,9 +826,11 @@ impl<'d> Synth<'d> {
                 if !is_required && !fill_optional {
                     continue;
                 }
-                // `required` binds a read-only property in responses only.
+                // A read-only property is the server's: a caller leaves it out, unless the
+                // schema requires it anyway (references by `id` in PagerDuty's requests),
+                // which a mock checks whatever OpenAPI says of `required` and `readOnly`.
                 let read_only = |schema: &Value| schema.get("readOnly") == Some(&Value::Bool(true));
-                if self.sent && (read_only(property) || self.resolve(property).is_some_and(read_only)) {
+                if self.sent && !is_required && (read_only(property) || self.resolve(property).is_some_and(read_only)) {
                     continue;
                 }
                 match self.value(property, pick, depth + 1) {
@@ -1103,7 +1105,7 @@ paths:
           application/json:
             schema:
               type: object
-              required: [name, id]
+              required: [name]
               properties: {name: {type: string}, age: {type: integer}, id: {type: string, readOnly: true}}
             example: {name: Rex}
       responses:
@@ -1128,7 +1130,7 @@ paths:
         assert_eq!(update.argument_types, ["String", "i64", "UpdatePetRequest"]);
         // Path parameters in path order; the operation's `petId` overrides the path item's.
         assert_eq!(update.attempts[0], [json!("ann"), json!(7), json!({"name": "Rex"})]);
-        // A read-only `id`, though required, is the server's: a caller sends none.
+        // An optional read-only `id` is the server's: a caller sends none.
         assert_eq!(update.attempts[1], [json!("text"), json!(3), json!({"name": "text", "age": 1})]);
         assert_eq!((update.round_trip, update.documents_success), (RoundTrip::Body, true));
     }
