@@ -842,8 +842,19 @@ impl<'d> Synth<'d> {
                 }
             }
         }
+        // At most `maxProperties` members: optional ones give way, the last first.
+        if let Some(most) = object.get("maxProperties").and_then(Value::as_u64).map(|most| most as usize) {
+            while members.len() > most {
+                let Some(optional) = members.keys().rev().find(|name| !required.contains(&name.as_str())).cloned()
+                else {
+                    break;
+                };
+                members.remove(&optional);
+            }
+        }
+        let room = object.get("maxProperties").and_then(Value::as_u64).is_none_or(|most| members.len() < most as usize);
         if let Some(additional) = object.get("additionalProperties").filter(|additional| additional.is_object()) {
-            if fill_optional {
+            if fill_optional && room {
                 let key = (1..).map(|n| format!("extra{n}")).find(|key| !members.contains_key(key))?;
                 // As for list items, a `$ref`'d value that is nullable elsewhere is a value here.
                 let may_be_null = additional.get("$ref").is_none();
@@ -1133,6 +1144,23 @@ paths:
         // An optional read-only `id` is the server's: a caller sends none.
         assert_eq!(update.attempts[1], [json!("text"), json!(3), json!({"name": "text", "age": 1})]);
         assert_eq!((update.round_trip, update.documents_success), (RoundTrip::Body, true));
+    }
+
+    #[test]
+    fn objects_keep_within_max_properties() {
+        let document = json!({"components": {"schemas": {"Node": {
+            "type": "object",
+            "maxProperties": 2,
+            "required": ["c"],
+            "properties": {"a": {"type": "string"}, "b": {"type": "string"}, "c": {"type": "string"}},
+            "additionalProperties": {"type": "string"}
+        }}}});
+        let found = values(&document, "/components/schemas/Node");
+        assert!(!found.is_empty());
+        for value in found {
+            let members = value.as_object().expect("an object");
+            assert!(members.len() <= 2 && members.contains_key("c"), "{value}");
+        }
     }
 
     #[test]
