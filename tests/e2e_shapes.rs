@@ -235,6 +235,25 @@ fn a_property_one_part_describes_as_an_all_of_of_objects_has_the_fields_of_every
 }
 
 #[test]
+fn a_property_narrowed_from_anything_or_described_as_lists_in_several_parts_keeps_every_parts_fields() {
+    let sent = json!({"success": true, "result": {"continuation_token": "t1", "images": ["a.png"]}});
+    let list: shapes::ImageList = serde_json::from_value(sent.clone()).expect("decodes");
+    assert_eq!(list.result.continuation_token.as_deref(), Some("t1"));
+    assert_eq!(list.result.images.as_deref(), Some(&["a.png".to_owned()][..]));
+    assert_eq!(serde_json::to_value(&list).expect("encodes"), sent, "nothing lost on the way back");
+
+    let sent = json!({"data": [{"dimensions": ["NODATA"], "metrics": [1.5]}]});
+    let report: shapes::AnalyticsReport = serde_json::from_value(sent.clone()).expect("decodes");
+    assert_eq!(report.data[0].dimensions, ["NODATA"]);
+    assert_eq!(report.data[0].metrics, [1.5]);
+    assert!(
+        serde_json::from_value::<shapes::AnalyticsReport>(json!({"data": [{"dimensions": []}]})).is_err(),
+        "metrics are required too"
+    );
+    assert_eq!(serde_json::to_value(&report).expect("encodes"), sent, "nothing lost on the way back");
+}
+
+#[test]
 fn all_of_merges_parts_and_unknown_enum_values_still_decode() {
     let pet: shapes::Pet = serde_json::from_value(json!({
         "id": "6f1c", "name": "Rex", "kind": "hamster", "type": "good", "@context": "ctx", "self": true,

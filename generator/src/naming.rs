@@ -120,6 +120,17 @@ fn snake_ident_of(words: String) -> String {
     escape_keyword(name)
 }
 
+/// `UpperCamelCase` words for a part of a type name (`result` in `ListResult`): only a
+/// whole name is checked against the names generated code relies on ([`type_name`]), so
+/// a part named `result` does not become `ListResultModel`.
+pub fn type_name_part(raw: &str) -> String {
+    let part = words(raw).to_upper_camel_case();
+    if part.is_empty() {
+        return "Value".to_owned();
+    }
+    part
+}
+
 /// `UpperCamelCase` type name, never empty, never a Rust keyword or a name generated code relies on.
 pub fn type_name(raw: &str) -> String {
     let mut name = words(raw).to_upper_camel_case();
@@ -400,6 +411,11 @@ mod tests {
     fn type_names_avoid_prelude_names() {
         assert_eq!(type_name("Result"), "ResultModel");
         assert_eq!(type_name("error"), "ErrorModel");
+        assert_eq!(
+            type_name(&format!("List{}", type_name_part("result"))),
+            "ListResult",
+            "only whole names are reserved"
+        );
         assert_eq!(type_name("api-response.common"), "ApiResponseCommon");
         assert_eq!(type_name("3d"), "V3d");
     }

@@ -277,10 +277,36 @@ fn path_at(body: &[u8], line: usize, column: usize) -> Option<String> {
 /// `value` as `T` when every member of it, at any depth, lands in a field of `T`: an
 /// untagged union's variant that would silently drop part of the value (a nested field
 /// another variant has) does not take it.
+///
+/// A union nested inside `T` buffers its value and decodes it on its own, out of sight of
+/// this check; when it settles for a variant that drops members ([`decode_fitting`]), it
+/// says so through [`LOSSY_NESTED_DECODE`], and `T` does not hold the value whole either.
 pub fn decode_whole<T: DeserializeOwned>(value: &serde_json::Value) -> Option<T> {
+    let enclosing = LOSSY_NESTED_DECODE.replace(false);
     let mut dropped = false;
-    let decoded = serde_ignored::deserialize(value, |_| dropped = true).ok()?;
-    (!dropped).then_some(decoded)
+    let decoded = serde_ignored::deserialize(value, |_| dropped = true).ok();
+    let nested_dropped = LOSSY_NESTED_DECODE.replace(enclosing);
+    decoded.filter(|_| !dropped && !nested_dropped)
+}
+
+/// `value` as `T` if it decodes at all, a union's fallback when no variant holds it whole.
+/// Members it drops are reported to an enclosing [`decode_whole`], if any.
+pub fn decode_fitting<T: DeserializeOwned>(value: &serde_json::Value) -> Option<T> {
+    let enclosing = LOSSY_NESTED_DECODE.replace(false);
+    let mut dropped = false;
+    let decoded = serde_ignored::deserialize(value, |_| dropped = true).ok();
+    // What an attempt that failed reported does not count.
+    let nested_dropped = LOSSY_NESTED_DECODE.replace(enclosing);
+    if decoded.is_some() && (dropped || nested_dropped) {
+        LOSSY_NESTED_DECODE.set(true);
+    }
+    decoded
+}
+
+thread_local! {
+    /// Set when a union decoded inside a [`decode_whole`] dropped members. Decoding is
+    /// synchronous, so the thread is the call.
+    static LOSSY_NESTED_DECODE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// Reads a documented response header as `T`: as a JSON string first (strings, string
@@ -547,6 +573,76 @@ mod tests {
         assert_eq!(decode_whole::<Outer>(&serde_json::json!({"inner": {"a": 1, "b": 2}})), None);
         assert_eq!(decode_whole::<Outer>(&serde_json::json!({"inner": {"a": 1}, "c": 3})), None);
         assert_eq!(decode_whole::<Outer>(&serde_json::json!({"inner": {}})), None);
+    }
+
+    /// A union as generated: buffers its value, then takes the first variant that holds it
+    /// whole, else the first that decodes.
+    #[derive(Debug, PartialEq)]
+    enum Choice {
+        Narrow(Inner),
+        Wide(Wide),
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Wide {
+        a: u8,
+        b: u8,
+    }
+
+    impl<'de> Deserialize<'de> for Choice {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            let value = serde_json::Value::deserialize(deserializer)?;
+            if let Some(decoded) = decode_whole(&value) {
+                return Ok(Self::Narrow(decoded));
+            }
+            if let Some(decoded) = decode_whole(&value) {
+                return Ok(Self::Wide(decoded));
+            }
+            if let Some(decoded) = decode_fitting(&value) {
+                return Ok(Self::Narrow(decoded));
+            }
+            Err(serde::de::Error::custom("no variant"))
+        }
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Holder {
+        choice: Choice,
+    }
+
+    #[derive(Debug, PartialEq)]
+    enum Outermost {
+        Holder(Holder),
+        Flat(serde_json::Map<String, serde_json::Value>),
+    }
+
+    impl<'de> Deserialize<'de> for Outermost {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            let value = serde_json::Value::deserialize(deserializer)?;
+            if let Some(decoded) = decode_whole(&value) {
+                return Ok(Self::Holder(decoded));
+            }
+            decode_fitting(&value).map(Self::Flat).ok_or_else(|| serde::de::Error::custom("no variant"))
+        }
+    }
+
+    #[test]
+    fn a_nested_union_that_drops_members_is_not_a_whole_decode_of_its_parent() {
+        // The nested union settles for `Narrow`, dropping `c`: the outer variant holding
+        // it would lose `c` too, so the outer union must move on.
+        let lossy = serde_json::json!({"choice": {"a": 1, "c": 3}});
+        assert_eq!(decode_whole::<Holder>(&lossy), None);
+        assert!(matches!(serde_json::from_value::<Outermost>(lossy), Ok(Outermost::Flat(_))));
+        // Held whole at every depth: the outer variant takes it.
+        let whole = serde_json::json!({"choice": {"a": 1, "b": 2}});
+        let holder = Holder { choice: Choice::Wide(Wide { a: 1, b: 2 }) };
+        assert_eq!(decode_whole::<Holder>(&whole), Some(holder));
+        // The report does not outlive the decode that made it.
+        assert_eq!(
+            decode_fitting::<Choice>(&serde_json::json!({"a": 1, "c": 3})),
+            Some(Choice::Narrow(Inner { a: 1 }))
+        );
+        assert_eq!(decode_whole::<Inner>(&serde_json::json!({"a": 1})), Some(Inner { a: 1 }));
     }
 
     #[test]

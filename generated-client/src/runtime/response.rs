@@ -279,10 +279,36 @@ fn path_at(body: &[u8], line: usize, column: usize) -> Option<String> {
 /// `value` as `T` when every member of it, at any depth, lands in a field of `T`: an
 /// untagged union's variant that would silently drop part of the value (a nested field
 /// another variant has) does not take it.
+///
+/// A union nested inside `T` buffers its value and decodes it on its own, out of sight of
+/// this check; when it settles for a variant that drops members ([`decode_fitting`]), it
+/// says so through [`LOSSY_NESTED_DECODE`], and `T` does not hold the value whole either.
 pub fn decode_whole<T: DeserializeOwned>(value: &serde_json::Value) -> Option<T> {
+    let enclosing = LOSSY_NESTED_DECODE.replace(false);
     let mut dropped = false;
-    let decoded = serde_ignored::deserialize(value, |_| dropped = true).ok()?;
-    (!dropped).then_some(decoded)
+    let decoded = serde_ignored::deserialize(value, |_| dropped = true).ok();
+    let nested_dropped = LOSSY_NESTED_DECODE.replace(enclosing);
+    decoded.filter(|_| !dropped && !nested_dropped)
+}
+
+/// `value` as `T` if it decodes at all, a union's fallback when no variant holds it whole.
+/// Members it drops are reported to an enclosing [`decode_whole`], if any.
+pub fn decode_fitting<T: DeserializeOwned>(value: &serde_json::Value) -> Option<T> {
+    let enclosing = LOSSY_NESTED_DECODE.replace(false);
+    let mut dropped = false;
+    let decoded = serde_ignored::deserialize(value, |_| dropped = true).ok();
+    // What an attempt that failed reported does not count.
+    let nested_dropped = LOSSY_NESTED_DECODE.replace(enclosing);
+    if decoded.is_some() && (dropped || nested_dropped) {
+        LOSSY_NESTED_DECODE.set(true);
+    }
+    decoded
+}
+
+thread_local! {
+    /// Set when a union decoded inside a [`decode_whole`] dropped members. Decoding is
+    /// synchronous, so the thread is the call.
+    static LOSSY_NESTED_DECODE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// Reads a documented response header as `T`: as a JSON string first (strings, string

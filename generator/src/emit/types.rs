@@ -802,7 +802,7 @@ fn emit_untagged_union(
                 }
             },
             false => quote! {
-                if let Ok(decoded) = Deserialize::deserialize(&value) {
+                if let Some(decoded) = crate::runtime::decode_fitting(&value) {
                     return Ok(Self::#variant_name(decoded));
                 }
             },

@@ -269,7 +269,7 @@ impl<'a> Lowering<'a> {
                     self.report.error(header_at, "header `$ref` does not name a header under #/components/headers");
                     continue;
                 };
-                let hint = format!("{headers_name}{}", naming::type_name(name));
+                let hint = format!("{headers_name}{}", naming::type_name_part(name));
                 let ty = match &header.format {
                     ParameterSchemaOrContent::Schema(schema) => {
                         self.lower_type(schema, &pointer(&header_at, "schema"), &hint)
@@ -367,7 +367,7 @@ impl<'a> Lowering<'a> {
                 );
                 continue;
             }
-            let hint = format!("{builder_name}{}", naming::type_name(&data.name));
+            let hint = format!("{builder_name}{}", naming::type_name_part(&data.name));
             let ty = match &data.format {
                 ParameterSchemaOrContent::Schema(schema) => {
                     self.lower_type(schema, &pointer(&parameter_at, "schema"), &hint)
@@ -528,7 +528,7 @@ impl<'a> Lowering<'a> {
             let hint = match (is_success, status) {
                 (true, _) if success_count <= 1 => format!("{builder_name}Response"),
                 (true, _) => format!("{builder_name}Response{}", status_key(status)),
-                (false, _) => format!("{builder_name}Error{}", naming::type_name(&status_key(status))),
+                (false, _) => format!("{builder_name}Error{}", naming::type_name_part(&status_key(status))),
             };
             let mut preferred = preferred_media(&response.content);
             // HTTP gives these statuses no body, whatever the spec says they carry.

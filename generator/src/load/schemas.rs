@@ -479,7 +479,7 @@ impl<'a> Lowering<'a> {
                 let wanted = match (&label, variant) {
                     (None, ReferenceOr::Reference { reference }) => {
                         let component = reference.strip_prefix(SCHEMA_PREFIX).unwrap_or(reference);
-                        format!("{type_name}{}", naming::type_name(component))
+                        format!("{type_name}{}", naming::type_name_part(component))
                     }
                     _ => hint.clone(),
                 };
@@ -771,12 +771,7 @@ impl<'a> Lowering<'a> {
     /// them (its own properties too), none for a bare `{type: object}`. `None`: anything
     /// else (a choice, an `enum`, a scalar), which leaves the property to its last
     /// declaration.
-    fn object_declarations(
-        &self,
-        schema: &'a Schema,
-        at: &str,
-        depth: usize,
-    ) -> Option<Vec<(&'a Schema, ObjectShape<'a>, String)>> {
+    fn object_declarations(&self, schema: &'a Schema, at: &str, depth: usize) -> Option<Vec<ObjectDeclaration<'a>>> {
         // Parts of the `allOf` must be plain objects themselves: following chains of
         // chains multiplies the merges a deep hierarchy makes (commercetools' resources).
         if has_enum(schema) || depth > 1 {
@@ -788,7 +783,16 @@ impl<'a> Lowering<'a> {
             return Some(if constrains { vec![(schema, object, at.to_owned())] } else { Vec::new() });
         };
         if !composition.choice.is_empty() {
-            return None;
+            // A choice that lets any object through (`anyOf: [{type: object}, {type:
+            // array}, {type: string}]`, Cloudflare's generic `result`) says nothing an
+            // object declaration beside it does not narrow.
+            let open = composition.all_of.is_empty()
+                && composition.own.is_none_or(|own| own.properties.is_empty())
+                && composition
+                    .choice
+                    .iter()
+                    .any(|alternative| self.resolve_schema(alternative).is_some_and(is_bare_object));
+            return open.then(Vec::new);
         }
         let mut declarations = Vec::new();
         if let Some(own) = composition.own.filter(|own| !own.properties.is_empty()) {
@@ -802,13 +806,26 @@ impl<'a> Lowering<'a> {
         Some(declarations)
     }
 
+    /// [`Self::object_declarations`] of a property's schema, or of its items when it is a
+    /// list (`true`): two parts that each describe `data` as a list of objects describe
+    /// one list, of items with the fields of each.
+    fn member_declarations(&self, schema: &'a Schema, at: &str) -> Option<(bool, Vec<ObjectDeclaration<'a>>)> {
+        if let Some(items) = array_items(schema) {
+            let Some(items) = items else { return Some((true, Vec::new())) };
+            let items = self.resolve_boxed(items)?;
+            return Some((true, self.object_declarations(items, &pointer(at, "items"), 0)?));
+        }
+        Some((false, self.object_declarations(schema, at, 0)?))
+    }
+
     fn lower_struct(&mut self, shapes: &[(ObjectShape<'a>, String)], type_name: &str) -> Struct {
         // By name, in first-declared order; a later declaration replaces the schema, unless
         // both are objects (below). A map, as long `allOf` chains merge hundreds of
         // properties per struct.
         let mut merged: IndexMap<&'a String, (&'a ReferenceOr<Box<Schema>>, String)> = IndexMap::new();
-        // Each property's object declarations, where there are several.
-        let mut objects: IndexMap<&'a String, Vec<(&'a Schema, ObjectShape<'a>, String)>> = IndexMap::new();
+        // Each property's object declarations (of its items, for a list), where there are
+        // several.
+        let mut objects: IndexMap<&'a String, (bool, Vec<ObjectDeclaration<'a>>)> = IndexMap::new();
         let mut unmergeable: BTreeSet<&'a String> = BTreeSet::new();
         // How many of the shapes declare each property: one declaration lowers as itself.
         let mut declaring_parts: std::collections::HashMap<&'a String, usize> = std::collections::HashMap::new();
@@ -824,21 +841,33 @@ impl<'a> Lowering<'a> {
                 // An `allOf` of plain objects is those objects (PagerDuty's orchestration
                 // path: one part declares it as an object, another as such a chain).
                 *declaring_parts.entry(name).or_default() += 1;
-                match self.resolve_boxed(property).and_then(|schema| self.object_declarations(schema, &property_at, 0))
-                {
-                    Some(declarations) if declarations.is_empty() => {}
-                    Some(declarations) => {
-                        if let Some(declared) = objects.get_mut(name) {
+                match self.resolve_boxed(property).and_then(|schema| self.member_declarations(schema, &property_at)) {
+                    // Narrows nothing: an earlier declaration stays the property's schema.
+                    Some((_, declarations)) if declarations.is_empty() => {
+                        if !merged.contains_key(name) {
+                            merged.insert(name, (property, property_at));
+                        }
+                        continue;
+                    }
+                    Some((list, declarations)) => match objects.get_mut(name) {
+                        Some((declared_list, declared)) if *declared_list == list => {
                             // A schema reached again (through another part) is one declaration.
                             let new = declarations.into_iter().filter(|(schema, ..)| {
                                 !declared.iter().any(|(known, ..)| std::ptr::eq(*known, *schema))
                             });
                             let new: Vec<_> = new.collect();
                             declared.extend(new);
-                        } else if !unmergeable.contains(name) {
-                            objects.insert(name, declarations);
                         }
-                    }
+                        // An object here and a list there: no value is both.
+                        Some(_) => {
+                            objects.shift_remove(name);
+                            unmergeable.insert(name);
+                        }
+                        None if !unmergeable.contains(name) => {
+                            objects.insert(name, (list, declarations));
+                        }
+                        None => {}
+                    },
                     None => {
                         objects.shift_remove(name);
                         unmergeable.insert(name);
@@ -856,11 +885,11 @@ impl<'a> Lowering<'a> {
         for (api_name, (property, property_at)) in merged {
             // An inherited inline property is named after the component that declares it.
             let owner = self.declaring_component(&property_at).unwrap_or(type_name);
-            let hint = format!("{owner}{}", naming::type_name(api_name));
+            let hint = format!("{owner}{}", naming::type_name_part(api_name));
             // Two parts that each describe the property as an object both hold: the value
             // has the fields of each (`attributes` from a resource, more `attributes` beside
             // it in Klaviyo's responses), so the field is their merge, not the last one.
-            let declarations = objects.shift_remove(api_name).unwrap_or_default();
+            let (list, declarations) = objects.shift_remove(api_name).unwrap_or_default();
             // One schema declared again (the same `$ref` in parent and child) is itself.
             let distinct = declarations.iter().any(|(schema, ..)| !std::ptr::eq(*schema, declarations[0].0))
                 && declaring_parts.get(api_name).is_some_and(|&parts| parts > 1);
@@ -868,7 +897,7 @@ impl<'a> Lowering<'a> {
                 true => {
                     let key: Vec<usize> =
                         declarations.iter().map(|(schema, ..)| *schema as *const Schema as usize).collect();
-                    match self.merged_types.get(&key) {
+                    let merged = match self.merged_types.get(&key) {
                         Some(defined) => defined.clone(),
                         None => {
                             let description = declarations
@@ -878,9 +907,14 @@ impl<'a> Lowering<'a> {
                             let shapes: Vec<(ObjectShape<'a>, String)> =
                                 declarations.into_iter().map(|(_, shape, at)| (shape, at)).collect();
                             // Named after this struct: the merge is its own, not either part's.
-                            let hint = format!("{type_name}{}", naming::type_name(api_name));
+                            let item = if list { "Item" } else { "" };
+                            let hint = format!("{type_name}{}{item}", naming::type_name_part(api_name));
                             self.define_merged(&hint, &shapes, description, key)
                         }
+                    };
+                    match list {
+                        true => TypeRef::Array(Box::new(merged)),
+                        false => merged,
                     }
                 }
                 false => self.lower_boxed_type(property, &property_at, &hint),
@@ -945,6 +979,28 @@ fn inline_variant_label(schema: &Schema) -> Option<String> {
         [only] => Some(naming::type_name(only)),
         _ => None,
     }
+}
+
+/// One object schema a property is declared as: the schema (its identity tells a schema
+/// reached twice from a distinct one), its shape, and where it is.
+type ObjectDeclaration<'s> = (&'s Schema, ObjectShape<'s>, String);
+
+/// The `items` of a list schema (`None` inside: a list of anything); `None`: not a list.
+fn array_items(schema: &Schema) -> Option<Option<&ReferenceOr<Box<Schema>>>> {
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::Array(array)) => Some(array.items.as_ref()),
+        SchemaKind::Any(any) if any.typ.as_deref() == Some("array") || (any.typ.is_none() && any.items.is_some()) => {
+            Some(any.items.as_ref())
+        }
+        _ => None,
+    }
+}
+
+/// `{type: object}` and nothing more: any object at all.
+fn is_bare_object(schema: &Schema) -> bool {
+    composition(schema).is_none()
+        && !has_enum(schema)
+        && object_shape(schema).is_some_and(|shape| shape.properties.is_empty() && shape.additional.is_none())
 }
 
 /// What [`Lowering::flatten_all_of`] has found so far.

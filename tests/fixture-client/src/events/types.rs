@@ -125,7 +125,7 @@ impl runtime::FromMembers for CreateChatCompletionRequest {
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
-pub struct CreateChatCompletionErrorV429 {
+pub struct CreateChatCompletionError429 {
     #[cfg_attr(
         feature = "round-trip",
         serde(default, skip_serializing_if = "Option::is_none")
@@ -133,15 +133,15 @@ pub struct CreateChatCompletionErrorV429 {
     pub message: Option<String>,
 }
 
-impl<'de> Deserialize<'de> for CreateChatCompletionErrorV429 {
+impl<'de> Deserialize<'de> for CreateChatCompletionError429 {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        runtime::read_object(deserializer, "struct CreateChatCompletionErrorV429")
+        runtime::read_object(deserializer, "struct CreateChatCompletionError429")
     }
 }
 
-impl runtime::FromMembers for CreateChatCompletionErrorV429 {
+impl runtime::FromMembers for CreateChatCompletionError429 {
     fn from_members<'de, A: serde::de::MapAccess<'de>>(
         mut members: A,
     ) -> Result<Self, A::Error> {

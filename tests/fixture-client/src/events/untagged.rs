@@ -160,7 +160,7 @@ impl<'c> std::future::IntoFuture for CreateChatCompletion<'c> {
 #[derive(Debug, Clone)]
 pub enum CreateChatCompletionError {
     /// `429`: Too many requests.
-    TooManyRequests(types::CreateChatCompletionErrorV429),
+    TooManyRequests(types::CreateChatCompletionError429),
 }
 
 /// A `POST /images/generations` request, from [`Client::create_image`].

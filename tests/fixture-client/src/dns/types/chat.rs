@@ -627,10 +627,10 @@ impl<'de> Deserialize<'de> for Content {
                 return Ok(Self::OutputContent(decoded));
             }
         }
-        if let Ok(decoded) = Deserialize::deserialize(&value) {
+        if let Some(decoded) = crate::runtime::decode_fitting(&value) {
             return Ok(Self::InputContent(decoded));
         }
-        if let Ok(decoded) = Deserialize::deserialize(&value) {
+        if let Some(decoded) = crate::runtime::decode_fitting(&value) {
             return Ok(Self::OutputContent(decoded));
         }
         Err(serde::de::Error::custom("data did not match any variant of Content"))
@@ -1171,10 +1171,10 @@ impl<'de> Deserialize<'de> for RunnerMaxExtension {
         if let Some(decoded) = crate::runtime::decode_whole(&value) {
             return Ok(Self::String(decoded));
         }
-        if let Ok(decoded) = Deserialize::deserialize(&value) {
+        if let Some(decoded) = crate::runtime::decode_fitting(&value) {
             return Ok(Self::RunnerMaxExtensionVariant1(decoded));
         }
-        if let Ok(decoded) = Deserialize::deserialize(&value) {
+        if let Some(decoded) = crate::runtime::decode_fitting(&value) {
             return Ok(Self::String(decoded));
         }
         Err(
@@ -1256,11 +1256,11 @@ impl<'de> Deserialize<'de> for RunnerFilter {
             return Ok(Self::Array(decoded));
         }
         if value.is_object() {
-            if let Ok(decoded) = Deserialize::deserialize(&value) {
+            if let Some(decoded) = crate::runtime::decode_fitting(&value) {
                 return Ok(Self::RunnerFilterVariant1(decoded));
             }
         }
-        if let Ok(decoded) = Deserialize::deserialize(&value) {
+        if let Some(decoded) = crate::runtime::decode_fitting(&value) {
             return Ok(Self::Array(decoded));
         }
         Err(serde::de::Error::custom("data did not match any variant of RunnerFilter"))
@@ -1362,11 +1362,11 @@ impl<'de> Deserialize<'de> for RunnerEvidence {
             }
         }
         if value.is_object() {
-            if let Ok(decoded) = Deserialize::deserialize(&value) {
+            if let Some(decoded) = crate::runtime::decode_fitting(&value) {
                 return Ok(Self::Other2(decoded));
             }
         }
-        if let Ok(decoded) = Deserialize::deserialize(&value) {
+        if let Some(decoded) = crate::runtime::decode_fitting(&value) {
             return Ok(Self::RunnerEvidenceVariant2(decoded));
         }
         Err(serde::de::Error::custom("data did not match any variant of RunnerEvidence"))
@@ -1551,17 +1551,17 @@ impl<'de> Deserialize<'de> for RunnerOwner {
             }
         }
         if value.is_object() {
-            if let Ok(decoded) = Deserialize::deserialize(&value) {
+            if let Some(decoded) = crate::runtime::decode_fitting(&value) {
                 return Ok(Self::UserReference(decoded));
             }
         }
         if value.is_object() {
-            if let Ok(decoded) = Deserialize::deserialize(&value) {
+            if let Some(decoded) = crate::runtime::decode_fitting(&value) {
                 return Ok(Self::TeamReference(decoded));
             }
         }
         if value.is_object() {
-            if let Ok(decoded) = Deserialize::deserialize(&value) {
+            if let Some(decoded) = crate::runtime::decode_fitting(&value) {
                 return Ok(Self::AnyReference(decoded));
             }
         }

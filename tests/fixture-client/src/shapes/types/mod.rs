@@ -166,6 +166,183 @@ impl runtime::FromMembers for ServiceOrchestration {
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ImageListEnvelope {
+    pub success: bool,
+    pub result: ImageListEnvelopeResult,
+}
+
+impl<'de> Deserialize<'de> for ImageListEnvelope {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct ImageListEnvelope")
+    }
+}
+
+impl runtime::FromMembers for ImageListEnvelope {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut success_ = None;
+        let mut result_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "success" => success_ = Some(members.next_value::<bool>()?),
+                "result" => {
+                    result_ = Some(members.next_value::<ImageListEnvelopeResult>()?);
+                }
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            success: success_.ok_or_else(|| serde::de::Error::missing_field("success"))?,
+            result: result_.ok_or_else(|| serde::de::Error::missing_field("result"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImagePage {
+    pub success: bool,
+    pub result: ImagePageResult,
+}
+
+impl<'de> Deserialize<'de> for ImagePage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct ImagePage")
+    }
+}
+
+impl runtime::FromMembers for ImagePage {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut success_ = None;
+        let mut result_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "success" => success_ = Some(members.next_value::<bool>()?),
+                "result" => result_ = Some(members.next_value::<ImagePageResult>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            success: success_.ok_or_else(|| serde::de::Error::missing_field("success"))?,
+            result: result_.ok_or_else(|| serde::de::Error::missing_field("result"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImageList {
+    pub success: bool,
+    pub result: ImageListResult,
+}
+
+impl<'de> Deserialize<'de> for ImageList {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct ImageList")
+    }
+}
+
+impl runtime::FromMembers for ImageList {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut success_ = None;
+        let mut result_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "success" => success_ = Some(members.next_value::<bool>()?),
+                "result" => result_ = Some(members.next_value::<ImageListResult>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            success: success_.ok_or_else(|| serde::de::Error::missing_field("success"))?,
+            result: result_.ok_or_else(|| serde::de::Error::missing_field("result"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct AnalyticsRows {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<AnalyticsRowsDataItem>>,
+}
+
+impl<'de> Deserialize<'de> for AnalyticsRows {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct AnalyticsRows")
+    }
+}
+
+impl runtime::FromMembers for AnalyticsRows {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut data_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "data" => {
+                    data_ = members.next_value::<Option<Vec<AnalyticsRowsDataItem>>>()?;
+                }
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self { data: data_ })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AnalyticsReport {
+    pub data: Vec<AnalyticsReportDataItem>,
+}
+
+impl<'de> Deserialize<'de> for AnalyticsReport {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct AnalyticsReport")
+    }
+}
+
+impl runtime::FromMembers for AnalyticsReport {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut data_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "data" => {
+                    data_ = Some(members.next_value::<Vec<AnalyticsReportDataItem>>()?);
+                }
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            data: data_.ok_or_else(|| serde::de::Error::missing_field("data"))?,
+        })
+    }
+}
+
 /// A field beside a choice that every alternative declares too (as Cloudflare's worker deployments).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Deployment {
@@ -202,12 +379,12 @@ impl<'de> Deserialize<'de> for IdentityProvider {
             }
         }
         if value.is_object() {
-            if let Ok(decoded) = Deserialize::deserialize(&value) {
+            if let Some(decoded) = crate::runtime::decode_fitting(&value) {
                 return Ok(Self::AzureProvider(decoded));
             }
         }
         if value.is_object() {
-            if let Ok(decoded) = Deserialize::deserialize(&value) {
+            if let Some(decoded) = crate::runtime::decode_fitting(&value) {
                 return Ok(Self::OktaProvider(decoded));
             }
         }
@@ -523,12 +700,12 @@ impl<'de> Deserialize<'de> for Shape {
             }
         }
         if value.is_object() {
-            if let Ok(decoded) = Deserialize::deserialize(&value) {
+            if let Some(decoded) = crate::runtime::decode_fitting(&value) {
                 return Ok(Self::Card(decoded));
             }
         }
         if value.is_object() {
-            if let Ok(decoded) = Deserialize::deserialize(&value) {
+            if let Some(decoded) = crate::runtime::decode_fitting(&value) {
                 return Ok(Self::Side(decoded));
             }
         }
@@ -566,16 +743,16 @@ impl<'de> Deserialize<'de> for Contact {
             return Ok(Self::Map(decoded));
         }
         if value.is_object() {
-            if let Ok(decoded) = Deserialize::deserialize(&value) {
+            if let Some(decoded) = crate::runtime::decode_fitting(&value) {
                 return Ok(Self::Person(decoded));
             }
         }
         if value.is_object() {
-            if let Ok(decoded) = Deserialize::deserialize(&value) {
+            if let Some(decoded) = crate::runtime::decode_fitting(&value) {
                 return Ok(Self::Named(decoded));
             }
         }
-        if let Ok(decoded) = Deserialize::deserialize(&value) {
+        if let Some(decoded) = crate::runtime::decode_fitting(&value) {
             return Ok(Self::Map(decoded));
         }
         Err(serde::de::Error::custom("data did not match any variant of Contact"))
@@ -1288,6 +1465,160 @@ impl std::fmt::Display for ServiceOrchestrationPathParentType {
     }
 }
 
+/// Decoded as the first variant that holds the whole value (then the first that fits at all); variants that demand more (required fields) come first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ImageListEnvelopeResult {
+    Array(Vec<serde_json::Value>),
+    String(String),
+    Map(BTreeMap<String, serde_json::Value>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct ImagePageResult {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub continuation_token: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for ImagePageResult {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct ImagePageResult")
+    }
+}
+
+impl runtime::FromMembers for ImagePageResult {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut continuation_token_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "continuation_token" => {
+                    continuation_token_ = members.next_value::<Option<String>>()?;
+                }
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            continuation_token: continuation_token_,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct ImageListResult {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub continuation_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub images: Option<Vec<String>>,
+}
+
+impl<'de> Deserialize<'de> for ImageListResult {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct ImageListResult")
+    }
+}
+
+impl runtime::FromMembers for ImageListResult {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut continuation_token_ = None;
+        let mut images_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "continuation_token" => {
+                    continuation_token_ = members.next_value::<Option<String>>()?;
+                }
+                "images" => images_ = members.next_value::<Option<Vec<String>>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            continuation_token: continuation_token_,
+            images: images_,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AnalyticsRowsDataItem {
+    pub dimensions: Vec<String>,
+}
+
+impl<'de> Deserialize<'de> for AnalyticsRowsDataItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct AnalyticsRowsDataItem")
+    }
+}
+
+impl runtime::FromMembers for AnalyticsRowsDataItem {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut dimensions_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "dimensions" => dimensions_ = Some(members.next_value::<Vec<String>>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            dimensions: dimensions_
+                .ok_or_else(|| serde::de::Error::missing_field("dimensions"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AnalyticsReportDataItem {
+    pub dimensions: Vec<String>,
+    pub metrics: Vec<f64>,
+}
+
+impl<'de> Deserialize<'de> for AnalyticsReportDataItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct AnalyticsReportDataItem")
+    }
+}
+
+impl runtime::FromMembers for AnalyticsReportDataItem {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut dimensions_ = None;
+        let mut metrics_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "dimensions" => dimensions_ = Some(members.next_value::<Vec<String>>()?),
+                "metrics" => metrics_ = Some(members.next_value::<Vec<f64>>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            dimensions: dimensions_
+                .ok_or_else(|| serde::de::Error::missing_field("dimensions"))?,
+            metrics: metrics_.ok_or_else(|| serde::de::Error::missing_field("metrics"))?,
+        })
+    }
+}
+
 pub type DeploymentVariant = DeploymentVariantVariant1;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -1504,12 +1835,12 @@ impl<'de> Deserialize<'de> for PayoutVariant {
             }
         }
         if value.is_object() {
-            if let Ok(decoded) = Deserialize::deserialize(&value) {
+            if let Some(decoded) = crate::runtime::decode_fitting(&value) {
                 return Ok(Self::Check(decoded));
             }
         }
         if value.is_object() {
-            if let Ok(decoded) = Deserialize::deserialize(&value) {
+            if let Some(decoded) = crate::runtime::decode_fitting(&value) {
                 return Ok(Self::Iban(decoded));
             }
         }

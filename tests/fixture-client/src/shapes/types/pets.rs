@@ -357,16 +357,16 @@ impl<'de> Deserialize<'de> for Payment {
             return Ok(Self::String(decoded));
         }
         if value.is_object() {
-            if let Ok(decoded) = Deserialize::deserialize(&value) {
+            if let Some(decoded) = crate::runtime::decode_fitting(&value) {
                 return Ok(Self::Card(decoded));
             }
         }
         if value.is_object() {
-            if let Ok(decoded) = Deserialize::deserialize(&value) {
+            if let Some(decoded) = crate::runtime::decode_fitting(&value) {
                 return Ok(Self::Transfer(decoded));
             }
         }
-        if let Ok(decoded) = Deserialize::deserialize(&value) {
+        if let Some(decoded) = crate::runtime::decode_fitting(&value) {
             return Ok(Self::String(decoded));
         }
         Err(serde::de::Error::custom("data did not match any variant of Payment"))
