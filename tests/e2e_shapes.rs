@@ -251,6 +251,11 @@ fn a_property_narrowed_from_anything_or_described_as_lists_in_several_parts_keep
         "metrics are required too"
     );
     assert_eq!(serde_json::to_value(&report).expect("encodes"), sent, "nothing lost on the way back");
+
+    // A part that only gives an example leaves the property a string.
+    let rule = shapes::BlockRule { description: Some("Block the bad ones".to_owned()) };
+    assert_eq!(serde_json::to_value(&rule).expect("encodes"), json!({"description": "Block the bad ones"}));
+    assert!(serde_json::from_value::<shapes::BlockRule>(json!({"description": {}})).is_err(), "not any value");
 }
 
 #[test]

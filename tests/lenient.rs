@@ -81,12 +81,16 @@ fn a_dangling_schema_ref_is_any_value_and_strict_refuses_it() {
 }
 
 #[test]
-fn an_enum_of_single_values_on_a_list_is_what_its_items_take() {
+fn an_enum_of_single_values_or_a_choice_beside_a_list_is_what_its_items_take() {
     let file = "tests/fixtures/lenient_schemas.yaml";
     let expected = [
         format!(
             "{file}: #/components/schemas/Webhook/properties/events/enum: \
              an `enum` of single values on a list; read as the values its items may take"
+        ),
+        format!(
+            "{file}: #/components/schemas/Webhook/properties/filters/anyOf: \
+             a `anyOf` beside `type: array` that its `items` repeat; read as the items' choice"
         ),
         format!(
             "{file}: #/paths/~1webhooks~1{{id}}/delete/responses/204/content: \
@@ -116,9 +120,23 @@ async fn a_list_of_enum_values_goes_on_the_wire_and_comes_back_typed() {
         // An `i32`: sent as `3`, never `3.0`, which an integer format refuses.
         retries: Some(3_i32),
         events: vec![Event::MeetingStarted, Event::MeetingEnded],
+        filters: None,
     };
     let created = client.create_webhook(webhook.clone()).await.expect("matched").into_body();
     assert_eq!(created, webhook);
+}
+
+#[test]
+fn a_choice_beside_a_list_that_its_items_repeat_types_the_items() {
+    use lenient_schemas::{HostFilter, PathFilter, WebhookFiltersItem as Filter};
+    let sent = serde_json::json!({"url": "u", "events": [], "filters": [{"host": "a.test"}, {"path": "/b"}]});
+    let webhook: lenient_schemas::Webhook = serde_json::from_value(sent.clone()).expect("a list of filters");
+    let filters = [
+        Filter::HostFilter(HostFilter { host: "a.test".to_owned() }),
+        Filter::PathFilter(PathFilter { path: "/b".to_owned() }),
+    ];
+    assert_eq!(webhook.filters.as_deref(), Some(&filters[..]));
+    assert_eq!(serde_json::to_value(&webhook).expect("encodes"), sent);
 }
 
 #[tokio::test]
@@ -132,8 +150,12 @@ async fn a_json_body_listed_under_a_wildcard_goes_as_application_json() {
         .mount(&server)
         .await;
     let client = lenient_schemas::Client::builder(server.uri()).build().expect("builds");
-    let webhook =
-        lenient_schemas::Webhook { url: "https://example.com/hook".to_owned(), retries: None, events: vec![] };
+    let webhook = lenient_schemas::Webhook {
+        url: "https://example.com/hook".to_owned(),
+        retries: None,
+        events: vec![],
+        filters: None,
+    };
     client.replace_webhook("w1", webhook).await.expect("sent as JSON");
 }
 

@@ -414,6 +414,9 @@ fn merge_members(into: &mut Map<String, Value>, from: Map<String, Value>) {
     for (key, member) in from {
         match (into.get_mut(&key), member) {
             (Some(Value::Object(existing)), Value::Object(member)) => merge_members(existing, member),
+            // `{}` stands for "anything" (a declaration that only annotates, such as an
+            // `example` for the property): the other part's value satisfies both.
+            (Some(_), Value::Object(member)) if member.is_empty() => {}
             (Some(existing), member) => *existing = member,
             (None, member) => {
                 into.insert(key, member);
@@ -737,9 +740,59 @@ impl<'d> Synth<'d> {
             }
         }
         match other {
+            // Scalar parts each bound the one value (`minLength` here, `maxLength` there):
+            // a value of the last alone may break the others' bounds.
+            Some(_) if merged.is_empty() && self.scalar_keywords(parts, 0).is_some() => {
+                let keywords = self.scalar_keywords(parts, 0)?;
+                Some(match keywords.get("type").and_then(Value::as_str) {
+                    Some("integer") => Value::from(integer(&keywords)),
+                    Some("number") => number(&keywords),
+                    _ => string(&keywords, pick)?,
+                })
+            }
             Some(value) if merged.is_empty() => Some(value),
             _ => Some(Value::Object(merged)),
         }
+    }
+
+    /// The keywords of an `allOf` of string or number schemas (through `$ref`s and
+    /// nested `allOf`s) as one schema, with the tightest of their bounds; `None` when a
+    /// part is anything else (a pattern, a format, an enum or an object is not merged).
+    fn scalar_keywords(&self, parts: &'d [Value], depth: usize) -> Option<Map<String, Value>> {
+        const SCALAR: &[&str] = &["string", "integer", "number"];
+        const LOWER: &[&str] = &["minLength", "minimum"];
+        const UPPER: &[&str] = &["maxLength", "maximum"];
+        const KEPT: &[&str] =
+            &["type", "minLength", "minimum", "maxLength", "maximum", "description", "example", "title"];
+        if depth > 4 {
+            return None;
+        }
+        let mut merged = Map::new();
+        for part in parts {
+            let part = self.resolve(part)?.as_object()?;
+            let keywords = match part.get("allOf").and_then(Value::as_array) {
+                Some(nested) => self.scalar_keywords(nested, depth + 1)?,
+                None => part.clone(),
+            };
+            for (keyword, value) in keywords {
+                if !KEPT.contains(&keyword.as_str()) {
+                    return None;
+                }
+                let tighter = match merged.get(&keyword).and_then(Value::as_f64).zip(value.as_f64()) {
+                    Some((known, new)) if LOWER.contains(&keyword.as_str()) => new > known,
+                    Some((known, new)) if UPPER.contains(&keyword.as_str()) => new < known,
+                    _ => true,
+                };
+                if keyword == "type" && merged.get("type").is_some_and(|known| *known != value) {
+                    return None;
+                }
+                if tighter {
+                    merged.insert(keyword, value);
+                }
+            }
+        }
+        merged.get("type").and_then(Value::as_str).filter(|kind| SCALAR.contains(kind))?;
+        Some(merged)
     }
 
     /// The members that `properties` and `additionalProperties` beside other keywords
@@ -789,6 +842,12 @@ impl<'d> Synth<'d> {
                 self.object(object, pick, depth, required)
             }
             None if object.contains_key("items") => self.array(object, pick, depth),
+            // A body that is only `required: [id]` (Cloudflare's bulk updates) is any JSON
+            // to the client, and an object with those members to the API: a caller sends
+            // them. (Inside an `allOf`, another part declares them.)
+            None if depth == 0 && object.contains_key("required") => {
+                Some(Value::Object(required.iter().map(|name| ((*name).to_owned(), Value::from("text"))).collect()))
+            }
             // Anything goes: `{}` stands for it.
             _ => Some(Value::Object(Map::new())),
         }
@@ -1049,6 +1108,37 @@ mod tests {
         }}});
         let found = values(&document, "/components/schemas/Pet");
         assert_eq!(found[0], json!({"pet_type": "cat", "lives": 1, "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6"}));
+    }
+
+    #[test]
+    fn a_part_that_only_annotates_a_property_keeps_the_other_parts_value() {
+        let document = json!({"components": {"schemas": {
+            "Rule": {"properties": {"description": {"type": "string"}}},
+            "BlockRule": {"allOf": [
+                {"$ref": "#/components/schemas/Rule"},
+                {"properties": {"description": {"example": "Block the bad ones"}}}
+            ]}
+        }}});
+        let found = values(&document, "/components/schemas/BlockRule");
+        assert!(found.iter().all(|value| value.get("description").is_none_or(Value::is_string)), "{found:?}");
+        assert!(found.iter().any(|value| value.get("description").is_some()), "{found:?}");
+    }
+
+    #[test]
+    fn a_schema_of_required_names_alone_has_those_members() {
+        let document = json!({"components": {"schemas": {"Ids": {"required": ["id", "name"]}}}});
+        let found = values(&document, "/components/schemas/Ids");
+        assert!(found.contains(&json!({"id": "text", "name": "text"})), "{found:?}");
+    }
+
+    #[test]
+    fn scalar_all_of_parts_bound_one_value() {
+        let document = json!({"components": {"schemas": {
+            "Uuid": {"type": "string", "maxLength": 36, "description": "UUID"},
+            "OperationId": {"allOf": [{"type": "string", "minLength": 36}, {"$ref": "#/components/schemas/Uuid"}]}
+        }}});
+        let found = values(&document, "/components/schemas/OperationId");
+        assert!(found.iter().all(|value| value.as_str().is_some_and(|text| text.len() == 36)), "{found:?}");
     }
 
     #[test]

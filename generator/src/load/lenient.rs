@@ -9,7 +9,7 @@
 //! declared parameter is a required string, a declared path parameter that the path does
 //! not have is dropped, and one whose name matches a placeholder once case and
 //! separators are ignored is that placeholder, and an `enum` of scalars on a list is
-//! what its items may take. Runs after conversion and bundling, so
+//! what its items may take, as is a `oneOf`/`anyOf` beside a list's `items` that repeat it. Runs after conversion and bundling, so
 //! every `$ref`'d parameter is a local `#/components/parameters/…` one.
 
 use super::structure::METHODS;
@@ -32,7 +32,10 @@ pub(crate) fn repair(document: &mut Value, origins: &mut Origins) -> Repairs {
             each_media_type(item, &item_at, &mut |media, at| repair_examples(media, at, &mut repairs));
         }
     }
-    super::structure::for_each_schema_object(document, &mut |schema, at| repair_array_enum(schema, at, &mut repairs));
+    super::structure::for_each_schema_object(document, &mut |schema, at| {
+        repair_array_enum(schema, at, &mut repairs);
+        repair_array_choice(schema, at, &mut repairs);
+    });
     if let Some(components) = document.get_mut("components").and_then(Value::as_object_mut) {
         if let Some(parameters) = components.get_mut("parameters").and_then(Value::as_object_mut) {
             for (name, parameter) in parameters.iter_mut() {
@@ -358,6 +361,26 @@ fn repair_array_enum(schema: &mut Map<String, Value>, at: &str, repairs: &mut Re
         pointer(at, "enum"),
         "an `enum` of single values on a list; read as the values its items may take".to_owned(),
     ));
+}
+
+/// `type: array` with a `oneOf`/`anyOf` beside its `items` that the items repeat
+/// (Cloudflare's zone lockdown `configurations`): the choice is the items', as the
+/// description says ("a list of IP addresses or CIDR ranges"); a list is no object.
+fn repair_array_choice(schema: &mut Map<String, Value>, at: &str, repairs: &mut Repairs) {
+    if schema.get("type").and_then(Value::as_str) != Some("array") {
+        return;
+    }
+    for keyword in ["oneOf", "anyOf"] {
+        let Some(choice) = schema.get(keyword) else { continue };
+        if schema.get("items").and_then(|items| items.get(keyword)) != Some(choice) {
+            continue;
+        }
+        schema.shift_remove(keyword);
+        repairs.push((
+            pointer(at, keyword),
+            format!("a `{keyword}` beside `type: array` that its `items` repeat; read as the items' choice"),
+        ));
+    }
 }
 
 fn repair_oauth_scopes(scheme: &mut Value, at: &str, repairs: &mut Repairs) {

@@ -807,9 +807,14 @@ impl<'a> Lowering<'a> {
     }
 
     /// [`Self::object_declarations`] of a property's schema, or of its items when it is a
-    /// list (`true`): two parts that each describe `data` as a list of objects describe
+    /// list (`true`); none for a schema that only annotates: two parts that each describe `data` as a list of objects describe
     /// one list, of items with the fields of each.
     fn member_declarations(&self, schema: &'a Schema, at: &str) -> Option<(bool, Vec<ObjectDeclaration<'a>>)> {
+        // An example or a description for the property (Cloudflare's rules, each giving
+        // its own `description` example) narrows nothing.
+        if annotates_only(schema) {
+            return Some((false, Vec::new()));
+        }
         if let Some(items) = array_items(schema) {
             let Some(items) = items else { return Some((true, Vec::new())) };
             let items = self.resolve_boxed(items)?;
@@ -1042,20 +1047,25 @@ fn has_enum(schema: &Schema) -> bool {
 fn is_annotation_only(part: &ReferenceOr<Schema>) -> bool {
     match part {
         ReferenceOr::Reference { .. } => false,
-        ReferenceOr::Item(schema) => match &schema.schema_kind {
-            SchemaKind::Any(any) => {
-                any.typ.is_none()
-                    && any.properties.is_empty()
-                    && any.additional_properties.is_none()
-                    && any.items.is_none()
-                    && any.enumeration.is_empty()
-                    && any.one_of.is_empty()
-                    && any.all_of.is_empty()
-                    && any.any_of.is_empty()
-                    && any.not.is_none()
-            }
-            _ => false,
-        },
+        ReferenceOr::Item(schema) => annotates_only(schema),
+    }
+}
+
+/// [`is_annotation_only`] of a schema already resolved.
+fn annotates_only(schema: &Schema) -> bool {
+    match &schema.schema_kind {
+        SchemaKind::Any(any) => {
+            any.typ.is_none()
+                && any.properties.is_empty()
+                && any.additional_properties.is_none()
+                && any.items.is_none()
+                && any.enumeration.is_empty()
+                && any.one_of.is_empty()
+                && any.all_of.is_empty()
+                && any.any_of.is_empty()
+                && any.not.is_none()
+        }
+        _ => false,
     }
 }
 

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use crate::runtime;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Webhook {
     pub url: String,
     /// A `number` in an integer format, as Marketo's ids: integers only.
@@ -13,6 +13,9 @@ pub struct Webhook {
     pub retries: Option<i32>,
     /// The events to send, as Zoom writes them (the values on the list, not its items).
     pub events: Vec<WebhookEventsItem>,
+    /// The filters, as Cloudflare writes its lockdown configurations (the items' choice beside the list too).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filters: Option<Vec<WebhookFiltersItem>>,
 }
 
 impl<'de> Deserialize<'de> for Webhook {
@@ -30,12 +33,16 @@ impl runtime::FromMembers for Webhook {
         let mut url_ = None;
         let mut retries_ = None;
         let mut events_ = None;
+        let mut filters_ = None;
         while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
             match key.as_str() {
                 "url" => url_ = Some(members.next_value::<String>()?),
                 "retries" => retries_ = members.next_value::<Option<i32>>()?,
                 "events" => {
                     events_ = Some(members.next_value::<Vec<WebhookEventsItem>>()?);
+                }
+                "filters" => {
+                    filters_ = members.next_value::<Option<Vec<WebhookFiltersItem>>>()?;
                 }
                 _ => {
                     members.next_value::<serde::de::IgnoredAny>()?;
@@ -46,6 +53,71 @@ impl runtime::FromMembers for Webhook {
             url: url_.ok_or_else(|| serde::de::Error::missing_field("url"))?,
             retries: retries_,
             events: events_.ok_or_else(|| serde::de::Error::missing_field("events"))?,
+            filters: filters_,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HostFilter {
+    pub host: String,
+}
+
+impl<'de> Deserialize<'de> for HostFilter {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct HostFilter")
+    }
+}
+
+impl runtime::FromMembers for HostFilter {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut host_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "host" => host_ = Some(members.next_value::<String>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            host: host_.ok_or_else(|| serde::de::Error::missing_field("host"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PathFilter {
+    pub path: String,
+}
+
+impl<'de> Deserialize<'de> for PathFilter {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct PathFilter")
+    }
+}
+
+impl runtime::FromMembers for PathFilter {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut path_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "path" => path_ = Some(members.next_value::<String>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            path: path_.ok_or_else(|| serde::de::Error::missing_field("path"))?,
         })
     }
 }
@@ -99,5 +171,46 @@ impl<'de> Deserialize<'de> for WebhookEventsItem {
 impl std::fmt::Display for WebhookEventsItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// Decoded as the first variant that holds the whole value (then the first that fits at all); variants that demand more (required fields) come first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum WebhookFiltersItem {
+    HostFilter(HostFilter),
+    PathFilter(PathFilter),
+}
+
+impl<'de> Deserialize<'de> for WebhookFiltersItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        if value.is_object() {
+            if let Some(decoded) = crate::runtime::decode_whole(&value) {
+                return Ok(Self::HostFilter(decoded));
+            }
+        }
+        if value.is_object() {
+            if let Some(decoded) = crate::runtime::decode_whole(&value) {
+                return Ok(Self::PathFilter(decoded));
+            }
+        }
+        if value.is_object() {
+            if let Some(decoded) = crate::runtime::decode_fitting(&value) {
+                return Ok(Self::HostFilter(decoded));
+            }
+        }
+        if value.is_object() {
+            if let Some(decoded) = crate::runtime::decode_fitting(&value) {
+                return Ok(Self::PathFilter(decoded));
+            }
+        }
+        Err(
+            serde::de::Error::custom(
+                "data did not match any variant of WebhookFiltersItem",
+            ),
+        )
     }
 }

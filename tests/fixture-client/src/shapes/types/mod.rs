@@ -277,6 +277,39 @@ impl runtime::FromMembers for ImageList {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct BaseRule {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for BaseRule {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct BaseRule")
+    }
+}
+
+impl runtime::FromMembers for BaseRule {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut description_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "description" => description_ = members.next_value::<Option<String>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self { description: description_ })
+    }
+}
+
+pub type BlockRule = BaseRule;
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct AnalyticsRows {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<AnalyticsRowsDataItem>>,
