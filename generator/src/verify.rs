@@ -414,9 +414,16 @@ fn merge_members(into: &mut Map<String, Value>, from: Map<String, Value>) {
     for (key, member) in from {
         match (into.get_mut(&key), member) {
             (Some(Value::Object(existing)), Value::Object(member)) => merge_members(existing, member),
-            // `{}` stands for "anything" (a declaration that only annotates, such as an
-            // `example` for the property): the other part's value satisfies both.
-            (Some(_), Value::Object(member)) if member.is_empty() => {}
+            // Two parts that both describe a list of objects: each item holds both.
+            (Some(Value::Array(existing)), Value::Array(member))
+                if existing.len() == member.len() && existing.iter().chain(&member).all(Value::is_object) =>
+            {
+                for (existing, member) in existing.iter_mut().zip(member) {
+                    if let (Value::Object(existing), Value::Object(member)) = (existing, member) {
+                        merge_members(existing, member);
+                    }
+                }
+            }
             (Some(existing), member) => *existing = member,
             (None, member) => {
                 into.insert(key, member);
@@ -725,8 +732,17 @@ impl<'d> Synth<'d> {
         let mut other = None;
         for part in parts {
             match self.value_in(part, pick, depth + 1, required, false) {
-                // Two parts that both describe a property: the value holds both.
-                Some(Value::Object(members)) => merge_members(&mut merged, members),
+                // Two parts that both describe a property: the value holds both. A part
+                // that only annotates a property (an `example` for it) says nothing of
+                // its value: another part's value stands.
+                Some(Value::Object(mut members)) => {
+                    for name in self.annotated_properties(part) {
+                        if merged.contains_key(name) {
+                            members.remove(name);
+                        }
+                    }
+                    merge_members(&mut merged, members);
+                }
                 // A part that says nothing of the shape (a description) adds nothing.
                 Some(Value::Null) if is_annotation(part) => {}
                 Some(value) => other = Some(value),
@@ -753,6 +769,13 @@ impl<'d> Synth<'d> {
             Some(value) if merged.is_empty() => Some(value),
             _ => Some(Value::Object(merged)),
         }
+    }
+
+    /// The properties `part` declares with a schema that only annotates.
+    fn annotated_properties(&self, part: &'d Value) -> Vec<&'d str> {
+        let properties = self.resolve(part).and_then(|part| part.get("properties")).and_then(Value::as_object);
+        let annotated = properties.into_iter().flatten().filter(|(_, property)| is_annotation(property));
+        annotated.map(|(name, _)| name.as_str()).collect()
     }
 
     /// The keywords of an `allOf` of string or number schemas (through `$ref`s and
@@ -883,6 +906,12 @@ impl<'d> Synth<'d> {
             for (name, property) in properties {
                 let is_required = required.contains(&name.as_str());
                 if !is_required && !fill_optional {
+                    continue;
+                }
+                // A property only annotated here (an `example` for it) takes its value
+                // from the part that types it (Cloudflare's `result_info` counts), if any:
+                // `{}` for "anything" would replace that part's value in the merge.
+                if !is_required && is_annotation(property) {
                     continue;
                 }
                 // A read-only property is the server's: a caller leaves it out, unless the
@@ -1129,6 +1158,21 @@ mod tests {
         let document = json!({"components": {"schemas": {"Ids": {"required": ["id", "name"]}}}});
         let found = values(&document, "/components/schemas/Ids");
         assert!(found.contains(&json!({"id": "text", "name": "text"})), "{found:?}");
+    }
+
+    #[test]
+    fn lists_two_parts_describe_hold_the_fields_of_both_in_each_item() {
+        let document = json!({"components": {"schemas": {
+            "Rows": {"properties": {"data": {"type": "array", "items": {"required": ["dimensions"], "properties": {"dimensions": {"type": "string"}}}}}},
+            "Report": {"required": ["data"], "allOf": [
+                {"$ref": "#/components/schemas/Rows"},
+                {"properties": {"data": {"items": {"required": ["metrics"], "properties": {"metrics": {"type": "number"}, "note": {"example": 1}}}}}}
+            ]}
+        }}});
+        let found = values(&document, "/components/schemas/Report");
+        let items: Vec<&Value> = found.iter().filter_map(|value| value["data"].get(0)).collect();
+        assert!(!items.is_empty(), "{found:?}");
+        assert!(items.iter().all(|item| item["dimensions"].is_string() && item["metrics"].is_number()), "{found:?}");
     }
 
     #[test]

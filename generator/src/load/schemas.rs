@@ -783,16 +783,7 @@ impl<'a> Lowering<'a> {
             return Some(if constrains { vec![(schema, object, at.to_owned())] } else { Vec::new() });
         };
         if !composition.choice.is_empty() {
-            // A choice that lets any object through (`anyOf: [{type: object}, {type:
-            // array}, {type: string}]`, Cloudflare's generic `result`) says nothing an
-            // object declaration beside it does not narrow.
-            let open = composition.all_of.is_empty()
-                && composition.own.is_none_or(|own| own.properties.is_empty())
-                && composition
-                    .choice
-                    .iter()
-                    .any(|alternative| self.resolve_schema(alternative).is_some_and(is_bare_object));
-            return open.then(Vec::new);
+            return self.is_open_choice(schema).then(Vec::new);
         }
         let mut declarations = Vec::new();
         if let Some(own) = composition.own.filter(|own| !own.properties.is_empty()) {
@@ -806,21 +797,36 @@ impl<'a> Lowering<'a> {
         Some(declarations)
     }
 
-    /// [`Self::object_declarations`] of a property's schema, or of its items when it is a
-    /// list (`true`); none for a schema that only annotates: two parts that each describe `data` as a list of objects describe
-    /// one list, of items with the fields of each.
-    fn member_declarations(&self, schema: &'a Schema, at: &str) -> Option<(bool, Vec<ObjectDeclaration<'a>>)> {
+    /// A choice that lets any object through (`anyOf: [{type: object}, {type: array},
+    /// {type: string}]`, Cloudflare's generic `result`): it says nothing an object
+    /// declaration beside it does not narrow.
+    fn is_open_choice(&self, schema: &'a Schema) -> bool {
+        composition(schema).is_some_and(|composition| {
+            composition.all_of.is_empty()
+                && composition.own.is_none_or(|own| own.properties.is_empty())
+                && composition
+                    .choice
+                    .iter()
+                    .any(|alternative| self.resolve_schema(alternative).is_some_and(is_bare_object))
+        })
+    }
+
+    /// How a property's schema declares it, for merging with other parts' declarations:
+    /// two parts that each describe `data` as a list of objects describe one list, of
+    /// items with the fields of each. `None`: anything else, which leaves the property to
+    /// its last declaration.
+    fn member_declarations(&self, schema: &'a Schema, at: &str) -> Option<Declared<'a>> {
         // An example or a description for the property (Cloudflare's rules, each giving
-        // its own `description` example) narrows nothing.
-        if annotates_only(schema) {
-            return Some((false, Vec::new()));
+        // its own `description` example) narrows nothing; nor does an open choice.
+        if annotates_only(schema) || self.is_open_choice(schema) {
+            return Some(Declared::Anything);
         }
         if let Some(items) = array_items(schema) {
-            let Some(items) = items else { return Some((true, Vec::new())) };
+            let Some(items) = items else { return Some(Declared::Objects(true, Vec::new())) };
             let items = self.resolve_boxed(items)?;
-            return Some((true, self.object_declarations(items, &pointer(at, "items"), 0)?));
+            return Some(Declared::Objects(true, self.object_declarations(items, &pointer(at, "items"), 0)?));
         }
-        Some((false, self.object_declarations(schema, at, 0)?))
+        Some(Declared::Objects(false, self.object_declarations(schema, at, 0)?))
     }
 
     fn lower_struct(&mut self, shapes: &[(ObjectShape<'a>, String)], type_name: &str) -> Struct {
@@ -832,6 +838,8 @@ impl<'a> Lowering<'a> {
         // several.
         let mut objects: IndexMap<&'a String, (bool, Vec<ObjectDeclaration<'a>>)> = IndexMap::new();
         let mut unmergeable: BTreeSet<&'a String> = BTreeSet::new();
+        // Properties only annotations and open choices have declared so far.
+        let mut open_only: BTreeSet<&'a String> = BTreeSet::new();
         // How many of the shapes declare each property: one declaration lowers as itself.
         let mut declaring_parts: std::collections::HashMap<&'a String, usize> = std::collections::HashMap::new();
         let mut required = BTreeSet::new();
@@ -847,14 +855,20 @@ impl<'a> Lowering<'a> {
                 // path: one part declares it as an object, another as such a chain).
                 *declaring_parts.entry(name).or_default() += 1;
                 match self.resolve_boxed(property).and_then(|schema| self.member_declarations(schema, &property_at)) {
-                    // Narrows nothing: an earlier declaration stays the property's schema.
-                    Some((_, declarations)) if declarations.is_empty() => {
-                        if !merged.contains_key(name) {
+                    // Says nothing: an earlier declaration that does say something stays
+                    // the property's schema (a later open choice still replaces an earlier
+                    // one: `nullable` alternatives let `null` in).
+                    Some(Declared::Anything) => {
+                        if !merged.contains_key(name) || open_only.contains(name) {
                             merged.insert(name, (property, property_at));
+                            open_only.insert(name);
                         }
                         continue;
                     }
-                    Some((list, declarations)) => match objects.get_mut(name) {
+                    // Any object, or any list: nothing to merge; the later declaration is
+                    // the property's (its `nullable` too).
+                    Some(Declared::Objects(_, declarations)) if declarations.is_empty() => {}
+                    Some(Declared::Objects(list, declarations)) => match objects.get_mut(name) {
                         Some((declared_list, declared)) if *declared_list == list => {
                             // A schema reached again (through another part) is one declaration.
                             let new = declarations.into_iter().filter(|(schema, ..)| {
@@ -879,6 +893,7 @@ impl<'a> Lowering<'a> {
                     }
                 }
                 merged.insert(name, (property, property_at));
+                open_only.remove(name);
             }
             required.extend(shape.required.iter().map(String::as_str));
             if shape.additional.is_some() {
@@ -984,6 +999,14 @@ fn inline_variant_label(schema: &Schema) -> Option<String> {
         [only] => Some(naming::type_name(only)),
         _ => None,
     }
+}
+
+/// How one part declares a property ([`Lowering::member_declarations`]).
+enum Declared<'s> {
+    /// Nothing another declaration does not narrow: an annotation, an open choice.
+    Anything,
+    /// Objects, or lists of objects (`true`), of these shapes (none: any object or list).
+    Objects(bool, Vec<ObjectDeclaration<'s>>),
 }
 
 /// One object schema a property is declared as: the schema (its identity tells a schema
