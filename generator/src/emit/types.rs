@@ -43,7 +43,11 @@ pub(crate) fn emit_types_header(api: &Api) -> TokenStream {
         true => quote!(use serde::#trait_name;),
         false => quote!(#[cfg(feature = #feature)] use serde::#trait_name;),
     };
-    let always = |needs: fn(Serde) -> bool| api.types.types.iter().any(|def| needs(Serde::of(def.direction)));
+    // Aliases (`pub type X = serde_json::Value;`) implement nothing themselves.
+    let always = |needs: fn(Serde) -> bool| {
+        let implementing = api.types.types.iter().filter(|def| !matches!(def.kind, TypeKind::Alias(_)));
+        implementing.into_iter().any(|def| needs(Serde::of(def.direction)))
+    };
     let imports = match (always(|serde| serde.deserialize), always(|serde| serde.serialize)) {
         (true, true) => quote!(
             use serde::{Deserialize, Serialize};

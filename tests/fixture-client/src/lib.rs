@@ -20,6 +20,7 @@
             feature = "openapi31",
             feature = "operations-core",
             feature = "pagination-core",
+            feature = "send-only",
             feature = "shapes-core",
             feature = "shared-shapes-core",
             feature = "swagger2",
@@ -85,6 +86,10 @@ pub mod operations;
 /// Pagination shapes (cargo feature `pagination`).
 #[cfg(feature = "pagination-core")]
 pub mod pagination;
+
+/// Send only (cargo feature `send-only`).
+#[cfg(feature = "send-only")]
+pub mod send_only;
 
 /// Schema shapes (cargo feature `shapes`).
 #[cfg(feature = "shapes-core")]
