@@ -282,7 +282,7 @@ fn path_at(body: &[u8], line: usize, column: usize) -> Option<String> {
 ///
 /// A union nested inside `T` buffers its value and decodes it on its own, out of sight of
 /// this check; when it settles for a variant that drops members ([`decode_fitting`]), it
-/// says so through [`LOSSY_NESTED_DECODE`], and `T` does not hold the value whole either.
+/// says so through a thread-local flag, and `T` does not hold the value whole either.
 pub fn decode_whole<T: DeserializeOwned>(value: &serde_json::Value) -> Option<T> {
     let enclosing = LOSSY_NESTED_DECODE.replace(false);
     let mut dropped = false;
