@@ -5,23 +5,24 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
+use futures_util::future::Either;
+use futures_util::FutureExt;
 use percent_encoding::utf8_percent_encode;
 use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use super::auth::sensitive;
+use super::auth::{sensitive, Attach};
 use super::config::Settings;
 use super::encode::{is_unreserved, joined_text, json_text, style_pairs, PATH_SEGMENT};
 use super::response::read_limited;
-use super::retry::retryable_status;
+use super::retry::{retryable_status, RetryPolicy};
 use super::upload::Payload;
 use super::{
-    Answer, BoxFuture, Bytes, ClientCore, Credential, Error, File, HeaderMap, Method, Multipart, RawResponse,
-    RequestInfo, RequestOptions, Response, SchemeKind, SecurityScheme, StatusCode, StreamingResponse, Style,
-    TokenProvider,
+    Answer, BoxFuture, Bytes, ClientCore, Error, File, HeaderMap, Method, Multipart, RawResponse, RequestInfo,
+    RequestOptions, Response, SecurityScheme, StatusCode, StreamingResponse, Style, TokenProvider,
 };
 
 /// Requests start from the client.
@@ -384,106 +385,70 @@ impl<'c> Request<'c> {
     }
 
     /// Sends the request, retrying as the policy allows, and reads the whole response.
-    pub async fn send<E>(self) -> Result<RawResponse, Error<E>> {
+    pub fn send<E>(self) -> impl Future<Output = Result<RawResponse, Error<E>>> + use<'c, E> {
         let limit = self.core.max_response_bytes;
-        match self.execute(false).await? {
-            Answer::Read(response) => Ok(response),
-            Answer::Streaming(streaming) => streaming.read(limit).await,
-        }
+        // `then`, not an `async` block awaiting the first future: a block would hold that
+        // future twice, once as captured and once as awaited.
+        self.execute(false).then(move |answer| async move {
+            match answer? {
+                Answer::Read(response) => Ok(response),
+                // Boxed: a whole answer is the rule, and its reader would double this future.
+                Answer::Streaming(streaming) => Box::pin(streaming.read(limit)).await,
+            }
+        })
     }
 
     /// Sends the request; a success's body is left unread, to be read as it comes
     /// ([`Answer::Streaming`]); any other answer is read in full.
-    pub async fn send_streaming<E>(self) -> Result<Answer, Error<E>> {
-        self.execute(true).await
+    pub fn send_streaming<E>(self) -> impl Future<Output = Result<Answer, Error<E>>> + use<'c, E> {
+        self.execute(true)
     }
 
-    async fn execute<E>(mut self, stream_success: bool) -> Result<Answer, Error<E>> {
-        if let Some(problem) = self.problem {
+    /// Works out everything the attempts share here, before any future exists, then sends.
+    /// What an `async fn` computes lives in its state across every await, and that state
+    /// is what each call allocates: kept small, it comes from the allocator's fast path.
+    fn execute<E>(self, stream_success: bool) -> impl Future<Output = Result<Answer, Error<E>>> + use<'c, E> {
+        match self.prepare() {
+            Ok(sending) => Either::Left(sending.attempts(stream_success)),
+            Err(error) => Either::Right(std::future::ready(Err(error))),
+        }
+    }
+
+    /// The URL, headers and body every attempt sends, and how often to try.
+    fn prepare<E>(mut self) -> Result<Sending<'c>, Error<E>> {
+        if let Some(problem) = self.problem.take() {
             return Err(Error::InvalidRequest(problem));
         }
         let mut options = self.options.take();
         // A URL given whole (a next page) already has its parameters.
         let given = options.url.take();
-        // A next page given relative to the server (`/v1/items?page=2`) is on the base URL's origin.
-        let given = given.map(|url| {
-            match (url.starts_with('/') && !url.starts_with("//"), reqwest::Url::parse(&self.core.base_url)) {
-                (true, Ok(base)) => format!("{}{url}", base.origin().ascii_serialization()),
-                _ => url,
-            }
-        });
-        let target = match &given {
-            Some(url) if url.starts_with(&format!("{}/", self.core.base_url)) || *url == self.core.base_url => {
-                url.clone()
-            }
-            Some(url) => {
-                return Err(Error::InvalidRequest(format!(
-                    "`{url}` is not under the client's base URL `{}`, and credentials go nowhere else",
-                    self.core.base_url
-                )))
-            }
-            None => format!("{}{}", self.core.base_url, self.render_path()),
-        };
-        let mut url = match reqwest::Url::parse(&target) {
-            Ok(url) => url,
-            Err(error) => return Err(Error::InvalidRequest(format!("invalid URL: {error}"))),
+        let mut url = match &given {
+            Some(given) => self.given_url(given)?,
+            None => self.operation_url()?,
         };
         let schemes = self.chosen_schemes()?;
         let mut query = if given.is_some() { Vec::new() } else { std::mem::take(&mut self.query) };
         let mut headers = HeaderMap::new();
         let mut cookies = self.cookies.iter().map(|(name, value)| format!("{name}={value}")).collect::<Vec<_>>();
         let mut secret_in_url = false;
-        // The provider of the bearer token sent, to ask for a fresh one after a 401.
-        let mut tokens: Option<(&Arc<dyn TokenProvider>, &'static str)> = None;
+        let mut tokens = None;
         for scheme in schemes {
-            let Some(credential) = self.core.credentials.get(scheme.name) else { continue };
-            match (scheme.kind, credential) {
-                (SchemeKind::Basic, Credential::Basic { username, password }) => {
-                    // reqwest spells the header (base64, marked sensitive); it is sent on every attempt.
-                    let spelled = self.core.http.get(url.clone()).basic_auth(username, Some(password.expose())).build();
-                    if let Some(value) =
-                        spelled.ok().and_then(|mut request| request.headers_mut().remove(AUTHORIZATION))
-                    {
-                        headers.append(AUTHORIZATION, value);
-                    }
+            let Some(attach) = self.core.credentials.get(scheme.name) else { continue };
+            match attach {
+                Attach::Header(name, value) => {
+                    headers.append(name.clone(), value.clone());
                 }
-                (SchemeKind::Bearer, Credential::Tokens(provider)) => {
-                    let token = provider
-                        .token(self.core.token_client(), false)
-                        .await
-                        .map_err(|reason| Error::Authentication { scheme: scheme.name, reason })?;
-                    headers.insert(
-                        reqwest::header::AUTHORIZATION,
-                        sensitive(&format!("Bearer {}", token.expose()), scheme.name)?,
-                    );
-                    tokens = Some((provider, scheme.name));
-                }
-                (SchemeKind::Basic, Credential::Secret(_)) | (_, Credential::Basic { .. } | Credential::Tokens(_)) => {
-                    return Err(Error::InvalidRequest(format!(
-                        "the credential for `{}` has the wrong kind",
-                        scheme.name
-                    )));
-                }
-                (SchemeKind::Bearer, Credential::Secret(secret)) => {
-                    headers.insert(
-                        reqwest::header::AUTHORIZATION,
-                        sensitive(&format!("Bearer {}", secret.expose()), scheme.name)?,
-                    );
-                }
-                (SchemeKind::ApiKeyHeader(name), Credential::Secret(secret)) => {
-                    let name = HeaderName::from_spec_name(name)?;
-                    headers.insert(name, sensitive(secret.expose(), scheme.name)?);
-                }
-                (SchemeKind::ApiKeyQuery(name), Credential::Secret(secret)) => {
+                // Asked for when sending: a token provider may have to fetch one.
+                Attach::Tokens(provider) => tokens = Some((provider, scheme.name)),
+                Attach::Query(name, secret) => {
                     secret_in_url = true;
                     // Some specs also declare the key as a parameter (Trello's `key`): the
                     // credential is the one value sent, never a second.
                     query.retain(|(given, _)| given != name);
-                    query.push((name.to_owned(), secret.expose().to_owned()));
+                    query.push(((*name).to_owned(), secret.expose().to_owned()));
                 }
-                (SchemeKind::ApiKeyCookie(name), Credential::Secret(secret)) => {
-                    cookies.push(format!("{name}={}", secret.expose()));
-                }
+                Attach::Cookie(cookie) => cookies.push(cookie.expose().to_owned()),
+                Attach::Invalid(problem) => return Err(Error::InvalidRequest(problem.clone())),
             }
         }
         if given.is_none() {
@@ -497,7 +462,7 @@ impl<'c> Request<'c> {
         // a parameter) is sent once, as the credential.
         let credential_headers: Vec<HeaderName> = match self.headers.is_empty() {
             true => Vec::new(),
-            false => headers.keys().cloned().collect(),
+            false => headers.keys().cloned().chain(tokens.map(|_| AUTHORIZATION)).collect(),
         };
         let declared = self.headers.iter().map(|(name, value)| (*name, value)).filter(|(name, _)| {
             HeaderName::from_bytes(name.as_bytes()).map_or(true, |name| !credential_headers.contains(&name))
@@ -540,8 +505,9 @@ impl<'c> Request<'c> {
         let body = body.map(|(_, payload)| payload);
         // A body read from a stream cannot be sent twice.
         let repeatable = body.as_ref().is_none_or(Payload::repeatable);
-        let policy = options.retry.as_ref().unwrap_or(&self.core.retry);
-        let mut retries = if policy.allows(&self.method) && repeatable { policy.max_retries } else { 0 };
+        let retry = options.retry;
+        let policy = retry.as_ref().unwrap_or(&self.core.retry);
+        let retries = if policy.allows(&self.method) && repeatable { policy.max_retries } else { 0 };
         // One key per request, made before the first attempt: every retry repeats it.
         if let Some((name, key)) = policy.idempotency_key_for(&self.method) {
             let name = HeaderName::from_spec_name(name)?;
@@ -549,7 +515,6 @@ impl<'c> Request<'c> {
                 headers.insert(name, HeaderValue::from_str(&key).map_err(|_| Error::InvalidRequest(key.clone()))?);
             }
         }
-        let mut refreshed = false;
         let span = tracing::info_span!(
             "http_request",
             operation = self.operation_id,
@@ -559,131 +524,62 @@ impl<'c> Request<'c> {
             attempt = tracing::field::Empty,
             latency_ms = tracing::field::Empty,
         );
-        let strip = |error: reqwest::Error| if secret_in_url { error.without_url() } else { error };
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let info = RequestInfo {
-                operation_id: self.operation_id,
-                method: &self.method,
-                path_template: &self.path_template,
-                attempt,
-            };
-            // Read only when a subscriber records the span: the clock is not free.
-            let started = (!span.is_disabled()).then(Instant::now);
-            // Built directly, its headers set whole: a builder would insert them one by one.
-            let mut request = reqwest::Request::new(self.method.clone(), url.clone());
-            // The last possible attempt takes the headers; earlier ones copy them.
-            let final_attempt = attempt > retries && (tokens.is_none() || refreshed || !repeatable);
-            *request.headers_mut() = if final_attempt { std::mem::take(&mut headers) } else { headers.clone() };
-            // Set only when given: reqwest keeps it in the request's extensions, a map
-            // allocated on first use.
-            if let Some(timeout) = options.timeout {
-                *request.timeout_mut() = Some(timeout);
-            }
-            if let Some(payload) = &body {
-                // Files and streams are opened in a future of their own, boxed: kept inline,
-                // its state would grow every call's future, bodiless GETs included.
-                let (body, streamed_length) = match payload.in_memory() {
-                    Some(bytes) => (reqwest::Body::from(bytes.clone()), None),
-                    None => Box::pin(payload.body()).await.map_err(Error::Upload)?,
-                };
-                *request.body_mut() = Some(body);
-                if let Some(length) = streamed_length {
-                    request.headers_mut().insert(reqwest::header::CONTENT_LENGTH, HeaderValue::from(length));
-                }
-            }
-            let limit = self.core.max_response_bytes;
-            let hooks = &self.core.hooks.0;
-            // Boxed: the attempt's state (the request, the answer being read) then lives
-            // on the heap for its duration instead of enlarging every caller's future.
-            let outcome = Box::pin(async {
-                let mut request = request;
-                for hook in hooks {
-                    hook.before_send(&info, &mut request);
-                }
-                let mut response = self.core.http.execute(request).await?;
-                let status = response.status();
-                for hook in hooks {
-                    hook.after_response(&info, status, response.headers());
-                }
-                if stream_success && status.is_success() {
-                    return Ok(Err(Stop::Streaming(StreamingResponse::new(response))));
-                }
-                // Taken, not cloned: reading the body no longer needs them.
-                let headers = std::mem::take(response.headers_mut());
-                Ok::<_, reqwest::Error>(match read_limited(response, limit).await? {
-                    Some(body) => Ok(RawResponse { status, headers, body }),
-                    None => Err(Stop::TooLarge(Error::ResponseTooLarge { status, headers: Box::new(headers), limit })),
-                })
-            })
-            .await;
-            // Too large is final: a retry would read as much again.
-            let outcome = match outcome {
-                Ok(Err(Stop::TooLarge(too_large))) => return Err(too_large),
-                Ok(Err(Stop::Streaming(streaming))) => return Ok(Answer::Streaming(streaming)),
-                Ok(Ok(response)) => Ok(response),
-                Err(error) => Err(error),
-            };
-            span.record("attempt", attempt);
-            if let Some(started) = started {
-                span.record("latency_ms", started.elapsed().as_millis() as u64);
-            }
-            // A refused token is replaced once, by a fresh one, before the 401 counts.
-            if let (Ok(response), Some((provider, scheme)), false, true) = (&outcome, tokens, refreshed, repeatable) {
-                if response.status == StatusCode::UNAUTHORIZED {
-                    refreshed = true;
-                    retries += 1;
-                    let token = provider
-                        .token(self.core.token_client(), true)
-                        .await
-                        .map_err(|reason| Error::Authentication { scheme, reason })?;
-                    headers.insert(
-                        reqwest::header::AUTHORIZATION,
-                        sensitive(&format!("Bearer {}", token.expose()), scheme)?,
-                    );
-                    tracing::debug!(parent: &span, attempt, "the token was refused; trying once more with a fresh one");
-                    continue;
-                }
-            }
-            let retry_after = match &outcome {
-                Ok(response) if attempt <= retries && retryable_status(response.status) => {
-                    Some(policy.delay(attempt, Some(&response.headers)))
-                }
-                Err(error)
-                    if attempt <= retries && (error.is_connect() || error.is_timeout() || error.is_request()) =>
-                {
-                    Some(policy.delay(attempt, None))
-                }
-                _ => None,
-            };
-            match &outcome {
-                Ok(response) => {
-                    span.record("status", response.status.as_u16());
-                }
-                Err(error) => hooks.iter().for_each(|hook| hook.on_error(&info, error)),
-            }
-            match (outcome, retry_after) {
-                (_, Some(wait)) => {
-                    hooks.iter().for_each(|hook| hook.on_retry(&info, wait));
-                    tracing::debug!(parent: &span, attempt, wait_ms = wait.as_millis() as u64, "retrying");
-                    Box::pin(tokio::time::sleep(wait)).await;
-                }
-                (Ok(response), None) => {
-                    tracing::debug!(parent: &span, status = response.status.as_u16(), "response");
-                    return Ok(Answer::Read(response));
-                }
-                (Err(error), None) => {
-                    let error = strip(error);
-                    tracing::debug!(parent: &span, error = %error, "request failed");
-                    return Err(if error.is_timeout() { Error::Timeout(error) } else { Error::Connection(error) });
-                }
-            }
-        }
+        Ok(Sending {
+            core: self.core,
+            operation_id: self.operation_id,
+            method: self.method,
+            path_template: self.path_template,
+            url: Some(url),
+            headers,
+            body,
+            timeout: options.timeout,
+            retry,
+            retries,
+            repeatable,
+            secret_in_url,
+            tokens,
+            span,
+        })
     }
 
-    fn render_path(&self) -> String {
-        let mut path = String::with_capacity(self.path_template.len() + 32);
+    /// A next page's URL, as the server gave it: refused unless it is under the base URL.
+    fn given_url<E>(&self, given: &str) -> Result<reqwest::Url, Error<E>> {
+        // A next page given relative to the server (`/v1/items?page=2`) is on the base URL's origin.
+        let absolute = match given.starts_with('/') && !given.starts_with("//") {
+            true => format!("{}{given}", self.core.base.origin().ascii_serialization()),
+            false => given.to_owned(),
+        };
+        let base_url = &self.core.base_url;
+        let under_base =
+            absolute.strip_prefix(base_url.as_str()).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+        if !under_base {
+            return Err(Error::InvalidRequest(format!(
+                "`{absolute}` is not under the client's base URL `{base_url}`, and credentials go nowhere else"
+            )));
+        }
+        reqwest::Url::parse(&absolute).map_err(|error| Error::InvalidRequest(format!("invalid URL: {error}")))
+    }
+
+    /// The operation's URL: the base URL with the rendered path template appended to its path.
+    fn operation_url<E>(&self) -> Result<reqwest::Url, Error<E>> {
+        let base = &self.core.base;
+        let base_path = base.path().trim_end_matches('/');
+        let mut path = String::with_capacity(base_path.len() + self.path_template.len() + 32);
+        path.push_str(base_path);
+        self.render_path(&mut path);
+        // A template with a query or fragment of its own (`/items?op=x`, or a raw request's
+        // path) is parsed whole: `set_path` would escape its `?`.
+        if path.contains(['?', '#']) {
+            let url = format!("{}{}", self.core.base_url, &path[base_path.len()..]);
+            return reqwest::Url::parse(&url).map_err(|error| Error::InvalidRequest(format!("invalid URL: {error}")));
+        }
+        let mut url = base.clone();
+        url.set_path(&path);
+        Ok(url)
+    }
+
+    /// Appends the path template to `path`, its parameters filled in.
+    fn render_path(&self, path: &mut String) {
         let mut rest = &*self.path_template;
         // Byte scans: templates are short, where `str::find`'s setup costs more than it saves.
         let position = |text: &str, wanted: u8| text.bytes().position(|byte| byte == wanted);
@@ -700,7 +596,6 @@ impl<'c> Request<'c> {
             rest = &rest[open + close + 1..];
         }
         path.push_str(rest);
-        path
     }
 
     /// The first alternative whose schemes all have credentials; anonymous access (an
@@ -724,6 +619,200 @@ impl<'c> Request<'c> {
             .map(|alternative| alternative.iter().map(|scheme| scheme.name).collect::<Vec<_>>().join(" + "))
             .collect();
         Err(Error::MissingCredentials { operation: self.operation_id, accepted: accepted.join(", or ") })
+    }
+}
+
+/// A request ready to go: what every attempt sends, worked out once by [`Request::prepare`].
+#[derive(Debug)]
+struct Sending<'c> {
+    core: &'c ClientCore,
+    operation_id: &'static str,
+    method: Method,
+    path_template: std::borrow::Cow<'static, str>,
+    /// Taken by the last possible attempt; earlier ones copy it.
+    url: Option<reqwest::Url>,
+    /// Taken by the last possible attempt, like the URL.
+    headers: HeaderMap,
+    body: Option<Payload>,
+    timeout: Option<Duration>,
+    /// The request's own retry policy; the client's applies without one.
+    retry: Option<RetryPolicy>,
+    retries: u32,
+    repeatable: bool,
+    secret_in_url: bool,
+    /// The provider of the bearer token to send, and its scheme: asked before the first
+    /// attempt, and for a fresh token after a 401.
+    tokens: Option<(&'c Arc<dyn TokenProvider>, &'static str)>,
+    span: tracing::Span,
+}
+
+impl<'c> Sending<'c> {
+    fn attempts<E>(self, stream_success: bool) -> impl Future<Output = Result<Answer, Error<E>>> + use<'c, E> {
+        // Captured whole and used in place: bound again inside, it would be held twice.
+        let mut sending = self;
+        async move {
+            if let Some((provider, scheme)) = sending.tokens {
+                sending.bearer(provider, scheme, false).await?;
+            }
+            let mut refreshed = false;
+            let mut retries = sending.retries;
+            let mut attempt = 0;
+            loop {
+                attempt += 1;
+                // Read only when a subscriber records the span: the clock is not free.
+                let started = (!sending.span.is_disabled()).then(Instant::now);
+                let body = match &sending.body {
+                    None => None,
+                    Some(payload) => Some(match payload.in_memory() {
+                        Some(bytes) => (reqwest::Body::from(bytes.clone()), None),
+                        // Files and streams are opened in a future of their own, boxed: kept
+                        // inline, its state would grow every call's, bodiless GETs included.
+                        None => Box::pin(payload.body()).await.map_err(Error::Upload)?,
+                    }),
+                };
+                let final_attempt = attempt > retries && (sending.tokens.is_none() || refreshed || !sending.repeatable);
+                let request = sending.request(final_attempt, body)?;
+                // Boxed: the attempt's state (the request, the answer being read) then lives
+                // on the heap for its duration instead of enlarging every call's future.
+                let outcome = Box::pin(sending.attempt(attempt, request, stream_success)).await;
+                // Too large is final: a retry would read as much again.
+                let outcome = match outcome {
+                    Ok(Err(Stop::TooLarge(too_large))) => return Err(too_large),
+                    Ok(Err(Stop::Streaming(streaming))) => return Ok(Answer::Streaming(streaming)),
+                    Ok(Ok(response)) => Ok(response),
+                    Err(error) => Err(error),
+                };
+                sending.span.record("attempt", attempt);
+                if let Some(started) = started {
+                    sending.span.record("latency_ms", started.elapsed().as_millis() as u64);
+                }
+                // A refused token is replaced once, by a fresh one, before the 401 counts.
+                let refused = matches!(&outcome, Ok(response) if response.status == StatusCode::UNAUTHORIZED);
+                if let (true, Some((provider, scheme)), false, true) =
+                    (refused, sending.tokens, refreshed, sending.repeatable)
+                {
+                    drop(outcome);
+                    refreshed = true;
+                    retries += 1;
+                    sending.bearer(provider, scheme, true).await?;
+                    tracing::debug!(parent: &sending.span, attempt, "the token was refused; trying once more with a fresh one");
+                    continue;
+                }
+                let policy = sending.retry.as_ref().unwrap_or(&sending.core.retry);
+                let info = sending.info(attempt);
+                let hooks = &sending.core.hooks.0;
+                let wait = match outcome {
+                    Ok(response) if attempt <= retries && retryable_status(response.status) => {
+                        sending.span.record("status", response.status.as_u16());
+                        policy.delay(attempt, Some(&response.headers))
+                    }
+                    Ok(response) => {
+                        sending.span.record("status", response.status.as_u16());
+                        tracing::debug!(parent: &sending.span, status = response.status.as_u16(), "response");
+                        return Ok(Answer::Read(response));
+                    }
+                    Err(error) => {
+                        hooks.iter().for_each(|hook| hook.on_error(&info, &error));
+                        if attempt <= retries && (error.is_connect() || error.is_timeout() || error.is_request()) {
+                            policy.delay(attempt, None)
+                        } else {
+                            let error = if sending.secret_in_url { error.without_url() } else { error };
+                            tracing::debug!(parent: &sending.span, error = %error, "request failed");
+                            return Err(if error.is_timeout() {
+                                Error::Timeout(error)
+                            } else {
+                                Error::Connection(error)
+                            });
+                        }
+                    }
+                };
+                hooks.iter().for_each(|hook| hook.on_retry(&info, wait));
+                tracing::debug!(parent: &sending.span, attempt, wait_ms = wait.as_millis() as u64, "retrying");
+                Box::pin(tokio::time::sleep(wait)).await;
+            }
+        }
+    }
+
+    /// Asks `provider` for a token (a fresh one when `refresh`) and sends it from now on.
+    async fn bearer<E>(
+        &mut self,
+        provider: &Arc<dyn TokenProvider>,
+        scheme: &'static str,
+        refresh: bool,
+    ) -> Result<(), Error<E>> {
+        let token = provider
+            .token(self.core.token_client(), refresh)
+            .await
+            .map_err(|reason| Error::Authentication { scheme, reason })?;
+        self.headers.insert(AUTHORIZATION, sensitive(&format!("Bearer {}", token.expose()), scheme)?);
+        Ok(())
+    }
+
+    fn info(&self, attempt: u32) -> RequestInfo<'_> {
+        RequestInfo {
+            operation_id: self.operation_id,
+            method: &self.method,
+            path_template: &self.path_template,
+            attempt,
+        }
+    }
+
+    /// One attempt's request. The last possible attempt takes the URL and headers; earlier
+    /// ones copy them.
+    fn request<E>(
+        &mut self,
+        final_attempt: bool,
+        body: Option<(reqwest::Body, Option<u64>)>,
+    ) -> Result<reqwest::Request, Error<E>> {
+        let url = match final_attempt {
+            true => self.url.take(),
+            false => self.url.clone(),
+        };
+        let url = url.ok_or_else(|| Error::InvalidRequest("a request was sent after its last attempt".to_owned()))?;
+        // Built directly, its headers set whole: a builder would insert them one by one.
+        let mut request = reqwest::Request::new(self.method.clone(), url);
+        *request.headers_mut() = if final_attempt { std::mem::take(&mut self.headers) } else { self.headers.clone() };
+        // Set only when given: reqwest keeps it in the request's extensions, a map
+        // allocated on first use.
+        if let Some(timeout) = self.timeout {
+            *request.timeout_mut() = Some(timeout);
+        }
+        if let Some((body, streamed_length)) = body {
+            *request.body_mut() = Some(body);
+            if let Some(length) = streamed_length {
+                request.headers_mut().insert(reqwest::header::CONTENT_LENGTH, HeaderValue::from(length));
+            }
+        }
+        Ok(request)
+    }
+
+    /// Sends one attempt and reads its answer, running the hooks around it.
+    async fn attempt<E>(
+        &self,
+        attempt: u32,
+        mut request: reqwest::Request,
+        stream_success: bool,
+    ) -> Result<Result<RawResponse, Stop<E>>, reqwest::Error> {
+        let info = self.info(attempt);
+        let hooks = &self.core.hooks.0;
+        for hook in hooks {
+            hook.before_send(&info, &mut request);
+        }
+        let mut response = self.core.http.execute(request).await?;
+        let status = response.status();
+        for hook in hooks {
+            hook.after_response(&info, status, response.headers());
+        }
+        if stream_success && status.is_success() {
+            return Ok(Err(Stop::Streaming(StreamingResponse::new(response))));
+        }
+        // Taken, not cloned: reading the body no longer needs them.
+        let headers = std::mem::take(response.headers_mut());
+        let limit = self.core.max_response_bytes;
+        Ok(match read_limited(response, limit).await? {
+            Some(body) => Ok(RawResponse { status, headers, body }),
+            None => Err(Stop::TooLarge(Error::ResponseTooLarge { status, headers: Box::new(headers), limit })),
+        })
     }
 }
 
@@ -776,7 +865,7 @@ enum Stop<E> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ClientBuilder;
+    use crate::{ClientBuilder, Credential, SchemeKind};
 
     struct Api(ClientCore);
 
@@ -829,9 +918,56 @@ mod tests {
     }
 
     #[test]
+    fn urls_keep_the_base_urls_path_and_a_templates_own_query() {
+        let api = ClientBuilder::<Api>::new("http://x.test/api/v2/").build().expect("builds");
+        let url = |template: &'static str| {
+            let request = api.0.request("op", Method::GET, template).path_param("id", "a/b");
+            request.operation_url::<()>().map(|url| url.to_string()).ok()
+        };
+        assert_eq!(url("/items/{id}").as_deref(), Some("http://x.test/api/v2/items/a%2Fb"));
+        assert_eq!(url("/items?op=list").as_deref(), Some("http://x.test/api/v2/items?op=list"));
+        let root = ClientBuilder::<Api>::new("http://x.test").build().expect("builds");
+        let request = root.0.request("op", Method::GET, "/items");
+        assert_eq!(
+            request.operation_url::<()>().map(|url| url.to_string()).ok().as_deref(),
+            Some("http://x.test/items")
+        );
+    }
+
+    #[test]
+    fn credentials_are_spelled_once_and_a_bad_one_fails_only_the_requests_that_send_it() {
+        static TOKEN: SecurityScheme = SecurityScheme { name: "token", kind: SchemeKind::Bearer };
+        static BASIC: SecurityScheme = SecurityScheme { name: "basic", kind: SchemeKind::Basic };
+        static KEY: SecurityScheme = SecurityScheme { name: "key", kind: SchemeKind::ApiKeyHeader("X-Api-Key") };
+        static BY_TOKEN: &[&[&SecurityScheme]] = &[&[&TOKEN]];
+        static BY_BASIC_AND_KEY: &[&[&SecurityScheme]] = &[&[&BASIC, &KEY]];
+        let api = ClientBuilder::<Api>::new("http://x.test")
+            .credential(&TOKEN, Credential::secret("line\nbreak"))
+            .credential(&BASIC, Credential::basic("user", "pass"))
+            .credential(&KEY, Credential::secret("k3y"))
+            .build()
+            .expect("a bad credential does not stop the client being built");
+        let refused = api.0.request("op", Method::GET, "/a").security(BY_TOKEN).prepare::<()>();
+        assert!(
+            matches!(&refused, Err(Error::InvalidRequest(problem)) if problem == "the credential for `token` is not a valid header value"),
+            "{refused:?}"
+        );
+        let sent = api.0.request("op", Method::GET, "/a").security(BY_BASIC_AND_KEY).prepare::<()>().expect("prepared");
+        let header = |name: &str| sent.headers.get(name).and_then(|value| value.to_str().ok()).map(str::to_owned);
+        assert_eq!(header("authorization").as_deref(), Some("Basic dXNlcjpwYXNz"));
+        assert_eq!(header("x-api-key").as_deref(), Some("k3y"));
+        assert!(
+            sent.headers.get("authorization").is_some_and(HeaderValue::is_sensitive),
+            "secrets stay out of HTTP/2 tables"
+        );
+    }
+
+    #[test]
     fn paths_escape_what_would_leave_a_segment_and_copy_the_rest() {
         let api = ClientBuilder::<Api>::new("http://x.test").build().expect("builds");
         let request = api.0.request("op", Method::GET, "/a/{x}/b/{y}{z}").path_param("x", "a/b c").path_param("y", &7);
-        assert_eq!(request.render_path(), "/a/a%2Fb%20c/b/7{z}", "an unset parameter stays as it was");
+        let mut path = String::new();
+        request.render_path(&mut path);
+        assert_eq!(path, "/a/a%2Fb%20c/b/7{z}", "an unset parameter stays as it was");
     }
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use percent_encoding::utf8_percent_encode;
-use reqwest::header::HeaderValue;
+use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION};
 
 use super::encode::PATH_SEGMENT;
 use super::error::preview;
@@ -300,8 +300,70 @@ impl TokenProvider for RefreshToken {
 
 /// A header value that holds a secret: marked sensitive so HTTP/2 never indexes it.
 pub(crate) fn sensitive<E>(value: &str, scheme: &str) -> Result<HeaderValue, Error<E>> {
-    let mut value = HeaderValue::from_str(value)
-        .map_err(|_| Error::InvalidRequest(format!("the credential for `{scheme}` is not a valid header value")))?;
+    sensitive_value(value).ok_or_else(|| Error::InvalidRequest(not_a_header_value(scheme)))
+}
+
+fn sensitive_value(value: &str) -> Option<HeaderValue> {
+    let mut value = HeaderValue::from_str(value).ok()?;
     value.set_sensitive(true);
-    Ok(value)
+    Some(value)
+}
+
+fn not_a_header_value(scheme: &str) -> String {
+    format!("the credential for `{scheme}` is not a valid header value")
+}
+
+/// How a configured credential goes on a request, worked out once when the client is
+/// built: a secret's header is spelled (and basic credentials encoded) once, and each
+/// request only shares it.
+#[derive(Debug, Clone)]
+pub(crate) enum Attach {
+    /// A header: bearer or basic authorization, or an API key.
+    Header(HeaderName, HeaderValue),
+    /// An API key as the named query parameter.
+    Query(&'static str, Secret),
+    /// An API key as a cookie, spelled `name=value`.
+    Cookie(Secret),
+    /// A bearer token asked of the provider for each request.
+    Tokens(Arc<dyn TokenProvider>),
+    /// Cannot be sent; why, reported by each request that would send it (a client that
+    /// never calls those operations still works).
+    Invalid(String),
+}
+
+impl Attach {
+    /// How `credential` goes on a request under `scheme`; `http` spells basic credentials.
+    pub(crate) fn new(scheme: &SecurityScheme, credential: Credential, http: &reqwest::Client) -> Self {
+        let header = |name: HeaderName, value: &str| match sensitive_value(value) {
+            Some(value) => Self::Header(name, value),
+            None => Self::Invalid(not_a_header_value(scheme.name)),
+        };
+        match (scheme.kind, credential) {
+            (SchemeKind::Bearer, Credential::Secret(secret)) => {
+                header(AUTHORIZATION, &format!("Bearer {}", secret.expose()))
+            }
+            (SchemeKind::Bearer, Credential::Tokens(provider)) => Self::Tokens(provider),
+            (SchemeKind::Basic, Credential::Basic { username, password }) => {
+                // reqwest spells the header (base64, marked sensitive); any URL will do.
+                let spelled = http.get("http://localhost/").basic_auth(username, Some(password.expose())).build();
+                match spelled.ok().and_then(|mut request| request.headers_mut().remove(AUTHORIZATION)) {
+                    Some(value) => Self::Header(AUTHORIZATION, value),
+                    None => Self::Invalid(not_a_header_value(scheme.name)),
+                }
+            }
+            (SchemeKind::ApiKeyHeader(name), Credential::Secret(secret)) => {
+                match HeaderName::from_bytes(name.as_bytes()) {
+                    Ok(name) => header(name, secret.expose()),
+                    Err(_) => Self::Invalid(format!("`{name}` is not a valid header name")),
+                }
+            }
+            (SchemeKind::ApiKeyQuery(name), Credential::Secret(secret)) => Self::Query(name, secret),
+            (SchemeKind::ApiKeyCookie(name), Credential::Secret(secret)) => {
+                Self::Cookie(Secret::new(format!("{name}={}", secret.expose())))
+            }
+            (SchemeKind::Basic, Credential::Secret(_)) | (_, Credential::Basic { .. } | Credential::Tokens(_)) => {
+                Self::Invalid(format!("the credential for `{}` has the wrong kind", scheme.name))
+            }
+        }
+    }
 }

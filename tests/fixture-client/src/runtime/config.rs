@@ -13,6 +13,7 @@ use std::time::Duration;
 use reqwest::header::{HeaderName, HeaderValue};
 use serde::Serialize;
 
+use super::auth::Attach;
 use super::hooks::Hooks;
 use super::{Credential, HeaderMap, Hook, RetryPolicy, SchemeKind, SecurityScheme, TokenClient};
 
@@ -135,7 +136,7 @@ pub struct ClientBuilder<C> {
     connect_timeout: Option<Duration>,
     user_agent: String,
     default_headers: Vec<(String, String)>,
-    credentials: BTreeMap<&'static str, Credential>,
+    credentials: BTreeMap<&'static str, (SecurityScheme, Credential)>,
     retry: RetryPolicy,
     max_response_bytes: u64,
     hooks: Hooks,
@@ -255,7 +256,7 @@ impl<C: From<ClientCore>> ClientBuilder<C> {
 
     /// Stores the credential for one security scheme; generated setters call this.
     pub fn credential(mut self, scheme: &SecurityScheme, credential: Credential) -> Self {
-        self.credentials.insert(scheme.name, credential);
+        self.credentials.insert(scheme.name, (*scheme, credential));
         self
     }
 
@@ -296,12 +297,16 @@ impl<C: From<ClientCore>> ClientBuilder<C> {
                 builder.build().map_err(BuildError::Http)?
             }
         };
-        let base_url = base_url.as_str().trim_end_matches('/').to_owned();
+        let credentials = (self.credentials.into_iter())
+            .map(|(name, (scheme, credential))| (name, Attach::new(&scheme, credential, &http)))
+            .collect();
+        let base_text = base_url.as_str().trim_end_matches('/').to_owned();
         let accept_by_default = self.default_headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("accept"));
         Ok(C::from(ClientCore {
             http,
-            base_url,
-            credentials: Arc::new(self.credentials),
+            base_url: base_text,
+            base: base_url,
+            credentials: Arc::new(credentials),
             retry: self.retry,
             accept_by_default,
             max_response_bytes: self.max_response_bytes,
@@ -316,7 +321,10 @@ pub struct ClientCore {
     pub(crate) http: reqwest::Client,
     /// Without a trailing `/`; paths start with one.
     pub(crate) base_url: String,
-    pub(crate) credentials: Arc<BTreeMap<&'static str, Credential>>,
+    /// The same, parsed once: a request's URL is this with its path set, so its scheme
+    /// and host are not parsed again on every call.
+    pub(crate) base: reqwest::Url,
+    pub(crate) credentials: Arc<BTreeMap<&'static str, Attach>>,
     pub(crate) retry: RetryPolicy,
     /// A default `Accept` header was configured; it wins over the operations' own.
     pub(crate) accept_by_default: bool,
