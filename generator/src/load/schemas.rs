@@ -768,9 +768,9 @@ impl<'a> Lowering<'a> {
 
     /// The plain object schemas a property's schema is, for merging with other parts'
     /// declarations of it: itself when it is one, the parts of an `allOf` made only of
-    /// them (its own properties too), none for a bare `{type: object}`. `None`: anything
-    /// else (a choice, an `enum`, a scalar), which leaves the property to its last
-    /// declaration.
+    /// them (its own properties too), none for a bare `{type: object}` or an open choice
+    /// (one that lets any object through narrows nothing). `None`: anything else (a closed
+    /// choice, an `enum`, a scalar), which leaves the property to its last declaration.
     fn object_declarations(&self, schema: &'a Schema, at: &str, depth: usize) -> Option<Vec<ObjectDeclaration<'a>>> {
         // Parts of the `allOf` must be plain objects themselves: following chains of
         // chains multiplies the merges a deep hierarchy makes (commercetools' resources).
