@@ -7,7 +7,6 @@ use std::marker::PhantomData;
 
 use serde::de::DeserializeOwned;
 
-use super::response::read_limited;
 use super::{Bytes, Error, Event, HeaderMap, RawResponse, StatusCode, Stream, StreamExt};
 
 /// What [`Request::send_streaming`](super::Request::send_streaming) got: an answer read in full, or a success whose body
@@ -88,16 +87,6 @@ impl StreamingResponse {
 
     pub fn headers(&self) -> &HeaderMap {
         self.response.headers()
-    }
-
-    pub(crate) async fn read<E>(mut self, limit: u64) -> Result<RawResponse, Error<E>> {
-        let status = self.response.status();
-        let headers = std::mem::take(self.response.headers_mut());
-        match read_limited(self.response, limit).await {
-            Ok(Some(body)) => Ok(RawResponse { status, headers, body }),
-            Ok(None) => Err(Error::ResponseTooLarge { status, headers: Box::new(headers), limit }),
-            Err(error) => Err(Error::Connection(error)),
-        }
     }
 
     /// The body as it arrives, never held whole (see [`Download`]).

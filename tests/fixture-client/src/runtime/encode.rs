@@ -6,13 +6,13 @@
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC};
 use serde::Serialize;
 
-/// Everything but RFC 3986 unreserved characters is escaped, so a path value can never
-/// leave its segment (`/`), start a query (`?`) or fragment (`#`), or smuggle an escape (`%`).
 /// An RFC 3986 unreserved character, the only kind [`PATH_SEGMENT`] leaves as it is.
 pub(crate) fn is_unreserved(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~')
 }
 
+/// Everything but RFC 3986 unreserved characters is escaped, so a path value can never
+/// leave its segment (`/`), start a query (`?`) or fragment (`#`), or smuggle an escape (`%`).
 pub(crate) const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 /// How a query parameter or a form body's property spells arrays and objects

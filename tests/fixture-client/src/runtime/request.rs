@@ -10,7 +10,6 @@ use std::task::{Context as TaskContext, Poll};
 use std::time::{Duration, Instant};
 
 use futures_util::future::Either;
-use futures_util::FutureExt;
 use percent_encoding::utf8_percent_encode;
 use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION};
 use serde::de::DeserializeOwned;
@@ -19,7 +18,7 @@ use serde::Serialize;
 use super::auth::{sensitive, Attach};
 use super::config::Settings;
 use super::encode::{is_unreserved, joined_text, json_text, style_pairs, PATH_SEGMENT};
-use super::response::read_limited;
+use super::response::{read_whole, Failure};
 use super::retry::{retryable_status, RetryPolicy};
 use super::upload::Payload;
 use super::{
@@ -388,135 +387,69 @@ impl<'c> Request<'c> {
 
     /// Sends the request, retrying as the policy allows, and reads the whole response.
     pub fn send<E>(self) -> impl Future<Output = Result<RawResponse, Error<E>>> + use<'c, E> {
-        let limit = self.core.max_response_bytes;
-        // `then`, not an `async` block awaiting the first future: a block would hold that
-        // future twice, once as captured and once as awaited.
-        self.execute(false).then(move |answer| async move {
-            match answer? {
-                Answer::Read(response) => Ok(response),
-                // Boxed: a whole answer is the rule, and its reader would double this future.
-                Answer::Streaming(streaming) => Box::pin(streaming.read(limit)).await,
-            }
-        })
+        self.execute(Handling::ToRead, std::convert::identity)
     }
 
     /// Sends the request; a success's body is left unread, to be read as it comes
     /// ([`Answer::Streaming`]); any other answer is read in full.
     pub fn send_streaming<E>(self) -> impl Future<Output = Result<Answer, Error<E>>> + use<'c, E> {
-        self.execute(true)
+        self.execute(
+            |response| match response.status().is_success() {
+                true => Handling::Unread(Answer::Streaming(StreamingResponse::new(response))),
+                false => Handling::ToRead(response),
+            },
+            Answer::Read,
+        )
     }
 
-    /// Works out everything the attempts share here, before any future exists, then sends.
-    /// What an `async fn` computes lives in its state across every await, and that state
-    /// is what each call allocates: kept small, it comes from the allocator's fast path.
-    fn execute<E>(self, stream_success: bool) -> impl Future<Output = Result<Answer, Error<E>>> + use<'c, E> {
+    /// Checks everything the attempts share here, before any future exists, then sends.
+    /// What an `async` block holds across its awaits is what each call allocates: kept
+    /// under a kilobyte, it comes from the allocator's per-thread cache.
+    fn execute<T, E>(
+        self,
+        unread: Unread<T>,
+        whole: fn(RawResponse) -> T,
+    ) -> impl Future<Output = Result<T, Error<E>>> + use<'c, T, E> {
         match self.prepare() {
-            Ok(sending) => Either::Left(sending.attempts(stream_success)),
+            Ok(sending) => Either::Left(sending.attempts(unread, whole)),
             Err(error) => Either::Right(std::future::ready(Err(error))),
         }
     }
 
-    /// The URL, headers and body every attempt sends, and how often to try.
+    /// The credentials to send, the final body, and how often to try.
     fn prepare<E>(mut self) -> Result<Sending<'c>, Error<E>> {
         if let Some(problem) = self.problem.take() {
             return Err(Error::InvalidRequest(problem));
         }
-        let mut options = self.options.take();
-        // A URL given whole (a next page) already has its parameters.
-        let given = options.url.take();
-        let mut url = match &given {
-            Some(given) => self.given_url(given)?,
-            None => self.operation_url()?,
-        };
         let schemes = self.chosen_schemes()?;
-        let mut query = if given.is_some() { Vec::new() } else { std::mem::take(&mut self.query) };
-        let mut headers = HeaderMap::new();
-        let mut cookies = self.cookies.iter().map(|(name, value)| format!("{name}={value}")).collect::<Vec<_>>();
-        let mut secret_in_url = false;
         let mut tokens = None;
+        let mut secret_in_url = false;
         for scheme in schemes {
-            let Some(attach) = self.core.credentials.get(scheme.name) else { continue };
-            match attach {
-                Attach::Header(name, value) => {
-                    headers.append(name.clone(), value.clone());
-                }
+            match self.core.credentials.get(scheme.name) {
+                Some(Attach::Invalid(problem)) => return Err(Error::InvalidRequest(problem.clone())),
                 // Asked for when sending: a token provider may have to fetch one.
-                Attach::Tokens(provider) => tokens = Some((provider, scheme.name)),
-                Attach::Query(name, secret) => {
-                    secret_in_url = true;
-                    // Some specs also declare the key as a parameter (Trello's `key`): the
-                    // credential is the one value sent, never a second.
-                    query.retain(|(given, _)| given != name);
-                    query.push(((*name).to_owned(), secret.expose().to_owned()));
-                }
-                Attach::Cookie(cookie) => cookies.push(cookie.expose().to_owned()),
-                Attach::Invalid(problem) => return Err(Error::InvalidRequest(problem.clone())),
+                Some(Attach::Tokens(provider)) => tokens = Some((provider, scheme.name)),
+                Some(Attach::Query(..)) => secret_in_url = true,
+                Some(Attach::Header(..) | Attach::Cookie(_)) | None => {}
             }
         }
-        if given.is_none() {
-            query.append(&mut options.query);
+        if let Some(extra) =
+            self.options.settings().map(|settings| &settings.extra_body).filter(|extra| !extra.is_empty())
+        {
+            self.body = with_extra_members(self.body.take(), extra)?;
         }
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
-        let extra_headers = options.headers.iter().map(|(name, value)| (name.as_str(), value));
-        // A declared header the credentials already set (an API key the spec also lists as
-        // a parameter) is sent once, as the credential.
-        let credential_headers: Vec<HeaderName> = match self.headers.is_empty() {
-            true => Vec::new(),
-            false => headers.keys().cloned().chain(tokens.map(|_| AUTHORIZATION)).collect(),
-        };
-        let declared = self.headers.iter().map(|(name, value)| (*name, value)).filter(|(name, _)| {
-            HeaderName::from_bytes(name.as_bytes()).map_or(true, |name| !credential_headers.contains(&name))
-        });
-        for (name, value) in declared.chain(extra_headers) {
-            let header_name = HeaderName::from_spec_name(name)?;
-            let header_value = HeaderValue::from_str(value).map_err(|_| {
-                Error::InvalidRequest(format!(
-                    "header `{name}` has a value that is not allowed in a header (a line break or control character)"
-                ))
-            })?;
-            headers.append(header_name, header_value);
-        }
-        if let Some(accept) = self.accept.filter(|_| !self.core.accept_by_default) {
-            if !headers.contains_key(reqwest::header::ACCEPT) {
-                // Media types are visible ASCII, which `from_static` takes without copying.
-                if !accept.bytes().all(|byte| byte == b'\t' || (b' '..=b'~').contains(&byte)) {
-                    return Err(Error::InvalidRequest(format!("`{accept}` is not a valid accept header")));
-                }
-                let value = HeaderValue::from_static(accept);
-                headers.insert(reqwest::header::ACCEPT, value);
-            }
-        }
-        if !cookies.is_empty() {
-            let cookie = cookies.join("; ");
-            let value = HeaderValue::from_str(&cookie).map_err(|_| {
-                Error::InvalidRequest("a cookie has a value that is not allowed in a header".to_owned())
-            })?;
-            headers.append(reqwest::header::COOKIE, value);
-        }
-        if let Some((media_type, _)) = &self.body {
-            let value = HeaderValue::from_str(media_type)
-                .map_err(|_| Error::InvalidRequest(format!("`{media_type}` is not a valid content type")))?;
-            headers.insert(reqwest::header::CONTENT_TYPE, value);
-        }
-        let body = match options.extra_body.is_empty() {
-            true => self.body,
-            false => with_extra_members(self.body, &options.extra_body)?,
-        };
-        let body = body.map(|(_, payload)| payload);
         // A body read from a stream cannot be sent twice.
-        let repeatable = body.as_ref().is_none_or(Payload::repeatable);
-        let retry = options.retry;
-        let policy = retry.as_ref().unwrap_or(&self.core.retry);
+        let repeatable = self.body.as_ref().is_none_or(|(_, payload)| payload.repeatable());
+        let policy = self.retry_policy();
         let retries = if policy.allows(&self.method) && repeatable { policy.max_retries } else { 0 };
         // One key per request, made before the first attempt: every retry repeats it.
-        if let Some((name, key)) = policy.idempotency_key_for(&self.method) {
-            let name = HeaderName::from_spec_name(name)?;
-            if !headers.contains_key(&name) {
-                headers.insert(name, HeaderValue::from_str(&key).map_err(|_| Error::InvalidRequest(key.clone()))?);
-            }
-        }
+        let idempotency_key = match policy.idempotency_key_for(&self.method) {
+            Some((name, key)) => Some(Box::new((
+                HeaderName::from_spec_name(name)?,
+                HeaderValue::from_str(&key).map_err(|_| Error::InvalidRequest(key.clone()))?,
+            ))),
+            None => None,
+        };
         let span = tracing::info_span!(
             "http_request",
             operation = self.operation_id,
@@ -527,21 +460,22 @@ impl<'c> Request<'c> {
             latency_ms = tracing::field::Empty,
         );
         Ok(Sending {
-            core: self.core,
-            operation_id: self.operation_id,
-            method: self.method,
-            path_template: self.path_template,
-            url: Some(url),
-            headers,
-            body,
-            timeout: options.timeout,
-            retry,
+            request: self,
+            schemes,
+            idempotency_key,
+            tokens,
+            bearer: None,
             retries,
+            refreshed: false,
             repeatable,
             secret_in_url,
-            tokens,
             span,
         })
+    }
+
+    /// The request's own retry policy, else the client's.
+    fn retry_policy(&self) -> &RetryPolicy {
+        self.options.settings().and_then(|settings| settings.retry.as_ref()).unwrap_or(&self.core.retry)
     }
 
     /// A next page's URL, as the server gave it: refused unless it is under the base URL.
@@ -624,114 +558,184 @@ impl<'c> Request<'c> {
     }
 }
 
-/// A request ready to go: what every attempt sends, worked out once by [`Request::prepare`].
+/// What a call does with a response before reading its body: a streaming call hands a
+/// success over unread; every other response is read whole.
+type Unread<T> = fn(reqwest::Response) -> Handling<T, reqwest::Response>;
+
+/// A response handed over as it is, or one (`R`) whose body is to be read whole.
+enum Handling<T, R> {
+    Unread(T),
+    ToRead(R),
+}
+
+/// A request ready to go: the request as built, with what [`Request::prepare`] worked
+/// out. Each attempt's URL and headers are rendered from it afresh, so the first attempt,
+/// most often the only one, copies nothing.
 #[derive(Debug)]
 struct Sending<'c> {
-    core: &'c ClientCore,
-    operation_id: &'static str,
-    method: Method,
-    path_template: std::borrow::Cow<'static, str>,
-    /// Taken by the last possible attempt; earlier ones copy it.
-    url: Option<reqwest::Url>,
-    /// Taken by the last possible attempt, like the URL.
-    headers: HeaderMap,
-    body: Option<Payload>,
-    timeout: Option<Duration>,
-    /// The request's own retry policy; the client's applies without one.
-    retry: Option<RetryPolicy>,
-    retries: u32,
-    repeatable: bool,
-    secret_in_url: bool,
+    request: Request<'c>,
+    /// The alternative of the operation's security requirements whose credentials are sent.
+    schemes: &'static [&'static SecurityScheme],
+    /// Made once: every attempt repeats it. Boxed, as few requests have one.
+    idempotency_key: Option<Box<(HeaderName, HeaderValue)>>,
     /// The provider of the bearer token to send, and its scheme: asked before the first
     /// attempt, and for a fresh token after a 401.
     tokens: Option<(&'c Arc<dyn TokenProvider>, &'static str)>,
+    /// The provider's latest token, as an `Authorization` value.
+    bearer: Option<HeaderValue>,
+    /// Retries left to make, counting from the first attempt: one more after a token refresh.
+    retries: u32,
+    refreshed: bool,
+    repeatable: bool,
+    secret_in_url: bool,
     span: tracing::Span,
 }
 
+/// Why another attempt is made.
+enum Again {
+    After(Duration),
+    WithFreshToken,
+}
+
 impl<'c> Sending<'c> {
-    fn attempts<E>(self, stream_success: bool) -> impl Future<Output = Result<Answer, Error<E>>> + use<'c, E> {
+    fn attempts<T, E>(
+        self,
+        unread: Unread<T>,
+        whole: fn(RawResponse) -> T,
+    ) -> impl Future<Output = Result<T, Error<E>>> + use<'c, T, E> {
         // Captured whole and used in place: bound again inside, it would be held twice.
         let mut sending = self;
         async move {
             if let Some((provider, scheme)) = sending.tokens {
+                // A request its own values make invalid is refused before a token is fetched.
+                sending.target::<E>()?;
                 sending.bearer(provider, scheme, false).await?;
             }
-            let mut refreshed = false;
-            let mut retries = sending.retries;
             let mut attempt = 0;
             loop {
                 attempt += 1;
                 // Read only when a subscriber records the span: the clock is not free.
                 let started = (!sending.span.is_disabled()).then(Instant::now);
-                let body = match &sending.body {
+                let body = match &sending.request.body {
                     None => None,
-                    Some(payload) => Some(match payload.in_memory() {
+                    Some((_, payload)) => Some(match payload.in_memory() {
                         Some(bytes) => (reqwest::Body::from(bytes.clone()), None),
                         // Files and streams are opened in a future of their own, boxed: kept
                         // inline, its state would grow every call's, bodiless GETs included.
                         None => Box::pin(payload.body()).await.map_err(Error::Upload)?,
                     }),
                 };
-                let final_attempt = attempt > retries && (sending.tokens.is_none() || refreshed || !sending.repeatable);
-                let request = sending.request(final_attempt, body)?;
-                // Boxed: the attempt's state (the request, the answer being read) then lives
-                // on the heap for its duration instead of enlarging every call's future.
-                let outcome = Box::pin(sending.attempt(attempt, request, stream_success)).await;
-                // Too large is final: a retry would read as much again.
-                let outcome = match outcome {
-                    Ok(Err(Stop::TooLarge(too_large))) => return Err(too_large),
-                    Ok(Err(Stop::Streaming(streaming))) => return Ok(Answer::Streaming(streaming)),
-                    Ok(Ok(response)) => Ok(response),
-                    Err(error) => Err(error),
+                // Each await holds only its own future (a pointer to the request in flight,
+                // then the body read so far): the request and the response are moved into
+                // them, never borrowed here, so this state keeps no room for either.
+                let request = sending.request(attempt, body)?;
+                let sent = sending.request.core.http.execute(request).await;
+                let reading = match sending.received(attempt, started, sent, unread) {
+                    Handling::Unread(unread) => return Ok(unread),
+                    Handling::ToRead(reading) => reading,
                 };
-                sending.span.record("attempt", attempt);
-                if let Some(started) = started {
-                    sending.span.record("latency_ms", started.elapsed().as_millis() as u64);
-                }
-                // A refused token is replaced once, by a fresh one, before the 401 counts.
-                let refused = matches!(&outcome, Ok(response) if response.status == StatusCode::UNAUTHORIZED);
-                if let (true, Some((provider, scheme)), false, true) =
-                    (refused, sending.tokens, refreshed, sending.repeatable)
-                {
-                    drop(outcome);
-                    refreshed = true;
-                    retries += 1;
-                    sending.bearer(provider, scheme, true).await?;
-                    tracing::debug!(parent: &sending.span, attempt, "the token was refused; trying once more with a fresh one");
-                    continue;
-                }
-                let policy = sending.retry.as_ref().unwrap_or(&sending.core.retry);
-                let info = sending.info(attempt);
-                let hooks = &sending.core.hooks.0;
-                let wait = match outcome {
-                    Ok(response) if attempt <= retries && retryable_status(response.status) => {
-                        sending.span.record("status", response.status.as_u16());
-                        policy.delay(attempt, Some(&response.headers))
-                    }
-                    Ok(response) => {
-                        sending.span.record("status", response.status.as_u16());
-                        tracing::debug!(parent: &sending.span, status = response.status.as_u16(), "response");
-                        return Ok(Answer::Read(response));
-                    }
-                    Err(error) => {
-                        hooks.iter().for_each(|hook| hook.on_error(&info, &error));
-                        if attempt <= retries && (error.is_connect() || error.is_timeout() || error.is_request()) {
-                            policy.delay(attempt, None)
-                        } else {
-                            let error = if sending.secret_in_url { error.without_url() } else { error };
-                            tracing::debug!(parent: &sending.span, error = %error, "request failed");
-                            return Err(if error.is_timeout() {
-                                Error::Timeout(error)
-                            } else {
-                                Error::Connection(error)
-                            });
+                let outcome = reading.await;
+                let again = match sending.settle(attempt, started, outcome) {
+                    Ok(answer) => return answer.map(whole),
+                    Err(again) => again,
+                };
+                match again {
+                    Again::After(wait) => Box::pin(tokio::time::sleep(wait)).await,
+                    Again::WithFreshToken => {
+                        if let Some((provider, scheme)) = sending.tokens {
+                            sending.bearer(provider, scheme, true).await?;
                         }
                     }
-                };
-                hooks.iter().for_each(|hook| hook.on_retry(&info, wait));
-                tracing::debug!(parent: &sending.span, attempt, wait_ms = wait.as_millis() as u64, "retrying");
-                Box::pin(tokio::time::sleep(wait)).await;
+                }
             }
+        }
+    }
+
+    /// An attempt's response, shown to the hooks: handed over unread, or the reading of
+    /// its body.
+    fn received<T>(
+        &self,
+        attempt: u32,
+        started: Option<Instant>,
+        sent: Result<reqwest::Response, reqwest::Error>,
+        unread: Unread<T>,
+    ) -> Handling<T, impl Future<Output = Result<RawResponse, Failure>> + use<T>> {
+        let response = match sent {
+            Ok(response) => response,
+            Err(error) => return Handling::ToRead(Either::Right(std::future::ready(Err(Failure::Transport(error))))),
+        };
+        let status = response.status();
+        let info = self.info(attempt);
+        for hook in &self.request.core.hooks.0 {
+            hook.after_response(&info, status, response.headers());
+        }
+        match unread(response) {
+            Handling::Unread(unread) => {
+                self.record(attempt, started);
+                self.span.record("status", status.as_u16());
+                Handling::Unread(unread)
+            }
+            Handling::ToRead(response) => {
+                Handling::ToRead(Either::Left(read_whole(response, self.request.core.max_response_bytes)))
+            }
+        }
+    }
+
+    /// What an attempt's outcome makes of the call: its answer (`Ok`), or another attempt.
+    fn settle<E>(
+        &mut self,
+        attempt: u32,
+        started: Option<Instant>,
+        outcome: Result<RawResponse, Failure>,
+    ) -> Result<Result<RawResponse, Error<E>>, Again> {
+        self.record(attempt, started);
+        let info = self.info(attempt);
+        let hooks = &self.request.core.hooks.0;
+        let response = match outcome {
+            Ok(response) => response,
+            // Too large is final: a retry would read as much again.
+            Err(Failure::TooLarge { status, headers, limit }) => {
+                self.span.record("status", status.as_u16());
+                return Ok(Err(Error::ResponseTooLarge { status, headers: Box::new(headers), limit }));
+            }
+            Err(Failure::Transport(error)) => {
+                hooks.iter().for_each(|hook| hook.on_error(&info, &error));
+                if attempt <= self.retries && (error.is_connect() || error.is_timeout() || error.is_request()) {
+                    return Err(self.wait(attempt, None));
+                }
+                let error = if self.secret_in_url { error.without_url() } else { error };
+                tracing::debug!(parent: &self.span, error = %error, "request failed");
+                return Ok(Err(if error.is_timeout() { Error::Timeout(error) } else { Error::Connection(error) }));
+            }
+        };
+        // A refused token is replaced once, by a fresh one, before the 401 counts.
+        if response.status == StatusCode::UNAUTHORIZED && self.tokens.is_some() && !self.refreshed && self.repeatable {
+            self.refreshed = true;
+            self.retries += 1;
+            tracing::debug!(parent: &self.span, attempt, "the token was refused; trying once more with a fresh one");
+            return Err(Again::WithFreshToken);
+        }
+        self.span.record("status", response.status.as_u16());
+        if attempt <= self.retries && retryable_status(response.status) {
+            return Err(self.wait(attempt, Some(&response.headers)));
+        }
+        tracing::debug!(parent: &self.span, status = response.status.as_u16(), "response");
+        Ok(Ok(response))
+    }
+
+    /// The wait before retrying after attempt `attempt`, as the hooks are told.
+    fn wait(&self, attempt: u32, headers: Option<&HeaderMap>) -> Again {
+        let wait = self.request.retry_policy().delay(attempt, headers);
+        let info = self.info(attempt);
+        self.request.core.hooks.0.iter().for_each(|hook| hook.on_retry(&info, wait));
+        tracing::debug!(parent: &self.span, attempt, wait_ms = wait.as_millis() as u64, "retrying");
+        Again::After(wait)
+    }
+
+    fn record(&self, attempt: u32, started: Option<Instant>) {
+        self.span.record("attempt", attempt);
+        if let Some(started) = started {
+            self.span.record("latency_ms", started.elapsed().as_millis() as u64);
         }
     }
 
@@ -743,40 +747,36 @@ impl<'c> Sending<'c> {
         refresh: bool,
     ) -> Result<(), Error<E>> {
         let token = provider
-            .token(self.core.token_client(), refresh)
+            .token(self.request.core.token_client(), refresh)
             .await
             .map_err(|reason| Error::Authentication { scheme, reason })?;
-        self.headers.insert(AUTHORIZATION, sensitive(&format!("Bearer {}", token.expose()), scheme)?);
+        self.bearer = Some(sensitive(&format!("Bearer {}", token.expose()), scheme)?);
         Ok(())
     }
 
     fn info(&self, attempt: u32) -> RequestInfo<'_> {
         RequestInfo {
-            operation_id: self.operation_id,
-            method: &self.method,
-            path_template: &self.path_template,
+            operation_id: self.request.operation_id,
+            method: &self.request.method,
+            path_template: &self.request.path_template,
             attempt,
         }
     }
 
-    /// One attempt's request. The last possible attempt takes the URL and headers; earlier
-    /// ones copy them.
+    /// Attempt `attempt`'s request, with `body` (and its length, when streamed), as the
+    /// hooks leave it.
     fn request<E>(
-        &mut self,
-        final_attempt: bool,
+        &self,
+        attempt: u32,
         body: Option<(reqwest::Body, Option<u64>)>,
     ) -> Result<reqwest::Request, Error<E>> {
-        let url = match final_attempt {
-            true => self.url.take(),
-            false => self.url.clone(),
-        };
-        let url = url.ok_or_else(|| Error::InvalidRequest("a request was sent after its last attempt".to_owned()))?;
+        let (url, headers) = self.target()?;
         // Built directly, its headers set whole: a builder would insert them one by one.
-        let mut request = reqwest::Request::new(self.method.clone(), url);
-        *request.headers_mut() = if final_attempt { std::mem::take(&mut self.headers) } else { self.headers.clone() };
+        let mut request = reqwest::Request::new(self.request.method.clone(), url);
+        *request.headers_mut() = headers;
         // Set only when given: reqwest keeps it in the request's extensions, a map
         // allocated on first use.
-        if let Some(timeout) = self.timeout {
+        if let Some(timeout) = self.request.options.settings().and_then(|settings| settings.timeout) {
             *request.timeout_mut() = Some(timeout);
         }
         if let Some((body, streamed_length)) = body {
@@ -785,37 +785,115 @@ impl<'c> Sending<'c> {
                 request.headers_mut().insert(reqwest::header::CONTENT_LENGTH, HeaderValue::from(length));
             }
         }
+        let info = self.info(attempt);
+        for hook in &self.request.core.hooks.0 {
+            hook.before_send(&info, &mut request);
+        }
         Ok(request)
     }
 
-    /// Sends one attempt and reads its answer, running the hooks around it.
-    async fn attempt<E>(
-        &self,
-        attempt: u32,
-        mut request: reqwest::Request,
-        stream_success: bool,
-    ) -> Result<Result<RawResponse, Stop<E>>, reqwest::Error> {
-        let info = self.info(attempt);
-        let hooks = &self.core.hooks.0;
-        for hook in hooks {
-            hook.before_send(&info, &mut request);
+    /// The URL and headers an attempt sends: the request's parameters, its credentials,
+    /// and the caller's options.
+    fn target<E>(&self) -> Result<(reqwest::Url, HeaderMap), Error<E>> {
+        let request = &self.request;
+        let core = request.core;
+        let settings = request.options.settings();
+        // A URL given whole (a next page) already has its parameters.
+        let given = settings.and_then(|settings| settings.url.as_deref());
+        let mut url = match given {
+            Some(given) => request.given_url(given)?,
+            None => request.operation_url()?,
+        };
+        let credentials = || self.schemes.iter().filter_map(|scheme| core.credentials.get(scheme.name));
+        let mut headers = HeaderMap::new();
+        for attach in credentials() {
+            if let Attach::Header(name, value) = attach {
+                headers.append(name.clone(), value.clone());
+            }
         }
-        let mut response = self.core.http.execute(request).await?;
-        let status = response.status();
-        for hook in hooks {
-            hook.after_response(&info, status, response.headers());
+        if let Some(bearer) = &self.bearer {
+            headers.insert(AUTHORIZATION, bearer.clone());
         }
-        if stream_success && status.is_success() {
-            return Ok(Err(Stop::Streaming(StreamingResponse::new(response))));
+        let key_in_query = || {
+            credentials().filter_map(|attach| match attach {
+                Attach::Query(name, secret) => Some((*name, secret.expose())),
+                _ => None,
+            })
+        };
+        let own_query = given.is_none();
+        let declared = request.query.iter().map(|(name, value)| (name.as_str(), value.as_str()));
+        // Some specs also declare the key as a parameter (Trello's `key`): the credential
+        // is the one value sent, never a second.
+        let declared = declared.filter(|(name, _)| own_query && !key_in_query().any(|(key, _)| key == *name));
+        let extra = settings.into_iter().flat_map(|settings| &settings.query).filter(|_| own_query);
+        let mut query =
+            declared.chain(key_in_query()).chain(extra.map(|(name, value)| (name.as_str(), value.as_str())));
+        if let Some(first) = query.next() {
+            url.query_pairs_mut().extend_pairs(std::iter::once(first).chain(query));
         }
-        // Taken, not cloned: reading the body no longer needs them.
-        let headers = std::mem::take(response.headers_mut());
-        let limit = self.core.max_response_bytes;
-        Ok(match read_limited(response, limit).await? {
-            Some(body) => Ok(RawResponse { status, headers, body }),
-            None => Err(Stop::TooLarge(Error::ResponseTooLarge { status, headers: Box::new(headers), limit })),
-        })
+        // A declared header the credentials already set (an API key the spec also lists as
+        // a parameter) is sent once, as the credential.
+        let set_by_credentials = |name: &HeaderName| {
+            (self.bearer.is_some() && name == AUTHORIZATION)
+                || credentials().any(|attach| matches!(attach, Attach::Header(set, _) if set == name))
+        };
+        for (name, value) in &request.headers {
+            let header_name = HeaderName::from_spec_name(name)?;
+            if !set_by_credentials(&header_name) {
+                headers.append(header_name, header_value(name, value)?);
+            }
+        }
+        for (name, value) in settings.into_iter().flat_map(|settings| &settings.headers) {
+            headers.append(HeaderName::from_spec_name(name)?, header_value(name, value)?);
+        }
+        if let Some(accept) = request.accept.filter(|_| !core.accept_by_default) {
+            if !headers.contains_key(reqwest::header::ACCEPT) {
+                // Media types are visible ASCII, which `from_static` takes without copying.
+                if !accept.bytes().all(|byte| byte == b'\t' || (b' '..=b'~').contains(&byte)) {
+                    return Err(Error::InvalidRequest(format!("`{accept}` is not a valid accept header")));
+                }
+                headers.insert(reqwest::header::ACCEPT, HeaderValue::from_static(accept));
+            }
+        }
+        let mut cookies = String::new();
+        let key_in_cookie = credentials().filter_map(|attach| match attach {
+            Attach::Cookie(cookie) => Some(["", "", cookie.expose()]),
+            _ => None,
+        });
+        let declared = request.cookies.iter().map(|(name, value)| [*name, "=", value.as_str()]);
+        for cookie in declared.chain(key_in_cookie) {
+            if !cookies.is_empty() {
+                cookies.push_str("; ");
+            }
+            cookie.iter().for_each(|piece| cookies.push_str(piece));
+        }
+        if !cookies.is_empty() {
+            let value = HeaderValue::from_str(&cookies).map_err(|_| {
+                Error::InvalidRequest("a cookie has a value that is not allowed in a header".to_owned())
+            })?;
+            headers.append(reqwest::header::COOKIE, value);
+        }
+        if let Some((media_type, _)) = &request.body {
+            let value = HeaderValue::from_str(media_type)
+                .map_err(|_| Error::InvalidRequest(format!("`{media_type}` is not a valid content type")))?;
+            headers.insert(reqwest::header::CONTENT_TYPE, value);
+        }
+        if let Some((name, key)) = self.idempotency_key.as_deref() {
+            if !headers.contains_key(name) {
+                headers.insert(name.clone(), key.clone());
+            }
+        }
+        Ok((url, headers))
     }
+}
+
+/// A header value given as text; one with a line break or control character is refused.
+fn header_value<E>(name: &str, value: &str) -> Result<HeaderValue, Error<E>> {
+    HeaderValue::from_str(value).map_err(|_| {
+        Error::InvalidRequest(format!(
+            "header `{name}` has a value that is not allowed in a header (a line break or control character)"
+        ))
+    })
 }
 
 /// A JSON object body with [`RequestOptions::extra_body`]'s members set; a request
@@ -856,10 +934,4 @@ impl FromSpecName for HeaderName {
         HeaderName::from_bytes(name.as_bytes())
             .map_err(|_| Error::InvalidRequest(format!("`{name}` is not a valid header name")))
     }
-}
-
-/// Why an attempt's answer is not read in full.
-enum Stop<E> {
-    TooLarge(Error<E>),
-    Streaming(StreamingResponse),
 }

@@ -3,35 +3,86 @@
 //! Reading answers: [`RawResponse`] decodes bodies into the types an operation
 //! documents; [`Response`] is what a successful call returns.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use super::error::error_summary;
-use super::{Bytes, Error, HeaderMap, StatusCode};
+use super::{Bytes, Error, HeaderMap, StatusCode, Stream, StreamExt};
 
-/// The body, read chunk by chunk; `None` as soon as it exceeds `limit` bytes (or says it
-/// will, in `Content-Length`), so a misbehaving server cannot make the client buffer more.
-pub(crate) async fn read_limited(mut response: reqwest::Response, limit: u64) -> Result<Option<Bytes>, reqwest::Error> {
-    if response.content_length().is_some_and(|length| length > limit) {
-        return Ok(None);
+/// Reads `response`'s body whole, refusing it as soon as it passes `limit` bytes (or says
+/// it will, in `Content-Length`), so a misbehaving server cannot make the client buffer more.
+pub(crate) fn read_whole(
+    mut response: reqwest::Response,
+    limit: u64,
+) -> ReadWhole<impl Stream<Item = reqwest::Result<Bytes>> + Unpin> {
+    let announced_too_large = response.content_length().is_some_and(|length| length > limit);
+    ReadWhole {
+        status: response.status(),
+        // Taken, not cloned: reading the body no longer needs them.
+        headers: std::mem::take(response.headers_mut()),
+        chunks: response.bytes_stream(),
+        first: None,
+        rest: Vec::new(),
+        limit,
+        announced_too_large,
     }
-    let mut first: Option<Bytes> = None;
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await? {
-        let read = first.as_ref().map_or(0, Bytes::len) + body.len();
-        if read as u64 + chunk.len() as u64 > limit {
-            return Ok(None);
+}
+
+/// Why an attempt brought no answer to decode.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// The request was not sent, or its answer not received whole.
+    Transport(reqwest::Error),
+    /// The body is larger than the client reads whole.
+    TooLarge { status: StatusCode, headers: HeaderMap, limit: u64 },
+}
+
+/// A body being read whole: a future written out rather than an `async fn`, so a call's
+/// state holds the body read so far and nothing twice.
+pub(crate) struct ReadWhole<S> {
+    status: StatusCode,
+    headers: HeaderMap,
+    chunks: S,
+    /// Most bodies come in one chunk: kept as it is, copied only once a second one comes.
+    first: Option<Bytes>,
+    rest: Vec<u8>,
+    limit: u64,
+    announced_too_large: bool,
+}
+
+impl<S: Stream<Item = reqwest::Result<Bytes>> + Unpin> Future for ReadWhole<S> {
+    type Output = Result<RawResponse, Failure>;
+
+    fn poll(self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<Self::Output> {
+        let read = self.get_mut();
+        let too_large = |read: &mut Self| {
+            let headers = std::mem::take(&mut read.headers);
+            Poll::Ready(Err(Failure::TooLarge { status: read.status, headers, limit: read.limit }))
+        };
+        if read.announced_too_large {
+            return too_large(read);
         }
-        // Most bodies come in one chunk: keep it as it is, copying only from a second on.
-        match first.take() {
-            None if body.is_empty() => first = Some(chunk),
-            earlier => {
-                body.extend_from_slice(&earlier.unwrap_or_default());
-                body.extend_from_slice(&chunk);
+        while let Some(chunk) = ready!(read.chunks.poll_next_unpin(context)) {
+            let chunk = chunk.map_err(Failure::Transport)?;
+            let so_far = read.first.as_ref().map_or(0, Bytes::len) + read.rest.len();
+            if so_far as u64 + chunk.len() as u64 > read.limit {
+                return too_large(read);
+            }
+            match read.first.take() {
+                None if read.rest.is_empty() => read.first = Some(chunk),
+                earlier => {
+                    read.rest.extend_from_slice(&earlier.unwrap_or_default());
+                    read.rest.extend_from_slice(&chunk);
+                }
             }
         }
+        let body = read.first.take().unwrap_or_else(|| Bytes::from(std::mem::take(&mut read.rest)));
+        Poll::Ready(Ok(RawResponse { status: read.status, headers: std::mem::take(&mut read.headers), body }))
     }
-    Ok(Some(first.unwrap_or_else(|| Bytes::from(body))))
 }
 
 /// A response read in full, before decoding.
