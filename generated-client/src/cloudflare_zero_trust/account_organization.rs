@@ -97,7 +97,7 @@ impl<'c> RevokeUserTokens<'c> {
                 runtime::Method::POST,
                 "/accounts/{account_id}/access/organizations/revoke_user",
             )
-            .path_param("account_id", &self.account_id)
+            .path_text("account_id", self.account_id)
             .accept("application/json")
             .security(&[&[&super::API_EMAIL, &super::API_KEY], &[&super::API_TOKEN]])
             .options(self.options)

@@ -202,7 +202,7 @@ impl<'c> Get<'c> {
                 runtime::Method::GET,
                 "/zones/{zone_id}/access/organizations",
             )
-            .path_param("zone_id", &self.zone_id)
+            .path_text("zone_id", self.zone_id)
             .accept("application/json")
             .security(&[&[&super::API_EMAIL, &super::API_KEY], &[&super::API_TOKEN]])
             .options(self.options)
@@ -274,7 +274,7 @@ impl<'c> Update<'c> {
                 runtime::Method::PUT,
                 "/zones/{zone_id}/access/organizations",
             )
-            .path_param("zone_id", &self.zone_id)
+            .path_text("zone_id", self.zone_id)
             .accept("application/json")
             .security(&[&[&super::API_EMAIL, &super::API_KEY], &[&super::API_TOKEN]])
             .options(self.options)
@@ -347,7 +347,7 @@ impl<'c> Create<'c> {
                 runtime::Method::POST,
                 "/zones/{zone_id}/access/organizations",
             )
-            .path_param("zone_id", &self.zone_id)
+            .path_text("zone_id", self.zone_id)
             .accept("application/json")
             .security(&[&[&super::API_EMAIL, &super::API_KEY], &[&super::API_TOKEN]])
             .options(self.options)
@@ -420,7 +420,7 @@ impl<'c> RevokeUserTokens<'c> {
                 runtime::Method::POST,
                 "/zones/{zone_id}/access/organizations/revoke_user",
             )
-            .path_param("zone_id", &self.zone_id)
+            .path_text("zone_id", self.zone_id)
             .accept("application/json")
             .security(&[&[&super::API_EMAIL, &super::API_KEY], &[&super::API_TOKEN]])
             .options(self.options)

@@ -111,8 +111,8 @@ impl<'c> DeactivateUserGrant<'c> {
                 runtime::Method::POST,
                 "/management/v1/users/{userId}/grants/{grantId}/_deactivate",
             )
-            .path_param("userId", &self.user_id)
-            .path_param("grantId", &self.grant_id)
+            .path_text("userId", self.user_id)
+            .path_text("grantId", self.grant_id)
             .header("x-zitadel-orgid", &self.x_zitadel_orgid)
             .accept("application/json")
             .security(&[&[&super::OAUTH2]])

@@ -80,7 +80,7 @@ impl<'c> RevokeSsoToken<'c> {
                 runtime::Method::DELETE,
                 "/users/{userId}/token",
             )
-            .path_param("userId", &self.user_id)
+            .path_text("userId", self.user_id)
             .accept("application/json")
             .security(&[&[&super::OAUTH]])
             .options(self.options)

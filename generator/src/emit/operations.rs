@@ -476,8 +476,6 @@ fn status_pattern(status: StatusMatch) -> TokenStream {
     }
 }
 
-/// The body of `send` (`events`: of `events`, which asks for `text/event-stream` and
-/// hands back a success's body unread).
 /// Whether `send`'s request reads the success whole, or leaves it to be streamed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Streamed {
@@ -486,6 +484,8 @@ enum Streamed {
     Download,
 }
 
+/// The body of `send` (`Events`: of `events`, which asks for `text/event-stream` and
+/// hands back a success's body unread).
 fn emit_send_body(api: &Api, operation: &Operation, streamed: Streamed) -> TokenStream {
     let operation_id = &operation.operation_id;
     let method = ident(operation.http_method.as_str());
@@ -499,6 +499,8 @@ fn emit_send_body(api: &Api, operation: &Operation, streamed: Streamed) -> Token
         let name = ident(&parameter.rust_name);
         let api_name = &parameter.api_name;
         chain.push(match parameter.location {
+            // A string is handed over, not serialized into a copy of itself.
+            ParameterLocation::Path if parameter.ty == TypeRef::String => quote!(.path_text(#api_name, self.#name)),
             ParameterLocation::Path => quote!(.path_param(#api_name, &self.#name)),
             ParameterLocation::Query => match parameter.query_style {
                 QueryStyle::DeepObject => quote!(.query_deep_object(#api_name, &self.#name)),

@@ -69,7 +69,7 @@ impl<'c> GetThing<'c> {
         self.client
             .core
             .request("get_thing", runtime::Method::GET, "/things/{id}")
-            .path_param("id", &self.id)
+            .path_text("id", self.id)
             .security(
                 &[
                     &[&super::RETRY],

@@ -163,7 +163,7 @@ impl<'c> ListDnsRecords<'c> {
                 runtime::Method::GET,
                 "/zones/{zone_id}/dns_records",
             )
-            .path_param("zone_id", &self.zone_id)
+            .path_text("zone_id", self.zone_id)
             .query("per_page", &self.per_page, true)
             .accept("application/json")
             .security(&[&[&super::TOKEN]])
@@ -236,7 +236,7 @@ impl<'c> CreateDnsRecord<'c> {
                 runtime::Method::POST,
                 "/zones/{zone_id}/dns_records",
             )
-            .path_param("zone_id", &self.zone_id)
+            .path_text("zone_id", self.zone_id)
             .accept("application/json")
             .security(&[&[&super::TOKEN]])
             .options(self.options)
@@ -302,8 +302,8 @@ impl<'c> UpdateDnsRecord<'c> {
                 runtime::Method::PATCH,
                 "/zones/{zone_id}/dns_records/{dns_record_id}",
             )
-            .path_param("zone_id", &self.zone_id)
-            .path_param("dns_record_id", &self.dns_record_id)
+            .path_text("zone_id", self.zone_id)
+            .path_text("dns_record_id", self.dns_record_id)
             .accept("application/json")
             .security(&[&[&super::TOKEN]])
             .options(self.options)

@@ -68,8 +68,8 @@ impl<'c> GetMember<'c> {
                 runtime::Method::GET,
                 "/organizations/{organizationId}/members/{memberId}",
             )
-            .path_param("organizationId", &self.organization_id)
-            .path_param("memberId", &self.member_id)
+            .path_text("organizationId", self.organization_id)
+            .path_text("memberId", self.member_id)
             .options(self.options)
             .call(|response| match response.status().as_u16() {
                 204 => response.empty(),

@@ -170,7 +170,7 @@ impl<'c> ReplaceWebhook<'c> {
         self.client
             .core
             .request("replace_webhook", runtime::Method::PUT, "/webhooks/{id}")
-            .path_param("id", &self.id)
+            .path_text("id", self.id)
             .options(self.options)
             .json("application/json", &self.body)
             .call(|response| match response.status().as_u16() {
@@ -214,7 +214,7 @@ impl<'c> DeleteWebhook<'c> {
         self.client
             .core
             .request("delete_webhook", runtime::Method::DELETE, "/webhooks/{id}")
-            .path_param("id", &self.id)
+            .path_text("id", self.id)
             .options(self.options)
             .call(|response| match response.status().as_u16() {
                 204 => response.empty(),

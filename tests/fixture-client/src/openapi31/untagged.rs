@@ -66,7 +66,7 @@ impl<'c> PutNote<'c> {
         self.client
             .core
             .request("putNote", runtime::Method::PUT, "/notes/{id}")
-            .path_param("id", &self.id)
+            .path_text("id", self.id)
             .accept("application/json")
             .options(self.options)
             .json("application/json", &self.body)

@@ -154,7 +154,7 @@ impl<'c> Download<'c> {
         self.client
             .core
             .request("download", runtime::Method::GET, "/files/{path}")
-            .path_param("path", &self.path)
+            .path_text("path", self.path)
             .accept("application/octet-stream")
             .options(self.options)
             .call(|response| match response.status().as_u16() {
@@ -174,7 +174,7 @@ impl<'c> Download<'c> {
             .client
             .core
             .request("download", runtime::Method::GET, "/files/{path}")
-            .path_param("path", &self.path)
+            .path_text("path", self.path)
             .accept("application/octet-stream")
             .options(self.options)
             .send_streaming()
@@ -235,7 +235,7 @@ impl<'c> Upload<'c> {
         self.client
             .core
             .request("upload", runtime::Method::PUT, "/files/{path}")
-            .path_param("path", &self.path)
+            .path_text("path", self.path)
             .query("overwrite", &self.overwrite, true)
             .query("mode", &self.mode, true)
             .security(&[&[], &[&super::BEARER]])
@@ -286,7 +286,7 @@ impl<'c> GetReportsByReportId<'c> {
                 runtime::Method::GET,
                 "/reports/{report-id}",
             )
-            .path_param("report-id", &self.report_id)
+            .path_text("report-id", self.report_id)
             .security(
                 &[
                     &[&super::API_KEY_HEADER, &super::BEARER],
@@ -340,7 +340,7 @@ impl<'c> GetReportsByReportId2<'c> {
                 runtime::Method::GET,
                 "/reports/{report_id}",
             )
-            .path_param("report_id", &self.report_id)
+            .path_text("report_id", self.report_id)
             .security(&[&[&super::BEARER]])
             .options(self.options)
             .call(|response| match response.status().as_u16() {

@@ -94,7 +94,7 @@ impl<'c> ListIssues<'c> {
         self.client
             .core
             .request("listIssues", runtime::Method::GET, "/repos/{owner}/issues")
-            .path_param("owner", &self.owner)
+            .path_text("owner", self.owner)
             .query("per_page", &self.per_page, true)
             .query("page", &self.page, true)
             .accept("application/json")

@@ -196,23 +196,27 @@ impl<'c> Request<'c> {
     }
 
     /// Fills `{name}` in the path template with `value`, percent-encoded as one segment.
-    pub fn path_param<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
+    pub fn path_param<T: Serialize + ?Sized>(self, name: &'static str, value: &T) -> Self {
         match joined_text(value) {
+            Ok(Some(text)) => self.path_text(name, text),
             Ok(None) => self.fail(format!("path parameter `{name}` has no value")),
-            Ok(Some(text)) => {
-                if text.is_empty() {
-                    // `/items//parts` is another resource, or none: never what was meant.
-                    return self.fail(format!("path parameter `{name}` is empty"));
-                }
-                if text == "." || text == ".." {
-                    // URL normalization would resolve a `.` or `..` segment, escaped or not.
-                    return self.fail(format!("path parameter `{name}` cannot be `{text}`"));
-                }
-                self.path_params.push((name, text));
-                self
-            }
             Err(problem) => self.fail(format!("path parameter `{name}`: {problem}")),
         }
+    }
+
+    /// Fills `{name}` with a string, as [`path_param`](Self::path_param) does, taking it
+    /// as it is rather than copying it: what generated code passes for string parameters.
+    pub fn path_text(mut self, name: &'static str, value: String) -> Self {
+        if value.is_empty() {
+            // `/items//parts` is another resource, or none: never what was meant.
+            return self.fail(format!("path parameter `{name}` is empty"));
+        }
+        if value == "." || value == ".." {
+            // URL normalization would resolve a `.` or `..` segment, escaped or not.
+            return self.fail(format!("path parameter `{name}` cannot be `{value}`"));
+        }
+        self.path_params.push((name, value));
+        self
     }
 
     /// Adds a query parameter; `None` adds nothing. Arrays repeat the name when `explode`

@@ -70,7 +70,7 @@ impl<'c> GetBalance<'c> {
         self.client
             .core
             .request("GetBalance", runtime::Method::GET, "/v1/{account}/balance")
-            .path_param("account", &self.account)
+            .path_text("account", self.account)
             .accept("application/json")
             .options(self.options)
             .call(|response| match response.status().as_u16() {

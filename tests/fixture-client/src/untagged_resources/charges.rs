@@ -252,7 +252,7 @@ impl<'c> GetChargesId<'c> {
         self.client
             .core
             .request("GetChargesId", runtime::Method::GET, "/v1/charges/{id}")
-            .path_param("id", &self.id)
+            .path_text("id", self.id)
             .accept("application/json")
             .options(self.options)
             .call(|response| match response.status().as_u16() {
@@ -300,7 +300,7 @@ impl<'c> PostChargesId<'c> {
         self.client
             .core
             .request("PostChargesId", runtime::Method::POST, "/v1/charges/{id}")
-            .path_param("id", &self.id)
+            .path_text("id", self.id)
             .accept("application/json")
             .options(self.options)
             .call(|response| match response.status().as_u16() {
@@ -348,7 +348,7 @@ impl<'c> DeleteChargesId<'c> {
         self.client
             .core
             .request("DeleteChargesId", runtime::Method::DELETE, "/v1/charges/{id}")
-            .path_param("id", &self.id)
+            .path_text("id", self.id)
             .accept("application/json")
             .options(self.options)
             .call(|response| match response.status().as_u16() {

@@ -252,7 +252,7 @@ impl<'c> GetCustomersId<'c> {
         self.client
             .core
             .request("GetCustomersId", runtime::Method::GET, "/v1/customers/{id}")
-            .path_param("id", &self.id)
+            .path_text("id", self.id)
             .accept("application/json")
             .options(self.options)
             .call(|response| match response.status().as_u16() {
@@ -300,7 +300,7 @@ impl<'c> PostCustomersId<'c> {
         self.client
             .core
             .request("PostCustomersId", runtime::Method::POST, "/v1/customers/{id}")
-            .path_param("id", &self.id)
+            .path_text("id", self.id)
             .accept("application/json")
             .options(self.options)
             .call(|response| match response.status().as_u16() {
@@ -348,7 +348,7 @@ impl<'c> DeleteCustomersId<'c> {
         self.client
             .core
             .request("DeleteCustomersId", runtime::Method::DELETE, "/v1/customers/{id}")
-            .path_param("id", &self.id)
+            .path_text("id", self.id)
             .accept("application/json")
             .options(self.options)
             .call(|response| match response.status().as_u16() {

@@ -252,7 +252,7 @@ impl<'c> GetInvoicesId<'c> {
         self.client
             .core
             .request("GetInvoicesId", runtime::Method::GET, "/v1/invoices/{id}")
-            .path_param("id", &self.id)
+            .path_text("id", self.id)
             .accept("application/json")
             .options(self.options)
             .call(|response| match response.status().as_u16() {
@@ -300,7 +300,7 @@ impl<'c> PostInvoicesId<'c> {
         self.client
             .core
             .request("PostInvoicesId", runtime::Method::POST, "/v1/invoices/{id}")
-            .path_param("id", &self.id)
+            .path_text("id", self.id)
             .accept("application/json")
             .options(self.options)
             .call(|response| match response.status().as_u16() {
@@ -348,7 +348,7 @@ impl<'c> DeleteInvoicesId<'c> {
         self.client
             .core
             .request("DeleteInvoicesId", runtime::Method::DELETE, "/v1/invoices/{id}")
-            .path_param("id", &self.id)
+            .path_text("id", self.id)
             .accept("application/json")
             .options(self.options)
             .call(|response| match response.status().as_u16() {

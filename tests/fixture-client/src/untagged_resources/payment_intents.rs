@@ -265,7 +265,7 @@ impl<'c> GetPaymentIntentsId<'c> {
                 runtime::Method::GET,
                 "/v1/payment_intents/{id}",
             )
-            .path_param("id", &self.id)
+            .path_text("id", self.id)
             .accept("application/json")
             .options(self.options)
             .call(|response| match response.status().as_u16() {
@@ -317,7 +317,7 @@ impl<'c> PostPaymentIntentsId<'c> {
                 runtime::Method::POST,
                 "/v1/payment_intents/{id}",
             )
-            .path_param("id", &self.id)
+            .path_text("id", self.id)
             .accept("application/json")
             .options(self.options)
             .call(|response| match response.status().as_u16() {
@@ -369,7 +369,7 @@ impl<'c> DeletePaymentIntentsId<'c> {
                 runtime::Method::DELETE,
                 "/v1/payment_intents/{id}",
             )
-            .path_param("id", &self.id)
+            .path_text("id", self.id)
             .accept("application/json")
             .options(self.options)
             .call(|response| match response.status().as_u16() {

@@ -252,7 +252,7 @@ impl<'c> GetPricesId<'c> {
         self.client
             .core
             .request("GetPricesId", runtime::Method::GET, "/v1/prices/{id}")
-            .path_param("id", &self.id)
+            .path_text("id", self.id)
             .accept("application/json")
             .options(self.options)
             .call(|response| match response.status().as_u16() {
@@ -300,7 +300,7 @@ impl<'c> PostPricesId<'c> {
         self.client
             .core
             .request("PostPricesId", runtime::Method::POST, "/v1/prices/{id}")
-            .path_param("id", &self.id)
+            .path_text("id", self.id)
             .accept("application/json")
             .options(self.options)
             .call(|response| match response.status().as_u16() {
@@ -348,7 +348,7 @@ impl<'c> DeletePricesId<'c> {
         self.client
             .core
             .request("DeletePricesId", runtime::Method::DELETE, "/v1/prices/{id}")
-            .path_param("id", &self.id)
+            .path_text("id", self.id)
             .accept("application/json")
             .options(self.options)
             .call(|response| match response.status().as_u16() {

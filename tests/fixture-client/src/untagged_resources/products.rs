@@ -252,7 +252,7 @@ impl<'c> GetProductsId<'c> {
         self.client
             .core
             .request("GetProductsId", runtime::Method::GET, "/v1/products/{id}")
-            .path_param("id", &self.id)
+            .path_text("id", self.id)
             .accept("application/json")
             .options(self.options)
             .call(|response| match response.status().as_u16() {
@@ -300,7 +300,7 @@ impl<'c> PostProductsId<'c> {
         self.client
             .core
             .request("PostProductsId", runtime::Method::POST, "/v1/products/{id}")
-            .path_param("id", &self.id)
+            .path_text("id", self.id)
             .accept("application/json")
             .options(self.options)
             .call(|response| match response.status().as_u16() {
@@ -348,7 +348,7 @@ impl<'c> DeleteProductsId<'c> {
         self.client
             .core
             .request("DeleteProductsId", runtime::Method::DELETE, "/v1/products/{id}")
-            .path_param("id", &self.id)
+            .path_text("id", self.id)
             .accept("application/json")
             .options(self.options)
             .call(|response| match response.status().as_u16() {

@@ -252,7 +252,7 @@ impl<'c> GetRefundsId<'c> {
         self.client
             .core
             .request("GetRefundsId", runtime::Method::GET, "/v1/refunds/{id}")
-            .path_param("id", &self.id)
+            .path_text("id", self.id)
             .accept("application/json")
             .options(self.options)
             .call(|response| match response.status().as_u16() {
@@ -300,7 +300,7 @@ impl<'c> PostRefundsId<'c> {
         self.client
             .core
             .request("PostRefundsId", runtime::Method::POST, "/v1/refunds/{id}")
-            .path_param("id", &self.id)
+            .path_text("id", self.id)
             .accept("application/json")
             .options(self.options)
             .call(|response| match response.status().as_u16() {
@@ -348,7 +348,7 @@ impl<'c> DeleteRefundsId<'c> {
         self.client
             .core
             .request("DeleteRefundsId", runtime::Method::DELETE, "/v1/refunds/{id}")
-            .path_param("id", &self.id)
+            .path_text("id", self.id)
             .accept("application/json")
             .options(self.options)
             .call(|response| match response.status().as_u16() {

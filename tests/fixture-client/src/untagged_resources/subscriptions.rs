@@ -262,7 +262,7 @@ impl<'c> GetSubscriptionsId<'c> {
                 runtime::Method::GET,
                 "/v1/subscriptions/{id}",
             )
-            .path_param("id", &self.id)
+            .path_text("id", self.id)
             .accept("application/json")
             .options(self.options)
             .call(|response| match response.status().as_u16() {
@@ -314,7 +314,7 @@ impl<'c> PostSubscriptionsId<'c> {
                 runtime::Method::POST,
                 "/v1/subscriptions/{id}",
             )
-            .path_param("id", &self.id)
+            .path_text("id", self.id)
             .accept("application/json")
             .options(self.options)
             .call(|response| match response.status().as_u16() {
@@ -366,7 +366,7 @@ impl<'c> DeleteSubscriptionsId<'c> {
                 runtime::Method::DELETE,
                 "/v1/subscriptions/{id}",
             )
-            .path_param("id", &self.id)
+            .path_text("id", self.id)
             .accept("application/json")
             .options(self.options)
             .call(|response| match response.status().as_u16() {
