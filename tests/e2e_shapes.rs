@@ -259,6 +259,17 @@ fn a_property_narrowed_from_anything_or_described_as_lists_in_several_parts_keep
 }
 
 #[test]
+fn a_nullable_component_listed_or_mapped_keeps_its_nulls() {
+    let sent = json!({"rules": [{"name": "a"}, null], "by_name": {"a": {"name": "a"}, "gone": null}});
+    let rules: shapes::RuleSet = serde_json::from_value(sent.clone()).expect("decodes its nulls");
+    let names: Vec<Option<&str>> =
+        rules.rules.iter().flatten().map(|rule| rule.as_ref().and_then(|rule| rule.name.as_deref())).collect();
+    assert_eq!(names, [Some("a"), None]);
+    assert!(rules.by_name.as_ref().is_some_and(|by_name| by_name["gone"].is_none()));
+    assert_eq!(serde_json::to_value(&rules).expect("encodes"), sent, "nothing lost on the way back");
+}
+
+#[test]
 fn all_of_merges_parts_and_unknown_enum_values_still_decode() {
     let pet: shapes::Pet = serde_json::from_value(json!({
         "id": "6f1c", "name": "Rex", "kind": "hamster", "type": "good", "@context": "ctx", "self": true,

@@ -337,17 +337,11 @@ impl<'a> Lowering<'a> {
         }
     }
 
+    /// A list's items: `Option`s when `null` is among their values, declared in place or by
+    /// the component they refer to (Jira lists a nullable component's `null`s as items).
     fn lower_item(&mut self, items: &'a ReferenceOr<Box<Schema>>, at: &str, hint: &str) -> TypeRef {
         let ty = self.lower_boxed_type(items, at, hint);
-        let nullable = match items {
-            ReferenceOr::Item(schema) => schema.schema_data.nullable,
-            ReferenceOr::Reference { .. } => false,
-        };
-        if nullable {
-            TypeRef::Option(Box::new(ty))
-        } else {
-            ty
-        }
+        self.optional_if_null_admitted(ty, items)
     }
 
     fn map_type(&mut self, additional: Option<&'a AdditionalProperties>, at: &str, hint: &str) -> TypeRef {
@@ -360,13 +354,30 @@ impl<'a> Lowering<'a> {
         TypeRef::Map(Box::new(value))
     }
 
-    /// The type of a map's values: an inline nullable schema makes them `Option`s
-    /// (GitHub's gist `files` map a name to a file or `null`).
+    /// The type of a map's values: `Option`s when `null` is among their values (GitHub's
+    /// gist `files` map a name to a file or `null`).
     fn lower_map_value(&mut self, schema: &'a ReferenceOr<Schema>, at: &str, hint: &str) -> TypeRef {
         let ty = self.lower_type(schema, at, hint);
-        match schema {
-            ReferenceOr::Item(item) if self.is_nullable(item) => TypeRef::Option(Box::new(ty)),
-            _ => ty,
+        self.optional_if_null_admitted(ty, schema)
+    }
+
+    /// `ty`, the type of a value `schema` describes, as an `Option` when `schema` (or the
+    /// component it refers to) admits `null`. Any JSON already holds `null`.
+    fn optional_if_null_admitted<S: std::borrow::Borrow<Schema>>(
+        &self,
+        ty: TypeRef,
+        schema: &ReferenceOr<S>,
+    ) -> TypeRef {
+        let admits_null = match schema {
+            ReferenceOr::Item(schema) => self.is_nullable(schema.borrow()),
+            ReferenceOr::Reference { reference } => {
+                self.resolve_reference(reference).is_some_and(|schema| self.is_nullable(schema))
+            }
+        };
+        match ty {
+            TypeRef::Option(_) | TypeRef::Json => ty,
+            ty if admits_null => TypeRef::Option(Box::new(ty)),
+            ty => ty,
         }
     }
 

@@ -376,6 +376,80 @@ impl runtime::FromMembers for AnalyticsReport {
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct RuleConfig {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for RuleConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct RuleConfig")
+    }
+}
+
+impl runtime::FromMembers for RuleConfig {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut name_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "name" => name_ = members.next_value::<Option<String>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self { name: name_ })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct RuleSet {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rules: Option<Vec<Option<RuleConfig>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by_name: Option<BTreeMap<String, Option<RuleConfig>>>,
+}
+
+impl<'de> Deserialize<'de> for RuleSet {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct RuleSet")
+    }
+}
+
+impl runtime::FromMembers for RuleSet {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut rules_ = None;
+        let mut by_name_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "rules" => {
+                    rules_ = members.next_value::<Option<Vec<Option<RuleConfig>>>>()?;
+                }
+                "by_name" => {
+                    by_name_ = members
+                        .next_value::<Option<BTreeMap<String, Option<RuleConfig>>>>()?;
+                }
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            rules: rules_,
+            by_name: by_name_,
+        })
+    }
+}
+
 /// A field beside a choice that every alternative declares too (as Cloudflare's worker deployments).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Deployment {
@@ -792,36 +866,7 @@ impl<'de> Deserialize<'de> for Contact {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
-pub struct Named {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-impl<'de> Deserialize<'de> for Named {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        runtime::read_object(deserializer, "struct Named")
-    }
-}
-
-impl runtime::FromMembers for Named {
-    fn from_members<'de, A: serde::de::MapAccess<'de>>(
-        mut members: A,
-    ) -> Result<Self, A::Error> {
-        let mut name_ = None;
-        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
-            match key.as_str() {
-                "name" => name_ = members.next_value::<Option<String>>()?,
-                _ => {
-                    members.next_value::<serde::de::IgnoredAny>()?;
-                }
-            }
-        }
-        Ok(Self { name: name_ })
-    }
-}
+pub type Named = RuleConfig;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Person {
