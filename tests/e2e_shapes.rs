@@ -437,9 +437,13 @@ mod pagination {
             .mount(&server)
             .await;
         let client = paging::Client::builder().base_url(server.uri()).token("t").build().expect("builds");
-        // No binding of the accessor: the stream borrows the client.
-        let stream = client.issues().list_issues("octo").per_page(2).into_stream();
-        let ids: Vec<String> = stream.map(|thing| thing.expect("page decodes").id).collect().await;
+        // No binding of the accessor: the stream borrows the client. It is `Unpin`, so
+        // `.next()` is called on it as it is, without pinning.
+        let mut stream = client.issues().list_issues("octo").per_page(2).into_stream();
+        let mut ids = Vec::new();
+        while let Some(thing) = stream.next().await {
+            ids.push(thing.expect("page decodes").id);
+        }
         assert_eq!(ids, ["a", "b", "c"]);
     }
 

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::{Bytes, Error, HeaderMap, Stream};
+use super::{Bytes, Error, Stream};
 use serde::de::DeserializeOwned;
 
 /// One server-sent event: its `data` decoded, with its type, id and reconnection time
@@ -123,10 +123,12 @@ impl EventReader {
 /// `response`'s body as events whose `data` decodes as `T` (see `StreamingResponse::events`).
 pub(crate) fn events<T: DeserializeOwned, E>(
     response: reqwest::Response,
-) -> impl Stream<Item = Result<Event<T>, Error<E>>> {
+) -> impl Stream<Item = Result<Event<T>, Error<E>>> + Unpin {
     let status = response.status();
-    let state = EventReader { response: Some(response), buffer: Vec::new(), pending: PendingEvent::default() };
-    futures_util::stream::unfold(state, move |mut reader| async move {
+    // Kept for a decoding error, which reports them as every error with a response does.
+    let headers = response.headers().clone();
+    let reader = EventReader { response: Some(response), buffer: Vec::new(), pending: PendingEvent::default() };
+    Box::pin(futures_util::stream::unfold((reader, headers), move |(mut reader, mut headers)| async move {
         let event = reader.next().await?;
         let item = match event {
             Ok(raw) => match serde_json::from_str(&raw.data) {
@@ -135,18 +137,14 @@ pub(crate) fn events<T: DeserializeOwned, E>(
                     // The stream ends here, with what had already come.
                     reader.response = None;
                     reader.buffer.clear();
-                    Err(Error::Decode {
-                        status,
-                        headers: Box::new(HeaderMap::new()),
-                        body: Bytes::from(raw.data),
-                        source,
-                    })
+                    let headers = Box::new(std::mem::take(&mut headers));
+                    Err(Error::Decode { status, headers, body: Bytes::from(raw.data), source })
                 }
             },
             Err(error) => Err(Error::Connection(error)),
         };
-        Some((item, reader))
-    })
+        Some((item, (reader, headers)))
+    }))
 }
 
 #[cfg(test)]
@@ -205,6 +203,21 @@ mod tests {
         assert_eq!(events.len(), 1);
         let error = events[0].as_ref().expect_err("undecodable data");
         assert!(error.contains("could not decode"), "{error}");
+    }
+
+    #[tokio::test]
+    async fn a_decoding_error_keeps_the_responses_headers_and_no_pinning_is_needed() {
+        let mut answer = http::Response::new(reqwest::Body::from("data: {not json\n\n"));
+        answer.headers_mut().insert("x-request-id", http::HeaderValue::from_static("req-7"));
+        // `Unpin`: `.next()` is called on the stream as it is.
+        let mut events = events::<serde_json::Value, ()>(reqwest::Response::from(answer));
+        match events.next().await {
+            Some(Err(Error::Decode { headers, .. })) => {
+                assert_eq!(headers.get("x-request-id").and_then(|value| value.to_str().ok()), Some("req-7"));
+            }
+            other => panic!("expected a decoding error, got {other:?}"),
+        }
+        assert!(events.next().await.is_none(), "the error ends the stream");
     }
 
     #[tokio::test]

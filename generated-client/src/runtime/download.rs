@@ -46,9 +46,9 @@ impl<E> Download<E> {
         self.response.content_length()
     }
 
-    /// The body's chunks, as they arrive.
-    pub fn into_stream(self) -> impl Stream<Item = Result<Bytes, Error<E>>> {
-        futures_util::stream::unfold(Some(self.response), |response| async move {
+    /// The body's chunks, as they arrive (an `Unpin` stream: `.next().await` needs no pinning).
+    pub fn into_stream(self) -> impl Stream<Item = Result<Bytes, Error<E>>> + Unpin {
+        Box::pin(futures_util::stream::unfold(Some(self.response), |response| async move {
             let mut response = response?;
             match response.chunk().await {
                 Ok(Some(chunk)) => Some((Ok(chunk), Some(response))),
@@ -56,13 +56,13 @@ impl<E> Download<E> {
                 Err(error) if error.is_timeout() => Some((Err(Error::Timeout(error)), None)),
                 Err(error) => Some((Err(Error::Connection(error)), None)),
             }
-        })
+        }))
     }
 
     /// The whole body, for when it fits in memory after all.
     pub async fn into_bytes(self) -> Result<Bytes, Error<E>> {
         let mut body = Vec::new();
-        let mut chunks = std::pin::pin!(self.into_stream());
+        let mut chunks = self.into_stream();
         while let Some(chunk) = chunks.next().await {
             body.extend_from_slice(&chunk?);
         }
@@ -97,8 +97,9 @@ impl StreamingResponse {
     /// The body as server-sent events (`text/event-stream`), each event's `data` decoded
     /// as JSON `T`, as they arrive. The stream ends when the server closes it or sends
     /// the `[DONE]` sentinel; a `data` that does not decode is an [`Error::Decode`], a
-    /// broken connection an [`Error::Connection`], and either ends it.
-    pub fn events<T: DeserializeOwned, E>(self) -> impl Stream<Item = Result<Event<T>, Error<E>>> {
+    /// broken connection an [`Error::Connection`], and either ends it. The stream is
+    /// `Unpin`: `.next().await` needs no pinning.
+    pub fn events<T: DeserializeOwned, E>(self) -> impl Stream<Item = Result<Event<T>, Error<E>>> + Unpin {
         super::sse::events(self.response)
     }
 }

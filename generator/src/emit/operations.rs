@@ -650,7 +650,7 @@ fn emit_events(api: &Api, operation: &Operation, error_type: &TokenStream) -> Op
     Some(quote! {
         #[doc = #doc]
         pub async fn events(#mutable self) -> Result<
-            impl runtime::Stream<Item = Result<runtime::Event<#data>, runtime::Error<#error_type>>>,
+            impl runtime::Stream<Item = Result<runtime::Event<#data>, runtime::Error<#error_type>>> + Unpin,
             runtime::Error<#error_type>,
         > {
             #flag
@@ -973,7 +973,7 @@ fn emit_stream(api: &Api, operation: &Operation, error_type: &TokenStream) -> Op
     let docs = doc_attrs([ours(docs), ours("Pages are fetched as the stream is polled; an error ends it.")]);
     Some(quote! {
         #docs
-        pub fn into_stream(self) -> impl runtime::Stream<Item = Result<#item, runtime::Error<#error_type>>> + 'c {
+        pub fn into_stream(self) -> impl runtime::Stream<Item = Result<#item, runtime::Error<#error_type>>> + Unpin + 'c {
             runtime::paginate(self, |request| async move { #body })
         }
     })

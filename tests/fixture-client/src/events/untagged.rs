@@ -120,7 +120,7 @@ impl<'c> CreateChatCompletion<'c> {
                 runtime::Event<types::CompletionChunk>,
                 runtime::Error<CreateChatCompletionError>,
             >,
-        >,
+        > + Unpin,
         runtime::Error<CreateChatCompletionError>,
     > {
         self.body.stream = Some(true);
@@ -211,7 +211,7 @@ impl<'c> CreateImage<'c> {
                 runtime::Event<types::CompletionChunk>,
                 runtime::Error<std::convert::Infallible>,
             >,
-        >,
+        > + Unpin,
         runtime::Error<std::convert::Infallible>,
     > {
         self.body.stream = Some(Some(true));

@@ -114,7 +114,7 @@ impl<'c> GetCustomers<'c> {
         self,
     ) -> impl runtime::Stream<
         Item = Result<types::Customer, runtime::Error<std::convert::Infallible>>,
-    > + 'c {
+    > + Unpin + 'c {
         runtime::paginate(
             self,
             |request| async move {

@@ -113,7 +113,7 @@ impl<'c> ListIssues<'c> {
         self,
     ) -> impl runtime::Stream<
         Item = Result<types::Thing, runtime::Error<std::convert::Infallible>>,
-    > + 'c {
+    > + Unpin + 'c {
         runtime::paginate(
             self,
             |request| async move {

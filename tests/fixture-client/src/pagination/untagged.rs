@@ -275,7 +275,7 @@ impl<'c> ListThings<'c> {
         self,
     ) -> impl runtime::Stream<
         Item = Result<types::Thing, runtime::Error<std::convert::Infallible>>,
-    > + 'c {
+    > + Unpin + 'c {
         runtime::paginate(
             self,
             |request| async move {
@@ -371,7 +371,7 @@ impl<'c> ListUsers<'c> {
         self,
     ) -> impl runtime::Stream<
         Item = Result<types::Thing, runtime::Error<std::convert::Infallible>>,
-    > + 'c {
+    > + Unpin + 'c {
         runtime::paginate(
             self,
             |request| async move {
@@ -455,7 +455,7 @@ impl<'c> ListEvents<'c> {
         self,
     ) -> impl runtime::Stream<
         Item = Result<String, runtime::Error<std::convert::Infallible>>,
-    > + 'c {
+    > + Unpin + 'c {
         runtime::paginate(
             self,
             |request| async move {
@@ -539,7 +539,7 @@ impl<'c> ListMembers<'c> {
         self,
     ) -> impl runtime::Stream<
         Item = Result<types::Thing, runtime::Error<std::convert::Infallible>>,
-    > + 'c {
+    > + Unpin + 'c {
         runtime::paginate(
             self,
             |request| async move {
@@ -623,7 +623,7 @@ impl<'c> ListTeams<'c> {
         self,
     ) -> impl runtime::Stream<
         Item = Result<types::Thing, runtime::Error<std::convert::Infallible>>,
-    > + 'c {
+    > + Unpin + 'c {
         runtime::paginate(
             self,
             |request| async move {
@@ -715,7 +715,7 @@ impl<'c> ListRecords<'c> {
         self,
     ) -> impl runtime::Stream<
         Item = Result<String, runtime::Error<std::convert::Infallible>>,
-    > + 'c {
+    > + Unpin + 'c {
         runtime::paginate(
             self,
             |request| async move {
@@ -799,7 +799,7 @@ impl<'c> ListArticles<'c> {
         self,
     ) -> impl runtime::Stream<
         Item = Result<String, runtime::Error<std::convert::Infallible>>,
-    > + 'c {
+    > + Unpin + 'c {
         runtime::paginate(
             self,
             |request| async move {
@@ -882,7 +882,7 @@ impl<'c> ListLogs<'c> {
         self,
     ) -> impl runtime::Stream<
         Item = Result<String, runtime::Error<std::convert::Infallible>>,
-    > + 'c {
+    > + Unpin + 'c {
         runtime::paginate(
             self,
             |request| async move {

@@ -54,7 +54,8 @@ pub fn next_link(headers: &HeaderMap) -> Option<String> {
 
 /// The items of every page, fetched as the stream is polled. `fetch` sends one page's
 /// request and returns its items and the request for the next page, if there is one.
-pub fn paginate<'a, S, I, E, F, Fut>(first: S, fetch: F) -> impl Stream<Item = Result<I, Error<E>>> + 'a
+/// The stream is `Unpin` (its state is boxed once), so `.next().await` needs no pinning.
+pub fn paginate<'a, S, I, E, F, Fut>(first: S, fetch: F) -> impl Stream<Item = Result<I, Error<E>>> + Unpin + 'a
 where
     S: 'a,
     I: 'a,
@@ -67,7 +68,7 @@ where
         Yield(std::vec::IntoIter<I>, Option<S>),
         Done,
     }
-    futures_util::stream::unfold((State::Fetch(first), fetch), |(mut state, mut fetch)| async move {
+    Box::pin(futures_util::stream::unfold((State::Fetch(first), fetch), |(mut state, mut fetch)| async move {
         loop {
             state = match state {
                 State::Done => return None,
@@ -81,5 +82,5 @@ where
                 },
             }
         }
-    })
+    }))
 }

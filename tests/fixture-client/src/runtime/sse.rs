@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use super::{Bytes, Error, HeaderMap, Stream};
+use super::{Bytes, Error, Stream};
 use serde::de::DeserializeOwned;
 
 /// One server-sent event: its `data` decoded, with its type, id and reconnection time
@@ -125,10 +125,12 @@ impl EventReader {
 /// `response`'s body as events whose `data` decodes as `T` (see `StreamingResponse::events`).
 pub(crate) fn events<T: DeserializeOwned, E>(
     response: reqwest::Response,
-) -> impl Stream<Item = Result<Event<T>, Error<E>>> {
+) -> impl Stream<Item = Result<Event<T>, Error<E>>> + Unpin {
     let status = response.status();
-    let state = EventReader { response: Some(response), buffer: Vec::new(), pending: PendingEvent::default() };
-    futures_util::stream::unfold(state, move |mut reader| async move {
+    // Kept for a decoding error, which reports them as every error with a response does.
+    let headers = response.headers().clone();
+    let reader = EventReader { response: Some(response), buffer: Vec::new(), pending: PendingEvent::default() };
+    Box::pin(futures_util::stream::unfold((reader, headers), move |(mut reader, mut headers)| async move {
         let event = reader.next().await?;
         let item = match event {
             Ok(raw) => match serde_json::from_str(&raw.data) {
@@ -137,16 +139,12 @@ pub(crate) fn events<T: DeserializeOwned, E>(
                     // The stream ends here, with what had already come.
                     reader.response = None;
                     reader.buffer.clear();
-                    Err(Error::Decode {
-                        status,
-                        headers: Box::new(HeaderMap::new()),
-                        body: Bytes::from(raw.data),
-                        source,
-                    })
+                    let headers = Box::new(std::mem::take(&mut headers));
+                    Err(Error::Decode { status, headers, body: Bytes::from(raw.data), source })
                 }
             },
             Err(error) => Err(Error::Connection(error)),
         };
-        Some((item, reader))
-    })
+        Some((item, (reader, headers)))
+    }))
 }
