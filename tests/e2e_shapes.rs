@@ -513,6 +513,38 @@ mod pagination {
     }
 
     #[tokio::test]
+    async fn items_that_may_be_null_page_after_the_last_one_that_is_not() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/v1/invoices"))
+            .and(wiremock::matchers::query_param_is_missing("starting_after"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"data": [{"id": "in_1"}, {"id": "in_2"}, null], "has_more": true})),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/v1/invoices"))
+            .and(query_param("starting_after", "in_2"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(json!({"data": [{"id": "in_3"}], "has_more": false})),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        let invoices: Vec<_> = client(&server)
+            .customers()
+            .get_invoices()
+            .into_stream()
+            .map(|invoice| invoice.expect("page decodes").map(|invoice| invoice.id))
+            .collect()
+            .await;
+        assert_eq!(invoices, [Some("in_1".to_owned()), Some("in_2".to_owned()), None, Some("in_3".to_owned())]);
+    }
+
+    #[tokio::test]
     async fn page_numbers_count_up_until_the_last_page() {
         let server = MockServer::start().await;
         for (page, ids) in [("1", vec!["a", "b"]), ("2", vec!["c"])] {

@@ -228,7 +228,12 @@ fn detect_operation(api: &Api, operation: &Operation, names: &Names<'_>) -> Opti
         let (parameter, has_more) = names.after_last_item.as_ref()?;
         let parameter = optional_query(operation, &or(&["starting_after"], parameter), false)?;
         let has_more = find_field(api, body, &or(&["has_more"], has_more), |ty| *ty == TypeRef::Bool)?;
-        let TypeRef::Named(item_id) = &item_type else { return None };
+        // Items that may be `null` (a nullable component listed) page from the last one that is not.
+        let item_id = match &item_type {
+            TypeRef::Option(item) => item.as_ref(),
+            item => item,
+        };
+        let TypeRef::Named(item_id) = item_id else { return None };
         let item = structure(api, *item_id)?;
         let id = item.fields.iter().find(|field| field.api_name == "id" && field.ty == TypeRef::String)?;
         let id = FieldStep { rust_name: id.rust_name.clone(), optional: id.optional(), ty: id.ty.clone() };

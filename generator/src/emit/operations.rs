@@ -860,9 +860,13 @@ fn emit_stream(api: &Api, operation: &Operation, error_type: &TokenStream) -> Op
             let after_name = ident(&after.rust_name);
             let has_more = field_path(&holder, has_more);
             let id_name = ident(&id.rust_name);
+            let last = match pagination.item_type {
+                TypeRef::Option(_) => quote!(items.iter().rev().find_map(Option::as_ref)),
+                _ => quote!(items.last()),
+            };
             let last_id = match id.optional {
-                true => quote!(items.last().and_then(|item| item.#id_name.clone())),
-                false => quote!(items.last().map(|item| item.#id_name.clone())),
+                true => quote!(#last.and_then(|item| item.#id_name.clone())),
+                false => quote!(#last.map(|item| item.#id_name.clone())),
             };
             let docs = format!(
                 "Every item, page after page: the request is repeated with `{}` set to the id of each page's \

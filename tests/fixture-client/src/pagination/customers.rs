@@ -44,6 +44,30 @@ impl<'c> Customers<'c> {
             options: runtime::RequestOptions::default(),
         }
     }
+
+    /// Stripe-style lists whose items may be `null`, paged after the last item that is not.
+    ///
+    /// `GET /v1/invoices`
+    ///
+    /// Returns the request builder [`GetInvoices`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::pagination::Client::from_env().build()?;
+    /// let response = client.customers().get_invoices().await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn get_invoices(&self) -> GetInvoices<'c> {
+        GetInvoices {
+            client: self.client,
+            starting_after: None,
+            options: runtime::RequestOptions::default(),
+        }
+    }
 }
 
 /// A `GET /v1/customers` request, from [`Customers::get_customers`].
@@ -135,6 +159,91 @@ impl<'c> std::future::IntoFuture for GetCustomers<'c> {
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::GetCustomersResponse>,
+        std::convert::Infallible,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A `GET /v1/invoices` request, from [`Customers::get_invoices`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent: `.await` it"]
+pub struct GetInvoices<'c> {
+    client: &'c Client,
+    starting_after: Option<String>,
+    options: runtime::RequestOptions,
+}
+
+impl<'c> GetInvoices<'c> {
+    /// Sets the optional query parameter `starting_after`.
+    pub fn starting_after(mut self, value: impl Into<String>) -> Self {
+        self.starting_after = Some(value.into());
+        self
+    }
+
+    /// Overrides the client's timeout, retries, headers or query parameters for this request.
+    pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Sends the request and decodes the response.
+    ///
+    /// Succeeds with:
+    /// - `200`: A page of invoices
+    pub fn send(
+        self,
+    ) -> runtime::Call<
+        'c,
+        runtime::Response<types::GetInvoicesResponse>,
+        std::convert::Infallible,
+    > {
+        self.client
+            .core
+            .request("GetInvoices", runtime::Method::GET, "/v1/invoices")
+            .query("starting_after", &self.starting_after, true)
+            .accept("application/json")
+            .options(self.options)
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.unexpected()),
+            })
+    }
+
+    /// Every item, page after page: the request is repeated with `starting_after` set to the id of each page's last item, while the response says `has_more`.
+    ///
+    /// Pages are fetched as the stream is polled; an error ends it.
+    pub fn into_stream(
+        self,
+    ) -> impl runtime::Stream<
+        Item = Result<Option<types::Invoice>, runtime::Error<std::convert::Infallible>>,
+    > + Unpin + 'c {
+        runtime::paginate(
+            self,
+            |request| async move {
+                let response = request.clone().send().await?;
+                let more = Some(&response.body().has_more).copied().unwrap_or(false);
+                let items = response.into_body().data;
+                let next = items
+                    .iter()
+                    .rev()
+                    .find_map(Option::as_ref)
+                    .map(|item| item.id.clone())
+                    .filter(|_| more);
+                let next = next
+                    .filter(|next| request.starting_after.as_ref() != Some(next));
+                Ok((items, next.map(|next| request.starting_after(next))))
+            },
+        )
+    }
+}
+
+impl<'c> std::future::IntoFuture for GetInvoices<'c> {
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::GetInvoicesResponse>,
         std::convert::Infallible,
     >;
     fn into_future(self) -> Self::IntoFuture {

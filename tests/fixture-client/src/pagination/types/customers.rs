@@ -192,3 +192,41 @@ impl std::fmt::Display for GetCustomersResponseObject {
         f.write_str(self.as_str())
     }
 }
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
+pub struct GetInvoicesResponse {
+    pub data: Vec<Option<Invoice>>,
+    pub has_more: bool,
+}
+
+impl<'de> Deserialize<'de> for GetInvoicesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct GetInvoicesResponse")
+    }
+}
+
+impl runtime::FromMembers for GetInvoicesResponse {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut data_ = None;
+        let mut has_more_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "data" => data_ = Some(members.next_value::<Vec<Option<Invoice>>>()?),
+                "has_more" => has_more_ = Some(members.next_value::<bool>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            data: data_.ok_or_else(|| serde::de::Error::missing_field("data"))?,
+            has_more: has_more_
+                .ok_or_else(|| serde::de::Error::missing_field("has_more"))?,
+        })
+    }
+}

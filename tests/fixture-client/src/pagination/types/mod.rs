@@ -24,19 +24,19 @@ pub use untagged::*;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
-pub struct Thing {
+pub struct Invoice {
     pub id: String,
 }
 
-impl<'de> Deserialize<'de> for Thing {
+impl<'de> Deserialize<'de> for Invoice {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        runtime::read_object(deserializer, "struct Thing")
+        runtime::read_object(deserializer, "struct Invoice")
     }
 }
 
-impl runtime::FromMembers for Thing {
+impl runtime::FromMembers for Invoice {
     fn from_members<'de, A: serde::de::MapAccess<'de>>(
         mut members: A,
     ) -> Result<Self, A::Error> {
@@ -54,3 +54,5 @@ impl runtime::FromMembers for Thing {
         })
     }
 }
+
+pub type Thing = Invoice;
