@@ -245,3 +245,33 @@ fn reference_pages_give_each_operation_its_endpoint_data_location_call_and_curl(
         "{index}"
     );
 }
+
+#[test]
+fn a_part_that_re_describes_an_inherited_property_gives_its_doc() {
+    let text = r#"
+openapi: 3.0.3
+info: {title: Rules, version: "1"}
+paths: {}
+components:
+  schemas:
+    BaseRule:
+      type: object
+      properties:
+        reason: {type: string, description: Why a rule acts.}
+        note: {type: string, description: A note.}
+    BlockRule:
+      allOf:
+        - $ref: '#/components/schemas/BaseRule'
+        - properties:
+            reason: {description: Why this rule blocks., example: spam}
+"#;
+    let api = generator::load(&generator::ApiSpec::new("rules", "rules.yaml", text)).expect("loads");
+    let block = api.types.types.iter().find(|ty| ty.name == "BlockRule").expect("BlockRule");
+    let generator::ir::TypeKind::Struct(structure) = &block.kind else { panic!("a struct: {:?}", block.kind) };
+    let doc = |name: &str| {
+        let field = structure.fields.iter().find(|field| field.api_name == name).expect("a field");
+        (field.description.as_deref(), field.ty.clone())
+    };
+    assert_eq!(doc("reason"), (Some("Why this rule blocks."), generator::ir::TypeRef::String), "typed by the base");
+    assert_eq!(doc("note").0, Some("A note."), "kept where nothing re-describes it");
+}

@@ -853,6 +853,10 @@ impl<'a> Lowering<'a> {
         let mut open_only: BTreeSet<&'a String> = BTreeSet::new();
         // How many of the shapes declare each property: one declaration lowers as itself.
         let mut declaring_parts: std::collections::HashMap<&'a String, usize> = std::collections::HashMap::new();
+        // The last description a part gives each property, annotation parts included: a
+        // child's part that only re-describes an inherited property (`description:` and an
+        // `example`) says what the property means here.
+        let mut descriptions: std::collections::HashMap<&'a String, &'a str> = std::collections::HashMap::new();
         let mut required = BTreeSet::new();
         let mut additional = None;
         for (shape, at) in shapes {
@@ -865,6 +869,11 @@ impl<'a> Lowering<'a> {
                 // An `allOf` of plain objects is those objects (PagerDuty's orchestration
                 // path: one part declares it as an object, another as such a chain).
                 *declaring_parts.entry(name).or_default() += 1;
+                if let Some(description) =
+                    self.resolve_boxed(property).and_then(|schema| schema.schema_data.description.as_deref())
+                {
+                    descriptions.insert(name, description);
+                }
                 match self.resolve_boxed(property).and_then(|schema| self.member_declarations(schema, &property_at)) {
                     // Says nothing: an earlier declaration that does say something stays
                     // the property's schema (a later open choice still replaces an earlier
@@ -959,7 +968,7 @@ impl<'a> Lowering<'a> {
                 required: required.contains(api_name.as_str()),
                 nullable: resolved.is_some_and(|schema| self.is_nullable(schema)),
                 boxed: false,
-                description: data.and_then(|data| data.description.clone()),
+                description: descriptions.get(api_name).map(|description| (*description).to_owned()),
                 read_only: data.is_some_and(|data| data.read_only),
                 write_only: data.is_some_and(|data| data.write_only),
                 default: data.and_then(|data| data.default.clone()).filter(|value| !value.is_null()),
