@@ -869,12 +869,11 @@ impl<'a> Lowering<'a> {
                 // An `allOf` of plain objects is those objects (PagerDuty's orchestration
                 // path: one part declares it as an object, another as such a chain).
                 *declaring_parts.entry(name).or_default() += 1;
-                if let Some(description) =
-                    self.resolve_boxed(property).and_then(|schema| schema.schema_data.description.as_deref())
-                {
+                let declared = self.resolve_boxed(property);
+                if let Some(description) = declared.and_then(|schema| schema.schema_data.description.as_deref()) {
                     descriptions.insert(name, description);
                 }
-                match self.resolve_boxed(property).and_then(|schema| self.member_declarations(schema, &property_at)) {
+                match declared.and_then(|schema| self.member_declarations(schema, &property_at)) {
                     // Says nothing: an earlier declaration that does say something stays
                     // the property's schema (a later open choice still replaces an earlier
                     // one: `nullable` alternatives let `null` in).

@@ -596,9 +596,10 @@ struct Sending<'c> {
 }
 
 /// Why another attempt is made.
-enum Again {
+enum Again<'c> {
     After(Duration),
-    WithFreshToken,
+    /// A fresh token from this provider, for this scheme.
+    WithFreshToken(&'c Arc<dyn TokenProvider>, &'static str),
 }
 
 impl<'c> Sending<'c> {
@@ -645,11 +646,7 @@ impl<'c> Sending<'c> {
                 };
                 match again {
                     Again::After(wait) => Box::pin(tokio::time::sleep(wait)).await,
-                    Again::WithFreshToken => {
-                        if let Some((provider, scheme)) = sending.tokens {
-                            sending.bearer(provider, scheme, true).await?;
-                        }
-                    }
+                    Again::WithFreshToken(provider, scheme) => sending.bearer(provider, scheme, true).await?,
                 }
             }
         }
@@ -691,7 +688,7 @@ impl<'c> Sending<'c> {
         attempt: u32,
         started: Option<Instant>,
         outcome: Result<RawResponse, Failure>,
-    ) -> Result<Result<RawResponse, Error<E>>, Again> {
+    ) -> Result<Result<RawResponse, Error<E>>, Again<'c>> {
         self.record(attempt, started);
         let info = self.info(attempt);
         let hooks = &self.request.core.hooks.0;
@@ -713,11 +710,13 @@ impl<'c> Sending<'c> {
             }
         };
         // A refused token is replaced once, by a fresh one, before the 401 counts.
-        if response.status == StatusCode::UNAUTHORIZED && self.tokens.is_some() && !self.refreshed && self.repeatable {
-            self.refreshed = true;
-            self.retries += 1;
-            tracing::debug!(parent: &self.span, attempt, "the token was refused; trying once more with a fresh one");
-            return Err(Again::WithFreshToken);
+        if let Some((provider, scheme)) = self.tokens.filter(|_| !self.refreshed && self.repeatable) {
+            if response.status == StatusCode::UNAUTHORIZED {
+                self.refreshed = true;
+                self.retries += 1;
+                tracing::debug!(parent: &self.span, attempt, "the token was refused; trying once more with a fresh one");
+                return Err(Again::WithFreshToken(provider, scheme));
+            }
         }
         self.span.record("status", response.status.as_u16());
         if attempt <= self.retries && retryable_status(response.status) {
@@ -728,7 +727,7 @@ impl<'c> Sending<'c> {
     }
 
     /// The wait before retrying after attempt `attempt`, as the hooks are told.
-    fn wait(&self, attempt: u32, headers: Option<&HeaderMap>) -> Again {
+    fn wait(&self, attempt: u32, headers: Option<&HeaderMap>) -> Again<'c> {
         let wait = self.request.retry_policy().delay(attempt, headers);
         let info = self.info(attempt);
         self.request.core.hooks.0.iter().for_each(|hook| hook.on_retry(&info, wait));
