@@ -506,10 +506,9 @@ impl<'c> Request<'c> {
         let base_path = base.path().trim_end_matches('/');
         let mut path = String::with_capacity(base_path.len() + self.path_template.len() + 32);
         path.push_str(base_path);
-        self.render_path(&mut path);
         // A template with a query or fragment of its own (`/items?op=x`, or a raw request's
         // path) is parsed whole: `set_path` would escape its `?`.
-        if path.contains(['?', '#']) {
+        if self.render_path(&mut path) == Literal::WithQueryOrFragment {
             let url = format!("{}{}", self.core.base_url, &path[base_path.len()..]);
             return reqwest::Url::parse(&url).map_err(|error| Error::InvalidRequest(format!("invalid URL: {error}")));
         }
@@ -518,24 +517,40 @@ impl<'c> Request<'c> {
         Ok(url)
     }
 
-    /// Appends the path template to `path`, its parameters filled in.
-    fn render_path(&self, path: &mut String) {
-        let mut rest = &*self.path_template;
+    /// Appends the path template to `path`, its parameters filled in, in one pass over
+    /// the template that also tells whether its literal text starts a query or fragment
+    /// (parameter values never do: they are escaped).
+    fn render_path(&self, path: &mut String) -> Literal {
+        let template = &*self.path_template;
+        let mut literal = Literal::PathOnly;
+        let mut copied_up_to = 0;
+        let mut at = 0;
         // Byte scans: templates are short, where `str::find`'s setup costs more than it saves.
-        let position = |text: &str, wanted: u8| text.bytes().position(|byte| byte == wanted);
-        while let Some(open) = position(rest, b'{') {
-            path.push_str(&rest[..open]);
-            let Some(close) = position(&rest[open..], b'}') else { break };
-            let name = &rest[open + 1..open + close];
-            match self.path_params.iter().find(|(param, _)| *param == name) {
-                // Most values (ids, slugs) need no escaping: copied whole.
-                Some((_, value)) if value.bytes().all(is_unreserved) => path.push_str(value),
-                Some((_, value)) => path.extend(utf8_percent_encode(value, PATH_SEGMENT)),
-                None => path.push_str(&rest[open..=open + close]),
+        while let Some(&byte) = template.as_bytes().get(at) {
+            match byte {
+                b'?' | b'#' => literal = Literal::WithQueryOrFragment,
+                b'{' => {
+                    let length = template[at..].bytes().position(|byte| byte == b'}');
+                    let name = length.map(|length| &template[at + 1..at + length]);
+                    // An unset parameter stays as it is written, and is read on as text.
+                    let value = self.path_params.iter().find(|(param, _)| Some(*param) == name);
+                    if let (Some(length), Some((_, value))) = (length, value) {
+                        path.push_str(&template[copied_up_to..at]);
+                        // Most values (ids, slugs) need no escaping: copied whole.
+                        match value.bytes().all(is_unreserved) {
+                            true => path.push_str(value),
+                            false => path.extend(utf8_percent_encode(value, PATH_SEGMENT)),
+                        }
+                        copied_up_to = at + length + 1;
+                        at += length;
+                    }
+                }
+                _ => {}
             }
-            rest = &rest[open + close + 1..];
+            at += 1;
         }
-        path.push_str(rest);
+        path.push_str(&template[copied_up_to..]);
+        literal
     }
 
     /// The first alternative whose schemes all have credentials; anonymous access (an
@@ -560,6 +575,13 @@ impl<'c> Request<'c> {
             .collect();
         Err(Error::MissingCredentials { operation: self.operation_id, accepted: accepted.join(", or ") })
     }
+}
+
+/// Whether a path template's own text goes on past the path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Literal {
+    PathOnly,
+    WithQueryOrFragment,
 }
 
 /// What a call does with a response before reading its body: a streaming call hands a
@@ -851,11 +873,10 @@ impl<'c> Sending<'c> {
         }
         if let Some(accept) = request.accept.filter(|_| !core.accept_by_default) {
             if !headers.contains_key(reqwest::header::ACCEPT) {
-                // Media types are visible ASCII, which `from_static` takes without copying.
-                if !accept.bytes().all(|byte| byte == b'\t' || (b' '..=b'~').contains(&byte)) {
-                    return Err(Error::InvalidRequest(format!("`{accept}` is not a valid accept header")));
-                }
-                headers.insert(reqwest::header::ACCEPT, HeaderValue::from_static(accept));
+                // Checked once, and taken without copying.
+                let value = HeaderValue::from_maybe_shared(Bytes::from_static(accept.as_bytes()))
+                    .map_err(|_| Error::InvalidRequest(format!("`{accept}` is not a valid accept header")))?;
+                headers.insert(reqwest::header::ACCEPT, value);
             }
         }
         let mut cookies = String::new();
