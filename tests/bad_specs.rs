@@ -343,3 +343,49 @@ fn problems_in_alternatives_beside_a_3_1_null_are_reported_where_they_were_writt
     let locations: Vec<&str> = warnings.iter().map(|warning| warning.location.as_str()).collect();
     assert_eq!(locations, ["#/components/schemas/One/oneOf/1/$ref", "#/components/schemas/Two/anyOf/1/$ref"]);
 }
+
+/// Found by `cargo xtask fuzz` (LibreTranslate's form fields, written the 3.0 way with a
+/// `schema`): a problem in a form field is reported in the field's `schema`, one in the
+/// form as a whole at the parameter list the form was made from, whether the fields are
+/// the operation's own, its path's, or shared.
+#[test]
+fn a_problem_in_a_2_0_form_field_is_reported_where_the_field_is_written() {
+    let form = |fields: &str, shared: &str| {
+        format!(
+            r##"{{"swagger": "2.0", "info": {{"title": "t", "version": "1"}}, "parameters": {{{shared}}},
+                "paths": {{"/t": {{"post": {{"parameters": [{fields}], "responses": {{"200": {{"description": "ok"}}}}}}}}}}}}"##
+        )
+    };
+    let text = r#"{"name": "source", "in": "formData", "type": "string"}"#;
+    let cases = [
+        (
+            form(
+                &format!(
+                    r#"{text}, {{"name": "q", "in": "formData", "schema": {{"oneOf": [{{"type": "string"}}, -1]}}}}"#
+                ),
+                "",
+            ),
+            "#/paths/~1t/post/parameters/1/schema/oneOf/1",
+        ),
+        (
+            form(
+                r##"{"$ref": "#/parameters/Q"}"##,
+                r#""Q": {"name": "q", "in": "formData", "schema": {"oneOf": [-1]}}"#,
+            ),
+            "#/parameters/Q/schema/oneOf/0",
+        ),
+        (
+            form(r#"{"name": "q", "in": "formData", "schema": {"oneOf": {"type": "string"}}}"#, ""),
+            "#/paths/~1t/post/parameters/0/schema",
+        ),
+    ];
+    for (document, location) in cases {
+        let errors = load_errors(&document);
+        assert_eq!(errors[0].location, location, "{document}");
+    }
+    // Fields a path gives every operation are reported on the path.
+    let inherited = r##"{"swagger": "2.0", "info": {"title": "t", "version": "1"},
+        "paths": {"/t": {"parameters": [{"name": "q", "in": "formData", "schema": {"oneOf": [-1]}}],
+          "post": {"responses": {"200": {"description": "ok"}}}}}}"##;
+    assert_eq!(load_errors(inherited)[0].location, "#/paths/~1t/parameters/0/schema/oneOf/0");
+}

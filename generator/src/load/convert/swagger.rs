@@ -83,35 +83,15 @@ pub(super) fn record_origins(document: &Value, origins: &mut Origins) {
     let paths = document.get("paths").and_then(Value::as_object).into_iter().flatten();
     for (path, item) in paths {
         let item_at = pointer("#/paths", path);
-        let owners = std::iter::once((item_at.clone(), item))
-            .chain(METHODS.iter().filter_map(|method| Some((pointer(&item_at, method), item.get(*method)?))));
-        for (at, owner) in owners {
-            let Some(Value::Array(parameters)) = owner.get("parameters") else { continue };
-            // Body and form parameters leave the list: the others move up, and their
-            // type keywords move into a `schema`.
-            let mut kept = 0;
-            for (index, parameter) in parameters.iter().enumerate() {
-                let target = resolve_parameter(shared, parameter);
-                let original = pointer(&pointer(&at, "parameters"), &index.to_string());
-                match location(target) {
-                    Some("body") => {
-                        origins.add(&format!("{at}/requestBody/content/{{0}}/schema"), format!("{original}/schema"));
-                        origins.add(&format!("{at}/requestBody"), original);
-                    }
-                    Some("formData") => {
-                        let name = target.get("name").and_then(Value::as_str).unwrap_or_default();
-                        let property = pointer(&format!("{at}/requestBody/content/{{0}}/schema/properties"), name);
-                        origins.add(&property, original);
-                    }
-                    _ => {
-                        let converted = pointer(&pointer(&at, "parameters"), &kept.to_string());
-                        origins.add(&pointer(&converted, "schema"), original.clone());
-                        origins.add(&converted, original);
-                        kept += 1;
-                    }
-                }
-            }
+        let operations: Vec<(String, &Value)> =
+            METHODS.iter().filter_map(|method| Some((pointer(&item_at, method), item.get(*method)?))).collect();
+        // An operation's own parameters first: of equally long rules the first added
+        // wins, and an operation's body replaces the one it would take from its path.
+        for (at, operation) in &operations {
+            record_parameters(shared, operation, at, std::slice::from_ref(at), origins);
         }
+        let inheriting: Vec<String> = operations.into_iter().map(|(at, _)| at).collect();
+        record_parameters(shared, item, &item_at, &inheriting, origins);
     }
     origins.add("#/paths/{0}/{1}/responses/{2}/content/{3}/schema", "#/paths/{0}/{1}/responses/{2}/schema");
     origins.add("#/paths/{0}/{1}/responses/{2}/headers/{3}/schema", "#/paths/{0}/{1}/responses/{2}/headers/{3}");
@@ -131,6 +111,62 @@ pub(super) fn record_origins(document: &Value, origins: &mut Origins) {
         );
     }
     origins.add("#/components/securitySchemes", "#/securityDefinitions");
+}
+
+/// Where `owner`'s parameters went: those that stay move up the list as body and form
+/// parameters leave it, their type keywords into a `schema`; a body or the form fields
+/// become the request body of each operation in `bodies` (the owner's own, or every
+/// operation of a path item).
+fn record_parameters(
+    shared: &Map<String, Value>,
+    owner: &Value,
+    owner_at: &str,
+    bodies: &[String],
+    origins: &mut Origins,
+) {
+    let Some(Value::Array(parameters)) = owner.get("parameters") else { return };
+    let list_at = pointer(owner_at, "parameters");
+    let mut kept = 0;
+    for (index, parameter) in parameters.iter().enumerate() {
+        let target = resolve_parameter(shared, parameter);
+        let original = pointer(&list_at, &index.to_string());
+        match location(target) {
+            Some("body") => {
+                for body_at in bodies {
+                    origins.add(&format!("{body_at}/requestBody/content/{{0}}/schema"), format!("{original}/schema"));
+                    origins.add(&format!("{body_at}/requestBody"), original.clone());
+                }
+            }
+            Some("formData") => {
+                // A shared field is written where it is shared, not where it is named.
+                let written = match parameter.get("$ref").and_then(Value::as_str) {
+                    Some(reference) if !std::ptr::eq(target, parameter) => reference.to_owned(),
+                    _ => original,
+                };
+                // A field written the 3.0 way keeps its `schema`.
+                let has_schema = target.get("schema").is_some_and(Value::is_object);
+                let schema_at = if has_schema { pointer(&written, "schema") } else { written.clone() };
+                let name = target.get("name").and_then(Value::as_str).unwrap_or_default();
+                for body_at in bodies {
+                    // The form's own object, made from all its fields, is the parameter list.
+                    let form = format!("{body_at}/requestBody/content/{{0}}/schema");
+                    for made in ["/requestBody", "/requestBody/content", "/requestBody/content/{0}"] {
+                        origins.add(&format!("{body_at}{made}"), list_at.clone());
+                    }
+                    origins.add(&form, list_at.clone());
+                    origins.add(&format!("{form}/{{1}}"), list_at.clone());
+                    let property = pointer(&format!("{form}/properties"), name);
+                    origins.add(&property, schema_at.clone());
+                }
+            }
+            _ => {
+                let converted = pointer(&list_at, &kept.to_string());
+                origins.add(&pointer(&converted, "schema"), original.clone());
+                origins.add(&converted, original);
+                kept += 1;
+            }
+        }
+    }
 }
 
 pub(super) fn convert(document: &mut Value, wrapped: &mut Origins) -> Result<(), Problems> {
