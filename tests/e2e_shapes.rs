@@ -1632,3 +1632,14 @@ fn structs_read_their_members_as_serde_derives_them() {
     let value = json!({"id": "p1", "name": "Rex", "kind": "cat"});
     assert_eq!(shapes::Pet::deserialize(&value).expect("decodes"), absent);
 }
+
+#[test]
+fn a_required_member_the_spec_does_not_describe_is_kept_and_can_be_sent() {
+    let sent = json!({"threshold": 60, "id": "372e67954025e0ba6aaa6d586b9e0b59"});
+    let limit: shapes::RateLimit = serde_json::from_value(sent.clone()).expect("decodes");
+    assert_eq!(limit.id, Some(json!("372e67954025e0ba6aaa6d586b9e0b59")));
+    assert_eq!(serde_json::to_value(&limit).expect("encodes"), sent, "nothing lost on the way back");
+    // A spec may be wrong to require what it does not describe: its absence still decodes.
+    let without: shapes::RateLimit = serde_json::from_value(json!({"threshold": 60})).expect("decodes without it");
+    assert_eq!(without.id, None);
+}

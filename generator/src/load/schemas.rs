@@ -137,7 +137,7 @@ impl<'a> Lowering<'a> {
         // Known before its fields are lowered, which may merge the same schemas again.
         self.merged_types.insert(key, TypeRef::Named(id));
         let name = self.types[id.0].name.clone();
-        let structure = self.lower_struct(declarations, &name);
+        let structure = self.lower_struct(declarations, &name, true);
         self.types[id.0].kind = TypeKind::Struct(structure);
         self.types[id.0].description = description;
         // No one schema is this merge (an instance of one declaration alone need not hold
@@ -404,7 +404,7 @@ impl<'a> Lowering<'a> {
             return self.lower_composition(schema, composition, at, type_name);
         }
         match object_shape(schema) {
-            Some(shape) => TypeKind::Struct(self.lower_struct(&[(shape, at.to_owned())], type_name)),
+            Some(shape) => TypeKind::Struct(self.lower_struct(&[(shape, at.to_owned())], type_name, true)),
             None => TypeKind::Alias(self.lower_inline_primitive(schema, at, type_name)),
         }
     }
@@ -496,7 +496,7 @@ impl<'a> Lowering<'a> {
                 };
                 let id = self.reserve_type(naming::type_name(&wanted));
                 let name = self.types[id.0].name.clone();
-                let structure = self.lower_struct(&merged, &name);
+                let structure = self.lower_struct(&merged, &name, true);
                 self.types[id.0].description =
                     self.resolve_schema(variant).and_then(|schema| schema.schema_data.description.clone());
                 self.types[id.0].kind = TypeKind::Struct(structure);
@@ -723,7 +723,7 @@ impl<'a> Lowering<'a> {
                 shape.properties.retain(|(name, _)| !owned.contains(name.as_str()));
             }
         }
-        let mut structure = self.lower_struct(&shapes, type_name);
+        let mut structure = self.lower_struct(&shapes, type_name, unions.is_empty());
         let mut field_names = Namespace::new();
         field_names.reserve(&structure.fields.iter().map(|field| field.rust_name.as_str()).collect::<Vec<_>>());
         for (index, (part, part_at)) in unions.into_iter().enumerate() {
@@ -840,7 +840,13 @@ impl<'a> Lowering<'a> {
         Some(Declared::Objects(false, self.object_declarations(schema, at, 0)?))
     }
 
-    fn lower_struct(&mut self, shapes: &[(ObjectShape<'a>, String)], type_name: &str) -> Struct {
+    /// `holds_every_member`: no flattened part of the value reads members of its own.
+    fn lower_struct(
+        &mut self,
+        shapes: &[(ObjectShape<'a>, String)],
+        type_name: &str,
+        holds_every_member: bool,
+    ) -> Struct {
         // By name, in first-declared order; a later declaration replaces the schema, unless
         // both are objects (below). A map, as long `allOf` chains merge hundreds of
         // properties per struct.
@@ -982,6 +988,34 @@ impl<'a> Lowering<'a> {
                 Some(self.lower_map_value(schema, &pointer(&at, "additionalProperties"), &format!("{type_name}Value")))
             }
         };
+        // A member `required` names that no part declares (Cloudflare's rate limits require
+        // an `id` they never describe) is kept as any JSON value: dropped, it would be lost
+        // on decoding and impossible to send. Optional all the same, since a spec that does
+        // not describe a member may well be wrong to require it; where a flattened part or
+        // a map of the other members exists, that holds it instead.
+        if holds_every_member && additional.is_none() {
+            let undeclared: Vec<&str> = (required.iter().copied())
+                .filter(|name| !name.is_empty() && !fields.iter().any(|field| field.api_name == *name))
+                .collect();
+            for name in undeclared {
+                fields.push(Field {
+                    rust_name: field_names.claim(naming::snake_ident(name)),
+                    api_name: name.to_owned(),
+                    ty: TypeRef::Json,
+                    required: false,
+                    nullable: false,
+                    boxed: false,
+                    description: Some(format!(
+                        "The spec requires `{name}` but does not describe it: kept as any JSON value."
+                    )),
+                    read_only: false,
+                    write_only: false,
+                    default: None,
+                    null_distinct: false,
+                    flatten: false,
+                });
+            }
+        }
         let envelope = find_envelope(&fields);
         Struct { fields, additional, envelope }
     }

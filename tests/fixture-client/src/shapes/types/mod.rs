@@ -450,6 +450,45 @@ impl runtime::FromMembers for RuleSet {
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RateLimit {
+    pub threshold: i64,
+    /// The spec requires `id` but does not describe it: kept as any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<serde_json::Value>,
+}
+
+impl<'de> Deserialize<'de> for RateLimit {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct RateLimit")
+    }
+}
+
+impl runtime::FromMembers for RateLimit {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut threshold_ = None;
+        let mut id_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "threshold" => threshold_ = Some(members.next_value::<i64>()?),
+                "id" => id_ = members.next_value::<Option<serde_json::Value>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            threshold: threshold_
+                .ok_or_else(|| serde::de::Error::missing_field("threshold"))?,
+            id: id_,
+        })
+    }
+}
+
 /// A field beside a choice that every alternative declares too (as Cloudflare's worker deployments).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Deployment {
