@@ -127,6 +127,7 @@ fn record_parameters(
     let Some(Value::Array(parameters)) = owner.get("parameters") else { return };
     let list_at = pointer(owner_at, "parameters");
     let mut kept = 0;
+    let mut has_form = false;
     for (index, parameter) in parameters.iter().enumerate() {
         let target = resolve_parameter(shared, parameter);
         let original = pointer(&list_at, &index.to_string());
@@ -148,22 +149,24 @@ fn record_parameters(
                 let schema_at = if has_schema { pointer(&written, "schema") } else { written.clone() };
                 let name = target.get("name").and_then(Value::as_str).unwrap_or_default();
                 for body_at in bodies {
-                    // The form's own object, made from all its fields, is the parameter list.
-                    let form = format!("{body_at}/requestBody/content/{{0}}/schema");
-                    for made in ["/requestBody", "/requestBody/content", "/requestBody/content/{0}"] {
-                        origins.add(&format!("{body_at}{made}"), list_at.clone());
-                    }
-                    origins.add(&form, list_at.clone());
-                    origins.add(&format!("{form}/{{1}}"), list_at.clone());
-                    let property = pointer(&format!("{form}/properties"), name);
+                    let property = pointer(&format!("{body_at}/requestBody/content/{{0}}/schema/properties"), name);
                     origins.add(&property, schema_at.clone());
                 }
+                has_form = true;
             }
             _ => {
                 let converted = pointer(&list_at, &kept.to_string());
                 origins.add(&pointer(&converted, "schema"), original.clone());
                 origins.add(&converted, original);
                 kept += 1;
+            }
+        }
+    }
+    if has_form {
+        // The form's own object, made from all its fields, is the parameter list.
+        for body_at in bodies {
+            for made in ["", "/content", "/content/{0}", "/content/{0}/schema", "/content/{0}/schema/{1}"] {
+                origins.add(&format!("{body_at}/requestBody{made}"), list_at.clone());
             }
         }
     }
