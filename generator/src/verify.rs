@@ -504,11 +504,15 @@ struct Synth<'d> {
     /// Values to send: optional `readOnly` properties are left out, as a caller leaves
     /// them (the server owns them; a mock with `additionalProperties: false` refuses them).
     sent: bool,
+    /// The compositions the value being made is part of (the object around an `allOf`
+    /// part or a `oneOf` alternative), innermost last: a member one part requires may be
+    /// described by another (`anyOf: [{required: [hostnames]}, …]` beside `properties`).
+    enclosing: Vec<&'d Map<String, Value>>,
 }
 
 impl<'d> Synth<'d> {
     fn new(document: &'d Value) -> Self {
-        Self { document, refs: Vec::new(), widest: 1, binary_as_bytes: false, sent: false }
+        Self { document, refs: Vec::new(), widest: 1, binary_as_bytes: false, sent: false, enclosing: Vec::new() }
     }
 
     /// Follows a chain of `$ref`s (a cycle of them ends the walk).
@@ -522,9 +526,18 @@ impl<'d> Synth<'d> {
         None
     }
 
-    /// A value inside another one (an item, a property), where `null` may stand.
+    /// A value inside another one (a property), where `null` may stand.
     fn value(&mut self, schema: &'d Value, pick: Pick, depth: usize) -> Option<Value> {
-        self.value_in(schema, pick, depth, &[], true)
+        self.inner(schema, pick, depth, true)
+    }
+
+    /// A value inside another one (a property, an item, a map's value): what the outer
+    /// value is composed of says nothing of it.
+    fn inner(&mut self, schema: &'d Value, pick: Pick, depth: usize, may_be_null: bool) -> Option<Value> {
+        let enclosing = std::mem::take(&mut self.enclosing);
+        let value = self.value_in(schema, pick, depth, &[], may_be_null);
+        self.enclosing = enclosing;
+        value
     }
 
     /// A value of the type itself: a nullable schema is an `Option` where it is used,
@@ -546,13 +559,43 @@ impl<'d> Synth<'d> {
         inherited: &[&'d str],
         may_be_null: bool,
     ) -> Option<Value> {
+        let mut value = self.value_as_part(schema, pick, depth, inherited, may_be_null)?;
+        if let Value::Object(members) = &mut value {
+            // The generated struct keeps these as any JSON, so a caller can send them, and
+            // an API that requires them (a mock does) gets them.
+            let mut undeclared = self.undeclared_required(schema);
+            if !undeclared.is_empty() {
+                let mut around = Vec::new();
+                for enclosing in &self.enclosing {
+                    self.declared_in(enclosing, &mut around, 0);
+                }
+                undeclared.retain(|name| !around.contains(name));
+            }
+            for name in undeclared {
+                members.entry(name).or_insert_with(|| Value::from("text"));
+            }
+        }
+        Some(value)
+    }
+
+    /// A value of `schema` as one part of an object: the members it requires but no part
+    /// of it describes are left to the whole ([`value_in`](Self::value_in)), as another
+    /// part of an `allOf` may describe them.
+    fn value_as_part(
+        &mut self,
+        schema: &'d Value,
+        pick: Pick,
+        depth: usize,
+        inherited: &[&'d str],
+        may_be_null: bool,
+    ) -> Option<Value> {
         if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
             if self.refs.iter().filter(|seen| **seen == reference).count() >= MAX_REF_REPEATS {
                 return None;
             }
             let target = self.document.pointer(reference.strip_prefix('#')?)?;
             self.refs.push(reference);
-            let value = self.value_in(target, pick, depth + 1, inherited, may_be_null);
+            let value = self.value_as_part(target, pick, depth + 1, inherited, may_be_null);
             self.refs.pop();
             return value;
         }
@@ -618,10 +661,13 @@ impl<'d> Synth<'d> {
         let required = &required[..];
         // A nullable alternative makes the choice nullable, where the choice may be null.
         // An alternative that cannot be made (a recursion) gives way to the next one.
-        let (chosen, mut value) = (0..alternatives.len()).find_map(|offset| {
+        self.enclosing.push(object);
+        let chosen = (0..alternatives.len()).find_map(|offset| {
             let alternative = alternatives[(pick.index + offset) % alternatives.len()];
             self.value_in(alternative, pick, depth + 1, required, may_be_null).map(|value| (alternative, value))
-        })?;
+        });
+        self.enclosing.pop();
+        let (chosen, mut value) = chosen?;
         // What the chosen alternative requires binds the fields beside the choice too.
         let mut beside_required = required.to_vec();
         self.collect_required(chosen, &mut beside_required, 0);
@@ -691,6 +737,47 @@ impl<'d> Synth<'d> {
         names
     }
 
+    /// The members `schema` requires that neither it nor its `allOf` parts describe: the
+    /// generated struct keeps them as any JSON (`lower_struct`). None where a map of the
+    /// other members or a flattened choice would hold them instead, as there.
+    fn undeclared_required(&self, schema: &'d Value) -> Vec<&'d str> {
+        let mut required = Vec::new();
+        let mut declared = Vec::new();
+        let mut stack = vec![(schema, 0)];
+        while let Some((schema, depth)) = stack.pop() {
+            let Some(schema) = self.resolve(schema).filter(|_| depth < 16) else { continue };
+            let holds_others = schema.get("additionalProperties").is_some_and(|additional| *additional != false);
+            if holds_others || schema.get("oneOf").is_some() || schema.get("anyOf").is_some() {
+                return Vec::new();
+            }
+            required.extend(
+                schema.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str),
+            );
+            declared.extend(schema.get("properties").and_then(Value::as_object).into_iter().flat_map(Map::keys));
+            stack.extend(
+                schema.get("allOf").and_then(Value::as_array).into_iter().flatten().map(|part| (part, depth + 1)),
+            );
+        }
+        required.retain(|name| !name.is_empty() && !declared.iter().any(|declared| declared == name));
+        required.sort_unstable();
+        required.dedup();
+        required
+    }
+
+    /// The properties `schema`, its parts and its alternatives describe, added to `into`.
+    fn declared_in(&self, schema: &'d Map<String, Value>, into: &mut Vec<&'d str>, depth: usize) {
+        into.extend(
+            schema.get("properties").and_then(Value::as_object).into_iter().flat_map(Map::keys).map(String::as_str),
+        );
+        let parts =
+            ["allOf", "oneOf", "anyOf"].iter().filter_map(|keyword| schema.get(*keyword)).filter_map(Value::as_array);
+        for part in parts.flatten().filter(|_| depth < 16) {
+            if let Some(part) = self.resolve(part).and_then(Value::as_object) {
+                self.declared_in(part, into, depth + 1);
+            }
+        }
+    }
+
     /// The `required` names of `schema` and of its `allOf` parts.
     fn collect_required(&self, schema: &'d Value, into: &mut Vec<&'d str>, depth: usize) {
         let Some(schema) = self.resolve(schema).filter(|_| depth < 16) else { return };
@@ -730,8 +817,23 @@ impl<'d> Synth<'d> {
         let required = &required[..];
         let mut merged = Map::new();
         let mut other = None;
+        if let Some(object) = object {
+            self.enclosing.push(object);
+        }
+        let mut values = Vec::with_capacity(parts.len());
         for part in parts {
-            match self.value_in(part, pick, depth + 1, required, false) {
+            let value = self.value_as_part(part, pick, depth + 1, required, false);
+            let impossible = value.is_none() && !is_annotation(part);
+            values.push(value);
+            if impossible {
+                break;
+            }
+        }
+        if object.is_some() {
+            self.enclosing.pop();
+        }
+        for (part, value) in parts.iter().zip(values) {
+            match value {
                 // Two parts that both describe a property: the value holds both. A part
                 // that only annotates a property (an `example` for it) says nothing of
                 // its value: another part's value stands.
@@ -865,13 +967,8 @@ impl<'d> Synth<'d> {
                 self.object(object, pick, depth, required)
             }
             None if object.contains_key("items") => self.array(object, pick, depth),
-            // A body that is only `required: [id]` (Cloudflare's bulk updates) is any JSON
-            // to the client, and an object with those members to the API: a caller sends
-            // them. (Inside an `allOf`, another part declares them.)
-            None if depth == 0 && object.contains_key("required") => {
-                Some(Value::Object(required.iter().map(|name| ((*name).to_owned(), Value::from("text"))).collect()))
-            }
-            // Anything goes: `{}` stands for it.
+            // Anything goes: `{}` stands for it. (A body that is only `required: [id]`,
+            // Cloudflare's bulk updates, gets those members in `value_in`.)
             _ => Some(Value::Object(Map::new())),
         }
     }
@@ -885,7 +982,7 @@ impl<'d> Synth<'d> {
         }
         // A list holds things: a `$ref`'d item that is nullable elsewhere is not `null` in
         // a list (the generated type is `Vec<T>`); an inline nullable item is.
-        match self.value_in(items, pick, depth + 1, &[], items.get("$ref").is_none()) {
+        match self.inner(items, pick, depth + 1, items.get("$ref").is_none()) {
             Some(item) => Some(Value::Array(vec![item; wanted])),
             None if min_items == 0 => Some(Value::Array(Vec::new())),
             None => None,
@@ -946,7 +1043,7 @@ impl<'d> Synth<'d> {
                 let key = (1..).map(|n| format!("extra{n}")).find(|key| !members.contains_key(key))?;
                 // As for list items, a `$ref`'d value that is nullable elsewhere is a value here.
                 let may_be_null = additional.get("$ref").is_none();
-                if let Some(value) = self.value_in(additional, pick, depth + 1, &[], may_be_null) {
+                if let Some(value) = self.inner(additional, pick, depth + 1, may_be_null) {
                     members.insert(key, value);
                 }
             }
@@ -1158,6 +1255,48 @@ mod tests {
         let document = json!({"components": {"schemas": {"Ids": {"required": ["id", "name"]}}}});
         let found = values(&document, "/components/schemas/Ids");
         assert!(found.contains(&json!({"id": "text", "name": "text"})), "{found:?}");
+    }
+
+    #[test]
+    fn a_required_member_no_part_describes_is_sent_as_any_value_where_the_struct_keeps_it() {
+        let document = json!({"components": {"schemas": {
+            "Org": {"type": "object", "properties": {"name": {"type": "string"}}},
+            // `user` is described nowhere; `name` by the other part.
+            "SetUp": {"required": ["name", "user"], "allOf": [{"$ref": "#/components/schemas/Org"}, {"type": "object"}]},
+            // A map of the other members holds `user` instead.
+            "Open": {"type": "object", "required": ["user"], "additionalProperties": {"type": "integer"}},
+            "Body": {"type": "object", "properties": {"setup": {"$ref": "#/components/schemas/SetUp"}}}
+        }}});
+        let found = values(&document, "/components/schemas/SetUp");
+        assert!(found.contains(&json!({"name": "text", "user": "text"})), "{found:?}");
+        let nested = values(&document, "/components/schemas/Body");
+        assert!(nested.iter().any(|value| value["setup"]["user"] == "text"), "{nested:?}");
+        let open = values(&document, "/components/schemas/Open");
+        assert!(open.iter().all(|value| value.get("user").is_none_or(Value::is_i64)), "{open:?}");
+    }
+
+    #[test]
+    fn a_member_an_alternative_requires_takes_the_value_the_schema_around_it_describes() {
+        // Cloudflare's apps: the alternatives only say which members must be there.
+        let document = json!({"components": {"schemas": {
+            "App": {
+                "type": "object", "required": ["name"],
+                "properties": {"name": {"type": "string"}, "hostnames": {"type": "array", "items": {"type": "string"}}, "subnets": {"type": "array", "items": {"type": "string"}}},
+                "anyOf": [{"required": ["hostnames"]}, {"required": ["subnets"]}]
+            },
+            "Config": {"allOf": [
+                {"anyOf": [{"required": ["breakout"]}, {"required": ["priority"]}]},
+                {"properties": {"breakout": {"type": "boolean"}, "priority": {"type": "integer"}}}
+            ]}
+        }}});
+        let apps = values(&document, "/components/schemas/App");
+        let listed = |value: &Value, name: &str| value.get(name).is_none_or(Value::is_array);
+        assert!(apps.iter().all(|app| listed(app, "hostnames") && listed(app, "subnets")), "{apps:?}");
+        let configs = values(&document, "/components/schemas/Config");
+        let typed = |config: &Value| {
+            config.get("breakout").is_none_or(Value::is_boolean) && config.get("priority").is_none_or(Value::is_i64)
+        };
+        assert!(configs.iter().all(typed), "{configs:?}");
     }
 
     #[test]
