@@ -89,6 +89,10 @@ fn an_enum_of_single_values_or_a_choice_beside_a_list_is_what_its_items_take() {
              an `enum` of single values on a list; read as the values its items may take"
         ),
         format!(
+            "{file}: #/components/schemas/Webhook/properties/kind/type: \
+             `type: number`, but every `enum` value is of `type: string`; read as `type: string`"
+        ),
+        format!(
             "{file}: #/components/schemas/Webhook/properties/filters/anyOf: \
              a `anyOf` beside `type: array` that its `items` repeat; read as the items' choice"
         ),
@@ -102,11 +106,11 @@ fn an_enum_of_single_values_or_a_choice_beside_a_list_is_what_its_items_take() {
 }
 
 #[tokio::test]
-async fn a_list_of_enum_values_goes_on_the_wire_and_comes_back_typed() {
-    use lenient_schemas::WebhookEventsItem as Event;
+async fn a_list_of_enum_values_and_words_typed_as_a_number_go_on_the_wire_and_come_back_typed() {
+    use lenient_schemas::{WebhookEventsItem as Event, WebhookKind as Kind};
     let server = MockServer::start().await;
     let sent = serde_json::json!({
-        "url": "https://example.com/hook", "retries": 3, "events": ["meeting_started", "meeting_ended"]
+        "url": "https://example.com/hook", "retries": 3, "events": ["meeting_started", "meeting_ended"], "kind": "pull"
     });
     Mock::given(method("POST"))
         .and(path("/webhooks"))
@@ -120,6 +124,7 @@ async fn a_list_of_enum_values_goes_on_the_wire_and_comes_back_typed() {
         // An `i32`: sent as `3`, never `3.0`, which an integer format refuses.
         retries: Some(3_i32),
         events: vec![Event::MeetingStarted, Event::MeetingEnded],
+        kind: Some(Kind::Pull),
         filters: None,
     };
     let created = client.create_webhook(webhook.clone()).await.expect("matched").into_body();
@@ -154,6 +159,7 @@ async fn a_json_body_listed_under_a_wildcard_goes_as_application_json() {
         url: "https://example.com/hook".to_owned(),
         retries: None,
         events: vec![],
+        kind: None,
         filters: None,
     };
     client.replace_webhook("w1", webhook).await.expect("sent as JSON");

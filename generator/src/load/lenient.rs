@@ -9,7 +9,9 @@
 //! declared parameter is a required string, a declared path parameter that the path does
 //! not have is dropped, and one whose name matches a placeholder once case and
 //! separators are ignored is that placeholder, and an `enum` of scalars on a list is
-//! what its items may take, as is a `oneOf`/`anyOf` beside a list's `items` that repeat it. Runs after conversion and bundling, so
+//! what its items may take, as is a `oneOf`/`anyOf` beside a list's `items` that repeat it,
+//! and a scalar `type` that none of the `enum` values has is the values' kind. Runs after
+//! conversion and bundling, so
 //! every `$ref`'d parameter is a local `#/components/parameters/…` one.
 
 use super::structure::METHODS;
@@ -35,6 +37,7 @@ pub(crate) fn repair(document: &mut Value, origins: &mut Origins) -> Repairs {
     super::structure::for_each_schema_object(document, &mut |schema, at| {
         repair_array_enum(schema, at, &mut repairs);
         repair_array_choice(schema, at, &mut repairs);
+        repair_enum_kind(schema, at, &mut repairs);
     });
     if let Some(components) = document.get_mut("components").and_then(Value::as_object_mut) {
         if let Some(parameters) = components.get_mut("parameters").and_then(Value::as_object_mut) {
@@ -361,6 +364,42 @@ fn repair_array_enum(schema: &mut Map<String, Value>, at: &str, repairs: &mut Re
         pointer(at, "enum"),
         "an `enum` of single values on a list; read as the values its items may take".to_owned(),
     ));
+}
+
+/// A scalar `type` that none of the `enum` values has (Square's inventory adjustments:
+/// `type: number, enum: [SALE, …]`): no value could be both, and the values are what
+/// the API takes, so the type is theirs, when they are all of one kind.
+fn repair_enum_kind(schema: &mut Map<String, Value>, at: &str, repairs: &mut Repairs) {
+    let Some(declared) = schema.get("type").and_then(Value::as_str) else { return };
+    let Some(values) = schema.get("enum").and_then(Value::as_array) else { return };
+    let whole = |value: &Value| value.is_i64() || value.is_u64() || value.as_f64().is_some_and(|n| n.fract() == 0.0);
+    let admits = |value: &Value| match declared {
+        "string" => value.is_string(),
+        "boolean" => value.is_boolean(),
+        "number" => value.is_number(),
+        "integer" => whole(value),
+        _ => true,
+    };
+    let values: Vec<&Value> = values.iter().filter(|value| !value.is_null()).collect();
+    if values.is_empty() || values.iter().any(|value| admits(value)) {
+        return;
+    }
+    let kind = if values.iter().all(|value| value.is_string()) {
+        "string"
+    } else if values.iter().all(|value| value.is_boolean()) {
+        "boolean"
+    } else if values.iter().all(|value| whole(value)) {
+        "integer"
+    } else if values.iter().all(|value| value.is_number()) {
+        "number"
+    } else {
+        return;
+    };
+    repairs.push((
+        pointer(at, "type"),
+        format!("`type: {declared}`, but every `enum` value is of `type: {kind}`; read as `type: {kind}`"),
+    ));
+    schema.insert("type".to_owned(), Value::from(kind));
 }
 
 /// `type: array` with a `oneOf`/`anyOf` beside its `items` that the items repeat

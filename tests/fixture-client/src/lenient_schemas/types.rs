@@ -13,6 +13,9 @@ pub struct Webhook {
     pub retries: Option<i32>,
     /// The events to send, as Zoom writes them (the values on the list, not its items).
     pub events: Vec<WebhookEventsItem>,
+    /// A `number` whose values are words, as Square's inventory adjustments: the values are what the API takes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<WebhookKind>,
     /// The filters, as Cloudflare writes its lockdown configurations (the items' choice beside the list too).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<WebhookFiltersItem>>,
@@ -33,6 +36,7 @@ impl runtime::FromMembers for Webhook {
         let mut url_ = None;
         let mut retries_ = None;
         let mut events_ = None;
+        let mut kind_ = None;
         let mut filters_ = None;
         while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
             match key.as_str() {
@@ -41,6 +45,7 @@ impl runtime::FromMembers for Webhook {
                 "events" => {
                     events_ = Some(members.next_value::<Vec<WebhookEventsItem>>()?);
                 }
+                "kind" => kind_ = members.next_value::<Option<WebhookKind>>()?,
                 "filters" => {
                     filters_ = members.next_value::<Option<Vec<WebhookFiltersItem>>>()?;
                 }
@@ -53,6 +58,7 @@ impl runtime::FromMembers for Webhook {
             url: url_.ok_or_else(|| serde::de::Error::missing_field("url"))?,
             retries: retries_,
             events: events_.ok_or_else(|| serde::de::Error::missing_field("events"))?,
+            kind: kind_,
             filters: filters_,
         })
     }
@@ -169,6 +175,57 @@ impl<'de> Deserialize<'de> for WebhookEventsItem {
 }
 
 impl std::fmt::Display for WebhookEventsItem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A `number` whose values are words, as Square's inventory adjustments: the values are what the API takes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum WebhookKind {
+    Push,
+    Pull,
+    /// A value this client does not know yet; kept so that a new server value still decodes.
+    Other(String),
+}
+
+impl WebhookKind {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Push => "push",
+            Self::Pull => "pull",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+/// The variant a wire value names; [`Other`](Self::Other) for a value not listed.
+impl From<String> for WebhookKind {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "push" => Self::Push,
+            "pull" => Self::Pull,
+            _ => Self::Other(value),
+        }
+    }
+}
+
+impl Serialize for WebhookKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for WebhookKind {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
+    }
+}
+
+impl std::fmt::Display for WebhookKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }

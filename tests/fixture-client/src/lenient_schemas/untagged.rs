@@ -20,7 +20,7 @@ impl Client {
     /// let client = fixture_client::lenient_schemas::Client::from_env().build()?;
     /// let response = client
     ///     .create_webhook(
-    ///         fixture_client::lenient_schemas::Webhook { url: "url".to_owned(), retries: None, events: vec![fixture_client::lenient_schemas::WebhookEventsItem::MeetingStarted], filters: None },
+    ///         fixture_client::lenient_schemas::Webhook { url: "url".to_owned(), retries: None, events: vec![fixture_client::lenient_schemas::WebhookEventsItem::MeetingStarted], kind: None, filters: None },
     ///     )
     ///     .await?;
     /// println!("{:?}", response.body());
@@ -50,7 +50,7 @@ impl Client {
     /// let response = client
     ///     .replace_webhook(
     ///         "id",
-    ///         fixture_client::lenient_schemas::Webhook { url: "url".to_owned(), retries: None, events: vec![fixture_client::lenient_schemas::WebhookEventsItem::MeetingStarted], filters: None },
+    ///         fixture_client::lenient_schemas::Webhook { url: "url".to_owned(), retries: None, events: vec![fixture_client::lenient_schemas::WebhookEventsItem::MeetingStarted], kind: None, filters: None },
     ///     )
     ///     .await?;
     /// println!("{:?}", response.body());
