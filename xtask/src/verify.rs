@@ -335,8 +335,9 @@ pub fn run(root: &Path, specs: &[PathBuf], work_dir: &Path, options: &Options) -
             .iter()
             .filter_map(|send| {
                 let last = answers.get(&send.index)?.last()?;
-                let (_, operation) = cases[send.index];
-                matches!(judge(operation, last), Verdict::Mock(_) | Verdict::Answer(..)).then(|| Send {
+                let (api, operation) = cases[send.index];
+                let document = &verification.apis[api].document;
+                matches!(judge(document, operation, last), Verdict::Mock(_) | Verdict::Answer(..)).then(|| Send {
                     attempts: send.attempts.last().cloned().into_iter().collect(),
                     prefer: Some("dynamic=true"),
                     ..send.clone()
@@ -1127,16 +1128,22 @@ fn compare_operations(
                 continue;
             }
             summary.operations += 1;
-            let verdicts: Vec<Verdict> =
-                answers.get(&here).into_iter().flatten().map(|answer| judge(operation, answer)).collect();
+            let verdicts: Vec<Verdict> = answers
+                .get(&here)
+                .into_iter()
+                .flatten()
+                .map(|answer| judge(&api.document, operation, answer))
+                .collect();
             let last_attempt = verdicts.len().saturating_sub(1);
             let mut attempt = last_attempt;
             let mut verdict = verdicts.last().cloned().unwrap_or_else(|| {
                 Verdict::Finding(FindingKind::Transport, "the driver said nothing of it".to_owned())
             });
             if matches!(verdict, Verdict::Mock(_) | Verdict::Answer(..)) {
-                let second =
-                    generated.get(&here).and_then(|answers| answers.last()).map(|answer| judge(operation, answer));
+                let second = generated
+                    .get(&here)
+                    .and_then(|answers| answers.last())
+                    .map(|answer| judge(&api.document, operation, answer));
                 verdict = match (verdict, second) {
                     (Verdict::Answer(_, detail), Some(Verdict::Clean)) => {
                         let detail = format!("the answer from the spec's examples: {detail}");
@@ -1189,8 +1196,8 @@ fn compare_operations(
     }
 }
 
-/// What one answer says of the client.
-fn judge(operation: &OperationCase, answer: &Value) -> Verdict {
+/// What one answer says of the client; `document` is the one the mock serves.
+fn judge(document: &Value, operation: &OperationCase, answer: &Value) -> Verdict {
     let kind = answer["kind"].as_str().unwrap_or_default();
     let status = answer["status"].as_u64().map(|status| status.to_string()).unwrap_or_else(|| "nothing".to_owned());
     let detail = preview_long(answer["detail"].as_str().unwrap_or_default());
@@ -1238,10 +1245,77 @@ fn judge(operation: &OperationCase, answer: &Value) -> Verdict {
         "api" | "unexpected" | "unsuccessful" => {
             Verdict::Finding(FindingKind::Response, format!("answered {status}: {detail}"))
         }
+        "decode" if past_recursion(document, operation, answer["status"].as_u64(), &detail) => Verdict::Mock(format!(
+            "answered {status}, unreadable past a schema that contains itself, which Prism fakes without \
+             what it requires: {detail}"
+        )),
         "decode" => Verdict::Answer(FindingKind::Response, detail),
         "mock-crash" => Verdict::Mock("the mock crashed answering it".to_owned()),
         _ => Verdict::Finding(FindingKind::Transport, detail),
     }
+}
+
+/// Whether a decoding failure (`… (at \`values[0].repository.parent\`: …`) lies where a
+/// schema has come round to itself on the way from the response's schema: a repository's
+/// `parent` repository. Prism fakes such a value as an object without what it requires
+/// (Bitbucket's `type`) and does not report it, so the failure is the mock's. The client's
+/// reading of recursive types is checked by the type instances, which recurse.
+fn past_recursion(document: &Value, operation: &OperationCase, status: Option<u64>, detail: &str) -> bool {
+    let Some((method, path)) = operation.endpoint.split_once(' ') else { return false };
+    let Some(at) = detail.split_once("(at `").and_then(|(_, rest)| rest.split_once('`')).map(|(at, _)| at) else {
+        return false;
+    };
+    let responses = &document["paths"][path][method.to_ascii_lowercase()]["responses"];
+    let response = status.map(|status| &responses[status.to_string()]).filter(|response| !response.is_null());
+    let Some(content) = response.unwrap_or(&responses["default"])["content"].as_object() else { return false };
+    let Some(mut schema) = content.values().find_map(|media| media.get("schema")) else { return false };
+    // The references each value on the way is written as (not those of the parts its
+    // members were found in: many schemas share a base part without containing themselves).
+    let mut seen = Vec::new();
+    if resolved(document, schema, &mut seen).is_none() {
+        return false;
+    }
+    let steps = at.split('.').flat_map(|member| {
+        let (name, indexes) = member.split_once('[').map_or((member, ""), |(name, rest)| (name, rest));
+        let items = indexes.matches(']').map(|_| None);
+        std::iter::once(Some(name)).filter(|name| name != &Some("")).chain(items)
+    });
+    for step in steps {
+        let Some(next) = step_into(document, schema, step, 0) else { return false };
+        if resolved(document, next, &mut seen).is_none() {
+            return false;
+        }
+        schema = next;
+    }
+    seen.len() != seen.iter().collect::<std::collections::BTreeSet<_>>().len()
+}
+
+/// The schema of `step` (a member, or an item for `None`) of a value of `schema`, through
+/// `$ref`s and composition parts.
+fn step_into<'d>(document: &'d Value, schema: &'d Value, step: Option<&str>, depth: usize) -> Option<&'d Value> {
+    let schema = resolved(document, schema, &mut Vec::new())?;
+    let own = match step {
+        Some(name) => schema["properties"].get(name),
+        None => schema.get("items"),
+    };
+    if own.is_some() || depth > 8 {
+        return own;
+    }
+    let parts = ["allOf", "oneOf", "anyOf"].iter().filter_map(|keyword| schema[*keyword].as_array()).flatten();
+    parts
+        .filter_map(|part| step_into(document, part, step, depth + 1))
+        .next()
+        .or_else(|| step.and_then(|_| schema.get("additionalProperties")).filter(|additional| additional.is_object()))
+}
+
+/// `schema` with its chain of `$ref`s followed, each noted in `seen`.
+fn resolved<'d>(document: &'d Value, mut schema: &'d Value, seen: &mut Vec<&'d str>) -> Option<&'d Value> {
+    for _ in 0..32 {
+        let Some(reference) = schema["$ref"].as_str() else { return Some(schema) };
+        seen.push(reference);
+        schema = document.pointer(reference.strip_prefix('#')?)?;
+    }
+    None
 }
 
 fn preview_long(text: &str) -> String {
@@ -1447,17 +1521,17 @@ mod tests {
     fn violations_of_the_request_are_findings_and_of_the_response_the_mocks() {
         let request = json!([{"location": ["request", "query", "limit"], "code": "type"}]).to_string();
         let answer = json!({"kind": "api", "status": 422, "violations": request});
-        assert!(matches!(judge(&operation(true), &answer), Verdict::Finding(FindingKind::Violation, _)));
+        assert!(matches!(judge(&Value::Null, &operation(true), &answer), Verdict::Finding(FindingKind::Violation, _)));
         let response = json!([{"location": ["response", "body"], "code": "required"}]).to_string();
         let answer = json!({"kind": "unexpected", "status": 500, "violations": response});
-        assert!(matches!(judge(&operation(true), &answer), Verdict::Mock(_)));
+        assert!(matches!(judge(&Value::Null, &operation(true), &answer), Verdict::Mock(_)));
         let many = format!("Too many violations! {}", &response[..response.len() - 2]);
         let answer = json!({"kind": "unexpected", "status": 500, "violations": many});
-        assert!(matches!(judge(&operation(true), &answer), Verdict::Mock(_)));
+        assert!(matches!(judge(&Value::Null, &operation(true), &answer), Verdict::Mock(_)));
         // Prism's own problem answers do not always carry the header.
         let detail = r#"the server answered 422: {"type":"https://stoplight.io/prism/errors#UNPROCESSABLE_ENTITY"}"#;
         let answer = json!({"kind": "unexpected", "status": 422, "detail": detail});
-        assert!(matches!(judge(&operation(true), &answer), Verdict::Finding(FindingKind::Violation, _)));
+        assert!(matches!(judge(&Value::Null, &operation(true), &answer), Verdict::Finding(FindingKind::Violation, _)));
     }
 
     #[test]
@@ -1465,28 +1539,60 @@ mod tests {
         let answer = |detail: &str| json!({"kind": "unexpected", "status": 500, "detail": detail});
         let too_complex =
             answer(r#"{"type":"https://stoplight.io/prism/errors#SCHEMA_TOO_COMPLEX","title":"Schema too complex"}"#);
-        assert!(matches!(judge(&operation(true), &too_complex), Verdict::Mock(_)));
+        assert!(matches!(judge(&Value::Null, &operation(true), &too_complex), Verdict::Mock(_)));
         let refused =
             answer(r#"{"type":"https://stoplight.io/prism/errors#UNPROCESSABLE_ENTITY","title":"Invalid request"}"#);
-        assert!(matches!(judge(&operation(true), &refused), Verdict::Finding(FindingKind::Violation, _)));
+        assert!(matches!(judge(&Value::Null, &operation(true), &refused), Verdict::Finding(FindingKind::Violation, _)));
+    }
+
+    #[test]
+    fn an_unreadable_answer_past_a_schema_that_contains_itself_is_the_mocks() {
+        let document = json!({
+            "paths": {"/pets": {"get": {"responses": {"200": {"content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/Page"}
+            }}}}}}},
+            "components": {"schemas": {
+                "Page": {"properties": {"values": {"type": "array", "items": {"$ref": "#/components/schemas/Pet"}}}},
+                "Base": {"required": ["type"], "properties": {"type": {"type": "string"}}},
+                "Pet": {"allOf": [{"$ref": "#/components/schemas/Base"}, {"properties": {
+                    "owner": {"$ref": "#/components/schemas/Owner"},
+                    "parent": {"$ref": "#/components/schemas/Pet"}
+                }}]},
+                "Owner": {"allOf": [{"$ref": "#/components/schemas/Base"}, {"properties": {"name": {"type": "string"}}}]}
+            }}
+        });
+        let answer = |at: &str| {
+            let detail =
+                format!("could not decode the 200 OK response (at `{at}`: missing field `type` at line 1 column 9)");
+            json!({"kind": "decode", "status": 200, "detail": detail})
+        };
+        assert!(matches!(judge(&document, &operation(true), &answer("values[0].parent")), Verdict::Mock(_)));
+        // Schemas that share a base part do not contain themselves.
+        let owner = judge(&document, &operation(true), &answer("values[0].owner"));
+        assert!(matches!(owner, Verdict::Answer(FindingKind::Response, _)), "{owner:?}");
+        let unknown = judge(&document, &operation(true), &answer("values[0].nowhere.parent"));
+        assert!(matches!(unknown, Verdict::Answer(FindingKind::Response, _)), "{unknown:?}");
     }
 
     #[test]
     fn answers_are_judged_by_what_the_spec_documents() {
         let error = json!({"kind": "api", "status": 404, "detail": "the server answered 404 Not Found: NotFound"});
-        assert!(matches!(judge(&operation(true), &error), Verdict::Finding(FindingKind::Response, _)));
-        assert!(matches!(judge(&operation(false), &error), Verdict::Clean));
+        assert!(matches!(judge(&Value::Null, &operation(true), &error), Verdict::Finding(FindingKind::Response, _)));
+        assert!(matches!(judge(&Value::Null, &operation(false), &error), Verdict::Clean));
         let undecodable = json!({"kind": "decode", "status": 200, "detail": "missing field `id`"});
-        assert!(matches!(judge(&operation(true), &undecodable), Verdict::Answer(FindingKind::Response, _)));
+        assert!(matches!(
+            judge(&Value::Null, &operation(true), &undecodable),
+            Verdict::Answer(FindingKind::Response, _)
+        ));
         let lossy = json!({"kind": "ok", "status": 200, "raw": {"id": 1, "name": "a"}, "encoded": {"id": 1}});
-        let Verdict::Answer(FindingKind::ResponseLoss, detail) = judge(&operation(true), &lossy) else {
+        let Verdict::Answer(FindingKind::ResponseLoss, detail) = judge(&Value::Null, &operation(true), &lossy) else {
             panic!("a member lost in the round trip is a finding")
         };
         assert_eq!(detail, "/name: lost (sent \"a\")");
         let kept = json!({"kind": "ok", "status": 200, "raw": {"id": 1.0}, "encoded": {"id": 1}});
-        assert!(matches!(judge(&operation(true), &kept), Verdict::Clean));
+        assert!(matches!(judge(&Value::Null, &operation(true), &kept), Verdict::Clean));
         let refused = json!({"kind": "refused", "detail": "invalid request: `..` in a path"});
-        assert!(matches!(judge(&operation(true), &refused), Verdict::Finding(FindingKind::Transport, _)));
+        assert!(matches!(judge(&Value::Null, &operation(true), &refused), Verdict::Finding(FindingKind::Transport, _)));
     }
 
     #[test]
