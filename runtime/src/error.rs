@@ -75,6 +75,30 @@ impl<E> Error<E> {
     }
 }
 
+/// What sending can fail with before an operation reads the answer: every variant but
+/// [`Error::Api`], which only an operation's own decoding makes.
+pub(crate) type SendError = Error<std::convert::Infallible>;
+
+impl SendError {
+    /// The same error, as one of an operation whose documented errors are `E`. Sending is
+    /// the same code for every operation, compiled once rather than once per error type.
+    pub(crate) fn widen<E>(self) -> Error<E> {
+        match self {
+            Self::Api { body, .. } => match *body {},
+            Self::UnexpectedStatus { status, headers, body } => Error::UnexpectedStatus { status, headers, body },
+            Self::Unsuccessful { status, headers, body } => Error::Unsuccessful { status, headers, body },
+            Self::Decode { status, headers, body, source } => Error::Decode { status, headers, body, source },
+            Self::Timeout(error) => Error::Timeout(error),
+            Self::Connection(error) => Error::Connection(error),
+            Self::InvalidRequest(problem) => Error::InvalidRequest(problem),
+            Self::MissingCredentials { operation, accepted } => Error::MissingCredentials { operation, accepted },
+            Self::Authentication { scheme, reason } => Error::Authentication { scheme, reason },
+            Self::Upload(error) => Error::Upload(error),
+            Self::ResponseTooLarge { status, headers, limit } => Error::ResponseTooLarge { status, headers, limit },
+        }
+    }
+}
+
 impl<E: fmt::Debug> fmt::Display for Error<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
 use std::time::{Duration, Instant};
 
-use futures_util::future::Either;
+use futures_util::future::{Either, TryFutureExt};
 use percent_encoding::utf8_percent_encode;
 use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION};
 use serde::de::DeserializeOwned;
@@ -18,6 +18,7 @@ use serde::Serialize;
 use super::auth::{sensitive, Attach};
 use super::config::Settings;
 use super::encode::{is_unreserved, joined_text, json_text, style_pairs, PATH_SEGMENT};
+use super::error::SendError;
 use super::response::{read_whole, Failure};
 use super::retry::{retryable_status, RetryPolicy};
 use super::upload::Payload;
@@ -142,7 +143,7 @@ impl RawRequest<'_> {
 /// large APIs quick to compile, and `.await` on a builder boxes nothing more.
 #[must_use = "a request does nothing until it is awaited"]
 pub struct Call<'c, T, E> {
-    sending: BoxFuture<'c, Result<RawResponse, Error<E>>>,
+    sending: BoxFuture<'c, Result<RawResponse, SendError>>,
     decode: fn(RawResponse) -> Result<T, Error<E>>,
 }
 
@@ -154,7 +155,7 @@ impl<T, E> Future for Call<'_, T, E> {
         let call = self.get_mut();
         match call.sending.as_mut().poll(context) {
             Poll::Ready(Ok(response)) => Poll::Ready((call.decode)(response)),
-            Poll::Ready(Err(error)) => Poll::Ready(Err(error)),
+            Poll::Ready(Err(error)) => Poll::Ready(Err(error.widen())),
             Poll::Pending => Poll::Pending,
         }
     }
@@ -385,35 +386,38 @@ impl<'c> Request<'c> {
 
     /// Sends the request as [`send`](Self::send) does, and reads the answer with `decode`
     /// (the operation's statuses and types): what a generated operation's `send()` returns.
-    pub fn call<T, E: Send + 'c>(self, decode: fn(RawResponse) -> Result<T, Error<E>>) -> Call<'c, T, E> {
-        Call { sending: Box::pin(self.send()), decode }
+    pub fn call<T, E>(self, decode: fn(RawResponse) -> Result<T, Error<E>>) -> Call<'c, T, E> {
+        Call { sending: Box::pin(self.execute(Handling::ToRead, std::convert::identity)), decode }
     }
 
     /// Sends the request, retrying as the policy allows, and reads the whole response.
     pub fn send<E>(self) -> impl Future<Output = Result<RawResponse, Error<E>>> + use<'c, E> {
-        self.execute(Handling::ToRead, std::convert::identity)
+        self.execute(Handling::ToRead, std::convert::identity).map_err(SendError::widen)
     }
 
     /// Sends the request; a success's body is left unread, to be read as it comes
     /// ([`Answer::Streaming`]); any other answer is read in full.
     pub fn send_streaming<E>(self) -> impl Future<Output = Result<Answer, Error<E>>> + use<'c, E> {
-        self.execute(
+        let execute = self.execute(
             |response| match response.status().is_success() {
                 true => Handling::Unread(Answer::Streaming(StreamingResponse::new(response))),
                 false => Handling::ToRead(response),
             },
             Answer::Read,
-        )
+        );
+        execute.map_err(SendError::widen)
     }
 
     /// Checks everything the attempts share here, before any future exists, then sends.
     /// What an `async` block holds across its awaits is what each call allocates: kept
-    /// under a kilobyte, it comes from the allocator's per-thread cache.
-    fn execute<T, E>(
+    /// under a kilobyte, it comes from the allocator's per-thread cache. Generic over what
+    /// is answered alone (read whole, or streamed), never over an operation's types: every
+    /// operation shares this code, compiled once.
+    fn execute<T>(
         self,
         unread: Unread<T>,
         whole: fn(RawResponse) -> T,
-    ) -> impl Future<Output = Result<T, Error<E>>> + use<'c, T, E> {
+    ) -> impl Future<Output = Result<T, SendError>> + use<'c, T> {
         match self.prepare() {
             Ok(sending) => Either::Left(sending.attempts(unread, whole)),
             Err(error) => Either::Right(std::future::ready(Err(error))),
@@ -421,7 +425,7 @@ impl<'c> Request<'c> {
     }
 
     /// The credentials to send, the final body, and how often to try.
-    fn prepare<E>(mut self) -> Result<Sending<'c>, Error<E>> {
+    fn prepare(mut self) -> Result<Sending<'c>, SendError> {
         if let Some(problem) = self.problem.take() {
             return Err(Error::InvalidRequest(problem));
         }
@@ -483,7 +487,7 @@ impl<'c> Request<'c> {
     }
 
     /// A next page's URL, as the server gave it: refused unless it is under the base URL.
-    fn given_url<E>(&self, given: &str) -> Result<reqwest::Url, Error<E>> {
+    fn given_url(&self, given: &str) -> Result<reqwest::Url, SendError> {
         // A next page given relative to the server (`/v1/items?page=2`) is on the base URL's origin.
         let absolute = match given.starts_with('/') && !given.starts_with("//") {
             true => format!("{}{given}", self.core.base.origin().ascii_serialization()),
@@ -501,7 +505,7 @@ impl<'c> Request<'c> {
     }
 
     /// The operation's URL: the base URL with the rendered path template appended to its path.
-    fn operation_url<E>(&self) -> Result<reqwest::Url, Error<E>> {
+    fn operation_url(&self) -> Result<reqwest::Url, SendError> {
         let base = &self.core.base;
         let base_path = base.path().trim_end_matches('/');
         let mut path = String::with_capacity(base_path.len() + self.path_template.len() + 32);
@@ -555,7 +559,7 @@ impl<'c> Request<'c> {
 
     /// The first alternative whose schemes all have credentials; anonymous access (an
     /// empty alternative) only when no credentialed alternative is configured.
-    fn chosen_schemes<E>(&self) -> Result<&'static [&'static SecurityScheme], Error<E>> {
+    fn chosen_schemes(&self) -> Result<&'static [&'static SecurityScheme], SendError> {
         if self.security.is_empty() {
             return Ok(&[]);
         }
@@ -625,17 +629,17 @@ enum Again<'c> {
 }
 
 impl<'c> Sending<'c> {
-    fn attempts<T, E>(
+    fn attempts<T>(
         self,
         unread: Unread<T>,
         whole: fn(RawResponse) -> T,
-    ) -> impl Future<Output = Result<T, Error<E>>> + use<'c, T, E> {
+    ) -> impl Future<Output = Result<T, SendError>> + use<'c, T> {
         // Captured whole and used in place: bound again inside, it would be held twice.
         let mut sending = self;
         async move {
             if let Some((provider, scheme)) = sending.tokens {
                 // A request its own values make invalid is refused before a token is fetched.
-                sending.target::<E>()?;
+                sending.target()?;
                 sending.bearer(provider, scheme, false).await?;
             }
             let mut attempt = 0;
@@ -705,12 +709,12 @@ impl<'c> Sending<'c> {
     }
 
     /// What an attempt's outcome makes of the call: its answer (`Ok`), or another attempt.
-    fn settle<E>(
+    fn settle(
         &mut self,
         attempt: u32,
         started: Option<Instant>,
         outcome: Result<RawResponse, Failure>,
-    ) -> Result<Result<RawResponse, Error<E>>, Again<'c>> {
+    ) -> Result<Result<RawResponse, SendError>, Again<'c>> {
         self.record(attempt, started);
         let info = self.info(attempt);
         let hooks = &self.request.core.hooks.0;
@@ -765,12 +769,12 @@ impl<'c> Sending<'c> {
     }
 
     /// Asks `provider` for a token (a fresh one when `refresh`) and sends it from now on.
-    async fn bearer<E>(
+    async fn bearer(
         &mut self,
         provider: &Arc<dyn TokenProvider>,
         scheme: &'static str,
         refresh: bool,
-    ) -> Result<(), Error<E>> {
+    ) -> Result<(), SendError> {
         let token = provider
             .token(self.request.core.token_client(), refresh)
             .await
@@ -790,11 +794,7 @@ impl<'c> Sending<'c> {
 
     /// Attempt `attempt`'s request, with `body` (and its length, when streamed), as the
     /// hooks leave it.
-    fn request<E>(
-        &self,
-        attempt: u32,
-        body: Option<(reqwest::Body, Option<u64>)>,
-    ) -> Result<reqwest::Request, Error<E>> {
+    fn request(&self, attempt: u32, body: Option<(reqwest::Body, Option<u64>)>) -> Result<reqwest::Request, SendError> {
         let (url, headers) = self.target()?;
         // Built directly, its headers set whole: a builder would insert them one by one.
         let mut request = reqwest::Request::new(self.request.method.clone(), url);
@@ -819,7 +819,7 @@ impl<'c> Sending<'c> {
 
     /// The URL and headers an attempt sends: the request's parameters, its credentials,
     /// and the caller's options.
-    fn target<E>(&self) -> Result<(reqwest::Url, HeaderMap), Error<E>> {
+    fn target(&self) -> Result<(reqwest::Url, HeaderMap), SendError> {
         let request = &self.request;
         let core = request.core;
         let settings = request.options.settings();
@@ -912,7 +912,7 @@ impl<'c> Sending<'c> {
 }
 
 /// A header value given as text; one with a line break or control character is refused.
-fn header_value<E>(name: &str, value: &str) -> Result<HeaderValue, Error<E>> {
+fn header_value(name: &str, value: &str) -> Result<HeaderValue, SendError> {
     HeaderValue::from_str(value).map_err(|_| {
         Error::InvalidRequest(format!(
             "header `{name}` has a value that is not allowed in a header (a line break or control character)"
@@ -922,10 +922,10 @@ fn header_value<E>(name: &str, value: &str) -> Result<HeaderValue, Error<E>> {
 
 /// A JSON object body with [`RequestOptions::extra_body`]'s members set; a request
 /// without a body gets one holding only them.
-fn with_extra_members<E>(
+fn with_extra_members(
     body: Option<Body>,
     extra: &[(String, Result<serde_json::Value, String>)],
-) -> Result<Option<Body>, Error<E>> {
+) -> Result<Option<Body>, SendError> {
     let (media_type, mut object) = match body {
         None => ("application/json".into(), serde_json::Map::new()),
         Some((media_type, payload)) => match payload.in_memory().map(|bytes| serde_json::from_slice(bytes)) {
@@ -949,11 +949,11 @@ fn with_extra_members<E>(
 
 /// Header names come from the spec; reqwest wants them lowercase.
 trait FromSpecName: Sized {
-    fn from_spec_name<E>(name: &str) -> Result<Self, Error<E>>;
+    fn from_spec_name(name: &str) -> Result<Self, SendError>;
 }
 
 impl FromSpecName for HeaderName {
-    fn from_spec_name<E>(name: &str) -> Result<Self, Error<E>> {
+    fn from_spec_name(name: &str) -> Result<Self, SendError> {
         // `from_bytes` lowercases as it checks.
         HeaderName::from_bytes(name.as_bytes())
             .map_err(|_| Error::InvalidRequest(format!("`{name}` is not a valid header name")))
