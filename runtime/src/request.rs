@@ -301,8 +301,13 @@ impl<'c> Request<'c> {
     }
 
     /// A JSON body with the given media type.
-    pub fn json<T: Serialize + ?Sized>(mut self, media_type: &'static str, body: &T) -> Self {
-        match serde_json::to_vec(body) {
+    pub fn json<T: Serialize + ?Sized>(self, media_type: &'static str, body: &T) -> Self {
+        self.json_encoded(media_type, serde_json::to_vec(body))
+    }
+
+    /// The rest of [`json`](Self::json), which each body type compiles a copy of.
+    fn json_encoded(mut self, media_type: &'static str, encoded: serde_json::Result<Vec<u8>>) -> Self {
+        match encoded {
             Ok(bytes) => {
                 self.body = Some((media_type.into(), Payload::memory(bytes)));
                 self

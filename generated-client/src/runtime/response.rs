@@ -10,7 +10,7 @@ use std::task::{ready, Context, Poll};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
-use super::error::error_summary;
+use super::error::{error_summary, SendError};
 use super::{Bytes, Error, HeaderMap, StatusCode, Stream, StreamExt};
 
 /// Reads `response`'s body whole, refusing it as soon as it passes `limit` bytes (or says
@@ -102,19 +102,19 @@ impl RawResponse {
     /// a 300-field response's message alone rarely says which value was wrong. The place
     /// is found from the error's position only when decoding fails, so a success costs
     /// plain serde_json and nothing more.
-    fn decode<T: DeserializeOwned, E>(&self) -> Result<T, Error<E>> {
-        serde_json::from_slice(&self.body).map_err(|source| {
-            let source = match path_at(&self.body, source.line(), source.column()) {
-                Some(at) => <serde_json::Error as serde::de::Error>::custom(format!("at `{at}`: {source}")),
-                None => source,
-            };
-            Error::Decode {
-                status: self.status,
-                headers: Box::new(self.headers.clone()),
-                body: self.body.clone(),
-                source,
-            }
-        })
+    fn decode<T: DeserializeOwned>(&self) -> Result<T, SendError> {
+        serde_json::from_slice(&self.body).map_err(|source| self.undecodable(source))
+    }
+
+    /// The error for a body that did not decode: apart from [`decode`](Self::decode), which
+    /// each response type compiles a copy of.
+    #[cold]
+    fn undecodable(&self, source: serde_json::Error) -> SendError {
+        let source = match path_at(&self.body, source.line(), source.column()) {
+            Some(at) => <serde_json::Error as serde::de::Error>::custom(format!("at `{at}`: {source}")),
+            None => source,
+        };
+        Error::Decode { status: self.status, headers: Box::new(self.headers.clone()), body: self.body.clone(), source }
     }
 
     fn wrap<T>(self, body: T) -> Response<T> {
@@ -130,7 +130,7 @@ impl RawResponse {
 
     /// A documented success whose JSON body is an envelope: its `result` becomes the body.
     pub fn enveloped<V: Envelope, E>(self) -> Result<Response<V::Result, V>, Error<E>> {
-        let mut envelope: V = self.decode()?;
+        let mut envelope: V = self.decode().map_err(SendError::widen)?;
         if !envelope.is_success() {
             return Err(Error::Unsuccessful { status: self.status, headers: Box::new(self.headers), body: self.body });
         }
@@ -154,7 +154,7 @@ impl RawResponse {
 
     /// A documented success with a JSON body.
     pub fn json<T: DeserializeOwned, E>(self) -> Result<Response<T>, Error<E>> {
-        let body = self.decode()?;
+        let body = self.decode().map_err(SendError::widen)?;
         Ok(self.wrap(body))
     }
 
@@ -189,10 +189,12 @@ impl RawResponse {
     }
 
     /// A documented error with a JSON body, wrapped in the operation's error variant.
-    pub fn error_json<T: DeserializeOwned, E>(self, variant: impl FnOnce(T) -> E) -> Error<E> {
+    /// The variant is a plain `fn`, not a closure type of its own: the statuses of an
+    /// operation whose errors share a body type share one copy of this function.
+    pub fn error_json<T: DeserializeOwned, E>(self, variant: fn(T) -> E) -> Error<E> {
         match self.decode() {
             Ok(body) => self.api_error(variant(body)),
-            Err(error) => error,
+            Err(error) => error.widen(),
         }
     }
 
@@ -202,13 +204,13 @@ impl RawResponse {
     }
 
     /// A documented error with a text body.
-    pub fn error_text<E>(self, variant: impl FnOnce(String) -> E) -> Error<E> {
+    pub fn error_text<E>(self, variant: fn(String) -> E) -> Error<E> {
         let text = self.body_text();
         self.api_error(variant(text))
     }
 
     /// A documented error with a binary body.
-    pub fn error_bytes<E>(self, variant: impl FnOnce(Bytes) -> E) -> Error<E> {
+    pub fn error_bytes<E>(self, variant: fn(Bytes) -> E) -> Error<E> {
         let body = self.body.clone();
         self.api_error(variant(body))
     }
