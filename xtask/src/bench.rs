@@ -3,7 +3,9 @@
 //! repeat, lines), build its dependencies once, then time a clean `cargo check` of the
 //! crate alone with every API feature (`full`) and with one tag feature (`CARGO_INCREMENTAL=0`), and
 //! its peak memory (the largest process of the check, from `/usr/bin/time` when the
-//! machine has it).
+//! machine has it). With `--build`, also a clean debug `cargo build` with every API
+//! feature: what `check` does not see, the machine code of every generic the crate
+//! instantiates (a send loop generic over each operation's types shows here alone).
 //!
 //! Without specs it takes the big APIs of `../shared/corpus` (Cloudflare, Stripe, GitHub,
 //! Box, Zitadel, Zoom) and says which are missing. Crates go to `target/bench-compile/`.
@@ -34,6 +36,8 @@ pub struct Options {
     pub feature: Option<String>,
     /// Count only; no `cargo check`.
     pub no_check: bool,
+    /// Also time a clean debug build with every API feature.
+    pub build: bool,
 }
 
 #[derive(Debug, Default)]
@@ -47,6 +51,8 @@ struct Row {
     /// All features, then one: seconds and peak MB.
     full: Option<Measure>,
     one: Option<(String, Measure)>,
+    /// A debug build with every API feature.
+    build: Option<Measure>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -130,11 +136,15 @@ fn measure(root: &Path, spec: &Path, output_root: &Path, target_dir: &Path, opti
     let feature = options.feature.clone().or_else(|| first_tag_feature(&manifest));
     // Dependencies first, then the crate alone with every API feature (`full`), as a user
     // enables them: `round-trip` is for verifying the generator, not for users.
-    check(&crate_dir, target_dir, &["--features", "full"])?;
-    row.full = Some(clean_check(&crate_dir, target_dir, &crate_name, &["--features", "full"])?);
+    cargo(&crate_dir, target_dir, "check", &["--features", "full"])?;
+    row.full = Some(clean(&crate_dir, target_dir, &crate_name, "check", &["--features", "full"])?);
     if let Some(feature) = feature {
         let features = ["--no-default-features", "--features", feature.as_str()];
-        row.one = Some((feature.clone(), clean_check(&crate_dir, target_dir, &crate_name, &features)?));
+        row.one = Some((feature.clone(), clean(&crate_dir, target_dir, &crate_name, "check", &features)?));
+    }
+    if options.build {
+        cargo(&crate_dir, target_dir, "build", &["--features", "full"])?;
+        row.build = Some(clean(&crate_dir, target_dir, &crate_name, "build", &["--features", "full"])?);
     }
     Ok(row)
 }
@@ -152,23 +162,24 @@ fn first_tag_feature(manifest: &str) -> Option<String> {
     first
 }
 
-fn check(crate_dir: &Path, target_dir: &Path, args: &[&str]) -> Result<()> {
+/// `cargo <subcommand>` (`check` or `build`) of the crate and its dependencies.
+fn cargo(crate_dir: &Path, target_dir: &Path, subcommand: &str, args: &[&str]) -> Result<()> {
     let status = Command::new(env!("CARGO"))
-        .args(["check", "--offline", "--quiet"])
+        .args([subcommand, "--offline", "--quiet"])
         .args(args)
         .current_dir(crate_dir)
         .env("CARGO_TARGET_DIR", target_dir)
         .status()
-        .context("running cargo check")?;
+        .with_context(|| format!("running cargo {subcommand}"))?;
     if !status.success() {
-        bail!("cargo check {} failed in {}", args.join(" "), crate_dir.display());
+        bail!("cargo {subcommand} {} failed in {}", args.join(" "), crate_dir.display());
     }
     Ok(())
 }
 
-/// A check of the crate alone, from nothing: its own artifacts removed, no incremental
-/// state, dependencies already built.
-fn clean_check(crate_dir: &Path, target_dir: &Path, crate_name: &str, args: &[&str]) -> Result<Measure> {
+/// `cargo <subcommand>` of the crate alone, from nothing: its own artifacts removed, no
+/// incremental state, dependencies already built.
+fn clean(crate_dir: &Path, target_dir: &Path, crate_name: &str, subcommand: &str, args: &[&str]) -> Result<Measure> {
     let status = Command::new(env!("CARGO"))
         .args(["clean", "--offline", "--quiet", "-p", crate_name])
         .current_dir(crate_dir)
@@ -188,16 +199,16 @@ fn clean_check(crate_dir: &Path, target_dir: &Path, crate_name: &str, args: &[&s
         Command::new(env!("CARGO"))
     };
     command
-        .args(["check", "--offline", "--quiet"])
+        .args([subcommand, "--offline", "--quiet"])
         .args(args)
         .current_dir(crate_dir)
         .env("CARGO_TARGET_DIR", target_dir)
         .env("CARGO_INCREMENTAL", "0");
     let started = Instant::now();
-    let status = command.status().context("running cargo check")?;
+    let status = command.status().with_context(|| format!("running cargo {subcommand}"))?;
     let seconds = started.elapsed().as_secs_f64();
     if !status.success() {
-        bail!("cargo check {} failed in {}", args.join(" "), crate_dir.display());
+        bail!("cargo {subcommand} {} failed in {}", args.join(" "), crate_dir.display());
     }
     let peak_mb = fs::read_to_string(&report)
         .ok()
@@ -208,8 +219,16 @@ fn clean_check(crate_dir: &Path, target_dir: &Path, crate_name: &str, args: &[&s
 
 fn header() -> String {
     format!(
-        "{:<40} {:>5} {:>7} {:>6} {:>5} {:>8} {:>16} {:>24}",
-        "spec", "ops", "gen ms", "types", "dups", "lines", "check full s/MB", "check one feature s/MB"
+        "{:<40} {:>5} {:>7} {:>6} {:>5} {:>8} {:>16} {:>24} {:>16}",
+        "spec",
+        "ops",
+        "gen ms",
+        "types",
+        "dups",
+        "lines",
+        "check full s/MB",
+        "check one feature s/MB",
+        "build full s/MB"
     )
 }
 
@@ -220,11 +239,12 @@ fn render(row: &Row) -> String {
     };
     let full = row.full.as_ref().map_or("-".to_owned(), shown);
     let one = row.one.as_ref().map_or("-".to_owned(), |(feature, measure)| format!("{} ({feature})", shown(measure)));
+    let build = row.build.as_ref().map_or("-".to_owned(), shown);
     // The folder and file name say which API it is.
     let parts: Vec<&str> = row.spec.rsplit(['/', '\\']).take(2).collect();
     let spec: String = parts.into_iter().rev().collect::<Vec<_>>().join("/");
     format!(
-        "{spec:<40} {:>5} {:>7} {:>6} {:>5} {:>8} {full:>16} {one:>24}",
+        "{spec:<40} {:>5} {:>7} {:>6} {:>5} {:>8} {full:>16} {one:>24} {build:>16}",
         row.operations, row.generate_ms, row.types, row.duplicates, row.lines
     )
 }

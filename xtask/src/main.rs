@@ -91,6 +91,10 @@ enum Command {
         /// Count only; skip `cargo check`.
         #[arg(long)]
         no_check: bool,
+        /// Also time a clean debug `cargo build` with every API feature (what `check`
+        /// leaves out: the code of each generic the crate instantiates).
+        #[arg(long)]
+        build: bool,
     },
     /// The fuzzer's worker process (reads cases on stdin).
     #[command(hide = true)]
@@ -182,10 +186,10 @@ fn run(cli: Cli) -> Result<()> {
                 anyhow::bail!("fuzz: {} finding(s)", report.findings.len());
             }
         }
-        Command::BenchCompile { specs, corpus, feature, no_check } => {
+        Command::BenchCompile { specs, corpus, feature, no_check, build } => {
             let root = xtask::workspace_root();
             let corpus = if corpus.is_relative() { root.join(corpus) } else { corpus };
-            let options = xtask::bench::Options { specs, corpus, feature, no_check };
+            let options = xtask::bench::Options { specs, corpus, feature, no_check, build };
             print!("{}", xtask::bench::run(&root, &options)?);
         }
         Command::FuzzWorker => xtask::fuzz::serve()?,
