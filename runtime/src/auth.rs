@@ -10,7 +10,7 @@ use percent_encoding::utf8_percent_encode;
 use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION};
 
 use super::encode::PATH_SEGMENT;
-use super::error::preview;
+use super::error::{preview, SendError};
 use super::{BoxFuture, Error};
 
 /// A credential. Its value never appears in `Debug` output, logs or error messages.
@@ -297,7 +297,7 @@ impl TokenProvider for RefreshToken {
 }
 
 /// A header value that holds a secret: marked sensitive so HTTP/2 never indexes it.
-pub(crate) fn sensitive<E>(value: &str, scheme: &str) -> Result<HeaderValue, Error<E>> {
+pub(crate) fn sensitive(value: &str, scheme: &str) -> Result<HeaderValue, SendError> {
     sensitive_value(value).ok_or_else(|| Error::InvalidRequest(not_a_header_value(scheme)))
 }
 

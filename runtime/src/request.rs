@@ -390,12 +390,17 @@ impl<'c> Request<'c> {
     /// Sends the request as [`send`](Self::send) does, and reads the answer with `decode`
     /// (the operation's statuses and types): what a generated operation's `send()` returns.
     pub fn call<T, E>(self, decode: fn(RawResponse) -> Result<T, Error<E>>) -> Call<'c, T, E> {
-        Call { sending: Box::pin(self.execute(Handling::ToRead, std::convert::identity)), decode }
+        Call { sending: Box::pin(self.send_whole()), decode }
     }
 
     /// Sends the request, retrying as the policy allows, and reads the whole response.
     pub fn send<E>(self) -> impl Future<Output = Result<RawResponse, Error<E>>> + use<'c, E> {
-        self.execute(Handling::ToRead, std::convert::identity).map_err(SendError::widen)
+        self.send_whole().map_err(SendError::widen)
+    }
+
+    /// [`send`](Self::send) before its error is an operation's.
+    fn send_whole(self) -> impl Future<Output = Result<RawResponse, SendError>> + use<'c> {
+        self.execute(Handling::ToRead, std::convert::identity)
     }
 
     /// Sends the request; a success's body is left unread, to be read as it comes
