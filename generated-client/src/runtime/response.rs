@@ -337,30 +337,44 @@ fn path_at(body: &[u8], line: usize, column: usize) -> Option<String> {
 /// this check; when it settles for a variant that drops members ([`decode_fitting`]), it
 /// says so through a thread-local flag, and `T` does not hold the value whole either.
 pub fn decode_whole<T: DeserializeOwned>(value: &serde_json::Value) -> Option<T> {
-    let enclosing = LOSSY_NESTED_DECODE.replace(false);
-    let mut dropped = false;
-    let decoded = serde_ignored::deserialize(value, |_| dropped = true).ok();
-    let nested_dropped = LOSSY_NESTED_DECODE.replace(enclosing);
-    decoded.filter(|_| !dropped && !nested_dropped)
+    let (decoded, dropped) = decode_noting_drops(value);
+    decoded.filter(|_| !dropped)
 }
 
 /// `value` as `T` if it decodes at all, a union's fallback when no variant holds it whole.
 /// Members it drops are reported to an enclosing [`decode_whole`], if any.
 pub fn decode_fitting<T: DeserializeOwned>(value: &serde_json::Value) -> Option<T> {
-    let enclosing = LOSSY_NESTED_DECODE.replace(false);
-    let mut dropped = false;
-    let decoded = serde_ignored::deserialize(value, |_| dropped = true).ok();
-    // What an attempt that failed reported does not count.
-    let nested_dropped = LOSSY_NESTED_DECODE.replace(enclosing);
-    if decoded.is_some() && (dropped || nested_dropped) {
+    let (decoded, dropped) = decode_noting_drops(value);
+    if decoded.is_some() && dropped {
         LOSSY_NESTED_DECODE.set(true);
     }
     decoded
 }
 
+/// `value` as `T`, and whether decoding it dropped a member, here or in a nested union.
+///
+/// Drops are noted by a plain `fn` rather than a closure: `serde_ignored` wraps every
+/// nested deserializer in the callback's type, so a closure (a type of its own for each
+/// `T` and each caller) would compile every type reachable from a union once per union
+/// variant that reaches it. One callback type compiles each type's reader once.
+fn decode_noting_drops<T: DeserializeOwned>(value: &serde_json::Value) -> (Option<T>, bool) {
+    let enclosing_dropped = DROPPED_MEMBER.replace(false);
+    let enclosing_lossy = LOSSY_NESTED_DECODE.replace(false);
+    let decoded = serde_ignored::deserialize(value, note_dropped_member as fn(serde_ignored::Path<'_>)).ok();
+    // What a nested decode reported, whether or not this one succeeded, ends here.
+    let dropped = DROPPED_MEMBER.replace(enclosing_dropped) | LOSSY_NESTED_DECODE.replace(enclosing_lossy);
+    (decoded, dropped)
+}
+
+fn note_dropped_member(_: serde_ignored::Path<'_>) {
+    DROPPED_MEMBER.set(true);
+}
+
 thread_local! {
-    /// Set when a union decoded inside a [`decode_whole`] dropped members. Decoding is
-    /// synchronous, so the thread is the call.
+    /// Set when the decode in progress ([`decode_noting_drops`]) meets a member its type
+    /// has no field for. Decoding is synchronous, so the thread is the call.
+    static DROPPED_MEMBER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Set when a union decoded inside a [`decode_whole`] dropped members.
     static LOSSY_NESTED_DECODE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
