@@ -128,6 +128,75 @@ components: {{schemas: {{Thing: {{type: object, properties: {{a: {{type: string}
     assert!(!different.keys().any(|path| path.ends_with("account_or_zone.rs")), "bodies differ: must not combine");
 }
 
+/// One error enum per shape within a group: `deletePet` documents what `getPet` does, so
+/// its error type is an alias of `getPet`'s (whose docs name both, and keep only the
+/// descriptions both give); `renamePet`'s errors differ, and `getStore`, in another
+/// group, keeps its own. Decoding through an alias is exercised on the wire by
+/// `e2e_seed` (Cloudflare's `UpdateError` is `GetError`).
+#[test]
+fn operations_of_a_group_with_the_same_errors_share_one_enum() {
+    let text = r#"openapi: 3.0.3
+info: {title: Errors, version: '1'}
+tags: [{name: pets}, {name: stores}]
+paths:
+  /pets/{id}:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    get:
+      tags: [pets]
+      operationId: getPet
+      responses:
+        '200': {description: ok}
+        '404': {$ref: '#/components/responses/NotFound'}
+        '500': {description: Looking the pet up failed, content: {application/json: {schema: {$ref: '#/components/schemas/Problem'}}}}
+    delete:
+      tags: [pets]
+      operationId: deletePet
+      responses:
+        '204': {description: gone}
+        '404': {$ref: '#/components/responses/NotFound'}
+        '500': {description: Removing the pet failed, content: {application/json: {schema: {$ref: '#/components/schemas/Problem'}}}}
+    put:
+      tags: [pets]
+      operationId: renamePet
+      responses:
+        '204': {description: renamed}
+        '404': {description: No such pet, content: {text/plain: {schema: {type: string}}}}
+  /stores/{id}:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    get:
+      tags: [stores]
+      operationId: getStore
+      responses:
+        '200': {description: ok}
+        '404': {$ref: '#/components/responses/NotFound'}
+        '500': {description: Looking the pet up failed, content: {application/json: {schema: {$ref: '#/components/schemas/Problem'}}}}
+components:
+  responses:
+    NotFound: {description: Nothing lives there, content: {application/json: {schema: {$ref: '#/components/schemas/Problem'}}}}
+  schemas:
+    Problem: {type: object, properties: {message: {type: string}}}
+"#;
+    let spec = generator::ApiSpec::new("errors", "errors.yaml", text);
+    let settings = generator::CrateSettings {
+        crate_name: "errors".to_owned(),
+        workspace: generator::Workspace::Own,
+        default_features_all: true,
+        tag_features_from: Some(generator::CrateSettings::DEFAULT_TAG_FEATURES_FROM),
+    };
+    let files = generator::generate_crate(&[spec], &settings).unwrap_or_else(|error| panic!("{error}")).files;
+    let pets = &files[std::path::Path::new("src/errors/pets.rs")];
+    assert!(pets.contains("pub type DeletePetError = GetPetError;"), "{pets}");
+    assert_eq!(pets.matches("pub enum ").count(), 2, "getPet's and renamePet's: {pets}");
+    assert!(pets.contains("/// The error responses [`GetPet`] and [`DeletePet`] document;"), "{pets}");
+    assert!(pets.contains("    /// `404`: Nothing lives there\n    NotFound(types::Problem),"), "agreed: {pets}");
+    assert!(pets.contains("    /// `500`\n    InternalServerError(types::Problem),"), "they differ: {pets}");
+    assert!(pets.contains("pub enum RenamePetError {\n    /// `404`: No such pet\n    NotFound(String),"), "{pets}");
+    assert!(pets.contains("Err(response.error_json(DeletePetError::NotFound))"), "decoded through the alias: {pets}");
+    let stores = &files[std::path::Path::new("src/errors/stores.rs")];
+    assert!(stores.contains("pub enum GetStoreError {"), "never across groups: {stores}");
+    assert!(stores.contains("/// `500`: Looking the pet up failed"), "{stores}");
+}
+
 /// Types near their users: with tag features, a type only one group's operations reach
 /// lives in that group's own file, a module compiled only with its feature (so a build
 /// without it never reads the type), re-exported so its path stays `types::Name`; types

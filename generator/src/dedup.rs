@@ -30,7 +30,7 @@
 //! Aliases (`type X = Vec<Y>`) are never merged: they cost nothing to compile, and each
 //! is a name the spec chose.
 
-use crate::ir::{Api, TypeDef, TypeId, TypeKind, TypeRef};
+use crate::ir::{Api, Response, TypeDef, TypeId, TypeKind, TypeRef};
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
@@ -230,8 +230,60 @@ fn parts(kind: &TypeKind) -> Vec<(Option<&String>, Option<&serde_json::Value>)> 
     }
 }
 
-/// For each type, the index of its shape class, numbered in arena order: two types share
-/// a class exactly when their definitions would be emitted identically, names and docs
+/// One error enum per shape within a group: operations that document the same error
+/// responses (Cloudflare's and DigitalOcean's many operations that all answer
+/// `401`/`404`/`429`/`500` with one error model) share the first one's enum, and each
+/// later one's name becomes `pub type UpdateError = GetError;`. Every name stays, so
+/// code matching `UpdateError::NotFound` reads as before, but each shared enum, and the
+/// runtime's error handling for it, is compiled once (DigitalOcean: 659 enums, 129
+/// shapes). Shared only within a group: an alias to another group's operation would
+/// read as if one resource failed like an unrelated one, and groups are features of
+/// their own.
+pub(crate) fn share_error_enums(api: &mut Api) {
+    for group in &mut api.groups {
+        // Each shape's first operation, by index, and every operation that shares it.
+        let mut shapes: Vec<(usize, Vec<usize>)> = Vec::new();
+        for index in 0..group.operations.len() {
+            let errors: Vec<&Response> = group.operations[index].errors().collect();
+            if errors.is_empty() {
+                continue;
+            }
+            let operations = &group.operations;
+            let same = |first: &usize| same_errors(&operations[*first].errors().collect::<Vec<_>>(), &errors);
+            match shapes.iter_mut().find(|(first, _)| same(first)) {
+                Some((_, sharing)) => sharing.push(index),
+                None => shapes.push((index, Vec::new())),
+            }
+        }
+        for (first, sharing) in shapes.into_iter().filter(|(_, sharing)| !sharing.is_empty()) {
+            let name = group.operations[first].error_name.clone();
+            // A variant's description stays when every sharing operation gives the same one.
+            let mut agreed: Vec<Option<String>> =
+                group.operations[first].errors().map(|response| response.description.clone()).collect();
+            for &index in &sharing {
+                for (agreed, response) in agreed.iter_mut().zip(group.operations[index].errors()) {
+                    if *agreed != response.description {
+                        *agreed = None;
+                    }
+                }
+                group.operations[index].errors_as = Some(name.clone());
+            }
+            let errors = group.operations[first].responses.iter_mut().filter(|response| !response.is_success);
+            for (response, agreed) in errors.zip(agreed) {
+                response.variant_doc = agreed;
+            }
+        }
+    }
+}
+
+/// Whether two operations' error enums would be written alike, names and docs aside.
+fn same_errors(left: &[&Response], right: &[&Response]) -> bool {
+    left.len() == right.len()
+        && left.iter().zip(right).all(|(left, right)| {
+            (left.status, &left.variant_name, &left.body) == (right.status, &right.variant_name, &right.body)
+        })
+}
+
 /// aside.
 pub(crate) fn shape_classes(types: &[TypeDef]) -> Vec<usize> {
     // What the config adds to a type is part of what is emitted: such a type merges only

@@ -566,6 +566,10 @@ pub struct Operation {
     pub builder_name: String,
     /// Name of the per-operation error enum, when the operation documents error responses.
     pub error_name: String,
+    /// When an earlier operation of the same group documents the same error responses
+    /// (statuses, variant names and bodies): its error enum's name, which
+    /// [`Operation::error_name`] then aliases rather than repeating the enum.
+    pub errors_as: Option<String>,
     /// Name of the success enum, when successes have different bodies.
     pub success_name: String,
     pub http_method: HttpMethod,
@@ -852,6 +856,10 @@ pub struct Response {
     /// Variant name in the operation's error or success enum.
     pub variant_name: String,
     pub description: Option<String>,
+    /// What the variant says besides its status: the description, or for an error enum
+    /// several operations share ([`Operation::errors_as`]), the one they all give (none
+    /// when they differ: Cloudflare words each operation's `4XX` for that operation).
+    pub variant_doc: Option<String>,
     pub body: ResponseBody,
     /// The media type `body` is read as, of those the response offers.
     pub media_type: Option<String>,

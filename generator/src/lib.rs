@@ -180,6 +180,7 @@ fn build(
                     problems.0.extend(paging_problems.into_iter().map(|(key, message)| config.problem(key, message)));
                 }
                 dedup::merge(&mut api);
+                dedup::share_error_enums(&mut api);
                 api.settle_formats();
                 apis.push(api);
                 documents.push((loaded.document, loaded.user_pointers));

@@ -229,10 +229,10 @@ impl<'c> std::future::IntoFuture for Get<'c> {
     }
 }
 
-/// The error responses [`Get`] documents; each carries its decoded body. Found in [`runtime::Error::Api`].
+/// The error responses [`Get`], [`Update`], [`Create`] and [`RevokeUserTokens`] document; each carries its decoded body. Found in [`runtime::Error::Api`].
 #[derive(Debug, Clone)]
 pub enum GetError {
-    /// `4XX`: Get your Zero Trust organization response failure
+    /// `4XX`
     ClientError(types::ApiResponseCommonFailure),
 }
 
@@ -302,12 +302,8 @@ impl<'c> std::future::IntoFuture for Update<'c> {
     }
 }
 
-/// The error responses [`Update`] documents; each carries its decoded body. Found in [`runtime::Error::Api`].
-#[derive(Debug, Clone)]
-pub enum UpdateError {
-    /// `4XX`: Update your Zero Trust organization response failure
-    ClientError(types::ApiResponseCommonFailure),
-}
+/// The error responses [`Update`] documents: the same as [`GetError`].
+pub type UpdateError = GetError;
 
 /// A `POST /zones/{zone_id}/access/organizations` request, from [`ZoneOrganization::create`].
 #[derive(Debug, Clone)]
@@ -375,12 +371,8 @@ impl<'c> std::future::IntoFuture for Create<'c> {
     }
 }
 
-/// The error responses [`Create`] documents; each carries its decoded body. Found in [`runtime::Error::Api`].
-#[derive(Debug, Clone)]
-pub enum CreateError {
-    /// `4XX`: Create your Zero Trust organization response failure
-    ClientError(types::ApiResponseCommonFailure),
-}
+/// The error responses [`Create`] documents: the same as [`GetError`].
+pub type CreateError = GetError;
 
 /// A `POST /zones/{zone_id}/access/organizations/revoke_user` request, from [`ZoneOrganization::revoke_user_tokens`].
 #[derive(Debug, Clone)]
@@ -448,9 +440,5 @@ impl<'c> std::future::IntoFuture for RevokeUserTokens<'c> {
     }
 }
 
-/// The error responses [`RevokeUserTokens`] documents; each carries its decoded body. Found in [`runtime::Error::Api`].
-#[derive(Debug, Clone)]
-pub enum RevokeUserTokensError {
-    /// `4XX`: Revoke all Access tokens for a user response failure
-    ClientError(types::ApiResponseCommonFailure),
-}
+/// The error responses [`RevokeUserTokens`] documents: the same as [`GetError`].
+pub type RevokeUserTokensError = GetError;

@@ -265,7 +265,7 @@ fn emit_builder(api: &Api, group: &OperationGroup, operation: &Operation) -> Tok
         }
     });
     let (success_type, success_enum) = success_type(api, operation);
-    let (error_type, error_enum) = error_type(api, operation);
+    let (error_type, error_enum) = error_type(api, group, operation);
     let output = quote!(runtime::Call<'c, runtime::Response<#success_type>, #error_type>);
     let stream = emit_stream(api, operation, &error_type);
     let send_body = emit_send_body(api, operation, Streamed::No);
@@ -427,22 +427,37 @@ fn response_enum(api: &Api, name: &str, doc: &str, responses: &[&Response]) -> (
     (quote!(#name), Some(definition))
 }
 
-fn error_type(api: &Api, operation: &Operation) -> (TokenStream, Option<TokenStream>) {
+/// The operation's error enum, or, when an earlier operation of its group documents the
+/// same errors ([`Operation::errors_as`]), an alias of that one's.
+fn error_type(api: &Api, group: &OperationGroup, operation: &Operation) -> (TokenStream, Option<TokenStream>) {
     let errors: Vec<&Response> = operation.errors().collect();
     if errors.is_empty() {
         return (quote!(std::convert::Infallible), None);
     }
-    let doc = format!(
-        " The error responses [`{}`] documents; each carries its decoded body. Found in [`runtime::Error::Api`].",
-        operation.builder_name
-    );
+    let name = ident(&operation.error_name);
+    if let Some(shared) = &operation.errors_as {
+        let doc = format!(" The error responses [`{}`] documents: the same as [`{shared}`].", operation.builder_name);
+        let shared = ident(shared);
+        return (quote!(#name), Some(quote!(#[doc = #doc] pub type #name = #shared;)));
+    }
+    let sharing: Vec<String> = (group.operations.iter())
+        .filter(|other| other.errors_as.as_ref() == Some(&operation.error_name))
+        .map(|other| format!("[`{}`]", other.builder_name))
+        .collect();
+    let documenting = match sharing.split_last() {
+        None => format!("[`{}`] documents", operation.builder_name),
+        Some((last, [])) => format!("[`{}`] and {last} document", operation.builder_name),
+        Some((last, others)) => format!("[`{}`], {} and {last} document", operation.builder_name, others.join(", ")),
+    };
+    let doc =
+        format!(" The error responses {documenting}; each carries its decoded body. Found in [`runtime::Error::Api`].");
     response_enum(api, &operation.error_name, &doc, &errors)
 }
 
 fn variant(api: &Api, response: &Response) -> TokenStream {
     let name = ident(&response.variant_name);
     let status = status_label(response.status);
-    let line = match &response.description {
+    let line = match &response.variant_doc {
         Some(description) => format!("{status}: {}", crate::emit::docs::sanitize(description).join("\n")),
         None => status,
     };

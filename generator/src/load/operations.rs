@@ -221,6 +221,7 @@ impl<'a> Lowering<'a> {
             method_name: names.method_name,
             builder_name: names.builder_name,
             error_name: names.error_name,
+            errors_as: None,
             success_name: names.success_name,
             http_method: method,
             path: path.to_owned(),
@@ -577,11 +578,13 @@ impl<'a> Lowering<'a> {
                 });
             let preferred = preferred.filter(|(media_type, _)| events.is_none() || essence(media_type) != EVENT_STREAM);
             let body = if events.is_some() && preferred.is_none() { ResponseBody::Empty } else { body };
+            let description = Some(response.description.clone()).filter(|d| !d.trim().is_empty());
             lowered.push(Response {
                 status,
                 is_success,
                 variant_name: variant_names.claim(status_variant_name(status)),
-                description: Some(response.description.clone()).filter(|d| !d.trim().is_empty()),
+                variant_doc: description.clone(),
+                description,
                 body,
                 media_type: preferred.map(|(media_type, _)| media_type.to_owned()),
                 events,
