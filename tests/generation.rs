@@ -225,8 +225,9 @@ fn a_type_one_group_alone_uses_lives_in_that_groups_types_file() {
     assert!(exports.contains("pub tree: Option<Folder>,"), "a group's type names a shared one: {exports}");
 }
 
-/// One type per shape: no emitted type repeats another's definition (counted from the
-/// Rust text by `xtask::shapes`, not by the generator's own pass).
+/// One type per shape: no emitted type repeats another's definition, and no group's error
+/// enum another of that group's (counted from the Rust text by `xtask::shapes`, not by
+/// the generator's own passes).
 #[test]
 fn no_two_emitted_types_share_a_shape() {
     for path in tests::spec_files("specs").into_iter().chain(tests::spec_files("tests/fixtures")) {

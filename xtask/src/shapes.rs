@@ -1,6 +1,7 @@
 //! Counts what a generated crate emits, from the Rust text alone: the types of each
-//! API's types files, and those that repeat the shape of an earlier one. It reads the
-//! output, not the IR, so it checks the generator's merging rather than restating it.
+//! API's types files, and those that repeat the shape of an earlier one, and in each
+//! group's file, the error enums that repeat another of that file. It reads the output,
+//! not the IR, so it checks the generator's merging rather than restating it.
 //!
 //! Two items have one shape when they are token-for-token the same once their own
 //! name, docs and `cfg` gates are taken out. Mutually recursive copies (`A { next: B }`,
@@ -12,7 +13,8 @@ use std::collections::{BTreeMap, HashMap};
 
 /// Per API module: how many types its types files define (structs, enums, aliases:
 /// `types.rs`, or `types/mod.rs` and a file per group) and which ones repeat an earlier
-/// type's shape, in any of the files, as `(copy, first)`.
+/// type's shape, in any of the files, as `(copy, first)`; then the operations' error
+/// enums that repeat an earlier one of the same group file.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Count {
     pub types: usize,
@@ -35,18 +37,53 @@ pub fn count(files: &BTreeMap<std::path::PathBuf, String>) -> BTreeMap<String, C
             ["src", module, "types", _] => (module, true),
             _ => continue,
         };
-        counts.entry(module.to_owned()).or_default().lines += text.lines().count();
-        if is_types {
-            types_files.entry(module.to_owned()).or_default().push(text);
+        let entry = counts.entry(module.to_owned()).or_default();
+        entry.lines += text.lines().count();
+        match is_types {
+            true => types_files.entry(module.to_owned()).or_default().push(text),
+            false => entry.duplicates.extend(error_enum_copies(text)),
         }
     }
     for (module, texts) in types_files {
         let found = count_types(&texts);
         let entry = counts.entry(module).or_default();
         entry.types = found.types;
-        entry.duplicates = found.duplicates;
+        entry.duplicates.splice(0..0, found.duplicates);
     }
     counts
+}
+
+/// The error enums of one group's file (`pub enum GetError`) that repeat an earlier one's
+/// shape, as `(copy, first)`: operations documenting the same errors share one enum.
+pub fn error_enum_copies(text: &str) -> Vec<(String, String)> {
+    let Ok(file) = syn::parse_file(text) else { return Vec::new() };
+    let mut first_of_shape: HashMap<String, String> = HashMap::new();
+    let mut copies = Vec::new();
+    for item in file.items {
+        let syn::Item::Enum(item) = item else { continue };
+        if !item.ident.to_string().ends_with("Error") {
+            continue;
+        }
+        let (name, shape) = enum_shape(item);
+        match first_of_shape.get(&shape) {
+            Some(first) => copies.push((name, first.clone())),
+            None => {
+                first_of_shape.insert(shape, name);
+            }
+        }
+    }
+    copies
+}
+
+/// An enum's name, and its text without its name, docs and gates.
+fn enum_shape(mut item: syn::ItemEnum) -> (String, String) {
+    let name = item.ident.to_string();
+    item.attrs.retain(kept);
+    item.variants.iter_mut().for_each(|variant| variant.attrs.retain(kept));
+    // A trailing comma is no difference.
+    item.variants = std::mem::take(&mut item.variants).into_iter().collect();
+    item.ident = syn::Ident::new("Shape", item.ident.span());
+    (name, quote_item(syn::Item::Enum(item)))
 }
 
 /// Counts the types of one API's types files, as one module.
@@ -80,15 +117,7 @@ pub fn count_types(texts: &[&str]) -> Count {
                 item.ident = syn::Ident::new("Shape", item.ident.span());
                 (name, quote_item(syn::Item::Struct(item)))
             }
-            syn::Item::Enum(mut item) => {
-                let name = item.ident.to_string();
-                item.attrs.retain(kept);
-                item.variants.iter_mut().for_each(|variant| variant.attrs.retain(kept));
-                // A trailing comma is no difference.
-                item.variants = std::mem::take(&mut item.variants).into_iter().collect();
-                item.ident = syn::Ident::new("Shape", item.ident.span());
-                (name, quote_item(syn::Item::Enum(item)))
-            }
+            syn::Item::Enum(item) => enum_shape(item),
             syn::Item::Type(_) => {
                 // An alias is a name, not a shape: it is counted, never a copy.
                 count.types += 1;
@@ -153,5 +182,24 @@ mod tests {
             count.duplicates,
             vec![("ZoneFormat".to_owned(), "Format".to_owned()), ("C".to_owned(), "B".to_owned())]
         );
+    }
+
+    #[test]
+    fn error_enums_a_group_repeats_are_found_whatever_their_docs() {
+        let text = r#"
+            /// The error responses [`Get`] documents.
+            pub enum GetError {
+                /// `404`: Not found
+                NotFound(types::Problem),
+            }
+            pub enum DeleteError {
+                /// `404`: No such thing
+                NotFound(types::Problem),
+            }
+            pub type UpdateError = GetError;
+            pub enum RenameError { NotFound(String) }
+            pub enum Unrelated { NotFound(types::Problem) }
+        "#;
+        assert_eq!(error_enum_copies(text), vec![("DeleteError".to_owned(), "GetError".to_owned())]);
     }
 }
