@@ -16,6 +16,19 @@ fn api_files(files: &generator::Files) -> String {
     out
 }
 
+/// The crate generated from one spec's text, named `name`, with the default tag features.
+#[track_caller]
+fn generate_text(name: &str, text: &str) -> generator::Files {
+    let spec = generator::ApiSpec::new(name, format!("{name}.yaml"), text);
+    let settings = generator::CrateSettings {
+        crate_name: name.to_owned(),
+        workspace: generator::Workspace::Own,
+        default_features_all: true,
+        tag_features_from: Some(generator::CrateSettings::DEFAULT_TAG_FEATURES_FROM),
+    };
+    generator::generate_crate(&[spec], &settings).unwrap_or_else(|error| panic!("{error}")).files
+}
+
 #[track_caller]
 fn check_snapshots(dir: &str) {
     let files = tests::spec_files(dir);
@@ -108,16 +121,7 @@ components: {{schemas: {{Thing: {{type: object, properties: {{a: {{type: string}
 "
         )
     };
-    let generate = |text: &str| {
-        let spec = generator::ApiSpec::new("scoped", "scoped.yaml", text);
-        let settings = generator::CrateSettings {
-            crate_name: "scoped".to_owned(),
-            workspace: generator::Workspace::Own,
-            default_features_all: true,
-            tag_features_from: Some(generator::CrateSettings::DEFAULT_TAG_FEATURES_FROM),
-        };
-        generator::generate_crate(&[spec], &settings).unwrap_or_else(|error| panic!("{error}")).files
-    };
+    let generate = |text: &str| generate_text("scoped", text);
     let same = generate(&spec("{$ref: '#/components/schemas/Thing'}"));
     let module = &same[std::path::Path::new("src/scoped/mod.rs")];
     assert!(module.contains("pub enum AccountOrZone"), "{module}");
@@ -176,14 +180,7 @@ components:
   schemas:
     Problem: {type: object, properties: {message: {type: string}}}
 "#;
-    let spec = generator::ApiSpec::new("errors", "errors.yaml", text);
-    let settings = generator::CrateSettings {
-        crate_name: "errors".to_owned(),
-        workspace: generator::Workspace::Own,
-        default_features_all: true,
-        tag_features_from: Some(generator::CrateSettings::DEFAULT_TAG_FEATURES_FROM),
-    };
-    let files = generator::generate_crate(&[spec], &settings).unwrap_or_else(|error| panic!("{error}")).files;
+    let files = generate_text("errors", text);
     let pets = &files[std::path::Path::new("src/errors/pets.rs")];
     assert!(pets.contains("pub type DeletePetError = GetPetError;"), "{pets}");
     assert_eq!(pets.matches("pub enum ").count(), 2, "getPet's and renamePet's: {pets}");
