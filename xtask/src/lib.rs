@@ -59,9 +59,14 @@ pub enum Mode {
     Check,
 }
 
-/// The workspace root, from this crate's location.
+/// The workspace root, from this crate's location as `cargo run` gives it. The path
+/// compiled in is only the fallback: two checkouts sharing one target folder share this
+/// binary, and cargo may run the one built in the other checkout, which would then
+/// regenerate (or check) that checkout's files instead of this one's.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
+    let manifest_dir =
+        std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into());
+    manifest_dir.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
 }
 
 /// Regenerates (or checks) every target. Returns a human-readable summary.
