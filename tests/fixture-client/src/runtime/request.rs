@@ -460,23 +460,8 @@ impl<'c> Request<'c> {
         let repeatable = self.body.as_ref().is_none_or(|(_, payload)| payload.repeatable());
         let policy = self.retry_policy();
         let retries = if policy.allows(&self.method) && repeatable { policy.max_retries } else { 0 };
-        // One key per request, made before the first attempt: every retry repeats it.
-        let idempotency_key = match policy.idempotency_key_for(&self.method) {
-            Some((name, key)) => Some(Box::new((
-                HeaderName::from_spec_name(name)?,
-                HeaderValue::from_str(&key).map_err(|_| Error::InvalidRequest(key.clone()))?,
-            ))),
-            None => None,
-        };
-        let span = tracing::info_span!(
-            "http_request",
-            operation = self.operation_id,
-            method = %self.method,
-            path = &*self.path_template,
-            status = tracing::field::Empty,
-            attempt = tracing::field::Empty,
-            latency_ms = tracing::field::Empty,
-        );
+        let idempotency_key = self.idempotency_key()?;
+        let span = self.span();
         Ok(Sending {
             request: self,
             schemes,
@@ -489,6 +474,27 @@ impl<'c> Request<'c> {
             secret_in_url,
             span,
         })
+    }
+
+    /// The idempotency key to send, when the policy retries this method with one: one
+    /// key per request, made before the first attempt, so that every retry repeats it.
+    fn idempotency_key(&self) -> Result<Option<Box<(HeaderName, HeaderValue)>>, SendError> {
+        let Some((name, key)) = self.retry_policy().idempotency_key_for(&self.method) else { return Ok(None) };
+        let value = HeaderValue::from_str(&key).map_err(|_| Error::InvalidRequest(key.clone()))?;
+        Ok(Some(Box::new((HeaderName::from_spec_name(name)?, value))))
+    }
+
+    /// The request's tracing span, its outcome's fields recorded as the attempts go.
+    fn span(&self) -> tracing::Span {
+        tracing::info_span!(
+            "http_request",
+            operation = self.operation_id,
+            method = %self.method,
+            path = &*self.path_template,
+            status = tracing::field::Empty,
+            attempt = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
+        )
     }
 
     /// The request's own retry policy, else the client's.
@@ -582,12 +588,18 @@ impl<'c> Request<'c> {
         if self.security.iter().any(|alternative| alternative.is_empty()) {
             return Ok(&[]);
         }
+        Err(self.missing_credentials())
+    }
+
+    /// Why no alternative of the operation's security requirements can be sent.
+    #[cold]
+    fn missing_credentials(&self) -> SendError {
         let accepted: Vec<String> = self
             .security
             .iter()
             .map(|alternative| alternative.iter().map(|scheme| scheme.name).collect::<Vec<_>>().join(" + "))
             .collect();
-        Err(Error::MissingCredentials { operation: self.operation_id, accepted: accepted.join(", or ") })
+        Error::MissingCredentials { operation: self.operation_id, accepted: accepted.join(", or ") }
     }
 }
 
@@ -831,7 +843,6 @@ impl<'c> Sending<'c> {
     /// and the caller's options.
     fn target(&self) -> Result<(reqwest::Url, HeaderMap), SendError> {
         let request = &self.request;
-        let core = request.core;
         let settings = request.options.settings();
         // A URL given whole (a next page) already has its parameters.
         let given = settings.and_then(|settings| settings.url.as_deref());
@@ -839,9 +850,8 @@ impl<'c> Sending<'c> {
             Some(given) => request.given_url(given)?,
             None => request.operation_url()?,
         };
-        let credentials = || self.schemes.iter().filter_map(|scheme| core.credentials.get(scheme.name));
         let mut headers = HeaderMap::new();
-        for attach in credentials() {
+        for attach in self.credentials() {
             if let Attach::Header(name, value) = attach {
                 headers.append(name.clone(), value.clone());
             }
@@ -849,39 +859,9 @@ impl<'c> Sending<'c> {
         if let Some(bearer) = &self.bearer {
             headers.insert(AUTHORIZATION, bearer.clone());
         }
-        let key_in_query = || {
-            credentials().filter_map(|attach| match attach {
-                Attach::Query(name, secret) => Some((*name, secret.expose())),
-                _ => None,
-            })
-        };
-        let own_query = given.is_none();
-        let declared = request.query.iter().map(|(name, value)| (name.as_str(), value.as_str()));
-        // Some specs also declare the key as a parameter (Trello's `key`): the credential
-        // is the one value sent, never a second.
-        let declared = declared.filter(|(name, _)| own_query && !key_in_query().any(|(key, _)| key == *name));
-        let extra = settings.into_iter().flat_map(|settings| &settings.query).filter(|_| own_query);
-        let mut query =
-            declared.chain(key_in_query()).chain(extra.map(|(name, value)| (name.as_str(), value.as_str())));
-        if let Some(first) = query.next() {
-            url.query_pairs_mut().extend_pairs(std::iter::once(first).chain(query));
-        }
-        // A declared header the credentials already set (an API key the spec also lists as
-        // a parameter) is sent once, as the credential.
-        let set_by_credentials = |name: &HeaderName| {
-            (self.bearer.is_some() && name == AUTHORIZATION)
-                || credentials().any(|attach| matches!(attach, Attach::Header(set, _) if set == name))
-        };
-        for (name, value) in &request.headers {
-            let header_name = HeaderName::from_spec_name(name)?;
-            if !set_by_credentials(&header_name) {
-                headers.append(header_name, header_value(name, value)?);
-            }
-        }
-        for (name, value) in settings.into_iter().flat_map(|settings| &settings.headers) {
-            headers.append(HeaderName::from_spec_name(name)?, header_value(name, value)?);
-        }
-        if let Some(accept) = request.accept.filter(|_| !core.accept_by_default) {
+        self.add_query(&mut url, given.is_none());
+        self.add_declared_headers(&mut headers)?;
+        if let Some(accept) = request.accept.filter(|_| !request.core.accept_by_default) {
             if !headers.contains_key(reqwest::header::ACCEPT) {
                 // Checked once, and taken without copying.
                 let value = HeaderValue::from_maybe_shared(Bytes::from_static(accept.as_bytes()))
@@ -889,12 +869,79 @@ impl<'c> Sending<'c> {
                 headers.insert(reqwest::header::ACCEPT, value);
             }
         }
+        self.add_cookies(&mut headers)?;
+        if let Some((media_type, _)) = &request.body {
+            let value = HeaderValue::from_str(media_type)
+                .map_err(|_| Error::InvalidRequest(format!("`{media_type}` is not a valid content type")))?;
+            headers.insert(reqwest::header::CONTENT_TYPE, value);
+        }
+        if let Some((name, key)) = self.idempotency_key.as_deref() {
+            if !headers.contains_key(name) {
+                headers.insert(name.clone(), key.clone());
+            }
+        }
+        Ok((url, headers))
+    }
+
+    /// The credentials the chosen alternative sends.
+    fn credentials(&self) -> impl Iterator<Item = &'c Attach> {
+        let credentials = &self.request.core.credentials;
+        self.schemes.iter().filter_map(|scheme| credentials.get(scheme.name))
+    }
+
+    /// API keys sent as query parameters, as `(name, key)`.
+    fn keys_in_query(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.credentials().filter_map(|attach| match attach {
+            Attach::Query(name, secret) => Some((*name, secret.expose())),
+            _ => None,
+        })
+    }
+
+    /// Appends the query: the operation's parameters and the caller's (unless the URL
+    /// was given whole, `own_query` false), and API keys sent in the query.
+    fn add_query(&self, url: &mut reqwest::Url, own_query: bool) {
+        let request = &self.request;
+        let declared = request.query.iter().map(|(name, value)| (name.as_str(), value.as_str()));
+        // Some specs also declare the key as a parameter (Trello's `key`): the credential
+        // is the one value sent, never a second.
+        let declared = declared.filter(|(name, _)| own_query && !self.keys_in_query().any(|(key, _)| key == *name));
+        let extra = request.options.settings().into_iter().flat_map(|settings| &settings.query).filter(|_| own_query);
+        let mut query =
+            declared.chain(self.keys_in_query()).chain(extra.map(|(name, value)| (name.as_str(), value.as_str())));
+        if let Some(first) = query.next() {
+            url.query_pairs_mut().extend_pairs(std::iter::once(first).chain(query));
+        }
+    }
+
+    /// Appends the operation's header parameters and the caller's extra headers.
+    fn add_declared_headers(&self, headers: &mut HeaderMap) -> Result<(), SendError> {
+        let request = &self.request;
+        // A declared header the credentials already set (an API key the spec also lists as
+        // a parameter) is sent once, as the credential.
+        let set_by_credentials = |name: &HeaderName| {
+            (self.bearer.is_some() && name == AUTHORIZATION)
+                || self.credentials().any(|attach| matches!(attach, Attach::Header(set, _) if set == name))
+        };
+        for (name, value) in &request.headers {
+            let header_name = HeaderName::from_spec_name(name)?;
+            if !set_by_credentials(&header_name) {
+                headers.append(header_name, header_value(name, value)?);
+            }
+        }
+        for (name, value) in request.options.settings().into_iter().flat_map(|settings| &settings.headers) {
+            headers.append(HeaderName::from_spec_name(name)?, header_value(name, value)?);
+        }
+        Ok(())
+    }
+
+    /// Sets the `Cookie` header: the operation's cookie parameters and API keys sent as cookies.
+    fn add_cookies(&self, headers: &mut HeaderMap) -> Result<(), SendError> {
         let mut cookies = String::new();
-        let key_in_cookie = credentials().filter_map(|attach| match attach {
+        let key_in_cookie = self.credentials().filter_map(|attach| match attach {
             Attach::Cookie(cookie) => Some(["", "", cookie.expose()]),
             _ => None,
         });
-        let declared = request.cookies.iter().map(|(name, value)| [*name, "=", value.as_str()]);
+        let declared = self.request.cookies.iter().map(|(name, value)| [*name, "=", value.as_str()]);
         for cookie in declared.chain(key_in_cookie) {
             if !cookies.is_empty() {
                 cookies.push_str("; ");
@@ -907,17 +954,7 @@ impl<'c> Sending<'c> {
             })?;
             headers.append(reqwest::header::COOKIE, value);
         }
-        if let Some((media_type, _)) = &request.body {
-            let value = HeaderValue::from_str(media_type)
-                .map_err(|_| Error::InvalidRequest(format!("`{media_type}` is not a valid content type")))?;
-            headers.insert(reqwest::header::CONTENT_TYPE, value);
-        }
-        if let Some((name, key)) = self.idempotency_key.as_deref() {
-            if !headers.contains_key(name) {
-                headers.insert(name.clone(), key.clone());
-            }
-        }
-        Ok((url, headers))
+        Ok(())
     }
 }
 
