@@ -228,6 +228,18 @@ fn apis_named_like_the_crates_own_features_and_modules_get_names_of_their_own() 
 }
 
 #[test]
+fn apis_named_like_the_modules_inside_an_api_get_modules_of_their_own() {
+    let files = generate_many(&[("types", "t.yaml"), ("client", "c.yaml")]).expect("generates");
+    // `types::types` would be clippy's `module_inception`, and read as a stutter.
+    for module in ["types_api", "client_api"] {
+        let path = format!("src/{module}/mod.rs");
+        assert!(files.contains_key(std::path::Path::new(&path)), "{path} in {:?}", files.keys());
+    }
+    let lib = &files[std::path::Path::new("src/lib.rs")];
+    assert!(lib.contains("pub mod types_api;") && lib.contains("pub mod client_api;"), "{lib}");
+}
+
+#[test]
 fn titles_with_quotes_backslashes_and_control_characters_give_a_manifest_that_parses() {
     let files =
         generate("openapi: 3.0.3\ninfo: {title: \"say \\\"hi\\\" \\\\ \\u0007 'there'\", version: \"1\"}\npaths: {}\n")

@@ -263,10 +263,11 @@ pub mod owned {
 }
 
 /// The module of an API in the generated crate: its name as a module, kept clear of the
-/// crate's own `runtime` module.
+/// crate's own `runtime` module and of the modules inside it (an API titled `Types`
+/// would otherwise hold `types::types`).
 pub fn api_module(name: &str) -> String {
     match module_name(name) {
-        module if module == "runtime" => format!("{module}_api"),
+        module if owned::API_MODULES.contains(&module.as_str()) => format!("{module}_api"),
         module => module,
     }
 }
