@@ -13,6 +13,7 @@
     ),
     allow(dead_code)
 )]
+#![allow(clippy::large_enum_variant)]
 pub mod runtime;
 
 /// Cloudflare Zero Trust organizations (cargo feature `cloudflare-zero-trust`).

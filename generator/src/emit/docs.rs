@@ -78,6 +78,8 @@ pub(crate) fn sanitize(text: &str) -> Vec<String> {
         .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
         .collect();
     let text = html_to_markdown(&text);
+    // The content column of the list item the current line may continue.
+    let mut item_content: Option<usize> = None;
     for raw in text.lines() {
         let line = raw.trim_end();
         let trimmed = line.trim_start();
@@ -85,19 +87,51 @@ pub(crate) fn sanitize(text: &str) -> Vec<String> {
             // Every fence becomes a `text` block, so nothing in it is compiled as a doctest.
             out.push(if in_fence { "```".to_owned() } else { "```text".to_owned() });
             in_fence = !in_fence;
+            item_content = None;
             continue;
         }
         if in_fence {
             out.push(line.to_owned());
             continue;
         }
-        // Indentation would make an indented code block (a doctest); it carries no meaning here.
-        out.push(escape_inline(trimmed));
+        // Indentation would make an indented code block (a doctest); it carries no meaning
+        // here, but for a list item's continuation lines: Markdown reads an unindented one
+        // as part of the item too, and rustdoc's lint asks for it to be indented.
+        let escaped = escape_inline(trimmed);
+        let item = list_item_content(&escaped);
+        let continues = item_content.filter(|_| item.is_none() && !escaped.is_empty() && !escaped.starts_with('#'));
+        item_content = match item {
+            Some(column) => Some(column),
+            None if continues.is_some() => item_content,
+            None => None,
+        };
+        out.push(match continues {
+            Some(column) => format!("{:column$}{escaped}", ""),
+            None => escaped,
+        });
     }
     if in_fence {
         out.push("```".to_owned());
     }
     out
+}
+
+/// Where the text of a list item starts (`* text` → 2, `10. text` → 4), when `line`
+/// starts one.
+fn list_item_content(line: &str) -> Option<usize> {
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    let marker = match line.as_bytes().get(digits) {
+        Some(b'.' | b')') if (1..=9).contains(&digits) => digits + 1,
+        Some(b'*' | b'-' | b'+') if digits == 0 => 1,
+        _ => return None,
+    };
+    let spaces = line[marker..].bytes().take_while(|byte| *byte == b' ').count();
+    match spaces {
+        0 => None,
+        // Five spaces or more start indented code inside the item: its text is one space in.
+        1..=4 => Some(marker + spaces),
+        _ => Some(marker + 1),
+    }
 }
 
 fn escape_inline(line: &str) -> String {
@@ -314,6 +348,29 @@ mod tests {
         assert_eq!(sanitize("<ul><li>one</li><li>two</li></ul>"), ["- one", "- two"]);
         assert_eq!(sanitize("a &lt;b&gt; and <unknown>"), ["a &lt;b&gt; and &lt;unknown&gt;"]);
         assert_eq!(sanitize("```\n<p>kept</p>\n```"), ["```text", "<p>kept</p>", "```"]);
+    }
+
+    #[test]
+    fn list_items_continued_on_the_next_line_are_indented_to_their_text() {
+        assert_eq!(
+            sanitize(
+                "Types:\n* `all` returns\neverything\n  for a user\n10. ten\nmore\n\nA paragraph.\n- x\n# Heading"
+            ),
+            [
+                "Types:",
+                "* `all` returns",
+                "  everything",
+                "  for a user",
+                "10. ten",
+                "    more",
+                "",
+                "A paragraph.",
+                "- x",
+                "# Heading"
+            ]
+        );
+        // Emphasis and numbers that start no list are left alone.
+        assert_eq!(sanitize("*bold* start\nnext\n2024 was\nnext"), ["*bold* start", "next", "2024 was", "next"]);
     }
 
     #[test]

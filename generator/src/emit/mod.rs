@@ -267,6 +267,10 @@ fn lib_rs(apis: &[Api], settings: &CrateSettings) -> TokenStream {
         #![forbid(unsafe_code)]
         // With no API feature enabled, nothing calls the runtime.
         #![cfg_attr(not(any(#(feature = #features),*)), allow(dead_code))]
+        // A union's variants and an error enum's bodies keep the types the spec gives
+        // them, unboxed: boxing the large ones would change how every caller builds and
+        // matches them, to save a copy when a decoded value moves.
+        #![allow(clippy::large_enum_variant)]
 
         pub mod runtime;
         #(#modules)*
@@ -309,7 +313,9 @@ fn separate_items(code: &str) -> String {
             let starts_item = ITEM_STARTS.iter().any(|start| line.trim_start().starts_with(start));
             let leaves_docs = before.starts_with("//!") && !line.starts_with("//!");
             let leaves_imports = before.starts_with("use ") && !line.starts_with("use ") && !line.is_empty();
+            // A doc line can end with `;` too (`&gt;`), and is no statement.
             let ends_statement_item = before.ends_with(';')
+                && !before.starts_with("//")
                 && indent(before) == 0
                 && indent(line) == 0
                 && !before.starts_with("use ")

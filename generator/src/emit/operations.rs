@@ -607,10 +607,10 @@ fn emit_send_body(api: &Api, operation: &Operation, streamed: Streamed) -> Token
     if streamed == Streamed::No {
         // `send()` builds the request now and hands it to the runtime with the reading of
         // its answer: no `async fn` (and no state machine) per operation.
-        let arms = response_arms(operation, success_envelope(api, operation).is_some());
+        let dispatch = status_dispatch(response_arms(operation, success_envelope(api, operation).is_some()));
         return quote! {
             #setup
-            #request.call(|response| match response.status().as_u16() { #(#arms)* })
+            #request.call(|response| #dispatch)
         };
     }
     let send = quote! {
@@ -618,13 +618,7 @@ fn emit_send_body(api: &Api, operation: &Operation, streamed: Streamed) -> Token
         let response = #request.send_streaming().await?;
     };
     // Without documented errors, every answer but a streamed success is unexpected.
-    let answer = match operation.errors().next() {
-        None => quote!(Err(response.unexpected())),
-        Some(_) => {
-            let arms = error_arms(operation);
-            quote!(match response.status().as_u16() { #(#arms)* })
-        }
-    };
+    let answer = status_dispatch(error_arms(operation));
     let take = match streamed {
         Streamed::Events => quote!(events),
         _ => quote!(download),
@@ -704,32 +698,59 @@ fn match_order(status: StatusMatch) -> u8 {
 }
 
 /// The arms for an answer that is not a streamed success: the documented errors.
-fn error_arms(operation: &Operation) -> Vec<TokenStream> {
+/// One arm of the match on a response's status: its patterns (`200 | 201`), and the
+/// expression that reads the response.
+struct Arm {
+    patterns: Vec<StatusMatch>,
+    expression: TokenStream,
+}
+
+impl Arm {
+    fn catch_all(expression: TokenStream) -> Self {
+        Arm { patterns: vec![StatusMatch::Default], expression }
+    }
+}
+
+/// The match on `response`'s status that reads it; the expression alone when one arm
+/// takes every status (a match of `_` alone would be noise, and clippy's
+/// `match_single_binding`).
+fn status_dispatch(arms: Vec<Arm>) -> TokenStream {
+    if let [Arm { patterns, expression }] = arms.as_slice() {
+        if patterns.contains(&StatusMatch::Default) {
+            return expression.clone();
+        }
+    }
+    let arms = arms.into_iter().map(|Arm { patterns, expression }| {
+        let patterns = patterns.into_iter().map(status_pattern);
+        quote!(#(#patterns)|* => #expression,)
+    });
+    quote!(match response.status().as_u16() { #(#arms)* })
+}
+
+fn error_arms(operation: &Operation) -> Vec<Arm> {
     let mut errors: Vec<&Response> = operation.errors().collect();
     errors.sort_by_key(|response| match_order(response.status));
-    let mut arms: Vec<TokenStream> = errors
+    let mut arms: Vec<Arm> = errors
         .iter()
         .map(|response| {
-            let pattern = status_pattern(response.status);
             let decode = decode_call(&response.body, false);
             let enum_name = ident(&operation.error_name);
             let variant = ident(&response.variant_name);
-            quote!(#pattern => Err(response.#decode(#enum_name::#variant)),)
+            Arm { patterns: vec![response.status], expression: quote!(Err(response.#decode(#enum_name::#variant))) }
         })
         .collect();
     if !errors.iter().any(|response| response.status == StatusMatch::Default) {
-        arms.push(quote!(_ => Err(response.unexpected()),));
+        arms.push(Arm::catch_all(quote!(Err(response.unexpected()))));
     }
     arms
 }
 
-fn response_arms(operation: &Operation, enveloped: bool) -> Vec<TokenStream> {
+fn response_arms(operation: &Operation, enveloped: bool) -> Vec<Arm> {
     let mut ordered: Vec<&Response> = operation.responses.iter().collect();
     ordered.sort_by_key(|response| match_order(response.status));
     let successes: Vec<&Response> = operation.successes().collect();
     let one_shape = successes.first().is_none_or(|first| successes.iter().all(|response| response.body == first.body));
     let arms = ordered.iter().map(|response| {
-        let pattern = status_pattern(response.status);
         let decode = if enveloped && response.is_success {
             ident("enveloped")
         } else {
@@ -755,29 +776,28 @@ fn response_arms(operation: &Operation, enveloped: bool) -> Vec<TokenStream> {
         };
         // Only the successes of a one-shape operation decode alike; error variants are per status.
         let shared = (response.is_success && one_shape).then(|| decode.to_string());
-        (response.status == StatusMatch::Default, shared, pattern, expression)
+        (shared, response.status, expression)
     });
     // Neighbouring statuses decoded alike share one arm (`200 | 201 => …`), as a person would write.
-    let mut merged: Vec<(Option<String>, Vec<TokenStream>, TokenStream)> = Vec::new();
-    for (is_default, shared, pattern, expression) in arms {
+    let mut merged: Vec<(Option<String>, Arm)> = Vec::new();
+    for (shared, status, expression) in arms {
         match merged.last_mut() {
-            Some((previous, patterns, _)) if shared.is_some() && *previous == shared => {
+            Some((previous, arm)) if shared.is_some() && *previous == shared => {
                 // `_` already covers the codes before it.
-                if is_default {
-                    patterns.clear();
+                if status == StatusMatch::Default {
+                    arm.patterns.clear();
                 }
-                patterns.push(pattern);
+                arm.patterns.push(status);
             }
-            _ => merged.push((shared, vec![pattern], expression)),
+            _ => merged.push((shared, Arm { patterns: vec![status], expression })),
         }
     }
-    let mut arms: Vec<TokenStream> =
-        merged.into_iter().map(|(_, patterns, expression)| quote!(#(#patterns)|* => #expression,)).collect();
+    let mut arms: Vec<Arm> = merged.into_iter().map(|(_, arm)| arm).collect();
     if successes.is_empty() {
-        arms.insert(0, quote!(200..=299 => response.empty(),));
+        arms.insert(0, Arm { patterns: vec![StatusMatch::Range(2)], expression: quote!(response.empty()) });
     }
     if !operation.responses.iter().any(|response| response.status == StatusMatch::Default) {
-        arms.push(quote!(_ => Err(response.unexpected()),));
+        arms.push(Arm::catch_all(quote!(Err(response.unexpected()))));
     }
     arms
 }

@@ -29,6 +29,7 @@
     ),
     allow(dead_code)
 )]
+#![allow(clippy::large_enum_variant)]
 pub mod runtime;
 
 /// Billing (cargo feature `billing`).

@@ -71,6 +71,63 @@ impl Client {
         }
     }
 
+    /// Documents its answer as `default` alone: any status is read as it.
+    ///
+    /// `GET /health`
+    ///
+    /// Returns the request builder [`Health`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::operations::Client::from_env().build()?;
+    /// let response = client.health().await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn health(&self) -> Health<'_> {
+        Health {
+            client: self,
+            options: runtime::RequestOptions::default(),
+        }
+    }
+
+    /// Download an export
+    ///
+    /// The archive, as its kinds give it:
+    /// * `full` has every file
+    ///   and every version
+    /// * `latest` has the newest version of each
+    ///
+    /// Sent as a stream &gt;
+    /// whatever its size.
+    ///
+    /// `GET /exports/{export_id}`
+    ///
+    /// - `export_id`: the `export_id` path parameter
+    ///
+    /// Returns the request builder [`ExportArchive`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::operations::Client::from_env().build()?;
+    /// let response = client.export_archive("export_id").await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn export_archive(&self, export_id: impl Into<String>) -> ExportArchive<'_> {
+        ExportArchive {
+            client: self,
+            export_id: export_id.into(),
+            options: runtime::RequestOptions::default(),
+        }
+    }
+
     /// No operationId: the name comes from method and path, and collides with the next one's.
     ///
     /// `GET /reports/{report-id}`
@@ -254,6 +311,131 @@ impl<'c> std::future::IntoFuture for Upload<'c> {
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
+}
+
+/// A `GET /health` request, from [`Client::health`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent: `.await` it"]
+pub struct Health<'c> {
+    client: &'c Client,
+    options: runtime::RequestOptions,
+}
+
+impl<'c> Health<'c> {
+    /// Overrides the client's timeout, retries, headers or query parameters for this request.
+    pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Sends the request and decodes the response.
+    ///
+    /// Succeeds with:
+    /// - Any other status (`default`): The service's state.
+    pub fn send(
+        self,
+    ) -> runtime::Call<
+        'c,
+        runtime::Response<types::HealthResponse>,
+        std::convert::Infallible,
+    > {
+        self.client
+            .core
+            .request("health", runtime::Method::GET, "/health")
+            .accept("application/json")
+            .options(self.options)
+            .call(|response| response.json())
+    }
+}
+
+impl<'c> std::future::IntoFuture for Health<'c> {
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::HealthResponse>,
+        std::convert::Infallible,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A `GET /exports/{export_id}` request, from [`Client::export_archive`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent: `.await` it"]
+pub struct ExportArchive<'c> {
+    client: &'c Client,
+    export_id: String,
+    options: runtime::RequestOptions,
+}
+
+impl<'c> ExportArchive<'c> {
+    /// Overrides the client's timeout, retries, headers or query parameters for this request.
+    pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Sends the request and decodes the response.
+    ///
+    /// Succeeds with:
+    /// - `200`: The archive.
+    pub fn send(
+        self,
+    ) -> runtime::Call<'c, runtime::Response<runtime::Bytes>, ExportArchiveError> {
+        self.client
+            .core
+            .request("exportArchive", runtime::Method::GET, "/exports/{export_id}")
+            .path_text("export_id", self.export_id)
+            .accept("application/zip, application/json")
+            .options(self.options)
+            .call(|response| match response.status().as_u16() {
+                200 => response.bytes(),
+                _ => Err(response.error_json(ExportArchiveError::Default)),
+            })
+    }
+
+    /// Sends the request and gives the successful body as it arrives, a chunk at a time, never holding it whole ([`send`](Self::send) reads it whole, up to the client's size limit). An error status is read and decoded as `send` does.
+    pub async fn download(
+        self,
+    ) -> Result<
+        runtime::Download<ExportArchiveError>,
+        runtime::Error<ExportArchiveError>,
+    > {
+        let response = self
+            .client
+            .core
+            .request("exportArchive", runtime::Method::GET, "/exports/{export_id}")
+            .path_text("export_id", self.export_id)
+            .accept("application/zip, application/json")
+            .options(self.options)
+            .send_streaming()
+            .await?;
+        let response = match response {
+            runtime::Answer::Streaming(streaming) => return Ok(streaming.download()),
+            runtime::Answer::Read(response) => response,
+        };
+        Err(response.error_json(ExportArchiveError::Default))
+    }
+}
+
+impl<'c> std::future::IntoFuture for ExportArchive<'c> {
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<runtime::Bytes>,
+        ExportArchiveError,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// The error responses [`ExportArchive`] documents; each carries its decoded body. Found in [`runtime::Error::Api`].
+#[derive(Debug, Clone)]
+pub enum ExportArchiveError {
+    /// Any other status (`default`): Why there is no archive.
+    Default(types::ExportArchiveErrorDefault),
 }
 
 /// A `GET /reports/{report-id}` request, from [`Client::get_reports_by_report_id`].

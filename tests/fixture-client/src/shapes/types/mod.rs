@@ -1295,6 +1295,43 @@ pub enum ResultModel {
 /// The empty schema.
 pub type Anything = serde_json::Value;
 
+/// A `oneOf` of a large object and a string: the enum keeps the object unboxed.
+/// Its docs have a line that ends like an item &lt;Note&gt;
+/// and go on after it.
+///
+/// Decoded as the first variant that holds the whole value (then the first that fits at all); variants that demand more (required fields) come first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Attachment {
+    Id(AttachmentId),
+    String(String),
+}
+
+impl<'de> Deserialize<'de> for Attachment {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        if value.is_object() {
+            if let Some(decoded) = crate::runtime::decode_whole(&value) {
+                return Ok(Self::Id(decoded));
+            }
+        }
+        if let Some(decoded) = crate::runtime::decode_whole(&value) {
+            return Ok(Self::String(decoded));
+        }
+        if value.is_object() {
+            if let Some(decoded) = crate::runtime::decode_fitting(&value) {
+                return Ok(Self::Id(decoded));
+            }
+        }
+        if let Some(decoded) = crate::runtime::decode_fitting(&value) {
+            return Ok(Self::String(decoded));
+        }
+        Err(serde::de::Error::custom("data did not match any variant of Attachment"))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct ProfileResourceAttributes {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1997,6 +2034,95 @@ impl runtime::FromMembers for PayoutVariantCheck {
         Ok(Self {
             address: address_.ok_or_else(|| serde::de::Error::missing_field("address"))?,
             payee: payee_.ok_or_else(|| serde::de::Error::missing_field("payee"))?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttachmentId {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caption: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thumbnail_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mime_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checksum: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub folder: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for AttachmentId {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct AttachmentId")
+    }
+}
+
+impl runtime::FromMembers for AttachmentId {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut id_ = None;
+        let mut name_ = None;
+        let mut title_ = None;
+        let mut caption_ = None;
+        let mut url_ = None;
+        let mut thumbnail_url_ = None;
+        let mut mime_type_ = None;
+        let mut checksum_ = None;
+        let mut owner_ = None;
+        let mut folder_ = None;
+        let mut created_at_ = None;
+        let mut updated_at_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "id" => id_ = Some(members.next_value::<String>()?),
+                "name" => name_ = members.next_value::<Option<String>>()?,
+                "title" => title_ = members.next_value::<Option<String>>()?,
+                "caption" => caption_ = members.next_value::<Option<String>>()?,
+                "url" => url_ = members.next_value::<Option<String>>()?,
+                "thumbnail_url" => {
+                    thumbnail_url_ = members.next_value::<Option<String>>()?;
+                }
+                "mime_type" => mime_type_ = members.next_value::<Option<String>>()?,
+                "checksum" => checksum_ = members.next_value::<Option<String>>()?,
+                "owner" => owner_ = members.next_value::<Option<String>>()?,
+                "folder" => folder_ = members.next_value::<Option<String>>()?,
+                "created_at" => created_at_ = members.next_value::<Option<String>>()?,
+                "updated_at" => updated_at_ = members.next_value::<Option<String>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            id: id_.ok_or_else(|| serde::de::Error::missing_field("id"))?,
+            name: name_,
+            title: title_,
+            caption: caption_,
+            url: url_,
+            thumbnail_url: thumbnail_url_,
+            mime_type: mime_type_,
+            checksum: checksum_,
+            owner: owner_,
+            folder: folder_,
+            created_at: created_at_,
+            updated_at: updated_at_,
         })
     }
 }
