@@ -69,13 +69,15 @@ pub(crate) fn with_link_base<T>(base: Option<&str>, emit: impl FnOnce() -> T) ->
 pub(crate) fn sanitize(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut in_fence = false;
-    // A lone carriage return ends a line too (and would end a `///` comment early);
-    // other control characters have no place in docs.
+    // A lone carriage return ends a line too (and would end a `///` comment early); a tab
+    // is four spaces (clippy's `tabs_in_doc_comments`); other control characters have no
+    // place in docs.
     let text: String = text
         .replace("\r\n", "\n")
         .replace('\r', "\n")
+        .replace('\t', "    ")
         .chars()
-        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+        .filter(|c| !c.is_control() || *c == '\n')
         .collect();
     let text = html_to_markdown(&text);
     // The content column of the list item the current line may continue.
@@ -348,6 +350,14 @@ mod tests {
         assert_eq!(sanitize("<ul><li>one</li><li>two</li></ul>"), ["- one", "- two"]);
         assert_eq!(sanitize("a &lt;b&gt; and <unknown>"), ["a &lt;b&gt; and &lt;unknown&gt;"]);
         assert_eq!(sanitize("```\n<p>kept</p>\n```"), ["```text", "<p>kept</p>", "```"]);
+    }
+
+    #[test]
+    fn tabs_become_spaces_even_in_code_blocks() {
+        assert_eq!(
+            sanitize("a\tb\n```\n{\n\t\"x\": 1\n}\n```"),
+            ["a    b", "```text", "{", "    \"x\": 1", "}", "```"]
+        );
     }
 
     #[test]

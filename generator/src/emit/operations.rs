@@ -173,9 +173,15 @@ fn emit_constructor(
         ours(example_doc(api, group, operation, crate_path).unwrap_or_default()),
     ]);
     let deprecated = operation.deprecated.then(|| quote!(#[deprecated]));
+    // Every required value is an argument, however many the spec requires: a struct of
+    // them would be one more type per operation to name and build.
+    const CLIPPY_MAX_ARGUMENTS: usize = 7;
+    let many_arguments =
+        (arguments.len() + 1 > CLIPPY_MAX_ARGUMENTS).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     quote! {
         #docs
         #deprecated
+        #many_arguments
         pub fn #method(&self, #(#arguments),*) -> #builder<#lifetime> {
             #builder {
                 client: #client,
@@ -476,18 +482,19 @@ fn status_label(status: StatusMatch) -> String {
     }
 }
 
-fn status_pattern(status: StatusMatch) -> TokenStream {
-    match status {
-        StatusMatch::Code(code) => {
+fn status_pattern(pattern: StatusPattern) -> TokenStream {
+    let range = |low: u16, high: u16| {
+        let (low, high) = (proc_macro2::Literal::u16_unsuffixed(low), proc_macro2::Literal::u16_unsuffixed(high));
+        quote!(#low..=#high)
+    };
+    match pattern {
+        StatusPattern::Status(StatusMatch::Code(code)) => {
             let code = proc_macro2::Literal::u16_unsuffixed(code);
             quote!(#code)
         }
-        StatusMatch::Range(range) => {
-            let low = proc_macro2::Literal::u16_unsuffixed(range * 100);
-            let high = proc_macro2::Literal::u16_unsuffixed(range * 100 + 99);
-            quote!(#low..=#high)
-        }
-        StatusMatch::Default => quote!(_),
+        StatusPattern::Status(StatusMatch::Range(class)) => range(class * 100, class * 100 + 99),
+        StatusPattern::Codes(low, high) => range(low, high),
+        StatusPattern::Status(StatusMatch::Default) => quote!(_),
     }
 }
 
@@ -721,10 +728,39 @@ fn status_dispatch(arms: Vec<Arm>) -> TokenStream {
         }
     }
     let arms = arms.into_iter().map(|Arm { patterns, expression }| {
-        let patterns = patterns.into_iter().map(status_pattern);
+        let patterns = code_ranges(patterns).into_iter().map(status_pattern);
         quote!(#(#patterns)|* => #expression,)
     });
     quote!(match response.status().as_u16() { #(#arms)* })
+}
+
+/// Runs of three or more consecutive codes as one range (`200..=203`), as a person (and
+/// clippy's `manual_range_patterns`) would write them; a `Range` stays a `4XX`-style class.
+fn code_ranges(patterns: Vec<StatusMatch>) -> Vec<StatusPattern> {
+    let mut out: Vec<StatusPattern> = Vec::new();
+    for status in patterns {
+        match (out.last_mut(), status) {
+            (Some(StatusPattern::Codes(_, high)), StatusMatch::Code(code)) if code == *high + 1 => *high = code,
+            (_, StatusMatch::Code(code)) => out.push(StatusPattern::Codes(code, code)),
+            (_, other) => out.push(StatusPattern::Status(other)),
+        }
+    }
+    // A run of two reads better as `200 | 201`.
+    out.into_iter()
+        .flat_map(|pattern| match pattern {
+            StatusPattern::Codes(low, high) if high == low + 1 => {
+                vec![StatusPattern::Status(StatusMatch::Code(low)), StatusPattern::Status(StatusMatch::Code(high))]
+            }
+            StatusPattern::Codes(low, high) if low == high => vec![StatusPattern::Status(StatusMatch::Code(low))],
+            other => vec![other],
+        })
+        .collect()
+}
+
+/// A pattern of a status arm: a status as the spec lists it, or a run of codes.
+enum StatusPattern {
+    Status(StatusMatch),
+    Codes(u16, u16),
 }
 
 fn error_arms(operation: &Operation) -> Vec<Arm> {

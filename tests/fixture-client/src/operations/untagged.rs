@@ -71,6 +71,68 @@ impl Client {
         }
     }
 
+    /// Seven path parameters and a body, as arguments all (clippy's limit is seven).    A tab, and four successes that read alike.
+    ///
+    /// `POST /batches/{region}/{tenant}/{project}/{stage}/{queue}/{batch}/{part}`
+    ///
+    /// - `region`: the `region` path parameter
+    /// - `tenant`: the `tenant` path parameter
+    /// - `project`: the `project` path parameter
+    /// - `stage`: the `stage` path parameter
+    /// - `queue`: the `queue` path parameter
+    /// - `batch`: the `batch` path parameter
+    /// - `part`: the `part` path parameter
+    /// - `body`: the request body
+    ///
+    /// Returns the request builder [`SubmitBatchPart`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::operations::Client::from_env().build()?;
+    /// let response = client
+    ///     .submit_batch_part(
+    ///         "region",
+    ///         "tenant",
+    ///         "project",
+    ///         "stage",
+    ///         "queue",
+    ///         "batch",
+    ///         1,
+    ///         fixture_client::operations::SubmitBatchPartRequest::default(),
+    ///     )
+    ///     .await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[allow(clippy::too_many_arguments)]
+    pub fn submit_batch_part(
+        &self,
+        region: impl Into<String>,
+        tenant: impl Into<String>,
+        project: impl Into<String>,
+        stage: impl Into<String>,
+        queue: impl Into<String>,
+        batch: impl Into<String>,
+        part: i64,
+        body: types::SubmitBatchPartRequest,
+    ) -> SubmitBatchPart<'_> {
+        SubmitBatchPart {
+            client: self,
+            region: region.into(),
+            tenant: tenant.into(),
+            project: project.into(),
+            stage: stage.into(),
+            queue: queue.into(),
+            batch: batch.into(),
+            part,
+            body,
+            options: runtime::RequestOptions::default(),
+        }
+    }
+
     /// Documents its answer as `default` alone: any status is read as it.
     ///
     /// `GET /health`
@@ -308,6 +370,79 @@ impl<'c> Upload<'c> {
 impl<'c> std::future::IntoFuture for Upload<'c> {
     type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<'c, runtime::Response<()>, std::convert::Infallible>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A `POST /batches/{region}/{tenant}/{project}/{stage}/{queue}/{batch}/{part}` request, from [`Client::submit_batch_part`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent: `.await` it"]
+pub struct SubmitBatchPart<'c> {
+    client: &'c Client,
+    region: String,
+    tenant: String,
+    project: String,
+    stage: String,
+    queue: String,
+    batch: String,
+    part: i64,
+    body: types::SubmitBatchPartRequest,
+    options: runtime::RequestOptions,
+}
+
+impl<'c> SubmitBatchPart<'c> {
+    /// Overrides the client's timeout, retries, headers or query parameters for this request.
+    pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Sends the request and decodes the response.
+    ///
+    /// Succeeds with:
+    /// - `200`: Accepted.
+    /// - `201`: Accepted.
+    /// - `202`: Accepted.
+    /// - `203`: Accepted.
+    pub fn send(
+        self,
+    ) -> runtime::Call<
+        'c,
+        runtime::Response<types::SubmitBatchPartResponse200>,
+        std::convert::Infallible,
+    > {
+        self.client
+            .core
+            .request(
+                "submitBatchPart",
+                runtime::Method::POST,
+                "/batches/{region}/{tenant}/{project}/{stage}/{queue}/{batch}/{part}",
+            )
+            .path_text("region", self.region)
+            .path_text("tenant", self.tenant)
+            .path_text("project", self.project)
+            .path_text("stage", self.stage)
+            .path_text("queue", self.queue)
+            .path_text("batch", self.batch)
+            .path_param("part", &self.part)
+            .accept("application/json")
+            .options(self.options)
+            .json("application/json", &self.body)
+            .call(|response| match response.status().as_u16() {
+                200..=203 => response.json(),
+                _ => Err(response.unexpected()),
+            })
+    }
+}
+
+impl<'c> std::future::IntoFuture for SubmitBatchPart<'c> {
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<types::SubmitBatchPartResponse200>,
+        std::convert::Infallible,
+    >;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

@@ -55,6 +55,74 @@ impl std::fmt::Display for UploadMode {
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct SubmitBatchPartRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows: Option<i64>,
+}
+
+#[cfg(feature = "round-trip")]
+impl<'de> Deserialize<'de> for SubmitBatchPartRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct SubmitBatchPartRequest")
+    }
+}
+
+#[cfg(feature = "round-trip")]
+impl runtime::FromMembers for SubmitBatchPartRequest {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut rows_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "rows" => rows_ = members.next_value::<Option<i64>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self { rows: rows_ })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
+pub struct SubmitBatchPartResponse200 {
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub state: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for SubmitBatchPartResponse200 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct SubmitBatchPartResponse200")
+    }
+}
+
+impl runtime::FromMembers for SubmitBatchPartResponse200 {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut state_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "state" => state_ = members.next_value::<Option<String>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self { state: state_ })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "round-trip", derive(Serialize))]
 pub struct HealthResponse {
