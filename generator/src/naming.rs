@@ -102,9 +102,15 @@ fn acronyms_whole(raw: &str, phrase: bool) -> String {
     out.into_iter().collect()
 }
 
-/// `snake_case` identifier, keyword-safe, never empty, never starting with a digit.
+/// `snake_case` identifier, keyword-safe, never empty, never starting with a digit. A
+/// leading sign is spelled, as in variant names: GitHub's reactions `+1` and `-1` are
+/// `plus_1` and `minus_1`, not `_1` and a collision's `_12`.
 pub fn snake_ident(raw: &str) -> String {
-    snake_ident_of(words(raw))
+    let words = words(raw);
+    match raw.chars().next().filter(|c| matches!(c, '-' | '+')).and_then(symbol_name) {
+        Some(sign) if raw.len() > 1 => snake_ident_of(format!("{sign} {words}")),
+        _ => snake_ident_of(words),
+    }
 }
 
 fn snake_ident_of(words: String) -> String {
@@ -406,6 +412,10 @@ mod tests {
         assert_eq!(module_name("type"), "type_");
         assert_eq!(module_name("Users API"), "users_api");
         assert_eq!(snake_ident(""), "value");
+        assert_eq!(snake_ident("+1"), "plus_1");
+        assert_eq!(snake_ident("-1"), "minus_1");
+        assert_eq!(snake_ident("-created_at"), "minus_created_at");
+        assert_eq!(snake_ident("-"), "value");
     }
 
     #[test]

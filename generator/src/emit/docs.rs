@@ -82,6 +82,8 @@ pub(crate) fn sanitize(text: &str) -> Vec<String> {
     let text = html_to_markdown(&text);
     // The content column of the list item the current line may continue.
     let mut item_content: Option<usize> = None;
+    // Whether the current line may continue a block quote.
+    let mut in_quote = false;
     for raw in text.lines() {
         let line = raw.trim_end();
         let trimmed = line.trim_start();
@@ -90,6 +92,7 @@ pub(crate) fn sanitize(text: &str) -> Vec<String> {
             out.push(if in_fence { "```".to_owned() } else { "```text".to_owned() });
             in_fence = !in_fence;
             item_content = None;
+            in_quote = false;
             continue;
         }
         if in_fence {
@@ -100,6 +103,13 @@ pub(crate) fn sanitize(text: &str) -> Vec<String> {
         // here, but for a list item's continuation lines: Markdown reads an unindented one
         // as part of the item too, and rustdoc's lint asks for it to be indented.
         let escaped = escape_inline(trimmed);
+        // So is a quote's: its lines go on with the `>` marker.
+        if escaped.is_empty() || escaped.starts_with('>') {
+            in_quote = !escaped.is_empty();
+        } else if in_quote {
+            out.push(format!("> {escaped}"));
+            continue;
+        }
         let item = list_item_content(&escaped);
         let continues = item_content.filter(|_| item.is_none() && !escaped.is_empty() && !escaped.starts_with('#'));
         item_content = match item {
@@ -219,11 +229,21 @@ fn absolute(target: &str) -> String {
 fn html_to_markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut in_fence = false;
+    let mut in_comment = false;
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim_start();
         if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
             in_fence = !in_fence;
         }
+        // HTML comments (PagerDuty's `<!-- theme: info -->`) are not shown on the page.
+        let uncommented;
+        let line = match in_fence || !(in_comment || line.contains("<!--")) {
+            true => line,
+            false => {
+                uncommented = without_html_comments(line, &mut in_comment);
+                uncommented.as_str()
+            }
+        };
         if in_fence || !line.contains(['<', '&']) {
             out.push_str(line);
         } else {
@@ -241,6 +261,33 @@ fn html_to_markdown(text: &str) -> String {
         }
     }
     collapsed.trim_matches('\n').to_owned()
+}
+
+/// `line` without the HTML comments in it; `in_comment` says whether one is open at
+/// its start, and is left saying whether one is open at its end.
+fn without_html_comments(line: &str, in_comment: &mut bool) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    loop {
+        match *in_comment {
+            true => match rest.find("-->") {
+                Some(end) => {
+                    rest = &rest[end + "-->".len()..];
+                    *in_comment = false;
+                }
+                // The comment goes on; the line break stays, so paragraphs keep their shape.
+                None => return out + if rest.ends_with('\n') { "\n" } else { "" },
+            },
+            false => match rest.find("<!--") {
+                Some(start) => {
+                    out.push_str(&rest[..start]);
+                    rest = &rest[start + "<!--".len()..];
+                    *in_comment = true;
+                }
+                None => return out + rest,
+            },
+        }
+    }
 }
 
 fn html_line(line: &str) -> String {
@@ -350,6 +397,15 @@ mod tests {
         assert_eq!(sanitize("<ul><li>one</li><li>two</li></ul>"), ["- one", "- two"]);
         assert_eq!(sanitize("a &lt;b&gt; and <unknown>"), ["a &lt;b&gt; and &lt;unknown&gt;"]);
         assert_eq!(sanitize("```\n<p>kept</p>\n```"), ["```text", "<p>kept</p>", "```"]);
+    }
+
+    #[test]
+    fn quotes_continued_on_the_next_line_keep_their_marker_and_html_comments_go() {
+        assert_eq!(
+            sanitize("<!-- theme: info -->\n> A filter is required\nfor user keys.\n\nAfter <!-- hidden\nstill hidden --> shown."),
+            ["> A filter is required", "> for user keys.", "", "After", "shown."]
+        );
+        assert_eq!(sanitize("```\n<!-- kept -->\n```"), ["```text", "<!-- kept -->", "```"]);
     }
 
     #[test]

@@ -221,8 +221,18 @@ fn written_out_deserialize(
     structure: &Struct,
     context: TypeContext,
 ) -> TokenStream {
-    let locals: Vec<proc_macro2::Ident> =
-        structure.fields.iter().map(|field| ident(&format!("{}_", field.rust_name.trim_start_matches("r#")))).collect();
+    let locals: Vec<proc_macro2::Ident> = structure
+        .fields
+        .iter()
+        .map(|field| {
+            let name = field.rust_name.trim_start_matches("r#");
+            // A local of underscores and digits alone (`_1_`) is clippy's `just_underscores_and_digits`.
+            match name.chars().all(|c| c == '_' || c.is_ascii_digit()) {
+                true => ident(&format!("value{name}_")),
+                false => ident(&format!("{name}_")),
+            }
+        })
+        .collect();
     let arms = structure.fields.iter().zip(&locals).map(|(field, local)| {
         let key = &field.api_name;
         let mut ty = type_tokens(api, &field.ty, context);

@@ -1332,6 +1332,58 @@ impl<'de> Deserialize<'de> for Attachment {
     }
 }
 
+/// Counts by reaction, named by their signs as GitHub's are.
+///
+/// > The counts lag
+/// > by a minute.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Reactions {
+    #[serde(rename = "+1", default, skip_serializing_if = "Option::is_none")]
+    pub plus_1: Option<i64>,
+    #[serde(rename = "-1", default, skip_serializing_if = "Option::is_none")]
+    pub minus_1: Option<i64>,
+    #[serde(rename = "1", default, skip_serializing_if = "Option::is_none")]
+    pub _1: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub laugh: Option<i64>,
+}
+
+impl<'de> Deserialize<'de> for Reactions {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct Reactions")
+    }
+}
+
+impl runtime::FromMembers for Reactions {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut plus_1_ = None;
+        let mut minus_1_ = None;
+        let mut value_1_ = None;
+        let mut laugh_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "+1" => plus_1_ = members.next_value::<Option<i64>>()?,
+                "-1" => minus_1_ = members.next_value::<Option<i64>>()?,
+                "1" => value_1_ = members.next_value::<Option<i64>>()?,
+                "laugh" => laugh_ = members.next_value::<Option<i64>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            plus_1: plus_1_,
+            minus_1: minus_1_,
+            _1: value_1_,
+            laugh: laugh_,
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct ProfileResourceAttributes {
     #[serde(default, skip_serializing_if = "Option::is_none")]
