@@ -26,7 +26,7 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
-    /// Generate and `cargo check` a client for every document of a corpus's INVENTORY.tsv.
+    /// Generate and lint (`cargo clippy -D warnings`) a client for every document of a corpus's INVENTORY.tsv.
     Corpus {
         /// The corpus folder.
         #[arg(default_value = "../shared/corpus")]
@@ -37,10 +37,10 @@ enum Command {
         /// Only documents of at most this many bytes (by the inventory).
         #[arg(long)]
         max_bytes: Option<u64>,
-        /// Generate only; skip `cargo check`.
+        /// Generate only; skip `cargo clippy`.
         #[arg(long)]
         no_check: bool,
-        /// Run `verify` on each document instead of `cargo check`.
+        /// Run `verify` on each document instead of `cargo clippy`.
         #[arg(long)]
         verify: bool,
         /// With `--verify`: round-trip the types only; send nothing to a mock.
