@@ -103,14 +103,17 @@ pub(crate) fn sanitize(text: &str) -> Vec<String> {
         // here, but for a list item's continuation lines: Markdown reads an unindented one
         // as part of the item too, and rustdoc's lint asks for it to be indented.
         let escaped = escape_inline(trimmed);
-        // So is a quote's: its lines go on with the `>` marker.
+        // So is a quote's: its lines go on with the `>` marker, up to a blank line or a
+        // list item or heading, which Markdown reads as ending the quote.
+        let item = list_item_content(&escaped);
         if escaped.is_empty() || escaped.starts_with('>') {
             in_quote = !escaped.is_empty();
-        } else if in_quote {
+        } else if in_quote && item.is_none() && !escaped.starts_with('#') {
             out.push(format!("> {escaped}"));
             continue;
+        } else {
+            in_quote = false;
         }
-        let item = list_item_content(&escaped);
         let continues = item_content.filter(|_| item.is_none() && !escaped.is_empty() && !escaped.starts_with('#'));
         item_content = match item {
             Some(column) => Some(column),
@@ -406,6 +409,10 @@ mod tests {
             ["> A filter is required", "> for user keys.", "", "After", "shown."]
         );
         assert_eq!(sanitize("```\n<!-- kept -->\n```"), ["```text", "<!-- kept -->", "```"]);
+        assert_eq!(
+            sanitize("> Quoted\n- a list after it\nand its line"),
+            ["> Quoted", "- a list after it", "  and its line"]
+        );
     }
 
     #[test]
