@@ -13,7 +13,7 @@
     ),
     allow(dead_code)
 )]
-#![allow(clippy::large_enum_variant)]
+#![allow(clippy::large_enum_variant, clippy::type_complexity)]
 pub mod runtime;
 
 /// Cloudflare Zero Trust organizations (cargo feature `cloudflare-zero-trust`).

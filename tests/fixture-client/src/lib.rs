@@ -29,7 +29,7 @@
     ),
     allow(dead_code)
 )]
-#![allow(clippy::large_enum_variant)]
+#![allow(clippy::large_enum_variant, clippy::type_complexity)]
 pub mod runtime;
 
 /// Billing (cargo feature `billing`).

@@ -133,6 +133,29 @@ impl Client {
         }
     }
 
+    /// An inline body of nested lists and maps, spelled in full in `send()`'s type.
+    ///
+    /// `GET /stacks`
+    ///
+    /// Returns the request builder [`ListStacks`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::operations::Client::from_env().build()?;
+    /// let response = client.list_stacks().await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn list_stacks(&self) -> ListStacks<'_> {
+        ListStacks {
+            client: self,
+            options: runtime::RequestOptions::default(),
+        }
+    }
+
     /// Documents its answer as `default` alone: any status is read as it.
     ///
     /// `GET /health`
@@ -441,6 +464,60 @@ impl<'c> std::future::IntoFuture for SubmitBatchPart<'c> {
     type IntoFuture = runtime::Call<
         'c,
         runtime::Response<types::SubmitBatchPartResponse200>,
+        std::convert::Infallible,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A `GET /stacks` request, from [`Client::list_stacks`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent: `.await` it"]
+pub struct ListStacks<'c> {
+    client: &'c Client,
+    options: runtime::RequestOptions,
+}
+
+impl<'c> ListStacks<'c> {
+    /// Overrides the client's timeout, retries, headers or query parameters for this request.
+    pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Sends the request and decodes the response.
+    ///
+    /// Succeeds with:
+    /// - `200`: The stacks, each a list of members' settings.
+    pub fn send(
+        self,
+    ) -> runtime::Call<
+        'c,
+        runtime::Response<
+            Vec<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
+        >,
+        std::convert::Infallible,
+    > {
+        self.client
+            .core
+            .request("listStacks", runtime::Method::GET, "/stacks")
+            .accept("application/json")
+            .options(self.options)
+            .call(|response| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.unexpected()),
+            })
+    }
+}
+
+impl<'c> std::future::IntoFuture for ListStacks<'c> {
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
+    type IntoFuture = runtime::Call<
+        'c,
+        runtime::Response<
+            Vec<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
+        >,
         std::convert::Infallible,
     >;
     fn into_future(self) -> Self::IntoFuture {
