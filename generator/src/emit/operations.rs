@@ -482,22 +482,6 @@ fn status_label(status: StatusMatch) -> String {
     }
 }
 
-fn status_pattern(pattern: StatusPattern) -> TokenStream {
-    let range = |low: u16, high: u16| {
-        let (low, high) = (proc_macro2::Literal::u16_unsuffixed(low), proc_macro2::Literal::u16_unsuffixed(high));
-        quote!(#low..=#high)
-    };
-    match pattern {
-        StatusPattern::Status(StatusMatch::Code(code)) => {
-            let code = proc_macro2::Literal::u16_unsuffixed(code);
-            quote!(#code)
-        }
-        StatusPattern::Status(StatusMatch::Range(class)) => range(class * 100, class * 100 + 99),
-        StatusPattern::Codes(low, high) => range(low, high),
-        StatusPattern::Status(StatusMatch::Default) => quote!(_),
-    }
-}
-
 /// Whether `send`'s request reads the success whole, or leaves it to be streamed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Streamed {
@@ -728,39 +712,43 @@ fn status_dispatch(arms: Vec<Arm>) -> TokenStream {
         }
     }
     let arms = arms.into_iter().map(|Arm { patterns, expression }| {
-        let patterns = code_ranges(patterns).into_iter().map(status_pattern);
+        let patterns = status_patterns(&patterns);
         quote!(#(#patterns)|* => #expression,)
     });
     quote!(match response.status().as_u16() { #(#arms)* })
 }
 
-/// Runs of three or more consecutive codes as one range (`200..=203`), as a person (and
-/// clippy's `manual_range_patterns`) would write them; a `Range` stays a `4XX`-style class.
-fn code_ranges(patterns: Vec<StatusMatch>) -> Vec<StatusPattern> {
-    let mut out: Vec<StatusPattern> = Vec::new();
-    for status in patterns {
-        match (out.last_mut(), status) {
-            (Some(StatusPattern::Codes(_, high)), StatusMatch::Code(code)) if code == *high + 1 => *high = code,
-            (_, StatusMatch::Code(code)) => out.push(StatusPattern::Codes(code, code)),
-            (_, other) => out.push(StatusPattern::Status(other)),
-        }
-    }
-    // A run of two reads better as `200 | 201`.
-    out.into_iter()
-        .flat_map(|pattern| match pattern {
-            StatusPattern::Codes(low, high) if high == low + 1 => {
-                vec![StatusPattern::Status(StatusMatch::Code(low)), StatusPattern::Status(StatusMatch::Code(high))]
+/// An arm's patterns: a `4XX`-style class as its range, and runs of three or more
+/// consecutive codes as one range (`200..=203`), as a person (and clippy's
+/// `manual_range_patterns`) would write them; two stay `200 | 201`.
+fn status_patterns(statuses: &[StatusMatch]) -> Vec<TokenStream> {
+    let literal = proc_macro2::Literal::u16_unsuffixed;
+    let mut patterns = Vec::new();
+    let mut index = 0;
+    while let Some(&status) = statuses.get(index) {
+        index += 1;
+        patterns.push(match status {
+            StatusMatch::Code(low) => {
+                let mut high = low;
+                while statuses.get(index) == Some(&StatusMatch::Code(high + 1)) {
+                    high += 1;
+                    index += 1;
+                }
+                let (first, last) = (literal(low), literal(high));
+                match high - low {
+                    0 => quote!(#first),
+                    1 => quote!(#first | #last),
+                    _ => quote!(#first..=#last),
+                }
             }
-            StatusPattern::Codes(low, high) if low == high => vec![StatusPattern::Status(StatusMatch::Code(low))],
-            other => vec![other],
-        })
-        .collect()
-}
-
-/// A pattern of a status arm: a status as the spec lists it, or a run of codes.
-enum StatusPattern {
-    Status(StatusMatch),
-    Codes(u16, u16),
+            StatusMatch::Range(class) => {
+                let (first, last) = (literal(class * 100), literal(class * 100 + 99));
+                quote!(#first..=#last)
+            }
+            StatusMatch::Default => quote!(_),
+        });
+    }
+    patterns
 }
 
 fn error_arms(operation: &Operation) -> Vec<Arm> {
