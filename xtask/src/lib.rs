@@ -59,13 +59,21 @@ pub enum Mode {
     Check,
 }
 
-/// The workspace root, from this crate's location as `cargo run` gives it. The path
-/// compiled in is only the fallback: two checkouts sharing one target folder share this
-/// binary, and cargo may run the one built in the other checkout, which would then
-/// regenerate (or check) that checkout's files instead of this one's.
+/// The workspace root, from this crate's location as `cargo run` gives it; run directly
+/// (`./target/release/xtask`), the nearest folder above the current one that holds
+/// `xtask/Cargo.toml`. The path compiled in is only the last fallback: two checkouts
+/// sharing one target folder share this binary, which would then regenerate (or check)
+/// the checkout it was built in instead of the one it is run in.
 pub fn workspace_root() -> PathBuf {
-    let manifest_dir =
-        std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into());
+    let from_cargo = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    let from_current_dir = || {
+        let current = std::env::current_dir().ok()?;
+        current
+            .ancestors()
+            .find(|folder| folder.join("xtask").join("Cargo.toml").is_file())
+            .map(|root| root.join("xtask"))
+    };
+    let manifest_dir = from_cargo.or_else(from_current_dir).unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into());
     manifest_dir.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
 }
 
