@@ -389,6 +389,35 @@ fn recursive_types_and_additional_properties_decode() {
     );
 }
 
+#[test]
+fn a_property_named_like_the_map_of_other_members_keeps_its_own_field() {
+    let wire = json!({"additional_properties": "declared", "colour": "red"});
+    let value: shapes::SerializeModel = serde_json::from_value(wire.clone()).expect("decodes");
+    assert_eq!(value.additional_properties2.as_deref(), Some("declared"));
+    assert_eq!(value.additional_properties.len(), 1, "{value:?}");
+    assert_eq!(value.additional_properties["colour"], "red");
+    assert_eq!(serde_json::to_value(&value).expect("encodes"), wire);
+    // Named like the prelude's `From`, the enum still converts from its values.
+    assert_eq!(shapes::FromModel::from("there".to_owned()), shapes::FromModel::There);
+}
+
+#[test]
+fn a_whole_number_in_a_number_or_integer_union_stays_an_integer() {
+    let whole: shapes::Measure = serde_json::from_value(json!(5)).expect("decodes");
+    assert_eq!(whole, shapes::Measure::Integer(5));
+    assert_eq!(serde_json::to_string(&whole).expect("encodes"), "5");
+    let fraction: shapes::Measure = serde_json::from_value(json!(2.5)).expect("decodes");
+    assert_eq!(fraction, shapes::Measure::Number(2.5));
+}
+
+#[test]
+fn refs_that_escape_component_names_reach_their_components() {
+    let path: shapes::Path =
+        serde_json::from_value(json!({"step": {"at": 1}, "next": {"label": "on"}})).expect("decodes");
+    assert_eq!(path.step.and_then(|step| step.at), Some(1));
+    assert_eq!(path.next.and_then(|next| next.label).as_deref(), Some("on"));
+}
+
 mod pagination {
     use fixture_client::pagination as paging;
     use fixture_client::runtime::{Error, StreamExt};

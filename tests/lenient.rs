@@ -50,6 +50,7 @@ fn colon_segments_mismatched_names_undeclared_and_stray_path_parameters_are_read
     let at = "#/paths/~1organizations~1:organizationId~1members~1{memberId}";
     let expected = [
         format!("{file}: {at}: path `/organizations/:organizationId/members/{{memberId}}` writes parameters as `:name`; read as `/organizations/{{organizationId}}/members/{{memberId}}`"),
+        format!("{file}: #/paths/teams~1{{teamId}}: path `teams/{{teamId}}` does not start with `/`; read as `/teams/{{teamId}}`"),
         format!("{file}: {at}/get/parameters/0/name: path parameter `Organization ID` matches `{{organizationId}}` in the path once case and separators are ignored; read as `organizationId`"),
         format!("{file}: {at}/get/parameters/1: path parameter `team` is not in the path `/organizations/{{organizationId}}/members/{{memberId}}`; left out"),
         format!("{file}: {at}/get: the path has `{{memberId}}` but declares no path parameter `memberId`; read as a required string"),
@@ -97,6 +98,10 @@ fn an_enum_of_single_values_or_a_choice_beside_a_list_is_what_its_items_take() {
              a `anyOf` beside `type: array` that its `items` repeat; read as the items' choice"
         ),
         format!(
+            "{file}: #/components/schemas/Label/oneOf/0: \
+             `#/components/schemas/Label` is this union itself; left out of its choices"
+        ),
+        format!(
             "{file}: #/paths/~1webhooks~1{{id}}/delete/responses/204/content: \
              a 204 response has no body in HTTP; its `content` is ignored"
         ),
@@ -142,6 +147,17 @@ fn a_choice_beside_a_list_that_its_items_repeat_types_the_items() {
     ];
     assert_eq!(webhook.filters.as_deref(), Some(&filters[..]));
     assert_eq!(serde_json::to_value(&webhook).expect("encodes"), sent);
+}
+
+#[test]
+fn a_list_of_itself_and_a_choice_of_itself_hold_their_values() {
+    let nested = serde_json::json!([[], [[], [[]]]]);
+    let outline: lenient_schemas::Outline = serde_json::from_value(nested.clone()).expect("lists of lists");
+    assert_eq!(serde_json::to_value(&outline).expect("encodes"), nested);
+    let number: lenient_schemas::Label = serde_json::from_value(serde_json::json!(3)).expect("an integer");
+    assert_eq!(number, lenient_schemas::Label::Integer(3));
+    let text: lenient_schemas::Label = serde_json::from_value(serde_json::json!("three")).expect("a string");
+    assert_eq!(text, lenient_schemas::Label::String("three".to_owned()));
 }
 
 #[tokio::test]
@@ -211,6 +227,14 @@ async fn repaired_path_templates_fill_every_placeholder() {
         .await;
     let client = lenient_paths::Client::builder(server.uri()).build().expect("builds");
     client.get_member("org 1", "m2").await.expect("both placeholders filled");
+}
+
+#[tokio::test]
+async fn a_path_written_without_its_leading_slash_is_sent_under_the_base_url() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET")).and(path("/teams/t1")).respond_with(ResponseTemplate::new(204)).mount(&server).await;
+    let client = lenient_paths::Client::builder(server.uri()).build().expect("builds");
+    client.get_team("t1").await.expect("the operation exists and is sent");
 }
 
 #[tokio::test]

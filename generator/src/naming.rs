@@ -45,6 +45,10 @@ const RESERVED_TYPE_NAMES: &[&str] = &[
     "Copy",
     "Fn",
     "Iterator",
+    "From",
+    "Into",
+    "Serialize",
+    "Deserialize",
 ];
 
 /// Splits a spec name into words, treating every non-alphanumeric character as a
@@ -266,6 +270,9 @@ pub mod owned {
     ];
     /// Type names every operation module imports, beside its builders and error enums.
     pub const GROUP_TYPES: &[&str] = &["Client"];
+    /// The field of a struct that holds `additionalProperties`, beside which its declared
+    /// properties are named.
+    pub const ADDITIONAL_PROPERTIES_FIELD: &str = "additional_properties";
 }
 
 /// The module of an API in the generated crate: its name as a module, kept clear of the

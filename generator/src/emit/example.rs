@@ -155,7 +155,8 @@ fn value(api: &Api, ty: &TypeRef, example: Option<&Value>, hint: &str, api_path:
                         fields.push(format!("{}: {shown}", field.rust_name));
                     }
                     if structure.additional.is_some() {
-                        fields.push("additional_properties: Default::default()".to_owned());
+                        fields
+                            .push(format!("{}: Default::default()", crate::naming::owned::ADDITIONAL_PROPERTIES_FIELD));
                     }
                     match (all_optional, fields.is_empty()) {
                         (true, true) => format!("{path}::default()"),

@@ -314,10 +314,11 @@ fn emit_struct(
     let fields = structure.fields.iter().map(|field| emit_field(api, field, context, attributes));
     let additional = structure.additional.as_ref().map(|value| {
         let value = type_tokens(api, value, context);
+        let field = ident(naming::owned::ADDITIONAL_PROPERTIES_FIELD);
         quote! {
             /// Properties beyond the declared ones.
             #[serde(flatten)]
-            pub additional_properties: BTreeMap<String, #value>,
+            pub #field: BTreeMap<String, #value>,
         }
     });
     let envelope = structure.envelope.map(|envelope| {

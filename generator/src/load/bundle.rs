@@ -202,7 +202,7 @@ impl Bundler<'_, '_, '_> {
                     format!("`$ref` target `{reference}` does not exist; using `#{found}`, which differs only in case"),
                 ));
                 if !inlined && is_component(&found, kind) {
-                    set_ref(document, ref_at, format!("#{found}"));
+                    set_ref(document, ref_at, component_ref(&found));
                 }
                 target.pointer = found;
             }
@@ -210,8 +210,11 @@ impl Bundler<'_, '_, '_> {
         if target.file.is_empty() && !inlined && is_component(&target.pointer, kind) {
             if document.pointer(&target.pointer).is_none() {
                 self.missing(document, ref_at, shown_at, reference, kind);
-            } else if !file.is_empty() {
-                set_ref(document, ref_at, format!("#{}", target.pointer));
+            } else {
+                let canonical = component_ref(&target.pointer);
+                if canonical != reference {
+                    set_ref(document, ref_at, canonical);
+                }
             }
             return;
         }
@@ -390,6 +393,16 @@ fn find_ignoring_case(document: &Value, target: &str) -> Option<String> {
 fn is_component(pointer: &str, kind: Kind) -> bool {
     let prefix = format!("/components/{}/", kind.section());
     pointer.strip_prefix(&prefix).is_some_and(|name| !name.is_empty() && !name.contains('/'))
+}
+
+/// The `$ref` the later stages follow to the component at `pointer`: they look components
+/// up by the name written in `components`, so `a~1b` and `With%20Space` are spelled `a/b`
+/// and `With Space`.
+fn component_ref(pointer: &str) -> String {
+    match pointer.rsplit_once('/') {
+        Some((section, name)) => format!("#{section}/{}", unescape_token(name)),
+        None => format!("#{pointer}"),
+    }
 }
 
 fn set_ref(document: &mut Value, ref_at: &str, reference: String) {

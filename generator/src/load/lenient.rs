@@ -54,13 +54,19 @@ pub(crate) fn repair(document: &mut Value, origins: &mut Origins) -> Repairs {
     repairs
 }
 
-/// `/organizations/:organizationId` → `/organizations/{organizationId}`.
+/// `/organizations/:organizationId` → `/organizations/{organizationId}`, and `users` →
+/// `/users`: the typed model drops a path that does not start with `/` without a word.
 fn repair_path_templates(document: &mut Value, origins: &mut Origins, repairs: &mut Repairs) {
     let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) else { return };
-    let renamed: Vec<(String, String)> = paths
+    let renamed: Vec<(String, String, &str)> = paths
         .keys()
+        .filter(|path| !path.starts_with("x-"))
         .filter_map(|path| {
-            let templated: Vec<String> = path
+            let rooted = match path.starts_with('/') {
+                true => path.clone(),
+                false => format!("/{path}"),
+            };
+            let templated: Vec<String> = rooted
                 .split('/')
                 .map(|segment| match segment.strip_prefix(':') {
                     Some(name) if !name.is_empty() => format!("{{{name}}}"),
@@ -68,10 +74,16 @@ fn repair_path_templates(document: &mut Value, origins: &mut Origins, repairs: &
                 })
                 .collect();
             let templated = templated.join("/");
-            (templated != *path && !paths.contains_key(&templated)).then(|| (path.clone(), templated))
+            let problem = match (rooted == templated, rooted == *path) {
+                (true, true) => return None,
+                (true, false) => "does not start with `/`",
+                (false, true) => "writes parameters as `:name`",
+                (false, false) => "does not start with `/` and writes parameters as `:name`",
+            };
+            (!paths.contains_key(&templated)).then(|| (path.clone(), templated, problem))
         })
         .collect();
-    for (old, new) in renamed {
+    for (old, new, problem) in renamed {
         // Keep the document's order: rebuild the map with the one key changed.
         let entries = std::mem::take(paths);
         *paths = entries
@@ -80,7 +92,7 @@ fn repair_path_templates(document: &mut Value, origins: &mut Origins, repairs: &
             .collect();
         let old_at = pointer("#/paths", &old);
         origins.add(&pointer("#/paths", &new), old_at.clone());
-        repairs.push((old_at, format!("path `{old}` writes parameters as `:name`; read as `{new}`")));
+        repairs.push((old_at, format!("path `{old}` {problem}; read as `{new}`")));
     }
 }
 

@@ -150,6 +150,7 @@ pub(crate) fn load_document(spec: &ApiSpec<'_>, keep_document: bool) -> Result<L
     warnings.extend(lowering_warnings);
     file_parts(&mut types, &groups);
     box_recursive_fields(&mut types);
+    break_alias_cycles(&mut types);
     order_untagged_variants(&mut types);
 
     let api = Api {
@@ -377,25 +378,37 @@ fn lower_servers(openapi: &OpenAPI) -> Vec<ir::Server> {
 /// A union without a discriminator decodes as the first variant that fits, and a struct
 /// fits any object that has its required fields (unknown ones are ignored). So the
 /// variants are tried most demanding first: structs by required fields, most first; then
-/// other shapes; maps and untyped values, which fit anything, last. The sort is stable,
-/// so equally demanding variants keep the spec's order.
+/// other shapes, integers before floats (a float takes `5` too, and sends it back as
+/// `5.0`) and `double` before `float` (which would round `0.1`); maps and untyped values,
+/// which fit anything, last. The sort is stable, so equally demanding variants keep the
+/// spec's order.
 fn order_untagged_variants(types: &mut [TypeDef]) {
     use std::cmp::Reverse;
     /// Structs first, those requiring more fields first, then those that can hold more
     /// fields (so a value that fits both a minimal and a full variant keeps all it has).
-    fn demand(types: &[TypeDef], ty: &TypeRef, depth: usize) -> (u8, Reverse<usize>, Reverse<usize>) {
+    fn demand(types: &[TypeDef], ty: &TypeRef, depth: usize) -> (u8, Reverse<usize>, Reverse<usize>, u8) {
         match ty {
             TypeRef::Named(id) if depth < 16 => match &types[id.0].kind {
                 TypeKind::Struct(structure) => {
                     let required = structure.fields.iter().filter(|field| !field.optional()).count();
-                    (0, Reverse(required), Reverse(structure.fields.len()))
+                    (0, Reverse(required), Reverse(structure.fields.len()), 0)
                 }
                 TypeKind::Alias(target) => demand(types, target, depth + 1),
-                _ => (1, Reverse(0), Reverse(0)),
+                _ => (1, Reverse(0), Reverse(0), 0),
             },
-            TypeRef::Map(_) => (2, Reverse(0), Reverse(0)),
-            TypeRef::Json => (3, Reverse(0), Reverse(0)),
-            _ => (1, Reverse(0), Reverse(0)),
+            TypeRef::Map(_) => (2, Reverse(0), Reverse(0), 0),
+            TypeRef::Json => (3, Reverse(0), Reverse(0), 0),
+            _ => (1, Reverse(0), Reverse(0), rounding(ty)),
+        }
+    }
+    /// How much a number of this type may change a value it decodes: none for integers
+    /// (they take a value whole or not at all), more for `f64`, most for `f32`.
+    fn rounding(ty: &TypeRef) -> u8 {
+        match ty {
+            TypeRef::F64 => 1,
+            TypeRef::F32 => 2,
+            TypeRef::Array(item) | TypeRef::Option(item) => rounding(item),
+            _ => 0,
         }
     }
     for index in 0..types.len() {
@@ -404,6 +417,57 @@ fn order_untagged_variants(types: &mut [TypeDef]) {
         ordered.sort_by_key(|variant| demand(types, &variant.ty, 0));
         if let TypeKind::Union(variants, _) = &mut types[index].kind {
             *variants = ordered;
+        }
+    }
+}
+
+/// A `type` alias cannot name itself, even inside a `Vec` (`List: {items: {$ref: List}}`,
+/// a list of lists of any depth): Rust expands aliases eagerly. The reference that closes
+/// the loop becomes any JSON value, which still holds every such list whole, and the alias
+/// that held it says so. A reference inside a list or map is the one replaced where there
+/// is one (`Wrap = Wrap2`, `Wrap2 = Vec<Wrap>` keep `Wrap` a list).
+fn break_alias_cycles(types: &mut [TypeDef]) {
+    fn reaches(types: &[TypeDef], ty: &TypeRef, goal: TypeId, seen: &mut BTreeSet<TypeId>) -> bool {
+        match ty {
+            TypeRef::Named(id) if *id == goal => true,
+            TypeRef::Named(id) => match &types[id.0].kind {
+                TypeKind::Alias(target) if seen.insert(*id) => reaches(types, target, goal, seen),
+                _ => false,
+            },
+            TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Option(inner) => reaches(types, inner, goal, seen),
+            _ => false,
+        }
+    }
+    /// Replaces the references in `ty` that lead back to `goal`, only those inside a list
+    /// or map when `in_container` must hold.
+    fn close(types: &[TypeDef], ty: &mut TypeRef, goal: TypeId, in_container: bool, contained_only: bool) -> bool {
+        match ty {
+            TypeRef::Named(_)
+                if (in_container || !contained_only) && reaches(types, ty, goal, &mut BTreeSet::new()) =>
+            {
+                *ty = TypeRef::Json;
+                true
+            }
+            TypeRef::Array(inner) | TypeRef::Map(inner) => close(types, inner, goal, true, contained_only),
+            TypeRef::Option(inner) => close(types, inner, goal, in_container, contained_only),
+            _ => false,
+        }
+    }
+    for contained_only in [true, false] {
+        for index in 0..types.len() {
+            let TypeKind::Alias(target) = &types[index].kind else { continue };
+            let mut target = target.clone();
+            if !close(types, &mut target, TypeId(index), false, contained_only) {
+                continue;
+            }
+            let note = "Its items can be lists like it to any depth, which Rust cannot name as a `type`; \
+                        they are kept as JSON values.";
+            let def = &mut types[index];
+            def.kind = TypeKind::Alias(target);
+            def.description = Some(match def.description.take() {
+                Some(description) => format!("{description}\n\n{note}"),
+                None => note.to_owned(),
+            });
         }
     }
 }

@@ -462,11 +462,18 @@ impl<'a> Lowering<'a> {
         let mut constants = Vec::new();
         for (index, variant) in variants.iter().enumerate() {
             let variant_at = pointer(at, &index.to_string());
-            if let ReferenceOr::Item(schema) = variant {
+            match variant {
                 // Members that stand for `null` only make the union nullable.
-                if is_null_schema(schema) {
+                ReferenceOr::Item(schema) if is_null_schema(schema) => continue,
+                // `B: {oneOf: [$ref: B, …]}` adds no value B could hold, and a variant that
+                // holds the union itself would have no size and never end decoding.
+                ReferenceOr::Reference { reference }
+                    if self.components.get(reference.as_str()).is_some_and(|id| self.types[id.0].name == type_name) =>
+                {
+                    self.warn(variant_at, format!("`{reference}` is this union itself; left out of its choices"));
                     continue;
                 }
+                _ => {}
             }
             // An inline variant is named by its title or its one required property, as a
             // person would (`Card`, `BankAccount`), before falling back to its position.
@@ -926,6 +933,10 @@ impl<'a> Lowering<'a> {
             }
         }
         let mut field_names = Namespace::new();
+        // The map of other members has its fixed name; a property called that is renamed.
+        if additional.as_ref().is_some_and(|(extra, _)| **extra != AdditionalProperties::Any(false)) {
+            field_names.claim(naming::owned::ADDITIONAL_PROPERTIES_FIELD.to_owned());
+        }
         let mut fields = Vec::new();
         for (api_name, (property, property_at)) in merged {
             // An inherited inline property is named after the component that declares it.

@@ -128,6 +128,21 @@ impl runtime::FromMembers for PathFilter {
     }
 }
 
+/// A list whose items are lists like it, to any depth.
+///
+/// Its items can be lists like it to any depth, which Rust cannot name as a `type`; they are kept as JSON values.
+pub type Outline = Vec<serde_json::Value>;
+
+/// A choice that lists itself among its choices, as a spec can by mistake.
+///
+/// Decoded as the first variant that holds the whole value (then the first that fits at all); variants that demand more (required fields) come first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Label {
+    String(String),
+    Integer(i64),
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum WebhookEventsItem {
     /// The meeting has started.

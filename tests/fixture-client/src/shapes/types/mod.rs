@@ -1384,6 +1384,180 @@ impl runtime::FromMembers for Reactions {
     }
 }
 
+/// Named like the serde trait every types module imports.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SerializeModel {
+    /// Named like the map that holds the other members.
+    #[serde(
+        rename = "additional_properties",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub additional_properties2: Option<String>,
+    /// Properties beyond the declared ones.
+    #[serde(flatten)]
+    pub additional_properties: BTreeMap<String, String>,
+}
+
+/// Named like the prelude's conversion trait.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum FromModel {
+    Here,
+    There,
+    /// A value this client does not know yet; kept so that a new server value still decodes.
+    Other(String),
+}
+
+impl FromModel {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Here => "here",
+            Self::There => "there",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+/// The variant a wire value names; [`Other`](Self::Other) for a value not listed.
+impl From<String> for FromModel {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "here" => Self::Here,
+            "there" => Self::There,
+            _ => Self::Other(value),
+        }
+    }
+}
+
+impl Serialize for FromModel {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for FromModel {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
+    }
+}
+
+impl std::fmt::Display for FromModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A number or an integer, the number first; a whole number stays an integer.
+///
+/// Decoded as the first variant that holds the whole value (then the first that fits at all); variants that demand more (required fields) come first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Measure {
+    Integer(i64),
+    Number(f64),
+}
+
+/// Reached through `$ref`s that escape `/` and a space in the component names.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Path {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<StepOne>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<NextStep>,
+}
+
+impl<'de> Deserialize<'de> for Path {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct Path")
+    }
+}
+
+impl runtime::FromMembers for Path {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut step_ = None;
+        let mut next_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "step" => step_ = members.next_value::<Option<StepOne>>()?,
+                "next" => next_ = members.next_value::<Option<NextStep>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self { step: step_, next: next_ })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct StepOne {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<i64>,
+}
+
+impl<'de> Deserialize<'de> for StepOne {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct StepOne")
+    }
+}
+
+impl runtime::FromMembers for StepOne {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut at_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "at" => at_ = members.next_value::<Option<i64>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self { at: at_ })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct NextStep {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for NextStep {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct NextStep")
+    }
+}
+
+impl runtime::FromMembers for NextStep {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut label_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "label" => label_ = members.next_value::<Option<String>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self { label: label_ })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct ProfileResourceAttributes {
     #[serde(default, skip_serializing_if = "Option::is_none")]
