@@ -57,8 +57,8 @@ pub use hooks::{Hook, RequestInfo};
 pub use pagination::{next_link, next_page_at, paginate};
 pub use request::{Call, RawRequest, Request};
 pub use response::{
-    decode_fitting, decode_whole, double_option, header_value, read_object, Envelope, FieldName, FromMembers,
-    RawResponse, Response,
+    decode_fitting, decode_variant, decode_whole, double_option, header_value, read_object, Envelope, FieldName,
+    FromMembers, RawResponse, Response,
 };
 pub use retry::RetryPolicy;
 pub use sse::Event;

@@ -492,6 +492,18 @@ pub fn read_object<'de, T: FromMembers, D: serde::Deserializer<'de>>(
     deserializer.deserialize_map(Members(expecting, std::marker::PhantomData))
 }
 
+/// Decodes `value` as the member of a dispatched union its discriminator names, wrapped
+/// as that variant (`Self::Dog`). Each arm of a union's dispatch is one call to this: a
+/// debug build keeps every arm's temporaries apart, so arms that decoded in place would
+/// hold room for every member at once, and unions of large members nested a few deep
+/// would overflow the stack.
+pub fn decode_variant<T: DeserializeOwned, U, E: serde::de::Error>(
+    value: serde_json::Value,
+    variant: fn(T) -> U,
+) -> Result<U, E> {
+    serde_json::from_value(value).map(variant).map_err(E::custom)
+}
+
 /// A successful response: the decoded body, with the status and headers it came with,
 /// and for enveloped operations the rest of the envelope (`M`).
 #[derive(Debug, Clone)]

@@ -714,7 +714,7 @@ fn emit_union(
     let dispatch = variants.iter().map(|variant| {
         let variant_name = ident(&variant.rust_name);
         let tags = &variant.tags;
-        quote!(Some(#(#tags)|*) => serde_json::from_value(value).map(Self::#variant_name).map_err(serde::de::Error::custom),)
+        quote!(Some(#(#tags)|*) => runtime::decode_variant(value, Self::#variant_name),)
     });
     let other_doc = format!(" A `{property}` this client does not know yet, kept as it came.");
     let carries_tag = |variant: &UnionVariant| {

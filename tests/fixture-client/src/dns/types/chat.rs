@@ -150,21 +150,9 @@ impl<'de> Deserialize<'de> for Message {
     ) -> Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(deserializer)?;
         match value.get("role").and_then(serde_json::Value::as_str) {
-            Some("system") => {
-                serde_json::from_value(value)
-                    .map(Self::System)
-                    .map_err(serde::de::Error::custom)
-            }
-            Some("user") => {
-                serde_json::from_value(value)
-                    .map(Self::User)
-                    .map_err(serde::de::Error::custom)
-            }
-            Some("assistant") => {
-                serde_json::from_value(value)
-                    .map(Self::Assistant)
-                    .map_err(serde::de::Error::custom)
-            }
+            Some("system") => runtime::decode_variant(value, Self::System),
+            Some("user") => runtime::decode_variant(value, Self::User),
+            Some("assistant") => runtime::decode_variant(value, Self::Assistant),
             _ => Ok(Self::Other(value)),
         }
     }
@@ -185,16 +173,8 @@ impl<'de> Deserialize<'de> for Shape {
     ) -> Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(deserializer)?;
         match value.get("kind").and_then(serde_json::Value::as_str) {
-            Some("circle") => {
-                serde_json::from_value(value)
-                    .map(Self::Circle)
-                    .map_err(serde::de::Error::custom)
-            }
-            Some("square") => {
-                serde_json::from_value(value)
-                    .map(Self::Square)
-                    .map_err(serde::de::Error::custom)
-            }
+            Some("circle") => runtime::decode_variant(value, Self::Circle),
+            Some("square") => runtime::decode_variant(value, Self::Square),
             _ => Ok(Self::Other(value)),
         }
     }
@@ -500,15 +480,9 @@ impl<'de> Deserialize<'de> for Tool {
     ) -> Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(deserializer)?;
         match value.get("type").and_then(serde_json::Value::as_str) {
-            Some("function") => {
-                serde_json::from_value(value)
-                    .map(Self::Function)
-                    .map_err(serde::de::Error::custom)
-            }
+            Some("function") => runtime::decode_variant(value, Self::Function),
             Some("web_search" | "web_search_2025_08_26") => {
-                serde_json::from_value(value)
-                    .map(Self::WebSearchTool)
-                    .map_err(serde::de::Error::custom)
+                runtime::decode_variant(value, Self::WebSearchTool)
             }
             _ => Ok(Self::Other(value)),
         }
@@ -651,11 +625,7 @@ impl<'de> Deserialize<'de> for InputContent {
     ) -> Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(deserializer)?;
         match value.get("type").and_then(serde_json::Value::as_str) {
-            Some("input_text") => {
-                serde_json::from_value(value)
-                    .map(Self::InputText)
-                    .map_err(serde::de::Error::custom)
-            }
+            Some("input_text") => runtime::decode_variant(value, Self::InputText),
             _ => Ok(Self::Other(value)),
         }
     }
@@ -675,11 +645,7 @@ impl<'de> Deserialize<'de> for OutputContent {
     ) -> Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(deserializer)?;
         match value.get("type").and_then(serde_json::Value::as_str) {
-            Some("refusal") => {
-                serde_json::from_value(value)
-                    .map(Self::Refusal)
-                    .map_err(serde::de::Error::custom)
-            }
+            Some("refusal") => runtime::decode_variant(value, Self::Refusal),
             _ => Ok(Self::Other(value)),
         }
     }
@@ -1123,16 +1089,8 @@ impl<'de> Deserialize<'de> for RunnerRunner {
     ) -> Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(deserializer)?;
         match value.get("runner_type").and_then(serde_json::Value::as_str) {
-            Some("sidecar") => {
-                serde_json::from_value(value)
-                    .map(Self::Sidecar)
-                    .map_err(serde::de::Error::custom)
-            }
-            Some("runbook") => {
-                serde_json::from_value(value)
-                    .map(Self::Runbook)
-                    .map_err(serde::de::Error::custom)
-            }
+            Some("sidecar") => runtime::decode_variant(value, Self::Sidecar),
+            Some("runbook") => runtime::decode_variant(value, Self::Runbook),
             _ => Ok(Self::Other(value)),
         }
     }

@@ -279,21 +279,9 @@ impl<'de> Deserialize<'de> for DnsRecord {
     ) -> Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(deserializer)?;
         match value.get("type").and_then(serde_json::Value::as_str) {
-            Some("A") => {
-                serde_json::from_value(value)
-                    .map(Self::A)
-                    .map_err(serde::de::Error::custom)
-            }
-            Some("CNAME") => {
-                serde_json::from_value(value)
-                    .map(Self::Cname)
-                    .map_err(serde::de::Error::custom)
-            }
-            Some("MX") => {
-                serde_json::from_value(value)
-                    .map(Self::Mx)
-                    .map_err(serde::de::Error::custom)
-            }
+            Some("A") => runtime::decode_variant(value, Self::A),
+            Some("CNAME") => runtime::decode_variant(value, Self::Cname),
+            Some("MX") => runtime::decode_variant(value, Self::Mx),
             _ => Ok(Self::Other(value)),
         }
     }

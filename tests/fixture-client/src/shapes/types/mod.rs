@@ -1189,16 +1189,8 @@ impl<'de> Deserialize<'de> for Animal {
     ) -> Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(deserializer)?;
         match value.get("kind").and_then(serde_json::Value::as_str) {
-            Some("cat" | "kitten") => {
-                serde_json::from_value(value)
-                    .map(Self::Cat)
-                    .map_err(serde::de::Error::custom)
-            }
-            Some("Dog") => {
-                serde_json::from_value(value)
-                    .map(Self::Dog)
-                    .map_err(serde::de::Error::custom)
-            }
+            Some("cat" | "kitten") => runtime::decode_variant(value, Self::Cat),
+            Some("Dog") => runtime::decode_variant(value, Self::Dog),
             _ => Ok(Self::Other(value)),
         }
     }
