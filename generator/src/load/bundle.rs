@@ -405,6 +405,27 @@ fn component_ref(pointer: &str) -> String {
     }
 }
 
+/// Spells every component `$ref` of a bundled document as a JSON pointer again
+/// (`#/components/schemas/a/b` → `#/components/schemas/a~1b`), for the tools that read the
+/// document itself (the verification's instance generator and mock server), which follow
+/// `$ref`s as pointers.
+pub(crate) fn component_refs_as_pointers(value: &mut Value) {
+    match value {
+        Value::Object(object) => {
+            if let Some(Value::String(reference)) = object.get_mut("$ref") {
+                let parts = reference.strip_prefix("#/components/").and_then(|rest| rest.split_once('/'));
+                if let Some((section, name)) = parts {
+                    let escaped = escape_token(name);
+                    *reference = format!("#/components/{section}/{escaped}");
+                }
+            }
+            object.values_mut().for_each(component_refs_as_pointers);
+        }
+        Value::Array(items) => items.iter_mut().for_each(component_refs_as_pointers),
+        _ => {}
+    }
+}
+
 fn set_ref(document: &mut Value, ref_at: &str, reference: String) {
     if let Some(Value::Object(object)) = document.pointer_mut(ref_at) {
         object.insert("$ref".to_owned(), Value::String(reference));

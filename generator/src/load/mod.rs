@@ -88,7 +88,9 @@ pub(crate) fn load_document(spec: &ApiSpec<'_>, keep_document: bool) -> Result<L
         report.set_origins(vec![repaired, bundled, wrapped, converted, overlaid]);
         warnings.extend(repairs.into_iter().map(|(at, message)| report.diagnostic(at, message)));
         if keep_document {
-            kept = Some(document.clone());
+            let mut copy = document.clone();
+            bundle::component_refs_as_pointers(&mut copy);
+            kept = Some(copy);
         }
         parse::to_openapi(document, &mut report)
     });
