@@ -890,6 +890,62 @@ fn the_discriminator_picks_the_variant_even_when_shapes_overlap() {
     assert!(broken.expect_err("a cat needs a name").to_string().contains("name"));
 }
 
+/// A base with a discriminator that others extend (`Car: allOf [Vehicle, …]`) stands for
+/// whichever of them the discriminator names: read as the base's own struct, each
+/// subtype's fields would be dropped.
+#[test]
+fn a_base_extended_through_all_of_keeps_each_subtypes_own_fields() {
+    let garage = json!({"vehicles": [
+        {"vehicleType": "car", "id": "c1", "doors": 4},
+        {"vehicleType": "Truck", "id": "t1", "payload_kg": 1200.5},
+        {"vehicleType": "ElectricCar", "id": "e1", "doors": 2, "range_km": 410},
+        {"vehicleType": "Boat", "id": "b1", "sails": 2}
+    ]});
+    let decoded: shapes::Garage = serde_json::from_value(garage.clone()).expect("decodes");
+    let vehicles = decoded.vehicles.as_deref().expect("vehicles");
+    assert!(matches!(&vehicles[0], shapes::Vehicle::Car(car) if car.doors == Some(4)), "{:?}", vehicles[0]);
+    assert!(matches!(&vehicles[1], shapes::Vehicle::Truck(truck) if truck.payload_kg == Some(1200.5)));
+    // A subtype of a subtype is a vehicle too, told apart by its own name.
+    assert!(
+        matches!(&vehicles[2], shapes::Vehicle::ElectricCar(car) if car.range_km == Some(410) && car.doors == Some(2))
+    );
+    assert_eq!(vehicles[3], shapes::Vehicle::Other(json!({"vehicleType": "Boat", "id": "b1", "sails": 2})));
+    assert_eq!(serde_json::to_value(&decoded).expect("encodes"), garage, "nothing is lost on the way back");
+    // The base's own fields are one struct, which each subtype extends.
+    let base = shapes::VehicleBase { vehicle_type: "car".to_owned(), id: "c2".to_owned() };
+    let car = shapes::Car { vehicle_type: base.vehicle_type, id: base.id, doors: None };
+    assert_eq!(
+        serde_json::to_value(shapes::Vehicle::Car(car)).expect("encodes"),
+        json!({"vehicleType": "car", "id": "c2"})
+    );
+}
+
+/// The member a tag picks inside an untagged union's choice may lack a member another
+/// choice has: that choice does not hold the value whole, so the next one, which does, wins.
+#[test]
+fn a_tagged_choice_that_would_drop_a_member_gives_way_to_one_that_holds_it() {
+    let failed = json!({"kind": "book", "errors": ["out of print"]});
+    let decoded: shapes::ItemResult = serde_json::from_value(failed.clone()).expect("decodes");
+    assert!(
+        matches!(&decoded, shapes::ItemResult::ItemFailed(shapes::ItemFailed::Book(book)) if book.errors.as_deref() == Some(&["out of print".to_owned()][..])),
+        "{decoded:?}"
+    );
+    assert_eq!(serde_json::to_value(&decoded).expect("encodes"), failed);
+    let found: shapes::ItemResult = serde_json::from_value(json!({"kind": "book", "title": "Dune"})).expect("decodes");
+    assert!(matches!(found, shapes::ItemResult::ItemFound(_)), "{found:?}");
+}
+
+/// A union is as large as its largest member: a large one is boxed, so a value that
+/// is most often a short string does not take the room of a dozen.
+#[test]
+fn a_large_union_member_is_boxed_and_decodes_as_before() {
+    assert!(std::mem::size_of::<shapes::Attachment>() <= 32, "{} bytes", std::mem::size_of::<shapes::Attachment>());
+    let attachment: shapes::Attachment = serde_json::from_value(json!({"id": "a1", "title": "Plan"})).expect("decodes");
+    assert!(matches!(&attachment, shapes::Attachment::Id(id) if id.title.as_deref() == Some("Plan")), "{attachment:?}");
+    let text: shapes::Attachment = serde_json::from_value(json!("a1")).expect("decodes");
+    assert_eq!(text, shapes::Attachment::String("a1".to_owned()));
+}
+
 #[tokio::test]
 async fn deep_object_query_parameters_send_one_pair_per_key() {
     let server = MockServer::start().await;
@@ -1269,6 +1325,28 @@ mod swagger2 {
         assert_eq!(text, "fed at 9\nslept");
         let labelled_json = client(&server).pets().read_pet_log(2).await.expect("a JSON string").into_body();
         assert_eq!(labelled_json, "walked");
+    }
+
+    /// Swagger 2.0's `discriminator: animalType` on a definition others extend: a list of
+    /// animals keeps each one's own fields.
+    #[tokio::test]
+    async fn a_discriminated_base_decodes_as_the_subtype_each_value_names() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/v2/animals"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+                {"animalType": "Lion", "name": "Leo", "roar_db": 114},
+                {"animalType": "Parrot", "words": ["hello"]}
+            ])))
+            .mount(&server)
+            .await;
+        let animals = client(&server).animals().list_animals().await.expect("listed").into_body();
+        assert!(
+            matches!(&animals[0], pets_api::Animal::Lion(lion) if lion.roar_db == Some(114) && lion.name.as_deref() == Some("Leo"))
+        );
+        assert!(
+            matches!(&animals[1], pets_api::Animal::Parrot(parrot) if parrot.words.as_deref() == Some(&["hello".to_owned()][..]))
+        );
     }
 
     #[tokio::test]

@@ -373,7 +373,7 @@ fn local_shape(kind: &TypeKind) -> (String, Vec<TypeId>) {
         TypeKind::Union(variants, discriminator) => {
             let mut result = write!(text, "union {discriminator:?}{{");
             for variant in variants {
-                result = result.and(write!(text, "{} {:?}:", variant.rust_name, variant.tags));
+                result = result.and(write!(text, "{} {:?} {}:", variant.rust_name, variant.tags, variant.boxed));
                 shape_of_ref(&variant.ty, &mut text, &mut refs);
                 text.push(',');
             }

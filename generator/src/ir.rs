@@ -420,6 +420,9 @@ pub struct UnionVariant {
     pub ty: TypeRef,
     /// The discriminator values that select this variant.
     pub tags: Vec<String>,
+    /// Held in a `Box`: the member is large, and inline it would make every value of
+    /// the union (and of whatever holds one) that large.
+    pub boxed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -358,7 +358,9 @@ pub fn decode_fitting<T: DeserializeOwned>(value: &serde_json::Value) -> Option<
 fn decode_noting_drops<T: DeserializeOwned>(value: &serde_json::Value) -> (Option<T>, bool) {
     let enclosing_dropped = DROPPED_MEMBER.replace(false);
     let enclosing_lossy = LOSSY_NESTED_DECODE.replace(false);
+    let enclosing_checking = CHECKING_DROPS.replace(true);
     let decoded = serde_ignored::deserialize(value, note_dropped_member as fn(serde_ignored::Path<'_>)).ok();
+    CHECKING_DROPS.set(enclosing_checking);
     // What a nested decode reported, whether or not this one succeeded, ends here.
     let dropped = DROPPED_MEMBER.replace(enclosing_dropped) | LOSSY_NESTED_DECODE.replace(enclosing_lossy);
     (decoded, dropped)
@@ -374,6 +376,9 @@ thread_local! {
     static DROPPED_MEMBER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     /// Set when a union decoded inside a [`decode_whole`] dropped members.
     static LOSSY_NESTED_DECODE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Set while [`decode_noting_drops`] runs: a union nested in the value reports what
+    /// its chosen member drops. Unset, a union decodes at full speed, noting nothing.
+    static CHECKING_DROPS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// Reads a documented response header as `T`: as a JSON string first (strings, string
@@ -495,10 +500,23 @@ pub fn read_object<'de, T: FromMembers, D: serde::Deserializer<'de>>(
 /// debug build keeps every arm's temporaries apart, so arms that decoded in place would
 /// hold room for every member at once, and unions of large members nested a few deep
 /// would overflow the stack.
+///
+/// Inside an untagged union's check that a variant holds a value whole ([`decode_whole`]),
+/// the member is decoded noting what it drops, and a drop is reported to that check: the
+/// union picked by its tag (`Retail`) may still lack a member another choice of the
+/// enclosing union has (`errors`).
 pub fn decode_variant<T: DeserializeOwned, U, E: serde::de::Error>(
     value: serde_json::Value,
     variant: fn(T) -> U,
 ) -> Result<U, E> {
+    if CHECKING_DROPS.get() {
+        if let (Some(decoded), dropped) = decode_noting_drops(&value) {
+            if dropped {
+                LOSSY_NESTED_DECODE.set(true);
+            }
+            return Ok(variant(decoded));
+        }
+    }
     serde_json::from_value(value).map(variant).map_err(E::custom)
 }
 

@@ -112,11 +112,9 @@ fn value(api: &Api, ty: &TypeRef, example: Option<&Value>, hint: &str, api_path:
                 }
                 TypeKind::Union(variants, _) => {
                     let variant = variants.first()?;
-                    format!(
-                        "{path}::{}({})",
-                        variant.rust_name,
-                        value(api, &variant.ty, example, hint, api_path, depth + 1)?
-                    )
+                    let inner = value(api, &variant.ty, example, hint, api_path, depth + 1)?;
+                    let inner = if variant.boxed { format!("Box::new({inner})") } else { inner };
+                    format!("{path}::{}({inner})", variant.rust_name)
                 }
                 TypeKind::Struct(structure) => {
                     let all_optional = structure.fields.iter().all(|field| field.optional());

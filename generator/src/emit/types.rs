@@ -703,7 +703,10 @@ fn emit_union(
     let arms = variants.iter().map(|variant| {
         let variant_name = ident(&variant.rust_name);
         let ty = type_tokens(api, &variant.ty, context);
-        quote!(#variant_name(#ty),)
+        match variant.boxed {
+            true => quote!(#variant_name(Box<#ty>),),
+            false => quote!(#variant_name(#ty),),
+        }
     });
     let Some(discriminator) = discriminator else {
         return emit_untagged_union(api, docs, name, variants, arms.collect(), serde);

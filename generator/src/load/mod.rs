@@ -1,12 +1,14 @@
 //! Load: the only stage that knows `openapiv3` and `serde_yaml`.
 //!
 //! Parses a document, normalizes Swagger 2.0 and OpenAPI 3.1 to 3.0 (`convert`), checks
-//! it as a whole (`$ref`s, typed shape), then lowers
-//! it into an [`ir::Api`](crate::ir::Api). Problems are collected, not thrown: lowering
-//! goes on after one so a single run reports all of them.
+//! it as a whole (`$ref`s, typed shape), reads `allOf` inheritance with a discriminator
+//! as a choice (`inheritance`), then lowers it into an [`ir::Api`](crate::ir::Api).
+//! Problems are collected, not thrown: lowering goes on after one so a single run
+//! reports all of them.
 
 mod bundle;
 mod convert;
+mod inheritance;
 mod lenient;
 mod operations;
 pub(crate) mod overlay;
@@ -85,7 +87,10 @@ pub(crate) fn load_document(spec: &ApiSpec<'_>, keep_document: bool) -> Result<L
         // bundling, so parameters from other files and path items given by `$ref` are seen.
         let mut repaired = Origins::chained();
         let repairs = lenient::repair(&mut document, &mut repaired);
-        report.set_origins(vec![repaired, bundled, wrapped, converted, overlaid]);
+        // A base schema with a discriminator becomes the choice among its subtypes.
+        let mut inherited = Origins::chained();
+        inheritance::expand(&mut document, &mut inherited);
+        report.set_origins(vec![inherited, repaired, bundled, wrapped, converted, overlaid]);
         warnings.extend(repairs.into_iter().map(|(at, message)| report.diagnostic(at, message)));
         if keep_document {
             let mut copy = document.clone();
@@ -152,6 +157,7 @@ pub(crate) fn load_document(spec: &ApiSpec<'_>, keep_document: bool) -> Result<L
     warnings.extend(lowering_warnings);
     file_parts(&mut types, &groups);
     box_recursive_fields(&mut types);
+    box_large_variants(&mut types);
     break_alias_cycles(&mut types);
     order_untagged_variants(&mut types);
 
@@ -471,6 +477,94 @@ fn break_alias_cycles(types: &mut [TypeDef]) {
                 None => note.to_owned(),
             });
         }
+    }
+}
+
+/// Members of a union larger than this many bytes are boxed.
+const LARGE_VARIANT_BYTES: usize = 256;
+
+/// Boxes each union member whose value would take more than [`LARGE_VARIANT_BYTES`]:
+/// a union is as large as its largest member, so one large member inline makes every
+/// value of the union, and of each struct that holds one, that large. Unions of large
+/// structs nested a few deep (a `Reference` that may hold any of fifty whole objects)
+/// compound into values of many kilobytes, copied whole at each move, and a debug
+/// build's decoder keeps room for each on its stack until it overflows. A hand-written
+/// SDK boxes such members (`Expandable::Object(Box<Customer>)`); so does this. Sizes
+/// are estimates of what rustc lays out, which is all the threshold needs.
+fn box_large_variants(types: &mut [TypeDef]) {
+    let mut sizes = vec![None; types.len()];
+    for index in 0..types.len() {
+        if let TypeKind::Union(variants, _) = &types[index].kind {
+            let large: Vec<bool> = (variants.iter())
+                .map(|variant| estimated_size(types, &variant.ty, &mut sizes) > LARGE_VARIANT_BYTES)
+                .collect();
+            if let TypeKind::Union(variants, _) = &mut types[index].kind {
+                variants.iter_mut().zip(large).for_each(|(variant, large)| variant.boxed = large);
+            }
+        }
+    }
+}
+
+/// The size of a pointer, a `Box`, and so of a boxed member or field.
+const POINTER: usize = 8;
+
+/// About how many bytes a value of `ty` takes inline, remembering each named type's in
+/// `sizes`. A type met again while its own size is being worked out (a cycle, which
+/// [`box_recursive_fields`] has already boxed) counts as a pointer.
+fn estimated_size(types: &[TypeDef], ty: &TypeRef, sizes: &mut Vec<Option<usize>>) -> usize {
+    const VEC: usize = 24;
+    match ty {
+        TypeRef::Bool => 1,
+        TypeRef::I32 | TypeRef::F32 => 4,
+        TypeRef::I64 | TypeRef::U64 | TypeRef::F64 => 8,
+        TypeRef::String | TypeRef::Bytes | TypeRef::Array(_) | TypeRef::Map(_) => VEC,
+        TypeRef::Json | TypeRef::Formatted(_) => 32,
+        TypeRef::File => 4 * VEC,
+        TypeRef::Option(inner) => optional_size(types, inner, sizes),
+        TypeRef::Named(id) => {
+            if let Some(size) = sizes[id.0] {
+                return size;
+            }
+            sizes[id.0] = Some(POINTER);
+            let size = match &types[id.0].kind {
+                TypeKind::Struct(structure) => {
+                    let fields: usize = (structure.fields.iter())
+                        .map(|field| match field.boxed {
+                            true => POINTER,
+                            false if field.optional() => optional_size(types, &field.ty, sizes),
+                            false => estimated_size(types, &field.ty, sizes),
+                        })
+                        .sum();
+                    fields + structure.additional.as_ref().map_or(0, |_| VEC)
+                }
+                // As [`box_large_variants`] leaves it, whichever union it reaches first.
+                TypeKind::Union(variants, _) => {
+                    let largest = (variants.iter())
+                        .map(|variant| match estimated_size(types, &variant.ty, sizes) {
+                            size if size > LARGE_VARIANT_BYTES => POINTER,
+                            size => size,
+                        })
+                        .max()
+                        .unwrap_or(0);
+                    largest.max(32) + POINTER
+                }
+                TypeKind::Alias(target) => estimated_size(types, target, sizes),
+                // Open enums keep a value they do not know as text.
+                TypeKind::Enum(_) | TypeKind::ValueEnum(_) => VEC,
+            };
+            sizes[id.0] = Some(size);
+            size
+        }
+    }
+}
+
+/// About how many bytes an `Option` of `ty` takes: numbers need room for the tag; most
+/// other values have a spare bit pattern (a null pointer) that stands for `None`.
+fn optional_size(types: &[TypeDef], ty: &TypeRef, sizes: &mut Vec<Option<usize>>) -> usize {
+    let size = estimated_size(types, ty, sizes);
+    match ty {
+        TypeRef::I32 | TypeRef::F32 | TypeRef::I64 | TypeRef::U64 | TypeRef::F64 => size + size,
+        _ => size,
     }
 }
 

@@ -540,7 +540,7 @@ impl<'a> Lowering<'a> {
                     [tag] if !naming::variant_name(tag).is_empty() => naming::variant_name(tag),
                     _ => wanted,
                 };
-                UnionVariant { rust_name: names.claim(wanted), ty, tags }
+                UnionVariant { rust_name: names.claim(wanted), ty, tags, boxed: false }
             })
             .collect();
         TypeKind::Union(variants, discriminator)

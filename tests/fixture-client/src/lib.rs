@@ -23,7 +23,7 @@
             feature = "send-only",
             feature = "shapes-core",
             feature = "shared-shapes-core",
-            feature = "swagger2",
+            feature = "swagger2-core",
             feature = "untagged-resources-core"
         )
     ),
@@ -101,7 +101,7 @@ pub mod shapes;
 pub mod shared_shapes;
 
 /// Swagger 2.0 shapes (cargo feature `swagger2`).
-#[cfg(feature = "swagger2")]
+#[cfg(feature = "swagger2-core")]
 pub mod swagger2;
 
 /// Untagged resources (cargo feature `untagged-resources`).

@@ -4,25 +4,33 @@
 //!
 //! Fixture for what Swagger 2.0 spells differently from OpenAPI 3.
 
+#[cfg(feature = "swagger2-animals")]
+pub mod animals;
+
+#[cfg(feature = "swagger2-pets")]
 pub mod pets;
 mod types;
 
+#[allow(unused_imports)]
 pub use self::types::*;
 use crate::runtime;
 
 /// The `basicAuth` security scheme.
+#[allow(dead_code)]
 const BASIC_AUTH: runtime::SecurityScheme = runtime::SecurityScheme {
     name: "basicAuth",
     kind: runtime::SchemeKind::Basic,
 };
 
 /// The `apiKey` security scheme.
+#[allow(dead_code)]
 const API_KEY: runtime::SecurityScheme = runtime::SecurityScheme {
     name: "apiKey",
     kind: runtime::SchemeKind::ApiKeyHeader("X-API-Key"),
 };
 
 /// The `oauth` security scheme.
+#[allow(dead_code)]
 const OAUTH: runtime::SecurityScheme = runtime::SecurityScheme {
     name: "oauth",
     kind: runtime::SchemeKind::Bearer,
@@ -34,6 +42,7 @@ pub type ClientBuilder = runtime::ClientBuilder<Client>;
 /// Client for Swagger 2.0 shapes. Cheap to clone: clones share one connection pool.
 #[derive(Debug, Clone)]
 pub struct Client {
+    #[allow(dead_code)]
     core: runtime::ClientCore,
 }
 
@@ -67,7 +76,14 @@ impl Client {
         self.core.raw(method, path, &[&[&API_KEY], &[&BASIC_AUTH], &[&OAUTH]])
     }
 
+    /// Operations tagged `animals`.
+    #[cfg(feature = "swagger2-animals")]
+    pub fn animals(&self) -> animals::Animals<'_> {
+        animals::Animals::new(self)
+    }
+
     /// Operations tagged `pets`.
+    #[cfg(feature = "swagger2-pets")]
     pub fn pets(&self) -> pets::Pets<'_> {
         pets::Pets::new(self)
     }

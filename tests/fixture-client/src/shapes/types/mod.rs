@@ -1295,7 +1295,7 @@ pub type Anything = serde_json::Value;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Attachment {
-    Id(AttachmentId),
+    Id(Box<AttachmentId>),
     String(String),
 }
 
@@ -1547,6 +1547,394 @@ impl runtime::FromMembers for NextStep {
             }
         }
         Ok(Self { label: label_ })
+    }
+}
+
+/// A base with a discriminator that others extend through `allOf`: it stands for whichever of them `vehicleType` names.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Vehicle {
+    Car(Car),
+    Truck(Truck),
+    ElectricCar(ElectricCar),
+    /// A `vehicleType` this client does not know yet, kept as it came.
+    Other(serde_json::Value),
+}
+
+impl<'de> Deserialize<'de> for Vehicle {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        match value.get("vehicleType").and_then(serde_json::Value::as_str) {
+            Some("car") => runtime::decode_variant(value, Self::Car),
+            Some("Truck") => runtime::decode_variant(value, Self::Truck),
+            Some("ElectricCar") => runtime::decode_variant(value, Self::ElectricCar),
+            _ => Ok(Self::Other(value)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Car {
+    #[serde(rename = "vehicleType")]
+    pub vehicle_type: String,
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doors: Option<i64>,
+}
+
+impl<'de> Deserialize<'de> for Car {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct Car")
+    }
+}
+
+impl runtime::FromMembers for Car {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut vehicle_type_ = None;
+        let mut id_ = None;
+        let mut doors_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "vehicleType" => vehicle_type_ = Some(members.next_value::<String>()?),
+                "id" => id_ = Some(members.next_value::<String>()?),
+                "doors" => doors_ = members.next_value::<Option<i64>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            vehicle_type: vehicle_type_
+                .ok_or_else(|| serde::de::Error::missing_field("vehicleType"))?,
+            id: id_.ok_or_else(|| serde::de::Error::missing_field("id"))?,
+            doors: doors_,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Truck {
+    #[serde(rename = "vehicleType")]
+    pub vehicle_type: String,
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload_kg: Option<f64>,
+}
+
+impl<'de> Deserialize<'de> for Truck {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct Truck")
+    }
+}
+
+impl runtime::FromMembers for Truck {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut vehicle_type_ = None;
+        let mut id_ = None;
+        let mut payload_kg_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "vehicleType" => vehicle_type_ = Some(members.next_value::<String>()?),
+                "id" => id_ = Some(members.next_value::<String>()?),
+                "payload_kg" => payload_kg_ = members.next_value::<Option<f64>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            vehicle_type: vehicle_type_
+                .ok_or_else(|| serde::de::Error::missing_field("vehicleType"))?,
+            id: id_.ok_or_else(|| serde::de::Error::missing_field("id"))?,
+            payload_kg: payload_kg_,
+        })
+    }
+}
+
+/// Extends `Car`, so it is a `Vehicle` too.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ElectricCar {
+    #[serde(rename = "vehicleType")]
+    pub vehicle_type: String,
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doors: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub range_km: Option<i64>,
+}
+
+impl<'de> Deserialize<'de> for ElectricCar {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct ElectricCar")
+    }
+}
+
+impl runtime::FromMembers for ElectricCar {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut vehicle_type_ = None;
+        let mut id_ = None;
+        let mut doors_ = None;
+        let mut range_km_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "vehicleType" => vehicle_type_ = Some(members.next_value::<String>()?),
+                "id" => id_ = Some(members.next_value::<String>()?),
+                "doors" => doors_ = members.next_value::<Option<i64>>()?,
+                "range_km" => range_km_ = members.next_value::<Option<i64>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            vehicle_type: vehicle_type_
+                .ok_or_else(|| serde::de::Error::missing_field("vehicleType"))?,
+            id: id_.ok_or_else(|| serde::de::Error::missing_field("id"))?,
+            doors: doors_,
+            range_km: range_km_,
+        })
+    }
+}
+
+/// Holds vehicles of any kind.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Garage {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vehicles: Option<Vec<Vehicle>>,
+}
+
+impl<'de> Deserialize<'de> for Garage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct Garage")
+    }
+}
+
+impl runtime::FromMembers for Garage {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut vehicles_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "vehicles" => vehicles_ = members.next_value::<Option<Vec<Vehicle>>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self { vehicles: vehicles_ })
+    }
+}
+
+/// A choice of two choices told apart by the same tag (as Pinterest's item responses): the item, or the errors about it.
+///
+/// Decoded as the first variant that holds the whole value (then the first that fits at all); variants that demand more (required fields) come first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum ItemResult {
+    ItemFound(ItemFound),
+    ItemFailed(ItemFailed),
+}
+
+impl<'de> Deserialize<'de> for ItemResult {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        if value
+            .get("kind")
+            .and_then(serde_json::Value::as_str)
+            .is_some_and(|found| ["book"].contains(&found))
+        {
+            if let Some(decoded) = crate::runtime::decode_whole(&value) {
+                return Ok(Self::ItemFound(decoded));
+            }
+        }
+        if value
+            .get("kind")
+            .and_then(serde_json::Value::as_str)
+            .is_some_and(|found| ["book"].contains(&found))
+        {
+            if let Some(decoded) = crate::runtime::decode_whole(&value) {
+                return Ok(Self::ItemFailed(decoded));
+            }
+        }
+        if let Some(decoded) = crate::runtime::decode_fitting(&value) {
+            return Ok(Self::ItemFound(decoded));
+        }
+        if let Some(decoded) = crate::runtime::decode_fitting(&value) {
+            return Ok(Self::ItemFailed(decoded));
+        }
+        Err(serde::de::Error::custom("data did not match any variant of ItemResult"))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum ItemFound {
+    Book(BookFound),
+    /// A `kind` this client does not know yet, kept as it came.
+    Other(serde_json::Value),
+}
+
+impl<'de> Deserialize<'de> for ItemFound {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        match value.get("kind").and_then(serde_json::Value::as_str) {
+            Some("book") => runtime::decode_variant(value, Self::Book),
+            _ => Ok(Self::Other(value)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum ItemFailed {
+    Book(BookFailed),
+    /// A `kind` this client does not know yet, kept as it came.
+    Other(serde_json::Value),
+}
+
+impl<'de> Deserialize<'de> for ItemFailed {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        match value.get("kind").and_then(serde_json::Value::as_str) {
+            Some("book") => runtime::decode_variant(value, Self::Book),
+            _ => Ok(Self::Other(value)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BookFound {
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for BookFound {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct BookFound")
+    }
+}
+
+impl runtime::FromMembers for BookFound {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut kind_ = None;
+        let mut title_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "kind" => kind_ = Some(members.next_value::<String>()?),
+                "title" => title_ = members.next_value::<Option<String>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            kind: kind_.ok_or_else(|| serde::de::Error::missing_field("kind"))?,
+            title: title_,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BookFailed {
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<String>>,
+}
+
+impl<'de> Deserialize<'de> for BookFailed {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct BookFailed")
+    }
+}
+
+impl runtime::FromMembers for BookFailed {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut kind_ = None;
+        let mut errors_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "kind" => kind_ = Some(members.next_value::<String>()?),
+                "errors" => errors_ = members.next_value::<Option<Vec<String>>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            kind: kind_.ok_or_else(|| serde::de::Error::missing_field("kind"))?,
+            errors: errors_,
+        })
+    }
+}
+
+/// A base with a discriminator that others extend through `allOf`: it stands for whichever of them `vehicleType` names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VehicleBase {
+    #[serde(rename = "vehicleType")]
+    pub vehicle_type: String,
+    pub id: String,
+}
+
+impl<'de> Deserialize<'de> for VehicleBase {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct VehicleBase")
+    }
+}
+
+impl runtime::FromMembers for VehicleBase {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut vehicle_type_ = None;
+        let mut id_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "vehicleType" => vehicle_type_ = Some(members.next_value::<String>()?),
+                "id" => id_ = Some(members.next_value::<String>()?),
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            vehicle_type: vehicle_type_
+                .ok_or_else(|| serde::de::Error::missing_field("vehicleType"))?,
+            id: id_.ok_or_else(|| serde::de::Error::missing_field("id"))?,
+        })
     }
 }
 

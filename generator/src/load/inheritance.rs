@@ -1,0 +1,234 @@
+//! Inheritance: OpenAPI's polymorphism through `allOf`. A schema with a `discriminator`
+//! that other schemas extend (`Pet` with `petType`; `Dog: {allOf: [$ref: Pet, …]}`) stands,
+//! wherever it is used, for whichever of those schemas the discriminator names. Read as a
+//! plain struct it would drop every field of the subtype it holds, so it is rewritten as
+//! the choice among them, dispatched on the discriminator (a `oneOf` with a mapping, which
+//! the rest of loading already reads), and its own properties move to `{Name}Base`, which
+//! the subtypes extend instead. Runs on the bundled document, where every `$ref` to a
+//! schema is `#/components/schemas/<name>`.
+
+use crate::diagnostics::{pointer, Origins};
+use serde_json::{json, Map, Value};
+
+const SCHEMAS: &str = "#/components/schemas";
+
+/// Rewrites every base schema of the document; `origins` maps each `{Name}Base` back to
+/// the schema the user wrote.
+pub(crate) fn expand(document: &mut Value, origins: &mut Origins) {
+    let Some(schemas) = document.pointer_mut("/components/schemas").and_then(Value::as_object_mut) else { return };
+    let bases: Vec<String> =
+        (schemas.iter()).filter(|(_, schema)| is_base(schema)).map(|(name, _)| name.clone()).collect();
+    for base in bases {
+        let reference = format!("{SCHEMAS}/{base}");
+        let children = descendants(schemas, &base);
+        if children.is_empty() {
+            continue;
+        }
+        let own_name = free_name(schemas, &format!("{base}Base"));
+        let own_reference = format!("{SCHEMAS}/{own_name}");
+        let Some(Value::Object(mut own)) = schemas.get(&base).cloned() else { continue };
+        let Some(Value::Object(discriminator)) = own.shift_remove("discriminator") else { continue };
+        let property = discriminator.get("propertyName").cloned().unwrap_or(Value::Null);
+        // The mapping as given (a value naming the base itself now names its own part),
+        // then each subtype it leaves out under its own name, as OpenAPI reads it.
+        let mut mapping = match discriminator.get("mapping") {
+            Some(Value::Object(mapping)) => mapping.clone(),
+            _ => Map::new(),
+        };
+        for target in mapping.values_mut() {
+            if target.as_str().is_some_and(|target| target == reference || target == base) {
+                *target = Value::String(own_reference.clone());
+            }
+        }
+        for child in &children {
+            let child_reference = format!("{SCHEMAS}/{child}");
+            let mapped = mapping
+                .values()
+                .any(|target| target.as_str().is_some_and(|target| target == child_reference || target == child));
+            if !mapped && !mapping.contains_key(child) {
+                mapping.insert(child.clone(), Value::String(child_reference));
+            }
+        }
+        widen_listed_values(&mut own, &property, &mapping);
+        let mut variants: Vec<String> = Vec::new();
+        for target in mapping.values().filter_map(Value::as_str) {
+            let target = match target.starts_with('#') {
+                true => target.to_owned(),
+                false => format!("{SCHEMAS}/{target}"),
+            };
+            if !variants.contains(&target) {
+                variants.push(target);
+            }
+        }
+        for child in &children {
+            if let Some(Value::Object(schema)) = schemas.get_mut(child) {
+                retarget(schema, &reference, &own_reference);
+            }
+        }
+        let mut choice = Map::new();
+        if let Some(description) = own.get("description") {
+            choice.insert("description".to_owned(), description.clone());
+        }
+        choice.insert("oneOf".to_owned(), variants.iter().map(|target| json!({ "$ref": target })).collect());
+        choice.insert("discriminator".to_owned(), json!({ "propertyName": property, "mapping": mapping }));
+        schemas.insert(own_name.clone(), Value::Object(own));
+        schemas.insert(base.clone(), Value::Object(choice));
+        origins.add(&pointer(SCHEMAS, &own_name), pointer(SCHEMAS, &base));
+    }
+}
+
+/// A discriminator property listing its values (`enum: [authorization_code, refresh_token]`)
+/// takes every value the mapping names too: the mapping says the API sends them, and
+/// each subtype's field would otherwise read its own tag as a value it does not know.
+fn widen_listed_values(own: &mut Map<String, Value>, property: &Value, mapping: &Map<String, Value>) {
+    let listed = property.as_str().and_then(|property| own.get_mut("properties")?.get_mut(property)?.get_mut("enum"));
+    let Some(Value::Array(listed)) = listed else { return };
+    if !listed.iter().all(Value::is_string) {
+        return;
+    }
+    for tag in mapping.keys() {
+        if !listed.iter().any(|value| value.as_str() == Some(tag)) {
+            listed.push(Value::String(tag.clone()));
+        }
+    }
+}
+
+/// A schema with a discriminator of its own that is not already a choice.
+fn is_base(schema: &Value) -> bool {
+    schema
+        .get("discriminator")
+        .and_then(|discriminator| discriminator.get("propertyName"))
+        .is_some_and(Value::is_string)
+        && schema.get("oneOf").is_none()
+        && schema.get("anyOf").is_none()
+}
+
+/// The schemas that extend `base` through `allOf`, directly or through others that do
+/// (`Dog` extends `Pet`, which extends `Animal`): each is one of the values `base` stands for.
+fn descendants(schemas: &Map<String, Value>, base: &str) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    let mut parents = vec![base.to_owned()];
+    while let Some(parent) = parents.pop() {
+        let reference = format!("{SCHEMAS}/{parent}");
+        for (name, schema) in schemas {
+            if name != base && !found.contains(name) && extends(schema, &reference) {
+                found.push(name.clone());
+                parents.push(name.clone());
+            }
+        }
+    }
+    found
+}
+
+/// Whether `schema` lists `reference` among its `allOf` parts.
+fn extends(schema: &Value, reference: &str) -> bool {
+    let parts = schema.get("allOf").and_then(Value::as_array);
+    parts.into_iter().flatten().any(|part| part.get("$ref").and_then(Value::as_str) == Some(reference))
+}
+
+/// Points the `allOf` parts of `schema` that name `from` at `to`.
+fn retarget(schema: &mut Map<String, Value>, from: &str, to: &str) {
+    let Some(Value::Array(parts)) = schema.get_mut("allOf") else { return };
+    for part in parts {
+        if part.get("$ref").and_then(Value::as_str) == Some(from) {
+            *part = json!({ "$ref": to });
+        }
+    }
+}
+
+/// `wanted`, or `wanted2`, `wanted3`… when a schema already has that name.
+fn free_name(schemas: &Map<String, Value>, wanted: &str) -> String {
+    (1..)
+        .map(|n| if n == 1 { wanted.to_owned() } else { format!("{wanted}{n}") })
+        .find(|name| !schemas.contains_key(name))
+        .unwrap_or_else(|| wanted.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expanded(schemas: Value) -> Value {
+        let mut document = json!({ "components": { "schemas": schemas } });
+        expand(&mut document, &mut Origins::chained());
+        document["components"]["schemas"].take()
+    }
+
+    #[test]
+    fn a_base_becomes_the_choice_of_its_subtypes_and_they_extend_its_own_part() {
+        let schemas = expanded(json!({
+            "Pet": {
+                "description": "A pet.",
+                "properties": { "petType": { "type": "string" } },
+                "discriminator": { "propertyName": "petType", "mapping": { "dog": "Dog", "pet": "#/components/schemas/Pet" } }
+            },
+            "PetBase": { "type": "string" },
+            "Dog": { "allOf": [{ "$ref": "#/components/schemas/Pet" }, { "properties": { "bark": {} } }] },
+            "Cat": { "allOf": [{ "$ref": "#/components/schemas/Pet" }] }
+        }));
+        assert_eq!(
+            schemas["Pet"],
+            json!({
+                "description": "A pet.",
+                "oneOf": [
+                    { "$ref": "#/components/schemas/Dog" },
+                    { "$ref": "#/components/schemas/PetBase2" },
+                    { "$ref": "#/components/schemas/Cat" }
+                ],
+                "discriminator": { "propertyName": "petType", "mapping": {
+                    "dog": "Dog", "pet": "#/components/schemas/PetBase2", "Cat": "#/components/schemas/Cat"
+                } }
+            })
+        );
+        assert_eq!(
+            schemas["PetBase2"],
+            json!({ "description": "A pet.", "properties": { "petType": { "type": "string" } } })
+        );
+        assert_eq!(schemas["Dog"]["allOf"][0], json!({ "$ref": "#/components/schemas/PetBase2" }));
+        assert_eq!(schemas["PetBase"], json!({ "type": "string" }), "a schema already named so is left alone");
+    }
+
+    #[test]
+    fn the_discriminator_property_lists_every_value_the_mapping_names() {
+        let schemas = expanded(json!({
+            "Token": {
+                "properties": { "flow": { "type": "string", "enum": ["code"] } },
+                "discriminator": { "propertyName": "flow", "mapping": {
+                    "code": "#/components/schemas/CodeToken", "refresh": "#/components/schemas/RefreshToken"
+                } }
+            },
+            "CodeToken": { "allOf": [{ "$ref": "#/components/schemas/Token" }] },
+            "RefreshToken": { "allOf": [{ "$ref": "#/components/schemas/Token" }] }
+        }));
+        assert_eq!(schemas["TokenBase"]["properties"]["flow"]["enum"], json!(["code", "refresh"]));
+    }
+
+    #[test]
+    fn a_subtype_of_a_subtype_is_one_of_the_bases_choices_too() {
+        let schemas = expanded(json!({
+            "Animal": { "properties": { "kind": { "type": "string" } }, "discriminator": { "propertyName": "kind" } },
+            "Pet": { "allOf": [{ "$ref": "#/components/schemas/Animal" }, { "properties": { "name": {} } }] },
+            "Dog": { "allOf": [{ "$ref": "#/components/schemas/Pet" }, { "properties": { "bark": {} } }] }
+        }));
+        assert_eq!(
+            schemas["Animal"]["oneOf"],
+            json!([{ "$ref": "#/components/schemas/Pet" }, { "$ref": "#/components/schemas/Dog" }])
+        );
+        assert_eq!(schemas["Pet"]["allOf"][0], json!({ "$ref": "#/components/schemas/AnimalBase" }));
+        assert_eq!(
+            schemas["Dog"]["allOf"][0],
+            json!({ "$ref": "#/components/schemas/Pet" }),
+            "Pet holds Animal's part"
+        );
+    }
+
+    #[test]
+    fn a_discriminator_no_schema_extends_or_on_a_choice_is_left_alone() {
+        let schemas = json!({
+            "Lonely": { "properties": { "kind": {} }, "discriminator": { "propertyName": "kind" } },
+            "Choice": { "oneOf": [{ "$ref": "#/components/schemas/A" }], "discriminator": { "propertyName": "kind" } },
+            "A": { "allOf": [{ "$ref": "#/components/schemas/Choice" }] }
+        });
+        assert_eq!(expanded(schemas.clone()), schemas);
+    }
+}
