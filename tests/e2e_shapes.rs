@@ -947,6 +947,18 @@ fn a_large_union_member_is_boxed_and_decodes_as_before() {
 }
 
 #[tokio::test]
+async fn a_float_query_value_is_sent_as_written() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 1})))
+        .mount(&server)
+        .await;
+    let client = ops::Client::builder().base_url(server.uri()).bearer("b").build().expect("builds");
+    client.items().get_item(1).min_score(0.1).await.expect("ok");
+    assert_eq!(recorded(&server).await[0].url.query(), Some("min_score=0.1"));
+}
+
+#[tokio::test]
 async fn deep_object_query_parameters_send_one_pair_per_key() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))

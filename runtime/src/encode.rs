@@ -86,6 +86,26 @@ pub(crate) fn style_pairs(
     Ok(())
 }
 
+/// `value` as JSON, each float as the program wrote it. `serde_json::to_value` widens an
+/// `f32` to the `f64` nearest it, so `0.1_f32` would be sent as `0.10000000149011612`;
+/// JSON text keeps the `f32`'s own shortest spelling, and reads back as the `f64` it
+/// names. Values without a float (ids, names: most of them) are converted once.
+pub(crate) fn json_value<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<serde_json::Value> {
+    fn has_float(value: &serde_json::Value) -> bool {
+        match value {
+            serde_json::Value::Number(number) => number.is_f64(),
+            serde_json::Value::Array(items) => items.iter().any(has_float),
+            serde_json::Value::Object(members) => members.values().any(has_float),
+            _ => false,
+        }
+    }
+    let converted = serde_json::to_value(value)?;
+    match has_float(&converted) {
+        true => serde_json::from_str(&serde_json::to_string(value)?),
+        false => Ok(converted),
+    }
+}
+
 /// The text forms of a parameter value: none for `null`, one for a scalar, one per item for an array.
 pub(crate) fn scalar_texts<T: Serialize + ?Sized>(value: &T) -> Result<Vec<String>, String> {
     fn text(value: &serde_json::Value) -> Result<String, String> {
@@ -103,7 +123,7 @@ pub(crate) fn scalar_texts<T: Serialize + ?Sized>(value: &T) -> Result<Vec<Strin
             _ => Err("nested arrays and objects cannot be sent here".to_owned()),
         }
     }
-    match serde_json::to_value(value).map_err(|error| error.to_string())? {
+    match json_value(value).map_err(|error| error.to_string())? {
         serde_json::Value::Null => Ok(Vec::new()),
         serde_json::Value::Array(items) => items.iter().map(text).collect(),
         serde_json::Value::Object(_) => Err("an object cannot be sent here".to_owned()),
@@ -115,7 +135,7 @@ pub(crate) fn scalar_texts<T: Serialize + ?Sized>(value: &T) -> Result<Vec<Strin
 /// for an unset optional value or an empty array. A string is moved out, not copied:
 /// this runs for every path parameter of every call.
 pub(crate) fn joined_text<T: Serialize + ?Sized>(value: &T) -> Result<Option<String>, String> {
-    match serde_json::to_value(value).map_err(|error| error.to_string())? {
+    match json_value(value).map_err(|error| error.to_string())? {
         serde_json::Value::String(text) => Ok(Some(text)),
         serde_json::Value::Null => Ok(None),
         serde_json::Value::Array(items) if items.is_empty() => Ok(None),
@@ -126,7 +146,7 @@ pub(crate) fn joined_text<T: Serialize + ?Sized>(value: &T) -> Result<Option<Str
 
 /// A parameter value as JSON text; `None` (JSON `null`) for an unset optional one.
 pub(crate) fn json_text<T: Serialize + ?Sized>(value: &T) -> Result<Option<String>, serde_json::Error> {
-    serde_json::to_value(value).map(|json| (!json.is_null()).then(|| json.to_string()))
+    json_value(value).map(|json| (!json.is_null()).then(|| json.to_string()))
 }
 
 #[cfg(test)]
@@ -148,6 +168,24 @@ mod tests {
         let mut owned: Vec<_> = pairs.iter().map(|(name, value)| (name.to_string(), value.to_string())).collect();
         owned.sort();
         owned
+    }
+
+    #[test]
+    fn a_float_is_sent_as_its_own_type_spells_it() {
+        assert_eq!(scalar_texts(&0.1_f32).expect("a scalar"), ["0.1"]);
+        assert_eq!(scalar_texts(&[0.1_f32, 2.5]).expect("a list"), ["0.1", "2.5"]);
+        assert_eq!(joined_text(&Some(0.3_f32)).expect("a scalar").as_deref(), Some("0.3"));
+        assert_eq!(json_text(&[0.7_f32]).expect("JSON").as_deref(), Some("[0.7]"));
+        #[derive(Serialize)]
+        struct Reading {
+            level: f32,
+            note: &'static str,
+        }
+        let body = json_value(&Reading { level: 0.1, note: "ok" }).expect("JSON");
+        assert_eq!(body, json!({"level": 0.1, "note": "ok"}));
+        // What is already an `f64`, or no float at all, is as `to_value` gives it.
+        assert_eq!(json_value(&0.10000000149011612_f64).expect("JSON"), json!(0.10000000149011612));
+        assert_eq!(json_value(&u64::MAX).expect("JSON"), json!(u64::MAX));
     }
 
     #[test]

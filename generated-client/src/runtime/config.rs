@@ -91,7 +91,7 @@ impl RequestOptions {
     pub fn extra_body(mut self, name: impl Into<String>, value: impl Serialize) -> Self {
         self.settings_mut()
             .extra_body
-            .push((name.into(), serde_json::to_value(value).map_err(|error| error.to_string())));
+            .push((name.into(), super::encode::json_value(&value).map_err(|error| error.to_string())));
         self
     }
 }

@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use super::auth::{sensitive, Attach};
 use super::config::Settings;
-use super::encode::{is_unreserved, joined_text, json_text, style_pairs, PATH_SEGMENT};
+use super::encode::{is_unreserved, joined_text, json_text, json_value, style_pairs, PATH_SEGMENT};
 use super::error::SendError;
 use super::response::{read_whole, Failure};
 use super::retry::{retryable_status, RetryPolicy};
@@ -251,7 +251,7 @@ impl<'c> Request<'c> {
     }
 
     fn query_styled<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T, style: Style) -> Self {
-        let encoded = serde_json::to_value(value)
+        let encoded = json_value(value)
             .map_err(|error| error.to_string())
             .and_then(|value| style_pairs(name, &value, style, &mut self.query));
         match encoded {
@@ -328,7 +328,7 @@ impl<'c> Request<'c> {
         body: &T,
         styles: &[(&'static str, Style)],
     ) -> Self {
-        let properties = match serde_json::to_value(body) {
+        let properties = match json_value(body) {
             Ok(serde_json::Value::Object(properties)) => properties,
             Ok(_) => return self.fail("request body: a form body must be an object".to_owned()),
             Err(error) => return self.fail(format!("request body: {error}")),

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
+use super::encode::json_value;
 use super::{Bytes, Stream, StreamExt};
 use serde::Serialize;
 
@@ -212,7 +213,7 @@ impl Multipart {
     /// spelling, an array as one part per item, an object as JSON (`application/json`).
     /// `content_type` is the spec's `encoding` for the field; `null` adds nothing.
     pub fn text<T: Serialize + ?Sized>(mut self, name: &str, value: &T, content_type: Option<&'static str>) -> Self {
-        match serde_json::to_value(value) {
+        match json_value(value) {
             Ok(value) => self.push_value(name, value, content_type),
             Err(error) => self.problem = Some(format!("request body field `{name}`: {error}")),
         }
@@ -237,7 +238,7 @@ impl Multipart {
 
     /// Every member of a body that is not a struct (a map, any JSON) as text parts.
     pub fn members<T: Serialize + ?Sized>(mut self, body: &T) -> Self {
-        match serde_json::to_value(body) {
+        match json_value(body) {
             Ok(serde_json::Value::Object(members)) => {
                 for (name, value) in members {
                     self.push_value(&name, value, None);

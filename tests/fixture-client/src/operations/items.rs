@@ -45,6 +45,7 @@ impl<'c> Items<'c> {
             ids: None,
             filter: None,
             r#where: None,
+            min_score: None,
             sort: None,
             x_request_id: None,
             x_trace: None,
@@ -241,6 +242,7 @@ pub struct GetItem<'c> {
     ids: Option<Vec<i64>>,
     filter: Option<types::GetItemFilter>,
     r#where: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    min_score: Option<f32>,
     sort: Option<Vec<String>>,
     x_request_id: Option<String>,
     x_trace: Option<types::GetItemXTrace>,
@@ -281,6 +283,14 @@ impl<'c> GetItem<'c> {
         value: std::collections::BTreeMap<String, serde_json::Value>,
     ) -> Self {
         self.r#where = Some(value);
+        self
+    }
+
+    /// A `float`, sent as written (`0.1`, not the `f64` nearest it).
+    ///
+    /// Sets the optional query parameter `min_score`.
+    pub fn min_score(mut self, value: f32) -> Self {
+        self.min_score = Some(value);
         self
     }
 
@@ -336,6 +346,7 @@ impl<'c> GetItem<'c> {
             .query("ids", &self.ids, false)
             .query_deep_object("filter", &self.filter)
             .query_json("where", &self.r#where)
+            .query("min_score", &self.min_score, true)
             .query_delimited("sort", &self.sort, "|")
             .header("X-Request-Id", &self.x_request_id)
             .header_json("X-Trace", &self.x_trace)
