@@ -342,3 +342,61 @@ components:
     assert_eq!(doc("reason"), (Some("Why this rule blocks."), generator::ir::TypeRef::String), "typed by the base");
     assert_eq!(doc("note").0, Some("A note."), "kept where nothing re-describes it");
 }
+
+#[test]
+fn header_parameters_differing_only_in_case_are_one_header() {
+    let files = generate_text(
+        "traced",
+        r#"
+openapi: 3.0.3
+info: {title: Traced, version: "1"}
+paths:
+  /runs:
+    parameters:
+      - {name: X-Trace, in: header, description: Path level., schema: {type: string}}
+    get:
+      operationId: listRuns
+      parameters:
+        - {name: x-trace, in: header, description: Operation level., schema: {type: string}}
+        - {name: X-Tenant, in: header, schema: {type: string}}
+        - {name: x-tenant, in: header, schema: {type: string}}
+      responses:
+        "204": {description: Listed}
+"#,
+    );
+    let code = api_files(&files);
+    assert_eq!(code.matches("pub fn x_trace(").count(), 1, "{code}");
+    assert_eq!(code.matches("pub fn x_tenant(").count(), 1, "{code}");
+    assert!(!code.contains("x_trace2") && !code.contains("x_tenant2"), "{code}");
+    assert!(code.contains("Operation level."), "the operation's own parameter wins: {code}");
+}
+
+#[test]
+fn a_numeric_or_missing_info_version_is_read_with_a_warning() {
+    let cases = [
+        (
+            "{title: Numbered, version: 1.0}",
+            "version.yaml: #/info/version: `info.version` is the number 1.0, not text; read as \"1.0\"",
+            Some("Numbered (API version 1.0)."),
+        ),
+        ("{title: Unnumbered}", "version.yaml: #/info: `info` has no `version`; the docs leave it out", None),
+    ];
+    for (info, warning, title_line) in cases {
+        let text = format!("openapi: 3.0.3\ninfo: {info}\npaths: {{}}\n");
+        let spec = generator::ApiSpec::new("version", "version.yaml", &text);
+        let settings = generator::CrateSettings {
+            crate_name: "version".to_owned(),
+            workspace: generator::Workspace::Own,
+            default_features_all: true,
+            tag_features_from: None,
+        };
+        let generated = generator::generate_crate(&[spec], &settings).unwrap_or_else(|error| panic!("{error}"));
+        let warnings: Vec<String> = generated.warnings.iter().map(ToString::to_string).collect();
+        assert_eq!(warnings, [warning]);
+        let module = &generated.files[std::path::Path::new("src/version/mod.rs")];
+        match title_line {
+            Some(line) => assert!(module.contains(line), "{module}"),
+            None => assert!(!module.contains("API version"), "{module}"),
+        }
+    }
+}

@@ -54,6 +54,7 @@ fn colon_segments_mismatched_names_undeclared_and_stray_path_parameters_are_read
         format!("{file}: {at}/get/parameters/0/name: path parameter `Organization ID` matches `{{organizationId}}` in the path once case and separators are ignored; read as `organizationId`"),
         format!("{file}: {at}/get/parameters/1: path parameter `team` is not in the path `/organizations/{{organizationId}}/members/{{memberId}}`; left out"),
         format!("{file}: {at}/get: the path has `{{memberId}}` but declares no path parameter `memberId`; read as a required string"),
+        format!("{file}: #/paths/~1teams~1{{teamId}}~1members/get/operationId: operationId `get_team` is also `GET /teams/{{teamId}}`'s, and each names one operation; this one's method is `get_team2`"),
     ];
     assert_eq!(warnings("lenient_paths.yaml"), expected);
     assert_strict_refuses("lenient_paths.yaml", &expected);
@@ -235,6 +236,13 @@ async fn a_path_written_without_its_leading_slash_is_sent_under_the_base_url() {
     Mock::given(method("GET")).and(path("/teams/t1")).respond_with(ResponseTemplate::new(204)).mount(&server).await;
     let client = lenient_paths::Client::builder(server.uri()).build().expect("builds");
     client.get_team("t1").await.expect("the operation exists and is sent");
+    // The operation that repeats its `operationId` is there too, under a name of its own.
+    Mock::given(method("GET"))
+        .and(path("/teams/t1/members"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    client.get_team2("t1").await.expect("sent to its own path");
 }
 
 #[tokio::test]

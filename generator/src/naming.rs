@@ -66,6 +66,16 @@ fn phrase_words(raw: &str) -> String {
 }
 
 fn acronyms_whole(raw: &str, phrase: bool) -> String {
+    // Letters outside ASCII are spelled in it (`café` → `cafe`, `Größe` → `Grosse`, `🚀` →
+    // `rocket`): dropped, they would leave `caf`, or nothing of a name in another script.
+    let transliterated;
+    let raw = match raw.is_ascii() {
+        true => raw,
+        false => {
+            transliterated = deunicode::deunicode(raw);
+            transliterated.as_str()
+        }
+    };
     // A possessive says nothing a name needs (`User's` → `User`); other apostrophes join.
     let chars: Vec<char> = raw.chars().collect();
     let mut spaced: Vec<char> = Vec::with_capacity(chars.len());
@@ -389,6 +399,15 @@ mod tests {
         assert_eq!(title_module("OpenAI API"), "openai");
         assert_eq!(title_module("API"), "api");
         assert_eq!(title_module("Type"), "type_");
+    }
+
+    #[test]
+    fn letters_outside_ascii_are_spelled_in_it_not_dropped() {
+        assert_eq!(snake_ident("café"), "cafe");
+        assert_eq!(type_name("Größe"), "Grosse");
+        assert_eq!(variant_name("niño"), "Nino");
+        assert_eq!(module_name("🚀 Launches"), "rocket_launches");
+        assert_ne!(module_name("日本"), module_name("中国"), "names in other scripts stay apart");
     }
 
     #[test]

@@ -8,7 +8,10 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 pub(crate) fn emit_api_module(api: &Api) -> TokenStream {
-    let title_line = format!("{} (API version {}).", api.title, api.version);
+    let title_line = match api.version.is_empty() {
+        true => format!("{}.", api.title),
+        false => format!("{} (API version {}).", api.title, api.version),
+    };
     let module_docs = inner_doc_attrs([spec(Some(title_line.as_str())), spec(api.description.as_deref())]);
     let group_modules = api.groups.iter().map(|group| {
         let module = ident(&group.module);

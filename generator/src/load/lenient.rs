@@ -10,7 +10,8 @@
 //! not have is dropped, and one whose name matches a placeholder once case and
 //! separators are ignored is that placeholder, and an `enum` of scalars on a list is
 //! what its items may take, as is a `oneOf`/`anyOf` beside a list's `items` that repeat it,
-//! and a scalar `type` that none of the `enum` values has is the values' kind. Runs after
+//! and a scalar `type` that none of the `enum` values has is the values' kind, and a
+//! numeric or missing `info.version` is that number's text or unknown. Runs after
 //! conversion and bundling, so
 //! every `$ref`'d parameter is a local `#/components/parameters/…` one.
 
@@ -18,12 +19,34 @@ use super::structure::METHODS;
 use crate::diagnostics::{pointer, Origins};
 use serde_json::{json, Map, Value};
 
+/// `info.version` is text: a YAML number (`version: 1.0`, the most common slip in
+/// hand-written documents) is read as its text, and a missing one as unknown (the docs
+/// then leave it out). Nothing generated depends on it.
+fn repair_info_version(document: &mut Value, repairs: &mut Repairs) {
+    let Some(info) = document.get_mut("info").and_then(Value::as_object_mut) else { return };
+    let text = match info.get("version") {
+        Some(Value::Number(number)) => {
+            let text = number.to_string();
+            let message = format!("`info.version` is the number {text}, not text; read as \"{text}\"");
+            repairs.push(("#/info/version".to_owned(), message));
+            text
+        }
+        None => {
+            repairs.push(("#/info".to_owned(), "`info` has no `version`; the docs leave it out".to_owned()));
+            String::new()
+        }
+        Some(_) => return,
+    };
+    info.insert("version".to_owned(), Value::String(text));
+}
+
 /// `(JSON pointer, message)` for each repair made.
 pub(crate) type Repairs = Vec<(String, String)>;
 
 /// Repairs `document` in place; `origins` learns the paths it renamed.
 pub(crate) fn repair(document: &mut Value, origins: &mut Origins) -> Repairs {
     let mut repairs = Vec::new();
+    repair_info_version(document, &mut repairs);
     repair_path_templates(document, origins, &mut repairs);
     let shared = document.pointer("/components/parameters").and_then(Value::as_object).cloned().unwrap_or_default();
     if let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) {

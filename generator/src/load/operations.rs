@@ -17,7 +17,7 @@ use crate::ir::{
 use crate::naming::{self, Namespace};
 use indexmap::IndexMap;
 use openapiv3::{MediaType, ParameterSchemaOrContent, PathItem, ReferenceOr, StatusCode};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 const PARAMETER_PREFIX: &str = "#/components/parameters/";
 const REQUEST_BODY_PREFIX: &str = "#/components/requestBodies/";
@@ -52,6 +52,8 @@ impl<'a> Lowering<'a> {
             .filter(|(path, method, operation)| operation.tags.is_empty() && selected(path, *method, operation))
             .count();
         let mut configured_used: BTreeSet<String> = BTreeSet::new();
+        // Each operationId given, with the operation that gave it first (`GET /a`).
+        let mut given_ids: BTreeMap<String, String> = BTreeMap::new();
         let by_resource = untagged >= RESOURCE_GROUPS_FROM;
         for (path, item) in &openapi.paths.paths {
             let path_at = pointer("#/paths", path);
@@ -137,6 +139,18 @@ impl<'a> Lowering<'a> {
                     Some(_) => method_names[group_index].claim(wanted),
                     None => client_members.claim(wanted),
                 };
+                if let Some(given) = &operation.operation_id {
+                    let endpoint = format!("{} {path}", method.as_str());
+                    if let Some(first) = given_ids.get(given) {
+                        let message = format!(
+                            "operationId `{given}` is also `{first}`'s, and each names one operation; \
+                             this one's method is `{method_name}`"
+                        );
+                        self.warn(pointer(&at, "operationId"), message);
+                    } else {
+                        given_ids.insert(given.clone(), endpoint);
+                    }
+                }
                 let builder_name =
                     builder_names[group_index].claim(naming::type_name(method_name.trim_start_matches("r#")));
                 let error_name = builder_names[group_index].claim(format!("{builder_name}Error"));
@@ -327,7 +341,12 @@ impl<'a> Lowering<'a> {
                 continue;
             }
             let location = location_key(parameter);
-            merged.insert((data.name.clone(), location), (parameter, parameter_at));
+            // Header names ignore case: `X-Trace` and `x-trace` are one header, sent once.
+            let key = match parameter {
+                openapiv3::Parameter::Header { .. } => data.name.to_ascii_lowercase(),
+                _ => data.name.clone(),
+            };
+            merged.insert((key, location), (parameter, parameter_at));
         }
 
         // Path parameters first, in the order the path has them, so that arguments read

@@ -61,6 +61,32 @@ impl Client {
             options: runtime::RequestOptions::default(),
         }
     }
+
+    /// Reuses another operation's `operationId`, which names one operation only.
+    ///
+    /// `GET /teams/{teamId}/members`
+    ///
+    /// - `team_id`: the `teamId` path parameter
+    ///
+    /// Returns the request builder [`GetTeam2`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::lenient_paths::Client::from_env().build()?;
+    /// let response = client.get_team2("teamId").await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn get_team2(&self, team_id: impl Into<String>) -> GetTeam2<'_> {
+        GetTeam2 {
+            client: self,
+            team_id: team_id.into(),
+            options: runtime::RequestOptions::default(),
+        }
+    }
 }
 
 /// A `GET /organizations/{organizationId}/members/{memberId}` request, from [`Client::get_member`].
@@ -148,6 +174,49 @@ impl<'c> GetTeam<'c> {
 }
 
 impl<'c> std::future::IntoFuture for GetTeam<'c> {
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
+    type IntoFuture = runtime::Call<'c, runtime::Response<()>, std::convert::Infallible>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A `GET /teams/{teamId}/members` request, from [`Client::get_team2`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent: `.await` it"]
+pub struct GetTeam2<'c> {
+    client: &'c Client,
+    team_id: String,
+    options: runtime::RequestOptions,
+}
+
+impl<'c> GetTeam2<'c> {
+    /// Overrides the client's timeout, retries, headers or query parameters for this request.
+    pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Sends the request and decodes the response.
+    ///
+    /// Succeeds with:
+    /// - `204`: Found.
+    pub fn send(
+        self,
+    ) -> runtime::Call<'c, runtime::Response<()>, std::convert::Infallible> {
+        self.client
+            .core
+            .request("get_team", runtime::Method::GET, "/teams/{teamId}/members")
+            .path_text("teamId", self.team_id)
+            .options(self.options)
+            .call(|response| match response.status().as_u16() {
+                204 => response.empty(),
+                _ => Err(response.unexpected()),
+            })
+    }
+}
+
+impl<'c> std::future::IntoFuture for GetTeam2<'c> {
     type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<'c, runtime::Response<()>, std::convert::Infallible>;
     fn into_future(self) -> Self::IntoFuture {
