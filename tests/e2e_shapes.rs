@@ -1229,6 +1229,15 @@ mod security_alternatives {
     }
 
     #[tokio::test]
+    async fn matrix_and_label_path_parameters_are_spelled_in_their_styles() {
+        let server = server().await;
+        let client = ops::Client::builder().base_url(server.uri()).bearer("b").build().expect("builds");
+        client.get_palette(vec!["sky blue".to_owned(), "red".to_owned()], vec![1, 2]).await.expect("ok");
+        let request = &recorded(&server).await[0];
+        assert_eq!(request.url.path(), "/palettes/;colors=sky%20blue;colors=red/.1,2");
+    }
+
+    #[tokio::test]
     async fn half_of_an_and_requirement_falls_through_to_the_next_alternative() {
         let server = server().await;
         let client = ops::Client::builder()

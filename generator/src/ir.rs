@@ -772,10 +772,23 @@ pub struct Parameter {
     /// How a query parameter's arrays and objects are spelled; of the other locations,
     /// only a header heeds it, and only `Json`.
     pub query_style: QueryStyle,
+    /// How a path parameter's value is spelled in its segment; `Simple` elsewhere.
+    pub path_style: PathStyle,
     /// The value the server assumes when the parameter is not sent.
     pub default: Option<serde_json::Value>,
     /// The spec's example value, for documentation.
     pub example: Option<serde_json::Value>,
+}
+
+/// OpenAPI's `style` of a path parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathStyle {
+    /// `style: simple` (the default): the value, a list's items joined by `,`.
+    Simple,
+    /// `style: matrix`: `;name=value`; `explode` repeats `;name=` per item.
+    Matrix { explode: bool },
+    /// `style: label`: `.value`; `explode` puts a `.` before each item.
+    Label { explode: bool },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

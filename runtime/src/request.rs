@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use super::auth::{sensitive, Attach};
 use super::config::Settings;
-use super::encode::{is_unreserved, joined_text, json_text, json_value, style_pairs, PATH_SEGMENT};
+use super::encode::{is_unreserved, joined_text, json_text, json_value, scalar_texts, style_pairs, PATH_SEGMENT};
 use super::error::SendError;
 use super::response::{read_whole, Failure};
 use super::retry::{retryable_status, RetryPolicy};
@@ -214,8 +214,54 @@ impl<'c> Request<'c> {
             // URL normalization would resolve a `.` or `..` segment, escaped or not.
             return self.fail(format!("path parameter `{name}` cannot be `{value}`"));
         }
+        // Most values (ids, slugs) need no escaping: kept whole.
+        let value = match value.bytes().all(is_unreserved) {
+            true => value,
+            false => utf8_percent_encode(&value, PATH_SEGMENT).to_string(),
+        };
         self.path_params.push((name, value));
         self
+    }
+
+    /// Fills `{name}` in `style: matrix`: `;name=value`; a list as `;name=a,b`, or
+    /// `;name=a;name=b` when `explode`; an object's members as `;name=k,v` pairs, or
+    /// `;k=v` each when `explode`. Every value is percent-encoded.
+    pub fn path_matrix<T: Serialize + ?Sized>(self, name: &'static str, value: &T, explode: bool) -> Self {
+        let rendered = path_pieces(value).map(|pieces| {
+            let prefix = format!(";{}=", escaped(name));
+            match (pieces, explode) {
+                (Pieces::List(items), true) => items.iter().map(|item| format!("{prefix}{item}")).collect(),
+                (Pieces::Members(members), true) => {
+                    members.iter().map(|(key, value)| format!(";{key}={value}")).collect()
+                }
+                (pieces, _) => format!("{prefix}{}", pieces.joined()),
+            }
+        });
+        self.styled_path(name, rendered)
+    }
+
+    /// Fills `{name}` in `style: label`: `.value`; a list as `.a,b`, or `.a.b` when
+    /// `explode`; an object's members as `.k,v` pairs, or `.k=v` each when `explode`.
+    pub fn path_label<T: Serialize + ?Sized>(self, name: &'static str, value: &T, explode: bool) -> Self {
+        let rendered = path_pieces(value).map(|pieces| match (pieces, explode) {
+            (Pieces::List(items), true) => items.iter().map(|item| format!(".{item}")).collect(),
+            (Pieces::Members(members), true) => members.iter().map(|(key, value)| format!(".{key}={value}")).collect(),
+            (pieces, _) => format!(".{}", pieces.joined()),
+        });
+        self.styled_path(name, rendered)
+    }
+
+    /// Fills `{name}` with text a path style rendered, its values already escaped.
+    fn styled_path(mut self, name: &'static str, rendered: Result<String, String>) -> Self {
+        match rendered {
+            // `.` and `..` would be resolved away as segments (a label of `.` renders `..`).
+            Ok(text) if text == "." || text == ".." => self.fail(format!("path parameter `{name}` cannot be `{text}`")),
+            Ok(text) => {
+                self.path_params.push((name, text));
+                self
+            }
+            Err(problem) => self.fail(format!("path parameter `{name}`: {problem}")),
+        }
     }
 
     /// Adds a query parameter; `None` adds nothing. Arrays repeat the name when `explode`
@@ -554,11 +600,8 @@ impl<'c> Request<'c> {
                     let value = self.path_params.iter().find(|(param, _)| Some(*param) == name);
                     if let (Some(length), Some((_, value))) = (length, value) {
                         path.push_str(&template[copied_up_to..at]);
-                        // Most values (ids, slugs) need no escaping: copied whole.
-                        match value.bytes().all(is_unreserved) {
-                            true => path.push_str(value),
-                            false => path.extend(utf8_percent_encode(value, PATH_SEGMENT)),
-                        }
+                        // Escaped when it was set.
+                        path.push_str(value);
                         copied_up_to = at + length + 1;
                         at += length;
                     }
@@ -599,6 +642,51 @@ impl<'c> Request<'c> {
             .collect();
         Error::MissingCredentials { operation: self.operation_id, accepted: accepted.join(", or ") }
     }
+}
+
+/// A path value's parts, each percent-encoded, for a path style to join.
+enum Pieces {
+    List(Vec<String>),
+    Members(Vec<(String, String)>),
+}
+
+impl Pieces {
+    /// The parts joined by commas, as the unexploded styles send them (`a,b`; `k,v,k2,v2`).
+    fn joined(&self) -> String {
+        match self {
+            Pieces::List(items) => items.join(","),
+            Pieces::Members(members) => {
+                members.iter().flat_map(|(key, value)| [key.as_str(), value.as_str()]).collect::<Vec<_>>().join(",")
+            }
+        }
+    }
+}
+
+/// `value`'s parts: one for a scalar, one per item of a list, a pair per member of an
+/// object; a value with none (`null`, an empty list) is refused, as the path needs one.
+fn path_pieces<T: Serialize + ?Sized>(value: &T) -> Result<Pieces, String> {
+    let pieces = match json_value(value).map_err(|error| error.to_string())? {
+        serde_json::Value::Object(members) => {
+            let mut pairs = Vec::new();
+            for (key, member) in &members {
+                for text in scalar_texts(member)? {
+                    pairs.push((escaped(key), escaped(&text)));
+                }
+            }
+            Pieces::Members(pairs)
+        }
+        other => Pieces::List(scalar_texts(&other)?.iter().map(|text| escaped(text)).collect()),
+    };
+    match &pieces {
+        Pieces::List(items) if items.is_empty() => Err("has no value".to_owned()),
+        Pieces::Members(members) if members.is_empty() => Err("has no value".to_owned()),
+        _ => Ok(pieces),
+    }
+}
+
+/// `text` percent-encoded as part of a path segment.
+fn escaped(text: &str) -> String {
+    utf8_percent_encode(text, PATH_SEGMENT).to_string()
 }
 
 /// Whether a path template's own text goes on past the path.
@@ -1009,6 +1097,7 @@ impl FromSpecName for HeaderName {
 mod tests {
     use super::*;
     use crate::{ClientBuilder, Credential, SchemeKind};
+    use serde_json::json;
 
     struct Api(ClientCore);
 
@@ -1116,6 +1205,37 @@ mod tests {
             let mut path = String::new();
             assert_eq!(request.render_path(&mut path), Literal::WithQueryOrFragment, "{template}");
         }
+    }
+
+    #[test]
+    fn matrix_and_label_paths_spell_each_shape_as_openapi_does() {
+        let api = ClientBuilder::<Api>::new("http://x.test").build().expect("builds");
+        let rendered = |request: Request<'_>| {
+            assert_eq!(request.problem, None);
+            let mut path = String::new();
+            request.render_path(&mut path);
+            path
+        };
+        let matrix = |value: serde_json::Value, explode| {
+            rendered(api.0.request("op", Method::GET, "/r/{id}").path_matrix("id", &value, explode))
+        };
+        assert_eq!(matrix(json!(5), false), "/r/;id=5");
+        assert_eq!(matrix(json!(["a b", "c"]), false), "/r/;id=a%20b,c");
+        assert_eq!(matrix(json!(["a", "c"]), true), "/r/;id=a;id=c");
+        assert_eq!(matrix(json!({"a": 1, "b": 2}), false), "/r/;id=a,1,b,2");
+        assert_eq!(matrix(json!({"a": 1, "b": 2}), true), "/r/;a=1;b=2");
+        let label = |value: serde_json::Value, explode| {
+            rendered(api.0.request("op", Method::GET, "/r/{id}").path_label("id", &value, explode))
+        };
+        assert_eq!(label(json!("x/y"), false), "/r/.x%2Fy");
+        assert_eq!(label(json!([1, 2]), false), "/r/.1,2");
+        assert_eq!(label(json!([1, 2]), true), "/r/.1.2");
+        assert_eq!(label(json!({"R": 1}), true), "/r/.R=1");
+        // A label of `.` would make a `..` segment, and nothing at all no segment.
+        let refused = api.0.request("op", Method::GET, "/r/{id}").path_label("id", ".", false);
+        assert!(refused.problem.is_some_and(|problem| problem.contains("cannot be `..`")));
+        let empty = api.0.request("op", Method::GET, "/r/{id}").path_matrix("id", &Vec::<u8>::new(), false);
+        assert!(empty.problem.is_some_and(|problem| problem.contains("has no value")));
     }
 
     #[test]

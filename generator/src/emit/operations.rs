@@ -5,8 +5,8 @@
 use super::docs::{doc_attrs, inner_doc_attrs, ours, spec};
 use super::{ident, type_tokens, TypeContext};
 use crate::ir::{
-    Api, BodyEncoding, FieldStep, Operation, OperationGroup, PageStyle, Parameter, ParameterLocation, QueryStyle,
-    Response, ResponseBody, StatusMatch, TypeId, TypeKind, TypeRef,
+    Api, BodyEncoding, FieldStep, Operation, OperationGroup, PageStyle, Parameter, ParameterLocation, PathStyle,
+    QueryStyle, Response, ResponseBody, StatusMatch, TypeId, TypeKind, TypeRef,
 };
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -505,9 +505,13 @@ fn emit_send_body(api: &Api, operation: &Operation, streamed: Streamed) -> Token
         let name = ident(&parameter.rust_name);
         let api_name = &parameter.api_name;
         chain.push(match parameter.location {
-            // A string is handed over, not serialized into a copy of itself.
-            ParameterLocation::Path if parameter.ty == TypeRef::String => quote!(.path_text(#api_name, self.#name)),
-            ParameterLocation::Path => quote!(.path_param(#api_name, &self.#name)),
+            ParameterLocation::Path => match parameter.path_style {
+                // A string is handed over, not serialized into a copy of itself.
+                PathStyle::Simple if parameter.ty == TypeRef::String => quote!(.path_text(#api_name, self.#name)),
+                PathStyle::Simple => quote!(.path_param(#api_name, &self.#name)),
+                PathStyle::Matrix { explode } => quote!(.path_matrix(#api_name, &self.#name, #explode)),
+                PathStyle::Label { explode } => quote!(.path_label(#api_name, &self.#name, #explode)),
+            },
             ParameterLocation::Query => match parameter.query_style {
                 QueryStyle::DeepObject => quote!(.query_deep_object(#api_name, &self.#name)),
                 QueryStyle::Json => quote!(.query_json(#api_name, &self.#name)),

@@ -11,8 +11,8 @@ use super::structure::essence;
 use super::Lowering;
 use crate::diagnostics::pointer;
 use crate::ir::{
-    BodyEncoding, HttpMethod, Operation, OperationGroup, Parameter, ParameterLocation, PropertyEncoding, QueryStyle,
-    RequestBody, Response, ResponseBody, ResponseHeader, SecurityScheme, StatusMatch, TypeRef,
+    BodyEncoding, HttpMethod, Operation, OperationGroup, Parameter, ParameterLocation, PathStyle, PropertyEncoding,
+    QueryStyle, RequestBody, Response, ResponseBody, ResponseHeader, SecurityScheme, StatusMatch, TypeRef,
 };
 use crate::naming::{self, Namespace};
 use indexmap::IndexMap;
@@ -415,6 +415,15 @@ impl<'a> Lowering<'a> {
                 _ if self.is_untyped(&ty) => scalar_like(example.as_ref()),
                 _ => ty,
             };
+            let path_style = match parameter {
+                openapiv3::Parameter::Path { style: openapiv3::PathStyle::Matrix, .. } => {
+                    PathStyle::Matrix { explode: data.explode.unwrap_or(false) }
+                }
+                openapiv3::Parameter::Path { style: openapiv3::PathStyle::Label, .. } => {
+                    PathStyle::Label { explode: data.explode.unwrap_or(false) }
+                }
+                _ => PathStyle::Simple,
+            };
             lowered.push(Parameter {
                 api_name: data.name.clone(),
                 rust_name: rust_names.claim(naming::snake_ident(&data.name)),
@@ -423,6 +432,7 @@ impl<'a> Lowering<'a> {
                 required: data.required || location == ParameterLocation::Path,
                 description: data.description.clone(),
                 query_style,
+                path_style,
                 default: match &data.format {
                     ParameterSchemaOrContent::Schema(schema) => {
                         self.resolve_schema(schema).and_then(|schema| schema.schema_data.default.clone())

@@ -268,6 +268,34 @@ impl Client {
             options: runtime::RequestOptions::default(),
         }
     }
+
+    /// Path parameters in `matrix` and `label` style.
+    ///
+    /// `GET /palettes/{colors}/{sizes}`
+    ///
+    /// - `colors`: the `colors` path parameter
+    /// - `sizes`: the `sizes` path parameter
+    ///
+    /// Returns the request builder [`GetPalette`]: set optional values on it, then `.await` it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = fixture_client::operations::Client::from_env().build()?;
+    /// let response = client.get_palette(vec!["colors".to_owned()], vec![1]).await?;
+    /// println!("{:?}", response.body());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn get_palette(&self, colors: Vec<String>, sizes: Vec<i64>) -> GetPalette<'_> {
+        GetPalette {
+            client: self,
+            colors,
+            sizes,
+            options: runtime::RequestOptions::default(),
+        }
+    }
 }
 
 /// A `GET /files/{path}` request, from [`Client::download`].
@@ -745,6 +773,52 @@ impl<'c> GetReportsByReportId2<'c> {
 }
 
 impl<'c> std::future::IntoFuture for GetReportsByReportId2<'c> {
+    type Output = <Self::IntoFuture as std::future::Future>::Output;
+    type IntoFuture = runtime::Call<'c, runtime::Response<()>, std::convert::Infallible>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A `GET /palettes/{colors}/{sizes}` request, from [`Client::get_palette`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent: `.await` it"]
+pub struct GetPalette<'c> {
+    client: &'c Client,
+    colors: Vec<String>,
+    sizes: Vec<i64>,
+    options: runtime::RequestOptions,
+}
+
+impl<'c> GetPalette<'c> {
+    /// Overrides the client's timeout, retries, headers or query parameters for this request.
+    pub fn with_options(mut self, options: runtime::RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Sends the request and decodes the response.
+    ///
+    /// Succeeds with:
+    /// - `204`: Exists.
+    pub fn send(
+        self,
+    ) -> runtime::Call<'c, runtime::Response<()>, std::convert::Infallible> {
+        self.client
+            .core
+            .request("get_palette", runtime::Method::GET, "/palettes/{colors}/{sizes}")
+            .path_matrix("colors", &self.colors, true)
+            .path_label("sizes", &self.sizes, false)
+            .security(&[&[&super::BEARER]])
+            .options(self.options)
+            .call(|response| match response.status().as_u16() {
+                204 => response.empty(),
+                _ => Err(response.unexpected()),
+            })
+    }
+}
+
+impl<'c> std::future::IntoFuture for GetPalette<'c> {
     type Output = <Self::IntoFuture as std::future::Future>::Output;
     type IntoFuture = runtime::Call<'c, runtime::Response<()>, std::convert::Infallible>;
     fn into_future(self) -> Self::IntoFuture {

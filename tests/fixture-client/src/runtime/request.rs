@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use super::auth::{sensitive, Attach};
 use super::config::Settings;
-use super::encode::{is_unreserved, joined_text, json_text, json_value, style_pairs, PATH_SEGMENT};
+use super::encode::{is_unreserved, joined_text, json_text, json_value, scalar_texts, style_pairs, PATH_SEGMENT};
 use super::error::SendError;
 use super::response::{read_whole, Failure};
 use super::retry::{retryable_status, RetryPolicy};
@@ -216,8 +216,54 @@ impl<'c> Request<'c> {
             // URL normalization would resolve a `.` or `..` segment, escaped or not.
             return self.fail(format!("path parameter `{name}` cannot be `{value}`"));
         }
+        // Most values (ids, slugs) need no escaping: kept whole.
+        let value = match value.bytes().all(is_unreserved) {
+            true => value,
+            false => utf8_percent_encode(&value, PATH_SEGMENT).to_string(),
+        };
         self.path_params.push((name, value));
         self
+    }
+
+    /// Fills `{name}` in `style: matrix`: `;name=value`; a list as `;name=a,b`, or
+    /// `;name=a;name=b` when `explode`; an object's members as `;name=k,v` pairs, or
+    /// `;k=v` each when `explode`. Every value is percent-encoded.
+    pub fn path_matrix<T: Serialize + ?Sized>(self, name: &'static str, value: &T, explode: bool) -> Self {
+        let rendered = path_pieces(value).map(|pieces| {
+            let prefix = format!(";{}=", escaped(name));
+            match (pieces, explode) {
+                (Pieces::List(items), true) => items.iter().map(|item| format!("{prefix}{item}")).collect(),
+                (Pieces::Members(members), true) => {
+                    members.iter().map(|(key, value)| format!(";{key}={value}")).collect()
+                }
+                (pieces, _) => format!("{prefix}{}", pieces.joined()),
+            }
+        });
+        self.styled_path(name, rendered)
+    }
+
+    /// Fills `{name}` in `style: label`: `.value`; a list as `.a,b`, or `.a.b` when
+    /// `explode`; an object's members as `.k,v` pairs, or `.k=v` each when `explode`.
+    pub fn path_label<T: Serialize + ?Sized>(self, name: &'static str, value: &T, explode: bool) -> Self {
+        let rendered = path_pieces(value).map(|pieces| match (pieces, explode) {
+            (Pieces::List(items), true) => items.iter().map(|item| format!(".{item}")).collect(),
+            (Pieces::Members(members), true) => members.iter().map(|(key, value)| format!(".{key}={value}")).collect(),
+            (pieces, _) => format!(".{}", pieces.joined()),
+        });
+        self.styled_path(name, rendered)
+    }
+
+    /// Fills `{name}` with text a path style rendered, its values already escaped.
+    fn styled_path(mut self, name: &'static str, rendered: Result<String, String>) -> Self {
+        match rendered {
+            // `.` and `..` would be resolved away as segments (a label of `.` renders `..`).
+            Ok(text) if text == "." || text == ".." => self.fail(format!("path parameter `{name}` cannot be `{text}`")),
+            Ok(text) => {
+                self.path_params.push((name, text));
+                self
+            }
+            Err(problem) => self.fail(format!("path parameter `{name}`: {problem}")),
+        }
     }
 
     /// Adds a query parameter; `None` adds nothing. Arrays repeat the name when `explode`
@@ -556,11 +602,8 @@ impl<'c> Request<'c> {
                     let value = self.path_params.iter().find(|(param, _)| Some(*param) == name);
                     if let (Some(length), Some((_, value))) = (length, value) {
                         path.push_str(&template[copied_up_to..at]);
-                        // Most values (ids, slugs) need no escaping: copied whole.
-                        match value.bytes().all(is_unreserved) {
-                            true => path.push_str(value),
-                            false => path.extend(utf8_percent_encode(value, PATH_SEGMENT)),
-                        }
+                        // Escaped when it was set.
+                        path.push_str(value);
                         copied_up_to = at + length + 1;
                         at += length;
                     }
@@ -601,6 +644,51 @@ impl<'c> Request<'c> {
             .collect();
         Error::MissingCredentials { operation: self.operation_id, accepted: accepted.join(", or ") }
     }
+}
+
+/// A path value's parts, each percent-encoded, for a path style to join.
+enum Pieces {
+    List(Vec<String>),
+    Members(Vec<(String, String)>),
+}
+
+impl Pieces {
+    /// The parts joined by commas, as the unexploded styles send them (`a,b`; `k,v,k2,v2`).
+    fn joined(&self) -> String {
+        match self {
+            Pieces::List(items) => items.join(","),
+            Pieces::Members(members) => {
+                members.iter().flat_map(|(key, value)| [key.as_str(), value.as_str()]).collect::<Vec<_>>().join(",")
+            }
+        }
+    }
+}
+
+/// `value`'s parts: one for a scalar, one per item of a list, a pair per member of an
+/// object; a value with none (`null`, an empty list) is refused, as the path needs one.
+fn path_pieces<T: Serialize + ?Sized>(value: &T) -> Result<Pieces, String> {
+    let pieces = match json_value(value).map_err(|error| error.to_string())? {
+        serde_json::Value::Object(members) => {
+            let mut pairs = Vec::new();
+            for (key, member) in &members {
+                for text in scalar_texts(member)? {
+                    pairs.push((escaped(key), escaped(&text)));
+                }
+            }
+            Pieces::Members(pairs)
+        }
+        other => Pieces::List(scalar_texts(&other)?.iter().map(|text| escaped(text)).collect()),
+    };
+    match &pieces {
+        Pieces::List(items) if items.is_empty() => Err("has no value".to_owned()),
+        Pieces::Members(members) if members.is_empty() => Err("has no value".to_owned()),
+        _ => Ok(pieces),
+    }
+}
+
+/// `text` percent-encoded as part of a path segment.
+fn escaped(text: &str) -> String {
+    utf8_percent_encode(text, PATH_SEGMENT).to_string()
 }
 
 /// Whether a path template's own text goes on past the path.
