@@ -29,33 +29,27 @@ pub(crate) fn expand(document: &mut Value, origins: &mut Origins) {
         let Some(Value::Object(mut own)) = schemas.get(&base).cloned() else { continue };
         let Some(Value::Object(discriminator)) = own.shift_remove("discriminator") else { continue };
         let property = discriminator.get("propertyName").cloned().unwrap_or(Value::Null);
-        // The mapping as given (a value naming the base itself now names its own part),
-        // then each subtype it leaves out under its own name, as OpenAPI reads it.
-        let mut mapping = match discriminator.get("mapping") {
-            Some(Value::Object(mapping)) => mapping.clone(),
-            _ => Map::new(),
-        };
-        for target in mapping.values_mut() {
-            if target.as_str().is_some_and(|target| target == reference || target == base) {
-                *target = Value::String(own_reference.clone());
-            }
+        // The mapping as given, each value as the reference to its component (a value
+        // naming the base itself now names its own part; one naming no schema is left
+        // out, its tag kept whole as `Other`), then each subtype it leaves out under its
+        // own name, as OpenAPI reads it.
+        let given = discriminator.get("mapping").and_then(Value::as_object);
+        let mut mapping = Map::new();
+        for (tag, target) in given.into_iter().flatten() {
+            let Some(name) = target.as_str().and_then(|target| mapped_schema(schemas, target)) else { continue };
+            let target = if name == base { own_reference.clone() } else { format!("{SCHEMAS}/{name}") };
+            mapping.insert(tag.clone(), Value::String(target));
         }
         for child in &children {
             let child_reference = format!("{SCHEMAS}/{child}");
-            let mapped = mapping
-                .values()
-                .any(|target| target.as_str().is_some_and(|target| target == child_reference || target == child));
+            let mapped = mapping.values().any(|target| target.as_str() == Some(child_reference.as_str()));
             if !mapped && !mapping.contains_key(child) {
                 mapping.insert(child.clone(), Value::String(child_reference));
             }
         }
         widen_listed_values(&mut own, &property, &mapping);
-        let mut variants: Vec<String> = Vec::new();
+        let mut variants: Vec<&str> = Vec::new();
         for target in mapping.values().filter_map(Value::as_str) {
-            let target = match target.starts_with('#') {
-                true => target.to_owned(),
-                false => format!("{SCHEMAS}/{target}"),
-            };
             if !variants.contains(&target) {
                 variants.push(target);
             }
@@ -69,12 +63,25 @@ pub(crate) fn expand(document: &mut Value, origins: &mut Origins) {
         if let Some(description) = own.get("description") {
             choice.insert("description".to_owned(), description.clone());
         }
-        choice.insert("oneOf".to_owned(), variants.iter().map(|target| json!({ "$ref": target })).collect());
+        let one_of = variants.iter().map(|target| json!({ "$ref": target })).collect();
+        choice.insert("oneOf".to_owned(), one_of);
         choice.insert("discriminator".to_owned(), json!({ "propertyName": property, "mapping": mapping }));
         schemas.insert(own_name.clone(), Value::Object(own));
         schemas.insert(base.clone(), Value::Object(choice));
         origins.add(&pointer(SCHEMAS, &own_name), pointer(SCHEMAS, &base));
     }
+}
+
+/// The component a mapping value names: `#/components/schemas/Dog`, `Dog`, or a
+/// reference into the file it was written in (`#/dog_action`), which bundling leaves as
+/// it is (a mapping value is not a `$ref`), by its last segment.
+fn mapped_schema(schemas: &Map<String, Value>, target: &str) -> Option<String> {
+    let name = target.strip_prefix(SCHEMAS).and_then(|rest| rest.strip_prefix('/')).unwrap_or(target);
+    if schemas.contains_key(name) {
+        return Some(name.to_owned());
+    }
+    let last = target.rsplit('/').next()?;
+    schemas.contains_key(last).then(|| last.to_owned())
 }
 
 /// A discriminator property listing its values (`enum: [authorization_code, refresh_token]`)
@@ -176,7 +183,9 @@ mod tests {
                     { "$ref": "#/components/schemas/Cat" }
                 ],
                 "discriminator": { "propertyName": "petType", "mapping": {
-                    "dog": "Dog", "pet": "#/components/schemas/PetBase2", "Cat": "#/components/schemas/Cat"
+                    "dog": "#/components/schemas/Dog",
+                    "pet": "#/components/schemas/PetBase2",
+                    "Cat": "#/components/schemas/Cat"
                 } }
             })
         );
@@ -186,6 +195,25 @@ mod tests {
         );
         assert_eq!(schemas["Dog"]["allOf"][0], json!({ "$ref": "#/components/schemas/PetBase2" }));
         assert_eq!(schemas["PetBase"], json!({ "type": "string" }), "a schema already named so is left alone");
+    }
+
+    #[test]
+    fn mapping_values_left_as_written_in_another_file_name_their_components() {
+        let schemas = expanded(json!({
+            "Action": {
+                "properties": { "type": { "type": "string" } },
+                "discriminator": { "propertyName": "type", "mapping": {
+                    "assign": "#/assign_action", "gone": "#/nowhere"
+                } }
+            },
+            "assign_action": { "allOf": [{ "$ref": "#/components/schemas/Action" }] }
+        }));
+        assert_eq!(schemas["Action"]["oneOf"], json!([{ "$ref": "#/components/schemas/assign_action" }]));
+        assert_eq!(
+            schemas["Action"]["discriminator"]["mapping"],
+            json!({ "assign": "#/components/schemas/assign_action" }),
+            "a value naming no schema is left out"
+        );
     }
 
     #[test]
