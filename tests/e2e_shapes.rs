@@ -920,6 +920,37 @@ fn a_base_extended_through_all_of_keeps_each_subtypes_own_fields() {
     );
 }
 
+/// Subtypes of a subtype, tags the subtypes list themselves, an optional tag and a
+/// nullable base: each value keeps its type and its fields, and what is sent carries
+/// the tag that selects it.
+#[test]
+fn nested_subtypes_listed_tags_optional_tags_and_nulls_keep_their_values() {
+    let aquarium = json!({"creatures": [
+        {"species": "Bird", "wingspan": 1.5},
+        {"species": "Parrot", "words": 12, "wingspan": 0.4},
+        {"species": "fish.salmon", "fins": 7},
+        null
+    ]});
+    let decoded: shapes::Aquarium = serde_json::from_value(aquarium.clone()).expect("decodes");
+    let creatures = decoded.creatures.as_deref().expect("creatures");
+    // A bird of no subtype is the intermediate base's own part, typed.
+    assert!(
+        matches!(&creatures[0], Some(shapes::Creature::Bird(shapes::Bird::Bird(bird))) if bird.wingspan == Some(1.5)),
+        "{:?}",
+        creatures[0]
+    );
+    assert!(matches!(&creatures[1], Some(shapes::Creature::Parrot(parrot)) if parrot.words == Some(12)));
+    assert!(matches!(&creatures[2], Some(shapes::Creature::FishSalmon(fish)) if fish.fins == Some(7)));
+    assert_eq!(creatures[3], None);
+    assert_eq!(serde_json::to_value(&decoded).expect("encodes"), aquarium);
+    // A value built without its optional tag is sent with the one that selects it.
+    let parrot = shapes::Parrot { species: None, wingspan: None, words: Some(3) };
+    assert_eq!(
+        serde_json::to_value(shapes::Creature::Parrot(parrot)).expect("encodes"),
+        json!({"species": "Parrot", "words": 3})
+    );
+}
+
 /// The member a tag picks inside an untagged union's choice may lack a member another
 /// choice has: that choice does not hold the value whole, so the next one, which does, wins.
 #[test]
@@ -1349,7 +1380,7 @@ mod swagger2 {
     }
 
     /// Swagger 2.0's `discriminator: animalType` on a definition others extend: a list of
-    /// animals keeps each one's own fields.
+    /// animals keeps each one's own fields; Azure's `x-ms-discriminator-value` names a tag.
     #[tokio::test]
     async fn a_discriminated_base_decodes_as_the_subtype_each_value_names() {
         let server = MockServer::start().await;
@@ -1357,11 +1388,16 @@ mod swagger2 {
             .and(path("/v2/animals"))
             .respond_with(ResponseTemplate::new(200).set_body_json(json!([
                 {"animalType": "Lion", "name": "Leo", "roar_db": 114},
-                {"animalType": "Parrot", "words": ["hello"]}
+                {"animalType": "Parrot", "words": ["hello"]},
+                {"animalType": "reptile.snake", "venomous": true}
             ])))
             .mount(&server)
             .await;
         let animals = client(&server).animals().list_animals().await.expect("listed").into_body();
+        assert!(
+            matches!(&animals[2], pets_api::Animal::ReptileSnake(snake) if snake.venomous == Some(true)),
+            "{animals:?}"
+        );
         assert!(
             matches!(&animals[0], pets_api::Animal::Lion(lion) if lion.roar_db == Some(114) && lion.name.as_deref() == Some("Leo"))
         );

@@ -65,17 +65,18 @@ fn phrase_words(raw: &str) -> String {
     acronyms_whole(raw, true)
 }
 
+/// `raw` in ASCII letters: letters outside it are spelled in it (`café` → `cafe`, `Größe`
+/// → `Grosse`, `🚀` → `rocket`). Dropped, they would leave `caf`, or nothing of a name
+/// written in another script.
+fn in_ascii(raw: &str) -> std::borrow::Cow<'_, str> {
+    match raw.is_ascii() {
+        true => std::borrow::Cow::Borrowed(raw),
+        false => std::borrow::Cow::Owned(deunicode::deunicode(raw)),
+    }
+}
+
 fn acronyms_whole(raw: &str, phrase: bool) -> String {
-    // Letters outside ASCII are spelled in it (`café` → `cafe`, `Größe` → `Grosse`, `🚀` →
-    // `rocket`): dropped, they would leave `caf`, or nothing of a name in another script.
-    let transliterated;
-    let raw = match raw.is_ascii() {
-        true => raw,
-        false => {
-            transliterated = deunicode::deunicode(raw);
-            transliterated.as_str()
-        }
-    };
+    let raw = in_ascii(raw);
     // A possessive says nothing a name needs (`User's` → `User`); other apostrophes join.
     let chars: Vec<char> = raw.chars().collect();
     let mut spaced: Vec<char> = Vec::with_capacity(chars.len());
@@ -305,6 +306,7 @@ pub fn title_module(title: &str) -> String {
         let digits = word.strip_prefix(['v', 'V']).unwrap_or(word);
         !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
     };
+    let title = in_ascii(title);
     let words: Vec<String> = title
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|word| !word.is_empty() && !GENERIC.contains(&word.to_ascii_lowercase().as_str()) && !is_version(word))
@@ -399,6 +401,8 @@ mod tests {
         assert_eq!(title_module("OpenAI API"), "openai");
         assert_eq!(title_module("API"), "api");
         assert_eq!(title_module("Type"), "type_");
+        assert_eq!(title_module("Bäckerei API"), "backerei");
+        assert_eq!(title_module("Кафе"), "kafe");
     }
 
     #[test]

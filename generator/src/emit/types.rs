@@ -720,15 +720,18 @@ fn emit_union(
         quote!(Some(#(#tags)|*) => runtime::decode_variant(value, Self::#variant_name),)
     });
     let other_doc = format!(" A `{property}` this client does not know yet, kept as it came.");
+    // A member whose struct may leave the property out (an optional field, `None`) does
+    // not carry its tag on every value.
     let carries_tag = |variant: &UnionVariant| {
-        struct_of(api, &variant.ty)
-            .is_none_or(|structure| structure.fields.iter().any(|field| field.api_name == *property))
+        struct_of(api, &variant.ty).is_none_or(|structure| {
+            structure.fields.iter().any(|field| field.api_name == *property && !field.optional())
+        })
     };
     let (derive_serialize, serialize) = if variants.iter().all(carries_tag) {
         (true, None)
     } else {
-        // A member that does not declare the property still sends it: it is what selects
-        // the member on the other side.
+        // A member that does not declare the property, or may leave it out, still sends
+        // it: it is what selects the member on the other side. A value it holds is kept.
         let arms = variants.iter().map(|variant| {
             let variant_name = ident(&variant.rust_name);
             match variant.tags.first().filter(|_| !carries_tag(variant)) {

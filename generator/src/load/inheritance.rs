@@ -14,11 +14,25 @@ const SCHEMAS: &str = "#/components/schemas";
 
 /// Rewrites every base schema of the document; `origins` maps each `{Name}Base` back to
 /// the schema the user wrote.
+///
+/// Bases are rewritten from the root down (`Animal` before `Pet`, which extends it), so
+/// the result does not depend on the order the document lists them in: a base that
+/// extends another stays one of its parent's values, as the choice of its own subtypes
+/// and of its own part, under the tags its parent gives it.
 pub(crate) fn expand(document: &mut Value, origins: &mut Origins) {
     let Some(schemas) = document.pointer_mut("/components/schemas").and_then(Value::as_object_mut) else { return };
-    let bases: Vec<String> =
-        (schemas.iter()).filter(|(_, schema)| is_base(schema)).map(|(name, _)| name.clone()).collect();
-    for base in bases {
+    let mut bases: Vec<(usize, usize, String)> = (schemas.iter().enumerate())
+        .filter(|(_, (_, schema))| is_base(schema))
+        .map(|(index, (name, _))| (0, index, name.clone()))
+        .collect();
+    let names: Vec<String> = bases.iter().map(|(_, _, name)| name.clone()).collect();
+    for (depth, _, name) in &mut bases {
+        *depth = ancestors(schemas, name).iter().filter(|ancestor| names.contains(ancestor)).count();
+    }
+    bases.sort();
+    // Each rewritten base's property, mapping and subtypes, for the bases that extend it.
+    let mut rewritten: Vec<(Value, Map<String, Value>, Vec<String>)> = Vec::new();
+    for (_, _, base) in bases {
         let reference = format!("{SCHEMAS}/{base}");
         let children = descendants(schemas, &base);
         if children.is_empty() {
@@ -31,8 +45,7 @@ pub(crate) fn expand(document: &mut Value, origins: &mut Origins) {
         let property = discriminator.get("propertyName").cloned().unwrap_or(Value::Null);
         // The mapping as given, each value as the reference to its component (a value
         // naming the base itself now names its own part; one naming no schema is left
-        // out, its tag kept whole as `Other`), then each subtype it leaves out under its
-        // own name, as OpenAPI reads it.
+        // out, its tag kept whole as `Other`).
         let given = discriminator.get("mapping").and_then(Value::as_object);
         let mut mapping = Map::new();
         for (tag, target) in given.into_iter().flatten() {
@@ -40,16 +53,49 @@ pub(crate) fn expand(document: &mut Value, origins: &mut Origins) {
             let target = if name == base { own_reference.clone() } else { format!("{SCHEMAS}/{name}") };
             mapping.insert(tag.clone(), Value::String(target));
         }
-        for child in &children {
-            let child_reference = format!("{SCHEMAS}/{child}");
-            let mapped = mapping.values().any(|target| target.as_str() == Some(child_reference.as_str()));
-            if !mapped && !mapping.contains_key(child) {
-                mapping.insert(child.clone(), Value::String(child_reference));
+        // A base that extends another is still one of its parent's values, under the tags
+        // the parent gives it (its own name, unless the parent's mapping says otherwise).
+        for (parent_property, parent_mapping, parent_children) in &rewritten {
+            if *parent_property != property || !parent_children.contains(&base) {
+                continue;
+            }
+            let given: Vec<&String> = (parent_mapping.iter())
+                .filter(|(_, target)| target.as_str() == Some(&reference))
+                .map(|(tag, _)| tag)
+                .collect();
+            let tags = if given.is_empty() { vec![&base] } else { given };
+            for tag in tags {
+                mapping.entry(tag.clone()).or_insert_with(|| Value::String(own_reference.clone()));
             }
         }
-        widen_listed_values(&mut own, &property, &mapping);
-        let mut variants: Vec<&str> = Vec::new();
-        for target in mapping.values().filter_map(Value::as_str) {
+        // Azure's specs name each subtype's value with an extension.
+        for child in &children {
+            let tag = schemas.get(child).and_then(|schema| schema.get("x-ms-discriminator-value")?.as_str());
+            if let Some(tag) = tag {
+                mapping.entry(tag.to_owned()).or_insert_with(|| Value::String(format!("{SCHEMAS}/{child}")));
+            }
+        }
+        // Subtypes the mapping leaves out are selected as OpenAPI says, by the values they
+        // list for the property, else by their names: loading reads them so.
+        let implicit_tags: Vec<String> = (children.iter())
+            .filter(|child| {
+                let child_reference = format!("{SCHEMAS}/{child}");
+                !mapping.values().any(|target| target.as_str() == Some(child_reference.as_str()))
+            })
+            .flat_map(|child| {
+                let listed =
+                    property.as_str().map(|property| listed_values(schemas, child, property)).unwrap_or_default();
+                if listed.is_empty() {
+                    vec![child.clone()]
+                } else {
+                    listed
+                }
+            })
+            .collect();
+        widen_listed_values(&mut own, &property, mapping.keys().chain(&implicit_tags));
+        let mut variants: Vec<String> = Vec::new();
+        let mapped = mapping.values().filter_map(Value::as_str).map(str::to_owned);
+        for target in mapped.chain(children.iter().map(|child| format!("{SCHEMAS}/{child}"))) {
             if !variants.contains(&target) {
                 variants.push(target);
             }
@@ -63,13 +109,51 @@ pub(crate) fn expand(document: &mut Value, origins: &mut Origins) {
         if let Some(description) = own.get("description") {
             choice.insert("description".to_owned(), description.clone());
         }
+        // A `null` is the choice's to take: the part inside never sees one.
+        if let Some(nullable) = own.shift_remove("nullable") {
+            choice.insert("nullable".to_owned(), nullable);
+        }
         let one_of = variants.iter().map(|target| json!({ "$ref": target })).collect();
         choice.insert("oneOf".to_owned(), one_of);
         choice.insert("discriminator".to_owned(), json!({ "propertyName": property, "mapping": mapping }));
         schemas.insert(own_name.clone(), Value::Object(own));
         schemas.insert(base.clone(), Value::Object(choice));
         origins.add(&pointer(SCHEMAS, &own_name), pointer(SCHEMAS, &base));
+        rewritten.push((property, mapping, children));
     }
+}
+
+/// The schemas `name` extends through `allOf`, at any depth (each once, whatever cycles
+/// the document has).
+fn ancestors(schemas: &Map<String, Value>, name: &str) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    let mut pending = vec![name.to_owned()];
+    while let Some(current) = pending.pop() {
+        let parts = schemas.get(&current).and_then(|schema| schema.get("allOf")).and_then(Value::as_array);
+        for part in parts.into_iter().flatten() {
+            let parent = part.get("$ref").and_then(Value::as_str).and_then(|target| target.strip_prefix(SCHEMAS));
+            let Some(parent) = parent.and_then(|parent| parent.strip_prefix('/')) else { continue };
+            if parent != name && !found.iter().any(|seen| seen == parent) {
+                found.push(parent.to_owned());
+                pending.push(parent.to_owned());
+            }
+        }
+    }
+    found
+}
+
+/// The values `name` lists for `property` (`type: {enum: [user.created]}`), in its own
+/// properties or in an `allOf` part written in place.
+fn listed_values(schemas: &Map<String, Value>, name: &str, property: &str) -> Vec<String> {
+    let Some(schema) = schemas.get(name) else { return Vec::new() };
+    let inline_parts = schema.get("allOf").and_then(Value::as_array).into_iter().flatten();
+    std::iter::once(schema)
+        .chain(inline_parts.filter(|part| part.get("$ref").is_none()))
+        .filter_map(|part| part.get("properties")?.get(property)?.get("enum")?.as_array())
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The component a mapping value names: `#/components/schemas/Dog`, `Dog`, or a
@@ -85,15 +169,15 @@ fn mapped_schema(schemas: &Map<String, Value>, target: &str) -> Option<String> {
 }
 
 /// A discriminator property listing its values (`enum: [authorization_code, refresh_token]`)
-/// takes every value the mapping names too: the mapping says the API sends them, and
+/// takes every value that selects a subtype too: the spec says the API sends them, and
 /// each subtype's field would otherwise read its own tag as a value it does not know.
-fn widen_listed_values(own: &mut Map<String, Value>, property: &Value, mapping: &Map<String, Value>) {
+fn widen_listed_values<'t>(own: &mut Map<String, Value>, property: &Value, tags: impl Iterator<Item = &'t String>) {
     let listed = property.as_str().and_then(|property| own.get_mut("properties")?.get_mut(property)?.get_mut("enum"));
     let Some(Value::Array(listed)) = listed else { return };
     if !listed.iter().all(Value::is_string) {
         return;
     }
-    for tag in mapping.keys() {
+    for tag in tags {
         if !listed.iter().any(|value| value.as_str() == Some(tag)) {
             listed.push(Value::String(tag.clone()));
         }
@@ -184,8 +268,7 @@ mod tests {
                 ],
                 "discriminator": { "propertyName": "petType", "mapping": {
                     "dog": "#/components/schemas/Dog",
-                    "pet": "#/components/schemas/PetBase2",
-                    "Cat": "#/components/schemas/Cat"
+                    "pet": "#/components/schemas/PetBase2"
                 } }
             })
         );
@@ -248,6 +331,59 @@ mod tests {
             json!({ "$ref": "#/components/schemas/Pet" }),
             "Pet holds Animal's part"
         );
+    }
+
+    #[test]
+    fn a_base_that_extends_another_stays_its_value_whichever_comes_first() {
+        let animal =
+            json!({ "properties": { "kind": { "type": "string" } }, "discriminator": { "propertyName": "kind" } });
+        let pet = json!({
+            "allOf": [{ "$ref": "#/components/schemas/Animal" }, { "properties": { "name": {} } }],
+            "discriminator": { "propertyName": "kind" }
+        });
+        let dog = json!({ "allOf": [{ "$ref": "#/components/schemas/Pet" }] });
+        let root_first = expanded(json!({ "Animal": animal, "Pet": pet, "Dog": dog }));
+        let root_last = expanded(json!({ "Dog": dog, "Pet": pet, "Animal": animal }));
+        for schemas in [&root_first, &root_last] {
+            assert_eq!(
+                schemas["Animal"]["oneOf"],
+                json!([{ "$ref": "#/components/schemas/Pet" }, { "$ref": "#/components/schemas/Dog" }])
+            );
+            // A plain pet is `Pet`'s own part, under the tag `Animal` gives it.
+            assert_eq!(schemas["Pet"]["discriminator"]["mapping"], json!({ "Pet": "#/components/schemas/PetBase" }));
+            assert_eq!(schemas["PetBase"]["allOf"][0], json!({ "$ref": "#/components/schemas/AnimalBase" }));
+        }
+    }
+
+    #[test]
+    fn unmapped_subtypes_keep_their_listed_values_and_azure_names_its_own() {
+        let schemas = expanded(json!({
+            "Event": {
+                "nullable": true,
+                "properties": { "type": { "type": "string", "enum": ["user.created"] } },
+                "discriminator": { "propertyName": "type" }
+            },
+            "UserCreated": { "allOf": [
+                { "$ref": "#/components/schemas/Event" },
+                { "properties": { "type": { "enum": ["user.created"] } } }
+            ] },
+            "UserDeleted": { "allOf": [
+                { "$ref": "#/components/schemas/Event" },
+                { "properties": { "type": { "enum": ["user.deleted"] } } }
+            ] },
+            "Script": { "x-ms-discriminator-value": "Microsoft.Compute.Script", "allOf": [{ "$ref": "#/components/schemas/Event" }] }
+        }));
+        assert_eq!(
+            schemas["Event"]["discriminator"]["mapping"],
+            json!({ "Microsoft.Compute.Script": "#/components/schemas/Script" }),
+            "loading reads the values each subtype lists; only the extension is a mapping"
+        );
+        assert_eq!(
+            schemas["EventBase"]["properties"]["type"]["enum"],
+            json!(["user.created", "Microsoft.Compute.Script", "user.deleted"])
+        );
+        assert_eq!(schemas["Event"]["nullable"], json!(true), "a null is the choice's");
+        assert!(schemas["EventBase"].get("nullable").is_none());
     }
 
     #[test]

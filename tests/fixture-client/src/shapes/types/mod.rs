@@ -1899,6 +1899,197 @@ impl runtime::FromMembers for BookFailed {
     }
 }
 
+/// Extends `Creature` and is extended in turn; listed before it on purpose.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Bird {
+    Bird(BirdBase),
+    Parrot(Parrot),
+    /// A `species` this client does not know yet, kept as it came.
+    Other(serde_json::Value),
+}
+
+impl Serialize for Bird {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (value, tag) = match self {
+            Self::Bird(inner) => (serde_json::to_value(inner), "Bird"),
+            Self::Parrot(inner) => (serde_json::to_value(inner), "Parrot"),
+            Self::Other(value) => return value.serialize(serializer),
+        };
+        let mut value = value.map_err(serde::ser::Error::custom)?;
+        if let Some(object) = value.as_object_mut() {
+            object.entry("species").or_insert_with(|| serde_json::Value::from(tag));
+        }
+        value.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Bird {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        match value.get("species").and_then(serde_json::Value::as_str) {
+            Some("Bird") => runtime::decode_variant(value, Self::Bird),
+            Some("Parrot") => runtime::decode_variant(value, Self::Parrot),
+            _ => Ok(Self::Other(value)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Parrot {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub species: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wingspan: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub words: Option<i64>,
+}
+
+impl<'de> Deserialize<'de> for Parrot {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct Parrot")
+    }
+}
+
+impl runtime::FromMembers for Parrot {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut species_ = None;
+        let mut wingspan_ = None;
+        let mut words_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "species" => species_ = members.next_value::<Option<String>>()?,
+                "wingspan" => wingspan_ = members.next_value::<Option<f64>>()?,
+                "words" => words_ = members.next_value::<Option<i64>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            species: species_,
+            wingspan: wingspan_,
+            words: words_,
+        })
+    }
+}
+
+/// A nullable base whose tag is optional, and whose subtypes are selected by their names or by the values they list.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Creature {
+    Bird(Bird),
+    FishSalmon(Fish),
+    Parrot(Parrot),
+    /// A `species` this client does not know yet, kept as it came.
+    Other(serde_json::Value),
+}
+
+impl Serialize for Creature {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (value, tag) = match self {
+            Self::Bird(inner) => return inner.serialize(serializer),
+            Self::FishSalmon(inner) => (serde_json::to_value(inner), "fish.salmon"),
+            Self::Parrot(inner) => (serde_json::to_value(inner), "Parrot"),
+            Self::Other(value) => return value.serialize(serializer),
+        };
+        let mut value = value.map_err(serde::ser::Error::custom)?;
+        if let Some(object) = value.as_object_mut() {
+            object.entry("species").or_insert_with(|| serde_json::Value::from(tag));
+        }
+        value.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Creature {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        match value.get("species").and_then(serde_json::Value::as_str) {
+            Some("Bird") => runtime::decode_variant(value, Self::Bird),
+            Some("fish.salmon") => runtime::decode_variant(value, Self::FishSalmon),
+            Some("Parrot") => runtime::decode_variant(value, Self::Parrot),
+            _ => Ok(Self::Other(value)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Fish {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub species: Option<FishSpecies>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fins: Option<i64>,
+}
+
+impl<'de> Deserialize<'de> for Fish {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct Fish")
+    }
+}
+
+impl runtime::FromMembers for Fish {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut species_ = None;
+        let mut fins_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "species" => species_ = members.next_value::<Option<FishSpecies>>()?,
+                "fins" => fins_ = members.next_value::<Option<i64>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            species: species_,
+            fins: fins_,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Aquarium {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creatures: Option<Vec<Option<Creature>>>,
+}
+
+impl<'de> Deserialize<'de> for Aquarium {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct Aquarium")
+    }
+}
+
+impl runtime::FromMembers for Aquarium {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut creatures_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "creatures" => {
+                    creatures_ = members.next_value::<Option<Vec<Option<Creature>>>>()?;
+                }
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self { creatures: creatures_ })
+    }
+}
+
 /// A base with a discriminator that others extend through `allOf`: it stands for whichever of them `vehicleType` names.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct VehicleBase {
@@ -1934,6 +2125,77 @@ impl runtime::FromMembers for VehicleBase {
             vehicle_type: vehicle_type_
                 .ok_or_else(|| serde::de::Error::missing_field("vehicleType"))?,
             id: id_.ok_or_else(|| serde::de::Error::missing_field("id"))?,
+        })
+    }
+}
+
+/// A nullable base whose tag is optional, and whose subtypes are selected by their names or by the values they list.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct CreatureBase {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub species: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for CreatureBase {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct CreatureBase")
+    }
+}
+
+impl runtime::FromMembers for CreatureBase {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut species_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "species" => species_ = members.next_value::<Option<String>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self { species: species_ })
+    }
+}
+
+/// Extends `Creature` and is extended in turn; listed before it on purpose.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct BirdBase {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub species: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wingspan: Option<f64>,
+}
+
+impl<'de> Deserialize<'de> for BirdBase {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct BirdBase")
+    }
+}
+
+impl runtime::FromMembers for BirdBase {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut species_ = None;
+        let mut wingspan_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "species" => species_ = members.next_value::<Option<String>>()?,
+                "wingspan" => wingspan_ = members.next_value::<Option<f64>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            species: species_,
+            wingspan: wingspan_,
         })
     }
 }
@@ -2730,5 +2992,52 @@ impl runtime::FromMembers for AttachmentId {
             created_at: created_at_,
             updated_at: updated_at_,
         })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum FishSpecies {
+    FishSalmon,
+    /// A value this client does not know yet; kept so that a new server value still decodes.
+    Other(String),
+}
+
+impl FishSpecies {
+    /// The value as it is sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::FishSalmon => "fish.salmon",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+/// The variant a wire value names; [`Other`](Self::Other) for a value not listed.
+impl From<String> for FishSpecies {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "fish.salmon" => Self::FishSalmon,
+            _ => Self::Other(value),
+        }
+    }
+}
+
+impl Serialize for FishSpecies {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for FishSpecies {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
+    }
+}
+
+impl std::fmt::Display for FishSpecies {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }

@@ -7,6 +7,7 @@ use super::*;
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "round-trip", derive(Serialize), serde(untagged))]
 pub enum Animal {
+    ReptileSnake(Snake),
     Lion(Lion),
     Parrot(Parrot),
     /// A `animalType` this client does not know yet, kept as it came.
@@ -19,6 +20,7 @@ impl<'de> Deserialize<'de> for Animal {
     ) -> Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(deserializer)?;
         match value.get("animalType").and_then(serde_json::Value::as_str) {
+            Some("reptile.snake") => runtime::decode_variant(value, Self::ReptileSnake),
             Some("Lion") => runtime::decode_variant(value, Self::Lion),
             Some("Parrot") => runtime::decode_variant(value, Self::Parrot),
             _ => Ok(Self::Other(value)),
@@ -124,6 +126,57 @@ impl runtime::FromMembers for Parrot {
                 .ok_or_else(|| serde::de::Error::missing_field("animalType"))?,
             name: name_,
             words: words_,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "round-trip", derive(Serialize))]
+pub struct Snake {
+    #[cfg_attr(feature = "round-trip", serde(rename = "animalType"))]
+    pub animal_type: String,
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub name: Option<String>,
+    #[cfg_attr(
+        feature = "round-trip",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub venomous: Option<bool>,
+}
+
+impl<'de> Deserialize<'de> for Snake {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct Snake")
+    }
+}
+
+impl runtime::FromMembers for Snake {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut animal_type_ = None;
+        let mut name_ = None;
+        let mut venomous_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "animalType" => animal_type_ = Some(members.next_value::<String>()?),
+                "name" => name_ = members.next_value::<Option<String>>()?,
+                "venomous" => venomous_ = members.next_value::<Option<bool>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            animal_type: animal_type_
+                .ok_or_else(|| serde::de::Error::missing_field("animalType"))?,
+            name: name_,
+            venomous: venomous_,
         })
     }
 }
