@@ -345,9 +345,7 @@ components:
 
 #[test]
 fn header_parameters_differing_only_in_case_are_one_header() {
-    let files = generate_text(
-        "traced",
-        r#"
+    let text = r#"
 openapi: 3.0.3
 info: {title: Traced, version: "1"}
 paths:
@@ -362,13 +360,27 @@ paths:
         - {name: x-tenant, in: header, schema: {type: string}}
       responses:
         "204": {description: Listed}
-"#,
-    );
-    let code = api_files(&files);
+"#;
+    let spec = generator::ApiSpec::new("traced", "traced.yaml", text);
+    let settings = generator::CrateSettings {
+        crate_name: "traced".to_owned(),
+        workspace: generator::Workspace::Own,
+        default_features_all: true,
+        tag_features_from: None,
+    };
+    let generated = generator::generate_crate(&[spec], &settings).unwrap_or_else(|error| panic!("{error}"));
+    let code = api_files(&generated.files);
     assert_eq!(code.matches("pub fn x_trace(").count(), 1, "{code}");
     assert_eq!(code.matches("pub fn x_tenant(").count(), 1, "{code}");
     assert!(!code.contains("x_trace2") && !code.contains("x_tenant2"), "{code}");
     assert!(code.contains("Operation level."), "the operation's own parameter wins: {code}");
+    // Overriding the path's declaration is what OpenAPI says; declaring one twice is not.
+    let warnings: Vec<String> = generated.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        ["traced.yaml: #/paths/~1runs/get/parameters/2: parameter `x-tenant` (header) repeats `X-Tenant`, \
+          declared before it (header names ignore case); this one is used"]
+    );
 }
 
 #[test]

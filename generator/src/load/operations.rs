@@ -323,6 +323,7 @@ impl<'a> Lowering<'a> {
             .iter()
             .enumerate()
             .map(|(i, p)| (p, pointer(&pointer(at, "parameters"), &i.to_string())));
+        let operation_at = pointer(at, "parameters");
         for (parameter, parameter_at) in path_level.chain(operation_level) {
             let Some(parameter) = resolve_component(parameter, PARAMETER_PREFIX, |name| {
                 openapi.components.as_ref().and_then(|c| c.parameters.get(name))
@@ -346,6 +347,20 @@ impl<'a> Lowering<'a> {
                 openapiv3::Parameter::Header { .. } => data.name.to_ascii_lowercase(),
                 _ => data.name.clone(),
             };
+            // A path-level parameter is overridden as OpenAPI says; two of one operation's
+            // own are one parameter declared twice, and the last is the one kept.
+            let own = |at: &str| at.starts_with(&operation_at);
+            if let Some((earlier, _)) = merged.get(&(key.clone(), location)).filter(|(_, at)| own(at)) {
+                if own(&parameter_at) {
+                    let earlier = &earlier.parameter_data_ref().name;
+                    let message = format!(
+                        "parameter `{}` ({location}) repeats `{earlier}`, declared before it{}; this one is used",
+                        data.name,
+                        if *earlier == data.name { "" } else { " (header names ignore case)" },
+                    );
+                    self.warn(parameter_at.clone(), message);
+                }
+            }
             merged.insert((key, location), (parameter, parameter_at));
         }
 
