@@ -951,6 +951,16 @@ fn nested_subtypes_listed_tags_optional_tags_and_nulls_keep_their_values() {
     );
 }
 
+/// Two values select one subtype, and the base leaves its tag to the mapping: the tag a
+/// value came with is the one it is sent back with.
+#[test]
+fn a_subtype_two_tags_select_keeps_the_one_it_came_with() {
+    let overnight = json!({"speed": "overnight", "days": 1});
+    let decoded: shapes::Shipment = serde_json::from_value(overnight.clone()).expect("decodes");
+    assert!(matches!(&decoded, shapes::Shipment::Express(express) if express.days == Some(1)), "{decoded:?}");
+    assert_eq!(serde_json::to_value(&decoded).expect("encodes"), overnight);
+}
+
 /// The member a tag picks inside an untagged union's choice may lack a member another
 /// choice has: that choice does not hold the value whole, so the next one, which does, wins.
 #[test]

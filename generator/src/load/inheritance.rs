@@ -43,6 +43,7 @@ pub(crate) fn expand(document: &mut Value, origins: &mut Origins) {
         let Some(Value::Object(mut own)) = schemas.get(&base).cloned() else { continue };
         let Some(Value::Object(discriminator)) = own.shift_remove("discriminator") else { continue };
         let property = discriminator.get("propertyName").cloned().unwrap_or(Value::Null);
+        declare_property(&mut own, &property);
         // The mapping as given, each value as the reference to its component (a value
         // naming the base itself now names its own part; one naming no schema is left
         // out, its tag kept whole as `Other`).
@@ -120,6 +121,20 @@ pub(crate) fn expand(document: &mut Value, origins: &mut Origins) {
         schemas.insert(base.clone(), Value::Object(choice));
         origins.add(&pointer(SCHEMAS, &own_name), pointer(SCHEMAS, &base));
         rewritten.push((property, mapping, children));
+    }
+}
+
+/// Every value carries the discriminator property, so the base's own part declares it
+/// when the document leaves that to the mapping: each subtype then keeps the tag it came
+/// with where two select it (`dog` and `puppy` both `Dog`), and sends it back unchanged.
+fn declare_property(own: &mut Map<String, Value>, property: &Value) {
+    let Some(property) = property.as_str() else { return };
+    if own.get("type").is_some_and(|kind| kind != "object") {
+        return;
+    }
+    let properties = own.entry("properties").or_insert_with(|| json!({}));
+    if let Some(properties) = properties.as_object_mut() {
+        properties.entry(property.to_owned()).or_insert_with(|| json!({ "type": "string" }));
     }
 }
 
@@ -297,6 +312,15 @@ mod tests {
             json!({ "assign": "#/components/schemas/assign_action" }),
             "a value naming no schema is left out"
         );
+    }
+
+    #[test]
+    fn a_base_that_leaves_its_discriminator_to_the_mapping_declares_it() {
+        let schemas = expanded(json!({
+            "Shipment": { "type": "object", "discriminator": { "propertyName": "speed" } },
+            "Express": { "allOf": [{ "$ref": "#/components/schemas/Shipment" }] }
+        }));
+        assert_eq!(schemas["ShipmentBase"]["properties"], json!({ "speed": { "type": "string" } }));
     }
 
     #[test]

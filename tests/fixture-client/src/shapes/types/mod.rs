@@ -2090,6 +2090,85 @@ impl runtime::FromMembers for Aquarium {
     }
 }
 
+/// A base that leaves its tag to the mapping, where two values select one subtype.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shipment {
+    Express(Express),
+    /// A `speed` this client does not know yet, kept as it came.
+    Other(serde_json::Value),
+}
+
+impl Serialize for Shipment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (value, tag) = match self {
+            Self::Express(inner) => (serde_json::to_value(inner), "express"),
+            Self::Other(value) => return value.serialize(serializer),
+        };
+        let mut value = value.map_err(serde::ser::Error::custom)?;
+        if let Some(object) = value.as_object_mut() {
+            object.entry("speed").or_insert_with(|| serde_json::Value::from(tag));
+        }
+        value.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Shipment {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        match value.get("speed").and_then(serde_json::Value::as_str) {
+            Some("express" | "overnight") => {
+                runtime::decode_variant(value, Self::Express)
+            }
+            _ => Ok(Self::Other(value)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Express {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight_kg: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speed: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<i64>,
+}
+
+impl<'de> Deserialize<'de> for Express {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct Express")
+    }
+}
+
+impl runtime::FromMembers for Express {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut weight_kg_ = None;
+        let mut speed_ = None;
+        let mut days_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "weight_kg" => weight_kg_ = members.next_value::<Option<f64>>()?,
+                "speed" => speed_ = members.next_value::<Option<String>>()?,
+                "days" => days_ = members.next_value::<Option<i64>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            weight_kg: weight_kg_,
+            speed: speed_,
+            days: days_,
+        })
+    }
+}
+
 /// A base with a discriminator that others extend through `allOf`: it stands for whichever of them `vehicleType` names.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct VehicleBase {
@@ -2158,6 +2237,45 @@ impl runtime::FromMembers for CreatureBase {
             }
         }
         Ok(Self { species: species_ })
+    }
+}
+
+/// A base that leaves its tag to the mapping, where two values select one subtype.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct ShipmentBase {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight_kg: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speed: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for ShipmentBase {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        runtime::read_object(deserializer, "struct ShipmentBase")
+    }
+}
+
+impl runtime::FromMembers for ShipmentBase {
+    fn from_members<'de, A: serde::de::MapAccess<'de>>(
+        mut members: A,
+    ) -> Result<Self, A::Error> {
+        let mut weight_kg_ = None;
+        let mut speed_ = None;
+        while let Some(key) = members.next_key::<runtime::FieldName<'de>>()? {
+            match key.as_str() {
+                "weight_kg" => weight_kg_ = members.next_value::<Option<f64>>()?,
+                "speed" => speed_ = members.next_value::<Option<String>>()?,
+                _ => {
+                    members.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Self {
+            weight_kg: weight_kg_,
+            speed: speed_,
+        })
     }
 }
 
