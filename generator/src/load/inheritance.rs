@@ -9,6 +9,7 @@
 
 use crate::diagnostics::{pointer, Origins};
 use serde_json::{json, Map, Value};
+use std::collections::{HashMap, HashSet};
 
 const SCHEMAS: &str = "#/components/schemas";
 
@@ -25,16 +26,18 @@ pub(crate) fn expand(document: &mut Value, origins: &mut Origins) {
         .filter(|(_, (_, schema))| is_base(schema))
         .map(|(index, (name, _))| (0, index, name.clone()))
         .collect();
-    let names: Vec<String> = bases.iter().map(|(_, _, name)| name.clone()).collect();
+    let names: HashSet<String> = bases.iter().map(|(_, _, name)| name.clone()).collect();
     for (depth, _, name) in &mut bases {
-        *depth = ancestors(schemas, name).iter().filter(|ancestor| names.contains(ancestor)).count();
+        *depth = ancestors(schemas, name).iter().filter(|ancestor| names.contains(*ancestor)).count();
     }
     bases.sort();
+    // Read once: rewriting a base changes only the references to that base itself.
+    let extenders = extenders(schemas);
     // Each rewritten base's property, mapping and subtypes, for the bases that extend it.
     let mut rewritten: Vec<(Value, Map<String, Value>, Vec<String>)> = Vec::new();
     for (_, _, base) in bases {
         let reference = format!("{SCHEMAS}/{base}");
-        let children = descendants(schemas, &base);
+        let children = descendants(&extenders, &base);
         if children.is_empty() {
             continue;
         }
@@ -78,11 +81,9 @@ pub(crate) fn expand(document: &mut Value, origins: &mut Origins) {
         }
         // Subtypes the mapping leaves out are selected as OpenAPI says, by the values they
         // list for the property, else by their names: loading reads them so.
+        let mapped: HashSet<&str> = mapping.values().filter_map(Value::as_str).collect();
         let implicit_tags: Vec<String> = (children.iter())
-            .filter(|child| {
-                let child_reference = format!("{SCHEMAS}/{child}");
-                !mapping.values().any(|target| target.as_str() == Some(child_reference.as_str()))
-            })
+            .filter(|child| !mapped.contains(format!("{SCHEMAS}/{child}").as_str()))
             .flat_map(|child| {
                 let listed =
                     property.as_str().map(|property| listed_values(schemas, child, property)).unwrap_or_default();
@@ -95,9 +96,10 @@ pub(crate) fn expand(document: &mut Value, origins: &mut Origins) {
             .collect();
         widen_listed_values(&mut own, &property, mapping.keys().chain(&implicit_tags));
         let mut variants: Vec<String> = Vec::new();
+        let mut listed: HashSet<String> = HashSet::new();
         let mapped = mapping.values().filter_map(Value::as_str).map(str::to_owned);
         for target in mapped.chain(children.iter().map(|child| format!("{SCHEMAS}/{child}"))) {
-            if !variants.contains(&target) {
+            if listed.insert(target.clone()) {
                 variants.push(target);
             }
         }
@@ -209,27 +211,38 @@ fn is_base(schema: &Value) -> bool {
         && schema.get("anyOf").is_none()
 }
 
+/// For each schema, the schemas that list it among their `allOf` parts, in the
+/// document's order.
+fn extenders(schemas: &Map<String, Value>) -> HashMap<String, Vec<String>> {
+    let mut index: HashMap<String, Vec<String>> = HashMap::new();
+    for (name, schema) in schemas {
+        let parts = schema.get("allOf").and_then(Value::as_array).into_iter().flatten();
+        let parents = parts.filter_map(|part| part.get("$ref")?.as_str()?.strip_prefix(SCHEMAS)?.strip_prefix('/'));
+        for parent in parents {
+            let children = index.entry(parent.to_owned()).or_default();
+            if !children.contains(name) {
+                children.push(name.clone());
+            }
+        }
+    }
+    index
+}
+
 /// The schemas that extend `base` through `allOf`, directly or through others that do
 /// (`Dog` extends `Pet`, which extends `Animal`): each is one of the values `base` stands for.
-fn descendants(schemas: &Map<String, Value>, base: &str) -> Vec<String> {
+fn descendants(extenders: &HashMap<String, Vec<String>>, base: &str) -> Vec<String> {
     let mut found: Vec<String> = Vec::new();
-    let mut parents = vec![base.to_owned()];
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut parents = vec![base];
     while let Some(parent) = parents.pop() {
-        let reference = format!("{SCHEMAS}/{parent}");
-        for (name, schema) in schemas {
-            if name != base && !found.contains(name) && extends(schema, &reference) {
-                found.push(name.clone());
-                parents.push(name.clone());
+        for child in extenders.get(parent).into_iter().flatten() {
+            if child != base && seen.insert(child) {
+                found.push(child.clone());
+                parents.push(child);
             }
         }
     }
     found
-}
-
-/// Whether `schema` lists `reference` among its `allOf` parts.
-fn extends(schema: &Value, reference: &str) -> bool {
-    let parts = schema.get("allOf").and_then(Value::as_array);
-    parts.into_iter().flatten().any(|part| part.get("$ref").and_then(Value::as_str) == Some(reference))
 }
 
 /// Points the `allOf` parts of `schema` that name `from` at `to`.
