@@ -510,10 +510,7 @@ pub fn decode_variant<T: DeserializeOwned, U, E: serde::de::Error>(
     variant: fn(T) -> U,
 ) -> Result<U, E> {
     if CHECKING_DROPS.get() {
-        if let (Some(decoded), dropped) = decode_noting_drops(&value) {
-            if dropped {
-                LOSSY_NESTED_DECODE.set(true);
-            }
+        if let Some(decoded) = decode_fitting(&value) {
             return Ok(variant(decoded));
         }
     }

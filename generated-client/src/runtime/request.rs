@@ -219,7 +219,7 @@ impl<'c> Request<'c> {
         // Most values (ids, slugs) need no escaping: kept whole.
         let value = match value.bytes().all(is_unreserved) {
             true => value,
-            false => utf8_percent_encode(&value, PATH_SEGMENT).to_string(),
+            false => escaped(&value),
         };
         self.path_params.push((name, value));
         self
@@ -229,32 +229,33 @@ impl<'c> Request<'c> {
     /// `;name=a;name=b` when `explode`; an object's members as `;name=k,v` pairs, or
     /// `;k=v` each when `explode`. Every value is percent-encoded.
     pub fn path_matrix<T: Serialize + ?Sized>(self, name: &'static str, value: &T, explode: bool) -> Self {
-        let rendered = path_pieces(value).map(|pieces| {
-            let prefix = format!(";{}=", escaped(name));
-            match (pieces, explode) {
-                (Pieces::List(items), true) => items.iter().map(|item| format!("{prefix}{item}")).collect(),
-                (Pieces::Members(members), true) => {
-                    members.iter().map(|(key, value)| format!(";{key}={value}")).collect()
-                }
-                (pieces, _) => format!("{prefix}{}", pieces.joined()),
-            }
-        });
-        self.styled_path(name, rendered)
+        let lead = format!(";{}=", escaped(name));
+        self.path_styled(name, value, &lead, ";", explode)
     }
 
     /// Fills `{name}` in `style: label`: `.value`; a list as `.a,b`, or `.a.b` when
     /// `explode`; an object's members as `.k,v` pairs, or `.k=v` each when `explode`.
     pub fn path_label<T: Serialize + ?Sized>(self, name: &'static str, value: &T, explode: bool) -> Self {
-        let rendered = path_pieces(value).map(|pieces| match (pieces, explode) {
-            (Pieces::List(items), true) => items.iter().map(|item| format!(".{item}")).collect(),
-            (Pieces::Members(members), true) => members.iter().map(|(key, value)| format!(".{key}={value}")).collect(),
-            (pieces, _) => format!(".{}", pieces.joined()),
-        });
-        self.styled_path(name, rendered)
+        self.path_styled(name, value, ".", ".", explode)
     }
 
-    /// Fills `{name}` with text a path style rendered, its values already escaped.
-    fn styled_path(mut self, name: &'static str, rendered: Result<String, String>) -> Self {
+    /// Fills `{name}` in a prefixed style: `lead` before the value (or before each item,
+    /// exploded), `member_lead` before each `key=value` of an exploded object.
+    fn path_styled<T: Serialize + ?Sized>(
+        mut self,
+        name: &'static str,
+        value: &T,
+        lead: &str,
+        member_lead: &str,
+        explode: bool,
+    ) -> Self {
+        let rendered = path_pieces(value).map(|pieces| match (pieces, explode) {
+            (Pieces::List(items), true) => items.iter().map(|item| format!("{lead}{item}")).collect(),
+            (Pieces::Members(members), true) => {
+                members.iter().map(|(key, value)| format!("{member_lead}{key}={value}")).collect()
+            }
+            (pieces, _) => format!("{lead}{}", pieces.joined()),
+        });
         match rendered {
             // `.` and `..` would be resolved away as segments (a label of `.` renders `..`).
             Ok(text) if text == "." || text == ".." => self.fail(format!("path parameter `{name}` cannot be `{text}`")),
